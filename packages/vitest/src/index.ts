@@ -1,0 +1,6 @@
+import { qtests } from './plugin/qtests.js'
+
+export { type FailOn, type QtestsOptions, QtestsOptionsError, parseMemoryBudget } from './plugin/options.js'
+export { qtests } from './plugin/qtests.js'
+export type { FileReport, QtestsReport, TestReport, WorkersReport } from './report/schema.js'
+export default qtests

@@ -1,0 +1,200 @@
+import type { LeakMode } from '../shared/protocol.js'
+
+export type FailOn = 'none' | 'leak' | 'suspect'
+
+/** Options of `qtests()`. Every key is optional: `qtests()` alone is a useful setup. */
+export interface QtestsOptions {
+  leaks?: {
+    /**
+     * `measure` (default): tests run once; files are judged from a few post-GC samples within a small
+     * time budget. `hunt`: each test runs `iterations` times with a post-GC sample after each, and gets
+     * its own verdict. `off`: no probes, the report still lists the files.
+     */
+    mode?: LeakMode
+    /** hunt: runs per test, the real run included. Default 24, at least 8 (fewer cannot prove a trend). */
+    iterations?: number
+    /** `leak` or `suspect` make the run fail (exit code 1) when such a verdict is found. Default `none`. */
+    failOn?: FailOn
+    /** Growth per iteration (hunt) below which nothing is called a leak, in bytes. Default 1024. */
+    minBytesPerIteration?: number
+    /** Growth per test (measure) below which a file is not called leaking, in bytes. Default 16384. */
+    minBytesPerTest?: number
+    /**
+     * measure: share of a worker's time that confirming full GCs may take, 0 to 0.5. Default 0.1. Spent only
+     * on files whose cheap per-test samples grow; clean files cost a young-generation GC per test.
+     */
+    measureBudget?: number
+  }
+  /** Reserved for adaptive worker scaling; validated now, takes effect when that feature lands. */
+  workers?: {
+    adaptive?: boolean
+    min?: number
+    max?: number
+    /** bytes, or a string like '2GB' or '60%' (of system memory) */
+    memoryBudget?: number | string
+  }
+  /** Reserved for the performance monitor; validated now, takes effect when that feature lands. */
+  sampling?: {
+    baseIntervalMs?: number
+    minIntervalMs?: number
+    maxIntervalMs?: number
+  }
+  report?: {
+    /** Where report.json goes. Default `<vitest root>/.qtests`. Relative paths are from the Vitest root. */
+    dir?: string
+    /** Write report.json. Default true. */
+    json?: boolean
+    /** Write report.html. Default true. */
+    html?: boolean
+    /** The section printed after Vitest's summary: `summary` (default), `full` (every file), or false. */
+    terminal?: 'summary' | 'full' | false
+  }
+}
+
+export interface ResolvedOptions {
+  leaks: {
+    mode: LeakMode
+    iterations: number
+    failOn: FailOn
+    minBytesPerIteration: number
+    minBytesPerTest: number
+    measureBudget: number
+  }
+  workers: { adaptive: boolean; min?: number; max?: number; memoryBudget?: number | string }
+  sampling: { baseIntervalMs?: number; minIntervalMs?: number; maxIntervalMs?: number }
+  report: { dir?: string; json: boolean; html: boolean; terminal: 'summary' | 'full' | false }
+}
+
+/** The one error a bad option produces: it names the key, the value and what is allowed. */
+export class QtestsOptionsError extends Error {
+  override name = 'QtestsOptionsError'
+}
+
+const MODES: readonly LeakMode[] = ['measure', 'hunt', 'off']
+const FAIL_ON: readonly FailOn[] = ['none', 'leak', 'suspect']
+const TERMINAL = ['summary', 'full', false] as const
+
+type Shape = Record<string, (value: unknown, key: string) => void>
+
+function fail(key: string, value: unknown, allowed: string): never {
+  throw new QtestsOptionsError(`qtests: option ${key} is ${describe(value)}; allowed: ${allowed}.`)
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (value === null || typeof value !== 'object') return String(value)
+  return Array.isArray(value) ? 'an array' : 'an object'
+}
+
+const oneOf =
+  <T>(values: readonly T[]) =>
+  (value: unknown, key: string) => {
+    if (!values.includes(value as T)) fail(key, value, values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', '))
+  }
+
+const integer = (min: number, max: number) => (value: unknown, key: string) => {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    fail(key, value, `an integer from ${min} to ${max}`)
+}
+
+const number = (min: number, max: number) => (value: unknown, key: string) => {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
+    fail(key, value, `a number from ${min} to ${max}`)
+}
+
+const boolean = (value: unknown, key: string) => {
+  if (typeof value !== 'boolean') fail(key, value, 'true or false')
+}
+
+const nonEmptyString = (value: unknown, key: string) => {
+  if (typeof value !== 'string' || value.trim() === '') fail(key, value, 'a non-empty path')
+}
+
+const memoryBudget = (value: unknown, key: string) => {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return
+  if (typeof value === 'string' && parseMemoryBudget(value) !== undefined) return
+  fail(key, value, "a number of bytes, or a string like '2GB', '512MB' or '60%'")
+}
+
+/** Parses '2GB', '512 MB', '60%' (of `totalBytes`); undefined when malformed. */
+export function parseMemoryBudget(value: string, totalBytes = Number.NaN): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(%|b|kb|mb|gb|tb)?\s*$/i.exec(value)
+  if (!match) return undefined
+  const amount = Number(match[1])
+  const unit = (match[2] ?? 'b').toLowerCase()
+  if (unit === '%') return amount > 0 && amount <= 100 ? (amount / 100) * totalBytes : undefined
+  const scale = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 }[unit as 'b']
+  return amount > 0 ? amount * scale : undefined
+}
+
+const sections: Record<string, Shape> = {
+  leaks: {
+    mode: oneOf(MODES),
+    iterations: integer(8, 1000),
+    failOn: oneOf(FAIL_ON),
+    minBytesPerIteration: number(0, 1024 ** 3),
+    minBytesPerTest: number(0, 1024 ** 3),
+    measureBudget: number(0, 0.5),
+  },
+  workers: { adaptive: boolean, min: integer(1, 1024), max: integer(1, 1024), memoryBudget },
+  sampling: { baseIntervalMs: number(1, 3_600_000), minIntervalMs: number(1, 3_600_000), maxIntervalMs: number(1, 3_600_000) },
+  report: { dir: nonEmptyString, json: boolean, html: boolean, terminal: oneOf(TERMINAL) },
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function checkSection(name: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {}
+  if (!isPlainObject(value)) fail(name, value, 'an object')
+  const shape = sections[name]!
+  for (const [key, item] of Object.entries(value)) {
+    const check = shape[key]
+    if (!check) fail(`${name}.${key}`, item, `one of the keys ${Object.keys(shape).join(', ')} (unknown key)`)
+    if (item !== undefined) check(item, `${name}.${key}`)
+  }
+  return value
+}
+
+/**
+ * Validates options and applies the environment overrides (`QTESTS_LEAKS`, `QTESTS_REPORT_DIR`),
+ * which win over the config file so CI can switch without editing it.
+ */
+export function resolveOptions(options: unknown = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  if (options === undefined || options === null) options = {}
+  if (!isPlainObject(options)) fail('qtests(options)', options, 'an object')
+  for (const [key, value] of Object.entries(options)) {
+    if (!(key in sections)) fail(key, value, `one of the keys ${Object.keys(sections).join(', ')} (unknown key)`)
+  }
+  const leaks = checkSection('leaks', options.leaks) as NonNullable<QtestsOptions['leaks']>
+  const workers = checkSection('workers', options.workers) as NonNullable<QtestsOptions['workers']>
+  const sampling = checkSection('sampling', options.sampling) as NonNullable<QtestsOptions['sampling']>
+  const report = checkSection('report', options.report) as NonNullable<QtestsOptions['report']>
+  if (workers.min !== undefined && workers.max !== undefined && workers.min > workers.max)
+    fail('workers.min', workers.min, `a number not above workers.max (${workers.max})`)
+
+  let mode = leaks.mode ?? 'measure'
+  const envMode = env.QTESTS_LEAKS
+  if (envMode !== undefined && envMode !== '') {
+    oneOf(MODES)(envMode, 'QTESTS_LEAKS (environment)')
+    mode = envMode as LeakMode
+  }
+  let dir = report.dir
+  const envDir = env.QTESTS_REPORT_DIR
+  if (envDir !== undefined && envDir !== '') dir = envDir
+
+  return {
+    leaks: {
+      mode,
+      iterations: leaks.iterations ?? 24,
+      failOn: leaks.failOn ?? 'none',
+      minBytesPerIteration: leaks.minBytesPerIteration ?? 1024,
+      minBytesPerTest: leaks.minBytesPerTest ?? 16384,
+      measureBudget: leaks.measureBudget ?? 0.1,
+    },
+    workers: { ...workers, adaptive: workers.adaptive ?? false },
+    sampling: { ...sampling },
+    report: { dir, json: report.json ?? true, html: report.html ?? true, terminal: report.terminal ?? 'summary' },
+  }
+}

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
+import type { ResolvedOptions } from '../plugin/options.js'
+import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
+import { renderHtmlReport } from './html.js'
+import type { QtestsReport, WorkersReport } from './schema.js'
+import { formatTerminalSection, type TerminalStyle } from './terminal.js'
+import { type FileInput, fileVerdict, type TestInput, type VerdictSettings } from './verdicts.js'
+import { writeFileAtomic } from './writeFileAtomic.js'
+
+const toolVersion: string = (() => {
+  try {
+    const manifest = new URL('../../package.json', import.meta.url)
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version
+  } catch {
+    return '0.0.0'
+  }
+})()
+
+/**
+ * Main-process side: collects what the worker probes recorded, decides verdicts, prints the terminal
+ * section after Vitest's summary and writes the reports — on every run end, failed or interrupted too.
+ */
+export class QtestsReporter implements Reporter {
+  #vitest: Vitest | undefined
+  #startedAt = new Date()
+  #running = 0
+  #timeline: WorkersReport['timeline'] = []
+  #peak = 0
+
+  constructor(private readonly options: ResolvedOptions) {}
+
+  onInit(vitest: Vitest) {
+    this.#vitest = vitest
+  }
+
+  onTestRunStart() {
+    this.#startedAt = new Date()
+    this.#running = 0
+    this.#peak = 0
+    this.#timeline = []
+  }
+
+  onTestModuleStart() {
+    this.#running++
+    this.#peak = Math.max(this.#peak, this.#running)
+    this.#mark()
+  }
+
+  onTestModuleEnd() {
+    this.#running = Math.max(0, this.#running - 1)
+    this.#mark()
+  }
+
+  #mark() {
+    const limit = this.#vitest?.config.maxWorkers ?? 1
+    this.#timeline.push({ t: Date.now() - this.#startedAt.getTime(), running: this.#running, limit, rssBytes: null })
+  }
+
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>, _errors: unknown, reason: TestRunEndReason) {
+    const vitest = this.#vitest
+    if (!vitest) return
+    try {
+      const report = this.buildReport(testModules, reason)
+      const paths = await this.#write(report)
+      const detail = this.options.report.terminal
+      if (detail) {
+        const section = formatTerminalSection(report, {
+          detail,
+          reportPaths: paths.map((file) => path.relative(process.cwd(), file) || file),
+          style: colors(),
+        })
+        vitest.logger.log(`\n${section}`)
+      }
+      const failOn = this.options.leaks.failOn
+      const failing = failOn === 'leak' ? report.summary.leak : failOn === 'suspect' ? report.summary.leak + report.summary.suspect : 0
+      if (failing > 0) {
+        vitest.logger.error(` qtests  ${failing} file(s) ${failOn === 'leak' ? 'leak' : 'leak or are suspect'}; failing the run (leaks.failOn: '${failOn}')`)
+        process.exitCode = 1
+      }
+    } catch (error) {
+      // Our machinery failing must not take the run down with it: say so once, carry on.
+      vitest.logger.error(` qtests  could not build or write the leak report: ${(error as Error)?.stack ?? error}`)
+    }
+  }
+
+  buildReport(testModules: ReadonlyArray<TestModule>, reason: TestRunEndReason): QtestsReport {
+    const vitest = this.#vitest!
+    const { leaks } = this.options
+    const settings: VerdictSettings = {
+      mode: leaks.mode,
+      minBytesPerIteration: leaks.minBytesPerIteration,
+      minBytesPerTest: leaks.minBytesPerTest,
+    }
+    const root = vitest.config.root
+    const files = testModules
+      .map((module) => fileVerdict(toFileInput(module, root), settings))
+      .sort((a, b) => a.file.localeCompare(b.file))
+    const summary = { files: files.length, leak: 0, suspect: 0, clean: 0, unknown: 0 }
+    for (const file of files) summary[file.verdict]++
+    const maxWorkers = vitest.config.maxWorkers ?? 1
+    return {
+      schemaVersion: 1,
+      tool: { name: 'qtests', version: toolVersion },
+      mode: leaks.mode,
+      startedAt: this.#startedAt.toISOString(),
+      durationMs: Date.now() - this.#startedAt.getTime(),
+      outcome: reason,
+      settings: {
+        iterations: leaks.mode === 'hunt' ? leaks.iterations : null,
+        minBytesPerIteration: leaks.minBytesPerIteration,
+        minBytesPerTest: leaks.minBytesPerTest,
+      },
+      summary,
+      files,
+      workers: {
+        adaptive: false,
+        min: 1,
+        max: maxWorkers,
+        peakConcurrency: this.#peak,
+        timeline: this.#timeline,
+        retries: [],
+      },
+    }
+  }
+
+  async #write(report: QtestsReport): Promise<string[]> {
+    const dir = path.resolve(this.#vitest!.config.root, this.options.report.dir ?? '.qtests')
+    const written: string[] = []
+    if (this.options.report.json) {
+      const file = path.join(dir, 'report.json')
+      await writeFileAtomic(file, `${JSON.stringify(report, null, 2)}\n`)
+      written.push(file)
+    }
+    if (this.options.report.html) {
+      const file = path.join(dir, 'report.html')
+      await writeFileAtomic(file, renderHtmlReport(report))
+      written.push(file)
+    }
+    return written
+  }
+}
+
+function toFileInput(module: TestModule, root: string): FileInput {
+  const tests: TestInput[] = []
+  for (const test of module.children.allTests()) {
+    const state = test.result().state
+    tests.push({
+      name: test.fullName,
+      state: state === 'pending' ? 'pending' : state,
+      probe: (test.meta() as Record<string, unknown>)[META_KEY] as TestProbeMeta | undefined,
+    })
+  }
+  return {
+    file: path.relative(root, module.moduleId).split(path.sep).join('/'),
+    project: module.project.name || null,
+    state: module.state(),
+    tests,
+    probe: (module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined,
+  }
+}
+
+function colors(): TerminalStyle | undefined {
+  if (!process.stdout.isTTY || process.env.NO_COLOR) return undefined
+  const wrap = (open: number, close: number) => (text: string) => `\x1b[${open}m${text}\x1b[${close}m`
+  return { red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), dim: wrap(2, 22), bold: wrap(1, 22) }
+}

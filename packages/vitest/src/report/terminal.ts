@@ -1,0 +1,63 @@
+import { formatBytes } from '@qtests/core'
+import type { QtestsReport } from './schema.js'
+
+export interface TerminalStyle {
+  red(text: string): string
+  yellow(text: string): string
+  green(text: string): string
+  dim(text: string): string
+  bold(text: string): string
+}
+
+const plain: TerminalStyle = { red: String, yellow: String, green: String, dim: String, bold: String }
+
+/**
+ * The section printed after Vitest's summary: the leaking and suspect tests (or files) a person must
+ * look at, and where the report files are. One line when nothing grows.
+ */
+export function formatTerminalSection(
+  report: QtestsReport,
+  options: { detail: 'summary' | 'full'; reportPaths: string[]; style?: TerminalStyle },
+): string {
+  const style = options.style ?? plain
+  const lines: string[] = []
+  const where = options.reportPaths.length ? ` · report: ${options.reportPaths.join(', ')}` : ''
+  const header = style.bold(' qtests ')
+  const { summary } = report
+  if (report.mode === 'off') return `${header} leak detection off · ${summary.files} files${where}\n`
+
+  const perUnit = report.mode === 'hunt' ? 'iteration' : 'test'
+  const rows: string[] = []
+  for (const file of report.files) {
+    if (report.mode === 'hunt') {
+      for (const test of file.tests) {
+        if (test.verdict !== 'leak' && test.verdict !== 'suspect') continue
+        rows.push(row(style, test.verdict, `${file.file} > ${test.name}`, test.bytesPerIteration, perUnit, test.confidence))
+      }
+    } else if (file.verdict === 'leak' || file.verdict === 'suspect') {
+      rows.push(row(style, file.verdict, file.file, file.growthBytesPerTest, perUnit, file.confidence))
+    }
+    if (options.detail === 'full' && file.verdict !== 'leak' && file.verdict !== 'suspect')
+      rows.push(`  ${style.dim(file.verdict.toUpperCase().padEnd(8))} ${style.dim(file.file)}  ${style.dim(file.reason)}`)
+  }
+
+  const mode = report.mode === 'hunt' ? `hunt, ${report.settings.iterations} iterations per test` : 'measure'
+  const counts = `${summary.leak} leaking, ${summary.suspect} suspect, ${summary.clean} clean, ${summary.unknown} unmeasured of ${summary.files} files`
+  if (summary.leak === 0 && summary.suspect === 0) {
+    lines.push(`${header} ${style.green('no leaks found')} (${mode}) · ${counts}${where}`)
+    if (options.detail === 'full') lines.push(...rows)
+  } else {
+    lines.push(`${header} memory leaks (${mode})`)
+    lines.push(...rows)
+    lines.push(`  ${counts}${where}`)
+    if (report.mode === 'measure' && summary.leak + summary.suspect > 0)
+      lines.push(style.dim('  per-test verdicts: run again with QTESTS_LEAKS=hunt'))
+  }
+  return `${lines.join('\n')}\n`
+}
+
+function row(style: TerminalStyle, verdict: 'leak' | 'suspect', what: string, bytes: number | null, perUnit: string, confidence: number): string {
+  const label = verdict === 'leak' ? style.red('LEAK    ') : style.yellow('SUSPECT ')
+  const size = bytes === null ? '' : `  +${formatBytes(bytes)}/${perUnit}`
+  return `  ${label} ${what}${size}  ${style.dim(`confidence ${confidence.toFixed(2)}`)}`
+}

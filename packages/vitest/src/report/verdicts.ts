@@ -1,0 +1,156 @@
+import { analyzeLeakSeries, formatBytes, type LeakVerdict } from '@qtests/core'
+import type { FileProbeMeta, LeakMode, TestProbeMeta } from '../shared/protocol.js'
+import type { FileReport, TestReport } from './schema.js'
+
+// Pure: turns what the probes recorded into verdicts. No Vitest objects, no I/O.
+
+export interface TestInput {
+  name: string
+  state: 'passed' | 'failed' | 'skipped' | 'pending'
+  probe?: TestProbeMeta
+}
+
+export interface FileInput {
+  file: string
+  project: string | null
+  state: FileReport['state']
+  tests: TestInput[]
+  probe?: FileProbeMeta
+}
+
+export interface VerdictSettings {
+  mode: LeakMode
+  minBytesPerIteration: number
+  minBytesPerTest: number
+}
+
+const SEVERITY: Record<LeakVerdict, number> = { unknown: 0, clean: 1, suspect: 2, leak: 3 }
+
+function unmeasured(name: string, reason: string, iterations = 0): TestReport {
+  return { name, verdict: 'unknown', bytesPerIteration: null, confidence: 0, iterations, reason }
+}
+
+/** `harnessBytes`: what Vitest itself retains per repeat, measured by the worker; subtracted from the slope. */
+export function huntTestVerdict(test: TestInput, settings: VerdictSettings, harnessBytes = 0): TestReport {
+  if (test.state === 'skipped' || test.state === 'pending') return unmeasured(test.name, 'skipped or todo: not run')
+  if (test.state === 'failed') return unmeasured(test.name, 'the test failed, so it was not repeated', test.probe?.iterations ?? 1)
+  const probe = test.probe
+  if (!probe) return unmeasured(test.name, 'not repeated (expected to fail, or probes were off)', 1)
+  if (probe.unmeasured) return unmeasured(test.name, probe.unmeasured, probe.iterations)
+  const samples = probe.samples ?? []
+  const analysis = analyzeLeakSeries(samples, {
+    noiseFloorBytes: settings.minBytesPerIteration,
+    baselineBytesPerStep: harnessBytes,
+  })
+  const clean = analysis.verdict === 'clean'
+  return {
+    name: test.name,
+    verdict: analysis.verdict,
+    bytesPerIteration: clean ? Math.max(0, Math.round(analysis.bytesPerStep)) : Math.round(analysis.bytesPerStep),
+    confidence: round(analysis.confidence),
+    iterations: samples.length,
+    reason: analysis.reason,
+    samples,
+  }
+}
+
+export function huntFileVerdict(input: FileInput, settings: VerdictSettings): FileReport {
+  const harness = input.probe?.harnessBytesPerIteration ?? 0
+  const tests = input.tests.map((test) => huntTestVerdict(test, settings, harness))
+  let worst: TestReport | undefined
+  for (const test of tests) {
+    if (!worst || SEVERITY[test.verdict] > SEVERITY[worst.verdict] || (test.verdict === worst.verdict && test.confidence > worst.confidence))
+      worst = test
+  }
+  const verdict = worst?.verdict ?? 'unknown'
+  const growing = tests.filter((test) => test.verdict === 'leak' || test.verdict === 'suspect')
+  const retainedBytes = growing.reduce((sum, test) => sum + Math.max(0, test.bytesPerIteration ?? 0) * test.iterations, 0)
+  let reason: string
+  if (!worst) reason = 'no tests ran'
+  else if (verdict === 'leak' || verdict === 'suspect')
+    reason = `${growing.length} of ${tests.length} tests grow; worst: ${worst.name} (${formatBytes(worst.bytesPerIteration ?? 0)} per iteration)`
+  else if (verdict === 'clean') reason = `no test grows beyond ${formatBytes(settings.minBytesPerIteration)} per iteration`
+  else reason = 'no test could be measured'
+  return { ...fileBase(input), verdict, retainedBytes, growthBytesPerTest: null, confidence: worst?.confidence ?? 0, tests, reason }
+}
+
+export function measureFileVerdict(input: FileInput, settings: VerdictSettings): FileReport {
+  const probe = input.probe
+  const base = fileBase(input)
+  const tests = (verdict: LeakVerdict, confidence: number, why: string): TestReport[] =>
+    input.tests.map((test) =>
+      test.state === 'passed'
+        ? { name: test.name, verdict, bytesPerIteration: null, confidence, iterations: 1, reason: why }
+        : unmeasured(test.name, test.state === 'failed' ? 'the test failed' : 'skipped or todo: not run', test.state === 'failed' ? 1 : 0),
+    )
+  const screen = probe?.screen ?? []
+  const samples = probe?.samples ?? []
+  const floor = settings.minBytesPerTest
+  if (screen.length < 3) {
+    const why = 'fewer than 3 tests ran: growth per test cannot be measured in measure mode'
+    return { ...base, verdict: 'unknown', retainedBytes: 0, growthBytesPerTest: null, confidence: 0, tests: tests('unknown', 0, why), reason: why }
+  }
+  // Confirmed by full GCs where the cheap samples grew; otherwise the cheap series, an upper bound, decides.
+  const confirmed = samples.length >= 3
+  const analysis = confirmed
+    ? analyzeLeakSeries(samples, { x: probe!.atTest, warmupSamples: 0, noiseFloorBytes: floor, minSamples: 3 })
+    : analyzeLeakSeries(screen, { warmupSamples: 1, noiseFloorBytes: floor, minSamples: 3 })
+  let verdict = analysis.verdict
+  let reason = analysis.reason.replace(/per step/g, 'per test')
+  if (!confirmed && verdict !== 'clean') {
+    verdict = analysis.verdict === 'unknown' ? 'unknown' : 'suspect'
+    reason = `${reason} (in young-generation samples; the time budget allowed no confirmation by full GCs)`
+  }
+  const series = confirmed ? samples : screen
+  const retainedBytes = verdict === 'clean' ? 0 : Math.max(0, series[series.length - 1]! - series[0]!)
+  const testVerdict: LeakVerdict = verdict === 'clean' ? 'clean' : 'unknown'
+  const testWhy = verdict === 'clean' ? 'its file does not grow' : 'its file grows; run with QTESTS_LEAKS=hunt for a verdict per test'
+  return {
+    ...base,
+    verdict,
+    retainedBytes,
+    growthBytesPerTest: Math.round(analysis.bytesPerStep),
+    confidence: round(analysis.confidence),
+    tests: tests(testVerdict, testVerdict === 'clean' ? round(analysis.confidence) : 0, testWhy),
+    reason,
+  }
+}
+
+export function offFileVerdict(input: FileInput): FileReport {
+  return {
+    ...fileBase(input),
+    verdict: 'unknown',
+    retainedBytes: 0,
+    growthBytesPerTest: null,
+    confidence: 0,
+    tests: input.tests.map((test) => unmeasured(test.name, 'leak detection is off', test.state === 'passed' || test.state === 'failed' ? 1 : 0)),
+    reason: 'leak detection is off',
+  }
+}
+
+export function fileVerdict(input: FileInput, settings: VerdictSettings): FileReport {
+  if (settings.mode === 'hunt') return huntFileVerdict(input, settings)
+  if (settings.mode === 'measure') return measureFileVerdict(input, settings)
+  return offFileVerdict(input)
+}
+
+function fileBase(input: FileInput) {
+  const report: Pick<FileReport, 'file' | 'project' | 'state' | 'samples' | 'probe'> = {
+    file: input.file,
+    project: input.project,
+    state: input.state,
+  }
+  if (input.probe?.atTest.length)
+    report.samples = input.probe.atTest.map((atTest, i) => ({ atTest, bytes: input.probe!.samples[i]! }))
+  if (input.probe) {
+    report.probe = { gcCount: input.probe.gcCount, gcMs: round(input.probe.gcMs) }
+    if (input.probe.harnessBytesPerIteration !== undefined)
+      report.probe.harnessBytesPerIteration = input.probe.harnessBytesPerIteration
+    if (input.probe.probeError) report.probe.error = input.probe.probeError
+  }
+  return report
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000
+}

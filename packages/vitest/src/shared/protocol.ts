@@ -1,0 +1,52 @@
+// The seam between the main process and the worker-side probes. Types and constant keys only:
+// both sides import this file, neither shares code through it.
+
+/** Key under which the plugin provides the worker configuration (`project.provide` / `inject`). */
+export const WORKER_CONFIG_KEY = 'qtests:worker-config'
+
+/** Key under which probes store their findings in `task.meta`. */
+export const META_KEY = 'qtests'
+
+export type LeakMode = 'measure' | 'hunt' | 'off'
+
+export interface WorkerConfig {
+  mode: LeakMode
+  /** hunt: runs per test (the real run plus repeats), each followed by a post-GC sample */
+  iterations: number
+  /** measure: full-GC samples taken to confirm growth in one file */
+  measureMaxSamples: number
+  /** measure: share of the worker's elapsed time that confirming full GCs may take, 0..1 */
+  measureBudget: number
+  /** measure: growth per test in the cheap samples that calls for confirmation, bytes */
+  measureSuspicionBytesPerTest: number
+}
+
+/** What a test's probe records (in `TestCase.meta().qtests`). */
+export interface TestProbeMeta {
+  /** hunt: post-GC bytes (heap used + external) after each iteration */
+  samples?: number[]
+  iterations: number
+  /** why this test has no verdict (skipped repeats, failed when repeated, …) */
+  unmeasured?: string
+}
+
+/** What a file's probe records (in `TestModule.meta().qtests`). */
+export interface FileProbeMeta {
+  /** measure: bytes after a full GC, taken after selected tests once the cheap samples grew */
+  samples: number[]
+  /** measure: index of the test (in run order) after which each full sample was taken */
+  atTest: number[]
+  /** measure: bytes after a young-generation GC after every test (an upper bound on retained memory) */
+  screen: number[]
+  /** tests that ran in the file */
+  testsRun: number
+  /** post-GC bytes when the file's tests started and after its afterAll hooks */
+  startBytes?: number
+  endBytes?: number
+  /** bytes per iteration the harness itself retains, measured in this worker (hunt) */
+  harnessBytesPerIteration?: number
+  gcCount: number
+  gcMs: number
+  /** a probe failure, reported once instead of crashing the run */
+  probeError?: string
+}

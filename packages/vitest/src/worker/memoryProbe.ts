@@ -1,0 +1,107 @@
+import { setMaxListeners } from 'node:events'
+import v8 from 'node:v8'
+import vm from 'node:vm'
+
+// Fetched once: re-fetching through a new context costs milliseconds (field notes).
+let collect: (() => void) | undefined
+
+function getGc(): () => void {
+  if (collect) return collect
+  const exposed = (globalThis as { gc?: () => void }).gc
+  if (typeof exposed === 'function') {
+    collect = exposed
+  } else {
+    // Worker threads reject --expose-gc in execArgv; setting the flag at run time works in any worker.
+    v8.setFlagsFromString('--expose-gc')
+    collect = vm.runInNewContext('gc') as () => void
+  }
+  return collect
+}
+
+export interface MemorySample {
+  /** retained bytes after a full GC: JS heap without compiled code, plus memory outside it (Buffers) */
+  bytes: number
+  gcMs: number
+}
+
+// Machine code comes and goes as V8 tiers functions up; it is never what a test leaks, and it is
+// the main source of one-off jumps in post-GC samples, so it is left out of the measure.
+const CODE_SPACES = new Set(['code_space', 'code_large_object_space'])
+
+function codeBytes(): number {
+  let total = 0
+  for (const space of v8.getHeapSpaceStatistics()) if (CODE_SPACES.has(space.space_name)) total += space.space_used_size
+  return total
+}
+
+/**
+ * A cheap upper bound on retained memory: a young-generation GC (≈ 0.1 ms) leaves promoted garbage
+ * in place, so a series of these can only overstate growth. Flat means clean; growth needs a full GC.
+ */
+export function sampleAfterMinorGc(): MemorySample {
+  const gc = getGc() as (options?: { type: 'minor' }) => void
+  const start = performance.now()
+  gc({ type: 'minor' })
+  const gcMs = performance.now() - start
+  const heap = v8.getHeapStatistics()
+  return { bytes: heap.used_heap_size - codeBytes() + heap.external_memory, gcMs }
+}
+
+let settled = false
+
+/** Forces a full GC and reads what survives it. */
+export function sampleAfterGc(): MemorySample {
+  const gc = getGc()
+  const start = performance.now()
+  gc()
+  // The first full GC of a process leaves objects whose weak callbacks and finalizers it has only
+  // just run; they go in the next one. Without this, the first sample stands hundreds of KB too high.
+  if (!settled) {
+    settled = true
+    gc()
+  }
+  const gcMs = performance.now() - start
+  const heap = v8.getHeapStatistics()
+  return { bytes: heap.used_heap_size - codeBytes() + heap.external_memory, gcMs }
+}
+
+/**
+ * What Vitest itself retains per `repeats` iteration: each run of a test adds one abort listener,
+ * closing over the run's promise, to the test's signal until the test ends. Measured here rather than
+ * hard-coded, because its size depends on the Node version.
+ */
+export function measureHarnessBytesPerIteration(listeners = 1024): number {
+  // The first round pays for one-off allocations (listener maps, compiled closures); the second measures.
+  listenerRound(32)
+  return listenerRound(listeners)
+}
+
+function listenerRound(listeners: number): number {
+  const controller = new AbortController()
+  const { signal } = controller
+  setMaxListeners(0, signal)
+  const run = withCancelShape(() => undefined, signal)
+  const before = sampleAfterGc().bytes
+  for (let i = 0; i < listeners; i++) void run()
+  const after = sampleAfterGc().bytes
+  void signal.aborted // keeps the signal, and so its listeners, alive until the second sample
+  return Math.max(0, Math.round((after - before) / listeners))
+}
+
+// The same shape as the wrapper Vitest puts around a test function, so that the closures it leaves on
+// the signal are of the same size.
+function withCancelShape(fn: (...args: unknown[]) => unknown, signal: AbortSignal) {
+  return function runWithCancel(...args: unknown[]) {
+    return new Promise((resolve, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason))
+      try {
+        const result = fn(...args)
+        if (typeof result === 'object' && result != null && typeof (result as Promise<unknown>).then === 'function')
+          (result as Promise<unknown>).then(resolve, reject)
+        else resolve(result)
+      } catch (error) {
+        reject(error)
+      }
+    })
+  }
+}

@@ -1,0 +1,232 @@
+import { setMaxListeners } from 'node:events'
+import { inject, TestRunner } from 'vitest'
+import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
+import { type FileProbeMeta, META_KEY, type TestProbeMeta, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
+import { measureHarnessBytesPerIteration, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
+
+type RunnerLike = {
+  onBeforeRunSuite?(suite: RunnerTestSuite): unknown
+  onAfterRunSuite?(suite: RunnerTestSuite): unknown
+  onBeforeRunTask?(test: RunnerTask): unknown
+  onAfterRunTask?(test: RunnerTask): unknown
+  onAfterRetryTask?(test: RunnerTestCase, options: { retry: number; repeats: number }): unknown
+  runTask?(test: RunnerTestCase): Promise<void>
+}
+// biome-ignore lint/suspicious/noExplicitAny: runner constructors take Vitest's serialized config
+type RunnerClass = new (...args: any[]) => RunnerLike
+
+interface HuntState {
+  /** the last `repeats` index that belongs to the user's own runs */
+  lastRealRepeat: number
+  samples: number[]
+  outcome?: { state: unknown; errors: unknown; retryCount: unknown }
+  stopped?: string
+}
+
+interface FileState {
+  meta: FileProbeMeta
+  /** measure: tests after which a full GC confirms growth; planned once the cheap samples grow */
+  confirmAt?: Set<number>
+  testCount: number
+  testsSeen: number
+}
+
+const EST_GC_MS = 5
+
+function isFile(suite: RunnerTestSuite): suite is RunnerTestFile {
+  return suite.file === suite
+}
+
+function runnableTests(suite: RunnerTestSuite): RunnerTestCase[] {
+  const tests: RunnerTestCase[] = []
+  for (const task of suite.tasks) {
+    if (task.type === 'test' && (task.mode === 'run' || task.mode === 'queued')) tests.push(task)
+    else if (task.type === 'suite') tests.push(...runnableTests(task))
+  }
+  return tests
+}
+
+function errorMessage(errors: unknown): string {
+  const first = Array.isArray(errors) ? errors[0] : errors
+  const message = (first as { message?: string } | undefined)?.message ?? String(first)
+  return message.split('\n')[0]!.slice(0, 200)
+}
+
+/**
+ * Adds the leak probes to a Vitest runner class. Probes never change a test's outcome and never
+ * throw into the runner: a probe failure is recorded once in the file's meta and probing stops.
+ */
+export function withLeakProbes<T extends RunnerClass>(Base: T): T {
+  return class QtestsRunner extends Base {
+    #config: WorkerConfig | undefined
+    #file: FileState | undefined
+    #hunts = new WeakMap<RunnerTestCase, HuntState>()
+    #gcMs = 0
+    #lastGcMs = EST_GC_MS
+    #broken: string | undefined
+    #harnessBytes: number | undefined
+
+    // biome-ignore lint/suspicious/noExplicitAny: see RunnerClass
+    constructor(...args: any[]) {
+      super(...args)
+      // Without hunt mode Vitest must call the test function itself, exactly as without the plugin.
+      if (this.#mode() !== 'hunt') (this as RunnerLike).runTask = undefined
+    }
+
+    #mode(): WorkerConfig['mode'] {
+      if (!this.#config) {
+        try {
+          this.#config = inject(WORKER_CONFIG_KEY as never) as WorkerConfig | undefined
+        } catch {
+          this.#config = undefined
+        }
+        this.#config ??= { mode: 'off', iterations: 1, measureMaxSamples: 0, measureBudget: 0, measureSuspicionBytesPerTest: 0 }
+      }
+      return this.#broken ? 'off' : this.#config.mode
+    }
+
+    #probe(what: string, action: () => void): void {
+      if (this.#broken) return
+      try {
+        action()
+      } catch (error) {
+        this.#broken = `${what}: ${errorMessage(error)}`
+        if (this.#file) this.#file.meta.probeError = this.#broken
+      }
+    }
+
+    #sample(): number {
+      const { bytes, gcMs } = sampleAfterGc()
+      this.#gcMs += gcMs
+      this.#lastGcMs = gcMs
+      if (this.#file) {
+        this.#file.meta.gcCount++
+        this.#file.meta.gcMs += gcMs
+      }
+      return bytes
+    }
+
+    /** measure: a full GC is affordable while all of them stay within the budget share of this worker's time */
+    #affordable(): boolean {
+      return this.#gcMs + this.#lastGcMs <= this.#config!.measureBudget * performance.now()
+    }
+
+    /**
+     * measure: every test gets a cheap sample; full GCs are spent only on files whose cheap samples
+     * grow, spread over the tests that remain.
+     */
+    #measureAfterTest(file: FileState) {
+      const index = file.testsSeen++
+      file.meta.testsRun++
+      const config = this.#config!
+      this.#probe('sample', () => {
+        const screen = file.meta.screen
+        screen.push(sampleAfterMinorGc().bytes)
+        if (!file.confirmAt && index >= 2 && (screen[index]! - screen[0]!) / index >= config.measureSuspicionBytesPerTest) {
+          const remaining = file.testCount - 1 - index
+          const points = Math.min(config.measureMaxSamples, remaining + 1)
+          file.confirmAt = new Set()
+          for (let j = 0; j < points; j++) file.confirmAt.add(index + Math.round((j * remaining) / Math.max(1, points - 1)))
+        }
+        if (file.confirmAt?.has(index) && this.#affordable()) {
+          file.meta.samples.push(this.#sample())
+          file.meta.atTest.push(index)
+        }
+      })
+    }
+
+    override async onBeforeRunSuite(suite: RunnerTestSuite) {
+      const mode = this.#mode()
+      if (mode !== 'off' && isFile(suite)) {
+        this.#probe('file start', () => {
+          const tests = runnableTests(suite)
+          this.#file = {
+            meta: { samples: [], atTest: [], screen: [], testsRun: 0, gcCount: 0, gcMs: 0 },
+            testCount: tests.length,
+            testsSeen: 0,
+          }
+          if (mode === 'hunt') {
+            // Per-test verdicts need one test at a time: interleaved tests would share their growth.
+            for (const test of tests) test.concurrent = false
+            this.#harnessBytes ??= measureHarnessBytesPerIteration()
+            this.#file.meta.harnessBytesPerIteration = this.#harnessBytes
+          }
+        })
+      }
+      await super.onBeforeRunSuite?.(suite)
+    }
+
+    override async onBeforeRunTask(test: RunnerTask) {
+      await super.onBeforeRunTask?.(test)
+      if (this.#mode() !== 'hunt' || test.type !== 'test' || test.mode !== 'run' || test.fails) return
+      this.#probe('test start', () => {
+        const lastRealRepeat = test.repeats ?? 0
+        test.repeats = lastRealRepeat + this.#config!.iterations - 1
+        this.#hunts.set(test, { lastRealRepeat, samples: [] })
+        // Vitest adds one abort listener per repeat; repeats are ours, so the warning would be too.
+        if (test.context?.signal) setMaxListeners(test.repeats + 20, test.context.signal)
+      })
+    }
+
+    override async runTask(test: RunnerTestCase) {
+      if (this.#hunts.get(test)?.stopped) return
+      if (super.runTask) return super.runTask(test)
+      const fn = TestRunner.getTestFn(test) as unknown as (() => unknown) | undefined
+      if (!fn) throw new Error('Test function is not found.')
+      await fn()
+    }
+
+    async onAfterRetryTask(test: RunnerTestCase, options: { retry: number; repeats: number }) {
+      await super.onAfterRetryTask?.(test, options)
+      const hunt = this.#hunts.get(test)
+      if (!hunt || hunt.stopped || !test.result) return
+      this.#probe('sample', () => {
+        const result = test.result!
+        if (options.repeats <= hunt.lastRealRepeat) {
+          // Until the user's own runs are over, the last one decides the outcome we restore.
+          hunt.outcome = { state: result.state, errors: result.errors, retryCount: result.retryCount }
+          if (options.repeats < hunt.lastRealRepeat) return
+          if (result.state === 'fail') {
+            hunt.stopped = 'the test failed, so it was not repeated'
+            return
+          }
+        } else if (result.state === 'fail') {
+          hunt.stopped = `failed when repeated (iteration ${hunt.samples.length + 1}): ${errorMessage(result.errors)}`
+          return
+        }
+        hunt.samples.push(this.#sample())
+      })
+    }
+
+    override async onAfterRunTask(test: RunnerTask) {
+      if (test.type === 'test') {
+        const hunt = this.#hunts.get(test)
+        if (hunt && test.result) {
+          // Our repeats must not change what the user sees: restore the real runs' outcome.
+          if (hunt.outcome) Object.assign(test.result, hunt.outcome)
+          test.result.repeatCount = hunt.lastRealRepeat
+          const meta: TestProbeMeta = { samples: hunt.samples, iterations: hunt.samples.length }
+          if (hunt.stopped) meta.unmeasured = hunt.stopped
+          ;(test.meta as Record<string, unknown>)[META_KEY] = meta
+        }
+        const file = this.#file
+        if (file && this.#mode() === 'measure' && test.mode === 'run') {
+          this.#measureAfterTest(file)
+        } else if (file && test.mode === 'run') {
+          file.meta.testsRun++
+        }
+      }
+      await super.onAfterRunTask?.(test)
+    }
+
+    override async onAfterRunSuite(suite: RunnerTestSuite) {
+      if (isFile(suite) && this.#file) {
+        ;(suite.meta as Record<string, unknown>)[META_KEY] = this.#file.meta
+        this.#file = undefined
+      }
+      await super.onAfterRunSuite?.(suite)
+    }
+  }
+}
+
+export default withLeakProbes(TestRunner as unknown as RunnerClass)
