@@ -30,8 +30,7 @@ function unmeasured(name: string, reason: string, iterations = 0): TestReport {
   return { name, verdict: 'unknown', bytesPerIteration: null, confidence: 0, iterations, reason }
 }
 
-/** `harnessBytes`: what Vitest itself retains per repeat, measured by the worker; subtracted from the slope. */
-export function huntTestVerdict(test: TestInput, settings: VerdictSettings, harnessBytes = 0): TestReport {
+export function huntTestVerdict(test: TestInput, settings: VerdictSettings): TestReport {
   if (test.state === 'skipped' || test.state === 'pending') return unmeasured(test.name, 'skipped or todo: not run')
   if (test.state === 'failed') return unmeasured(test.name, 'the test failed, so it was not repeated', test.probe?.iterations ?? 1)
   const probe = test.probe
@@ -40,7 +39,8 @@ export function huntTestVerdict(test: TestInput, settings: VerdictSettings, harn
   const samples = probe.samples ?? []
   const analysis = analyzeLeakSeries(samples, {
     noiseFloorBytes: settings.minBytesPerIteration,
-    baselineBytesPerStep: harnessBytes,
+    // What Vitest itself retains per run until the test ends, measured by the worker: never the user's leak.
+    baselineBytesPerStep: probe.harnessBytesPerIteration ?? 0,
   })
   const clean = analysis.verdict === 'clean'
   return {
@@ -55,8 +55,7 @@ export function huntTestVerdict(test: TestInput, settings: VerdictSettings, harn
 }
 
 export function huntFileVerdict(input: FileInput, settings: VerdictSettings): FileReport {
-  const harness = input.probe?.harnessBytesPerIteration ?? 0
-  const tests = input.tests.map((test) => huntTestVerdict(test, settings, harness))
+  const tests = input.tests.map((test) => huntTestVerdict(test, settings))
   let worst: TestReport | undefined
   for (const test of tests) {
     if (!worst || SEVERITY[test.verdict] > SEVERITY[worst.verdict] || (test.verdict === worst.verdict && test.confidence > worst.confidence))
@@ -144,8 +143,6 @@ function fileBase(input: FileInput) {
     report.samples = input.probe.atTest.map((atTest, i) => ({ atTest, bytes: input.probe!.samples[i]! }))
   if (input.probe) {
     report.probe = { gcCount: input.probe.gcCount, gcMs: round(input.probe.gcMs) }
-    if (input.probe.harnessBytesPerIteration !== undefined)
-      report.probe.harnessBytesPerIteration = input.probe.harnessBytesPerIteration
     if (input.probe.probeError) report.probe.error = input.probe.probeError
   }
   return report

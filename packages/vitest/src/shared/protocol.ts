@@ -26,6 +26,8 @@ export interface TestProbeMeta {
   /** hunt: post-GC bytes (heap used + external) after each iteration */
   samples?: number[]
   iterations: number
+  /** what Vitest itself retains per run of this test (listener, queued hook events), measured in the worker */
+  harnessBytesPerIteration?: number
   /** why this test has no verdict (skipped repeats, failed when repeated, …) */
   unmeasured?: string
 }
@@ -43,8 +45,6 @@ export interface FileProbeMeta {
   /** post-GC bytes when the file's tests started and after its afterAll hooks */
   startBytes?: number
   endBytes?: number
-  /** bytes per iteration the harness itself retains, measured in this worker (hunt) */
-  harnessBytesPerIteration?: number
   gcCount: number
   gcMs: number
   /** a probe failure, reported once instead of crashing the run */

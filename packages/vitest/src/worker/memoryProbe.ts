@@ -65,15 +65,34 @@ export function sampleAfterGc(): MemorySample {
   return { bytes: heap.used_heap_size - codeBytes() + heap.external_memory, gcMs }
 }
 
+/** What Vitest itself retains for each run of a test while the test lasts, in bytes. */
+export interface HarnessCost {
+  /** one abort listener per run, closing over the run's promise */
+  perRunBytes: number
+  /** one queued task event per suite level with hooks, twice (start and end) per run */
+  perHookEventBytes: number
+}
+
 /**
- * What Vitest itself retains per `repeats` iteration: each run of a test adds one abort listener,
- * closing over the run's promise, to the test's signal until the test ends. Measured here rather than
- * hard-coded, because its size depends on the Node version.
+ * Measured here rather than hard-coded, because the sizes depend on the Node version. The shapes
+ * copy Vitest's: its test-function wrapper's listener, and the `[id, event, undefined]` triples it queues
+ * until its throttled task-update flush.
  */
-export function measureHarnessBytesPerIteration(listeners = 1024): number {
+export function measureHarnessCost(): HarnessCost {
   // The first round pays for one-off allocations (listener maps, compiled closures); the second measures.
   listenerRound(32)
-  return listenerRound(listeners)
+  const perRunBytes = listenerRound(1024)
+  const perHookEventBytes = eventRound(2048)
+  return { perRunBytes, perHookEventBytes }
+}
+
+function eventRound(events: number): number {
+  const queue: unknown[][] = []
+  const id = 'task-id'
+  const before = sampleAfterGc().bytes
+  for (let i = 0; i < events; i++) queue.push([id, i % 2 ? 'before-hook-start' : 'before-hook-end', undefined])
+  const after = sampleAfterGc().bytes
+  return queue.length ? Math.max(0, Math.round((after - before) / events)) : 0
 }
 
 function listenerRound(listeners: number): number {

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events'
 import { inject, TestRunner } from 'vitest'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
-import { measureHarnessBytesPerIteration, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
+import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
 
 type RunnerLike = {
   onBeforeRunSuite?(suite: RunnerTestSuite): unknown
@@ -18,6 +18,9 @@ type RunnerClass = new (...args: any[]) => RunnerLike
 interface HuntState {
   /** the last `repeats` index that belongs to the user's own runs */
   lastRealRepeat: number
+  /** runs after the real ones whose samples are dropped: the worker's own code still warms up */
+  warmupRuns: number
+  harnessBytes: number
   samples: number[]
   outcome?: { state: unknown; errors: unknown; retryCount: unknown }
   stopped?: string
@@ -32,6 +35,7 @@ interface FileState {
 }
 
 const EST_GC_MS = 5
+const WORKER_WARMUP_RUNS = 8
 
 function isFile(suite: RunnerTestSuite): suite is RunnerTestFile {
   return suite.file === suite
@@ -44,6 +48,22 @@ function runnableTests(suite: RunnerTestSuite): RunnerTestCase[] {
     else if (task.type === 'suite') tests.push(...runnableTests(task))
   }
   return tests
+}
+
+/** Suite levels whose beforeEach or afterEach hooks run around the test: each queues task events per run. */
+function hookLevels(test: RunnerTestCase): number {
+  let levels = 0
+  for (let suite: RunnerTestSuite | undefined = test.suite ?? test.file; suite; suite = suite.suite ?? (suite === suite.file ? undefined : suite.file)) {
+    const hooks = TestRunner.getSuiteHooks(suite) as unknown as { beforeEach: unknown[]; afterEach: unknown[] }
+    if (hooks.beforeEach.length > 0) levels++
+    if (hooks.afterEach.length > 0) levels++
+  }
+  return levels
+}
+
+function retryCount(test: RunnerTestCase): number {
+  const retry = test.retry as number | { count?: number } | undefined
+  return typeof retry === 'number' ? retry : (retry?.count ?? 0)
 }
 
 function errorMessage(errors: unknown): string {
@@ -64,7 +84,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #gcMs = 0
     #lastGcMs = EST_GC_MS
     #broken: string | undefined
-    #harnessBytes: number | undefined
+    #harness: HarnessCost | undefined
+    #warmedUp = false
 
     // biome-ignore lint/suspicious/noExplicitAny: see RunnerClass
     constructor(...args: any[]) {
@@ -148,8 +169,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           if (mode === 'hunt') {
             // Per-test verdicts need one test at a time: interleaved tests would share their growth.
             for (const test of tests) test.concurrent = false
-            this.#harnessBytes ??= measureHarnessBytesPerIteration()
-            this.#file.meta.harnessBytesPerIteration = this.#harnessBytes
+            this.#harness ??= measureHarnessCost()
           }
         })
       }
@@ -161,8 +181,13 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       if (this.#mode() !== 'hunt' || test.type !== 'test' || test.mode !== 'run' || test.fails) return
       this.#probe('test start', () => {
         const lastRealRepeat = test.repeats ?? 0
-        test.repeats = lastRealRepeat + this.#config!.iterations - 1
-        this.#hunts.set(test, { lastRealRepeat, samples: [] })
+        // The first test a worker hunts also warms up Vitest's and the probes' own code paths.
+        const warmupRuns = this.#warmedUp ? 0 : WORKER_WARMUP_RUNS
+        this.#warmedUp = true
+        test.repeats = lastRealRepeat + warmupRuns + this.#config!.iterations - 1
+        const harness = this.#harness ?? { perRunBytes: 0, perHookEventBytes: 0 }
+        const harnessBytes = harness.perRunBytes + 2 * hookLevels(test) * harness.perHookEventBytes
+        this.#hunts.set(test, { lastRealRepeat, warmupRuns, harnessBytes, samples: [] })
         // Vitest adds one abort listener per repeat; repeats are ours, so the warning would be too.
         if (test.context?.signal) setMaxListeners(test.repeats + 20, test.context.signal)
       })
@@ -187,14 +212,19 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           hunt.outcome = { state: result.state, errors: result.errors, retryCount: result.retryCount }
           if (options.repeats < hunt.lastRealRepeat) return
           if (result.state === 'fail') {
-            hunt.stopped = 'the test failed, so it was not repeated'
+            // Vitest may try it again (retry); only the last failed try ends the real run.
+            if (options.retry >= retryCount(test)) hunt.stopped = 'the test failed, so it was not repeated'
             return
           }
         } else if (result.state === 'fail') {
-          hunt.stopped = `failed when repeated (iteration ${hunt.samples.length + 1}): ${errorMessage(result.errors)}`
+          hunt.stopped =
+            hunt.outcome?.state === 'fail'
+              ? 'the test failed, so it was not repeated'
+              : `failed when repeated (iteration ${hunt.samples.length + 1}): ${errorMessage(result.errors)}`
           return
         }
-        hunt.samples.push(this.#sample())
+        // The first sample closes the real run (or the warm-up runs); each later one, one more run.
+        if (options.repeats >= hunt.lastRealRepeat + hunt.warmupRuns) hunt.samples.push(this.#sample())
       })
     }
 
@@ -205,7 +235,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           // Our repeats must not change what the user sees: restore the real runs' outcome.
           if (hunt.outcome) Object.assign(test.result, hunt.outcome)
           test.result.repeatCount = hunt.lastRealRepeat
-          const meta: TestProbeMeta = { samples: hunt.samples, iterations: hunt.samples.length }
+          const meta: TestProbeMeta = { samples: hunt.samples, iterations: hunt.samples.length, harnessBytesPerIteration: hunt.harnessBytes }
           if (hunt.stopped) meta.unmeasured = hunt.stopped
           ;(test.meta as Record<string, unknown>)[META_KEY] = meta
         }

@@ -1,0 +1,2 @@
+export * from './leaks/index.js'
+export { formatBytes } from './format/bytes.js'

@@ -1,0 +1,8 @@
+export { analyzeLeakSeries } from './analyzeLeakSeries.js'
+export type { LeakAnalysis, LeakSeriesOptions, LeakVerdict } from './analyzeLeakSeries.js'
+export { mannKendall } from './mannKendall.js'
+export type { MannKendallResult } from './mannKendall.js'
+export { theilSenSlope } from './theilSen.js'
+export type { TheilSenFit } from './theilSen.js'
+export { windowGrowth } from './windows.js'
+export type { WindowGrowth } from './windows.js'

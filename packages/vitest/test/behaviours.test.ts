@@ -1,0 +1,71 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { QtestsReport } from '../src/report/schema.js'
+import { type FixtureRun, runFixture } from './runFixture.js'
+
+function test(report: QtestsReport | undefined, file: string, name: string) {
+  const found = report?.files.find((f) => f.file === file)?.tests.find((t) => t.name === name)
+  if (!found) throw new Error(`no test ${name} in ${file}`)
+  return found
+}
+
+const setups = [
+  { pool: 'forks', isolate: 'true' },
+  { pool: 'threads', isolate: 'true' },
+  { pool: 'forks', isolate: 'false' },
+]
+
+describe.each(setups)('a real Vitest run, pool $pool, isolate $isolate', ({ pool, isolate }) => {
+  let plain: FixtureRun
+  let hunt: FixtureRun
+  let measure: FixtureRun
+  beforeAll(async () => {
+    const env = { FIXTURE_POOL: pool, FIXTURE_ISOLATE: isolate }
+    plain = await runFixture('behaviours', { ...env, FIXTURE_PLUGIN: '0' })
+    hunt = await runFixture('behaviours', { ...env, FIXTURE_PLUGIN: '1', QTESTS_LEAKS: 'hunt' })
+    measure = await runFixture('behaviours', { ...env, FIXTURE_PLUGIN: '1', QTESTS_LEAKS: 'measure' })
+  })
+
+  it('keeps every test outcome and the exit code, in both modes', () => {
+    expect(plain.outcomes.size).toBe(20)
+    expect(plain.code).toBe(1)
+    expect(hunt.outcomes).toEqual(plain.outcomes)
+    expect(measure.outcomes).toEqual(plain.outcomes)
+    expect(hunt.code).toBe(plain.code)
+    expect(measure.code).toBe(plain.code)
+  })
+
+  it('writes the report although the run failed', () => {
+    expect(hunt.report?.outcome).toBe('failed')
+    expect(hunt.report?.files.map((f) => f.file)).toEqual(['test/behaviours.test.mjs', 'test/other.test.mjs'])
+    expect(measure.report?.mode).toBe('measure')
+  })
+
+  it('hunt: finds the leaking test and sizes it', () => {
+    const leak = test(hunt.report, 'test/behaviours.test.mjs', 'outer > leaks into a module-level array')
+    expect(leak.verdict).toBe('leak')
+    // 4096 doubles: 32 KB of elements plus the array's header
+    expect(leak.bytesPerIteration).toBeGreaterThan(32_768 * 0.9)
+    expect(leak.bytesPerIteration).toBeLessThan(32_768 * 1.15)
+    expect(leak.iterations).toBe(10)
+  })
+
+  it('hunt: calls clean tests clean, including fixtures released by hooks and transient work', () => {
+    for (const name of ['outer > inner > uses the fixture', 'outer > inner > row 2', 'concurrent > first', 'outcomes > repeats by itself'])
+      expect(test(hunt.report, 'test/behaviours.test.mjs', name).verdict).toBe('clean')
+    for (const t of hunt.report!.files.find((f) => f.file === 'test/other.test.mjs')!.tests) expect(t.verdict).toBe('clean')
+  })
+
+  it('hunt: leaves unmeasured what cannot be repeated, and says why', () => {
+    const stateful = test(hunt.report, 'test/behaviours.test.mjs', 'outcomes > passes only on its first run')
+    expect(stateful.verdict).toBe('unknown')
+    expect(stateful.reason).toMatch(/failed when repeated/)
+    expect(test(hunt.report, 'test/behaviours.test.mjs', 'outcomes > fails').verdict).toBe('unknown')
+    expect(test(hunt.report, 'test/behaviours.test.mjs', 'outcomes > is skipped').iterations).toBe(0)
+    expect(test(hunt.report, 'test/behaviours.test.mjs', 'outcomes > is todo').verdict).toBe('unknown')
+  })
+
+  it('prints one section after the summary, naming the leak', () => {
+    expect(hunt.output).toMatch(/qtests\s+memory leaks \(hunt, 10 iterations per test\)/)
+    expect(hunt.output).toContain('LEAK     test/behaviours.test.mjs > outer > leaks into a module-level array')
+  })
+})

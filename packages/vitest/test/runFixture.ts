@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { QtestsReport } from '../src/report/schema.js'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const vitestBin = path.resolve(here, '../node_modules/vitest/vitest.mjs')
+
+export interface FixtureRun {
+  code: number | null
+  output: string
+  /** Vitest's own verdicts, from its JSON reporter: full name → status */
+  outcomes: Map<string, string>
+  report: QtestsReport | undefined
+}
+
+/** Runs real Vitest on a fixture project in a child process, as a user's `vitest run` would. */
+export async function runFixture(name: string, env: Record<string, string>): Promise<FixtureRun> {
+  const cwd = path.join(here, 'fixtures', name)
+  const out = await mkdtemp(path.join(os.tmpdir(), 'qtests-fixture-'))
+  const vitestJson = path.join(out, 'vitest.json')
+  const child = spawn(process.execPath, [vitestBin, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], {
+    cwd,
+    env: { ...process.env, QTESTS_REPORT_DIR: out, NO_COLOR: '1', ...env },
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  const outcomes = new Map<string, string>()
+  const results = JSON.parse(await readFile(vitestJson, 'utf8')) as {
+    testResults: { name: string; assertionResults: { fullName: string; status: string }[] }[]
+  }
+  for (const file of results.testResults)
+    for (const test of file.assertionResults) outcomes.set(`${path.basename(file.name)} > ${test.fullName}`, test.status)
+  let report: QtestsReport | undefined
+  try {
+    report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as QtestsReport
+  } catch {
+    report = undefined
+  }
+  return { code, output, outcomes, report }
+}
