@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { parseMemoryBudget, QtestsOptionsError, resolveOptions } from './options.js'
+
+describe('resolveOptions', () => {
+  it('gives useful defaults for qtests() with no options', () => {
+    const resolved = resolveOptions(undefined, {})
+    expect(resolved.leaks).toEqual({
+      mode: 'measure',
+      iterations: 24,
+      failOn: 'none',
+      minBytesPerIteration: 1024,
+      minBytesPerTest: 16384,
+      measureBudget: 0.1,
+    })
+    expect(resolved.report).toEqual({ dir: undefined, json: true, html: true, terminal: 'summary' })
+  })
+
+  it('lets QTESTS_LEAKS and QTESTS_REPORT_DIR win over the config file', () => {
+    const resolved = resolveOptions({ leaks: { mode: 'measure' }, report: { dir: 'a' } }, { QTESTS_LEAKS: 'hunt', QTESTS_REPORT_DIR: '/tmp/r' })
+    expect(resolved.leaks.mode).toBe('hunt')
+    expect(resolved.report.dir).toBe('/tmp/r')
+  })
+
+  it.each([
+    [{ leaks: { mode: 'fast' } }, `qtests: option leaks.mode is "fast"; allowed: 'measure', 'hunt', 'off'.`],
+    [{ leaks: { iterations: 3 } }, 'qtests: option leaks.iterations is 3; allowed: an integer from 8 to 1000.'],
+    [{ leaks: { iterations: 10.5 } }, 'qtests: option leaks.iterations is 10.5; allowed: an integer from 8 to 1000.'],
+    [{ leaks: { failOn: true } }, `qtests: option leaks.failOn is true; allowed: 'none', 'leak', 'suspect'.`],
+    [{ leaks: { itterations: 10 } }, 'qtests: option leaks.itterations is 10; allowed: one of the keys mode, iterations, failOn, minBytesPerIteration, minBytesPerTest, measureBudget (unknown key).'],
+    [{ leak: {} }, 'qtests: option leak is an object; allowed: one of the keys leaks, workers, sampling, report (unknown key).'],
+    [{ report: { terminal: 'verbose' } }, `qtests: option report.terminal is "verbose"; allowed: 'summary', 'full', false.`],
+    [{ report: 'x' }, 'qtests: option report is "x"; allowed: an object.'],
+    [{ workers: { memoryBudget: 'lots' } }, `qtests: option workers.memoryBudget is "lots"; allowed: a number of bytes, or a string like '2GB', '512MB' or '60%'.`],
+    [{ workers: { min: 4, max: 2 } }, 'qtests: option workers.min is 4; allowed: a number not above workers.max (2).'],
+  ])('rejects %j with one error naming the key, the value and what is allowed', (options, message) => {
+    expect(() => resolveOptions(options, {})).toThrow(new QtestsOptionsError(message))
+  })
+
+  it('rejects a bad QTESTS_LEAKS value, naming the variable', () => {
+    expect(() => resolveOptions({}, { QTESTS_LEAKS: 'on' })).toThrow(
+      `qtests: option QTESTS_LEAKS (environment) is "on"; allowed: 'measure', 'hunt', 'off'.`,
+    )
+  })
+})
+
+describe('parseMemoryBudget', () => {
+  it('reads sizes and percentages', () => {
+    expect(parseMemoryBudget('2GB')).toBe(2 * 1024 ** 3)
+    expect(parseMemoryBudget('512 mb')).toBe(512 * 1024 ** 2)
+    expect(parseMemoryBudget('60%', 1000)).toBe(600)
+    expect(parseMemoryBudget('0GB')).toBeUndefined()
+    expect(parseMemoryBudget('150%', 1000)).toBeUndefined()
+    expect(parseMemoryBudget('2 gigs')).toBeUndefined()
+  })
+})

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import type { QtestsReport } from './schema.js'
+import { formatTerminalSection } from './terminal.js'
+
+function report(partial: Partial<QtestsReport>): QtestsReport {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'qtests', version: '0.1.0' },
+    mode: 'hunt',
+    startedAt: '2026-11-27T00:00:00.000Z',
+    durationMs: 1,
+    outcome: 'passed',
+    settings: { iterations: 24, minBytesPerIteration: 1024, minBytesPerTest: 16384 },
+    summary: { files: 2, leak: 0, suspect: 0, clean: 2, unknown: 0 },
+    files: [],
+    workers: { adaptive: false, min: 1, max: 1, peakConcurrency: 1, timeline: [], retries: [] },
+    ...partial,
+  }
+}
+
+describe('formatTerminalSection', () => {
+  it('is one line when nothing leaks', () => {
+    expect(formatTerminalSection(report({}), { detail: 'summary', reportPaths: ['.qtests/report.json'] })).toBe(
+      ' qtests  no leaks found (hunt, 24 iterations per test) · 0 leaking, 0 suspect, 2 clean, 0 unmeasured of 2 files · report: .qtests/report.json\n',
+    )
+  })
+
+  it('lists leaking tests with bytes per iteration and confidence, then the counts and the report path', () => {
+    const text = formatTerminalSection(
+      report({
+        summary: { files: 1, leak: 1, suspect: 0, clean: 0, unknown: 0 },
+        files: [
+          {
+            file: 'test/audit.test.ts',
+            project: null,
+            verdict: 'leak',
+            retainedBytes: 1,
+            growthBytesPerTest: null,
+            confidence: 0.99,
+            reason: '',
+            state: 'passed',
+            tests: [
+              { name: 'audit > records', verdict: 'leak', bytesPerIteration: 49_357, confidence: 0.99, iterations: 24, reason: '' },
+              { name: 'audit > reads', verdict: 'clean', bytesPerIteration: 0, confidence: 0.99, iterations: 24, reason: '' },
+            ],
+          },
+        ],
+      }),
+      { detail: 'summary', reportPaths: ['.qtests/report.json'] },
+    )
+    expect(text.split('\n')).toEqual([
+      ' qtests  memory leaks (hunt, 24 iterations per test)',
+      '  LEAK     test/audit.test.ts > audit > records  +48.2 KB/iteration  confidence 0.99',
+      '  1 leaking, 0 suspect, 0 clean, 0 unmeasured of 1 files · report: .qtests/report.json',
+      '',
+    ])
+  })
+})
