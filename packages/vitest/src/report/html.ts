@@ -3,7 +3,7 @@ import type { FileReport, QtestsReport, TestReport } from './schema.js'
 
 // A single self-contained page (no scripts, no network): the same facts as report.json, readable.
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
@@ -26,7 +26,7 @@ function badge(verdict: string): string {
 
 function testRow(test: TestReport): string {
   const size = test.bytesPerIteration === null ? '—' : `${formatBytes(test.bytesPerIteration)}`
-  return `<tr class="test ${test.verdict}"><td>${badge(test.verdict)}</td><td>${escape(test.name)}</td><td class="num">${size}</td><td class="num">${test.confidence.toFixed(2)}</td><td class="num">${test.iterations}</td><td>${sparkline(test.samples)}</td><td class="why">${escape(test.reason)}</td></tr>`
+  return `<tr class="test ${test.verdict}"><td>${badge(test.verdict)}</td><td>${escapeHtml(test.name)}</td><td class="num">${size}</td><td class="num">${test.confidence.toFixed(2)}</td><td class="num">${test.iterations}</td><td>${sparkline(test.samples)}</td><td class="why">${escapeHtml(test.reason)}</td></tr>`
 }
 
 function fileSection(file: FileReport, mode: QtestsReport['mode']): string {
@@ -34,8 +34,8 @@ function fileSection(file: FileReport, mode: QtestsReport['mode']): string {
     file.growthBytesPerTest === null ? '' : ` · ${formatBytes(Math.max(0, file.growthBytesPerTest))} per test`
   const open = file.verdict === 'leak' || file.verdict === 'suspect' ? ' open' : ''
   const fileSamples = file.samples?.map((s) => s.bytes)
-  return `<details class="file ${file.verdict}"${open}><summary>${badge(file.verdict)} <code>${escape(file.file)}</code>${file.project ? ` <small>(${escape(file.project)})</small>` : ''} <span class="meta">retained ${formatBytes(file.retainedBytes)}${growth} · confidence ${file.confidence.toFixed(2)}</span> ${sparkline(fileSamples)}</summary>
-<p class="why">${escape(file.reason)}</p>
+  return `<details class="file ${file.verdict}"${open}><summary>${badge(file.verdict)} <code>${escapeHtml(file.file)}</code>${file.project ? ` <small>(${escapeHtml(file.project)})</small>` : ''} <span class="meta">retained ${formatBytes(file.retainedBytes)}${growth} · confidence ${file.confidence.toFixed(2)}</span> ${sparkline(fileSamples)}</summary>
+<p class="why">${escapeHtml(file.reason)}</p>
 <table><thead><tr><th>verdict</th><th>test</th><th>${mode === 'hunt' ? 'bytes / iteration' : 'bytes'}</th><th>confidence</th><th>runs</th><th>post-GC memory</th><th>why</th></tr></thead><tbody>
 ${file.tests.map(testRow).join('\n')}
 </tbody></table></details>`
@@ -51,7 +51,7 @@ export function renderHtmlReport(report: QtestsReport): string {
       : `${summary.leak} leaking and ${summary.suspect} suspect file${summary.leak + summary.suspect === 1 ? '' : 's'}`
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>qtests — ${escape(headline)}</title>
+<title>qtests — ${escapeHtml(headline)}</title>
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d1d1f}
 h1{font-size:1.4rem;margin:0 0 .25rem}.sub{color:#666;margin:0 0 1.5rem}
@@ -66,8 +66,8 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;p
 .badge.leak{background:#d33}.badge.suspect{background:#c80}.badge.clean{background:#2a7}.badge.unknown{background:#999}
 .spark{color:#d33;vertical-align:middle}
 </style></head><body>
-<h1>${escape(headline)}</h1>
-<p class="sub">qtests ${escape(report.tool.version)} · mode <b>${report.mode}</b>${report.settings.iterations ? ` (${report.settings.iterations} iterations per test)` : ''} · run ${escape(report.outcome)} · ${escape(report.startedAt)} · ${(report.durationMs / 1000).toFixed(1)} s</p>
+<h1>${escapeHtml(headline)}</h1>
+<p class="sub">qtests ${escapeHtml(report.tool.version)} · mode <b>${report.mode}</b>${report.settings.iterations ? ` (${report.settings.iterations} iterations per test)` : ''} · run ${escapeHtml(report.outcome)} · ${escapeHtml(report.startedAt)} · ${(report.durationMs / 1000).toFixed(1)} s</p>
 <div class="cards"><div class="card"><b>${summary.leak}</b>leaking</div><div class="card"><b>${summary.suspect}</b>suspect</div><div class="card"><b>${summary.clean}</b>clean</div><div class="card"><b>${summary.unknown}</b>unmeasured</div><div class="card"><b>${summary.files}</b>files</div></div>
 ${files.map((file) => fileSection(file, report.mode)).join('\n')}
 </body></html>
