@@ -183,7 +183,10 @@ export function analyzeLeakSeries(bytes: readonly number[], options: LeakSeriesO
     }
   }
 
-  if (aboveFloor && (trend.p < SUSPECT_P || lowerBoundOk)) {
+  // A rise that neither continues in every window nor keeps its pace is a burst that settled (lazy
+  // init, a runtime buffer, a filling cache): showing it as suspect would only add noise.
+  const settled = !windows.growsInEveryWindow && saturating
+  if (aboveFloor && (trend.p < SUSPECT_P || lowerBoundOk) && !settled) {
     const missing: string[] = []
     if (!windows.growsInEveryWindow) {
       missing.push(`rose in only ${windows.growing} of ${windowCount - 1} window steps`)
@@ -208,7 +211,9 @@ export function analyzeLeakSeries(bytes: readonly number[], options: LeakSeriesO
   return {
     verdict: 'clean',
     confidence: belowFloorConfidence(slope, fit.low, fit.high, floor),
-    reason: aboveFloor
+    reason: settled && aboveFloor
+      ? `rose ${formatBytes(firstHalfSlope)} per step at first, then levelled off (${formatBytes(lastHalfSlope)} in the last half) and not in every window: a burst that settled, not steady growth`
+      : aboveFloor
       ? `${formatBytes(slope)} per step is indistinguishable from noise (${interval}, ${pText})`
       : `grew ${formatBytes(slope)} per step (${interval}), under the ${formatBytes(floor)} floor`,
     ...stats,

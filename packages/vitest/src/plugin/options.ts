@@ -17,6 +17,8 @@ export interface QtestsOptions {
     failOn?: FailOn
     /** Growth per iteration (hunt) below which nothing is called a leak, in bytes. Default 1024. */
     minBytesPerIteration?: number
+    /** hunt: record where growing tests allocated what they kept (V8's sampling heap profiler). Default true. */
+    allocationSites?: boolean
     /** Growth per test (measure) below which a file is not called leaking, in bytes. Default 16384. */
     minBytesPerTest?: number
     /**
@@ -57,6 +59,7 @@ export interface ResolvedOptions {
     iterations: number
     failOn: FailOn
     minBytesPerIteration: number
+    allocationSites: boolean
     minBytesPerTest: number
     measureBudget: number
   }
@@ -133,6 +136,7 @@ const sections: Record<string, Shape> = {
     iterations: integer(8, 1000),
     failOn: oneOf(FAIL_ON),
     minBytesPerIteration: number(0, 1024 ** 3),
+    allocationSites: boolean,
     minBytesPerTest: number(0, 1024 ** 3),
     measureBudget: number(0, 0.5),
   },
@@ -190,6 +194,7 @@ export function resolveOptions(options: unknown = {}, env: NodeJS.ProcessEnv = p
       iterations: leaks.iterations ?? 24,
       failOn: leaks.failOn ?? 'none',
       minBytesPerIteration: leaks.minBytesPerIteration ?? 1024,
+      allocationSites: leaks.allocationSites ?? true,
       minBytesPerTest: leaks.minBytesPerTest ?? 16384,
       measureBudget: leaks.measureBudget ?? 0.1,
     },

@@ -36,6 +36,8 @@ function configureProject(project: TestProject, options: ResolvedOptions, vitest
   const worker: WorkerConfig = {
     mode: options.leaks.mode,
     iterations: options.leaks.iterations,
+    minBytesPerIteration: options.leaks.minBytesPerIteration,
+    allocationSampleBytes: options.leaks.allocationSites ? 8192 : 0,
     measureMaxSamples: 5,
     measureBudget: options.leaks.measureBudget,
     measureSuspicionBytesPerTest: options.leaks.minBytesPerTest / 2,

@@ -146,19 +146,22 @@ function toFileInput(module: TestModule, root: string): FileInput {
   const tests: TestInput[] = []
   for (const test of module.children.allTests()) {
     const state = test.result().state
-    tests.push({
-      name: test.fullName,
-      state: state === 'pending' ? 'pending' : state,
-      probe: (test.meta() as Record<string, unknown>)[META_KEY] as TestProbeMeta | undefined,
-    })
+    const probe = (test.meta() as Record<string, unknown>)[META_KEY] as TestProbeMeta | undefined
+    if (probe?.allocationSites) probe.allocationSites = probe.allocationSites.map((site) => ({ ...site, file: relativeToRoot(root, site.file) }))
+    tests.push({ name: test.fullName, state: state === 'pending' ? 'pending' : state, probe })
   }
   return {
-    file: path.relative(root, module.moduleId).split(path.sep).join('/'),
+    file: relativeToRoot(root, module.moduleId),
     project: module.project.name || null,
     state: module.state(),
     tests,
     probe: (module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined,
   }
+}
+
+function relativeToRoot(root: string, file: string): string {
+  const relative = path.relative(root, file)
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file.split(path.sep).join('/') : relative.split(path.sep).join('/')
 }
 
 function colors(): TerminalStyle | undefined {

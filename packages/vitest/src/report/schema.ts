@@ -16,6 +16,20 @@ export interface TestReport {
   reason: string
   /** (addition) hunt: post-GC bytes after each iteration */
   samples?: number[]
+  /** (addition) hunt, leak and suspect tests: where what stayed alive was allocated, heaviest first */
+  allocationSites?: AllocationSiteReport[]
+}
+
+export interface AllocationSiteReport {
+  /** POSIX path relative to the Vitest root (absolute when outside it) */
+  file: string
+  /** 1-based line, 0-based column in the source file, of the function that allocated (V8 samples by function) */
+  line: number
+  column: number
+  functionName: string
+  /** sampled bytes still alive after the runs that this site allocated, and their share of all of them */
+  bytes: number
+  share: number
 }
 
 export interface FileReport {

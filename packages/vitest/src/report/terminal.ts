@@ -33,6 +33,9 @@ export function formatTerminalSection(
       for (const test of file.tests) {
         if (test.verdict !== 'leak' && test.verdict !== 'suspect') continue
         rows.push(row(style, test.verdict, `${file.file} > ${test.name}`, test.bytesPerIteration, perUnit, test.confidence))
+        const site = test.allocationSites?.[0]
+        if (site)
+          rows.push(style.dim(`           kept memory allocated in ${site.functionName} (${site.file}:${site.line}), ${Math.round(site.share * 100)}% of it`))
       }
     } else if (file.verdict === 'leak' || file.verdict === 'suspect') {
       rows.push(row(style, file.verdict, file.file, file.growthBytesPerTest, perUnit, file.confidence))

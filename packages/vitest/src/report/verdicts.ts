@@ -43,7 +43,7 @@ export function huntTestVerdict(test: TestInput, settings: VerdictSettings): Tes
     baselineBytesPerStep: probe.harnessBytesPerIteration ?? 0,
   })
   const clean = analysis.verdict === 'clean'
-  return {
+  const report: TestReport = {
     name: test.name,
     verdict: analysis.verdict,
     bytesPerIteration: clean ? Math.max(0, Math.round(analysis.bytesPerStep)) : Math.round(analysis.bytesPerStep),
@@ -52,6 +52,9 @@ export function huntTestVerdict(test: TestInput, settings: VerdictSettings): Tes
     reason: analysis.reason,
     samples,
   }
+  if ((analysis.verdict === 'leak' || analysis.verdict === 'suspect') && probe.allocationSites?.length)
+    report.allocationSites = probe.allocationSites
+  return report
 }
 
 export function huntFileVerdict(input: FileInput, settings: VerdictSettings): FileReport {

@@ -13,6 +13,10 @@ export interface WorkerConfig {
   mode: LeakMode
   /** hunt: runs per test (the real run plus repeats), each followed by a post-GC sample */
   iterations: number
+  /** hunt: growth per run below which nothing is a leak, bytes (decides whether allocation sites are worth reading) */
+  minBytesPerIteration: number
+  /** hunt: mean bytes between allocations the heap sampler records; 0 turns allocation sites off */
+  allocationSampleBytes: number
   /** measure: full-GC samples taken to confirm growth in one file */
   measureMaxSamples: number
   /** measure: share of the worker's elapsed time that confirming full GCs may take, 0..1 */
@@ -28,8 +32,20 @@ export interface TestProbeMeta {
   iterations: number
   /** what Vitest itself retains per run of this test (listener, queued hook events), measured in the worker */
   harnessBytesPerIteration?: number
+  /** hunt, growing tests: where the memory still alive after the runs was allocated */
+  allocationSites?: AllocationSiteMeta[]
   /** why this test has no verdict (skipped repeats, failed when repeated, …) */
   unmeasured?: string
+}
+
+export interface AllocationSiteMeta {
+  /** path of the source file: absolute from the worker, relative to the root in the report */
+  file: string
+  line: number
+  column: number
+  functionName: string
+  bytes: number
+  share: number
 }
 
 /** What a file's probe records (in `TestModule.meta().qtests`). */

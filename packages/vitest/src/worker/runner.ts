@@ -1,7 +1,12 @@
 import { setMaxListeners } from 'node:events'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 import { inject, TestRunner } from 'vitest'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
+import { allocationSites, type SiteResolver } from './allocationSites.js'
+import { HeapSampler } from './heapSampler.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
 
 type RunnerLike = {
@@ -38,6 +43,9 @@ interface FileState {
   testsSeen: number
 }
 
+// The package's own files: never a user's allocation site.
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+
 const EST_GC_MS = 5
 // Vitest's and V8's own one-off allocations settle after a few dozen runs of the first test (measured:
 // 8 runs left the first test of a file at +1.4 KB per run; 32 left nothing above the noise).
@@ -68,6 +76,28 @@ function hookLevels(test: RunnerTestCase): number {
   return levels
 }
 
+// Every fetch() adds a PerformanceResourceTiming to a global buffer that keeps up to 250 of them: a
+// bounded buffer that 24 runs cannot see filling, so it looked like ~600 B leaked per fetch. While our
+// extra runs go on, the buffer takes no new entries (they are dropped, as when it is full).
+const DEFAULT_RESOURCE_TIMING_BUFFER = 250
+let resourceTimingsFrozen = false
+
+function freezeResourceTimings() {
+  if (typeof performance.setResourceTimingBufferSize !== 'function') return
+  performance.setResourceTimingBufferSize(performance.getEntriesByType('resource').length)
+  resourceTimingsFrozen = true
+}
+
+function thawResourceTimings() {
+  if (!resourceTimingsFrozen) return
+  resourceTimingsFrozen = false
+  performance.setResourceTimingBufferSize(DEFAULT_RESOURCE_TIMING_BUFFER)
+}
+
+function toPath(url: string): string {
+  return url.startsWith('file:') ? fileURLToPath(url) : url
+}
+
 function retryCount(test: RunnerTestCase): number {
   const retry = test.retry as number | { count?: number } | undefined
   return typeof retry === 'number' ? retry : (retry?.count ?? 0)
@@ -92,6 +122,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #lastGcMs = EST_GC_MS
     #broken: string | undefined
     #harness: HarnessCost | undefined
+    #sampler = new HeapSampler()
+    #samplerBroken = false
+    #sourceMaps = new Map<string, TraceMap | null>()
     #warmedUp = false
 
     // biome-ignore lint/suspicious/noExplicitAny: see RunnerClass
@@ -108,7 +141,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         } catch {
           this.#config = undefined
         }
-        this.#config ??= { mode: 'off', iterations: 1, measureMaxSamples: 0, measureBudget: 0, measureSuspicionBytesPerTest: 0 }
+        this.#config ??= { mode: 'off', iterations: 1, minBytesPerIteration: 0, allocationSampleBytes: 0, measureMaxSamples: 0, measureBudget: 0, measureSuspicionBytesPerTest: 0 }
       }
       return this.#broken ? 'off' : this.#config.mode
     }
@@ -120,6 +153,45 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       } catch (error) {
         this.#broken = `${what}: ${errorMessage(error)}`
         if (this.#file) this.#file.meta.probeError = this.#broken
+      }
+    }
+
+    /** The heap sampler is a bonus: when it fails, sites go missing and everything else carries on. */
+    #sampling(action: () => void) {
+      if (this.#samplerBroken || !this.#config?.allocationSampleBytes) return
+      try {
+        action()
+      } catch {
+        this.#samplerBroken = true
+      }
+    }
+
+    /** Cheap pre-check, so the profile is only read for tests the verdict may call growing. */
+    #mayGrow(hunt: HuntState): boolean {
+      const n = hunt.samples.length
+      if (n < 4) return false
+      const perRun = (hunt.samples[n - 1]! - hunt.samples[0]!) / (n - 1) - hunt.harnessBytes
+      return perRun >= this.#config!.minBytesPerIteration / 2
+    }
+
+    #siteResolver(): SiteResolver {
+      const moduleRunner = (this as { moduleRunner?: { evaluatedModules?: { getModuleSourceMapById(id: string): { map: unknown } | null } } })
+        .moduleRunner
+      return {
+        isUserFile: (url) =>
+          url !== '' && !url.startsWith('node:') && !url.includes('/node_modules/') && (url.startsWith('/') || url.startsWith('file:')) && !toPath(url).startsWith(packageRoot),
+        toSource: (url, line, column) => {
+          const file = toPath(url)
+          let map = this.#sourceMaps.get(file)
+          if (map === undefined) {
+            const decoded = moduleRunner?.evaluatedModules?.getModuleSourceMapById(file)
+            map = decoded?.map ? new TraceMap(decoded.map as never, file) : null
+            this.#sourceMaps.set(file, map)
+          }
+          const original = map ? originalPositionFor(map, { line, column }) : undefined
+          if (!original || original.line == null) return { file, line, column }
+          return { file: original.source ? toPath(original.source) : file, line: original.line, column: original.column ?? 0 }
+        },
       }
     }
 
@@ -235,6 +307,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             if (options.retry >= retryCount(test)) hunt.stopped = 'the test failed, so it was not repeated'
             return
           }
+          freezeResourceTimings()
         } else if (result.state === 'fail') {
           hunt.stopped =
             hunt.outcome?.state === 'fail'
@@ -244,7 +317,10 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         }
         // The first sample closes the real run (or the warm-up runs); each later one, one more run.
         const sample = this.#sample()
-        if (options.repeats >= hunt.lastRealRepeat + hunt.warmupRuns) hunt.samples.push(sample)
+        if (options.repeats >= hunt.lastRealRepeat + hunt.warmupRuns) {
+          hunt.samples.push(sample)
+          if (hunt.samples.length === 1) this.#sampling(() => this.#sampler.start(this.#config!.allocationSampleBytes))
+        }
       })
     }
 
@@ -254,8 +330,13 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         if (hunt && test.result) {
           // Our repeats must not change what the user sees: restore the real runs' outcome.
           if (hunt.outcome) Object.assign(test.result, hunt.outcome)
+          thawResourceTimings()
           test.result.repeatCount = hunt.lastRealRepeat
           const meta: TestProbeMeta = { samples: hunt.samples, iterations: hunt.samples.length, harnessBytesPerIteration: hunt.harnessBytes }
+          this.#sampling(() => {
+            const profile = this.#sampler.stop(!hunt.stopped && this.#mayGrow(hunt))
+            if (profile) meta.allocationSites = allocationSites(profile, this.#siteResolver())
+          })
           if (hunt.stopped) meta.unmeasured = hunt.stopped
           ;(test.meta as Record<string, unknown>)[META_KEY] = meta
         }
