@@ -92,7 +92,22 @@ describe('measure verdicts', () => {
       measure,
     )
     expect(report.verdict).toBe('suspect')
-    expect(report.reason).toMatch(/no confirmation by full GCs/)
+    expect(report.reason).toMatch(/young-generation samples only/)
+  })
+
+  it('calls growth garbage when full GCs show none', () => {
+    const report = fileVerdict(
+      {
+        file: 'test/f.test.ts',
+        project: null,
+        state: 'passed',
+        tests,
+        probe: { screen: growing(40_000, 12), samples: [9_000_000, 9_000_400, 8_999_800], atTest: [2, 6, 11], testsRun: 12, gcCount: 3, gcMs: 20 },
+      },
+      measure,
+    )
+    expect(report.verdict).toBe('clean')
+    expect(report.reason).toMatch(/garbage, not retained memory/)
   })
 
   it('says a file with fewer than 3 tests cannot be measured', () => {

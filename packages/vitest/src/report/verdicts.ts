@@ -1,4 +1,4 @@
-import { analyzeLeakSeries, formatBytes, type LeakVerdict } from '@qtests/core'
+import { analyzeLeakSeries, formatBytes, type LeakVerdict, theilSenSlope } from '@qtests/core'
 import type { FileProbeMeta, LeakMode, TestProbeMeta } from '../shared/protocol.js'
 import type { FileReport, TestReport } from './schema.js'
 
@@ -92,18 +92,36 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     const why = 'fewer than 3 tests ran: growth per test cannot be measured in measure mode'
     return { ...base, verdict: 'unknown', retainedBytes: 0, growthBytesPerTest: null, confidence: 0, tests: tests('unknown', 0, why), reason: why }
   }
-  // Confirmed by full GCs where the cheap samples grew; otherwise the cheap series, an upper bound, decides.
-  const confirmed = samples.length >= 3
-  const analysis = confirmed
-    ? analyzeLeakSeries(samples, { x: probe!.atTest, warmupSamples: 0, noiseFloorBytes: floor, minSamples: 3 })
-    : analyzeLeakSeries(screen, { warmupSamples: 1, noiseFloorBytes: floor, minSamples: 3 })
-  let verdict = analysis.verdict
-  let reason = analysis.reason.replace(/per step/g, 'per test')
-  if (!confirmed && verdict !== 'clean') {
-    verdict = analysis.verdict === 'unknown' ? 'unknown' : 'suspect'
-    reason = `${reason} (in young-generation samples; the time budget allowed no confirmation by full GCs)`
+  // The cheap series is an upper bound: flat means clean. Growth in it is only a leak when full GCs
+  // (which leave nothing but live memory) rise after every test they bracket, above the floor.
+  const screened = analyzeLeakSeries(screen, { warmupSamples: 1, noiseFloorBytes: floor, minSamples: 3 })
+  let verdict: LeakVerdict = screened.verdict
+  let reason = perTest(screened.reason)
+  let bytesPerTest = screened.bytesPerStep
+  let confidence = screened.confidence
+  let series = screen
+  if (verdict !== 'clean' && verdict !== 'unknown') {
+    if (samples.length >= 3) {
+      const fit = theilSenSlope(probe!.atTest, samples)
+      const risesEveryTime = samples.every((bytes, i) => i === 0 || bytes > samples[i - 1]!)
+      series = samples
+      bytesPerTest = fit.slope
+      if (screened.verdict === 'leak' && fit.slope >= floor && risesEveryTime) {
+        verdict = 'leak'
+        reason = `${reason}; ${samples.length} full GCs confirm ${formatBytes(fit.slope)} per test`
+      } else if (fit.slope < floor / 2) {
+        verdict = 'clean'
+        confidence = 0.9
+        reason = `the cheap samples grew, but ${samples.length} full GCs show ${formatBytes(fit.slope)} per test: garbage, not retained memory`
+      } else {
+        verdict = 'suspect'
+        reason = `${reason}; ${samples.length} full GCs show ${formatBytes(fit.slope)} per test${risesEveryTime ? '' : ', not rising every time'}`
+      }
+    } else {
+      verdict = 'suspect'
+      reason = `${reason} (young-generation samples only: the time budget allowed ${samples.length} confirming full GCs)`
+    }
   }
-  const series = confirmed ? samples : screen
   const retainedBytes = verdict === 'clean' ? 0 : Math.max(0, series[series.length - 1]! - series[0]!)
   const testVerdict: LeakVerdict = verdict === 'clean' ? 'clean' : 'unknown'
   const testWhy = verdict === 'clean' ? 'its file does not grow' : 'its file grows; run with QTESTS_LEAKS=hunt for a verdict per test'
@@ -111,9 +129,9 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     ...base,
     verdict,
     retainedBytes,
-    growthBytesPerTest: Math.round(analysis.bytesPerStep),
-    confidence: round(analysis.confidence),
-    tests: tests(testVerdict, testVerdict === 'clean' ? round(analysis.confidence) : 0, testWhy),
+    growthBytesPerTest: Math.round(bytesPerTest),
+    confidence: round(confidence),
+    tests: tests(testVerdict, testVerdict === 'clean' ? round(confidence) : 0, testWhy),
     reason,
   }
 }
@@ -149,6 +167,10 @@ function fileBase(input: FileInput) {
     if (input.probe.probeError) report.probe.error = input.probe.probeError
   }
   return report
+}
+
+function perTest(reason: string): string {
+  return reason.replace(/per step/g, 'per test')
 }
 
 function round(value: number): number {
