@@ -7,7 +7,7 @@ import { renderHtmlReport } from './html.js'
 import type { QtestsReport, WorkersReport } from './schema.js'
 import { formatTerminalSection, type TerminalStyle } from './terminal.js'
 import { type FileInput, fileVerdict, type TestInput, type VerdictSettings } from './verdicts.js'
-import { writeFileAtomic } from './writeFileAtomic.js'
+import { writeFileAtomic, writeFileAtomicSync } from './writeFileAtomic.js'
 
 const toolVersion: string = (() => {
   try {
@@ -28,11 +28,17 @@ export class QtestsReporter implements Reporter {
   #running = 0
   #timeline: WorkersReport['timeline'] = []
   #peak = 0
+  /** modules of the run under way, so an interrupted run still has something to report */
+  #modules = new Map<string, TestModule>()
+  #runOpen = false
 
   constructor(private readonly options: ResolvedOptions) {}
 
   onInit(vitest: Vitest) {
     this.#vitest = vitest
+    // `vitest run` exits on SIGINT/SIGTERM (or a crashed worker) without ending the run for reporters;
+    // the `exit` event still comes, and a synchronous write there keeps the report promise.
+    process.once('exit', () => this.#writeInterrupted())
   }
 
   onTestRunStart() {
@@ -40,9 +46,12 @@ export class QtestsReporter implements Reporter {
     this.#running = 0
     this.#peak = 0
     this.#timeline = []
+    this.#modules.clear()
+    this.#runOpen = true
   }
 
-  onTestModuleStart() {
+  onTestModuleStart(module: TestModule) {
+    this.#modules.set(module.moduleId, module)
     this.#running++
     this.#peak = Math.max(this.#peak, this.#running)
     this.#mark()
@@ -60,6 +69,7 @@ export class QtestsReporter implements Reporter {
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>, _errors: unknown, reason: TestRunEndReason) {
     const vitest = this.#vitest
+    this.#runOpen = false
     if (!vitest) return
     try {
       const report = this.buildReport(testModules, reason)
@@ -125,20 +135,31 @@ export class QtestsReporter implements Reporter {
     }
   }
 
-  async #write(report: QtestsReport): Promise<string[]> {
+  #writeInterrupted() {
+    if (!this.#runOpen || !this.#vitest) return
+    this.#runOpen = false
+    try {
+      const report = this.buildReport([...this.#modules.values()], 'interrupted')
+      const files = this.#files(report)
+      for (const [file, content] of files) writeFileAtomicSync(file, content)
+      if (files.length) process.stderr.write(` qtests  run interrupted; partial report: ${files.map(([file]) => file).join(', ')}\n`)
+    } catch (error) {
+      process.stderr.write(` qtests  run interrupted; could not write the report: ${(error as Error)?.message ?? error}\n`)
+    }
+  }
+
+  #files(report: QtestsReport): [string, string][] {
     const dir = path.resolve(this.#vitest!.config.root, this.options.report.dir ?? '.qtests')
-    const written: string[] = []
-    if (this.options.report.json) {
-      const file = path.join(dir, 'report.json')
-      await writeFileAtomic(file, `${JSON.stringify(report, null, 2)}\n`)
-      written.push(file)
-    }
-    if (this.options.report.html) {
-      const file = path.join(dir, 'report.html')
-      await writeFileAtomic(file, renderHtmlReport(report))
-      written.push(file)
-    }
-    return written
+    const files: [string, string][] = []
+    if (this.options.report.json) files.push([path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`])
+    if (this.options.report.html) files.push([path.join(dir, 'report.html'), renderHtmlReport(report)])
+    return files
+  }
+
+  async #write(report: QtestsReport): Promise<string[]> {
+    const files = this.#files(report)
+    for (const [file, content] of files) await writeFileAtomic(file, content)
+    return files.map(([file]) => file)
   }
 }
 
