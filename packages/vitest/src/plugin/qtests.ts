@@ -38,7 +38,7 @@ function configureProject(project: TestProject, options: ResolvedOptions, vitest
     iterations: options.leaks.iterations,
     minBytesPerIteration: options.leaks.minBytesPerIteration,
     allocationSampleBytes: options.leaks.allocationSites ? 8192 : 0,
-    measureMaxSamples: 5,
+    measureMaxSamples: 6,
     measureBudget: options.leaks.measureBudget,
     measureSuspicionBytesPerTest: options.leaks.minBytesPerTest / 2,
   }

@@ -52,6 +52,7 @@ describe('hunt verdicts', () => {
 })
 
 describe('measure verdicts', () => {
+  const at12 = Array.from({ length: 12 }, (_, i) => i)
   const tests = Array.from({ length: 12 }, (_, i) => ({ name: `t${i}`, state: 'passed' as const }))
 
   it('confirms growth with five full-GC samples and gives growth per test', () => {
@@ -62,6 +63,8 @@ describe('measure verdicts', () => {
       tests,
       probe: {
         screen: growing(40_000, 12),
+        screenAt: at12,
+        screenMs: 0,
         samples: [10_100_000, 10_180_000, 10_260_000, 10_340_000, 10_460_000],
         atTest: [2, 4, 6, 8, 11],
         testsRun: 12,
@@ -79,7 +82,7 @@ describe('measure verdicts', () => {
   it('calls a file clean from flat young-generation samples alone, and its tests with it', () => {
     const flat = Array.from({ length: 12 }, (_, i) => 9_000_000 + (i % 3) * 500)
     const report = fileVerdict(
-      { file: 'test/c.test.ts', project: null, state: 'passed', tests, probe: { screen: flat, samples: [], atTest: [], testsRun: 12, gcCount: 0, gcMs: 0 } },
+      { file: 'test/c.test.ts', project: null, state: 'passed', tests, probe: { screen: flat, screenAt: at12, samples: [], atTest: [], screenMs: 0, testsRun: 12, gcCount: 0, gcMs: 0 } },
       measure,
     )
     expect(report.verdict).toBe('clean')
@@ -88,7 +91,7 @@ describe('measure verdicts', () => {
 
   it('does not call growth a leak without full-GC confirmation', () => {
     const report = fileVerdict(
-      { file: 'test/d.test.ts', project: null, state: 'passed', tests, probe: { screen: growing(40_000, 12), samples: [], atTest: [], testsRun: 12, gcCount: 0, gcMs: 0 } },
+      { file: 'test/d.test.ts', project: null, state: 'passed', tests, probe: { screen: growing(40_000, 12), screenAt: at12, samples: [], atTest: [], screenMs: 0, testsRun: 12, gcCount: 0, gcMs: 0 } },
       measure,
     )
     expect(report.verdict).toBe('suspect')
@@ -102,7 +105,7 @@ describe('measure verdicts', () => {
         project: null,
         state: 'passed',
         tests,
-        probe: { screen: growing(40_000, 12), samples: [9_000_000, 9_000_400, 8_999_800], atTest: [2, 6, 11], testsRun: 12, gcCount: 3, gcMs: 20 },
+        probe: { screen: growing(40_000, 12), screenAt: at12, samples: [9_000_000, 9_000_400, 8_999_800], atTest: [2, 6, 11], screenMs: 0, testsRun: 12, gcCount: 3, gcMs: 20 },
       },
       measure,
     )
@@ -112,7 +115,7 @@ describe('measure verdicts', () => {
 
   it('says a file with fewer than 3 tests cannot be measured', () => {
     const report = fileVerdict(
-      { file: 'test/e.test.ts', project: null, state: 'passed', tests: tests.slice(0, 2), probe: { screen: [1, 2], samples: [], atTest: [], testsRun: 2, gcCount: 0, gcMs: 0 } },
+      { file: 'test/e.test.ts', project: null, state: 'passed', tests: tests.slice(0, 2), probe: { screen: [1, 2], screenAt: [0, 1], samples: [], atTest: [], screenMs: 0, testsRun: 2, gcCount: 0, gcMs: 0 } },
       measure,
     )
     expect(report.verdict).toBe('unknown')

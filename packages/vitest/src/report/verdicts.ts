@@ -89,38 +89,49 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   const samples = probe?.samples ?? []
   const floor = settings.minBytesPerTest
   if (screen.length < 3) {
-    const why = 'fewer than 3 tests ran: growth per test cannot be measured in measure mode'
+    const why =
+      (probe?.testsRun ?? 0) < 3
+        ? 'fewer than 3 tests ran: growth per test cannot be measured in measure mode'
+        : 'too few samples within the time budget'
     return { ...base, verdict: 'unknown', retainedBytes: 0, growthBytesPerTest: null, confidence: 0, tests: tests('unknown', 0, why), reason: why }
   }
-  // The cheap series is an upper bound: flat means clean. Growth in it is only a leak when full GCs
-  // (which leave nothing but live memory) rise after every test they bracket, above the floor.
-  const screened = analyzeLeakSeries(screen, { warmupSamples: 1, noiseFloorBytes: floor, minSamples: 3 })
-  let verdict: LeakVerdict = screened.verdict
-  let reason = perTest(screened.reason)
-  let bytesPerTest = screened.bytesPerStep
-  let confidence = screened.confidence
-  let series = screen
-  if (verdict !== 'clean' && verdict !== 'unknown') {
-    if (samples.length >= 3) {
-      const fit = theilSenSlope(probe!.atTest, samples)
-      const risesEveryTime = samples.every((bytes, i) => i === 0 || bytes > samples[i - 1]!)
-      series = samples
-      bytesPerTest = fit.slope
-      if (screened.verdict === 'leak' && fit.slope >= floor && risesEveryTime) {
-        verdict = 'leak'
-        reason = `${reason}; ${samples.length} full GCs confirm ${formatBytes(fit.slope)} per test`
-      } else if (fit.slope < floor / 2) {
-        verdict = 'clean'
-        confidence = 0.9
-        reason = `the cheap samples grew, but ${samples.length} full GCs show ${formatBytes(fit.slope)} per test: garbage, not retained memory`
-      } else {
-        verdict = 'suspect'
-        reason = `${reason}; ${samples.length} full GCs show ${formatBytes(fit.slope)} per test${risesEveryTime ? '' : ', not rising every time'}`
-      }
+  // Full GCs leave only live memory: once the cheap samples rose, they decide. A leak rises by at least
+  // half the floor per test between every two of them, and by the floor on the whole.
+  let verdict: LeakVerdict
+  let reason: string
+  let bytesPerTest: number
+  let confidence: number
+  let series: readonly number[]
+  if (samples.length >= 3) {
+    const atTest = probe!.atTest
+    const fit = theilSenSlope(atTest, samples)
+    const rates = samples.slice(1).map((bytes, i) => (bytes - samples[i]!) / (atTest[i + 1]! - atTest[i]!))
+    const everyStep = rates.every((rate) => rate >= floor / 2)
+    series = samples
+    bytesPerTest = fit.slope
+    if (fit.slope >= floor && everyStep) {
+      verdict = 'leak'
+      // the chance that k − 1 steps all rise by this much if nothing grew is at most 2^-(k-1); floor of 0.5
+      confidence = Math.min(0.99, 1 - 0.5 ** samples.length)
+      reason = `grew ${formatBytes(fit.slope)} per test, rising between each of ${samples.length} full GCs`
+    } else if (fit.slope < floor / 2) {
+      verdict = 'clean'
+      confidence = 0.9
+      reason = `the cheap samples rose, but ${samples.length} full GCs show ${formatBytes(fit.slope)} per test: garbage, not retained memory`
     } else {
       verdict = 'suspect'
-      reason = `${reason} (young-generation samples only: the time budget allowed ${samples.length} confirming full GCs)`
+      confidence = 0.5
+      reason = `${samples.length} full GCs show ${formatBytes(fit.slope)} per test${everyStep ? '' : ', not rising between each'}`
     }
+  } else {
+    const screened = analyzeLeakSeries(screen, { x: probe!.screenAt, warmupSamples: 1, noiseFloorBytes: floor, minSamples: 3 })
+    series = screen
+    bytesPerTest = screened.bytesPerStep
+    confidence = screened.confidence
+    verdict = screened.verdict === 'clean' || screened.verdict === 'unknown' ? screened.verdict : 'suspect'
+    reason = perTest(screened.reason)
+    if (verdict === 'suspect')
+      reason = `${reason} (young-generation samples only: the time budget allowed ${samples.length} confirming full GCs)`
   }
   const retainedBytes = verdict === 'clean' ? 0 : Math.max(0, series[series.length - 1]! - series[0]!)
   const testVerdict: LeakVerdict = verdict === 'clean' ? 'clean' : 'unknown'
@@ -163,7 +174,7 @@ function fileBase(input: FileInput) {
   if (input.probe?.atTest.length)
     report.samples = input.probe.atTest.map((atTest, i) => ({ atTest, bytes: input.probe!.samples[i]! }))
   if (input.probe) {
-    report.probe = { gcCount: input.probe.gcCount, gcMs: round(input.probe.gcMs) }
+    report.probe = { gcCount: input.probe.gcCount, gcMs: round(input.probe.gcMs), youngGcMs: round(input.probe.screenMs ?? 0) }
     if (input.probe.probeError) report.probe.error = input.probe.probeError
   }
   return report

@@ -17,9 +17,9 @@ export interface WorkerConfig {
   minBytesPerIteration: number
   /** hunt: mean bytes between allocations the heap sampler records; 0 turns allocation sites off */
   allocationSampleBytes: number
-  /** measure: full-GC samples taken to confirm growth in one file */
+  /** measure: tests sampled per file, spread over it */
   measureMaxSamples: number
-  /** measure: share of the worker's elapsed time that confirming full GCs may take, 0..1 */
+  /** measure: share of the worker's elapsed time that the probes' GCs may take, 0..1 */
   measureBudget: number
   /** measure: growth per test in the cheap samples that calls for confirmation, bytes */
   measureSuspicionBytesPerTest: number
@@ -54,8 +54,12 @@ export interface FileProbeMeta {
   samples: number[]
   /** measure: index of the test (in run order) after which each full sample was taken */
   atTest: number[]
-  /** measure: bytes after a young-generation GC after every test (an upper bound on retained memory) */
+  /** measure: bytes after a young-generation GC (an upper bound on retained memory), or after a full GC once
+   * the file is suspicious, after the tests in `screenAt` */
   screen: number[]
+  screenAt: number[]
+  /** measure: time the young-generation GCs took, ms */
+  screenMs: number
   /** tests that ran in the file */
   testsRun: number
   /** post-GC bytes when the file's tests started and after its afterAll hooks */

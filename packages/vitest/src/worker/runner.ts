@@ -37,10 +37,27 @@ interface HuntState {
 
 interface FileState {
   meta: FileProbeMeta
-  /** measure: tests after which a full GC confirms growth; planned once the cheap samples grow */
-  confirmAt?: Set<number>
-  testCount: number
+  /** measure: the tests (by run order) after which a sample is taken */
+  planned: Set<number>
+  /** measure: the cheap samples rose steadily, so the next points take full GCs */
+  suspicious: boolean
   testsSeen: number
+}
+
+/** The last three cheap samples each rose, by at least `bytesPerTest` per test on average. */
+function risingSteadily(bytes: readonly number[], at: readonly number[], bytesPerTest: number): boolean {
+  const n = bytes.length
+  if (n < 3) return false
+  const [a, b, c] = [bytes[n - 3]!, bytes[n - 2]!, bytes[n - 1]!]
+  return b > a && c > b && (c - a) / (at[n - 1]! - at[n - 3]!) >= bytesPerTest
+}
+
+/** Up to `count` test indexes spread evenly over `tests`, the first and the last included. */
+function spread(tests: number, count: number): Set<number> {
+  const points = new Set<number>()
+  const k = Math.min(tests, count)
+  for (let j = 0; j < k; j++) points.add(k === 1 ? 0 : Math.round((j * (tests - 1)) / (k - 1)))
+  return points
 }
 
 // The package's own files: never a user's allocation site.
@@ -212,27 +229,35 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     /**
-     * measure: every test gets a cheap sample; full GCs are spent only on files whose cheap samples
-     * grow, spread over the tests that remain.
+     * measure: a few tests, spread over the file, get a cheap sample (a young-generation GC, ≈ 1 ms
+     * after busy tests). Once three of those rise steadily, this and the remaining points take a full GC
+     * instead, which leaves only live memory, while full GCs stay within the budget share of the worker's time.
      */
     #measureAfterTest(file: FileState) {
       const index = file.testsSeen++
       file.meta.testsRun++
-      const config = this.#config!
+      if (!file.planned.has(index)) return
       this.#probe('sample', () => {
-        const screen = file.meta.screen
-        screen.push(sampleAfterMinorGc().bytes)
-        if (!file.confirmAt && index >= 2 && (screen[index]! - screen[0]!) / index >= config.measureSuspicionBytesPerTest) {
-          const remaining = file.testCount - 1 - index
-          const points = Math.min(config.measureMaxSamples, remaining + 1)
-          file.confirmAt = new Set()
-          for (let j = 0; j < points; j++) file.confirmAt.add(index + Math.round((j * remaining) / Math.max(1, points - 1)))
+        const { screen, screenAt } = file.meta
+        if (file.suspicious) {
+          if (this.#affordable()) this.#fullSample(file, index)
+          return
         }
-        if (file.confirmAt?.has(index) && this.#affordable()) {
-          file.meta.samples.push(this.#sample())
-          file.meta.atTest.push(index)
+        const cheap = sampleAfterMinorGc()
+        file.meta.screenMs += cheap.gcMs
+        screen.push(cheap.bytes)
+        screenAt.push(index)
+        if (risingSteadily(screen, screenAt, this.#config!.measureSuspicionBytesPerTest)) {
+          file.suspicious = true
+          // The point that raised the suspicion is worth a full sample too: one more confirmation.
+          if (this.#affordable()) this.#fullSample(file, index)
         }
       })
+    }
+
+    #fullSample(file: FileState, index: number) {
+      file.meta.samples.push(this.#sample())
+      file.meta.atTest.push(index)
     }
 
     override async onBeforeRunSuite(suite: RunnerTestSuite) {
@@ -241,8 +266,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         this.#probe('file start', () => {
           const tests = runnableTests(suite)
           this.#file = {
-            meta: { samples: [], atTest: [], screen: [], testsRun: 0, gcCount: 0, gcMs: 0 },
-            testCount: tests.length,
+            meta: { samples: [], atTest: [], screen: [], screenAt: [], screenMs: 0, testsRun: 0, gcCount: 0, gcMs: 0 },
+            planned: mode === 'measure' && tests.length >= 3 ? spread(tests.length, this.#config!.measureMaxSamples) : new Set(),
+            suspicious: false,
             testsSeen: 0,
           }
           if (mode === 'hunt') {
