@@ -48,7 +48,7 @@ export interface FileReport {
   /** (addition) measure: post-GC bytes and the test index after which each was taken */
   samples?: { atTest: number; bytes: number }[]
   /** (addition) forced GCs and their cost in this file */
-  probe?: { gcCount: number; gcMs: number; youngGcMs: number; error?: string }
+  probe?: { gcCount: number; gcMs: number; error?: string }
 }
 
 export interface WorkersReport {

@@ -19,6 +19,25 @@ function report(partial: Partial<QtestsReport>): QtestsReport {
 }
 
 describe('formatTerminalSection', () => {
+  it('says once that probes failed, naming the first file and the error', () => {
+    const file = {
+      file: 'test/a.test.ts',
+      project: null,
+      verdict: 'unknown' as const,
+      retainedBytes: 0,
+      growthBytesPerTest: null,
+      confidence: 0,
+      reason: '',
+      state: 'passed' as const,
+      tests: [],
+      probe: { gcCount: 0, gcMs: 0, youngGcMs: 0, error: 'sample: gc is not a function' },
+    }
+    const text = formatTerminalSection(report({ files: [file, { ...file, file: 'test/b.test.ts' }] }), { detail: 'summary', reportPaths: [] })
+    expect(text.split('\n').filter((line) => line.includes('probes failed'))).toEqual([
+      '  probes failed in 2 file(s), which are left unmeasured; first: test/a.test.ts: sample: gc is not a function',
+    ])
+  })
+
   it('is one line when nothing leaks', () => {
     expect(formatTerminalSection(report({}), { detail: 'summary', reportPaths: ['.qtests/report.json'] })).toBe(
       ' qtests  no leaks found (hunt, 24 iterations per test) · 0 leaking, 0 suspect, 2 clean, 0 unmeasured of 2 files · report: .qtests/report.json\n',

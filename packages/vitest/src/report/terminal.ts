@@ -56,6 +56,12 @@ export function formatTerminalSection(
     if (report.mode === 'measure' && summary.leak + summary.suspect > 0)
       lines.push(style.dim('  per-test verdicts: run again with QTESTS_LEAKS=hunt'))
   }
+  // Our own machinery failing is said once, after the verdicts: the run itself carried on.
+  const broken = report.files.filter((file) => file.probe?.error)
+  if (broken.length)
+    lines.push(
+      style.yellow(`  probes failed in ${broken.length} file(s), which are left unmeasured; first: ${broken[0]!.file}: ${broken[0]!.probe!.error}`),
+    )
   return `${lines.join('\n')}\n`
 }
 

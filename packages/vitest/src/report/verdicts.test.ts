@@ -54,70 +54,50 @@ describe('hunt verdicts', () => {
 describe('measure verdicts', () => {
   const at12 = Array.from({ length: 12 }, (_, i) => i)
   const tests = Array.from({ length: 12 }, (_, i) => ({ name: `t${i}`, state: 'passed' as const }))
+  const file = (probe: Partial<FileInput['probe']> & object): FileInput => ({
+    file: 'test/b.test.ts',
+    project: 'unit',
+    state: 'passed',
+    tests,
+    probe: { screen: [], screenAt: [], samples: [], atTest: [], testsRun: 12, gcCount: 0, gcMs: 0, ...probe },
+  })
 
-  it('confirms growth with five full-GC samples and gives growth per test', () => {
-    const input: FileInput = {
-      file: 'test/b.test.ts',
-      project: 'unit',
-      state: 'passed',
-      tests,
-      probe: {
-        screen: growing(40_000, 12),
-        screenAt: at12,
-        screenMs: 0,
-        samples: [10_100_000, 10_180_000, 10_260_000, 10_340_000, 10_460_000],
-        atTest: [2, 4, 6, 8, 11],
-        testsRun: 12,
-        gcCount: 5,
-        gcMs: 20,
-      },
-    }
-    const report = fileVerdict(input, measure)
+  it('calls a file a leak when full GCs rise between each of them by the floor per test', () => {
+    const report = fileVerdict(
+      file({ screen: growing(40_000, 4), screenAt: [0, 1, 2, 3], confirming: true, samples: [10_100_000, 10_420_000, 10_740_000], atTest: [3, 7, 11], gcCount: 3 }),
+      measure,
+    )
     expect(report.verdict).toBe('leak')
-    expect(report.growthBytesPerTest).toBe(40_000)
-    expect(report.retainedBytes).toBe(360_000)
+    expect(report.growthBytesPerTest).toBe(80_000)
+    expect(report.retainedBytes).toBe(640_000)
+    expect(report.confidence).toBe(0.938)
     expect(report.tests.every((t) => t.verdict === 'unknown' && t.iterations === 1)).toBe(true)
   })
 
-  it('calls a file clean from flat young-generation samples alone, and its tests with it', () => {
-    const flat = Array.from({ length: 12 }, (_, i) => 9_000_000 + (i % 3) * 500)
-    const report = fileVerdict(
-      { file: 'test/c.test.ts', project: null, state: 'passed', tests, probe: { screen: flat, screenAt: at12, samples: [], atTest: [], screenMs: 0, testsRun: 12, gcCount: 0, gcMs: 0 } },
-      measure,
-    )
+  it('calls a file clean when the cheap readings never rose steadily, and its tests with it', () => {
+    const flat = at12.map((i) => 9_000_000 + (i % 3) * 500)
+    const report = fileVerdict(file({ screen: flat, screenAt: at12 }), measure)
     expect(report.verdict).toBe('clean')
     expect(report.tests.every((t) => t.verdict === 'clean')).toBe(true)
   })
 
-  it('does not call growth a leak without full-GC confirmation', () => {
-    const report = fileVerdict(
-      { file: 'test/d.test.ts', project: null, state: 'passed', tests, probe: { screen: growing(40_000, 12), screenAt: at12, samples: [], atTest: [], screenMs: 0, testsRun: 12, gcCount: 0, gcMs: 0 } },
-      measure,
-    )
-    expect(report.verdict).toBe('suspect')
-    expect(report.reason).toMatch(/young-generation samples only/)
-  })
-
   it('calls growth garbage when full GCs show none', () => {
     const report = fileVerdict(
-      {
-        file: 'test/f.test.ts',
-        project: null,
-        state: 'passed',
-        tests,
-        probe: { screen: growing(40_000, 12), screenAt: at12, samples: [9_000_000, 9_000_400, 8_999_800], atTest: [2, 6, 11], screenMs: 0, testsRun: 12, gcCount: 3, gcMs: 20 },
-      },
+      file({ screen: growing(40_000, 4), screenAt: [0, 1, 2, 3], confirming: true, samples: [9_000_000, 9_000_400, 8_999_800], atTest: [3, 7, 11], gcCount: 3 }),
       measure,
     )
     expect(report.verdict).toBe('clean')
     expect(report.reason).toMatch(/garbage, not retained memory/)
   })
 
+  it('says growth that could not be confirmed is unknown, not a leak', () => {
+    const report = fileVerdict(file({ screen: growing(40_000, 12), screenAt: at12, confirming: true, samples: [9_000_000], atTest: [11], gcCount: 1 }), measure)
+    expect(report.verdict).toBe('unknown')
+    expect(report.reason).toMatch(/too late \(or too costly\) to confirm/)
+  })
+
   it('says a file with fewer than 3 tests cannot be measured', () => {
-    const report = fileVerdict(
-      { file: 'test/e.test.ts', project: null, state: 'passed', tests: tests.slice(0, 2), probe: { screen: [1, 2], screenAt: [0, 1], samples: [], atTest: [], screenMs: 0, testsRun: 2, gcCount: 0, gcMs: 0 } },
-      measure,
-    )
+    const report = fileVerdict({ ...file({ testsRun: 2 }), tests: tests.slice(0, 2) }, measure)
     expect(report.verdict).toBe('unknown')
     expect(report.reason).toMatch(/fewer than 3 tests/)
   })

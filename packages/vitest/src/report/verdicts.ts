@@ -88,59 +88,62 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   const screen = probe?.screen ?? []
   const samples = probe?.samples ?? []
   const floor = settings.minBytesPerTest
-  if (screen.length < 3) {
-    const why =
-      (probe?.testsRun ?? 0) < 3
-        ? 'fewer than 3 tests ran: growth per test cannot be measured in measure mode'
-        : 'too few samples within the time budget'
+  if ((probe?.testsRun ?? 0) < 3 || probe?.probeError) {
+    const why = probe?.probeError
+      ? `probes failed: ${probe.probeError}`
+      : 'fewer than 3 tests ran: growth per test cannot be measured in measure mode'
     return { ...base, verdict: 'unknown', retainedBytes: 0, growthBytesPerTest: null, confidence: 0, tests: tests('unknown', 0, why), reason: why }
   }
-  // Full GCs leave only live memory: once the cheap samples rose, they decide. A leak rises by at least
-  // half the floor per test between every two of them, and by the floor on the whole.
+  // The cheap readings only overstate growth: if they never rose steadily by the floor, the file is
+  // clean. Once they did, full GCs (live memory only) decide: a leak rises by at least half the floor
+  // per test between each two of them, and by the floor on the whole.
   let verdict: LeakVerdict
   let reason: string
-  let bytesPerTest: number
+  let bytesPerTest: number | null
   let confidence: number
-  let series: readonly number[]
-  if (samples.length >= 3) {
+  let series: readonly number[] = samples
+  if (samples.length === 0 && !probe!.confirming) {
+    const fit = screen.length >= 2 ? theilSenSlope(probe!.screenAt, screen) : undefined
+    verdict = 'clean'
+    confidence = 0.9
+    bytesPerTest = fit ? Math.max(0, fit.slope) : null
+    series = []
+    reason = `cheap samples never rose steadily by ${formatBytes(floor)} per test`
+  } else if (samples.length < 2) {
+    verdict = 'unknown'
+    confidence = 0
+    bytesPerTest = null
+    reason = 'memory rose steadily near the end of the file, too late (or too costly) to confirm with full GCs; run with QTESTS_LEAKS=hunt'
+  } else {
     const atTest = probe!.atTest
     const fit = theilSenSlope(atTest, samples)
     const rates = samples.slice(1).map((bytes, i) => (bytes - samples[i]!) / (atTest[i + 1]! - atTest[i]!))
     const everyStep = rates.every((rate) => rate >= floor / 2)
-    series = samples
     bytesPerTest = fit.slope
     if (fit.slope >= floor && everyStep) {
       verdict = 'leak'
-      // the chance that k − 1 steps all rise by this much if nothing grew is at most 2^-(k-1); floor of 0.5
-      confidence = Math.min(0.99, 1 - 0.5 ** samples.length)
+      // Full-GC readings jitter by a few KB, far below the floor: each step that rises by half the floor
+      // per test is strong evidence; the chance of k − 1 such steps by luck is taken as at most 2^-k.
+      confidence = Math.min(0.99, 1 - 0.5 ** (samples.length + 1))
       reason = `grew ${formatBytes(fit.slope)} per test, rising between each of ${samples.length} full GCs`
     } else if (fit.slope < floor / 2) {
       verdict = 'clean'
       confidence = 0.9
-      reason = `the cheap samples rose, but ${samples.length} full GCs show ${formatBytes(fit.slope)} per test: garbage, not retained memory`
+      reason = `the cheap readings rose, but ${samples.length} full GCs show ${formatBytes(fit.slope)} per test: garbage, not retained memory`
     } else {
       verdict = 'suspect'
       confidence = 0.5
       reason = `${samples.length} full GCs show ${formatBytes(fit.slope)} per test${everyStep ? '' : ', not rising between each'}`
     }
-  } else {
-    const screened = analyzeLeakSeries(screen, { x: probe!.screenAt, warmupSamples: 1, noiseFloorBytes: floor, minSamples: 3 })
-    series = screen
-    bytesPerTest = screened.bytesPerStep
-    confidence = screened.confidence
-    verdict = screened.verdict === 'clean' || screened.verdict === 'unknown' ? screened.verdict : 'suspect'
-    reason = perTest(screened.reason)
-    if (verdict === 'suspect')
-      reason = `${reason} (young-generation samples only: the time budget allowed ${samples.length} confirming full GCs)`
   }
-  const retainedBytes = verdict === 'clean' ? 0 : Math.max(0, series[series.length - 1]! - series[0]!)
+  const retainedBytes = verdict === 'clean' || series.length < 2 ? 0 : Math.max(0, series[series.length - 1]! - series[0]!)
   const testVerdict: LeakVerdict = verdict === 'clean' ? 'clean' : 'unknown'
   const testWhy = verdict === 'clean' ? 'its file does not grow' : 'its file grows; run with QTESTS_LEAKS=hunt for a verdict per test'
   return {
     ...base,
     verdict,
     retainedBytes,
-    growthBytesPerTest: Math.round(bytesPerTest),
+    growthBytesPerTest: bytesPerTest === null ? null : Math.round(bytesPerTest),
     confidence: round(confidence),
     tests: tests(testVerdict, testVerdict === 'clean' ? round(confidence) : 0, testWhy),
     reason,
@@ -174,7 +177,7 @@ function fileBase(input: FileInput) {
   if (input.probe?.atTest.length)
     report.samples = input.probe.atTest.map((atTest, i) => ({ atTest, bytes: input.probe!.samples[i]! }))
   if (input.probe) {
-    report.probe = { gcCount: input.probe.gcCount, gcMs: round(input.probe.gcMs), youngGcMs: round(input.probe.screenMs ?? 0) }
+    report.probe = { gcCount: input.probe.gcCount, gcMs: round(input.probe.gcMs) }
     if (input.probe.probeError) report.probe.error = input.probe.probeError
   }
   return report

@@ -17,8 +17,6 @@ export interface WorkerConfig {
   minBytesPerIteration: number
   /** hunt: mean bytes between allocations the heap sampler records; 0 turns allocation sites off */
   allocationSampleBytes: number
-  /** measure: tests sampled per file, spread over it */
-  measureMaxSamples: number
   /** measure: share of the worker's elapsed time that the probes' GCs may take, 0..1 */
   measureBudget: number
   /** measure: growth per test in the cheap samples that calls for confirmation, bytes */
@@ -54,12 +52,12 @@ export interface FileProbeMeta {
   samples: number[]
   /** measure: index of the test (in run order) after which each full sample was taken */
   atTest: number[]
-  /** measure: bytes after a young-generation GC (an upper bound on retained memory), or after a full GC once
-   * the file is suspicious, after the tests in `screenAt` */
+  /** measure: bytes after a young-generation GC (an upper bound on retained memory) after the tests in
+   * `screenAt`, until they rose steadily */
   screen: number[]
   screenAt: number[]
-  /** measure: time the young-generation GCs took, ms */
-  screenMs: number
+  /** measure: the cheap readings rose steadily, so full GCs were planned */
+  confirming?: boolean
   /** tests that ran in the file */
   testsRun: number
   /** post-GC bytes when the file's tests started and after its afterAll hooks */

@@ -35,8 +35,9 @@ function codeBytes(): number {
 }
 
 /**
- * A cheap upper bound on retained memory: a young-generation GC (≈ 0.1 ms) leaves promoted garbage
- * in place, so a series of these can only overstate growth. Flat means clean; growth needs a full GC.
+ * A cheap upper bound on retained memory: a young-generation GC (≈ 1 ms after busy tests) leaves
+ * promoted garbage in place, so a series of these can only overstate growth. Flat means clean; growth
+ * needs full GCs to confirm. (Reading the heap with no GC at all was tried: natural GCs made it useless.)
  */
 export function sampleAfterMinorGc(): MemorySample {
   const gc = getGc() as (options?: { type: 'minor' }) => void

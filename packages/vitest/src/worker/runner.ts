@@ -37,10 +37,11 @@ interface HuntState {
 
 interface FileState {
   meta: FileProbeMeta
-  /** measure: the tests (by run order) after which a sample is taken */
+  /** measure: the tests (by run order) after which a cheap sample is taken */
   planned: Set<number>
-  /** measure: the cheap samples rose steadily, so the next points take full GCs */
-  suspicious: boolean
+  testCount: number
+  /** measure: tests after which a full GC confirms growth, planned once the cheap readings rise */
+  confirmAt?: Set<number>
   testsSeen: number
 }
 
@@ -59,6 +60,15 @@ function spread(tests: number, count: number): Set<number> {
   for (let j = 0; j < k; j++) points.add(k === 1 ? 0 : Math.round((j * (tests - 1)) / (k - 1)))
   return points
 }
+
+// measure: cheap samples per file. Three must rise before full GCs are spent; six leave room for that
+// to happen before the file ends.
+const MEASURE_CHEAP_SAMPLES = 6
+
+function emptyFileMeta(): FileProbeMeta {
+  return { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 0, gcCount: 0, gcMs: 0 }
+}
+
 
 // The package's own files: never a user's allocation site.
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -158,7 +168,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         } catch {
           this.#config = undefined
         }
-        this.#config ??= { mode: 'off', iterations: 1, minBytesPerIteration: 0, allocationSampleBytes: 0, measureMaxSamples: 0, measureBudget: 0, measureSuspicionBytesPerTest: 0 }
+        this.#config ??= { mode: 'off', iterations: 1, minBytesPerIteration: 0, allocationSampleBytes: 0, measureBudget: 0, measureSuspicionBytesPerTest: 0 }
       }
       return this.#broken ? 'off' : this.#config.mode
     }
@@ -229,27 +239,28 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     /**
-     * measure: a few tests, spread over the file, get a cheap sample (a young-generation GC, ≈ 1 ms
-     * after busy tests). Once three of those rise steadily, this and the remaining points take a full GC
-     * instead, which leaves only live memory, while full GCs stay within the budget share of the worker's time.
+     * measure: a few tests spread over the file get a cheap sample (a young-generation GC). Once three
+     * of those rise by the floor per test, full GCs — which leave only live memory — are taken right away,
+     * halfway to the end and after the last test, within the budget share of the worker's time.
      */
     #measureAfterTest(file: FileState) {
       const index = file.testsSeen++
       file.meta.testsRun++
-      if (!file.planned.has(index)) return
       this.#probe('sample', () => {
-        const { screen, screenAt } = file.meta
-        if (file.suspicious) {
-          if (this.#affordable()) this.#fullSample(file, index)
+        if (file.confirmAt) {
+          if (file.confirmAt.has(index) && this.#affordable()) this.#fullSample(file, index)
           return
         }
+        if (!file.planned.has(index)) return
+        const { screen, screenAt } = file.meta
         const cheap = sampleAfterMinorGc()
-        file.meta.screenMs += cheap.gcMs
+        file.meta.gcMs += cheap.gcMs
         screen.push(cheap.bytes)
         screenAt.push(index)
         if (risingSteadily(screen, screenAt, this.#config!.measureSuspicionBytesPerTest)) {
-          file.suspicious = true
-          // The point that raised the suspicion is worth a full sample too: one more confirmation.
+          const last = file.testCount - 1
+          file.confirmAt = new Set([Math.round((index + last) / 2), last])
+          file.meta.confirming = true
           if (this.#affordable()) this.#fullSample(file, index)
         }
       })
@@ -262,13 +273,17 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     override async onBeforeRunSuite(suite: RunnerTestSuite) {
       const mode = this.#mode()
-      if (mode !== 'off' && isFile(suite)) {
+      if (this.#broken && isFile(suite)) {
+        // Later files of a worker whose probes failed say so too, rather than look unmeasured for no reason.
+        this.#file = { meta: emptyFileMeta(), planned: new Set(), testCount: 0, testsSeen: 0 }
+        this.#file.meta.probeError = this.#broken
+      } else if (mode !== 'off' && isFile(suite)) {
         this.#probe('file start', () => {
           const tests = runnableTests(suite)
           this.#file = {
-            meta: { samples: [], atTest: [], screen: [], screenAt: [], screenMs: 0, testsRun: 0, gcCount: 0, gcMs: 0 },
-            planned: mode === 'measure' && tests.length >= 3 ? spread(tests.length, this.#config!.measureMaxSamples) : new Set(),
-            suspicious: false,
+            meta: emptyFileMeta(),
+            planned: mode === 'measure' && tests.length >= 3 ? spread(tests.length, MEASURE_CHEAP_SAMPLES) : new Set(),
+            testCount: tests.length,
             testsSeen: 0,
           }
           if (mode === 'hunt') {
