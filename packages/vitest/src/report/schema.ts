@@ -1,5 +1,5 @@
 import type { LeakVerdict } from '@qtests/core'
-import type { LeakMode } from '../shared/protocol.js'
+import type { AllocationSiteMeta, LeakMode } from '../shared/protocol.js'
 
 // report.json, schemaVersion 1 (see the contract). Fields beyond the contract's minimum are marked.
 
@@ -20,17 +20,7 @@ export interface TestReport {
   allocationSites?: AllocationSiteReport[]
 }
 
-export interface AllocationSiteReport {
-  /** POSIX path relative to the Vitest root (absolute when outside it) */
-  file: string
-  /** 1-based line, 0-based column in the source file, of the function that allocated (V8 samples by function) */
-  line: number
-  column: number
-  functionName: string
-  /** sampled bytes still alive after the runs that this site allocated, and their share of all of them */
-  bytes: number
-  share: number
-}
+export type AllocationSiteReport = AllocationSiteMeta
 
 export interface FileReport {
   /** POSIX path relative to the Vitest root */

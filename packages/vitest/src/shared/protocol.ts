@@ -36,13 +36,17 @@ export interface TestProbeMeta {
   unmeasured?: string
 }
 
+/** Where memory that stayed alive was allocated: the function, as V8's sampling heap profiler sees it. */
 export interface AllocationSiteMeta {
-  /** path of the source file: absolute from the worker, relative to the root in the report */
+  /** path of the source file: absolute from the worker, POSIX and relative to the Vitest root in the report */
   file: string
+  /** 1-based line, 0-based column in the source file, of the function that allocated */
   line: number
   column: number
   functionName: string
+  /** sampled bytes still alive after the runs that this function allocated */
   bytes: number
+  /** their share of all sampled bytes still alive, 0..1 */
   share: number
 }
 

@@ -1,3 +1,5 @@
+import type { AllocationSiteMeta } from '../shared/protocol.js'
+
 // Pure: turns a sampling heap profile into the few places in the user's code that allocated what stayed alive.
 
 export interface CallFrame {
@@ -18,17 +20,7 @@ export interface SamplingHeapProfile {
   head: SamplingHeapProfileNode
 }
 
-export interface AllocationSite {
-  /** `path:line:column` in the source file (relative paths are the reporter's job) */
-  file: string
-  line: number
-  column: number
-  functionName: string
-  /** sampled bytes still alive that this site allocated */
-  bytes: number
-  /** share of all sampled bytes still alive, 0..1 */
-  share: number
-}
+export type AllocationSite = AllocationSiteMeta
 
 export interface SiteResolver {
   /** user code: not Node internals, not node_modules, not the probes themselves */
