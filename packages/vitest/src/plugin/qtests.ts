@@ -39,9 +39,9 @@ function configureProject(project: TestProject, options: ResolvedOptions, vitest
     minBytesPerIteration: options.leaks.minBytesPerIteration,
     allocationSampleBytes: options.leaks.allocationSites ? 8192 : 0,
     measureBudget: options.leaks.measureBudget,
-    // Code compiled for each new test stays alive (5–10 KB per test in measured suites): below the floor
-    // the cheap samples rise anyway, so only a rise of the floor itself calls for full GCs.
-    measureSuspicionBytesPerTest: options.leaks.minBytesPerTest,
+    // Half the floor: cheap samples of a leak at the floor rise by about that much between full GCs' worth
+    // of tests; code compiled for each new test (5–10 KB per test, measured) sometimes crosses it too.
+    measureSuspicionBytesPerTest: options.leaks.minBytesPerTest / 2,
   }
   if (project.config.browser?.enabled) {
     vitest.logger.warn(` qtests  browser mode is not measured (project ${project.name || 'root'}): its tests run in a browser, outside Node's heap.`)
