@@ -126,10 +126,11 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
       // per test is strong evidence; the chance of k − 1 such steps by luck is taken as at most 2^-k.
       confidence = Math.min(0.99, 1 - 0.5 ** (samples.length + 1))
       reason = `grew ${formatBytes(fit.slope)} per test, rising between each of ${samples.length} full GCs`
-    } else if (fit.slope < floor / 2) {
+    } else if (fit.slope < floor) {
+      // Below the floor: garbage the full GCs cleared, or code compiled for each new test (5–10 KB).
       verdict = 'clean'
       confidence = 0.9
-      reason = `the cheap readings rose, but ${samples.length} full GCs show ${formatBytes(fit.slope)} per test: garbage, not retained memory`
+      reason = `the cheap samples rose, but ${samples.length} full GCs show ${formatBytes(fit.slope)} per test, under the ${formatBytes(floor)} floor: garbage or compiled code, not a leak`
     } else {
       verdict = 'suspect'
       confidence = 0.5
