@@ -11,7 +11,7 @@ describe('resolveOptions', () => {
       minBytesPerIteration: 1024,
       allocationSites: true,
       minBytesPerTest: 16384,
-      measureBudget: 0.15,
+      measureBudget: 0.25,
     })
     expect(resolved.report).toEqual({ dir: undefined, json: true, html: true, terminal: 'summary' })
   })

@@ -22,7 +22,7 @@ export interface QtestsOptions {
     /** Growth per test (measure) below which a file is not called leaking, in bytes. Default 16384. */
     minBytesPerTest?: number
     /**
-     * measure: share of a worker's time that confirming full GCs may take, 0 to 0.5. Default 0.15. Spent
+     * measure: share of a worker's time that confirming full GCs may take, 0 to 0.5. Default 0.25. Spent
      * only on files whose cheap samples rise steadily; other files cost up to 6 young-generation GCs.
      */
     measureBudget?: number
@@ -196,7 +196,7 @@ export function resolveOptions(options: unknown = {}, env: NodeJS.ProcessEnv = p
       minBytesPerIteration: leaks.minBytesPerIteration ?? 1024,
       allocationSites: leaks.allocationSites ?? true,
       minBytesPerTest: leaks.minBytesPerTest ?? 16384,
-      measureBudget: leaks.measureBudget ?? 0.15,
+      measureBudget: leaks.measureBudget ?? 0.25,
     },
     workers: { ...workers, adaptive: workers.adaptive ?? false },
     sampling: { ...sampling },

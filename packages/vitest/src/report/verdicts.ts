@@ -119,8 +119,11 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     const fit = theilSenSlope(atTest, samples)
     const rates = samples.slice(1).map((bytes, i) => (bytes - samples[i]!) / (atTest[i + 1]! - atTest[i]!))
     const everyStep = rates.every((rate) => rate >= floor / 2)
+    // A leak keeps its pace; a pool or buffer filling in one burst (sockets, lazily freed memory) does not.
+    const steady = Math.min(...rates) >= STEADY_RATIO * Math.max(...rates)
+    const span = atTest[atTest.length - 1]! - atTest[0]!
     bytesPerTest = fit.slope
-    if (fit.slope >= floor && everyStep) {
+    if (fit.slope >= floor && everyStep && steady && span >= MIN_SPAN_TESTS) {
       verdict = 'leak'
       // Full-GC readings jitter by a few KB, far below the floor: each step that rises by half the floor
       // per test is strong evidence; the chance of k − 1 such steps by luck is taken as at most 2^-k.
@@ -134,7 +137,8 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     } else {
       verdict = 'suspect'
       confidence = 0.5
-      reason = `${samples.length} full GCs show ${formatBytes(fit.slope)} per test${everyStep ? '' : ', not rising between each'}`
+      const why = !everyStep ? ', not rising between each' : !steady ? ', in bursts rather than at a steady pace' : `, over only ${span} tests`
+      reason = `${samples.length} full GCs show ${formatBytes(fit.slope)} per test${why}`
     }
   }
   const retainedBytes = verdict === 'clean' || series.length < 2 ? 0 : Math.max(0, series[series.length - 1]! - series[0]!)
@@ -183,6 +187,11 @@ function fileBase(input: FileInput) {
   }
   return report
 }
+
+// measure: a leak's full-GC samples rise at a steady pace (slowest step ≥ a quarter of the fastest)
+// over at least this many tests.
+const STEADY_RATIO = 0.25
+const MIN_SPAN_TESTS = 4
 
 function perTest(reason: string): string {
   return reason.replace(/per step/g, 'per test')

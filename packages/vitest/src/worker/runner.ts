@@ -222,8 +222,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       }
     }
 
-    #sample(): number {
-      const { bytes, gcMs } = sampleAfterGc()
+    #sample(settle = false): number {
+      const { bytes, gcMs } = sampleAfterGc(settle)
       this.#gcMs += gcMs
       this.#lastGcMs = gcMs
       if (this.#file) {
@@ -267,7 +267,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     #fullSample(file: FileState, index: number) {
-      file.meta.samples.push(this.#sample())
+      file.meta.samples.push(this.#sample(true))
       file.meta.atTest.push(index)
     }
 
