@@ -1,12 +1,12 @@
 import { setMaxListeners } from 'node:events'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
+import type { TraceMap } from '@jridgewell/trace-mapping'
 import { inject, TestRunner } from 'vitest'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
-import { allocationSites, type SiteResolver } from './allocationSites.js'
-import { HeapSampler } from './heapSampler.js'
+import type { SiteResolver } from './allocationSites.js'
+import type { HeapSampler } from './heapSampler.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
 
 type RunnerLike = {
@@ -69,6 +69,17 @@ function emptyFileMeta(): FileProbeMeta {
   return { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 0, gcCount: 0, gcMs: 0 }
 }
 
+
+type HuntTools = Awaited<ReturnType<typeof loadHuntTools>>
+
+async function loadHuntTools() {
+  const [{ originalPositionFor, TraceMap }, { allocationSites }, { HeapSampler }] = await Promise.all([
+    import('@jridgewell/trace-mapping'),
+    import('./allocationSites.js'),
+    import('./heapSampler.js'),
+  ])
+  return { originalPositionFor, TraceMap, allocationSites, HeapSampler }
+}
 
 // The package's own files: never a user's allocation site.
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -149,7 +160,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #lastGcMs = EST_GC_MS
     #broken: string | undefined
     #harness: HarnessCost | undefined
-    #sampler = new HeapSampler()
+    /** hunt only, loaded when a hunt starts: measure mode's workers do not pay for loading them */
+    #huntTools: HuntTools | undefined
+    #sampler: HeapSampler | undefined
     #samplerBroken = false
     #sourceMaps = new Map<string, TraceMap | null>()
     #warmedUp = false
@@ -185,7 +198,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     /** The heap sampler is a bonus: when it fails, sites go missing and everything else carries on. */
     #sampling(action: () => void) {
-      if (this.#samplerBroken || !this.#config?.allocationSampleBytes) return
+      if (this.#samplerBroken || !this.#config?.allocationSampleBytes || !this.#sampler) return
       try {
         action()
       } catch {
@@ -212,10 +225,10 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           let map = this.#sourceMaps.get(file)
           if (map === undefined) {
             const decoded = moduleRunner?.evaluatedModules?.getModuleSourceMapById(file)
-            map = decoded?.map ? new TraceMap(decoded.map as never, file) : null
+            map = decoded?.map ? new this.#huntTools!.TraceMap(decoded.map as never, file) : null
             this.#sourceMaps.set(file, map)
           }
-          const original = map ? originalPositionFor(map, { line, column }) : undefined
+          const original = map ? this.#huntTools!.originalPositionFor(map, { line, column }) : undefined
           if (!original || original.line == null) return { file, line, column }
           return { file: original.source ? toPath(original.source) : file, line: original.line, column: original.column ?? 0 }
         },
@@ -273,6 +286,14 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     override async onBeforeRunSuite(suite: RunnerTestSuite) {
       const mode = this.#mode()
+      if (mode === 'hunt' && !this.#huntTools && this.#config!.allocationSampleBytes) {
+        try {
+          this.#huntTools = await loadHuntTools()
+          this.#sampler = new this.#huntTools.HeapSampler()
+        } catch {
+          this.#samplerBroken = true
+        }
+      }
       if (this.#broken && isFile(suite)) {
         // Later files of a worker whose probes failed say so too, rather than look unmeasured for no reason.
         this.#file = { meta: emptyFileMeta(), planned: new Set(), testCount: 0, testsSeen: 0 }
@@ -360,7 +381,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         const sample = this.#sample()
         if (options.repeats >= hunt.lastRealRepeat + hunt.warmupRuns) {
           hunt.samples.push(sample)
-          if (hunt.samples.length === 1) this.#sampling(() => this.#sampler.start(this.#config!.allocationSampleBytes))
+          if (hunt.samples.length === 1) this.#sampling(() => this.#sampler!.start(this.#config!.allocationSampleBytes))
         }
       })
     }
@@ -375,8 +396,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           test.result.repeatCount = hunt.lastRealRepeat
           const meta: TestProbeMeta = { samples: hunt.samples, iterations: hunt.samples.length, harnessBytesPerIteration: hunt.harnessBytes }
           this.#sampling(() => {
-            const profile = this.#sampler.stop(!hunt.stopped && this.#mayGrow(hunt))
-            if (profile) meta.allocationSites = allocationSites(profile, this.#siteResolver())
+            const profile = this.#sampler!.stop(!hunt.stopped && this.#mayGrow(hunt))
+            if (profile) meta.allocationSites = this.#huntTools!.allocationSites(profile, this.#siteResolver())
           })
           if (hunt.stopped) meta.unmeasured = hunt.stopped
           ;(test.meta as Record<string, unknown>)[META_KEY] = meta
