@@ -94,8 +94,8 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
       : 'fewer than 3 tests ran: growth per test cannot be measured in measure mode'
     return { ...base, verdict: 'unknown', retainedBytes: 0, growthBytesPerTest: null, confidence: 0, tests: tests('unknown', 0, why), reason: why }
   }
-  // The cheap readings only overstate growth: if they never rose steadily by the floor, the file is
-  // clean. Once they did, full GCs (live memory only) decide: a leak rises by at least half the floor
+  // The cheap readings only overstate growth: if they never rose steadily by half the floor per test,
+  // the file is clean. Once they did, full GCs (live memory only) decide: a leak rises by at least half the floor
   // per test between each two of them, and by the floor on the whole.
   let verdict: LeakVerdict
   let reason: string
@@ -105,10 +105,11 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   if (samples.length === 0 && !probe!.confirming) {
     const fit = screen.length >= 2 ? theilSenSlope(probe!.screenAt, screen) : undefined
     verdict = 'clean'
+    // An upper bound that stayed under half the floor: as sure as the cheap signal allows, not more.
     confidence = 0.9
     bytesPerTest = fit ? Math.max(0, fit.slope) : null
     series = []
-    reason = `cheap samples never rose steadily by ${formatBytes(floor)} per test`
+    reason = `cheap samples never rose steadily by ${formatBytes(floor / 2)} per test`
   } else if (samples.length < 2) {
     verdict = 'unknown'
     confidence = 0
