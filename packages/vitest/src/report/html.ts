@@ -24,9 +24,15 @@ function badge(verdict: string): string {
   return `<span class="badge ${verdict}">${verdict}</span>`
 }
 
+function siteNote(test: TestReport): string {
+  const site = test.allocationSites?.[0]
+  if (!site) return ''
+  return `<br><span class="site">kept memory allocated in <code>${escapeHtml(site.functionName)}</code> (${escapeHtml(site.file)}:${site.line}), ${Math.round(site.share * 100)}% of it</span>`
+}
+
 function testRow(test: TestReport): string {
   const size = test.bytesPerIteration === null ? '—' : `${formatBytes(test.bytesPerIteration)}`
-  return `<tr class="test ${test.verdict}"><td>${badge(test.verdict)}</td><td>${escapeHtml(test.name)}</td><td class="num">${size}</td><td class="num">${test.confidence.toFixed(2)}</td><td class="num">${test.iterations}</td><td>${sparkline(test.samples)}</td><td class="why">${escapeHtml(test.reason)}</td></tr>`
+  return `<tr class="test ${test.verdict}"><td>${badge(test.verdict)}</td><td>${escapeHtml(test.name)}</td><td class="num">${size}</td><td class="num">${test.confidence.toFixed(2)}</td><td class="num">${test.iterations}</td><td>${sparkline(test.samples)}</td><td class="why">${escapeHtml(test.reason)}${siteNote(test)}</td></tr>`
 }
 
 function fileSection(file: FileReport, mode: QtestsReport['mode']): string {
@@ -48,7 +54,7 @@ export function renderHtmlReport(report: QtestsReport): string {
   const headline =
     summary.leak + summary.suspect === 0
       ? 'No leaks found'
-      : `${summary.leak} leaking and ${summary.suspect} suspect file${summary.leak + summary.suspect === 1 ? '' : 's'}`
+      : `${summary.leak} leaking file${summary.leak === 1 ? '' : 's'}, ${summary.suspect} suspect`
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>qtests — ${escapeHtml(headline)}</title>
@@ -64,7 +70,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;p
 .num{text-align:right;font-variant-numeric:tabular-nums}.why{color:#555}
 .badge{display:inline-block;border-radius:4px;padding:0 .4rem;font-size:.8rem;font-weight:600;text-transform:uppercase;color:#fff;background:#888}
 .badge.leak{background:#d33}.badge.suspect{background:#c80}.badge.clean{background:#2a7}.badge.unknown{background:#999}
-.spark{color:#d33;vertical-align:middle}
+.spark{color:#d33;vertical-align:middle}.site{color:#333}
 </style></head><body>
 <h1>${escapeHtml(headline)}</h1>
 <p class="sub">qtests ${escapeHtml(report.tool.version)} · mode <b>${report.mode}</b>${report.settings.iterations ? ` (${report.settings.iterations} iterations per test)` : ''} · run ${escapeHtml(report.outcome)} · ${escapeHtml(report.startedAt)} · ${(report.durationMs / 1000).toFixed(1)} s</p>

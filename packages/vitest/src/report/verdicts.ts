@@ -49,7 +49,7 @@ export function huntTestVerdict(test: TestInput, settings: VerdictSettings): Tes
     bytesPerIteration: clean ? Math.max(0, Math.round(analysis.bytesPerStep)) : Math.round(analysis.bytesPerStep),
     confidence: round(analysis.confidence),
     iterations: samples.length,
-    reason: analysis.reason,
+    reason: analysis.reason.replace(/per step/g, 'per iteration'),
     samples,
   }
   if ((analysis.verdict === 'leak' || analysis.verdict === 'suspect') && probe.allocationSites?.length)
