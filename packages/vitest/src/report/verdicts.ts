@@ -194,10 +194,6 @@ function fileBase(input: FileInput) {
 const STEADY_RATIO = 0.25
 const MIN_SPAN_TESTS = 4
 
-function perTest(reason: string): string {
-  return reason.replace(/per step/g, 'per test')
-}
-
 function round(value: number): number {
   return Math.round(value * 1000) / 1000
 }
