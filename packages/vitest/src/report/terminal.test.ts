@@ -44,6 +44,28 @@ describe('formatTerminalSection', () => {
     )
   })
 
+  it('names the worst three growing tests of a file and counts the rest', () => {
+    const tests = [10, 50, 20, 40, 30].map((kb, i) => ({
+      name: `t${i}`,
+      verdict: 'leak' as const,
+      bytesPerIteration: kb * 1024,
+      confidence: 1,
+      iterations: 24,
+      reason: '',
+    }))
+    const file = { file: 'test/a.test.ts', project: null, verdict: 'leak' as const, retainedBytes: 1, growthBytesPerTest: null, confidence: 1, reason: '', state: 'passed' as const, tests }
+    const lines = formatTerminalSection(report({ summary: { files: 1, leak: 1, suspect: 0, clean: 0, unknown: 0 }, files: [file] }), {
+      detail: 'summary',
+      reportPaths: [],
+    }).split('\n')
+    expect(lines.slice(1, 5)).toEqual([
+      '  LEAK     test/a.test.ts > t1  +50.0 KB/iteration  confidence 1.00',
+      '  LEAK     test/a.test.ts > t3  +40.0 KB/iteration  confidence 1.00',
+      '  LEAK     test/a.test.ts > t4  +30.0 KB/iteration  confidence 1.00',
+      '           … and 2 more growing tests in test/a.test.ts (see the report)',
+    ])
+  })
+
   it('lists leaking tests with bytes per iteration and confidence, then the counts and the report path', () => {
     const text = formatTerminalSection(
       report({

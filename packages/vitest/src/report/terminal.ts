@@ -1,5 +1,5 @@
 import { formatBytes } from '@qtests/core'
-import type { QtestsReport } from './schema.js'
+import type { QtestsReport, TestReport } from './schema.js'
 
 export interface TerminalStyle {
   red(text: string): string
@@ -30,13 +30,17 @@ export function formatTerminalSection(
   const rows: string[] = []
   for (const file of report.files) {
     if (report.mode === 'hunt') {
-      for (const test of file.tests) {
-        if (test.verdict !== 'leak' && test.verdict !== 'suspect') continue
-        rows.push(row(style, test.verdict, `${file.file} > ${test.name}`, test.bytesPerIteration, perUnit, test.confidence))
+      const growing = file.tests.filter((test) => test.verdict === 'leak' || test.verdict === 'suspect')
+      // A summary names the worst few tests of a file; the report lists them all.
+      const shown = options.detail === 'full' ? growing : [...growing].sort(worstFirst).slice(0, TESTS_PER_FILE)
+      for (const test of shown) {
+        rows.push(row(style, test.verdict as 'leak' | 'suspect', `${file.file} > ${test.name}`, test.bytesPerIteration, perUnit, test.confidence))
         const site = test.allocationSites?.[0]
         if (site)
           rows.push(style.dim(`           kept memory allocated in ${site.functionName} (${site.file}:${site.line}), ${Math.round(site.share * 100)}% of it`))
       }
+      if (growing.length > shown.length)
+        rows.push(style.dim(`           … and ${growing.length - shown.length} more growing tests in ${file.file} (see the report)`))
     } else if (file.verdict === 'leak' || file.verdict === 'suspect') {
       rows.push(row(style, file.verdict, file.file, file.growthBytesPerTest, perUnit, file.confidence))
     }
@@ -63,6 +67,12 @@ export function formatTerminalSection(
       style.yellow(`  probes failed in ${broken.length} file(s), which are left unmeasured; first: ${broken[0]!.file}: ${broken[0]!.probe!.error}`),
     )
   return `${lines.join('\n')}\n`
+}
+
+const TESTS_PER_FILE = 3
+
+function worstFirst(a: TestReport, b: TestReport): number {
+  return (a.verdict === 'leak' ? 0 : 1) - (b.verdict === 'leak' ? 0 : 1) || (b.bytesPerIteration ?? 0) - (a.bytesPerIteration ?? 0)
 }
 
 function row(style: TerminalStyle, verdict: 'leak' | 'suspect', what: string, bytes: number | null, perUnit: string, confidence: number): string {
