@@ -37,7 +37,7 @@ export interface FileReport {
   state: 'passed' | 'failed' | 'skipped' | 'pending' | 'queued'
   /** (addition) measure: post-GC bytes and the test index after which each was taken */
   samples?: { atTest: number; bytes: number }[]
-  /** (addition) forced GCs and their cost in this file */
+  /** (addition) full GCs forced in this file, and the time all forced GCs (young ones included) took */
   probe?: { gcCount: number; gcMs: number; error?: string }
 }
 

@@ -17,7 +17,7 @@ export interface WorkerConfig {
   minBytesPerIteration: number
   /** hunt: mean bytes between allocations the heap sampler records; 0 turns allocation sites off */
   allocationSampleBytes: number
-  /** measure: share of the worker's elapsed time that the probes' GCs may take, 0..1 */
+  /** measure: share of the worker's elapsed time that confirming full GCs may take, 0..1 (cheap samples are not budgeted) */
   measureBudget: number
   /** measure: growth per test in the cheap samples that calls for confirmation, bytes */
   measureSuspicionBytesPerTest: number
@@ -64,10 +64,9 @@ export interface FileProbeMeta {
   confirming?: boolean
   /** tests that ran in the file */
   testsRun: number
-  /** post-GC bytes when the file's tests started and after its afterAll hooks */
-  startBytes?: number
-  endBytes?: number
+  /** full GCs the probes forced in this file */
   gcCount: number
+  /** time all forced GCs took in this file, young-generation ones included, ms */
   gcMs: number
   /** a probe failure, reported once instead of crashing the run */
   probeError?: string

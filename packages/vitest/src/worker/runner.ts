@@ -259,12 +259,13 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #measureAfterTest(file: FileState) {
       const index = file.testsSeen++
       file.meta.testsRun++
+      // Most tests are not sampled: decide before anything is allocated on this per-test path.
+      if (!(file.confirmAt ?? file.planned).has(index)) return
       this.#probe('sample', () => {
         if (file.confirmAt) {
-          if (file.confirmAt.has(index) && this.#affordable()) this.#fullSample(file, index)
+          if (this.#affordable()) this.#fullSample(file, index)
           return
         }
-        if (!file.planned.has(index)) return
         const { screen, screenAt } = file.meta
         const cheap = sampleAfterMinorGc()
         file.meta.gcMs += cheap.gcMs
