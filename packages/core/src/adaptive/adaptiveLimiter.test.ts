@@ -1,0 +1,221 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { AdaptiveLimiter, type AdaptiveLimiterOptions } from './adaptiveLimiter.js'
+
+/** Feeds `count` samples, each with the latency the service shows at the current limit (work fills the limit). */
+function feed(limiter: AdaptiveLimiter, count: number, latencyAt: (limit: number) => number): number[] {
+  const limits: number[] = []
+  for (let i = 0; i < count; i++) {
+    const limit = limiter.limit
+    limits.push(limiter.record({ latency: latencyAt(limit), ok: true, inFlight: limit }))
+  }
+  return limits
+}
+
+function timeline(limiter: AdaptiveLimiter): Array<[number, string]> {
+  const changes: Array<[number, string]> = []
+  limiter.onChange((limit, reason) => changes.push([limit, reason]))
+  return changes
+}
+
+describe('AdaptiveLimiter', () => {
+  it('doubles each window while latency stays flat, up to maxLimit', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 2, maxLimit: 20, sampleSize: 4 })
+    const changes = timeline(limiter)
+    feed(limiter, 40, () => 100)
+    expect(changes).toEqual([
+      [4, 'slow-start'],
+      [8, 'slow-start'],
+      [16, 'slow-start'],
+      [20, 'slow-start'],
+    ])
+    expect(limiter.limit).toBe(20)
+  })
+
+  it('settles between the knee and the knee plus the queue allowance when latency grows with the limit past it', () => {
+    const knee = 10
+    const limiter = new AdaptiveLimiter({ initialLimit: 2, maxLimit: 64, sampleSize: 4 })
+    const limits = feed(limiter, 400, (limit) => 100 * Math.max(1, limit / knee))
+    const settled = limits.slice(100)
+    expect(Math.min(...settled)).toBeGreaterThanOrEqual(knee)
+    expect(Math.max(...settled)).toBeLessThanOrEqual(knee + Math.ceil(Math.sqrt(knee + 4)))
+  })
+
+  it('ends slow start at the first queueing window and drains the queue with the gradient', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 8, maxLimit: 64, sampleSize: 4, smoothing: 1 })
+    const changes = timeline(limiter)
+    // Knee at 10: the window at 16 shows 1.6× the baseline; 16 × (1 / 1.6) + √16 = 14.
+    feed(limiter, 8, (limit) => 100 * Math.max(1, limit / 10))
+    expect(changes).toEqual([
+      [16, 'slow-start'],
+      [14, 'latency'],
+    ])
+  })
+
+  it('cuts by failureBackoff on a failure, once per round of work in flight', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 20, maxLimit: 20, sampleSize: 100 })
+    const changes = timeline(limiter)
+    limiter.record({ latency: 100, ok: false, inFlight: 20 })
+    expect(limiter.limit).toBe(14)
+    for (let i = 0; i < 19; i++) limiter.record({ latency: 100, ok: false, inFlight: 14 })
+    expect(limiter.limit).toBe(14)
+    limiter.record({ latency: 100, ok: false, inFlight: 14 })
+    expect(changes).toEqual([
+      [14, 'failure'],
+      [9, 'failure'],
+    ])
+  })
+
+  it('does not grow in a window that had a failure', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 4, maxLimit: 20, sampleSize: 4 })
+    feed(limiter, 4, () => 100)
+    expect(limiter.limit).toBe(8)
+    limiter.record({ latency: 100, ok: false, inFlight: 8 })
+    expect(limiter.limit).toBe(5)
+    feed(limiter, 3, () => 100)
+    expect(limiter.limit).toBe(5)
+  })
+
+  it('cuts by targetLatency / p90 when the window p90 exceeds targetLatency, at most halving', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 16, maxLimit: 32, sampleSize: 4, targetLatency: 100 })
+    const changes = timeline(limiter)
+    feed(limiter, 4, () => 125)
+    feed(limiter, 4, () => 1000)
+    expect(changes).toEqual([
+      [12, 'target'],
+      [6, 'target'],
+    ])
+  })
+
+  it('does not grow while the work in flight stays under half the limit', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 16, maxLimit: 32, sampleSize: 4 })
+    for (let i = 0; i < 40; i++) limiter.record({ latency: 100, inFlight: 7 })
+    expect(limiter.limit).toBe(16)
+    for (let i = 0; i < 4; i++) limiter.record({ latency: 100, inFlight: 8 })
+    expect(limiter.limit).toBe(32)
+  })
+
+  it('reduce() multiplies the limit now, down to minLimit, and reports the reason given', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 16, minLimit: 3, maxLimit: 32 })
+    const changes = timeline(limiter)
+    expect(limiter.reduce()).toBe(8)
+    expect(limiter.reduce(0.75, 'memory')).toBe(6)
+    expect(limiter.reduce(0.1, 'memory')).toBe(3)
+    expect(changes).toEqual([
+      [8, 'reduce'],
+      [6, 'memory'],
+      [3, 'memory'],
+    ])
+  })
+
+  it('holdGrowth(true) blocks increases until released; decreases still apply', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 4, maxLimit: 32, sampleSize: 4 })
+    limiter.holdGrowth(true)
+    feed(limiter, 40, () => 100)
+    expect(limiter.limit).toBe(4)
+    expect(limiter.reduce()).toBe(2)
+    limiter.holdGrowth(false)
+    feed(limiter, 8, () => 100)
+    expect(limiter.limit).toBe(3)
+  })
+
+  it('setBounds clamps the limit into the new bounds', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 16, maxLimit: 32 })
+    const changes = timeline(limiter)
+    expect(limiter.setBounds(1, 8)).toBe(8)
+    expect(limiter.setBounds(1, 64)).toBe(8)
+    expect(limiter.setBounds(10, 64)).toBe(10)
+    expect(changes).toEqual([
+      [8, 'bounds'],
+      [10, 'bounds'],
+    ])
+  })
+
+  it('lowers the baseline at once when the service gets faster', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 4, maxLimit: 4, sampleSize: 4 })
+    feed(limiter, 4, () => 100)
+    expect(limiter.baselineLatency).toBe(100)
+    feed(limiter, 4, () => 60)
+    expect(limiter.baselineLatency).toBe(80)
+  })
+
+  it('onChange returns a function that unsubscribes', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 16, maxLimit: 32 })
+    const seen: number[] = []
+    const unsubscribe = limiter.onChange((limit) => seen.push(limit))
+    limiter.reduce()
+    unsubscribe()
+    limiter.reduce()
+    expect(seen).toEqual([8])
+  })
+
+  it.each<[AdaptiveLimiterOptions, string]>([
+    [{ maxLimit: 8, minLimit: 0 }, 'AdaptiveLimiter: minLimit must be an integer ≥ 1; got 0.'],
+    [{ maxLimit: 2, minLimit: 4 }, 'AdaptiveLimiter: maxLimit must be an integer ≥ minLimit (4); got 2.'],
+    [
+      { maxLimit: 8, initialLimit: 12 },
+      'AdaptiveLimiter: initialLimit must be an integer from minLimit (1) to maxLimit (8); got 12.',
+    ],
+    [{ maxLimit: 8, sampleSize: 0.5 }, 'AdaptiveLimiter: sampleSize must be an integer ≥ 1; got 0.5.'],
+    [{ maxLimit: 8, latencyThreshold: 0.9 }, 'AdaptiveLimiter: latencyThreshold must be a finite ratio ≥ 1; got 0.9.'],
+    [{ maxLimit: 8, targetLatency: 0 }, 'AdaptiveLimiter: targetLatency must be a number > 0; got 0.'],
+    [{ maxLimit: 8, failureBackoff: 1 }, 'AdaptiveLimiter: failureBackoff must be a number > 0 and < 1; got 1.'],
+  ])('rejects bad options with a RangeError naming the option (%o)', (options, message) => {
+    expect(() => new AdaptiveLimiter(options)).toThrow(new RangeError(message))
+  })
+
+  it('rejects a sample with a negative latency or a fractional inFlight', () => {
+    const limiter = new AdaptiveLimiter({ maxLimit: 8 })
+    expect(() => limiter.record({ latency: -1, inFlight: 1 })).toThrow(
+      new RangeError('AdaptiveLimiter.record: latency must be a finite number ≥ 0; got -1.'),
+    )
+    expect(() => limiter.record({ latency: 1, inFlight: 1.5 })).toThrow(
+      new RangeError('AdaptiveLimiter.record: inFlight must be an integer ≥ 0; got 1.5.'),
+    )
+  })
+
+  it('keeps the limit an integer within the bounds for any samples and calls', () => {
+    const call = fc.oneof(
+      fc.record({
+        kind: fc.constant('record' as const),
+        latency: fc.double({ min: 0, max: 1e6, noNaN: true }),
+        ok: fc.boolean(),
+        inFlight: fc.integer({ min: 0, max: 200 }),
+      }),
+      fc.record({ kind: fc.constant('reduce' as const), factor: fc.double({ min: 0.01, max: 0.99, noNaN: true }) }),
+      fc.record({ kind: fc.constant('hold' as const), held: fc.boolean() }),
+      fc.record({
+        kind: fc.constant('bounds' as const),
+        min: fc.integer({ min: 1, max: 20 }),
+        extra: fc.integer({ min: 0, max: 50 }),
+      }),
+    )
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.option(fc.double({ min: 0.001, max: 1e6, noNaN: true }), { nil: undefined }),
+        fc.array(call, { maxLength: 300 }),
+        (minLimit, extra, sampleSize, targetLatency, calls) => {
+          let min = minLimit
+          let max = minLimit + extra
+          const limiter = new AdaptiveLimiter({ minLimit, maxLimit: max, sampleSize, targetLatency })
+          for (const c of calls) {
+            if (c.kind === 'record') limiter.record(c)
+            else if (c.kind === 'reduce') limiter.reduce(c.factor)
+            else if (c.kind === 'hold') limiter.holdGrowth(c.held)
+            else {
+              min = c.min
+              max = c.min + c.extra
+              limiter.setBounds(min, max)
+            }
+            const limit = limiter.limit
+            if (!Number.isInteger(limit) || limit < min || limit > max) return false
+          }
+          return true
+        },
+      ),
+    )
+  })
+})
