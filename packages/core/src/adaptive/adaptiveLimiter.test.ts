@@ -44,11 +44,12 @@ describe('AdaptiveLimiter', () => {
   it('ends slow start at the first queueing window and drains the queue with the gradient', () => {
     const limiter = new AdaptiveLimiter({ initialLimit: 8, maxLimit: 64, sampleSize: 4, smoothing: 1 })
     const changes = timeline(limiter)
-    // Knee at 10: the window at 16 shows 1.6× the baseline; 16 × (1 / 1.6) + √16 = 14.
-    feed(limiter, 8, (limit) => 100 * Math.max(1, limit / 10))
+    // Knee at 10. The 8 completions of work started before the doubling are not sampled; the next window,
+    // at 16, shows 1.6× the baseline: 16 × (1 / 1.6) + √16 / 2 = 12.
+    feed(limiter, 4 + 8 + 4, (limit) => 100 * Math.max(1, limit / 10))
     expect(changes).toEqual([
       [16, 'slow-start'],
-      [14, 'latency'],
+      [12, 'latency'],
     ])
   })
 
@@ -115,7 +116,7 @@ describe('AdaptiveLimiter', () => {
     expect(limiter.limit).toBe(4)
     expect(limiter.reduce()).toBe(2)
     limiter.holdGrowth(false)
-    feed(limiter, 8, () => 100)
+    feed(limiter, 12, () => 100)
     expect(limiter.limit).toBe(3)
   })
 
@@ -131,12 +132,14 @@ describe('AdaptiveLimiter', () => {
     ])
   })
 
-  it('lowers the baseline at once when the service gets faster', () => {
-    const limiter = new AdaptiveLimiter({ initialLimit: 4, maxLimit: 4, sampleSize: 4 })
+  it('moves the baseline 1/baselineWindow per sample towards queue-free windows only', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 4, maxLimit: 4, sampleSize: 4, baselineWindow: 40 })
     feed(limiter, 4, () => 100)
     expect(limiter.baselineLatency).toBe(100)
     feed(limiter, 4, () => 60)
-    expect(limiter.baselineLatency).toBe(80)
+    expect(limiter.baselineLatency).toBe(96)
+    feed(limiter, 4, () => 200)
+    expect(limiter.baselineLatency).toBe(96)
   })
 
   it('onChange returns a function that unsubscribes', () => {
