@@ -1,0 +1,21 @@
+// Discrete-event simulation (virtual time, seeded) of rollingConcurrency against a queueing service.
+// Run with `pnpm --filter @qtests/core sim:rolling` (builds first).
+import {
+  CONVERGED,
+  compareWithStatic,
+  formatSimulationTable,
+  meetsTargets,
+  ROLLING_SCENARIOS,
+  SIMULATED_BOUNDS,
+  SIMULATION_TARGETS,
+} from '../dist/adaptive/rollingSimulation.js'
+
+const reports = []
+for (const scenario of ROLLING_SCENARIOS) reports.push(await compareWithStatic(scenario, SIMULATED_BOUNDS))
+console.log(formatSimulationTable(reports))
+console.log(
+  `\nTargets: throughput ≥ ${SIMULATION_TARGETS.throughputRatio} × best static (p99 ≤ ${SIMULATION_TARGETS.p99OverTarget} × target); ` +
+    `adaptive p99 ≤ ${SIMULATION_TARGETS.p99OverTarget} × target; converged within ${SIMULATION_TARGETS.samplesToConverge} completions of each phase start.\n` +
+    `Converged: median limit over the last ${CONVERGED.span} completions within ${CONVERGED.low}–${CONVERGED.high} × servers, until the phase ends.`,
+)
+process.exitCode = reports.every(meetsTargets) ? 0 : 1
