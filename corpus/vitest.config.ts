@@ -11,7 +11,8 @@ if (!pools.includes(pool)) {
 
 // QTESTS_LEAKS and QTESTS_REPORT_DIR (set by score.mjs) override the mode and report directory.
 export default defineConfig({
-  plugins: [qtests({ leaks: { mode: 'hunt', iterations: 24 } })],
+  // Leak accuracy only: worker scaling is measured by bench/workers.
+  plugins: [qtests({ leaks: { mode: 'hunt', iterations: 24 }, workers: { adaptive: false } })],
   test: {
     include: ['cases/**/*.test.ts'],
     pool,

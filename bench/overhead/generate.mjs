@@ -962,12 +962,13 @@ export default defineConfig({
   test: { include: ['test/**/*.test.ts'], cache: false },
 })
 `,
-  'vitest.qtests.config.mjs': `// The same suite with the plugin at its zero-config default (measure mode).
+  'vitest.qtests.config.mjs': `// The same suite with the plugin's leak probes at their default (measure mode). Worker scaling is off:
+// it changes how many workers run, which this benchmark must hold equal (bench/workers measures it).
 import { qtests } from '@qtests/vitest'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  plugins: [qtests()],
+  plugins: [qtests({ workers: { adaptive: false } })],
   test: { include: ['test/**/*.test.ts'], cache: false },
 })
 `,
@@ -976,7 +977,7 @@ import { qtests } from '@qtests/vitest'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  plugins: [qtests({ leaks: { mode: 'hunt', iterations: ${huntIterations} } })],
+  plugins: [qtests({ leaks: { mode: 'hunt', iterations: ${huntIterations} }, workers: { adaptive: false } })],
   test: { include: ['test/**/*.test.ts'], cache: false },
 })
 `,

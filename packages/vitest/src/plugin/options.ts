@@ -27,12 +27,24 @@ export interface QtestsOptions {
      */
     measureBudget?: number
   }
-  /** Reserved for adaptive worker scaling; validated now, takes effect when that feature lands. */
+  /** Adaptive worker scaling: how many test files run at once, decided while the suite runs. */
   workers?: {
+    /**
+     * Default true. Wraps Vitest's own workers (forks, threads, vmForks, vmThreads) behind a gate whose
+     * limit follows throughput, CPU and memory; a worker that crashes has its file retried once, alone.
+     */
     adaptive?: boolean
+    /** Fewest files running at once. Default 1. */
     min?: number
+    /**
+     * Most files running at once. Default: 4 per CPU core, between 2 and 16; an explicit `maxWorkers`
+     * (CLI or config) caps it, and `fileParallelism: false` turns scaling off.
+     */
     max?: number
-    /** bytes, or a string like '2GB' or '60%' (of system memory) */
+    /**
+     * The workers' resident memory together stays under this: bytes, or a string like '2GB' or '60%'
+     * (of system memory). Default '60%'.
+     */
     memoryBudget?: number | string
   }
   /** Reserved for the performance monitor; validated now, takes effect when that feature lands. */
@@ -198,7 +210,7 @@ export function resolveOptions(options: unknown = {}, env: NodeJS.ProcessEnv = p
       minBytesPerTest: leaks.minBytesPerTest ?? 16384,
       measureBudget: leaks.measureBudget ?? 0.25,
     },
-    workers: { ...workers, adaptive: workers.adaptive ?? false },
+    workers: { ...workers, adaptive: workers.adaptive ?? true },
     sampling: { ...sampling },
     report: { dir, json: report.json ?? true, html: report.html ?? true, terminal: report.terminal ?? 'summary' },
   }

@@ -6,13 +6,15 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Vite } from 'vitest/node'
 import type { TestProject, Vitest } from 'vitest/node'
+import { adaptivePool, isGateablePool } from '../pool/adaptivePool.js'
+import { WorkerScaling } from '../pool/workerScaling.js'
 import { QtestsReporter } from '../report/reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
-import { type QtestsOptions, type ResolvedOptions, resolveOptions } from './options.js'
+import { parseMemoryBudget, type QtestsOptions, type ResolvedOptions, resolveOptions } from './options.js'
 
 const probesRunner = fileURLToPath(new URL('../worker/runner.js', import.meta.url))
 
-const withReporter = new WeakSet<Vitest>()
+const scalingByVitest = new WeakMap<Vitest, WorkerScaling | null>()
 
 /**
  * The qtests Vitest plugin: `plugins: [qtests()]`. Options are validated here, when the config is
@@ -23,11 +25,14 @@ export function qtests(options?: QtestsOptions): Vite.Plugin {
   return {
     name: 'qtests',
     configureVitest({ vitest, project }) {
-      configureProject(project, resolved, vitest)
-      if (!withReporter.has(vitest)) {
-        withReporter.add(vitest)
-        vitest.config.reporters.push(new QtestsReporter(resolved))
+      if (!scalingByVitest.has(vitest)) {
+        const scaling = createWorkerScaling(vitest, resolved)
+        scalingByVitest.set(vitest, scaling)
+        vitest.config.reporters.push(new QtestsReporter(resolved, scaling ?? undefined))
       }
+      configureProject(project, resolved, vitest)
+      const scaling = scalingByVitest.get(vitest)
+      if (scaling) gateProject(project, scaling, vitest)
     },
   }
 }
@@ -69,4 +74,49 @@ function wrapUserRunner(userRunner: string): string {
     ].join('\n'),
   )
   return file
+}
+
+/** Default upper bound: I/O-bound files gain from several workers per core; more rarely pays on small machines. */
+function defaultMaxWorkers(): number {
+  return Math.min(16, Math.max(2, os.availableParallelism() * 4))
+}
+
+function createWorkerScaling(vitest: Vitest, options: ResolvedOptions): WorkerScaling | null {
+  const { workers } = options
+  if (!workers.adaptive) return null
+  const say = (message: string) => vitest.logger.warn(` qtests  ${message}`)
+  // An explicit --maxWorkers (or fileParallelism: false, which makes it 1) is the user's ceiling.
+  const userMax = vitest.config.maxWorkers
+  const max = Math.min(workers.max ?? Number.POSITIVE_INFINITY, userMax ?? defaultMaxWorkers())
+  const min = Math.min(workers.min ?? 1, max)
+  if (max <= 1) return null
+  const totalBytes = os.totalmem()
+  const budget = workers.memoryBudget ?? '60%'
+  const memoryBudgetBytes = typeof budget === 'number' ? budget : parseMemoryBudget(budget, totalBytes)!
+  return new WorkerScaling({
+    min,
+    max,
+    memoryBudgetBytes,
+    reportDir: path.resolve(vitest.config.root, options.report.dir ?? '.qtests'),
+    root: vitest.config.root,
+    threads: vitest.config.pool === 'threads' || vitest.config.pool === 'vmThreads',
+    log: say,
+  })
+}
+
+/** Puts the project's files behind the adaptive gate, wrapping Vitest's own worker for its pool. */
+function gateProject(project: TestProject, scaling: WorkerScaling, vitest: Vitest) {
+  const config = project.config
+  if (config.browser?.enabled || config.pool === 'typescript') return
+  if (!isGateablePool(config.pool)) {
+    vitest.logger.warn(
+      ` qtests  project ${project.name || 'root'} uses the custom pool '${config.pool}': adaptive workers need forks, threads, vmForks or vmThreads, so it runs as configured.`,
+    )
+    return
+  }
+  const pool = adaptivePool(config.pool, scaling)
+  config.pool = pool.name as never
+  ;(config as { poolRunner?: unknown }).poolRunner = pool
+  // Vitest hands out up to maxWorkers files at once; the gate decides how many of them run.
+  config.maxWorkers = scaling.settings.max
 }

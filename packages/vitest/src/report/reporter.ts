@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import type { ResolvedOptions } from '../plugin/options.js'
+import type { WorkerScaling } from '../pool/workerScaling.js'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
 import { renderHtmlReport } from './html.js'
 import type { QtestsReport, WorkersReport } from './schema.js'
@@ -32,7 +33,10 @@ export class QtestsReporter implements Reporter {
   #modules = new Map<string, TestModule>()
   #runOpen = false
 
-  constructor(private readonly options: ResolvedOptions) {}
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly scaling?: WorkerScaling,
+  ) {}
 
   onInit(vitest: Vitest) {
     this.#vitest = vitest
@@ -48,6 +52,7 @@ export class QtestsReporter implements Reporter {
     this.#timeline = []
     this.#modules.clear()
     this.#runOpen = true
+    this.scaling?.runStarted()
   }
 
   onTestModuleStart(module: TestModule) {
@@ -71,6 +76,11 @@ export class QtestsReporter implements Reporter {
     const vitest = this.#vitest
     this.#runOpen = false
     if (!vitest) return
+    try {
+      this.scaling?.runEnded()
+    } catch (error) {
+      vitest.logger.error(` qtests  could not finish worker scaling's bookkeeping: ${(error as Error)?.message ?? error}`)
+    }
     try {
       const report = this.buildReport(testModules, reason)
       const paths = await this.#write(report)
@@ -124,14 +134,24 @@ export class QtestsReporter implements Reporter {
       },
       summary,
       files,
-      workers: {
-        adaptive: false,
-        min: 1,
-        max: maxWorkers,
-        peakConcurrency: this.#peak,
-        timeline: this.#timeline,
-        retries: [],
-      },
+      workers: this.#workers(maxWorkers),
+    }
+  }
+
+  #workers(maxWorkers: number): WorkersReport {
+    const scaling = this.scaling?.snapshot()
+    if (!scaling)
+      return { adaptive: false, min: 1, max: maxWorkers, peakConcurrency: this.#peak, timeline: this.#timeline, retries: [] }
+    return {
+      adaptive: true,
+      min: scaling.min,
+      max: scaling.max,
+      peakConcurrency: scaling.peakConcurrency,
+      timeline: scaling.timeline,
+      retries: scaling.retries,
+      limits: scaling.limits,
+      memoryBudgetBytes: scaling.memoryBudgetBytes,
+      peakRssBytes: scaling.peakRssBytes || null,
     }
   }
 

@@ -24,7 +24,7 @@ export function formatTerminalSection(
   const where = options.reportPaths.length ? ` · report: ${options.reportPaths.join(', ')}` : ''
   const header = style.bold(' qtests ')
   const { summary } = report
-  if (report.mode === 'off') return `${header} leak detection off · ${summary.files} files${where}\n`
+  if (report.mode === 'off') return [`${header} leak detection off · ${summary.files} files${where}`, ...workerLines(report, style)].join('\n') + '\n'
 
   const perUnit = report.mode === 'hunt' ? 'iteration' : 'test'
   const rows: string[] = []
@@ -66,7 +66,37 @@ export function formatTerminalSection(
     lines.push(
       style.yellow(`  probes failed in ${broken.length} file(s), which are left unmeasured; first: ${broken[0]!.file}: ${broken[0]!.probe!.error}`),
     )
+  lines.push(...workerLines(report, style))
   return `${lines.join('\n')}\n`
+}
+
+/** One line on adaptive workers ("workers 2→6→3, peak 2.1 GB of 3.0 GB budget"), one per retried file. */
+export function workerLines(report: QtestsReport, style: TerminalStyle = plain): string[] {
+  const workers = report.workers
+  if (!workers.adaptive) return []
+  const limits = workers.limits?.length ? workers.limits : [...new Set(workers.timeline.map((point) => point.limit))]
+  const memory =
+    workers.peakRssBytes && workers.memoryBudgetBytes
+      ? `, peak ${formatGb(workers.peakRssBytes)} of ${formatGb(workers.memoryBudgetBytes)} budget`
+      : ''
+  const lines = [style.dim(`  workers ${compactLimits(limits).join('→')} (at most ${workers.peakConcurrency} at once)${memory}`)]
+  for (const retry of workers.retries) {
+    const heap = retry.heapMb ? ` with --max-old-space-size=${retry.heapMb}` : ''
+    const outcome = retry.outcome === 'crashed again' ? style.red('crashed again') : retry.outcome === 'passed' ? 'completed' : 'did not finish'
+    lines.push(style.yellow(`  retried ${retry.file} alone${heap} after ${retry.reason}: ${outcome}`))
+  }
+  return lines
+}
+
+/** A long run can move the limit many times; the line keeps the start, the turning points and the end. */
+function compactLimits(limits: readonly number[]): number[] {
+  if (limits.length <= 6) return [...limits]
+  const turns = limits.filter((value, i) => i === 0 || i === limits.length - 1 || (limits[i - 1]! - value) * (limits[i + 1]! - value) > 0)
+  return turns.length <= 6 ? turns : [turns[0]!, Math.max(...turns), turns.at(-1)!]
+}
+
+function formatGb(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`
 }
 
 const TESTS_PER_FILE = 3

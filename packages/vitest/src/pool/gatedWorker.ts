@@ -1,0 +1,262 @@
+import { EventEmitter } from 'node:events'
+import type { PoolOptions, PoolTask, PoolWorker } from 'vitest/node'
+import type { Release } from './workerGate.js'
+
+/** What the gated worker needs from the pool around it; `WorkerScaling` implements it. */
+export interface GateKeeper {
+  /** Waits for a slot for `file`; `exclusive` when it is a retry that must run alone. */
+  admit(file: string, exclusive: boolean, signal: AbortSignal): Promise<Release>
+  fileStarted(file: string, pid: number | undefined): void
+  fileFinished(file: string, outcome: { crashed: boolean; usedMemoryBytes?: number }): void
+  /** A worker died mid-file: retry it alone with more heap (the returned execArgv), or give up (undefined). */
+  planRetry(file: string, reason: string, execArgv: readonly string[]): string[] | undefined
+  retryFailed(file: string, reason: string): void
+}
+
+export type InnerWorkerFactory = (options: PoolOptions) => PoolWorker
+
+type Message = { __vitest_worker_request__?: true; __vitest_worker_response__?: true; type?: string; [key: string]: unknown }
+
+const STARTED = { __vitest_worker_response__: true, type: 'started' } as const
+const STOPPED = { __vitest_worker_response__: true, type: 'stopped' } as const
+
+/**
+ * Wraps one of Vitest's own workers (forks, threads, vmForks, vmThreads) so that it spawns only when the
+ * gate grants a slot. Vitest's scheduler believes the worker started at once (it would time out after
+ * 60 s of waiting otherwise): `start()` returns immediately and the `started` answer is ours; the real
+ * worker is created, started and handed the file when a slot is free.
+ *
+ * If the real worker dies mid-file (heap out of memory, a signal), the file is run again once, alone,
+ * in a new worker with more heap, so that no test is lost; Vitest only learns of the crash if the retry
+ * fails too.
+ */
+export class GatedPoolWorker implements PoolWorker {
+  readonly name: string
+  readonly reportMemory = true
+  readonly cacheFs?: boolean
+  readonly canReuse?: (task: PoolTask) => boolean
+
+  #events = new EventEmitter()
+  #options: PoolOptions
+  #createInner: InnerWorkerFactory
+  #keeper: GateKeeper
+  #inner: PoolWorker | undefined
+  #innerStarting: Promise<void> | undefined
+  #startMessage: Message | undefined
+  #execArgv: string[]
+  #current: { file: string; message: Message; release?: Release; retried: boolean } | undefined
+  #abort = new AbortController()
+  #stopped = false
+
+  constructor(name: string, options: PoolOptions, createInner: InnerWorkerFactory, keeper: GateKeeper) {
+    this.name = name
+    this.#options = options
+    this.#createInner = createInner
+    this.#keeper = keeper
+    this.#execArgv = [...options.execArgv]
+    // Properties Vitest reads from the worker itself; take them from a throwaway instance (no process yet).
+    const probe = createInner(options)
+    this.cacheFs = probe.cacheFs
+    if (probe.canReuse) this.canReuse = (task) => probe.canReuse!(task)
+  }
+
+  on(event: string, callback: (arg: unknown) => void): void {
+    this.#events.on(event, callback)
+  }
+
+  off(event: string, callback: (arg: unknown) => void): void {
+    this.#events.off(event, callback)
+  }
+
+  deserialize(data: unknown): unknown {
+    return data
+  }
+
+  async start(): Promise<void> {
+    // Nothing to spawn yet: the real worker starts when the gate grants a slot.
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    this.#abort.abort(new Error('worker stopped before its file was admitted'))
+    this.#current?.release?.()
+    this.#current = undefined
+    const inner = this.#inner
+    this.#inner = undefined
+    if (inner) await inner.stop()
+  }
+
+  send(message: Message): void {
+    if (message?.__vitest_worker_request__) {
+      switch (message.type) {
+        case 'start':
+          // The real start message goes out when a real worker exists; Vitest gets its answer now.
+          this.#startMessage = { ...message, context: { ...(message.context as object), pool: baseName(this.name) } }
+          queueMicrotask(() => this.#emit('message', STARTED))
+          return
+        case 'run':
+        case 'collect':
+          void this.#runWhenAdmitted(message)
+          return
+        case 'stop':
+          if (!this.#inner) {
+            this.#abort.abort(new Error('worker stopped before its file was admitted'))
+            queueMicrotask(() => this.#emit('message', STOPPED))
+            return
+          }
+          break
+        case 'cancel':
+          if (!this.#inner) return
+          break
+      }
+    }
+    // RPC traffic (answers to the worker's calls, onCancel) only exists once a real worker does.
+    this.#inner?.send(message as never)
+  }
+
+  async #runWhenAdmitted(message: Message): Promise<void> {
+    const file = fileOf(message)
+    let release: Release
+    try {
+      release = await this.#keeper.admit(file, false, this.#abort.signal)
+    } catch {
+      return // stopped while waiting: Vitest is cancelling this file
+    }
+    if (this.#stopped) return release()
+    this.#current = { file, message, release, retried: false }
+    await this.#startFile()
+  }
+
+  async #startFile(): Promise<void> {
+    const current = this.#current!
+    try {
+      await this.#ensureInner()
+    } catch (error) {
+      current.release?.()
+      this.#current = undefined
+      this.#emit('error', error)
+      return
+    }
+    this.#keeper.fileStarted(current.file, pidOf(this.#inner))
+    this.#inner!.send(current.message as never)
+  }
+
+  #ensureInner(): Promise<void> {
+    if (this.#inner && !this.#innerStarting) return Promise.resolve()
+    if (this.#innerStarting) return this.#innerStarting
+    const inner = this.#createInner({ ...this.#options, execArgv: this.#execArgv })
+    this.#inner = inner
+    this.#innerStarting = (async () => {
+      await inner.start()
+      inner.on('message', (data) => this.#onInnerMessage(inner, data))
+      inner.on('error', (error) => this.#onInnerError(inner, error))
+      inner.on('exit', (code: unknown, signal?: unknown) => this.#onInnerExit(inner, code, signal))
+      const started = new Promise<void>((resolve, reject) => {
+        const onStarted = (data: unknown) => {
+          const response = inner.deserialize(data) as Message
+          if (response?.__vitest_worker_response__ && response.type === 'started') {
+            inner.off('message', onStarted)
+            if (response.error) reject(response.error)
+            else resolve()
+          }
+        }
+        inner.on('message', onStarted)
+      })
+      inner.send(this.#startMessage as never)
+      await started
+    })().finally(() => {
+      this.#innerStarting = undefined
+    })
+    return this.#innerStarting
+  }
+
+  #onInnerMessage(inner: PoolWorker, data: unknown): void {
+    if (inner !== this.#inner) return
+    const response = inner.deserialize(data) as Message
+    if (response?.__vitest_worker_response__) {
+      if (response.type === 'started') return // answered already, on the real worker's behalf
+      if (response.type === 'testfileFinished' && this.#current) {
+        const { file, release } = this.#current
+        this.#current = undefined
+        this.#keeper.fileFinished(file, { crashed: false, usedMemoryBytes: response.usedMemory as number | undefined })
+        release?.()
+      }
+    }
+    this.#emit('message', data)
+  }
+
+  #onInnerError(inner: PoolWorker, error: unknown): void {
+    if (inner !== this.#inner) return
+    if (this.#current && this.#retry(describeError(error))) return
+    this.#emit('error', error)
+  }
+
+  #onInnerExit(inner: PoolWorker, code: unknown, signal: unknown): void {
+    if (inner !== this.#inner || this.#stopped) return
+    if (this.#current && this.#retry(describeExit(code, signal))) return
+    this.#emit('exit', code)
+  }
+
+  /** True when the file will run again; the dead worker's exit stays between us. */
+  #retry(reason: string): boolean {
+    const current = this.#current!
+    const dead = this.#inner
+    this.#inner = undefined
+    if (dead) void dead.stop().catch(() => {})
+    current.release?.()
+    current.release = undefined
+    this.#keeper.fileFinished(current.file, { crashed: true })
+    if (current.retried) {
+      this.#keeper.retryFailed(current.file, reason)
+      this.#current = undefined
+      return false
+    }
+    const execArgv = this.#keeper.planRetry(current.file, reason, this.#execArgv)
+    if (!execArgv) {
+      this.#current = undefined
+      return false
+    }
+    current.retried = true
+    this.#execArgv = execArgv
+    void this.#keeper.admit(current.file, true, this.#abort.signal).then(
+      (release) => {
+        if (this.#stopped) return release()
+        current.release = release
+        return this.#startFile()
+      },
+      () => {},
+    )
+    return true
+  }
+
+  #emit(event: string, value: unknown): void {
+    this.#events.emit(event, value)
+  }
+}
+
+function baseName(name: string): string {
+  return name.replace(/^qtests-/, '')
+}
+
+function fileOf(message: Message): string {
+  const files = (message.context as { files?: { filepath: string }[] } | undefined)?.files
+  return files?.map((f) => f.filepath).join(', ') ?? '(unknown file)'
+}
+
+/** The child's pid, for per-file memory. Vitest keeps the process in a private field; absent for threads. */
+function pidOf(worker: PoolWorker | undefined): number | undefined {
+  const fork = (worker as unknown as { _fork?: { pid?: number } } | undefined)?._fork
+  return typeof fork?.pid === 'number' ? fork.pid : undefined
+}
+
+function describeExit(code: unknown, signal: unknown): string {
+  if (signal === 'SIGABRT' || code === 134) return 'worker exited: heap out of memory (SIGABRT)'
+  if (typeof signal === 'string' && signal) return `worker exited: killed by ${signal}`
+  return `worker exited unexpectedly with code ${String(code)}`
+}
+
+function describeError(error: unknown): string {
+  const code = (error as { code?: string } | undefined)?.code
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'worker exited: heap out of memory'
+  return `worker error: ${error instanceof Error ? error.message : String(error)}`
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, retryHeapMb, withHeapMb } from './memoryAdmission.js'
+
+const MB = 1024 ** 2
+
+describe('fitsMemoryBudget', () => {
+  it('counts each running file at the larger of its current RSS and its expected peak', () => {
+    const running = [
+      { currentBytes: 100 * MB, expectedPeakBytes: 400 * MB },
+      { currentBytes: 300 * MB, expectedPeakBytes: 200 * MB },
+    ]
+    // 400 + 300 + 200 = 900 MB against 1000 MB × 0.9 headroom
+    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, running, candidatePeakBytes: 200 * MB })).toBe(true)
+    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, running, candidatePeakBytes: 201 * MB })).toBe(false)
+  })
+
+  it('trusts the measured total when it is larger than the per-file sum (threads share one RSS)', () => {
+    const running = [{ currentBytes: undefined, expectedPeakBytes: 100 * MB }]
+    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 800 * MB, running, candidatePeakBytes: 100 * MB })).toBe(true)
+    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 850 * MB, running, candidatePeakBytes: 100 * MB })).toBe(false)
+  })
+})
+
+describe('expectedPeakBytes', () => {
+  it('uses the file history, else the largest peak seen in this run, else a fresh worker', () => {
+    expect(expectedPeakBytes(300 * MB, 500 * MB, 128 * MB)).toBe(300 * MB)
+    expect(expectedPeakBytes(null, 500 * MB, 128 * MB)).toBe(500 * MB)
+    expect(expectedPeakBytes(undefined, 0, 128 * MB)).toBe(128 * MB)
+  })
+})
+
+describe('retry heap', () => {
+  it('doubles the heap the worker had, or V8 default when none was set', () => {
+    expect(retryHeapMb(['--conditions', 'node', '--max-old-space-size=96'], 4144)).toBe(192)
+    expect(retryHeapMb([], 4144)).toBe(8288)
+  })
+
+  it('replaces an existing --max-old-space-size and keeps the other arguments in order', () => {
+    expect(withHeapMb(['--a', '--max-old-space-size=96', '--b'], 192)).toEqual(['--a', '--b', '--max-old-space-size=192'])
+    expect(currentHeapMb(['--max-old-space-size=64', '--max-old-space-size=80'])).toBe(80)
+  })
+})

@@ -1,0 +1,61 @@
+/**
+ * Whether one more test file may start without the workers' memory together going over the budget.
+ * Pure: the pool measures, this decides.
+ *
+ * Every running file is counted at the larger of what its worker uses now and what it is expected to
+ * reach (its peak in earlier runs), because a file that just started has not allocated yet. The measured
+ * total wins when it is larger (grandchild processes, thread workers sharing one RSS).
+ */
+
+export interface RunningFileMemory {
+  /** RSS of the file's worker now; undefined when it cannot be read per worker (threads). */
+  currentBytes: number | undefined
+  expectedPeakBytes: number
+}
+
+export interface AdmissionInput {
+  budgetBytes: number
+  /** All workers' RSS as last measured. */
+  measuredTotalBytes: number
+  running: readonly RunningFileMemory[]
+  candidatePeakBytes: number
+}
+
+/** Room kept free below the budget: RSS is sampled every 250 ms and grows in between. */
+export const BUDGET_HEADROOM = 0.9
+
+export function projectedBytes(input: Omit<AdmissionInput, 'candidatePeakBytes' | 'budgetBytes'>): number {
+  let sum = 0
+  for (const file of input.running) sum += Math.max(file.currentBytes ?? 0, file.expectedPeakBytes)
+  return Math.max(sum, input.measuredTotalBytes)
+}
+
+export function fitsMemoryBudget(input: AdmissionInput): boolean {
+  return projectedBytes(input) + input.candidatePeakBytes <= input.budgetBytes * BUDGET_HEADROOM
+}
+
+/**
+ * The peak to expect from a file no earlier run has seen: the largest any file reached in this run, or
+ * a fresh worker's typical footprint before any file finished.
+ */
+export function expectedPeakBytes(history: number | null | undefined, largestSeenBytes: number, freshWorkerBytes: number): number {
+  if (typeof history === 'number' && history > 0) return history
+  return Math.max(largestSeenBytes, freshWorkerBytes)
+}
+
+/** The heap limit, in MB, for a file's retry: twice what it had (V8's default when none was set). */
+export function retryHeapMb(execArgv: readonly string[], defaultHeapMb: number): number {
+  return (currentHeapMb(execArgv) ?? defaultHeapMb) * 2
+}
+
+export function currentHeapMb(execArgv: readonly string[]): number | undefined {
+  for (let i = execArgv.length - 1; i >= 0; i--) {
+    const match = /^--max-old-space-size=(\d+)$/.exec(execArgv[i]!)
+    if (match) return Number(match[1])
+  }
+  return undefined
+}
+
+export function withHeapMb(execArgv: readonly string[], heapMb: number): string[] {
+  return [...execArgv.filter((arg) => !arg.startsWith('--max-old-space-size=')), `--max-old-space-size=${heapMb}`]
+}

@@ -1,0 +1,313 @@
+import os from 'node:os'
+import path from 'node:path'
+import v8 from 'node:v8'
+import { AdaptiveLimiter } from '@qtests/core'
+import type { GateKeeper } from './gatedWorker.js'
+import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from './fileHistory.js'
+import { expectedPeakBytes, fitsMemoryBudget, retryHeapMb, withHeapMb } from './memoryAdmission.js'
+import { CpuLoad, processRssBytes, workersRssBytes } from './resourceSampler.js'
+import { AdaptiveWorkerGate, type Release } from './workerGate.js'
+
+/**
+ * The main-process half of adaptive worker scaling: one per Vitest instance, shared by its projects.
+ *
+ * How the limit moves (the controller is `AdaptiveLimiter` from @qtests/core, also behind
+ * `rollingConcurrency`):
+ * - Each finished file is one sample. Its latency is its duration divided by its duration in earlier
+ *   runs, so ≈ 1 when workers do not slow each other down and > 1 when they do (CPU or I/O contention).
+ *   By Little's law, while that ratio stays flat more workers mean proportionally more files per second,
+ *   so the limiter grows; when it rises, throughput has stopped improving and the limiter backs off.
+ *   A file with no history yet gives a neutral sample (ratio 1): growth then rests on the CPU signal.
+ * - Every tick (250 ms) the CPUs' busy share is read: above 90% growth is held, since more workers
+ *   would only queue for CPU.
+ * - Memory: a file starts only when the workers' projected RSS (running files at their expected peaks,
+ *   from history, plus the new one) fits in `memoryBudget`; when measured RSS passes 85% of it the
+ *   limit is cut at once (×0.7).
+ */
+
+export interface WorkerScalingSettings {
+  min: number
+  max: number
+  memoryBudgetBytes: number
+  reportDir: string
+  root: string
+  threads: boolean
+  /** Logs one line through Vitest's logger (main process only). */
+  log: (message: string) => void
+}
+
+export interface TimelinePoint {
+  t: number
+  running: number
+  limit: number
+  rssBytes: number | null
+}
+
+export interface RetryRecord {
+  file: string
+  reason: string
+  /** The heap limit the retry ran with, MB; null when it could not be raised (threads). */
+  heapMb: number | null
+  outcome: 'pending' | 'passed' | 'crashed again'
+}
+
+export interface WorkerScalingSnapshot {
+  adaptive: true
+  min: number
+  max: number
+  memoryBudgetBytes: number
+  peakConcurrency: number
+  peakRssBytes: number
+  limits: number[]
+  timeline: TimelinePoint[]
+  retries: RetryRecord[]
+}
+
+const TICK_MS = 250
+const CPU_SATURATED = 0.9
+const MEMORY_PRESSURE = 0.85
+/** A fresh Vitest fork worker's RSS before a test file allocates anything (measured ≈ 90–130 MB). */
+const FRESH_WORKER_BYTES = 128 * 1024 ** 2
+
+interface RunningFile {
+  file: string
+  pid: number | undefined
+  startedAt: number
+  peakBytes: number
+  expectedPeakBytes: number
+}
+
+export class WorkerScaling implements GateKeeper {
+  readonly settings: WorkerScalingSettings
+  readonly gate: AdaptiveWorkerGate
+  readonly limiter: AdaptiveLimiter
+  #history: HistoryData
+  #historyFile: string
+  #running = new Map<string, RunningFile>()
+  /** Forked workers alive (with isolate off they outlive their file); threads have none. */
+  #workerPids = new Set<number>()
+  #cpu = new CpuLoad()
+  #timer: NodeJS.Timeout | undefined
+  #runStartedAt = Date.now()
+  #mainBaselineRss = process.memoryUsage.rss()
+  #totalRss = 0
+  #largestPeakSeen = 0
+  #lastPressureAt = 0
+  #timeline: TimelinePoint[] = []
+  #limits: number[] = []
+  #peakConcurrency = 0
+  #peakRss = 0
+  #retries: RetryRecord[] = []
+
+  constructor(settings: WorkerScalingSettings) {
+    this.settings = settings
+    this.#historyFile = historyPath(settings.reportDir)
+    this.#history = loadHistory(this.#historyFile)
+    const warm = this.#history.lastLimit ?? Math.min(os.availableParallelism(), settings.max)
+    const initial = Math.min(settings.max, Math.max(settings.min, warm))
+    this.limiter = new AdaptiveLimiter({
+      initialLimit: initial,
+      minLimit: settings.min,
+      maxLimit: settings.max,
+      // A suite has tens of files, not thousands of requests: decide every two, and let a file's duration
+      // vary by a quarter from run to run before calling it contention.
+      sampleSize: 2,
+      latencyThreshold: 1.25,
+    })
+    this.gate = new AdaptiveWorkerGate(initial, (request) => this.#admitsMemory(request.file))
+    this.limiter.onChange((limit) => {
+      this.gate.limit = limit
+      this.#mark()
+    })
+  }
+
+  /** Called when Vitest starts a run (also each rerun in watch mode). */
+  runStarted(): void {
+    this.#runStartedAt = Date.now()
+    this.#mainBaselineRss = process.memoryUsage.rss()
+    this.#timeline = []
+    this.#limits = []
+    this.#peakConcurrency = 0
+    this.#peakRss = 0
+    this.#retries = []
+    this.#mark()
+  }
+
+  /** Called when the run ends: stops sampling and keeps what this run learnt for the next. */
+  runEnded(): void {
+    this.#stopTicking()
+    this.#mark()
+    this.#history.lastLimit = this.limiter.limit
+    try {
+      saveHistory(this.#historyFile, this.#history)
+    } catch (error) {
+      this.settings.log(`could not save worker history to ${this.#historyFile}: ${(error as Error).message}`)
+    }
+  }
+
+  snapshot(): WorkerScalingSnapshot {
+    return {
+      adaptive: true,
+      min: this.settings.min,
+      max: this.settings.max,
+      memoryBudgetBytes: this.settings.memoryBudgetBytes,
+      peakConcurrency: this.#peakConcurrency,
+      peakRssBytes: this.#peakRss,
+      limits: [...this.#limits],
+      timeline: [...this.#timeline],
+      retries: this.#retries.map((r) => ({ ...r })),
+    }
+  }
+
+  admit(file: string, exclusive: boolean, signal: AbortSignal): Promise<Release> {
+    this.#startTicking()
+    const record = this.#record(file)
+    return this.gate.acquire({ file, priority: record?.durationMs ?? 0, exclusive }, signal)
+  }
+
+  fileStarted(file: string, pid: number | undefined): void {
+    const record = this.#record(file)
+    this.#running.set(file, {
+      file,
+      pid,
+      startedAt: Date.now(),
+      peakBytes: 0,
+      expectedPeakBytes: expectedPeakBytes(record?.peakBytes, this.#largestPeakSeen, FRESH_WORKER_BYTES),
+    })
+    if (pid !== undefined) this.#workerPids.add(pid)
+    this.#peakConcurrency = Math.max(this.#peakConcurrency, this.#running.size)
+    this.#mark()
+  }
+
+  fileFinished(file: string, outcome: { crashed: boolean; usedMemoryBytes?: number }): void {
+    const running = this.#running.get(file)
+    if (!running) return
+    this.#running.delete(file)
+    this.#sampleFile(running)
+    const durationMs = Date.now() - running.startedAt
+    const peakBytes = running.pid !== undefined ? running.peakBytes : (outcome.usedMemoryBytes ?? null)
+    if (peakBytes !== null) this.#largestPeakSeen = Math.max(this.#largestPeakSeen, peakBytes)
+    const key = this.#key(file)
+    const previous = this.#history.files[key]
+    const retry = this.#retries.find((r) => r.file === key && r.outcome === 'pending')
+    if (retry && !outcome.crashed) retry.outcome = 'passed'
+    if (!outcome.crashed) {
+      const latency = previous && previous.durationMs > 0 ? durationMs / previous.durationMs : 1
+      this.limiter.record({ latency, ok: true, inFlight: this.#running.size + 1 })
+      this.#history.files[key] = mergeRecord(previous, { durationMs, peakBytes })
+    } else {
+      this.limiter.record({ latency: 1, ok: false, inFlight: this.#running.size + 1 })
+      // Remember how big it got, so the retry and the next run plan for it.
+      this.#history.files[key] = { durationMs: previous?.durationMs ?? durationMs, peakBytes: Math.max(peakBytes ?? 0, previous?.peakBytes ?? 0) }
+    }
+    this.#mark()
+  }
+
+  planRetry(file: string, reason: string, execArgv: readonly string[]): string[] | undefined {
+    const key = this.#key(file)
+    if (this.#retries.some((r) => r.file === key)) return undefined
+    const defaultHeapMb = Math.round(v8.getHeapStatistics().heap_size_limit / 1024 ** 2)
+    // Thread workers reject --max-old-space-size in execArgv: their retry runs alone, with the same heap.
+    const heapMb = this.settings.threads ? null : retryHeapMb(execArgv, defaultHeapMb)
+    this.#retries.push({ file: key, reason, heapMb, outcome: 'pending' })
+    this.settings.log(
+      `${key}: ${reason}; running it again alone${heapMb ? ` with --max-old-space-size=${heapMb}` : ''} so no test is lost`,
+    )
+    return heapMb ? withHeapMb(execArgv, heapMb) : [...execArgv]
+  }
+
+  retryFailed(file: string, reason: string): void {
+    const key = this.#key(file)
+    const retry = this.#retries.find((r) => r.file === key)
+    if (retry) retry.outcome = 'crashed again'
+    const peak = this.#history.files[key]?.peakBytes
+    this.settings.log(
+      `${key} crashed again when run alone (${reason})${peak ? `; its worker reached ${formatGb(peak)}` : ''}. The run fails: give this file more memory or split it.`,
+    )
+  }
+
+  #record(file: string): FileRecord | undefined {
+    return this.#history.files[this.#key(file)]
+  }
+
+  #key(file: string): string {
+    return path.relative(this.settings.root, file).split(path.sep).join('/')
+  }
+
+  #admitsMemory(file: string): boolean {
+    const record = this.#record(file)
+    const running = [...this.#running.values()].map((r) => ({
+      currentBytes: r.pid !== undefined ? r.peakBytes : undefined,
+      expectedPeakBytes: r.expectedPeakBytes,
+    }))
+    return fitsMemoryBudget({
+      budgetBytes: this.settings.memoryBudgetBytes,
+      measuredTotalBytes: this.#totalRss,
+      running,
+      candidatePeakBytes: expectedPeakBytes(record?.peakBytes, this.#largestPeakSeen, FRESH_WORKER_BYTES),
+    })
+  }
+
+  #startTicking(): void {
+    if (this.#timer) return
+    this.#cpu.sample()
+    this.#timer = setInterval(() => this.#tick(), TICK_MS)
+    this.#timer.unref()
+  }
+
+  #stopTicking(): void {
+    if (this.#timer) clearInterval(this.#timer)
+    this.#timer = undefined
+  }
+
+  #tick(): void {
+    try {
+      for (const running of this.#running.values()) this.#sampleFile(running)
+      const memory = workersRssBytes(this.#workerPids, this.#mainBaselineRss, this.settings.threads)
+      for (const pid of memory.gone) this.#workerPids.delete(pid)
+      this.#totalRss = memory.totalBytes
+      this.#peakRss = Math.max(this.#peakRss, this.#totalRss)
+      const cpu = this.#cpu.sample()
+      this.limiter.holdGrowth(cpu >= CPU_SATURATED)
+      const now = Date.now()
+      if (this.#totalRss > this.settings.memoryBudgetBytes * MEMORY_PRESSURE && now - this.#lastPressureAt > 1000) {
+        this.#lastPressureAt = now
+        this.limiter.reduce(0.7, 'memory')
+      }
+      this.#mark()
+      // Memory may have been freed since the last admission was refused.
+      this.gate.pump()
+      if (this.#running.size === 0 && this.gate.waiting === 0) this.#stopTicking()
+    } catch (error) {
+      // Sampling must never take the run down: stop it, say so once, keep the gate as it is.
+      this.#stopTicking()
+      this.settings.log(`worker scaling stopped sampling: ${(error as Error).message}`)
+    }
+  }
+
+  #sampleFile(running: RunningFile): void {
+    if (running.pid === undefined) return
+    const rss = processRssBytes(running.pid)
+    if (rss !== undefined) running.peakBytes = Math.max(running.peakBytes, rss)
+  }
+
+  #mark(): void {
+    const limit = this.gate.limit
+    if (this.#limits.at(-1) !== limit) this.#limits.push(limit)
+    const point = {
+      t: Date.now() - this.#runStartedAt,
+      running: this.gate.running,
+      limit,
+      rssBytes: this.#totalRss || null,
+    }
+    const last = this.#timeline.at(-1)
+    // Ticks that change nothing add nothing: the timeline stays readable for long runs.
+    if (last && last.running === point.running && last.limit === point.limit && last.rssBytes === point.rssBytes) return
+    this.#timeline.push(point)
+  }
+}
+
+function formatGb(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`
+}
+
