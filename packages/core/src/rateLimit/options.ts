@@ -126,7 +126,10 @@ function resolveRedis(redis: RedisOptions | undefined): ResolvedRedisOptions | u
   if (redis === undefined) return undefined
   const hasClient = redis.client !== undefined
   const hasUrl = redis.url !== undefined
-  if (hasClient === hasUrl) fail('redis', hasClient ? 'both client and url' : 'neither client nor url', 'exactly one of { client } or { url }')
+  if (hasClient === hasUrl) {
+    const got = hasClient ? 'both' : 'neither'
+    throw new RangeError(`RateLimiter: redis must have exactly one of { client } or { url }; got ${got}.`)
+  }
   if (hasClient && typeof redis.client?.call !== 'function') fail('redis.client', redis.client, 'an ioredis client')
   if (hasUrl && (typeof redis.url !== 'string' || !/^rediss?:\/\//.test(redis.url))) {
     fail('redis.url', redis.url, 'a redis:// or rediss:// URL')
