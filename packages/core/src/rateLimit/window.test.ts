@@ -47,3 +47,16 @@ describe('isIdle', () => {
     expect(isIdle(log, rule, 1100)).toBe(true)
   })
 })
+
+describe('StartLog ring', () => {
+  it('grows from 16 slots up to cap and keeps the oldest start first', () => {
+    const rule = windowRule(40, 0, 1000)
+    const log = createStartLog(rule.cap)
+    expect(log.times.length).toBe(16)
+    for (let t = 0; t < 40; t++) recordStart(log, rule, t)
+    expect(log.times.length).toBe(40)
+    expect(msUntilNextStart(log, rule, 40, false)).toBe(960)
+    recordStart(log, rule, 1000)
+    expect(msUntilNextStart(log, rule, 1000, false)).toBe(1)
+  })
+})

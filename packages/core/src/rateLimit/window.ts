@@ -24,7 +24,10 @@ export function windowRule(limit: number, burst: number, intervalMs: number, lea
 
 /** Start times of one key: the last `cap` starts (a ring) and the GCRA theoretical arrival time. */
 export interface StartLog {
-  /** Ring of the last `cap` start times, ms; when full, `times[next]` is the oldest. */
+  /**
+   * Ring of the last start times, ms; when full, `times[next]` is the oldest. It starts small and doubles
+   * up to `cap`, so a huge limit costs memory only for the starts that actually happened.
+   */
   times: Float64Array
   next: number
   size: number
@@ -32,8 +35,10 @@ export interface StartLog {
   tatMs: number
 }
 
+const INITIAL_RING = 16
+
 export function createStartLog(cap: number): StartLog {
-  return { times: new Float64Array(cap), next: 0, size: 0, tatMs: Number.NEGATIVE_INFINITY }
+  return { times: new Float64Array(Math.min(cap, INITIAL_RING)), next: 0, size: 0, tatMs: Number.NEGATIVE_INFINITY }
 }
 
 // Float drift in tatMs (sums of emissionMs) must not turn "allowed now" into a 1 ms timer.
@@ -53,15 +58,26 @@ export function msUntilNextStart(log: StartLog, rule: WindowRule, nowMs: number,
 
 /** Records a start at nowMs; call only when msUntilNextStart returned 0. */
 export function recordStart(log: StartLog, rule: WindowRule, nowMs: number): void {
+  if (log.size === log.times.length && log.size < rule.cap) growRing(log, rule.cap)
   log.times[log.next] = nowMs
-  log.next = log.next + 1 === rule.cap ? 0 : log.next + 1
-  if (log.size < rule.cap) log.size++
+  log.next = log.next + 1 === log.times.length ? 0 : log.next + 1
+  if (log.size < log.times.length) log.size++
   log.tatMs = Math.max(log.tatMs, nowMs) + rule.emissionMs
+}
+
+/** Doubles a full ring (up to cap), oldest first, so `next` lands on the first free slot. */
+function growRing(log: StartLog, cap: number): void {
+  const old = log.times
+  const times = new Float64Array(Math.min(cap, old.length * 2))
+  times.set(old.subarray(log.next))
+  times.set(old.subarray(0, log.next), old.length - log.next)
+  log.times = times
+  log.next = old.length
 }
 
 /** True when the log no longer constrains anything at nowMs (the key can be forgotten). */
 export function isIdle(log: StartLog, rule: WindowRule, nowMs: number): boolean {
   if (log.size === 0) return true
-  const newest = log.times[(log.next + rule.cap - 1) % rule.cap]!
+  const newest = log.times[(log.next + log.times.length - 1) % log.times.length]!
   return newest + rule.windowMs <= nowMs && log.tatMs <= nowMs
 }
