@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process'
+import { readdirSync, readFileSync, statSync, utimesSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import type { QtestsReport } from '../src/report/schema.js'
+import { runFixture } from './runFixture.js'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const fixture = path.join(here, 'fixtures', 'workers')
+const vitestBin = path.resolve(here, '../node_modules/vitest/vitest.mjs')
+
+/** Processes still alive whose environment carries `marker` (the run's unique report directory). */
+function processesWith(marker: string): number[] {
+  const found: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(marker)) found.push(Number(entry))
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found
+}
+
+describe('adaptive workers on a real Vitest run', () => {
+  it('runs every test with the same outcome as plain Vitest and moves the limit mid-run', async () => {
+    const plain = await runFixture('workers', { FIXTURE_PLUGIN: '0' })
+    // A budget a few workers exceed: the limit must come down from where it started.
+    const adaptive = await runFixture('workers', { FIXTURE_BUDGET: '250MB' })
+    expect(plain.outcomes.size).toBe(12)
+    expect(adaptive.outcomes).toEqual(plain.outcomes)
+    expect(adaptive.code).toBe(0)
+    const workers = adaptive.report!.workers
+    expect(workers.adaptive).toBe(true)
+    expect(new Set(workers.timeline.map((point) => point.limit)).size).toBeGreaterThanOrEqual(2)
+    expect(workers.timeline.some((point) => (point.rssBytes ?? 0) > 0)).toBe(true)
+    expect(adaptive.output).toMatch(/workers \d+(→\d+)+ \(at most \d+ at once\), peak \d+ MB of 250 MB budget/)
+  })
+
+  it('retries a file whose worker ran out of heap, alone and with twice the heap, and loses no test', async () => {
+    const run = await runFixture('workers', { FIXTURE_OOM: 'once' })
+    expect(run.code).toBe(0)
+    expect(run.outcomes.size).toBe(13)
+    expect([...run.outcomes.values()].every((status) => status === 'passed')).toBe(true)
+    expect(run.report!.workers.retries).toEqual([
+      { file: 'test/oom.test.mjs', reason: 'worker exited: heap out of memory (SIGABRT)', heapMb: 320, outcome: 'passed' },
+    ])
+    expect(run.output).toContain('retried test/oom.test.mjs alone with --max-old-space-size=320 after worker exited: heap out of memory (SIGABRT): completed')
+  })
+
+  it('fails the run when the retry crashes too, naming the file and the memory it reached', async () => {
+    const run = await runFixture('workers', { FIXTURE_OOM: 'always' })
+    expect(run.code).toBe(1)
+    expect(run.output).toMatch(/test\/oom\.test\.mjs crashed again when run alone \(worker exited: heap out of memory \(SIGABRT\)\); its worker reached \d\.\d GB/)
+    expect(run.report!.workers.retries[0]).toMatchObject({ file: 'test/oom.test.mjs', outcome: 'crashed again' })
+    // The other files still ran and passed.
+    expect([...run.outcomes.entries()].filter(([name]) => name.startsWith('wait-')).every(([, status]) => status === 'passed')).toBe(true)
+  })
+
+  it('stops cleanly on --bail, leaving no worker process behind', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'qtests-bail-'))
+    const child = spawn(process.execPath, [vitestBin, 'run', '--bail=1'], {
+      cwd: fixture,
+      env: { ...process.env, FIXTURE_FAIL: '1', QTESTS_REPORT_DIR: out, NO_COLOR: '1' },
+    })
+    let output = ''
+    child.stdout.on('data', (chunk) => (output += chunk))
+    child.stderr.on('data', (chunk) => (output += chunk))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(1)
+    expect(output).toContain('fails at once')
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(processesWith(out)).toEqual([])
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as QtestsReport
+    expect(report.workers.adaptive).toBe(true)
+  })
+
+  it('works again on a watch-mode rerun', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'qtests-watch-'))
+    const reportFile = path.join(out, 'report.json')
+    const child = spawn(process.execPath, [vitestBin, 'watch'], {
+      cwd: fixture,
+      env: { ...process.env, QTESTS_REPORT_DIR: out, NO_COLOR: '1', CI: '' },
+    })
+    let output = ''
+    child.stdout.on('data', (chunk) => (output += chunk))
+    child.stderr.on('data', (chunk) => (output += chunk))
+    try {
+      const first = await waitForReport(reportFile, undefined)
+      // Touch a test file: Vitest reruns it, and the pool must admit and run it again.
+      const touched = path.join(fixture, 'test', 'wait-1.test.mjs')
+      const now = new Date()
+      utimesSync(touched, now, now)
+      const second = await waitForReport(reportFile, first.startedAt)
+      expect(second.files.map((file) => file.file)).toEqual(['test/wait-1.test.mjs'])
+      expect(second.workers.adaptive).toBe(true)
+      expect(second.workers.peakConcurrency).toBe(1)
+      expect(output).not.toContain('Error')
+    } finally {
+      child.kill('SIGTERM')
+      await new Promise((resolve) => child.on('close', resolve))
+    }
+  })
+})
+
+/** Waits (up to 90 s) for a report.json whose run started after `previousStart`. */
+async function waitForReport(file: string, previousStart: string | undefined): Promise<QtestsReport> {
+  const deadline = Date.now() + 90_000
+  while (Date.now() < deadline) {
+    try {
+      statSync(file)
+      const report = JSON.parse(readFileSync(file, 'utf8')) as QtestsReport
+      if (report.startedAt !== previousStart) return report
+    } catch {
+      // not written yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`no new report at ${file} within 90 s`)
+}
