@@ -1,2 +1,3 @@
 export * from './leaks/index.js'
 export { formatBytes } from './format/bytes.js'
+export * from './concurrency/index.js'
