@@ -313,7 +313,8 @@ describe('CircuitBreaker properties and faults', () => {
         fc.integer({ min: 1, max: 5 }),
         fc.double({ min: 0.1, max: 1, noNaN: true }),
         fc.array(step, { maxLength: 60 }),
-        async (volumeThreshold, failureThreshold, steps) => {
+        fc.boolean(),
+        async (volumeThreshold, failureThreshold, steps, observed) => {
           const { breaker, clock } = breakerAt({
             volumeThreshold,
             failureThreshold,
@@ -322,6 +323,11 @@ describe('CircuitBreaker properties and faults', () => {
             halfOpenAfterMs: 1000,
           })
           const seen = watchTransitions(breaker)
+          // Success/failure listeners switch execute from its closure-free path to the tracked one: cover both.
+          if (observed) {
+            breaker.on('success', () => {})
+            breaker.on('failure', () => {})
+          }
           let ranWhileOpen = 0
           let trialsThisHalfOpen = 0
           let mostTrials = 0
