@@ -22,6 +22,10 @@ const makers = {
     const breaker = new CircuitBreaker({ failureThreshold: 0.5, windowMs: 10_000, buckets: 10, halfOpenAfterMs: 10_000 })
     return { breaker, call: () => breaker.execute(dependency) }
   },
+  '@qtests/core, timeoutMs 10000': () => {
+    const breaker = new CircuitBreaker({ windowMs: 10_000, buckets: 10, halfOpenAfterMs: 10_000, timeoutMs: 10_000 })
+    return { breaker, call: () => breaker.execute(dependency) }
+  },
   'opossum 10': () => {
     const breaker = new Opossum(dependency, {
       timeout: false,

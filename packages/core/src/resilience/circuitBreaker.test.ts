@@ -291,6 +291,20 @@ describe('CircuitBreaker events', () => {
     expect(durations).toEqual([0])
   })
 
+  it('a throwing listener does not fail the call; its error is rethrown in a microtask', async () => {
+    const deferred: Array<() => void> = []
+    vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((callback) => deferred.push(callback))
+    const { breaker } = breakerAt()
+    const listenerError = new Error('listener bug')
+    breaker.on('success', () => {
+      throw listenerError
+    })
+    await expect(breaker.execute(ok)).resolves.toBe('ok')
+    expect(breaker.stats().successes).toBe(1)
+    expect(deferred).toHaveLength(1)
+    expect(() => deferred[0]!()).toThrow(listenerError)
+  })
+
   it('refuses an unknown event name', () => {
     const { breaker } = breakerAt()
     expect(() => breaker.on('opened' as 'open', () => {})).toThrow(

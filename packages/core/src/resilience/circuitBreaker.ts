@@ -88,6 +88,9 @@ export class CircuitBreaker<F = never> {
   #trialRunning = false
   // Bumped on every close: outcomes of calls started before the breaker last tripped do not count in the new window.
   #generation = 0
+  // The fast path's promise handlers, made once per closed period (see #bindHandlers).
+  #onFulfilled!: <V>(value: V) => V
+  #onRejected!: (error: unknown) => F | PromiseLike<F>
 
   // The window is a fixed ring of per-bucket counters (bucket × kind) plus running totals: memory stays
   // O(buckets) however many calls go through, and expiring a bucket is one subtraction per kind.
@@ -181,7 +184,7 @@ export class CircuitBreaker<F = never> {
       return this.#executeTracked(fn, startMs, trial, generation)
     }
     // The common case, closed and unobserved, allocates no closure per call: the handlers are made once
-    // per closed period. This halves the overhead of an async wrapper (≈ 40 ns instead of ≈ 80 ns here).
+    // per closed period. This halves the cost of an async wrapper (≈ 40 ns instead of ≈ 80 ns, measured here).
     let pending: T | PromiseLike<T>
     try {
       pending = fn()
@@ -190,9 +193,6 @@ export class CircuitBreaker<F = never> {
     }
     return Promise.resolve(pending).then(this.#onFulfilled, this.#onRejected) as Promise<Awaited<T> | F>
   }
-
-  #onFulfilled!: <V>(value: V) => V
-  #onRejected!: (error: unknown) => F | PromiseLike<F>
 
   /** (Re)binds the fast path's handlers to the current closed period. */
   #bindHandlers(): void {
