@@ -305,6 +305,18 @@ describe('CircuitBreaker events', () => {
     expect(() => deferred[0]!()).toThrow(listenerError)
   })
 
+  it('unsubscribing twice removes only that one subscription', async () => {
+    const { breaker } = breakerAt()
+    let calls = 0
+    const listener = () => calls++
+    const offFirst = breaker.on('success', listener)
+    breaker.on('success', listener)
+    offFirst()
+    offFirst()
+    await breaker.execute(ok)
+    expect(calls).toBe(1)
+  })
+
   it('refuses an unknown event name', () => {
     const { breaker } = breakerAt()
     expect(() => breaker.on('opened' as 'open', () => {})).toThrow(

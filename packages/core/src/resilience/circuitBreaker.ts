@@ -151,7 +151,10 @@ export class CircuitBreaker<F = never> {
     }
   }
 
-  /** Subscribes to an event; returns the function that unsubscribes. */
+  /**
+   * Subscribes to an event; returns the function that unsubscribes (calling it again does nothing).
+   * Calls already running when a `success` or `failure` listener subscribes are not reported to it.
+   */
   on<E extends EventName>(event: E, listener: Listener<E>): () => void {
     if (!EVENT_NAMES.includes(event)) {
       throw new RangeError(`CircuitBreaker.on: unknown event ${JSON.stringify(event)}; use one of ${EVENT_NAMES.join(', ')}.`)
@@ -159,8 +162,13 @@ export class CircuitBreaker<F = never> {
     // Copy on write, so a listener that unsubscribes during an emit does not skip its neighbour.
     const listeners = this.#listeners as { [K in EventName]: Listener<K>[] }
     listeners[event] = [...listeners[event], listener] as (typeof listeners)[E]
+    let subscribed = true
     return () => {
-      listeners[event] = listeners[event].filter((l) => l !== listener) as (typeof listeners)[E]
+      if (!subscribed) return
+      subscribed = false
+      const list = listeners[event]
+      const at = list.indexOf(listener)
+      listeners[event] = [...list.slice(0, at), ...list.slice(at + 1)] as (typeof listeners)[E]
     }
   }
 
@@ -307,7 +315,8 @@ export class CircuitBreaker<F = never> {
       this.#record(TIMEOUT)
       if (this.#listeners.timeout.length > 0) this.#emit('timeout', error as CallTimeoutError)
     }
-    if (this.#listeners.failure.length > 0) this.#emit('failure', error, endMs - startMs)
+    // NaN start: a fast-path call, begun before any failure listener subscribed; it is not reported.
+    if (this.#listeners.failure.length > 0 && !Number.isNaN(startMs)) this.#emit('failure', error, endMs - startMs)
     if (trial) {
       this.#trialRunning = false
       this.#open(endMs, error)
