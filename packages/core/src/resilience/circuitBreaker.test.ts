@@ -215,6 +215,26 @@ describe('CircuitBreaker while open', () => {
     expect(breaker.state).toBe('halfOpen')
   })
 
+  it('a trial call whose isFailure throws still settles the trial (as a failure) and rejects with that error', async () => {
+    const predicateBug = new Error('isFailure bug')
+    const { breaker, clock } = breakerAt({
+      volumeThreshold: 1,
+      halfOpenAfterMs: 100,
+      isFailure: (error) => {
+        if ((error as Error).message === 'trial') throw predicateBug
+        return true
+      },
+    })
+    await breaker.execute(fail).catch(() => {})
+    clock.ms = 100
+    await expect(
+      breaker.execute(async () => {
+        throw new Error('trial')
+      }),
+    ).rejects.toBe(predicateBug)
+    expect(breaker.state).toBe('open')
+  })
+
   it('outcomes of calls started before it opened do not count after it closes again', async () => {
     const { breaker, clock } = breakerAt({ volumeThreshold: 2, halfOpenAfterMs: 100 })
     let failLate!: (error: Error) => void

@@ -13,7 +13,11 @@ export interface CircuitBreakerOptions<F = never> {
   buckets?: number
   /** Time the breaker stays open before it lets one trial call through, ms. Default 10_000: gives the dependency time to recover before it is probed. */
   halfOpenAfterMs?: number
-  /** A call not settled after this long fails with `CallTimeoutError`, ms; 0 turns it off. Default 0: only the caller knows a sensible bound, and the timer costs time per call. */
+  /**
+   * A call not settled after this long fails with `CallTimeoutError`, ms; 0 turns it off. Default 0: only the
+   * caller knows a sensible bound, and the timer costs time per call. Without it, a trial call that never
+   * settles keeps the breaker half-open.
+   */
   timeoutMs?: number
   /** Which errors count as failures. Default: every error. Others are rethrown unchanged and count as successes (the dependency did answer). */
   isFailure?: (error: unknown) => boolean
@@ -285,12 +289,21 @@ export class CircuitBreaker<F = never> {
       return
     }
     this.#record(SUCCESS)
-    if (this.#listeners.success.length > 0) this.#emit('success', this.#now() - startMs)
+    // NaN start: a fast-path call, begun before any success listener subscribed; it is not reported.
+    if (this.#listeners.success.length > 0 && !Number.isNaN(startMs)) this.#emit('success', this.#now() - startMs)
   }
 
   /** Returns the fallback's result or throws. */
   #settleError(error: unknown, startMs: number, trial: boolean, generation: number): F | PromiseLike<F> {
-    if (!this.#isFailure(error)) {
+    let isFailure: boolean
+    try {
+      isFailure = this.#isFailure(error)
+    } catch (predicateError) {
+      // Still settle the call as a failure, so a trial call cannot leave the breaker half-open for good.
+      this.#settleFailure(error, startMs, trial, generation, false)
+      throw predicateError
+    }
+    if (!isFailure) {
       this.#settleSuccess(startMs, trial, generation)
       throw error
     }
