@@ -18,4 +18,5 @@ console.log(
     `adaptive p99 ≤ ${SIMULATION_TARGETS.p99OverTarget} × target; converged within ${SIMULATION_TARGETS.samplesToConverge} completions of each phase start.\n` +
     `Converged: median limit over the last ${CONVERGED.span} completions within ${CONVERGED.low}–${CONVERGED.high} × servers, until the phase ends.`,
 )
-process.exitCode = reports.every(meetsTargets) ? 0 : 1
+// A benchmark reports; the test in src/adaptive/rollingSimulation.test.ts is what fails CI on a missed target.
+if (!reports.every(meetsTargets)) console.log("\nSome targets are missed (see the result column).")

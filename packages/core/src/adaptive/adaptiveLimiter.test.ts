@@ -19,6 +19,14 @@ function timeline(limiter: AdaptiveLimiter): Array<[number, string]> {
 }
 
 describe('AdaptiveLimiter', () => {
+  it('updates once per window of sampleSize samples or half the limit, whichever is more', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 16, maxLimit: 64, sampleSize: 4 })
+    feed(limiter, 7, () => 100)
+    expect(limiter.limit).toBe(16)
+    feed(limiter, 1, () => 100)
+    expect(limiter.limit).toBe(32)
+  })
+
   it('doubles each window while latency stays flat, up to maxLimit', () => {
     const limiter = new AdaptiveLimiter({ initialLimit: 2, maxLimit: 20, sampleSize: 4 })
     const changes = timeline(limiter)
@@ -45,8 +53,8 @@ describe('AdaptiveLimiter', () => {
     const limiter = new AdaptiveLimiter({ initialLimit: 8, maxLimit: 64, sampleSize: 4, smoothing: 1 })
     const changes = timeline(limiter)
     // Knee at 10. The 8 completions of work started before the doubling are not sampled; the next window,
-    // at 16, shows 1.6× the baseline: 16 × (1 / 1.6) + √16 / 2 = 12.
-    feed(limiter, 4 + 8 + 4, (limit) => 100 * Math.max(1, limit / 10))
+    // at 16 (8 samples: half the limit), shows 1.6× the baseline: 16 × (1 / 1.6) + √16 / 2 = 12.
+    feed(limiter, 4 + 8 + 8, (limit) => 100 * Math.max(1, limit / 10))
     expect(changes).toEqual([
       [16, 'slow-start'],
       [12, 'latency'],
@@ -80,8 +88,9 @@ describe('AdaptiveLimiter', () => {
   it('cuts by targetLatency / p90 when the window p90 exceeds targetLatency, at most halving', () => {
     const limiter = new AdaptiveLimiter({ initialLimit: 16, maxLimit: 32, sampleSize: 4, targetLatency: 100 })
     const changes = timeline(limiter)
-    feed(limiter, 4, () => 125)
-    feed(limiter, 4, () => 1000)
+    // Windows span half the limit: 8 samples at 16, then 6 at 12.
+    feed(limiter, 8, () => 125)
+    feed(limiter, 6, () => 1000)
     expect(changes).toEqual([
       [12, 'target'],
       [6, 'target'],
@@ -92,7 +101,7 @@ describe('AdaptiveLimiter', () => {
     const limiter = new AdaptiveLimiter({ initialLimit: 16, maxLimit: 32, sampleSize: 4 })
     for (let i = 0; i < 40; i++) limiter.record({ latency: 100, inFlight: 7 })
     expect(limiter.limit).toBe(16)
-    for (let i = 0; i < 4; i++) limiter.record({ latency: 100, inFlight: 8 })
+    for (let i = 0; i < 8; i++) limiter.record({ latency: 100, inFlight: 8 })
     expect(limiter.limit).toBe(32)
   })
 

@@ -2,7 +2,9 @@
  * How the limit moves (the README section "Adaptive concurrency" carries the same text)
  *
  * The limiter is fed one sample per finished unit of work: its latency, whether it succeeded and how much
- * work was in flight. Every `sampleSize` samples it makes one update from that window (the short window).
+ * work was in flight. It makes one update per window (the short window) of `sampleSize` samples, or half
+ * the limit's worth when that is more: at a limit of 30, an 8-sample mean of a service with moderate spread
+ * rose 20% above the baseline by noise alone often enough to cut the limit to half the knee now and then.
  * The design follows Netflix concurrency-limits (Gradient2, Vegas); the differences are said below.
  *
  * - Baseline: the latency of work that does not queue. The first window sets it; later it moves by
@@ -51,7 +53,10 @@ export interface AdaptiveLimiterOptions {
   minLimit?: number
   /** Largest limit, an integer ≥ `minLimit`. The cap when latency gives no signal (a service that never slows). */
   maxLimit: number
-  /** Samples per update (≥ 1, integer). Default 8: enough for a mean and a rough 90th percentile, few enough for a test suite. */
+  /**
+   * Samples per update, at least (≥ 1, integer); windows also span half the current limit. Default 8: enough
+   * for a mean and a rough 90th percentile, few enough for a test suite.
+   */
   sampleSize?: number
   /**
    * How far (ratio, ≥ 1) the window's mean latency may rise above the baseline before it counts as queueing.
@@ -172,7 +177,7 @@ export class AdaptiveLimiter {
       this.#failureCooldown = Math.max(0, inFlight - 1)
       this.#set(this.#estimate * this.#failureBackoff, 'failure')
     }
-    if (this.#windowCount >= this.#sampleSize) this.#update()
+    if (this.#windowCount >= Math.max(this.#sampleSize, Math.ceil(this.#limit / 2))) this.#update()
     return this.#limit
   }
 
