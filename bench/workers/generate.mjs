@@ -229,9 +229,9 @@ function countPrimes(limit) {
 function cpuTestFile(i, quick) {
   // Work scales with the file: 0.7x to 1.3x of a file that takes about 0.75 s of CPU.
   const scale = (0.7 + 0.6 * spread(i)) * (quick ? 0.35 : 1)
-  const sortCount = Math.round(150_000 * scale)
-  const jsonBatches = Math.max(1, Math.round(8 * scale))
-  const digestRounds = Math.round(20_000 * scale)
+  const sortCount = Math.round(80_000 * scale)
+  const jsonBatches = Math.max(1, Math.round(4 * scale))
+  const digestRounds = Math.round(8_000 * scale)
   const sieveLimit = Math.round(3_000_000 * scale)
   return {
     tests: 5,
