@@ -138,6 +138,15 @@ function crashReason(run, expectedTests) {
   return reasons.length > 0 ? reasons.join(', ') : null
 }
 
+// The run in progress: it has its own process group, so Ctrl-C here would not reach it.
+let runningVitest = null
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (runningVitest) process.kill(-runningVitest.pid, 'SIGKILL')
+    process.exit(130)
+  })
+}
+
 /**
  * One `vitest run` of a suite under one configuration: wall time from spawn to exit, and the peak
  * total RSS of Vitest and every descendant (workers, and what tests spawn), polled every 50 ms.
@@ -158,12 +167,12 @@ function runVitest({ key, config, budget, filters = [] }) {
     const cpuBeforeMs = childrenCpuMs()
     const started = process.hrtime.bigint()
     // Its own process group, so a run that overstays can be stopped with all its workers.
-    const child = spawn(process.execPath, [vitestBin, 'run', '--reporter=json', `--outputFile=${jsonPath}`, ...filters], {
+    const child = (runningVitest = spawn(process.execPath, [vitestBin, 'run', '--reporter=json', `--outputFile=${jsonPath}`, ...filters], {
       cwd: dir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
-    })
+    }))
     let output = ''
     child.stdout.on('data', (chunk) => {
       output += chunk
@@ -184,6 +193,7 @@ function runVitest({ key, config, budget, filters = [] }) {
       process.kill(-child.pid, 'SIGKILL')
     }, runTimeoutMs)
     child.on('close', (exitCode, signal) => {
+      runningVitest = null
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6
       clearInterval(poll)
       clearTimeout(timeout)
