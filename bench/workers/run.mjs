@@ -167,12 +167,13 @@ function runVitest({ key, config, budget, filters = [] }) {
     const cpuBeforeMs = childrenCpuMs()
     const started = process.hrtime.bigint()
     // Its own process group, so a run that overstays can be stopped with all its workers.
-    const child = (runningVitest = spawn(process.execPath, [vitestBin, 'run', '--reporter=json', `--outputFile=${jsonPath}`, ...filters], {
+    const child = spawn(process.execPath, [vitestBin, 'run', '--reporter=json', `--outputFile=${jsonPath}`, ...filters], {
       cwd: dir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
-    }))
+    })
+    runningVitest = child
     let output = ''
     child.stdout.on('data', (chunk) => {
       output += chunk
