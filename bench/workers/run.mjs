@@ -21,7 +21,7 @@ const vitestBin = join(benchDir, 'node_modules', 'vitest', 'vitest.mjs')
 const resultsPath = join(benchDir, 'results.json')
 const allConfigs = ['1', '2', '4', '8', '16', 'default', 'adaptive']
 const pollIntervalMs = 50
-// A run that hangs (a deadlocked pool) must not hang the benchmark; the longest full run is ~1 min.
+// A run that hangs (a deadlocked pool) must not hang the benchmark; the slowest full run takes 1-2 min.
 const runTimeoutMs = 10 * 60_000
 const pageBytes = 4096
 
@@ -360,7 +360,7 @@ async function main() {
     `qtests worker scaling${args.quick ? ' (quick)' : ''}: ${rounds} round(s); configs ${configs.join(', ')}; memory budget ${budget} = ${gigabytes(budgetBytes)}; ` +
       `Node ${process.version}, Vitest ${vitestVersion}, ${availableParallelism()} CPUs, ${gigabytes(totalmem())} RAM`,
   )
-  const results = { date: new Date().toISOString(), node: process.version, vitest: vitestVersion, cpus: availableParallelism(), totalMemoryBytes: totalmem(), quick: args.quick, rounds, budget, budgetBytes: budgetBytes, adaptiveMaxWorkers, suites: {} }
+  const results = { date: new Date().toISOString(), node: process.version, vitest: vitestVersion, cpus: availableParallelism(), totalMemoryBytes: totalmem(), quick: args.quick, rounds, budget, budgetBytes, adaptiveMaxWorkers, suites: {} }
   const allTargets = []
   let maxLoadSeen = 0
   for (const key of suiteKeys) {
