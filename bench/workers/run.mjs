@@ -1,0 +1,432 @@
+#!/usr/bin/env node
+// Worker scaling: wall time and peak memory of `vitest run` at fixed maxWorkers and with the qtests
+// adaptive pool, on an io-bound, a cpu-bound and a memory-heavy generated suite.
+//
+//   pnpm bench:workers [--suite io|cpu|memory|all] [--rounds 1] [--quick] [--budget 3GB]
+//                      [--configs 1,2,4,8,16,default,adaptive]
+//
+// Prints a table per suite and the targets, writes results.json, and always exits 0: a benchmark
+// reports, it does not assert.
+
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, loadavg, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { adaptiveMaxWorkers, generate, generatorVersion, suiteDir, suites } from './generate.mjs'
+
+const benchDir = dirname(fileURLToPath(import.meta.url))
+const vitestBin = join(benchDir, 'node_modules', 'vitest', 'vitest.mjs')
+const resultsPath = join(benchDir, 'results.json')
+const allConfigs = ['1', '2', '4', '8', '16', 'default', 'adaptive']
+const pollIntervalMs = 50
+// A run that hangs (a deadlocked pool) must not hang the benchmark; the slowest full run takes 1-2 min.
+const runTimeoutMs = 10 * 60_000
+const pageBytes = 4096
+
+const targets = { ioVsBestStatic: 1.1, ioSpeedupVsDefault: 3, cpuVsBestStatic: 1.1 }
+
+const { values: args } = parseArgs({
+  options: {
+    suite: { type: 'string', default: 'all' },
+    rounds: { type: 'string', default: '1' },
+    quick: { type: 'boolean', default: false },
+    budget: { type: 'string' },
+    configs: { type: 'string', default: allConfigs.join(',') },
+  },
+})
+
+function parseOptions() {
+  const suiteKeys = args.suite === 'all' ? Object.keys(suites) : [args.suite]
+  for (const key of suiteKeys) {
+    if (!(key in suites)) throw new Error(`--suite is ${JSON.stringify(args.suite)}; allowed: io, cpu, memory or all.`)
+  }
+  const rounds = Number(args.rounds)
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${JSON.stringify(args.rounds)}`)
+  const configs = args.configs.split(',').map((c) => c.trim())
+  for (const config of configs) {
+    if (!/^[1-9]\d*$/.test(config) && config !== 'default' && config !== 'adaptive')
+      throw new Error(`--configs has ${JSON.stringify(config)}; allowed: worker counts, default and adaptive, e.g. 1,2,4,8,16,default,adaptive.`)
+  }
+  // The quick suites hold about a third of the memory, so the default budget shrinks with them.
+  const budget = args.budget ?? (args.quick ? '1GB' : '3GB')
+  return { suiteKeys, rounds, configs, budget }
+}
+
+/** The budget in bytes, parsed by the plugin itself so '60%' means the same here and there. */
+async function parseBudget(budget) {
+  let parseMemoryBudget
+  try {
+    ;({ parseMemoryBudget } = await import('@qtests/vitest'))
+  } catch (error) {
+    throw new Error(`cannot load @qtests/vitest (${error.message}); build it first: pnpm build`)
+  }
+  const bytes = /^\d+$/.test(budget) ? Number(budget) : parseMemoryBudget(budget, totalmem())
+  if (!bytes) throw new Error(`--budget is ${JSON.stringify(budget)}; allowed: bytes, or a string like '3GB', '512MB' or '60%'.`)
+  return bytes
+}
+
+// CPU time (user + sys) of reaped children, from /proc/self/stat (cutime, cstime), as in
+// bench/overhead: Vitest reaps its workers, so the difference over one run covers its whole tree.
+const clockTicksPerSecond = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+function childrenCpuMs() {
+  const stat = readFileSync('/proc/self/stat', 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // fields[0] is field 3 (state) of proc(5); cutime and cstime are fields 16 and 17.
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / clockTicksPerSecond
+}
+
+/** Pid -> { parentPid, rssBytes } for every process, from /proc/<pid>/stat (Linux only). */
+function readProcessTable() {
+  const table = new Map()
+  for (const name of readdirSync('/proc')) {
+    if (name.charCodeAt(0) > 57) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      // Fields after the command name: [0] state, [1] ppid, ... [21] rss in pages (proc(5) field 24).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      table.set(Number(name), { parentPid: Number(fields[1]), rssBytes: Number(fields[21]) * pageBytes })
+    } catch {
+      // The process exited between readdir and read.
+    }
+  }
+  return table
+}
+
+/** Sum of RSS over rootPid and all its descendants, and how many processes that is. */
+function treeMemory(rootPid) {
+  const table = readProcessTable()
+  const childrenOf = new Map()
+  for (const [pid, { parentPid }] of table) {
+    if (!childrenOf.has(parentPid)) childrenOf.set(parentPid, [])
+    childrenOf.get(parentPid).push(pid)
+  }
+  let rssBytes = 0
+  let processes = 0
+  const pending = [rootPid]
+  while (pending.length > 0) {
+    const pid = pending.pop()
+    const entry = table.get(pid)
+    if (!entry) continue
+    rssBytes += entry.rssBytes
+    processes++
+    pending.push(...(childrenOf.get(pid) ?? []))
+  }
+  return { rssBytes, processes }
+}
+
+const crashPatterns = [
+  [/heap out of memory|allocation failed/i, 'out of memory'],
+  [/worker exited unexpectedly|worker (forks|threads) emitted error|channel closed|ERR_IPC_CHANNEL_CLOSED|SIGKILL|SIGABRT/i, 'worker died'],
+]
+
+/** Why a run doesn't count as a clean pass, or null when it does. */
+function crashReason(run, expectedTests) {
+  const reasons = []
+  if (run.signal) reasons.push(`killed by ${run.signal}`)
+  else if (run.exitCode !== 0) reasons.push(`exit ${run.exitCode}`)
+  if (run.timedOut) reasons.push(`timed out after ${runTimeoutMs / 60_000} min`)
+  for (const [pattern, reason] of crashPatterns) if (pattern.test(run.output)) reasons.push(reason)
+  if (run.testsPassed !== expectedTests) reasons.push(`${run.testsPassed ?? '?'} of ${expectedTests} tests passed`)
+  return reasons.length > 0 ? reasons.join(', ') : null
+}
+
+// The run in progress: it has its own process group, so Ctrl-C here would not reach it.
+let runningVitest = null
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (runningVitest) process.kill(-runningVitest.pid, 'SIGKILL')
+    process.exit(130)
+  })
+}
+
+/**
+ * One `vitest run` of a suite under one configuration: wall time from spawn to exit, and the peak
+ * total RSS of Vitest and every descendant (workers, and what tests spawn), polled every 50 ms.
+ */
+function runVitest({ key, config, budget, filters = [] }) {
+  const dir = suiteDir(key)
+  const runDir = join(dir, '.bench')
+  mkdirSync(runDir, { recursive: true })
+  const jsonPath = join(runDir, `${config}.json`)
+  const reportDir = join(runDir, `qtests-${config}`)
+  rmSync(jsonPath, { force: true })
+  rmSync(reportDir, { recursive: true, force: true })
+  const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', BENCH_WORKERS: config, BENCH_MEMORY_BUDGET: budget, QTESTS_REPORT_DIR: reportDir }
+  // A QTESTS_LEAKS left in the caller's shell would turn leak probes back on in the adaptive run.
+  delete env.QTESTS_LEAKS
+  return new Promise((resolve) => {
+    const load = loadavg()[0]
+    const cpuBeforeMs = childrenCpuMs()
+    const started = process.hrtime.bigint()
+    // Its own process group, so a run that overstays can be stopped with all its workers.
+    const child = spawn(process.execPath, [vitestBin, 'run', '--reporter=json', `--outputFile=${jsonPath}`, ...filters], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
+    runningVitest = child
+    let output = ''
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      output += chunk
+    })
+    let peakRssBytes = 0
+    let peakProcesses = 0
+    const poll = setInterval(() => {
+      const { rssBytes, processes } = treeMemory(child.pid)
+      peakRssBytes = Math.max(peakRssBytes, rssBytes)
+      peakProcesses = Math.max(peakProcesses, processes)
+    }, pollIntervalMs)
+    let timedOut = false
+    const timeout = setTimeout(() => {
+      timedOut = true
+      process.kill(-child.pid, 'SIGKILL')
+    }, runTimeoutMs)
+    child.on('close', (exitCode, signal) => {
+      runningVitest = null
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6
+      clearInterval(poll)
+      clearTimeout(timeout)
+      const json = readJson(jsonPath)
+      const workers = readJson(join(reportDir, 'report.json'))?.workers
+      resolve({
+        config,
+        wallMs,
+        cpuMs: childrenCpuMs() - cpuBeforeMs,
+        peakRssBytes,
+        peakProcesses,
+        exitCode,
+        signal,
+        timedOut,
+        testsPassed: json?.numPassedTests ?? null,
+        pluginWorkers: workers ? { adaptive: workers.adaptive, peakConcurrency: workers.peakConcurrency } : null,
+        load,
+        output,
+      })
+    })
+  })
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'))
+  } catch {
+    return null
+  }
+}
+
+function ensureSuite(key, quick) {
+  const manifest = readJson(join(suiteDir(key), 'manifest.json'))
+  if (manifest && manifest.generatorVersion === generatorVersion && manifest.quick === quick) return manifest
+  const fresh = generate(key, { quick })
+  console.log(`generated ${fresh.suite}: ${fresh.files} files, ${fresh.tests} tests`)
+  return fresh
+}
+
+const median = (values) => {
+  const s = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+}
+const seconds = (ms) => (ms / 1000).toFixed(2)
+const megabytes = (bytes) => `${Math.round(bytes / 2 ** 20)} MB`
+const gigabytes = (bytes) => `${(bytes / 2 ** 30).toFixed(2)} GB`
+const isStatic = (config) => config !== 'adaptive'
+
+/** Per configuration: median wall time over rounds, the highest peak RSS, and any crash. */
+function summarise(runs, expectedTests) {
+  const byConfig = new Map()
+  for (const run of runs) {
+    if (!byConfig.has(run.config)) byConfig.set(run.config, [])
+    byConfig.get(run.config).push(run)
+  }
+  return [...byConfig].map(([config, list]) => {
+    const crashes = list.map((run) => crashReason(run, expectedTests)).filter(Boolean)
+    return {
+      config,
+      wallMs: median(list.map((run) => run.wallMs)),
+      cpuMs: median(list.map((run) => run.cpuMs)),
+      peakRssBytes: Math.max(...list.map((run) => run.peakRssBytes)),
+      peakProcesses: Math.max(...list.map((run) => run.peakProcesses)),
+      testsPassed: Math.min(...list.map((run) => run.testsPassed ?? 0)),
+      crash: crashes.length > 0 ? [...new Set(crashes)].join('; ') : null,
+      pluginWorkers: list.at(-1).pluginWorkers,
+    }
+  })
+}
+
+function printTable(rows, { expectedTests, budgetBytes: budget, isMemory }) {
+  const bestStatic = bestStaticRow(rows)
+  const col = (text, width) => String(text).padStart(width)
+  const header =
+    `${'config'.padEnd(10)}${col('wall s', 9)}${col('cpu s', 9)}${col('peak RSS', 11)}${col('procs', 7)}${col('vs best', 9)}` +
+    `${isMemory ? col(`≤ ${gigabytes(budget)}`, 11) : ''}${col('tests', 11)}  result`
+  console.log(header)
+  for (const row of rows) {
+    const ratio = bestStatic ? `${(row.wallMs / bestStatic.wallMs).toFixed(2)}×` : '–'
+    const underBudget = row.peakRssBytes <= budget ? 'yes' : 'NO'
+    console.log(
+      `${row.config.padEnd(10)}${col(seconds(row.wallMs), 9)}${col(seconds(row.cpuMs), 9)}${col(megabytes(row.peakRssBytes), 11)}${col(row.peakProcesses, 7)}` +
+        `${col(ratio, 9)}${isMemory ? col(underBudget, 11) : ''}${col(`${row.testsPassed}/${expectedTests}`, 11)}  ${row.crash ?? 'ok'}`,
+    )
+  }
+  console.log(bestStatic ? `best static: ${bestStatic.config} (${seconds(bestStatic.wallMs)} s)` : 'best static: none passed')
+  const adaptive = rows.find((row) => row.config === 'adaptive')
+  if (adaptive?.pluginWorkers && !adaptive.pluginWorkers.adaptive) {
+    console.log('note: the plugin reported workers.adaptive = false: this build has no adaptive pool yet, so "adaptive" ran as plain Vitest.')
+  } else if (adaptive?.pluginWorkers) {
+    console.log(`adaptive pool: peak concurrency ${adaptive.pluginWorkers.peakConcurrency} (plugin report)`)
+  }
+}
+
+/** The fastest static configuration that passed, or null. */
+function bestStaticRow(rows) {
+  const passed = rows.filter((row) => isStatic(row.config) && !row.crash)
+  return passed.length > 0 ? passed.reduce((best, row) => (row.wallMs < best.wallMs ? row : best)) : null
+}
+
+/** The targets that apply to one suite, each { name, met: true | false | null, detail }. */
+function checkTargets(key, rows, budget) {
+  const adaptive = rows.find((row) => row.config === 'adaptive')
+  const bestStatic = bestStaticRow(rows)
+  const notMeasured = (name, what) => ({ name, met: null, detail: `not measured (${what})` })
+  const vsBest = (name, limit) => {
+    if (!adaptive || !bestStatic) return notMeasured(name, 'needs adaptive and a passing static run')
+    const ratio = adaptive.wallMs / bestStatic.wallMs
+    return {
+      name,
+      met: !adaptive.crash && ratio <= limit,
+      detail: `${ratio.toFixed(2)}× (${seconds(adaptive.wallMs)} s vs ${bestStatic.config} at ${seconds(bestStatic.wallMs)} s)${adaptive.crash ? `; adaptive: ${adaptive.crash}` : ''}`,
+    }
+  }
+  if (key === 'io') {
+    const vitestDefault = rows.find((row) => row.config === 'default')
+    const name = `adaptive ≥ ${targets.ioSpeedupVsDefault}× faster than Vitest's default`
+    const speedup = !adaptive || !vitestDefault
+      ? notMeasured(name, 'needs adaptive and default')
+      : {
+          name,
+          met: !adaptive.crash && vitestDefault.wallMs / adaptive.wallMs >= targets.ioSpeedupVsDefault,
+          detail: `${(vitestDefault.wallMs / adaptive.wallMs).toFixed(2)}× (${seconds(vitestDefault.wallMs)} s → ${seconds(adaptive.wallMs)} s)`,
+        }
+    return [vsBest(`adaptive ≤ ${targets.ioVsBestStatic}× best static`, targets.ioVsBestStatic), speedup]
+  }
+  if (key === 'cpu') return [vsBest(`adaptive ≤ ${targets.cpuVsBestStatic}× best static`, targets.cpuVsBestStatic)]
+  return memoryTargets(rows, adaptive, budget)
+}
+
+function memoryTargets(rows, adaptive, budget) {
+  const withinName = `adaptive peak RSS ≤ budget ${gigabytes(budget)}, no crash`
+  const fasterName = 'every static run as fast as adaptive exceeds the budget or crashes'
+  if (!adaptive) return [{ name: withinName, met: null, detail: 'not measured' }, { name: fasterName, met: null, detail: 'not measured' }]
+  const within = {
+    name: withinName,
+    met: adaptive.peakRssBytes <= budget && !adaptive.crash,
+    detail: `${gigabytes(adaptive.peakRssBytes)}${adaptive.crash ? `, ${adaptive.crash}` : ', no crash'}`,
+  }
+  const asFast = rows.filter((row) => isStatic(row.config) && row.wallMs <= adaptive.wallMs)
+  const safeAndFast = asFast.filter((row) => row.peakRssBytes <= budget && !row.crash)
+  const describe = (row) => `${row.config} (${seconds(row.wallMs)} s, ${gigabytes(row.peakRssBytes)}${row.crash ? `, ${row.crash}` : ''})`
+  const faster = {
+    name: fasterName,
+    met: safeAndFast.length === 0,
+    detail:
+      asFast.length === 0
+        ? `no static run was as fast as adaptive (${seconds(adaptive.wallMs)} s)`
+        : safeAndFast.length === 0
+          ? `as fast: ${asFast.map(describe).join(', ')}`
+          : `within budget and as fast: ${safeAndFast.map(describe).join(', ')}`,
+  }
+  return [within, faster]
+}
+
+async function main() {
+  const { suiteKeys, rounds, configs, budget } = parseOptions()
+  const budgetBytes = await parseBudget(budget)
+  const benchStarted = process.hrtime.bigint()
+  const vitestVersion = readJson(join(benchDir, 'node_modules', 'vitest', 'package.json')).version
+  console.log(
+    `qtests worker scaling${args.quick ? ' (quick)' : ''}: ${rounds} round(s); configs ${configs.join(', ')}; memory budget ${budget} = ${gigabytes(budgetBytes)}; ` +
+      `Node ${process.version}, Vitest ${vitestVersion}, ${availableParallelism()} CPUs, ${gigabytes(totalmem())} RAM`,
+  )
+  const results = { date: new Date().toISOString(), node: process.version, vitest: vitestVersion, cpus: availableParallelism(), totalMemoryBytes: totalmem(), quick: args.quick, rounds, budget, budgetBytes, adaptiveMaxWorkers, suites: {} }
+  const allTargets = []
+  let maxLoadSeen = 0
+  for (const key of suiteKeys) {
+    const manifest = ensureSuite(key, args.quick)
+    console.log(`\n${manifest.suite}: ${manifest.files} files, ${manifest.tests} tests`)
+    // Warm-up on one file: page cache and Vite's first transform. Not counted.
+    const warmup = await runVitest({ key, config: '1', budget, filters: ['test/00.test.ts'] })
+    if (warmup.exitCode !== 0) console.log(`  warm-up failed (exit ${warmup.exitCode}):\n${lastLines(warmup.output)}`)
+    const runs = []
+    for (let round = 0; round < rounds; round++) {
+      // Alternate the order by round, so slow drift on a shared machine hits every configuration alike.
+      const order = round % 2 === 0 ? configs : [...configs].reverse()
+      for (const config of order) {
+        const run = await runVitest({ key, config, budget })
+        const crash = crashReason(run, manifest.tests)
+        if (crash) console.log(`  ${config} round ${round + 1}: ${crash}\n${lastLines(run.output)}`)
+        runs.push(run)
+      }
+    }
+    const rows = summarise(runs, manifest.tests)
+    printTable(rows, { expectedTests: manifest.tests, budgetBytes, isMemory: key === 'memory' })
+    const suiteTargets = checkTargets(key, rows, budgetBytes)
+    allTargets.push(...suiteTargets.map((target) => ({ suite: manifest.suite, ...target })))
+    const maxLoad = Math.max(...runs.map((run) => run.load))
+    maxLoadSeen = Math.max(maxLoadSeen, maxLoad)
+    results.suites[manifest.suite] = {
+      files: manifest.files,
+      tests: manifest.tests,
+      configs: rows,
+      bestStatic: bestStaticRow(rows)?.config ?? null,
+      targets: suiteTargets,
+      maxLoadAverage1m: maxLoad,
+      runs: runs.map(({ output: _output, ...run }) => run),
+    }
+    if (maxLoad > availableParallelism()) {
+      console.log(`warning: the 1-minute load average reached ${maxLoad.toFixed(1)} on ${availableParallelism()} CPUs; other work competed, so wall times are noisy.`)
+    }
+  }
+
+  console.log('\ntargets')
+  for (const target of allTargets) {
+    const verdict = target.met === null ? 'n/a ' : target.met ? 'PASS' : 'FAIL'
+    console.log(`  ${verdict}  ${target.suite}: ${target.name}: ${target.detail}`)
+  }
+  if (args.quick) console.log('(quick suites are smaller than the full ones: the verdicts are a smoke test, not the measurement)')
+  if (maxLoadSeen > availableParallelism()) {
+    console.log(`(the load average reached ${maxLoadSeen.toFixed(1)} on ${availableParallelism()} CPUs: wall-time verdicts may be noise; rerun idle or with --rounds 3)`)
+  }
+  results.targets = allTargets
+  results.benchMs = Number(process.hrtime.bigint() - benchStarted) / 1e6
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`)
+  console.log(`\nbenchmark took ${(results.benchMs / 60_000).toFixed(1)} min; results in ${resultsPath}`)
+}
+
+const lastLines = (output) =>
+  output
+    .trimEnd()
+    .split('\n')
+    .slice(-12)
+    .map((line) => `    ${line}`)
+    .join('\n')
+
+if (!existsSync('/proc/self/stat')) {
+  console.error('the worker-scaling benchmark reads process memory from /proc, so it runs on Linux only')
+} else {
+  main().catch((error) => {
+    console.error(`worker-scaling benchmark did not complete: ${error.message}`)
+  })
+}
