@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util'
 const benchDir = dirname(fileURLToPath(import.meta.url))
 export const generatedDir = join(benchDir, '.generated')
 // Bump when the generated output changes, so run.mjs regenerates a stale suite.
-export const generatorVersion = 2
+export const generatorVersion = 3
 /** The largest static maxWorkers the benchmark compares; the adaptive pool may use up to this many. */
 export const adaptiveMaxWorkers = 16
 
@@ -61,7 +61,9 @@ export default defineConfig({
 
 // ---------------------------------------------------------------------------------------------
 // io-bound: an order service's tests that wait on a slow local HTTP server, timers and a child
-// process. About 1 s of waiting per file (0.5 s in --quick), a few ms of CPU.
+// process. About 3 s of waiting per file (1.5 s in --quick) against ≈ 1 s of CPU, most of it Vitest
+// starting a fresh worker for the file: with 1 s of waiting, that start-up cost would make the suite
+// half CPU-bound on 2 cores.
 // ---------------------------------------------------------------------------------------------
 
 const ioSource = `import { execFile } from 'node:child_process'
@@ -107,7 +109,7 @@ export function runNode(script: string): Promise<string> {
 `
 
 function ioTestFile(i, quick) {
-  const totalMs = quick ? 500 : 1000
+  const totalMs = quick ? 1500 : 3000
   // Four waits that sum to totalMs, split differently per file.
   const shares = [0.3, 0.2, 0.25, 0.25].map((s, k) => s + (k === i % 4 ? 0.1 : 0) - (k === (i + 1) % 4 ? 0.1 : 0))
   const [quoteMs, retryMs, childMs, secondQuoteMs] = shares.map((s) => Math.round(s * totalMs))
@@ -277,8 +279,8 @@ describe('report builder ${pad(i)}', () => {
 
 // ---------------------------------------------------------------------------------------------
 // memory-heavy: an import job's tests that hold a large index and upload buffers while they wait,
-// then let them go. Each file's worker peaks at about 250-400 MB RSS (120-200 MB in --quick),
-// for 0.5-3 s of holding (0.3-1 s in --quick).
+// then let them go. Each file's worker peaks at about 280-380 MB RSS (160-190 MB in --quick),
+// for 2-4 s of holding (0.8-1.5 s in --quick).
 // ---------------------------------------------------------------------------------------------
 
 const memorySource = `export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -311,11 +313,12 @@ export function sampleChecksum(blocks: Buffer[]): number {
 
 function memoryTestFile(i, quick) {
   const s = spread(i)
-  // Peak extra memory 170-320 MB over a ~80 MB worker (about 60-120 MB in --quick).
-  const indexCount = Math.round((quick ? 200_000 : 500_000) * (0.8 + 0.4 * s))
-  const blockCount = quick ? 2 + (i % 2) : 4 + (i % 4)
-  const blockMB = quick ? 20 : 30
-  const holdMs = Math.round(quick ? 300 + 700 * spread(i + 5) : 500 + 2500 * spread(i + 5))
+  // Peak extra memory ≈ 200-300 MB over a ~80 MB worker (≈ 80-110 MB in --quick), held while the job
+  // waits: Buffers cost little CPU to fill, so the suite is bound by memory and waiting, not by CPU.
+  const indexCount = Math.round((quick ? 40_000 : 100_000) * (0.8 + 0.4 * s))
+  const blockCount = quick ? 3 + (i % 2) : 6 + (i % 4)
+  const blockMB = quick ? 24 : 32
+  const holdMs = Math.round(quick ? 800 + 700 * spread(i + 5) : 2000 + 2000 * spread(i + 5))
   const checksum = Array.from({ length: blockCount }, (_, b) => ((blockMB * 1024 * 1024) / 4096) * (b + 1)).reduce((a, b) => a + b, 0)
   const expectedScoreZero = Math.floor((indexCount - 1) / 97) + 1
   return {

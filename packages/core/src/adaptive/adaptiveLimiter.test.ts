@@ -118,6 +118,23 @@ describe('AdaptiveLimiter', () => {
     ])
   })
 
+  it('grow() raises the limit now by at least one, up to maxLimit, and not while growth is held', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 1, maxLimit: 5 })
+    const changes = timeline(limiter)
+    expect(limiter.grow()).toBe(2)
+    expect(limiter.grow(2, 'idle cpu')).toBe(4)
+    limiter.holdGrowth(true)
+    expect(limiter.grow()).toBe(4)
+    limiter.holdGrowth(false)
+    expect(limiter.grow(3)).toBe(5)
+    expect(changes).toEqual([
+      [2, 'grow'],
+      [4, 'idle cpu'],
+      [5, 'grow'],
+    ])
+    expect(() => limiter.grow(1)).toThrow('AdaptiveLimiter.grow: factor must be a finite number > 1; got 1.')
+  })
+
   it('holdGrowth(true) blocks increases until released; decreases still apply', () => {
     const limiter = new AdaptiveLimiter({ initialLimit: 4, maxLimit: 32, sampleSize: 4 })
     limiter.holdGrowth(true)
@@ -195,6 +212,7 @@ describe('AdaptiveLimiter', () => {
         inFlight: fc.integer({ min: 0, max: 200 }),
       }),
       fc.record({ kind: fc.constant('reduce' as const), factor: fc.double({ min: 0.01, max: 0.99, noNaN: true }) }),
+      fc.record({ kind: fc.constant('grow' as const), factor: fc.double({ min: 1.01, max: 10, noNaN: true }) }),
       fc.record({ kind: fc.constant('hold' as const), held: fc.boolean() }),
       fc.record({
         kind: fc.constant('bounds' as const),
@@ -216,6 +234,7 @@ describe('AdaptiveLimiter', () => {
           for (const c of calls) {
             if (c.kind === 'record') limiter.record(c)
             else if (c.kind === 'reduce') limiter.reduce(c.factor)
+            else if (c.kind === 'grow') limiter.grow(c.factor)
             else if (c.kind === 'hold') limiter.holdGrowth(c.held)
             else {
               min = c.min

@@ -37,7 +37,9 @@
  * - No growth while the work in flight stays under half the limit: such a window cannot tell whether
  *   more concurrency would help.
  * - External pressure: `reduce(factor)` (memory) cuts now; `holdGrowth(true)` (CPU saturated) blocks
- *   every increase until released; `setBounds` clamps the limit into new bounds.
+ *   every increase until released; `setBounds` clamps the limit into new bounds. External room:
+ *   `grow(factor)` raises now (idle CPUs while work waits: Vegas's "no queue, add one" seen from outside,
+ *   for users whose units of work finish too rarely to drive growth by themselves).
  */
 import { valueAtRank } from '../leaks/median.js'
 
@@ -187,6 +189,21 @@ export class AdaptiveLimiter {
     this.#slowStart = false
     this.#clearWindow()
     this.#set(this.#estimate * factor, reason)
+    return this.#limit
+  }
+
+  /**
+   * External room (e.g. idle CPUs while work waits): multiplies the limit by `factor` (> 1, default 1.5)
+   * now, up to `maxLimit`; nothing while growth is held. Later windows judge the step like any other.
+   */
+  grow(factor = 1.5, reason = 'grow'): number {
+    if (!(factor > 1) || factor === Number.POSITIVE_INFINITY) {
+      throw new RangeError(`AdaptiveLimiter.grow: factor must be a finite number > 1; got ${factor}.`)
+    }
+    if (this.#held) return this.#limit
+    this.#clearWindow()
+    // At least one more: ×1.5 of a limit of 1 would round back down to 1.
+    this.#set(Math.max(this.#estimate * factor, this.#limit + 1), reason)
     return this.#limit
   }
 

@@ -1,10 +1,10 @@
 /**
- * Whether one more test file may start without the workers' memory together going over the budget.
- * Pure: the pool measures, this decides.
+ * Whether one more test file may start without the run's memory (Vitest's main process and its workers)
+ * going over the budget. Pure: the pool measures, this decides.
  *
  * Every running file is counted at the larger of what its worker uses now and what it is expected to
  * reach (its peak in earlier runs), because a file that just started has not allocated yet. The measured
- * total wins when it is larger (grandchild processes, thread workers sharing one RSS).
+ * total wins when it is larger (idle workers kept for reuse, thread workers sharing the main RSS).
  */
 
 export interface RunningFileMemory {
@@ -15,8 +15,10 @@ export interface RunningFileMemory {
 
 export interface AdmissionInput {
   budgetBytes: number
-  /** All workers' RSS as last measured. */
+  /** The run's RSS as last measured: main process and workers. */
   measuredTotalBytes: number
+  /** What no file accounts for: the main process's RSS. */
+  baseBytes: number
   running: readonly RunningFileMemory[]
   candidatePeakBytes: number
 }
@@ -25,7 +27,7 @@ export interface AdmissionInput {
 export const BUDGET_HEADROOM = 0.9
 
 export function projectedBytes(input: Omit<AdmissionInput, 'candidatePeakBytes' | 'budgetBytes'>): number {
-  let sum = 0
+  let sum = input.baseBytes
   for (const file of input.running) sum += Math.max(file.currentBytes ?? 0, file.expectedPeakBytes)
   return Math.max(sum, input.measuredTotalBytes)
 }

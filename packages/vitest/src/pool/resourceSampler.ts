@@ -21,21 +21,20 @@ export function processRssBytes(pid: number): number | undefined {
 }
 
 /**
- * Memory the workers use together: the RSS of the worker processes the pool started (reading a few
- * /proc/<pid>/status files costs well under a millisecond; scanning all of /proc for descendants cost
- * ≈ 15 ms a tick and delayed the main process's answers to workers), plus the main process's growth since
- * the run began when workers are threads, which share its RSS.
+ * Memory the run uses: Vitest's main process (with thread workers inside it) plus the worker processes
+ * the pool started. Reading a few /proc/<pid>/status files costs well under a millisecond; scanning all
+ * of /proc for descendants cost ≈ 15 ms a tick and delayed the main process's answers to workers.
  */
-export function workersRssBytes(workerPids: Iterable<number>, mainBaselineRssBytes: number, threads: boolean): { totalBytes: number; gone: number[] } {
-  let totalBytes = 0
+export function runRssBytes(workerPids: Iterable<number>): { totalBytes: number; mainBytes: number; gone: number[] } {
+  const mainBytes = process.memoryUsage.rss()
+  let totalBytes = mainBytes
   const gone: number[] = []
   for (const pid of workerPids) {
     const rss = processRssBytes(pid)
     if (rss === undefined) gone.push(pid)
     else totalBytes += rss
   }
-  if (threads || !hasProc) totalBytes += Math.max(0, process.memoryUsage.rss() - mainBaselineRssBytes)
-  return { totalBytes, gone }
+  return { totalBytes, mainBytes, gone }
 }
 
 /** CPU busy share (0..1) of the whole machine between two calls. */

@@ -5,7 +5,7 @@ import { AdaptiveLimiter } from '@qtests/core'
 import type { GateKeeper } from './gatedWorker.js'
 import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from './fileHistory.js'
 import { expectedPeakBytes, fitsMemoryBudget, retryHeapMb, withHeapMb } from './memoryAdmission.js'
-import { CpuLoad, processRssBytes, workersRssBytes } from './resourceSampler.js'
+import { CpuLoad, processRssBytes, runRssBytes } from './resourceSampler.js'
 import { AdaptiveWorkerGate, type Release } from './workerGate.js'
 
 /**
@@ -18,11 +18,13 @@ import { AdaptiveWorkerGate, type Release } from './workerGate.js'
  *   By Little's law, while that ratio stays flat more workers mean proportionally more files per second,
  *   so the limiter grows; when it rises, throughput has stopped improving and the limiter backs off.
  *   A file with no history yet gives a neutral sample (ratio 1): growth then rests on the CPU signal.
- * - Every tick (250 ms) the CPUs' busy share is read: above 90% growth is held, since more workers
- *   would only queue for CPU.
- * - Memory: a file starts only when the workers' projected RSS (running files at their expected peaks,
- *   from history, plus the new one) fits in `memoryBudget`; when measured RSS passes 85% of it the
- *   limit is cut at once (×0.7).
+ * - Every tick (250 ms) the CPUs' busy share is read: above 90% over the last second growth is held, since more workers
+ *   would only queue for CPU; below 60% over the last second, while files wait behind the limit, the
+ *   limit grows ×1.5 at once (at most once a second): the running files are waiting on I/O, and files
+ *   that take seconds each would make growth from completions alone slow.
+ * - Memory: a file starts only when the run's projected RSS (Vitest's main process, running files at their
+ *   expected peaks from history, plus the new one) fits in `memoryBudget`; when measured RSS passes 85%
+ *   of it the limit is cut at once (×0.7).
  */
 
 export interface WorkerScalingSettings {
@@ -65,6 +67,8 @@ export interface WorkerScalingSnapshot {
 
 const TICK_MS = 250
 const CPU_SATURATED = 0.9
+/** Below this busy share over the last second, CPUs have room for another worker. */
+const CPU_IDLE = 0.6
 const MEMORY_PRESSURE = 0.85
 /** A fresh Vitest fork worker's RSS before a test file allocates anything (measured ≈ 90–130 MB). */
 const FRESH_WORKER_BYTES = 128 * 1024 ** 2
@@ -89,10 +93,13 @@ export class WorkerScaling implements GateKeeper {
   #cpu = new CpuLoad()
   #timer: NodeJS.Timeout | undefined
   #runStartedAt = Date.now()
-  #mainBaselineRss = process.memoryUsage.rss()
+  #mainRss = process.memoryUsage.rss()
   #totalRss = 0
   #largestPeakSeen = 0
   #lastPressureAt = 0
+  #lastGrowAt = 0
+  /** CPU busy share of the last four ticks (one second). */
+  #cpuRecent: number[] = []
   #timeline: TimelinePoint[] = []
   #limits: number[] = []
   #peakConcurrency = 0
@@ -124,7 +131,6 @@ export class WorkerScaling implements GateKeeper {
   /** Called when Vitest starts a run (also each rerun in watch mode). */
   runStarted(): void {
     this.#runStartedAt = Date.now()
-    this.#mainBaselineRss = process.memoryUsage.rss()
     this.#timeline = []
     this.#limits = []
     this.#peakConcurrency = 0
@@ -243,6 +249,7 @@ export class WorkerScaling implements GateKeeper {
     return fitsMemoryBudget({
       budgetBytes: this.settings.memoryBudgetBytes,
       measuredTotalBytes: this.#totalRss,
+      baseBytes: this.#mainRss,
       running,
       candidatePeakBytes: expectedPeakBytes(record?.peakBytes, this.#largestPeakSeen, FRESH_WORKER_BYTES),
     })
@@ -263,16 +270,29 @@ export class WorkerScaling implements GateKeeper {
   #tick(): void {
     try {
       for (const running of this.#running.values()) this.#sampleFile(running)
-      const memory = workersRssBytes(this.#workerPids, this.#mainBaselineRss, this.settings.threads)
+      const memory = runRssBytes(this.#workerPids)
       for (const pid of memory.gone) this.#workerPids.delete(pid)
       this.#totalRss = memory.totalBytes
+      this.#mainRss = memory.mainBytes
       this.#peakRss = Math.max(this.#peakRss, this.#totalRss)
       const cpu = this.#cpu.sample()
-      this.limiter.holdGrowth(cpu >= CPU_SATURATED)
+      this.#cpuRecent.push(cpu)
+      if (this.#cpuRecent.length > 4) this.#cpuRecent.shift()
+      const cpuLastSecond = this.#cpuRecent.reduce((sum, value) => sum + value, 0) / this.#cpuRecent.length
+      // Over a second, not a tick: a worker starting up saturates a CPU for a few hundred ms by itself.
+      this.limiter.holdGrowth(cpuLastSecond >= CPU_SATURATED)
       const now = Date.now()
-      if (this.#totalRss > this.settings.memoryBudgetBytes * MEMORY_PRESSURE && now - this.#lastPressureAt > 1000) {
+      const pressed = this.#totalRss > this.settings.memoryBudgetBytes * MEMORY_PRESSURE
+      if (pressed && now - this.#lastPressureAt > 1000) {
         this.#lastPressureAt = now
         this.limiter.reduce(0.7, 'memory')
+      }
+      // Files wait behind the limit while the CPUs idle (the running ones wait on I/O): Vegas's "no queue,
+      // add more", without waiting for files to finish, which may take many seconds each.
+      const heldBackByLimit = this.gate.waiting > 0 && this.gate.running >= this.gate.limit
+      if (!pressed && heldBackByLimit && cpuLastSecond < CPU_IDLE && this.#cpuRecent.length === 4 && now - this.#lastGrowAt >= 1000) {
+        this.#lastGrowAt = now
+        this.limiter.grow(1.5, 'idle cpu')
       }
       this.#mark()
       // Memory may have been freed since the last admission was refused.
