@@ -2,7 +2,7 @@
 // Worker scaling: wall time and peak memory of `vitest run` at fixed maxWorkers and with the qtests
 // adaptive pool, on an io-bound, a cpu-bound and a memory-heavy generated suite.
 //
-//   pnpm bench:workers [--suite io|cpu|memory|all] [--rounds 1] [--quick] [--budget 1.5GB]
+//   pnpm bench:workers [--suite io|cpu|memory|all] [--rounds 1] [--quick] [--budget 1.4GB]
 //                      [--configs 1,2,4,8,16,default,adaptive]
 //
 // Prints a table per suite and the targets, writes results.json, and always exits 0: a benchmark
@@ -52,7 +52,7 @@ function parseOptions() {
   // The budget binds on the memory-heavy suite only: between 2 and 4 workers' worth of its files on this
   // kind of machine (Vitest's main process included), so running "as many as fit" is a real decision.
   // The other suites run at the plugin's default budget (60% of system memory). Quick files are smaller.
-  const budget = args.budget ?? (args.quick ? '900MB' : '1.5GB')
+  const budget = args.budget ?? (args.quick ? '900MB' : '1.4GB')
   return { suiteKeys, rounds, configs, budget }
 }
 

@@ -41,6 +41,27 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(adaptive.output).toMatch(/workers \d+(→\d+)+ \(at most \d+ at once\), peak \d+ MB of 250 MB budget/)
   })
 
+  it.each(['threads', 'vmThreads', 'vmForks'])('wraps the %s pool too: every test runs and passes', async (pool) => {
+    const run = await runFixture('workers', { FIXTURE_POOL: pool })
+    expect(run.code, run.output).toBe(0)
+    expect(run.outcomes.size).toBe(12)
+    expect([...run.outcomes.values()].every((status) => status === 'passed')).toBe(true)
+    expect(run.report!.workers.adaptive).toBe(true)
+    expect(run.report!.workers.peakConcurrency).toBeGreaterThanOrEqual(1)
+  })
+
+  it('keeps --maxWorkers as the ceiling, and --no-file-parallelism turns scaling off', async () => {
+    const capped = await runFixture('workers', {}, ['--maxWorkers=2'])
+    expect(capped.code).toBe(0)
+    expect(capped.report!.workers).toMatchObject({ adaptive: true, max: 2 })
+    expect(capped.report!.workers.peakConcurrency).toBeLessThanOrEqual(2)
+    expect(Math.max(...capped.report!.workers.timeline.map((point) => point.limit))).toBeLessThanOrEqual(2)
+    const serial = await runFixture('workers', {}, ['--no-file-parallelism'])
+    expect(serial.code).toBe(0)
+    expect(serial.report!.workers.adaptive).toBe(false)
+    expect(serial.outcomes.size).toBe(12)
+  })
+
   it('retries a file whose worker ran out of heap, alone and with twice the heap, and loses no test', async () => {
     const run = await runFixture('workers', { FIXTURE_OOM: 'once' })
     expect(run.code).toBe(0)

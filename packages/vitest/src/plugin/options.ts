@@ -42,8 +42,8 @@ export interface QtestsOptions {
      */
     max?: number
     /**
-     * The workers' resident memory together stays under this: bytes, or a string like '2GB' or '60%'
-     * (of system memory). Default '60%'.
+     * The run's resident memory (Vitest's main process and its workers) stays under this: bytes, or a
+     * string like '2GB' or '60%' (of system memory). Default '60%'.
      */
     memoryBudget?: number | string
   }

@@ -9,21 +9,21 @@ describe('fitsMemoryBudget', () => {
       { currentBytes: 100 * MB, expectedPeakBytes: 400 * MB },
       { currentBytes: 300 * MB, expectedPeakBytes: 200 * MB },
     ]
-    // 400 + 300 + 200 = 900 MB against 1000 MB × 0.9 headroom
-    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, baseBytes: 0, running, candidatePeakBytes: 200 * MB })).toBe(true)
-    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, baseBytes: 0, running, candidatePeakBytes: 201 * MB })).toBe(false)
+    // 400 + 300 + 250 = 950 MB against 1000 MB × 0.95 headroom
+    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, baseBytes: 0, running, candidatePeakBytes: 250 * MB })).toBe(true)
+    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, baseBytes: 0, running, candidatePeakBytes: 251 * MB })).toBe(false)
   })
 
   it('adds the main process, which no file accounts for', () => {
     const running = [{ currentBytes: 100 * MB, expectedPeakBytes: 300 * MB }]
-    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, baseBytes: 300 * MB, running, candidatePeakBytes: 300 * MB })).toBe(true)
-    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, baseBytes: 301 * MB, running, candidatePeakBytes: 300 * MB })).toBe(false)
+    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, baseBytes: 350 * MB, running, candidatePeakBytes: 300 * MB })).toBe(true)
+    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, baseBytes: 351 * MB, running, candidatePeakBytes: 300 * MB })).toBe(false)
   })
 
   it('trusts the measured total when it is larger than the per-file sum (threads share one RSS)', () => {
     const running = [{ currentBytes: undefined, expectedPeakBytes: 100 * MB }]
-    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 800 * MB, baseBytes: 0, running, candidatePeakBytes: 100 * MB })).toBe(true)
-    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 850 * MB, baseBytes: 0, running, candidatePeakBytes: 100 * MB })).toBe(false)
+    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 850 * MB, baseBytes: 0, running, candidatePeakBytes: 100 * MB })).toBe(true)
+    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 851 * MB, baseBytes: 0, running, candidatePeakBytes: 100 * MB })).toBe(false)
   })
 })
 

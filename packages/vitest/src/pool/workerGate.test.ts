@@ -81,6 +81,17 @@ describe('AdaptiveWorkerGate', () => {
     expect(granted).toEqual(['a', 'b'])
   })
 
+  it('lets a file that fits pass one that must wait for memory (first-fit by expected duration)', async () => {
+    const sizes: Record<string, number> = { running: 600, big: 500, medium: 300, small: 100 }
+    const fits = (request: GateRequest, running: readonly GateRequest[]) =>
+      running.reduce((sum, r) => sum + sizes[r.file]!, 0) + sizes[request.file]! <= 1000
+    const gate = new AdaptiveWorkerGate(4, fits)
+    const { granted } = track(gate, [file('running', 9), file('big', 3), file('medium', 2), file('small', 1)])
+    await settle()
+    // Big (500) does not fit beside 600; medium and then small do (600 + 300 + 100), passing it.
+    expect(granted).toEqual(['running', 'medium', 'small'])
+  })
+
   it('asks the admission check before starting a file beside others, never for the only one', async () => {
     let roomFor = 1
     const gate = new AdaptiveWorkerGate(4, (_request, running) => running.length < roomFor)

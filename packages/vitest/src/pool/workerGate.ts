@@ -92,28 +92,27 @@ export class AdaptiveWorkerGate {
   pump(): void {
     while (this.#waiting.length > 0) {
       if (this.#running.some((r) => r.exclusive)) return
-      const next = this.#next()
-      if (!next) return
-      if (next.request.exclusive) {
+      const ordered = [...this.#waiting].sort(compare)
+      const first = ordered[0]!
+      let chosen: Waiter | undefined
+      if (first.request.exclusive) {
         if (this.#running.length > 0) return
+        chosen = first
       } else {
         if (this.#running.length >= this.#limit) return
         // Someone must always be able to run, or a file bigger than the budget would wait forever.
-        if (this.#running.length > 0 && !this.#admits(next.request, this.#running)) return
+        // Beside others, the first file in order that fits runs (first-fit decreasing): a small file may
+        // pass a big one that has to wait for memory, so the memory left over is used.
+        chosen =
+          this.#running.length === 0
+            ? first
+            : ordered.find((waiter) => !waiter.request.exclusive && this.#admits(waiter.request, this.#running))
+        if (!chosen) return
       }
-      this.#waiting.splice(this.#waiting.indexOf(next), 1)
-      this.#running.push(next.request)
-      next.grant(this.#releaseFor(next.request))
+      this.#waiting.splice(this.#waiting.indexOf(chosen), 1)
+      this.#running.push(chosen.request)
+      chosen.grant(this.#releaseFor(chosen.request))
     }
-  }
-
-  /** An exclusive waiter (a retry) goes first; then the longest expected file; then arrival order. */
-  #next(): Waiter | undefined {
-    let best: Waiter | undefined
-    for (const waiter of this.#waiting) {
-      if (!best || compare(waiter, best) < 0) best = waiter
-    }
-    return best
   }
 
   #releaseFor(request: GateRequest): Release {
@@ -128,6 +127,7 @@ export class AdaptiveWorkerGate {
   }
 }
 
+/** An exclusive waiter (a retry) goes first; then the longest expected file; then arrival order. */
 function compare(a: Waiter, b: Waiter): number {
   if (a.request.exclusive !== b.request.exclusive) return a.request.exclusive ? -1 : 1
   if (a.request.priority !== b.request.priority) return b.request.priority - a.request.priority

@@ -23,8 +23,8 @@ import { AdaptiveWorkerGate, type Release } from './workerGate.js'
  *   limit grows ×1.5 at once (at most once a second): the running files are waiting on I/O, and files
  *   that take seconds each would make growth from completions alone slow.
  * - Memory: a file starts only when the run's projected RSS (Vitest's main process, running files at their
- *   expected peaks from history, plus the new one) fits in `memoryBudget`; when measured RSS passes 85%
- *   of it the limit is cut at once (×0.7).
+ *   expected peaks from history, plus the new one) fits in 95% of `memoryBudget`; when measured RSS passes
+ *   85% of it the limit drops to the number of files running.
  */
 
 export interface WorkerScalingSettings {
@@ -283,9 +283,12 @@ export class WorkerScaling implements GateKeeper {
       this.limiter.holdGrowth(cpuLastSecond >= CPU_SATURATED)
       const now = Date.now()
       const pressed = this.#totalRss > this.settings.memoryBudgetBytes * MEMORY_PRESSURE
-      if (pressed && now - this.#lastPressureAt > 1000) {
+      // Memory is tight: no more files than run now. Cutting below that would not free a byte (running
+      // files keep their memory) and would hold the run back long after they finish.
+      const running = this.gate.running
+      if (pressed && now - this.#lastPressureAt > 1000 && this.limiter.limit > Math.max(running, this.settings.min)) {
         this.#lastPressureAt = now
-        this.limiter.reduce(0.7, 'memory')
+        this.limiter.reduce(Math.max(running, this.settings.min) / this.limiter.limit, 'memory')
       }
       // Files wait behind the limit while the CPUs idle (the running ones wait on I/O): Vegas's "no queue,
       // add more", without waiting for files to finish, which may take many seconds each.
@@ -308,7 +311,10 @@ export class WorkerScaling implements GateKeeper {
   #sampleFile(running: RunningFile): void {
     if (running.pid === undefined) return
     const rss = processRssBytes(running.pid)
-    if (rss !== undefined) running.peakBytes = Math.max(running.peakBytes, rss)
+    if (rss === undefined) return
+    running.peakBytes = Math.max(running.peakBytes, rss)
+    // A first run's guess for files never seen: the biggest worker so far, running ones included.
+    this.#largestPeakSeen = Math.max(this.#largestPeakSeen, running.peakBytes)
   }
 
   #mark(): void {
