@@ -206,6 +206,7 @@ async function main() {
       if (run.code !== 0) console.log(`  ${side.label} run failed (${failureText(run)})`)
       if (run.testsPassed !== manifest.tests) console.log(`  ${side.label} ran ${run.testsPassed} tests, expected ${manifest.tests}`)
       const key = side === plain ? 'plain' : 'plugin'
+      if (key === 'plugin' && !pluginUnavailable) row.probes = readProbeCost(join(reportDir, 'measure', 'report.json'))
       row[`${key}Ms`] = run.ms
       row[`${key}CpuMs`] = run.cpuMs
       loads.push(run.load)
@@ -222,6 +223,16 @@ async function main() {
     )
   }
   const pick = (key) => perRound.map((r) => r[key])
+  const probeRounds = perRound.map((r) => r.probes).filter(Boolean)
+  if (probeRounds.length) {
+    // What the probes themselves cost, from the plugin's own report (the rest is loading them and Vitest's hooks).
+    const per = (key) => median(probeRounds.map((p) => p[key]))
+    console.log(
+      `probes per round (median): full GCs in ${per('filesWithFullGc')} of ${per('files')} files, ${per('fullGcs')} full GCs in all; ` +
+        `forced GCs ${(per('gcMs') / per('files')).toFixed(1)} ms per file, of which young-generation ${(per('youngGcMs') / per('files')).toFixed(1)} ms ` +
+        `(${(per('youngGcs') / per('files')).toFixed(1)} per file)`,
+    )
+  }
   const plainMs = median(pick('plainMs'))
   const pluginMs = median(pick('pluginMs'))
   const ratio = pluginMs / plainMs
@@ -335,6 +346,25 @@ async function main() {
   }
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`)
   console.log(`\nbenchmark took ${(benchMs / 60000).toFixed(1)} min; results in ${resultsPath}`)
+}
+
+/** Forced-GC counts and times over the files of a measure-mode report, or null if there is no report. */
+function readProbeCost(path) {
+  try {
+    const report = JSON.parse(readFileSync(path, 'utf8'))
+    const cost = { files: report.files.length, filesWithFullGc: 0, fullGcs: 0, gcMs: 0, youngGcs: 0, youngGcMs: 0 }
+    for (const file of report.files) {
+      const probe = file.probe ?? {}
+      if (probe.gcCount) cost.filesWithFullGc++
+      cost.fullGcs += probe.gcCount ?? 0
+      cost.gcMs += probe.gcMs ?? 0
+      cost.youngGcs += probe.youngGcCount ?? 0
+      cost.youngGcMs += probe.youngGcMs ?? 0
+    }
+    return cost
+  } catch {
+    return null
+  }
 }
 
 /** Median `iterations` over the tests in a hunt-mode report, or null if there is no report. */

@@ -59,7 +59,7 @@ describe('measure verdicts', () => {
     project: 'unit',
     state: 'passed',
     tests,
-    probe: { screen: [], screenAt: [], samples: [], atTest: [], testsRun: 12, gcCount: 0, gcMs: 0, ...probe },
+    probe: { screen: [], screenAt: [], samples: [], atTest: [], testsRun: 12, gcCount: 0, gcMs: 0, youngGcCount: 0, youngGcMs: 0, ...probe },
   })
 
   it('calls a file a leak when full GCs rise between each of them by the floor per test', () => {

@@ -184,6 +184,10 @@ function fileBase(input: FileInput) {
     report.samples = input.probe.atTest.map((atTest, i) => ({ atTest, bytes: input.probe!.samples[i]! }))
   if (input.probe) {
     report.probe = { gcCount: input.probe.gcCount, gcMs: round(input.probe.gcMs) }
+    if (input.probe.youngGcCount) {
+      report.probe.youngGcCount = input.probe.youngGcCount
+      report.probe.youngGcMs = round(input.probe.youngGcMs)
+    }
     if (input.probe.probeError) report.probe.error = input.probe.probeError
   }
   return report

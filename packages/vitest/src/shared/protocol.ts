@@ -64,10 +64,13 @@ export interface FileProbeMeta {
   confirming?: boolean
   /** tests that ran in the file */
   testsRun: number
-  /** full GCs the probes forced in this file */
+  /** full GCs the probes forced in this file (a settled sample is two) */
   gcCount: number
   /** time all forced GCs took in this file, young-generation ones included, ms */
   gcMs: number
+  /** measure: young-generation GCs forced for the cheap samples, and their share of `gcMs`, ms */
+  youngGcCount: number
+  youngGcMs: number
   /** a probe failure, reported once instead of crashing the run */
   probeError?: string
 }

@@ -66,7 +66,7 @@ function spread(tests: number, count: number): Set<number> {
 const MEASURE_CHEAP_SAMPLES = 6
 
 function emptyFileMeta(): FileProbeMeta {
-  return { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 0, gcCount: 0, gcMs: 0 }
+  return { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 0, gcCount: 0, gcMs: 0, youngGcCount: 0, youngGcMs: 0 }
 }
 
 
@@ -236,11 +236,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     #sample(settle = false): number {
-      const { bytes, gcMs } = sampleAfterGc(settle)
+      const { bytes, gcMs, collections } = sampleAfterGc(settle)
       this.#gcMs += gcMs
       this.#lastGcMs = gcMs
       if (this.#file) {
-        this.#file.meta.gcCount++
+        this.#file.meta.gcCount += collections
         this.#file.meta.gcMs += gcMs
       }
       return bytes
@@ -269,6 +269,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         const { screen, screenAt } = file.meta
         const cheap = sampleAfterMinorGc()
         file.meta.gcMs += cheap.gcMs
+        file.meta.youngGcCount++
+        file.meta.youngGcMs += cheap.gcMs
         screen.push(cheap.bytes)
         screenAt.push(index)
         if (risingSteadily(screen, screenAt, this.#config!.measureSuspicionBytesPerTest)) {
