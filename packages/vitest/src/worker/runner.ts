@@ -263,7 +263,10 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       if (!(file.confirmAt ?? file.planned).has(index)) return
       this.#probe('sample', () => {
         if (file.confirmAt) {
-          if (this.#affordable()) this.#fullSample(file, index)
+          if (this.#affordable()) {
+            this.#fullSample(file, index)
+            if (!this.#mayStillLeak(file)) file.confirmAt.clear()
+          }
           return
         }
         const { screen, screenAt } = file.meta
@@ -277,9 +280,21 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           const last = file.testCount - 1
           file.confirmAt = new Set([Math.round((index + last) / 2), last])
           file.meta.confirming = true
-          if (this.#affordable()) this.#fullSample(file, index)
+          // After the last test, one full GC could only lead to "unknown": not worth its 10–30 ms.
+          if (index < last && this.#affordable()) this.#fullSample(file, index)
         }
       })
+    }
+
+    /**
+     * measure, confirming: a leak rises by half the floor per test between any two full GCs (the verdict
+     * asks that of every step), so a step below that settles it: the remaining full GCs are not spent.
+     */
+    #mayStillLeak(file: FileState): boolean {
+      const { samples, atTest } = file.meta
+      const n = samples.length
+      if (n < 2) return true
+      return (samples[n - 1]! - samples[n - 2]!) / (atTest[n - 1]! - atTest[n - 2]!) >= this.#config!.measureSuspicionBytesPerTest
     }
 
     #fullSample(file: FileState, index: number) {
