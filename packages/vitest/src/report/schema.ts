@@ -35,6 +35,8 @@ export interface FileReport {
   reason: string
   /** (addition) the file's outcome in Vitest */
   state: 'passed' | 'failed' | 'skipped' | 'pending' | 'queued'
+  /** (addition) measure: not probed in this run; an earlier run measured it clean and nothing it loads changed since */
+  reused?: true
   /** (addition) measure: post-GC bytes and the test index after which each was taken */
   samples?: { atTest: number; bytes: number }[]
   /** (addition) full GCs forced in this file, and the time all forced GCs (young ones included) took;

@@ -21,6 +21,8 @@ export interface WorkerConfig {
   measureBudget: number
   /** measure: growth per test in the cheap samples that calls for confirmation, bytes */
   measureSuspicionBytesPerTest: number
+  /** measure: absolute paths of test files an earlier run measured clean and that load nothing changed since: not probed */
+  reuseCleanFiles?: string[]
 }
 
 /** What a test's probe records (in `TestCase.meta().qtests`). */
@@ -73,4 +75,9 @@ export interface FileProbeMeta {
   youngGcMs: number
   /** a probe failure, reported once instead of crashing the run */
   probeError?: string
+  /** measure: not probed, because an earlier run measured it clean and nothing it loads changed since */
+  reused?: boolean
+  /** measure: absolute paths of the files the worker loaded through Vitest by the end of this file (non-isolated
+   * workers include earlier files'), so that a clean verdict can be reused while none of them changes */
+  modules?: string[]
 }

@@ -166,6 +166,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #samplerBroken = false
     #sourceMaps = new Map<string, TraceMap | null>()
     #warmedUp = false
+    #reuse: Set<string> | undefined
 
     // biome-ignore lint/suspicious/noExplicitAny: see RunnerClass
     constructor(...args: any[]) {
@@ -312,7 +313,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           this.#samplerBroken = true
         }
       }
-      if (this.#broken && isFile(suite)) {
+      if (mode === 'measure' && isFile(suite) && this.#reusedClean(suite.filepath)) {
+        // An earlier run measured this file clean and nothing it loads changed: no probes, no cost.
+        this.#file = { meta: emptyFileMeta(), planned: new Set(), testCount: 0, testsSeen: 0 }
+        this.#file.meta.reused = true
+      } else if (this.#broken && isFile(suite)) {
         // Later files of a worker whose probes failed say so too, rather than look unmeasured for no reason.
         this.#file = { meta: emptyFileMeta(), planned: new Set(), testCount: 0, testsSeen: 0 }
         this.#file.meta.probeError = this.#broken
@@ -430,8 +435,24 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       await super.onAfterRunTask?.(test)
     }
 
+    #reusedClean(file: string): boolean {
+      this.#reuse ??= new Set(this.#config?.reuseCleanFiles)
+      return this.#reuse.has(file)
+    }
+
+    /** The files Vitest's module runner evaluated in this worker: what a measure verdict depends on. */
+    #loadedFiles(): string[] {
+      const evaluated = (this as { moduleRunner?: { evaluatedModules?: { fileToModulesMap?: Map<string, unknown> } } }).moduleRunner
+        ?.evaluatedModules?.fileToModulesMap
+      if (!evaluated) return []
+      return [...evaluated.keys()].filter((file) => path.isAbsolute(file) && !file.includes('/node_modules/'))
+    }
+
     override async onAfterRunSuite(suite: RunnerTestSuite) {
       if (isFile(suite) && this.#file) {
+        if (this.#mode() === 'measure' && !this.#file.meta.reused) this.#probe('file end', () => {
+          this.#file!.meta.modules = this.#loadedFiles()
+        })
         ;(suite.meta as Record<string, unknown>)[META_KEY] = this.#file.meta
         this.#file = undefined
       }
