@@ -53,7 +53,9 @@ function configureProject(project: TestProject, options: ResolvedOptions, vitest
     vitest.logger.warn(` qtests  browser mode is not measured (project ${project.name || 'root'}): its tests run in a browser, outside Node's heap.`)
     worker.mode = 'off'
   }
-  if (worker.mode === 'measure') worker.reuseCleanFiles = reusableCleanFiles(loadCleanHistory(cleanHistoryPath(reportDir(vitest, options))), verdictSettings(vitest, options, project.name))
+  // Watch mode decides once and reruns changed files: it probes every file.
+  if (worker.mode === 'measure' && !vitest.config.watch)
+    worker.reuseCleanFiles = reusableCleanFiles(loadCleanHistory(cleanHistoryPath(reportDir(vitest, options))), verdictSettings(vitest, options, project.name))
   project.provide(WORKER_CONFIG_KEY as never, worker as never)
   if (worker.mode === 'off') return
   const userRunner = project.config.runner

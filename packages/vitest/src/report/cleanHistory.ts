@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Vitest } from 'vitest/node'
@@ -8,8 +8,9 @@ import { writeFileAtomicSync } from './writeFileAtomic.js'
 
 /**
  * measure: test files an earlier run measured clean, kept in `<report dir>/cache/measure.json` with the
- * files each one loaded. While none of those changed (size and modification time, plus the plugin,
- * Vitest and Node versions and the measure settings), the next run does not probe the file again and
+ * files each one loaded. While none of those changed (size and modification time, plus the plugin
+ * build, the Vitest config, the lockfile, Vitest's and Node's versions and the measure settings), the
+ * next run does not probe the file again and
  * carries its clean verdict over, saying so. Any other verdict, a change, or a missing cache means the
  * file is measured. Deleting the cache measures every file again.
  */
@@ -41,13 +42,32 @@ export interface MeasuredFile {
 
 const probesRunner = fileURLToPath(new URL('../worker/runner.js', import.meta.url))
 
+const LOCKFILES = ['pnpm-lock.yaml', 'package-lock.json', 'yarn.lock', 'bun.lock', 'bun.lockb']
+
+/** The Vitest config file and the nearest lockfile with its package.json: dependencies load outside Vitest's module runner. */
+function setupFiles(vitest: Vitest): string[] {
+  const files: string[] = []
+  const configFile = vitest.vite?.config?.configFile
+  if (configFile) files.push(configFile)
+  for (let dir = vitest.config.root; ; dir = path.dirname(dir)) {
+    const lockfile = LOCKFILES.map((name) => path.join(dir, name)).find((file) => existsSync(file))
+    if (lockfile) {
+      files.push(lockfile, path.join(dir, 'package.json'))
+      break
+    }
+    if (path.dirname(dir) === dir) break
+  }
+  return files
+}
+
 /**
  * Everything besides the loaded files that a measure verdict depends on: the probes' build (an upgrade
- * measures again), Vitest's and Node's versions, the floor and budget, the project.
+ * measures again), the Vitest config, the dependencies (lockfile), Vitest's and Node's versions, the
+ * floor and budget, the project.
  */
 export function verdictSettings(vitest: Vitest, options: ResolvedOptions, project: string): string {
   const { minBytesPerTest, measureBudget } = options.leaks
-  return JSON.stringify([fingerprint([probesRunner], ''), vitest.version, process.version, minBytesPerTest, measureBudget, project])
+  return JSON.stringify([fingerprint([probesRunner, ...setupFiles(vitest)], ''), vitest.version, process.version, minBytesPerTest, measureBudget, project])
 }
 
 export function cleanHistoryPath(reportDir: string): string {
