@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Wall-time overhead of the qtests plugin on a generated, leak-free suite.
 //
-//   pnpm bench:overhead [--rounds 5] [--files 200] [--hunt-files 20] [--quick]
+//   pnpm bench:overhead [--rounds 5] [--files 200] [--hunt-files 20] [--quick] [--warm-cache]
 //
+// By default every plugin run starts without the plugin's clean-file cache (cold: every file is probed).
+// --warm-cache primes the cache with one untimed run and keeps it: files measured clean before and
+// unchanged since are not probed, as in a developer's repeated runs.
 // Measure mode: `vitest run` of the whole suite, plain and with `plugins: [qtests()]`, alternating
 // ABBA per round so drift (thermal, page cache, neighbours) hits both sides alike.
 // Hunt mode: a subset plain and with QTESTS_LEAKS=hunt, giving the cost of one test iteration.
@@ -31,6 +34,7 @@ const { values: args } = parseArgs({
     'hunt-rounds': { type: 'string' },
     seed: { type: 'string', default: '1' },
     quick: { type: 'boolean', default: false },
+    'warm-cache': { type: 'boolean', default: false },
   },
 })
 const positiveInt = (text, fallback, name) => {
@@ -112,7 +116,9 @@ function ensureSuite(files, seed) {
  * One `vitest run`, timed from spawn to exit. Output is captured (not a TTY, no colours) and kept
  * only to check the run passed and ran the expected number of tests.
  */
-function runVitest({ config, filters = [], env = {} }) {
+function runVitest({ config, filters = [], env = {}, cold = false }) {
+  // A cold plugin run forgets which files earlier runs measured clean, so that every file is probed.
+  if (cold && env.QTESTS_REPORT_DIR) rmSync(join(env.QTESTS_REPORT_DIR, 'cache', 'measure.json'), { force: true })
   const childEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }
   // A QTESTS_LEAKS left in the caller's shell would silently change what is measured.
   if (!('QTESTS_LEAKS' in env)) delete childEnv.QTESTS_LEAKS
@@ -161,16 +167,19 @@ async function main() {
   const vitestVersion = JSON.parse(readFileSync(join(benchDir, 'node_modules', 'vitest', 'package.json'), 'utf8')).version
 
   const plain = { label: 'plain', config: 'vitest.plain.config.mjs' }
+  const warmCache = args['warm-cache']
   let plugin = {
     label: 'qtests',
     config: 'vitest.qtests.config.mjs',
     env: { QTESTS_REPORT_DIR: join(reportDir, 'measure') },
+    cold: !warmCache,
   }
   let pluginUnavailable = null
 
   console.log(
     `qtests overhead: ${files} files, ${manifest.tests} tests, ${rounds} rounds; ` +
-      `Node ${process.version}, Vitest ${vitestVersion}, ${availableParallelism()} CPUs`,
+      `Node ${process.version}, Vitest ${vitestVersion}, ${availableParallelism()} CPUs; ` +
+      `plugin cache ${warmCache ? 'WARM (files measured clean before and unchanged are not probed)' : 'cold (every file probed)'}`,
   )
 
   // Warm-up on the subset: page cache, Vite's first transform, the plugin's import. Not counted.
@@ -185,6 +194,12 @@ async function main() {
       console.log(`\nThe plugin run failed, so this compares plain with plain (A/A).\n${pluginUnavailable}\n`)
       plugin = { label: 'plain-B', config: plain.config }
     }
+  }
+
+  if (warmCache && !pluginUnavailable) {
+    process.stdout.write('priming the plugin cache with one run of the whole suite (not timed) … ')
+    const run = await runVitest({ config: plugin.config, env: plugin.env })
+    console.log(run.code === 0 ? 'done' : `failed (${failureText(run)})`)
   }
 
   const col = (text, width) => String(text).padStart(width)
@@ -202,10 +217,11 @@ async function main() {
     const row = {}
     const loads = []
     for (const side of order) {
-      const run = await runVitest({ config: side.config, env: side.env })
+      const run = await runVitest({ config: side.config, env: side.env, cold: side.cold })
       if (run.code !== 0) console.log(`  ${side.label} run failed (${failureText(run)})`)
       if (run.testsPassed !== manifest.tests) console.log(`  ${side.label} ran ${run.testsPassed} tests, expected ${manifest.tests}`)
       const key = side === plain ? 'plain' : 'plugin'
+      if (key === 'plugin' && !pluginUnavailable) row.probes = readProbeCost(join(reportDir, 'measure', 'report.json'))
       row[`${key}Ms`] = run.ms
       row[`${key}CpuMs`] = run.cpuMs
       loads.push(run.load)
@@ -222,6 +238,16 @@ async function main() {
     )
   }
   const pick = (key) => perRound.map((r) => r[key])
+  const probeRounds = perRound.map((r) => r.probes).filter(Boolean)
+  if (probeRounds.length) {
+    // What the probes themselves cost, from the plugin's own report (the rest is loading them and Vitest's hooks).
+    const per = (key) => median(probeRounds.map((p) => p[key]))
+    console.log(
+      `probes per round (median): full GCs in ${per('filesWithFullGc')} of ${per('files')} files, ${per('fullGcs')} full GCs in all; ` +
+        `forced GCs ${(per('gcMs') / per('files')).toFixed(1)} ms per file, of which young-generation ${(per('youngGcMs') / per('files')).toFixed(1)} ms ` +
+        `(${(per('youngGcs') / per('files')).toFixed(1)} per file); ${per('reused')} files not probed (unchanged since measured clean)`,
+    )
+  }
   const plainMs = median(pick('plainMs'))
   const pluginMs = median(pick('pluginMs'))
   const ratio = pluginMs / plainMs
@@ -314,6 +340,7 @@ async function main() {
     comparison: pluginUnavailable ? 'plain-vs-plain' : 'plain-vs-qtests',
     pluginBuild: { atStart: buildAtStart, atEnd: buildAtEnd },
     pluginUnavailable,
+    pluginCache: warmCache ? 'warm' : 'cold',
     suite: { files, tests: manifest.tests, seed, generatorVersion },
     measure: {
       rounds: perRound,
@@ -335,6 +362,26 @@ async function main() {
   }
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`)
   console.log(`\nbenchmark took ${(benchMs / 60000).toFixed(1)} min; results in ${resultsPath}`)
+}
+
+/** Forced-GC counts and times over the files of a measure-mode report, or null if there is no report. */
+function readProbeCost(path) {
+  try {
+    const report = JSON.parse(readFileSync(path, 'utf8'))
+    const cost = { files: report.files.length, filesWithFullGc: 0, fullGcs: 0, gcMs: 0, youngGcs: 0, youngGcMs: 0, reused: 0 }
+    for (const file of report.files) {
+      if (file.reused) cost.reused++
+      const probe = file.probe ?? {}
+      if (probe.gcCount) cost.filesWithFullGc++
+      cost.fullGcs += probe.gcCount ?? 0
+      cost.gcMs += probe.gcMs ?? 0
+      cost.youngGcs += probe.youngGcCount ?? 0
+      cost.youngGcMs += probe.youngGcMs ?? 0
+    }
+    return cost
+  } catch {
+    return null
+  }
 }
 
 /** Median `iterations` over the tests in a hunt-mode report, or null if there is no report. */

@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { QtestsReport } from '../src/report/schema.js'
 import { type FixtureRun, runFixture } from './runFixture.js'
@@ -67,5 +70,31 @@ describe.each(setups)('a real Vitest run, pool $pool, isolate $isolate', ({ pool
   it('prints one section after the summary, naming the leak', () => {
     expect(hunt.output).toMatch(/qtests\s+memory leaks \(hunt, 10 iterations per test\)/)
     expect(hunt.output).toContain('LEAK     test/behaviours.test.mjs > outer > leaks into a module-level array')
+  })
+})
+
+describe('measure mode, a second run with the same report directory', () => {
+  let first: FixtureRun
+  let second: FixtureRun
+  beforeAll(async () => {
+    const env = { FIXTURE_POOL: 'forks', FIXTURE_ISOLATE: 'true', FIXTURE_PLUGIN: '1', QTESTS_LEAKS: 'measure' }
+    const reportDir = await mkdtemp(path.join(os.tmpdir(), 'qtests-reuse-'))
+    first = await runFixture('behaviours', env, { reportDir })
+    second = await runFixture('behaviours', env, { reportDir })
+  })
+
+  it('does not probe the files the first run measured clean, says so, and keeps every outcome', () => {
+    expect(second.outcomes).toEqual(first.outcomes)
+    expect(second.code).toBe(first.code)
+    const other = second.report?.files.find((f) => f.file === 'test/other.test.mjs')
+    expect(first.report?.files.find((f) => f.file === 'test/other.test.mjs')?.verdict).toBe('clean')
+    expect(other).toMatchObject({ verdict: 'clean', reused: true, probe: { gcCount: 0, gcMs: 0 } })
+    expect(other?.reason).toMatch(/not probed in this run/)
+    expect(second.output).toMatch(/1 clean \(1 unchanged since measured clean, not probed\)/)
+  })
+
+  it('measures again a file whose run failed', () => {
+    const failed = second.report?.files.find((f) => f.file === 'test/behaviours.test.mjs')
+    expect(failed?.reused).toBeUndefined()
   })
 })

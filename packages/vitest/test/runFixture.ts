@@ -17,9 +17,14 @@ export interface FixtureRun {
 }
 
 /** Runs real Vitest on a fixture project in a child process, as a user's `vitest run` would. */
-export async function runFixture(name: string, env: Record<string, string>, args: string[] = []): Promise<FixtureRun> {
+export async function runFixture(
+  name: string,
+  env: Record<string, string>,
+  options: { args?: string[]; reportDir?: string } = {},
+): Promise<FixtureRun> {
+  const { args = [], reportDir } = options
   const cwd = path.join(here, 'fixtures', name)
-  const out = await mkdtemp(path.join(os.tmpdir(), 'qtests-fixture-'))
+  const out = reportDir ?? (await mkdtemp(path.join(os.tmpdir(), 'qtests-fixture-')))
   const vitestJson = path.join(out, 'vitest.json')
   const child = spawn(process.execPath, [vitestBin, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`, ...args], {
     cwd,

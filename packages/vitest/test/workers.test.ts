@@ -51,12 +51,12 @@ describe('adaptive workers on a real Vitest run', () => {
   })
 
   it('keeps --maxWorkers as the ceiling, and --no-file-parallelism turns scaling off', async () => {
-    const capped = await runFixture('workers', {}, ['--maxWorkers=2'])
+    const capped = await runFixture('workers', {}, { args: ['--maxWorkers=2'] })
     expect(capped.code).toBe(0)
     expect(capped.report!.workers).toMatchObject({ adaptive: true, max: 2 })
     expect(capped.report!.workers.peakConcurrency).toBeLessThanOrEqual(2)
     expect(Math.max(...capped.report!.workers.timeline.map((point) => point.limit))).toBeLessThanOrEqual(2)
-    const serial = await runFixture('workers', {}, ['--no-file-parallelism'])
+    const serial = await runFixture('workers', {}, { args: ['--no-file-parallelism'] })
     expect(serial.code).toBe(0)
     expect(serial.report!.workers.adaptive).toBe(false)
     expect(serial.outcomes.size).toBe(12)

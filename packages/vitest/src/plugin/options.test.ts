@@ -12,6 +12,7 @@ describe('resolveOptions', () => {
       allocationSites: true,
       minBytesPerTest: 16384,
       measureBudget: 0.25,
+      reuseClean: true,
     })
     expect(resolved.report).toEqual({ dir: undefined, json: true, html: true, terminal: 'summary' })
   })
@@ -27,7 +28,7 @@ describe('resolveOptions', () => {
     [{ leaks: { iterations: 3 } }, 'qtests: option leaks.iterations is 3; allowed: an integer from 8 to 1000.'],
     [{ leaks: { iterations: 10.5 } }, 'qtests: option leaks.iterations is 10.5; allowed: an integer from 8 to 1000.'],
     [{ leaks: { failOn: true } }, `qtests: option leaks.failOn is true; allowed: 'none', 'leak', 'suspect'.`],
-    [{ leaks: { itterations: 10 } }, 'qtests: option leaks.itterations is 10; allowed: one of the keys mode, iterations, failOn, minBytesPerIteration, allocationSites, minBytesPerTest, measureBudget (unknown key).'],
+    [{ leaks: { itterations: 10 } }, 'qtests: option leaks.itterations is 10; allowed: one of the keys mode, iterations, failOn, minBytesPerIteration, allocationSites, minBytesPerTest, measureBudget, reuseClean (unknown key).'],
     [{ leak: {} }, 'qtests: option leak is an object; allowed: one of the keys leaks, workers, sampling, report (unknown key).'],
     [{ report: { terminal: 'verbose' } }, `qtests: option report.terminal is "verbose"; allowed: 'summary', 'full', false.`],
     [{ report: 'x' }, 'qtests: option report is "x"; allowed: an object.'],

@@ -26,6 +26,11 @@ export interface QtestsOptions {
      * only on files whose cheap samples rise steadily; other files cost up to 6 young-generation GCs.
      */
     measureBudget?: number
+    /**
+     * measure: skip the probes for files an earlier run measured clean while nothing they load has changed
+     * (`<report dir>/cache/measure.json`). Default true; false probes every file every run.
+     */
+    reuseClean?: boolean
   }
   /** Adaptive worker scaling: how many test files run at once, decided while the suite runs. */
   workers?: {
@@ -74,6 +79,7 @@ export interface ResolvedOptions {
     allocationSites: boolean
     minBytesPerTest: number
     measureBudget: number
+    reuseClean: boolean
   }
   workers: { adaptive: boolean; min?: number; max?: number; memoryBudget?: number | string }
   sampling: { baseIntervalMs?: number; minIntervalMs?: number; maxIntervalMs?: number }
@@ -151,6 +157,7 @@ const sections: Record<string, Shape> = {
     allocationSites: boolean,
     minBytesPerTest: number(0, 1024 ** 3),
     measureBudget: number(0, 0.5),
+    reuseClean: boolean,
   },
   workers: { adaptive: boolean, min: integer(1, 1024), max: integer(1, 1024), memoryBudget },
   sampling: { baseIntervalMs: number(1, 3_600_000), minIntervalMs: number(1, 3_600_000), maxIntervalMs: number(1, 3_600_000) },
@@ -209,6 +216,7 @@ export function resolveOptions(options: unknown = {}, env: NodeJS.ProcessEnv = p
       allocationSites: leaks.allocationSites ?? true,
       minBytesPerTest: leaks.minBytesPerTest ?? 16384,
       measureBudget: leaks.measureBudget ?? 0.25,
+      reuseClean: leaks.reuseClean ?? true,
     },
     workers: { ...workers, adaptive: workers.adaptive ?? true },
     sampling: { ...sampling },

@@ -8,6 +8,7 @@ import type { Vite } from 'vitest/node'
 import type { TestProject, Vitest } from 'vitest/node'
 import { adaptivePool, isGateablePool } from '../pool/adaptivePool.js'
 import { WorkerScaling } from '../pool/workerScaling.js'
+import { cleanHistoryPath, loadCleanHistory, reusableCleanFiles, verdictSettings } from '../report/cleanHistory.js'
 import { QtestsReporter } from '../report/reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import { parseMemoryBudget, type QtestsOptions, type ResolvedOptions, resolveOptions } from './options.js'
@@ -52,10 +53,17 @@ function configureProject(project: TestProject, options: ResolvedOptions, vitest
     vitest.logger.warn(` qtests  browser mode is not measured (project ${project.name || 'root'}): its tests run in a browser, outside Node's heap.`)
     worker.mode = 'off'
   }
+  // Watch mode decides once and reruns changed files: it probes every file.
+  if (worker.mode === 'measure' && !vitest.config.watch && options.leaks.reuseClean)
+    worker.reuseCleanFiles = reusableCleanFiles(loadCleanHistory(cleanHistoryPath(reportDir(vitest, options))), verdictSettings(vitest, options, project.name))
   project.provide(WORKER_CONFIG_KEY as never, worker as never)
   if (worker.mode === 'off') return
   const userRunner = project.config.runner
   project.config.runner = userRunner ? wrapUserRunner(userRunner) : probesRunner
+}
+
+function reportDir(vitest: Vitest, options: ResolvedOptions): string {
+  return path.resolve(vitest.config.root, options.report.dir ?? '.qtests')
 }
 
 /** A user's custom runner keeps working: a small module extends it with the probes. */
@@ -97,7 +105,7 @@ function createWorkerScaling(vitest: Vitest, options: ResolvedOptions): WorkerSc
     min,
     max,
     memoryBudgetBytes,
-    reportDir: path.resolve(vitest.config.root, options.report.dir ?? '.qtests'),
+    reportDir: reportDir(vitest, options),
     root: vitest.config.root,
     threads: vitest.config.pool === 'threads' || vitest.config.pool === 'vmThreads',
     log: say,

@@ -4,6 +4,7 @@ import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node
 import type { ResolvedOptions } from '../plugin/options.js'
 import type { WorkerScaling } from '../pool/workerScaling.js'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
+import { cleanHistoryPath, loadCleanHistory, type MeasuredFile, recordRun, saveCleanHistory, verdictSettings } from './cleanHistory.js'
 import { renderHtmlReport } from './html.js'
 import type { QtestsReport, WorkersReport } from './schema.js'
 import { formatTerminalSection, type TerminalStyle } from './terminal.js'
@@ -83,6 +84,13 @@ export class QtestsReporter implements Reporter {
     }
     try {
       const report = this.buildReport(testModules, reason)
+      if (reason !== 'interrupted') {
+        try {
+          this.#rememberCleanFiles(testModules, report)
+        } catch (error) {
+          vitest.logger.error(` qtests  could not update ${cleanHistoryPath(this.#reportDir())}: ${(error as Error)?.message ?? error}`)
+        }
+      }
       const paths = await this.#write(report)
       const detail = this.options.report.terminal
       if (detail) {
@@ -138,6 +146,33 @@ export class QtestsReporter implements Reporter {
     }
   }
 
+  /** measure: files measured clean are remembered with what they load, so the next run can skip them while nothing changes. */
+  #rememberCleanFiles(testModules: ReadonlyArray<TestModule>, report: QtestsReport) {
+    if (this.options.leaks.mode !== 'measure') return
+    const vitest = this.#vitest!
+    const root = vitest.config.root
+    const verdicts = new Map(report.files.map((file) => [`${file.project ?? ''}\0${file.file}`, file.verdict]))
+    const file = cleanHistoryPath(this.#reportDir())
+    let history = loadCleanHistory(file)
+    const byProject = new Map<string, MeasuredFile[]>()
+    for (const module of testModules) {
+      const probe = (module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined
+      if (!probe) continue
+      const project = module.project.name || ''
+      const verdict = module.state() === 'passed' ? verdicts.get(`${project}\0${relativeToRoot(root, module.moduleId)}`) : 'failed'
+      const files = byProject.get(project) ?? []
+      files.push({ file: module.moduleId, verdict: verdict ?? 'unknown', reused: probe.reused === true, modules: probe.modules })
+      byProject.set(project, files)
+    }
+    const now = new Date()
+    for (const [project, files] of byProject) history = recordRun(history, files, verdictSettings(vitest, this.options, project), now)
+    saveCleanHistory(file, history)
+  }
+
+  #reportDir(): string {
+    return path.resolve(this.#vitest!.config.root, this.options.report.dir ?? '.qtests')
+  }
+
   #workers(maxWorkers: number): WorkersReport {
     const scaling = this.scaling?.snapshot()
     if (!scaling)
@@ -169,7 +204,7 @@ export class QtestsReporter implements Reporter {
   }
 
   #files(report: QtestsReport): [string, string][] {
-    const dir = path.resolve(this.#vitest!.config.root, this.options.report.dir ?? '.qtests')
+    const dir = this.#reportDir()
     const files: [string, string][] = []
     if (this.options.report.json) files.push([path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`])
     if (this.options.report.html) files.push([path.join(dir, 'report.html'), renderHtmlReport(report)])

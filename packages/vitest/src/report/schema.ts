@@ -35,10 +35,13 @@ export interface FileReport {
   reason: string
   /** (addition) the file's outcome in Vitest */
   state: 'passed' | 'failed' | 'skipped' | 'pending' | 'queued'
+  /** (addition) measure: not probed in this run; an earlier run measured it clean and nothing it loads changed since */
+  reused?: true
   /** (addition) measure: post-GC bytes and the test index after which each was taken */
   samples?: { atTest: number; bytes: number }[]
-  /** (addition) full GCs forced in this file, and the time all forced GCs (young ones included) took */
-  probe?: { gcCount: number; gcMs: number; error?: string }
+  /** (addition) full GCs forced in this file, and the time all forced GCs (young ones included) took;
+   * measure: the young-generation GCs of the cheap samples, and their part of `gcMs` */
+  probe?: { gcCount: number; gcMs: number; youngGcCount?: number; youngGcMs?: number; error?: string }
 }
 
 export interface WorkersReport {

@@ -49,7 +49,9 @@ export function formatTerminalSection(
   }
 
   const mode = report.mode === 'hunt' ? `hunt, ${report.settings.iterations} iterations per test` : 'measure'
-  const counts = `${summary.leak} leaking, ${summary.suspect} suspect, ${summary.clean} clean, ${summary.unknown} unmeasured of ${summary.files} files`
+  const reused = report.files.filter((file) => file.reused).length
+  const clean = reused ? `${summary.clean} clean (${reused} unchanged since measured clean, not probed)` : `${summary.clean} clean`
+  const counts = `${summary.leak} leaking, ${summary.suspect} suspect, ${clean}, ${summary.unknown} unmeasured of ${summary.files} files`
   if (summary.leak === 0 && summary.suspect === 0) {
     lines.push(`${header} ${style.green('no leaks found')} (${mode}) · ${counts}${where}`)
     if (options.detail === 'full') lines.push(...rows)

@@ -59,7 +59,7 @@ describe('measure verdicts', () => {
     project: 'unit',
     state: 'passed',
     tests,
-    probe: { screen: [], screenAt: [], samples: [], atTest: [], testsRun: 12, gcCount: 0, gcMs: 0, ...probe },
+    probe: { screen: [], screenAt: [], samples: [], atTest: [], testsRun: 12, gcCount: 0, gcMs: 0, youngGcCount: 0, youngGcMs: 0, ...probe },
   })
 
   it('calls a file a leak when full GCs rise between each of them by the floor per test', () => {
@@ -88,6 +88,16 @@ describe('measure verdicts', () => {
     )
     expect(report.verdict).toBe('clean')
     expect(report.reason).toMatch(/garbage or compiled code, not a leak/)
+  })
+
+  it('calls a file clean on two full GCs when the first step stayed under half the floor (the third is not taken)', () => {
+    const report = fileVerdict(
+      file({ screen: growing(40_000, 4), screenAt: [0, 1, 2, 3], confirming: true, samples: [9_000_000, 9_016_000], atTest: [3, 7], gcCount: 4 }),
+      measure,
+    )
+    expect(report.verdict).toBe('clean')
+    expect(report.growthBytesPerTest).toBe(4_000)
+    expect(report.reason).toMatch(/2 full GCs show/)
   })
 
   it('says growth that could not be confirmed is unknown, not a leak', () => {

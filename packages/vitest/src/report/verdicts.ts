@@ -85,6 +85,10 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
         ? { name: test.name, verdict, bytesPerIteration: null, confidence, iterations: 1, reason: why }
         : unmeasured(test.name, test.state === 'failed' ? 'the test failed' : 'skipped or todo: not run', test.state === 'failed' ? 1 : 0),
     )
+  if (probe?.reused) {
+    const why = 'not probed in this run: an earlier run measured it clean, and nothing it loads has changed since'
+    return { ...base, reused: true, verdict: 'clean', retainedBytes: 0, growthBytesPerTest: null, confidence: 0.9, tests: tests('clean', 0.9, why), reason: why }
+  }
   const screen = probe?.screen ?? []
   const samples = probe?.samples ?? []
   const floor = settings.minBytesPerTest
@@ -184,6 +188,10 @@ function fileBase(input: FileInput) {
     report.samples = input.probe.atTest.map((atTest, i) => ({ atTest, bytes: input.probe!.samples[i]! }))
   if (input.probe) {
     report.probe = { gcCount: input.probe.gcCount, gcMs: round(input.probe.gcMs) }
+    if (input.probe.youngGcCount) {
+      report.probe.youngGcCount = input.probe.youngGcCount
+      report.probe.youngGcMs = round(input.probe.youngGcMs)
+    }
     if (input.probe.probeError) report.probe.error = input.probe.probeError
   }
   return report

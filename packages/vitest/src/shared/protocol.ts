@@ -21,6 +21,8 @@ export interface WorkerConfig {
   measureBudget: number
   /** measure: growth per test in the cheap samples that calls for confirmation, bytes */
   measureSuspicionBytesPerTest: number
+  /** measure: absolute paths of test files an earlier run measured clean and that load nothing changed since: not probed */
+  reuseCleanFiles?: string[]
 }
 
 /** What a test's probe records (in `TestCase.meta().qtests`). */
@@ -64,10 +66,18 @@ export interface FileProbeMeta {
   confirming?: boolean
   /** tests that ran in the file */
   testsRun: number
-  /** full GCs the probes forced in this file */
+  /** full GCs the probes forced in this file (a settled sample is two) */
   gcCount: number
   /** time all forced GCs took in this file, young-generation ones included, ms */
   gcMs: number
+  /** measure: young-generation GCs forced for the cheap samples, and their share of `gcMs`, ms */
+  youngGcCount: number
+  youngGcMs: number
   /** a probe failure, reported once instead of crashing the run */
   probeError?: string
+  /** measure: not probed, because an earlier run measured it clean and nothing it loads changed since */
+  reused?: boolean
+  /** measure: absolute paths of the files the worker loaded through Vitest by the end of this file (non-isolated
+   * workers include earlier files'), so that a clean verdict can be reused while none of them changes */
+  modules?: string[]
 }

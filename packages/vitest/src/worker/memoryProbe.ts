@@ -22,6 +22,8 @@ export interface MemorySample {
   /** retained bytes after a full GC: JS heap without compiled code, plus memory outside it (Buffers) */
   bytes: number
   gcMs: number
+  /** how many GCs the sample took */
+  collections: number
 }
 
 // Machine code comes and goes as V8 tiers functions up; it is never what a test leaks, and it is
@@ -45,7 +47,7 @@ export function sampleAfterMinorGc(): MemorySample {
   gc({ type: 'minor' })
   const gcMs = performance.now() - start
   const heap = v8.getHeapStatistics()
-  return { bytes: heap.used_heap_size - codeBytes() + heap.external_memory, gcMs }
+  return { bytes: heap.used_heap_size - codeBytes() + heap.external_memory, gcMs, collections: 1 }
 }
 
 let settled = false
@@ -60,15 +62,17 @@ export function sampleAfterGc(settle = false): MemorySample {
   const gc = getGc()
   const start = performance.now()
   gc()
+  let collections = 1
   // The first full GC of a process always needs the second one: without it, the first sample stands
   // hundreds of KB too high.
   if (settle || !settled) {
     settled = true
     gc()
+    collections++
   }
   const gcMs = performance.now() - start
   const heap = v8.getHeapStatistics()
-  return { bytes: heap.used_heap_size - codeBytes() + heap.external_memory, gcMs }
+  return { bytes: heap.used_heap_size - codeBytes() + heap.external_memory, gcMs, collections }
 }
 
 /** What Vitest itself retains for each run of a test while the test lasts, in bytes. */

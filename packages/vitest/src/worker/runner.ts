@@ -66,7 +66,7 @@ function spread(tests: number, count: number): Set<number> {
 const MEASURE_CHEAP_SAMPLES = 6
 
 function emptyFileMeta(): FileProbeMeta {
-  return { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 0, gcCount: 0, gcMs: 0 }
+  return { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 0, gcCount: 0, gcMs: 0, youngGcCount: 0, youngGcMs: 0 }
 }
 
 
@@ -166,6 +166,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #samplerBroken = false
     #sourceMaps = new Map<string, TraceMap | null>()
     #warmedUp = false
+    #reuse: Set<string> | undefined
 
     // biome-ignore lint/suspicious/noExplicitAny: see RunnerClass
     constructor(...args: any[]) {
@@ -236,11 +237,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     #sample(settle = false): number {
-      const { bytes, gcMs } = sampleAfterGc(settle)
+      const { bytes, gcMs, collections } = sampleAfterGc(settle)
       this.#gcMs += gcMs
       this.#lastGcMs = gcMs
       if (this.#file) {
-        this.#file.meta.gcCount++
+        this.#file.meta.gcCount += collections
         this.#file.meta.gcMs += gcMs
       }
       return bytes
@@ -263,21 +264,38 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       if (!(file.confirmAt ?? file.planned).has(index)) return
       this.#probe('sample', () => {
         if (file.confirmAt) {
-          if (this.#affordable()) this.#fullSample(file, index)
+          if (this.#affordable()) {
+            this.#fullSample(file, index)
+            if (!this.#mayStillLeak(file)) file.confirmAt.clear()
+          }
           return
         }
         const { screen, screenAt } = file.meta
         const cheap = sampleAfterMinorGc()
         file.meta.gcMs += cheap.gcMs
+        file.meta.youngGcCount++
+        file.meta.youngGcMs += cheap.gcMs
         screen.push(cheap.bytes)
         screenAt.push(index)
         if (risingSteadily(screen, screenAt, this.#config!.measureSuspicionBytesPerTest)) {
           const last = file.testCount - 1
           file.confirmAt = new Set([Math.round((index + last) / 2), last])
           file.meta.confirming = true
-          if (this.#affordable()) this.#fullSample(file, index)
+          // After the last test, one full GC could only lead to "unknown": not worth its 10–30 ms.
+          if (index < last && this.#affordable()) this.#fullSample(file, index)
         }
       })
+    }
+
+    /**
+     * measure, confirming: a leak rises by half the floor per test between any two full GCs (the verdict
+     * asks that of every step), so a step below that settles it: the remaining full GCs are not spent.
+     */
+    #mayStillLeak(file: FileState): boolean {
+      const { samples, atTest } = file.meta
+      const n = samples.length
+      if (n < 2) return true
+      return (samples[n - 1]! - samples[n - 2]!) / (atTest[n - 1]! - atTest[n - 2]!) >= this.#config!.measureSuspicionBytesPerTest
     }
 
     #fullSample(file: FileState, index: number) {
@@ -295,7 +313,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           this.#samplerBroken = true
         }
       }
-      if (this.#broken && isFile(suite)) {
+      if (mode === 'measure' && isFile(suite) && this.#reusedClean(suite.filepath)) {
+        // An earlier run measured this file clean and nothing it loads changed: no probes, no cost.
+        this.#file = { meta: emptyFileMeta(), planned: new Set(), testCount: 0, testsSeen: 0 }
+        this.#file.meta.reused = true
+      } else if (this.#broken && isFile(suite)) {
         // Later files of a worker whose probes failed say so too, rather than look unmeasured for no reason.
         this.#file = { meta: emptyFileMeta(), planned: new Set(), testCount: 0, testsSeen: 0 }
         this.#file.meta.probeError = this.#broken
@@ -413,8 +435,24 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       await super.onAfterRunTask?.(test)
     }
 
+    #reusedClean(file: string): boolean {
+      this.#reuse ??= new Set(this.#config?.reuseCleanFiles)
+      return this.#reuse.has(file)
+    }
+
+    /** The files Vitest's module runner evaluated in this worker: what a measure verdict depends on. */
+    #loadedFiles(): string[] {
+      const evaluated = (this as { moduleRunner?: { evaluatedModules?: { fileToModulesMap?: Map<string, unknown> } } }).moduleRunner
+        ?.evaluatedModules?.fileToModulesMap
+      if (!evaluated) return []
+      return [...evaluated.keys()].filter((file) => path.isAbsolute(file) && !file.includes('/node_modules/'))
+    }
+
     override async onAfterRunSuite(suite: RunnerTestSuite) {
       if (isFile(suite) && this.#file) {
+        if (this.#mode() === 'measure' && !this.#file.meta.reused) this.#probe('file end', () => {
+          this.#file!.meta.modules = this.#loadedFiles()
+        })
         ;(suite.meta as Record<string, unknown>)[META_KEY] = this.#file.meta
         this.#file = undefined
       }

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Vitest } from 'vitest/node'
+import type { ResolvedOptions } from '../plugin/options.js'
+import { writeFileAtomicSync } from './writeFileAtomic.js'
+
+/**
+ * measure: test files an earlier run measured clean, kept in `<report dir>/cache/measure.json` with the
+ * files each one loaded. While none of those changed (size and modification time, plus the plugin
+ * build, the Vitest config, the lockfile, Vitest's and Node's versions and the measure settings), the
+ * next run does not probe the file again and
+ * carries its clean verdict over, saying so. Any other verdict, a change, or a missing cache means the
+ * file is measured. Deleting the cache measures every file again.
+ */
+
+export interface CleanRecord {
+  /** hash of the settings and of every loaded file's size and modification time */
+  fingerprint: string
+  /** absolute paths of the files the test file loaded through Vitest (itself included) */
+  modules: string[]
+  /** when a run last measured it clean (ISO date) */
+  measuredAt: string
+}
+
+export interface CleanHistory {
+  version: 1
+  files: Record<string, CleanRecord>
+}
+
+/** What one run found about a file, as far as the history cares. */
+export interface MeasuredFile {
+  /** absolute path of the test file */
+  file: string
+  verdict: string
+  /** the verdict was carried over from the history, not measured */
+  reused: boolean
+  /** the files it loaded, when measured */
+  modules?: string[]
+}
+
+const probesRunner = fileURLToPath(new URL('../worker/runner.js', import.meta.url))
+
+const LOCKFILES = ['pnpm-lock.yaml', 'package-lock.json', 'yarn.lock', 'bun.lock', 'bun.lockb']
+
+/** The Vitest config file and the nearest lockfile with its package.json: dependencies load outside Vitest's module runner. */
+function setupFiles(vitest: Vitest): string[] {
+  const files: string[] = []
+  const configFile = vitest.vite?.config?.configFile
+  if (configFile) files.push(configFile)
+  for (let dir = vitest.config.root; ; dir = path.dirname(dir)) {
+    const lockfile = LOCKFILES.map((name) => path.join(dir, name)).find((file) => existsSync(file))
+    if (lockfile) {
+      files.push(lockfile, path.join(dir, 'package.json'))
+      break
+    }
+    if (path.dirname(dir) === dir) break
+  }
+  return files
+}
+
+/**
+ * Everything besides the loaded files that a measure verdict depends on: the probes' build (an upgrade
+ * measures again), the Vitest config, the dependencies (lockfile), Vitest's and Node's versions, the
+ * floor and budget, the project.
+ */
+export function verdictSettings(vitest: Vitest, options: ResolvedOptions, project: string): string {
+  const { minBytesPerTest, measureBudget } = options.leaks
+  return JSON.stringify([fingerprint([probesRunner, ...setupFiles(vitest)], ''), vitest.version, process.version, minBytesPerTest, measureBudget, project])
+}
+
+export function cleanHistoryPath(reportDir: string): string {
+  return path.join(reportDir, 'cache', 'measure.json')
+}
+
+export function loadCleanHistory(file: string): CleanHistory {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as CleanHistory
+    if (data?.version === 1 && typeof data.files === 'object' && data.files !== null) return data
+  } catch {
+    // no cache yet, or an unreadable one: every file is measured
+  }
+  return { version: 1, files: {} }
+}
+
+export function saveCleanHistory(file: string, history: CleanHistory): void {
+  writeFileAtomicSync(file, `${JSON.stringify(history)}\n`)
+}
+
+/** `settings` names everything besides the loaded files that a verdict depends on (versions, floor, budget). */
+export function fingerprint(modules: readonly string[], settings: string): string {
+  const hash = createHash('sha1').update(settings)
+  for (const module of [...modules].sort()) {
+    let stamp = 'missing'
+    try {
+      const stat = statSync(module)
+      stamp = `${stat.size}:${stat.mtimeMs}`
+    } catch {
+      // a file that is gone changes the fingerprint
+    }
+    hash.update(`\0${module}\0${stamp}`)
+  }
+  return hash.digest('hex')
+}
+
+/** The test files whose clean verdict still holds: nothing they loaded changed since they were measured. */
+export function reusableCleanFiles(history: CleanHistory, settings: string): string[] {
+  return Object.entries(history.files)
+    .filter(([, record]) => record.fingerprint === fingerprint(record.modules, settings))
+    .map(([file]) => file)
+}
+
+/** The history after a run: measured clean files are (re)recorded, other measured verdicts forget the file. */
+export function recordRun(history: CleanHistory, files: readonly MeasuredFile[], settings: string, now: Date): CleanHistory {
+  const next: CleanHistory = { version: 1, files: { ...history.files } }
+  for (const file of files) {
+    if (file.reused) continue
+    if (file.verdict === 'clean' && file.modules?.length) {
+      next.files[file.file] = { fingerprint: fingerprint(file.modules, settings), modules: file.modules, measuredAt: now.toISOString() }
+    } else {
+      delete next.files[file.file]
+    }
+  }
+  return next
+}
