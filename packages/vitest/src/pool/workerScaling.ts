@@ -6,7 +6,7 @@ import type { GateKeeper } from './gatedWorker.js'
 import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from './fileHistory.js'
 import { expectedPeakBytes, fitsMemoryBudget, retryHeapMb, withHeapMb } from './memoryAdmission.js'
 import { CpuLoad, processRssBytes, runRssBytes } from './resourceSampler.js'
-import { AdaptiveWorkerGate, type Release } from './workerGate.js'
+import { AdaptiveWorkerGate, type GateRequest, type Release } from './workerGate.js'
 
 /**
  * The main-process half of adaptive worker scaling: one per Vitest instance, shared by its projects.
@@ -121,7 +121,7 @@ export class WorkerScaling implements GateKeeper {
       sampleSize: 2,
       latencyThreshold: 1.25,
     })
-    this.gate = new AdaptiveWorkerGate(initial, (request) => this.#admitsMemory(request.file))
+    this.gate = new AdaptiveWorkerGate(initial, (request, admitted) => this.#admitsMemory(request.file, admitted))
     this.limiter.onChange((limit) => {
       this.gate.limit = limit
       this.#mark()
@@ -232,6 +232,10 @@ export class WorkerScaling implements GateKeeper {
     )
   }
 
+  #expectedPeak(file: string): number {
+    return expectedPeakBytes(this.#record(file)?.peakBytes, this.#largestPeakSeen, FRESH_WORKER_BYTES)
+  }
+
   #record(file: string): FileRecord | undefined {
     return this.#history.files[this.#key(file)]
   }
@@ -240,18 +244,22 @@ export class WorkerScaling implements GateKeeper {
     return path.relative(this.settings.root, file).split(path.sep).join('/')
   }
 
-  #admitsMemory(file: string): boolean {
-    const record = this.#record(file)
-    const running = [...this.#running.values()].map((r) => ({
-      currentBytes: r.pid !== undefined ? r.peakBytes : undefined,
-      expectedPeakBytes: r.expectedPeakBytes,
-    }))
+  /**
+   * `admitted` is every file the gate let in, including ones granted a moment ago whose worker has not
+   * started yet: those count at their expected peak, or a burst of admissions would each see the same room.
+   */
+  #admitsMemory(file: string, admitted: readonly GateRequest[]): boolean {
+    const running = admitted.map((request) => {
+      const started = this.#running.get(request.file)
+      if (started) return { currentBytes: started.pid !== undefined ? started.peakBytes : undefined, expectedPeakBytes: started.expectedPeakBytes }
+      return { currentBytes: undefined, expectedPeakBytes: this.#expectedPeak(request.file) }
+    })
     return fitsMemoryBudget({
       budgetBytes: this.settings.memoryBudgetBytes,
       measuredTotalBytes: this.#totalRss,
       baseBytes: this.#mainRss,
       running,
-      candidatePeakBytes: expectedPeakBytes(record?.peakBytes, this.#largestPeakSeen, FRESH_WORKER_BYTES),
+      candidatePeakBytes: this.#expectedPeak(file),
     })
   }
 
