@@ -95,7 +95,7 @@ function createWorkerScaling(vitest: Vitest, options: ResolvedOptions): WorkerSc
   const say = (message: string) => vitest.logger.warn(` qtests  ${message}`)
   // An explicit --maxWorkers (or fileParallelism: false, which makes it 1) is the user's ceiling.
   const userMax = vitest.config.maxWorkers
-  const max = Math.min(workers.max ?? Number.POSITIVE_INFINITY, userMax ?? defaultMaxWorkers())
+  const max = Math.min(workers.max ?? defaultMaxWorkers(), userMax ?? Number.POSITIVE_INFINITY)
   const min = Math.min(workers.min ?? 1, max)
   if (max <= 1) return null
   const totalBytes = os.totalmem()

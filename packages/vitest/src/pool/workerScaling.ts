@@ -18,9 +18,9 @@ import { AdaptiveWorkerGate, type GateRequest, type Release } from './workerGate
  *   By Little's law, while that ratio stays flat more workers mean proportionally more files per second,
  *   so the limiter grows; when it rises, throughput has stopped improving and the limiter backs off.
  *   A file with no history yet gives a neutral sample (ratio 1): growth then rests on the CPU signal.
- * - Every tick (250 ms) the CPUs' busy share is read: above 90% over the last second growth is held, since more workers
- *   would only queue for CPU; below 60% over the last second, while files wait behind the limit, the
- *   limit grows ×1.5 at once (at most once a second): the running files are waiting on I/O, and files
+ * - Every tick (250 ms) the CPUs' busy share is read: at 97% or more over the last second growth is held,
+ *   since more workers would only queue for CPU; below 60% over the last second, while files wait behind
+ *   the limit, the limit doubles at once (at most once a second): the running files are waiting on I/O, and files
  *   that take seconds each would make growth from completions alone slow.
  * - Memory: a file starts only when the run's projected RSS (Vitest's main process, running files at their
  *   expected peaks from history, plus the new one) fits in 95% of `memoryBudget`; when measured RSS passes
@@ -66,7 +66,7 @@ export interface WorkerScalingSnapshot {
 }
 
 const TICK_MS = 250
-const CPU_SATURATED = 0.9
+const CPU_SATURATED = 0.97
 /** Below this busy share over the last second, CPUs have room for another worker. */
 const CPU_IDLE = 0.6
 const MEMORY_PRESSURE = 0.85
@@ -303,7 +303,7 @@ export class WorkerScaling implements GateKeeper {
       const heldBackByLimit = this.gate.waiting > 0 && this.gate.running >= this.gate.limit
       if (!pressed && heldBackByLimit && cpuLastSecond < CPU_IDLE && this.#cpuRecent.length === 4 && now - this.#lastGrowAt >= 1000) {
         this.#lastGrowAt = now
-        this.limiter.grow(1.5, 'idle cpu')
+        this.limiter.grow(2, 'idle cpu')
       }
       this.#mark()
       // Memory may have been freed since the last admission was refused.
