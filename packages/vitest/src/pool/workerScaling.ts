@@ -19,8 +19,8 @@ import { AdaptiveWorkerGate, type GateRequest, type Release } from './workerGate
  *   so the limiter grows; when it rises, throughput has stopped improving and the limiter backs off.
  *   A file with no history yet gives a neutral sample (ratio 1): growth then rests on the CPU signal.
  * - Every tick (250 ms) the CPUs' busy share is read: at 97% or more over the last second growth is held,
- *   since more workers would only queue for CPU; below 60% over the last second, while files wait behind
- *   the limit, the limit doubles at once (at most once a second): the running files are waiting on I/O, and files
+ *   since more workers would only queue for CPU; below 60% over the last half second, while files wait
+ *   behind the limit, the limit doubles at once (at most every half second): the running files are waiting on I/O, and files
  *   that take seconds each would make growth from completions alone slow.
  * - Memory: a file starts only when the run's projected RSS (Vitest's main process, running files at their
  *   expected peaks from history, plus the new one) fits in 95% of `memoryBudget`; when measured RSS passes
@@ -300,8 +300,11 @@ export class WorkerScaling implements GateKeeper {
       }
       // Files wait behind the limit while the CPUs idle (the running ones wait on I/O): Vegas's "no queue,
       // add more", without waiting for files to finish, which may take many seconds each.
+      // Half a second of idle CPUs is enough evidence: a cold run climbs from the number of cores, and every
+      // second of that climb is a second an I/O-bound suite runs below its best.
       const heldBackByLimit = this.gate.waiting > 0 && this.gate.running >= this.gate.limit
-      if (!pressed && heldBackByLimit && cpuLastSecond < CPU_IDLE && this.#cpuRecent.length === 4 && now - this.#lastGrowAt >= 1000) {
+      const cpuLastHalfSecond = this.#cpuRecent.slice(-2).reduce((sum, value) => sum + value, 0) / Math.min(2, this.#cpuRecent.length)
+      if (!pressed && heldBackByLimit && this.#cpuRecent.length >= 2 && cpuLastHalfSecond < CPU_IDLE && now - this.#lastGrowAt >= 500) {
         this.#lastGrowAt = now
         this.limiter.grow(2, 'idle cpu')
       }
