@@ -70,7 +70,10 @@ const CPU_SATURATED = 0.97
 /** Below this busy share over the last second, CPUs have room for another worker. */
 const CPU_IDLE = 0.6
 const MEMORY_PRESSURE = 0.85
-/** A fresh Vitest fork worker's RSS before a test file allocates anything (measured ≈ 90–130 MB). */
+/**
+ * What a file never seen is assumed to reach before any worker has been measured: small files' fork
+ * workers peaked at 60–96 MB in examples/worker-scaling (its history cache); 128 MB leaves room above that.
+ */
 const FRESH_WORKER_BYTES = 128 * 1024 ** 2
 
 interface RunningFile {
