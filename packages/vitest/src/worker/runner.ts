@@ -24,9 +24,10 @@ type RunnerClass = new (...args: any[]) => RunnerLike
 interface HuntState {
   /** the last `repeats` index that belongs to the user's own runs */
   lastRealRepeat: number
-  /** runs after the real ones whose samples are dropped: the worker's own code still warms up */
+  /** runs after the real ones that are not sampled: the worker's own code still warms up */
   warmupRuns: number
-  warmupStartedAt?: number
+  /** the test function's own time in warm-up runs so far, in ms */
+  warmupMs: number
   /** the `repeats` index of the run under way */
   currentRepeat: number
   harnessBytes: number
@@ -88,7 +89,16 @@ const EST_GC_MS = 5
 // Vitest's and V8's own one-off allocations settle after a few dozen runs of the first test (measured:
 // 8 runs left the first test of a file at +1.4 KB per run; 32 left nothing above the noise).
 const WORKER_WARMUP_RUNS = 32
+// A slow test stops being called once its warm-up runs have taken this long. Only the test's own time
+// counts: a busy machine slows our GCs and Vitest's messages far more than the test, and a warm-up cut
+// short by those left the first test of a file growing ~2 KB per run (seen with 4 workers on 2 cores).
 const WARMUP_MAX_MS = 1000
+// How long a sample waits for the main process to acknowledge Vitest's task updates (see below).
+const UPDATES_WAIT_MS = 2000
+
+// Captured before any test can install fake timers.
+const realSetTimeout = globalThis.setTimeout
+const realClearTimeout = globalThis.clearTimeout
 
 function isFile(suite: RunnerTestSuite): suite is RunnerTestFile {
   return suite.file === suite
@@ -167,6 +177,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #sourceMaps = new Map<string, TraceMap | null>()
     #warmedUp = false
     #reuse: Set<string> | undefined
+    /** Vitest's task-update messages to the main process that it has not acknowledged yet */
+    #pendingUpdates = new Set<Promise<unknown>>()
+    #tracksUpdates = false
 
     // biome-ignore lint/suspicious/noExplicitAny: see RunnerClass
     constructor(...args: any[]) {
@@ -298,6 +311,39 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       return (samples[n - 1]! - samples[n - 2]!) / (atTest[n - 1]! - atTest[n - 2]!) >= this.#config!.measureSuspicionBytesPerTest
     }
 
+    /**
+     * hunt: Vitest sends task updates to the main process every 100 ms or so, and each message stays
+     * in memory (promise, RPC bookkeeping) until its answer is read — which, during the repeats of a
+     * synchronous test, is only after the test ends. On a busy machine the runs are slow, more messages
+     * go out per run, and a clean test grew ~1 KB per run from them. So Vitest's send is wrapped (its
+     * messages are unchanged) and each sample first lets the answers come in.
+     */
+    #trackVitestUpdates() {
+      if (this.#tracksUpdates) return
+      this.#tracksUpdates = true
+      const runner = this as { onTaskUpdate?: (...args: unknown[]) => unknown }
+      const send = runner.onTaskUpdate
+      if (typeof send !== 'function') return
+      const pending = this.#pendingUpdates
+      runner.onTaskUpdate = function (this: unknown, ...args: unknown[]) {
+        const sent = send.apply(this, args)
+        if (sent instanceof Promise) {
+          pending.add(sent)
+          const settle = () => pending.delete(sent)
+          sent.then(settle, settle)
+        }
+        return sent
+      }
+    }
+
+    async #vitestUpdatesAnswered(): Promise<void> {
+      if (this.#pendingUpdates.size === 0) return
+      let timer: ReturnType<typeof setTimeout> | undefined
+      // Bounded: a main process that never answers (cancelled run) must not hang the test.
+      await Promise.race([Promise.allSettled([...this.#pendingUpdates]), new Promise((resolve) => (timer = realSetTimeout(resolve, UPDATES_WAIT_MS)))])
+      realClearTimeout(timer)
+    }
+
     #fullSample(file: FileState, index: number) {
       file.meta.samples.push(this.#sample(true))
       file.meta.atTest.push(index)
@@ -322,6 +368,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         this.#file = { meta: emptyFileMeta(), planned: new Set(), testCount: 0, testsSeen: 0 }
         this.#file.meta.probeError = this.#broken
       } else if (mode !== 'off' && isFile(suite)) {
+        if (mode === 'hunt') this.#probe('file start', () => this.#trackVitestUpdates())
         this.#probe('file start', () => {
           const tests = runnableTests(suite)
           this.#file = {
@@ -351,7 +398,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         test.repeats = lastRealRepeat + warmupRuns + this.#config!.iterations - 1
         const harness = this.#harness ?? { perRunBytes: 0, perHookEventBytes: 0 }
         const harnessBytes = harness.perRunBytes + 2 * hookLevels(test) * harness.perHookEventBytes
-        this.#hunts.set(test, { lastRealRepeat, warmupRuns, harnessBytes, currentRepeat: 0, samples: [] })
+        this.#hunts.set(test, { lastRealRepeat, warmupRuns, warmupMs: 0, harnessBytes, currentRepeat: 0, samples: [] })
         // Vitest adds one abort listener per repeat; repeats are ours, so the warning would be too.
         if (test.context?.signal) setMaxListeners(test.repeats + 20, test.context.signal)
       })
@@ -368,9 +415,18 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       if (hunt?.stopped) return
       if (hunt && hunt.currentRepeat > hunt.lastRealRepeat && hunt.currentRepeat <= hunt.lastRealRepeat + hunt.warmupRuns) {
         // Warm-up runs stop calling a slow test once they have taken long enough; Vitest still counts them.
-        hunt.warmupStartedAt ??= performance.now()
-        if (performance.now() - hunt.warmupStartedAt > WARMUP_MAX_MS) return
+        if (hunt.warmupMs > WARMUP_MAX_MS) return
+        const start = performance.now()
+        try {
+          return await this.#callTest(test)
+        } finally {
+          hunt.warmupMs += performance.now() - start
+        }
       }
+      return this.#callTest(test)
+    }
+
+    async #callTest(test: RunnerTestCase) {
       if (super.runTask) return super.runTask(test)
       const fn = TestRunner.getTestFn(test) as unknown as (() => unknown) | undefined
       if (!fn) throw new Error('Test function is not found.')
@@ -381,6 +437,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       await super.onAfterRetryTask?.(test, options)
       const hunt = this.#hunts.get(test)
       if (!hunt || hunt.stopped || !test.result) return
+      let sampleNow = false
       this.#probe('sample', () => {
         const result = test.result!
         if (options.repeats <= hunt.lastRealRepeat) {
@@ -401,11 +458,14 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           return
         }
         // The first sample closes the real run (or the warm-up runs); each later one, one more run.
-        const sample = this.#sample()
-        if (options.repeats >= hunt.lastRealRepeat + hunt.warmupRuns) {
-          hunt.samples.push(sample)
-          if (hunt.samples.length === 1) this.#sampling(() => this.#sampler!.start(this.#config!.allocationSampleBytes))
-        }
+        // Earlier warm-up runs are not sampled: their GCs would only slow the warm-up down.
+        sampleNow = options.repeats >= hunt.lastRealRepeat + hunt.warmupRuns
+      })
+      if (!sampleNow) return
+      await this.#vitestUpdatesAnswered()
+      this.#probe('sample', () => {
+        hunt.samples.push(this.#sample())
+        if (hunt.samples.length === 1) this.#sampling(() => this.#sampler!.start(this.#config!.allocationSampleBytes))
       })
     }
 
