@@ -332,10 +332,12 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       const pending = this.#pendingUpdates
       runner.onTaskUpdate = function (this: unknown, ...args: unknown[]) {
         const sent = send.apply(this, args)
-        if (sent instanceof Promise) {
-          pending.add(sent)
-          const settle = () => pending.delete(sent)
-          sent.then(settle, settle)
+        // Any thenable: a runner from another realm (vm pools) returns another realm's Promise.
+        if (sent && typeof (sent as PromiseLike<unknown>).then === 'function') {
+          const answered = Promise.resolve(sent)
+          pending.add(answered)
+          const settle = () => pending.delete(answered)
+          answered.then(settle, settle)
         }
         return sent
       }
