@@ -9,7 +9,7 @@ describe.each(['forks', 'threads'])('hunt mode on slow synchronous tests, pool %
     const run = await runFixture('hunt-slow', { FIXTURE_POOL: pool })
     expect(run.code, run.output).toBe(0)
     const tests = run.report?.files[0]?.tests ?? []
-    expect(tests.map((t) => t.name)).toEqual(['computes for a while and keeps nothing', 'computes for a while again and keeps nothing'])
+    expect(tests.map((t) => t.name)).toEqual(['blocks for a while and keeps nothing', 'blocks for a while again and keeps nothing'])
     for (const t of tests) {
       expect(t.iterations).toBe(24)
       expect(t.verdict, `${t.name}: ${t.reason}`).toBe('clean')

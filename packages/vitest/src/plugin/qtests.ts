@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import type { Vite } from 'vitest/node'
 import type { TestProject, Vitest } from 'vitest/node'
 import { adaptivePool, isGateablePool } from '../pool/adaptivePool.js'
@@ -12,8 +12,7 @@ import { cleanHistoryPath, loadCleanHistory, reusableCleanFiles, verdictSettings
 import { QtestsReporter } from '../report/reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import { parseMemoryBudget, type QtestsOptions, type ResolvedOptions, resolveOptions } from './options.js'
-
-const probesRunner = fileURLToPath(new URL('../worker/runner.js', import.meta.url))
+import { probesRunner, reportDir } from './paths.js'
 
 const scalingByVitest = new WeakMap<Vitest, WorkerScaling | null>()
 
@@ -55,15 +54,11 @@ function configureProject(project: TestProject, options: ResolvedOptions, vitest
   }
   // Watch mode decides once and reruns changed files: it probes every file.
   if (worker.mode === 'measure' && !vitest.config.watch && options.leaks.reuseClean)
-    worker.reuseCleanFiles = reusableCleanFiles(loadCleanHistory(cleanHistoryPath(reportDir(vitest, options))), verdictSettings(vitest, options, project.name))
+    worker.reuseCleanFiles = reusableCleanFiles(loadCleanHistory(cleanHistoryPath(reportDir(vitest.config.root, options))), verdictSettings(vitest, options, project.name))
   project.provide(WORKER_CONFIG_KEY as never, worker as never)
   if (worker.mode === 'off') return
   const userRunner = project.config.runner
   project.config.runner = userRunner ? wrapUserRunner(userRunner) : probesRunner
-}
-
-function reportDir(vitest: Vitest, options: ResolvedOptions): string {
-  return path.resolve(vitest.config.root, options.report.dir ?? '.qtests')
 }
 
 /** A user's custom runner keeps working: a small module extends it with the probes. */
@@ -105,7 +100,7 @@ function createWorkerScaling(vitest: Vitest, options: ResolvedOptions): WorkerSc
     min,
     max,
     memoryBudgetBytes,
-    reportDir: reportDir(vitest, options),
+    reportDir: reportDir(vitest.config.root, options),
     root: vitest.config.root,
     threads: vitest.config.pool === 'threads' || vitest.config.pool === 'vmThreads',
     log: say,

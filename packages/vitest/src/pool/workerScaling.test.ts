@@ -2,11 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { WorkerScaling } from './workerScaling.js'
-
-const MB = 1024 ** 2
-/** What the pool assumes a file never seen will reach (a fresh worker), from workerScaling.ts. */
-const FRESH_WORKER_BYTES = 128 * MB
+import { FRESH_WORKER_BYTES, WorkerScaling } from './workerScaling.js'
 
 describe('WorkerScaling admission', () => {
   it('counts files admitted a moment ago, whose workers have not started, against the memory budget', async () => {

@@ -67,14 +67,14 @@ export interface WorkerScalingSnapshot {
 
 const TICK_MS = 250
 const CPU_SATURATED = 0.97
-/** Below this busy share over the last second, CPUs have room for another worker. */
+/** Below this busy share over the last half second, CPUs have room for more workers. */
 const CPU_IDLE = 0.6
 const MEMORY_PRESSURE = 0.85
 /**
  * What a file never seen is assumed to reach before any worker has been measured: small files' fork
  * workers peaked at 60–96 MB in examples/worker-scaling (its history cache); 128 MB leaves room above that.
  */
-const FRESH_WORKER_BYTES = 128 * 1024 ** 2
+export const FRESH_WORKER_BYTES = 128 * 1024 ** 2
 
 interface RunningFile {
   file: string
@@ -289,9 +289,8 @@ export class WorkerScaling implements GateKeeper {
       const cpu = this.#cpu.sample()
       this.#cpuRecent.push(cpu)
       if (this.#cpuRecent.length > 4) this.#cpuRecent.shift()
-      const cpuLastSecond = this.#cpuRecent.reduce((sum, value) => sum + value, 0) / this.#cpuRecent.length
       // Over a second, not a tick: a worker starting up saturates a CPU for a few hundred ms by itself.
-      this.limiter.holdGrowth(cpuLastSecond >= CPU_SATURATED)
+      this.limiter.holdGrowth(this.#cpuBusy(4) >= CPU_SATURATED)
       const now = Date.now()
       const pressed = this.#totalRss > this.settings.memoryBudgetBytes * MEMORY_PRESSURE
       // Memory is tight: no more files than run now. Cutting below that would not free a byte (running
@@ -306,8 +305,7 @@ export class WorkerScaling implements GateKeeper {
       // Half a second of idle CPUs is enough evidence: a cold run climbs from the number of cores, and every
       // second of that climb is a second an I/O-bound suite runs below its best.
       const heldBackByLimit = this.gate.waiting > 0 && this.gate.running >= this.gate.limit
-      const cpuLastHalfSecond = this.#cpuRecent.slice(-2).reduce((sum, value) => sum + value, 0) / Math.min(2, this.#cpuRecent.length)
-      if (!pressed && heldBackByLimit && this.#cpuRecent.length >= 2 && cpuLastHalfSecond < CPU_IDLE && now - this.#lastGrowAt >= 500) {
+      if (!pressed && heldBackByLimit && this.#cpuRecent.length >= 2 && this.#cpuBusy(2) < CPU_IDLE && now - this.#lastGrowAt >= 500) {
         this.#lastGrowAt = now
         this.limiter.grow(2, 'idle cpu')
       }
@@ -320,6 +318,12 @@ export class WorkerScaling implements GateKeeper {
       this.#stopTicking()
       this.settings.log(`worker scaling stopped sampling: ${(error as Error).message}`)
     }
+  }
+
+  /** The CPUs' mean busy share over the last `ticks` ticks (fewer at the start). */
+  #cpuBusy(ticks: number): number {
+    const recent = this.#cpuRecent.slice(-ticks)
+    return recent.reduce((sum, value) => sum + value, 0) / recent.length
   }
 
   #sampleFile(running: RunningFile): void {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Vitest } from 'vitest/node'
 import type { ResolvedOptions } from '../plugin/options.js'
+import { probesRunner } from '../plugin/paths.js'
 import { writeFileAtomicSync } from './writeFileAtomic.js'
 
 /**
@@ -39,8 +39,6 @@ export interface MeasuredFile {
   /** the files it loaded, when measured */
   modules?: string[]
 }
-
-const probesRunner = fileURLToPath(new URL('../worker/runner.js', import.meta.url))
 
 const LOCKFILES = ['pnpm-lock.yaml', 'package-lock.json', 'yarn.lock', 'bun.lock', 'bun.lockb']
 

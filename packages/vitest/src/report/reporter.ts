@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import type { ResolvedOptions } from '../plugin/options.js'
+import { reportDir } from '../plugin/paths.js'
 import type { WorkerScaling } from '../pool/workerScaling.js'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
 import { cleanHistoryPath, loadCleanHistory, type MeasuredFile, recordRun, saveCleanHistory, verdictSettings } from './cleanHistory.js'
@@ -170,7 +171,7 @@ export class QtestsReporter implements Reporter {
   }
 
   #reportDir(): string {
-    return path.resolve(this.#vitest!.config.root, this.options.report.dir ?? '.qtests')
+    return reportDir(this.#vitest!.config.root, this.options)
   }
 
   #workers(maxWorkers: number): WorkersReport {

@@ -70,6 +70,11 @@ function emptyFileMeta(): FileProbeMeta {
   return { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 0, gcCount: 0, gcMs: 0, youngGcCount: 0, youngGcMs: 0 }
 }
 
+/** A file that gets no probes; `why` says so in its meta. */
+function unprobedFile(why: Pick<FileProbeMeta, 'reused'> | Pick<FileProbeMeta, 'probeError'>): FileState {
+  return { meta: { ...emptyFileMeta(), ...why }, planned: new Set(), testCount: 0, testsSeen: 0 }
+}
+
 
 type HuntTools = Awaited<ReturnType<typeof loadHuntTools>>
 
@@ -320,8 +325,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
      * hunt: Vitest sends task updates to the main process every 100 ms or so, and each message stays
      * in memory (promise, RPC bookkeeping) until its answer is read — which, during the repeats of a
      * synchronous test, is only after the test ends. On a busy machine the runs are slow, more messages
-     * go out per run, and a clean test grew ~1 KB per run from them. So Vitest's send is wrapped (its
-     * messages are unchanged) and each sample first lets the answers come in.
+     * go out per run, and clean tests grew 1–3 KB per run from them (test/hunt.test.ts). So Vitest's send
+     * is wrapped once per worker (its messages are unchanged) and each sample first lets the answers in.
      */
     #trackVitestUpdates() {
       if (this.#tracksUpdates) return
@@ -332,7 +337,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       const pending = this.#pendingUpdates
       runner.onTaskUpdate = function (this: unknown, ...args: unknown[]) {
         const sent = send.apply(this, args)
-        // Any thenable: a runner from another realm (vm pools) returns another realm's Promise.
+        // Checked by shape, not `instanceof Promise`, which fails for a promise from another realm.
         if (sent && typeof (sent as PromiseLike<unknown>).then === 'function') {
           const answered = Promise.resolve(sent)
           pending.add(answered)
@@ -368,14 +373,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       }
       if (mode === 'measure' && isFile(suite) && this.#reusedClean(suite.filepath)) {
         // An earlier run measured this file clean and nothing it loads changed: no probes, no cost.
-        this.#file = { meta: emptyFileMeta(), planned: new Set(), testCount: 0, testsSeen: 0 }
-        this.#file.meta.reused = true
+        this.#file = unprobedFile({ reused: true })
       } else if (this.#broken && isFile(suite)) {
         // Later files of a worker whose probes failed say so too, rather than look unmeasured for no reason.
-        this.#file = { meta: emptyFileMeta(), planned: new Set(), testCount: 0, testsSeen: 0 }
-        this.#file.meta.probeError = this.#broken
+        this.#file = unprobedFile({ probeError: this.#broken })
       } else if (mode !== 'off' && isFile(suite)) {
-        if (mode === 'hunt') this.#probe('file start', () => this.#trackVitestUpdates())
         this.#probe('file start', () => {
           const tests = runnableTests(suite)
           this.#file = {
@@ -388,6 +390,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             // Per-test verdicts need one test at a time: interleaved tests would share their growth.
             for (const test of tests) test.concurrent = false
             this.#harness ??= measureHarnessCost()
+            this.#trackVitestUpdates()
           }
         })
       }
