@@ -12,7 +12,7 @@ import { cleanHistoryPath, loadCleanHistory, reusableCleanFiles, verdictSettings
 import { QtestsReporter } from '../report/reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import { parseMemoryBudget, type QtestsOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { probesRunner, reportDir } from './paths.js'
+import { ownFiles, probesRunner, reportDir } from './paths.js'
 
 const scalingByVitest = new WeakMap<Vitest, WorkerScaling | null>()
 
@@ -24,6 +24,9 @@ export function qtests(options?: QtestsOptions): Vite.Plugin {
   const resolved = resolveOptions(options)
   return {
     name: 'qtests',
+    config() {
+      return { test: { server: { deps: { external: [ownFiles] } } } }
+    },
     configureVitest({ vitest, project }) {
       if (!scalingByVitest.has(vitest)) {
         const scaling = createWorkerScaling(vitest, resolved)

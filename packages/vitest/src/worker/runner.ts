@@ -8,6 +8,7 @@ import { type FileProbeMeta, META_KEY, type TestProbeMeta, WORKER_CONFIG_KEY, ty
 import type { SiteResolver } from './allocationSites.js'
 import type { HeapSampler } from './heapSampler.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
+import { risingSteadily, spread } from './measurePlan.js'
 
 type RunnerLike = {
   onBeforeTryTask?(test: RunnerTask, options?: { retry: number; repeats: number }): unknown
@@ -44,22 +45,6 @@ interface FileState {
   /** measure: tests after which a full GC confirms growth, planned once the cheap readings rise */
   confirmAt?: Set<number>
   testsSeen: number
-}
-
-/** The last three cheap samples each rose, by at least `bytesPerTest` per test on average. */
-function risingSteadily(bytes: readonly number[], at: readonly number[], bytesPerTest: number): boolean {
-  const n = bytes.length
-  if (n < 3) return false
-  const [a, b, c] = [bytes[n - 3]!, bytes[n - 2]!, bytes[n - 1]!]
-  return b > a && c > b && (c - a) / (at[n - 1]! - at[n - 3]!) >= bytesPerTest
-}
-
-/** Up to `count` test indexes spread evenly over `tests`, the first and the last included. */
-function spread(tests: number, count: number): Set<number> {
-  const points = new Set<number>()
-  const k = Math.min(tests, count)
-  for (let j = 0; j < k; j++) points.add(k === 1 ? 0 : Math.round((j * (tests - 1)) / (k - 1)))
-  return points
 }
 
 // measure: cheap samples per file. Three must rise before full GCs are spent; six leave room for that

@@ -1,0 +1,32 @@
+// Pure: measure mode's sampling plan and its screening rule. No GC, no Vitest objects.
+
+/**
+ * The last two steps of the cheap samples each rose, by at least `bytesPerTest` per test on average, and at
+ * a steady pace: the slower step at least a quarter of the faster, as the verdict asks of full GCs. A leak
+ * keeps its pace; a clean file's busy test leaves its promoted garbage in one step. On bench/overhead's
+ * 200 clean files, 103 went on to full GCs without the pace check (mostly after one such jump), 25 with it.
+ */
+export function risingSteadily(bytes: readonly number[], at: readonly number[], bytesPerTest: number): boolean {
+  const n = bytes.length
+  if (n < 3) return false
+  const [a, b, c] = [bytes[n - 3]!, bytes[n - 2]!, bytes[n - 1]!]
+  const first = (b - a) / (at[n - 2]! - at[n - 3]!)
+  const second = (c - b) / (at[n - 1]! - at[n - 2]!)
+  return (
+    first > 0 &&
+    second > 0 &&
+    (c - a) / (at[n - 1]! - at[n - 3]!) >= bytesPerTest &&
+    Math.min(first, second) >= SCREEN_STEADY_RATIO * Math.max(first, second)
+  )
+}
+
+// The verdict's STEADY_RATIO (report/verdicts.ts), for the cheap samples.
+const SCREEN_STEADY_RATIO = 0.25
+
+/** Up to `count` test indexes spread evenly over `tests`, the first and the last included. */
+export function spread(tests: number, count: number): Set<number> {
+  const points = new Set<number>()
+  const k = Math.min(tests, count)
+  for (let j = 0; j < k; j++) points.add(k === 1 ? 0 : Math.round((j * (tests - 1)) / (k - 1)))
+  return points
+}
