@@ -983,6 +983,15 @@ export default defineConfig({
 `,
 }
 
+/**
+ * Writes the three Vitest configs. run.mjs calls this before every benchmark too: the configs decide what is
+ * measured (worker scaling off, for one), and a hand-edited copy in an otherwise current suite once
+ * turned worker scaling back on unnoticed.
+ */
+export function writeConfigs(outDir = defaultOutDir) {
+  for (const [name, text] of Object.entries(configs)) writeFileSync(join(outDir, name), text)
+}
+
 /** Writes the suite and returns its manifest (also written as manifest.json). */
 export function generate({ files = 200, seed = 1, outDir = defaultOutDir } = {}) {
   const r = createRandom(seed)
@@ -1004,7 +1013,7 @@ export function generate({ files = 200, seed = 1, outDir = defaultOutDir } = {})
     testFiles.push({ file, tests })
   }
 
-  for (const [name, text] of Object.entries(configs)) writeFileSync(join(outDir, name), text)
+  writeConfigs(outDir)
   // Lint and git both skip the generated suite.
   writeFileSync(join(outDir, '.gitignore'), '*\n')
 

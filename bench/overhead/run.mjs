@@ -18,7 +18,7 @@ import { availableParallelism, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { defaultOutDir as suiteDir, generate, generatorVersion, huntIterations } from './generate.mjs'
+import { defaultOutDir as suiteDir, generate, generatorVersion, huntIterations, writeConfigs } from './generate.mjs'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const vitestBin = join(benchDir, 'node_modules', 'vitest', 'vitest.mjs')
@@ -104,7 +104,10 @@ function ensureSuite(files, seed) {
   const manifestPath = join(suiteDir, 'manifest.json')
   if (existsSync(manifestPath)) {
     const m = JSON.parse(readFileSync(manifestPath, 'utf8'))
-    if (m.generatorVersion === generatorVersion && m.files === files && m.seed === seed) return m
+    if (m.generatorVersion === generatorVersion && m.files === files && m.seed === seed) {
+      writeConfigs(suiteDir)
+      return m
+    }
   }
   process.stdout.write(`generating ${files} test files (seed ${seed}) … `)
   const m = generate({ files, seed, outDir: suiteDir })
