@@ -264,12 +264,12 @@ async function main() {
   const cpuRatios = hasCpu ? pick('cpuRatio') : []
   const cpuRatio = hasCpu ? median(cpuRatios) : null
   console.log(
-    `${'median'.padEnd(26)}${col(seconds(plainMs), 12)}${col(seconds(pluginMs), 14)}${col(ratio.toFixed(3), 7)}` +
+    `${'median (ratios: paired)'.padEnd(26)}${col(seconds(plainMs), 12)}${col(seconds(pluginMs), 14)}${col(ratio.toFixed(3), 7)}` +
       `${col(cpuSeconds(plainCpuMs), 11)}${col(cpuSeconds(pluginCpuMs), 13)}${col(cpuRatio === null ? '–' : cpuRatio.toFixed(3), 7)}`,
   )
   const range = (values) => `${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)}`
   const verdict = pluginUnavailable ? 'not applicable (A/A)' : ratio <= targetRatio ? 'met' : 'NOT met'
-  console.log(`\nwall ratio ${plugin.label}/${plain.label} = ${ratio.toFixed(3)} (per round ${range(ratios)}); target ≤ ${targetRatio}: ${verdict}`)
+  console.log(`\nwall ratio ${plugin.label}/${plain.label} = ${ratio.toFixed(3)}, median of the paired rounds (per round ${range(ratios)}); target ≤ ${targetRatio}: ${verdict}`)
   if (hasCpu) console.log(`cpu  ratio ${plugin.label}/${plain.label} = ${cpuRatio.toFixed(3)} (per round ${range(cpuRatios)})`)
   const plainTimes = pick('plainMs')
   console.log(

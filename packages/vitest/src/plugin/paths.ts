@@ -11,7 +11,11 @@ export const probesRunner = fileURLToPath(new URL('../worker/runner.js', import.
  * Vite's module runner would fetch them from the main process, then compile and evaluate them in every
  * fresh worker (about 4 ms of CPU per worker in profiles of bench/overhead's suite, plus the round trips).
  */
-export const ownFiles = new RegExp(`^${escapeRegExp(fileURLToPath(new URL('../', import.meta.url)).split(path.sep).join('/'))}`)
+export const ownFiles = new RegExp(
+  `^${escapeRegExp(fileURLToPath(new URL('../', import.meta.url)).split(path.sep).join('/'))}`,
+  // Windows paths may spell the drive letter either way.
+  process.platform === 'win32' ? 'i' : '',
+)
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -1,5 +1,5 @@
 import { analyzeLeakSeries, formatBytes, type LeakVerdict, theilSenSlope } from '@qtests/core'
-import type { FileProbeMeta, LeakMode, TestProbeMeta } from '../shared/protocol.js'
+import { type FileProbeMeta, LEAK_STEADY_RATIO, type LeakMode, type TestProbeMeta } from '../shared/protocol.js'
 import type { FileReport, TestReport } from './schema.js'
 
 // Pure: turns what the probes recorded into verdicts. No Vitest objects, no I/O.
@@ -125,7 +125,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     const rates = samples.slice(1).map((bytes, i) => (bytes - samples[i]!) / (atTest[i + 1]! - atTest[i]!))
     const everyStep = rates.every((rate) => rate >= floor / 2)
     // A leak keeps its pace; a pool or buffer filling in one burst (sockets, lazily freed memory) does not.
-    const steady = Math.min(...rates) >= STEADY_RATIO * Math.max(...rates)
+    const steady = Math.min(...rates) >= LEAK_STEADY_RATIO * Math.max(...rates)
     const span = atTest[atTest.length - 1]! - atTest[0]!
     bytesPerTest = fit.slope
     if (fit.slope >= floor && everyStep && steady && span >= MIN_SPAN_TESTS) {
@@ -197,9 +197,7 @@ function fileBase(input: FileInput) {
   return report
 }
 
-// measure: a leak's full-GC samples rise at a steady pace (slowest step ≥ a quarter of the fastest)
-// over at least this many tests.
-const STEADY_RATIO = 0.25
+// measure: a leak's full-GC samples rise at a steady pace (LEAK_STEADY_RATIO) over at least this many tests.
 const MIN_SPAN_TESTS = 4
 
 function round(value: number): number {

@@ -1,5 +1,11 @@
-// The seam between the main process and the worker-side probes. Types and constant keys only:
-// both sides import this file, neither shares code through it.
+// The seam between the main process and the worker-side probes. Types and constants only: both
+// sides import this file, neither shares code through it.
+
+/**
+ * measure: a leak keeps its pace. Between two samples its slowest step is at least this share of its
+ * fastest — asked of the cheap samples before full GCs are spent, and of the full GCs for a verdict.
+ */
+export const LEAK_STEADY_RATIO = 0.25
 
 /** Key under which the plugin provides the worker configuration (`project.provide` / `inject`). */
 export const WORKER_CONFIG_KEY = 'qtests:worker-config'

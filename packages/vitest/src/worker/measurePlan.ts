@@ -1,10 +1,13 @@
 // Pure: measure mode's sampling plan and its screening rule. No GC, no Vitest objects.
 
+import { LEAK_STEADY_RATIO } from '../shared/protocol.js'
+
 /**
  * The last two steps of the cheap samples each rose, by at least `bytesPerTest` per test on average, and at
  * a steady pace: the slower step at least a quarter of the faster, as the verdict asks of full GCs. A leak
  * keeps its pace; a clean file's busy test leaves its promoted garbage in one step. On bench/overhead's
- * 200 clean files, 103 went on to full GCs without the pace check (mostly after one such jump), 25 with it.
+ * 200 clean files, 92–103 went on to full GCs without the pace check (mostly after one such jump), 25–28
+ * with it.
  */
 export function risingSteadily(bytes: readonly number[], at: readonly number[], bytesPerTest: number): boolean {
   const n = bytes.length
@@ -16,12 +19,9 @@ export function risingSteadily(bytes: readonly number[], at: readonly number[], 
     first > 0 &&
     second > 0 &&
     (c - a) / (at[n - 1]! - at[n - 3]!) >= bytesPerTest &&
-    Math.min(first, second) >= SCREEN_STEADY_RATIO * Math.max(first, second)
+    Math.min(first, second) >= LEAK_STEADY_RATIO * Math.max(first, second)
   )
 }
-
-// The verdict's STEADY_RATIO (report/verdicts.ts), for the cheap samples.
-const SCREEN_STEADY_RATIO = 0.25
 
 /** Up to `count` test indexes spread evenly over `tests`, the first and the last included. */
 export function spread(tests: number, count: number): Set<number> {

@@ -47,8 +47,8 @@ interface FileState {
   testsSeen: number
 }
 
-// measure: cheap samples per file. Three must rise before full GCs are spent; six leave room for that
-// to happen before the file ends.
+// measure: cheap samples per file. Three (two steps) must rise steadily before full GCs are spent; six
+// leave room for that to happen before the file ends.
 const MEASURE_CHEAP_SAMPLES = 6
 
 function emptyFileMeta(): FileProbeMeta {
@@ -261,8 +261,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     /**
-     * measure: a few tests spread over the file get a cheap sample (a young-generation GC). Once three
-     * of those rise by the floor per test, full GCs — which leave only live memory — are taken right away,
+     * measure: a few tests spread over the file get a cheap sample (a young-generation GC). Once the last
+     * two steps between them rise at a steady pace, by half the floor per test on average
+     * (`risingSteadily`), full GCs — which leave only live memory — are taken right away,
      * halfway to the end and after the last test, within the budget share of the worker's time.
      */
     #measureAfterTest(file: FileState) {
