@@ -18,9 +18,14 @@ describe('risingSteadily', () => {
   })
 
   it('calls a leak at the floor rising, even when its cheap steps wobble', () => {
-    // the corpus' global-registry leak, as its cheap samples saw it
+    // the corpus' global-registry and module-array leaks, as their cheap samples saw them
     expect(risingSteadily(series([7 * KB, 17 * KB]), at, floorHalf)).toBe(true)
     expect(risingSteadily(series([20 * KB, 20 * KB]), at, floorHalf)).toBe(true)
+    expect(risingSteadily(series([22 * KB, 1 * KB, 16 * KB]), at, floorHalf)).toBe(true)
+  })
+
+  it('calls a steady rise with jumps rising', () => {
+    expect(risingSteadily(series([64 * KB, 22 * KB]), at, floorHalf)).toBe(true)
   })
 
   it('does not call one busy test’s promoted garbage rising', () => {
