@@ -21,9 +21,12 @@ export function risingSteadily(bytes: readonly number[], at: readonly number[], 
     first > 0 &&
     second > 0 &&
     (c - a) / (at[n - 1]! - at[n - 3]!) >= bytesPerTest &&
-    (Math.min(first, second) >= LEAK_STEADY_RATIO * Math.max(first, second) || Math.max(first, second) <= 4 * bytesPerTest)
+    (Math.min(first, second) >= LEAK_STEADY_RATIO * Math.max(first, second) || Math.max(first, second) <= JUMP * bytesPerTest)
   )
 }
+
+/** A cheap step above this many times the screen's bar (half the floor) is a jump: twice the floor. */
+const JUMP = 4
 
 /** Up to `count` test indexes spread evenly over `tests`, the first and the last included. */
 export function spread(tests: number, count: number): Set<number> {

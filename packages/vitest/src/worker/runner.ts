@@ -60,7 +60,6 @@ function unprobedFile(why: Pick<FileProbeMeta, 'reused'> | Pick<FileProbeMeta, '
   return { meta: { ...emptyFileMeta(), ...why }, planned: new Set(), testCount: 0, testsSeen: 0 }
 }
 
-
 type HuntTools = Awaited<ReturnType<typeof loadHuntTools>>
 
 async function loadHuntTools() {
