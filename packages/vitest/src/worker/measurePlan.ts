@@ -9,7 +9,7 @@ import { LEAK_STEADY_RATIO } from '../shared/protocol.js'
  * busy test leaves its promoted garbage in one such jump; a leak keeps its pace, though its cheap steps
  * wobble (22, 1, 16 KB per test for a 20 KB leak). On bench/overhead's 200 clean files, 92–103 went on to
  * full GCs without the pace check, 25–28 with it everywhere, 34 with jumps only; the pace check everywhere
- * cost the corpus' measure recall 1–2 of its 13 leaking files per run, jumps only none in 6 runs.
+ * cost the corpus' measure recall 1–2 of its 13 leaking files per run, jumps only 1 file in 8 runs.
  */
 export function risingSteadily(bytes: readonly number[], at: readonly number[], bytesPerTest: number): boolean {
   const n = bytes.length
