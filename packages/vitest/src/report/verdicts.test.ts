@@ -106,9 +106,16 @@ describe('measure verdicts', () => {
     expect(report.reason).toMatch(/too late \(or too costly\) to confirm/)
   })
 
-  it('says a file with fewer than 3 tests cannot be measured', () => {
-    const report = fileVerdict({ ...file({ testsRun: 2 }), tests: tests.slice(0, 2) }, measure)
+  it('says a file with fewer than 5 tests cannot be measured', () => {
+    const report = fileVerdict({ ...file({ testsRun: 4 }), tests: tests.slice(0, 4) }, measure)
     expect(report.verdict).toBe('unknown')
-    expect(report.reason).toMatch(/fewer than 3 tests/)
+    expect(report.reason).toMatch(/fewer than 5 tests/)
+  })
+
+  it('reads a clean file’s growth per test without the primer', () => {
+    // the primer's step is the promotion of what importing the file left in the young generation
+    const report = fileVerdict(file({ screen: [9_000_000, 9_900_000, 9_902_000, 9_904_000, 9_906_000], screenAt: [0, 3, 5, 8, 10] }), measure)
+    expect(report.verdict).toBe('clean')
+    expect(report.growthBytesPerTest).toBeLessThan(1_000)
   })
 })

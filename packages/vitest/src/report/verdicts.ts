@@ -1,5 +1,5 @@
 import { analyzeLeakSeries, formatBytes, type LeakVerdict, theilSenSlope } from '@qtests/core'
-import { type FileProbeMeta, LEAK_STEADY_RATIO, type LeakMode, type TestProbeMeta } from '../shared/protocol.js'
+import { type FileProbeMeta, LEAK_STEADY_RATIO, type LeakMode, MEASURE_MIN_TESTS, type TestProbeMeta } from '../shared/protocol.js'
 import type { FileReport, TestReport } from './schema.js'
 
 // Pure: turns what the probes recorded into verdicts. No Vitest objects, no I/O.
@@ -92,14 +92,14 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   const screen = probe?.screen ?? []
   const samples = probe?.samples ?? []
   const floor = settings.minBytesPerTest
-  if ((probe?.testsRun ?? 0) < 3 || probe?.probeError) {
+  if ((probe?.testsRun ?? 0) < MEASURE_MIN_TESTS || probe?.probeError) {
     const why = probe?.probeError
       ? `probes failed: ${probe.probeError}`
-      : 'fewer than 3 tests ran: growth per test cannot be measured in measure mode'
+      : `fewer than ${MEASURE_MIN_TESTS} tests ran: too few to measure growth per test in measure mode; run with QTESTS_LEAKS=hunt`
     return { ...base, verdict: 'unknown', retainedBytes: 0, growthBytesPerTest: null, confidence: 0, tests: tests('unknown', 0, why), reason: why }
   }
-  // The cheap readings only overstate growth: if they never rose steadily by half the floor per test,
-  // the file is clean. Once they did, full GCs (live memory only) decide: a leak rises by at least half the floor
+  // The cheap readings (old-generation bytes after young GCs) hold promoted garbage besides live memory,
+  // so they overstate growth: if they never rose steadily by half the floor per test, the file is clean. Once they did, full GCs (live memory only) decide: a leak rises by at least half the floor
   // per test between each two of them, and by the floor on the whole.
   let verdict: LeakVerdict
   let reason: string
@@ -107,7 +107,8 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   let confidence: number
   let series: readonly number[] = samples
   if (samples.length === 0 && !probe!.confirming) {
-    const fit = screen.length >= 2 ? theilSenSlope(probe!.screenAt, screen) : undefined
+    // The first reading is the primer (see risingSteadily): the growth per test is read from the others.
+    const fit = screen.length >= 3 ? theilSenSlope(probe!.screenAt.slice(1), screen.slice(1)) : undefined
     verdict = 'clean'
     // An upper bound that stayed under half the floor: as sure as the cheap signal allows, not more.
     confidence = 0.9

@@ -7,6 +7,12 @@
  */
 export const LEAK_STEADY_RATIO = 0.25
 
+/**
+ * measure: files with fewer tests get no probes and the verdict `unknown`: the cheap samples need a primer
+ * and three readings before the last test (see `cheapSamplePlan`).
+ */
+export const MEASURE_MIN_TESTS = 5
+
 /** Key under which the plugin provides the worker configuration (`project.provide` / `inject`). */
 export const WORKER_CONFIG_KEY = 'qtests:worker-config'
 
@@ -64,8 +70,8 @@ export interface FileProbeMeta {
   samples: number[]
   /** measure: index of the test (in run order) after which each full sample was taken */
   atTest: number[]
-  /** measure: bytes after a young-generation GC (an upper bound on retained memory) after the tests in
-   * `screenAt`, until they rose steadily */
+  /** measure: old-generation bytes (and memory outside the heap) after a young-generation GC, an upper bound
+   * on retained memory, after the tests in `screenAt`, until they rose steadily; the first is the primer */
   screen: number[]
   screenAt: number[]
   /** measure: the cheap readings rose steadily, so full GCs were planned */

@@ -11,9 +11,14 @@ function getGc(): () => void {
   if (typeof exposed === 'function') {
     collect = exposed
   } else {
-    // Worker threads reject --expose-gc in execArgv; setting the flag at run time works in any worker.
+    // Worker threads reject --expose-gc in execArgv; setting the flag at run time works in any worker:
+    // contexts created while it is on get a gc function. It is turned off again at once, because V8
+    // rejects code caches made under other flags, and Node's own modules load from such a cache: with
+    // the flag left on, every built-in module loaded afterwards was compiled from source (2–3× slower;
+    // 29 ms more per Vitest worker when the flag was on from the start). The function keeps working.
     v8.setFlagsFromString('--expose-gc')
     collect = vm.runInNewContext('gc') as () => void
+    v8.setFlagsFromString('--no-expose-gc')
   }
   return collect
 }
@@ -29,17 +34,25 @@ export interface MemorySample {
 // Machine code comes and goes as V8 tiers functions up; it is never what a test leaks, and it is
 // the main source of one-off jumps in post-GC samples, so it is left out of the measure.
 const CODE_SPACES = new Set(['code_space', 'code_large_object_space'])
+const YOUNG_SPACES = new Set(['new_space', 'new_large_object_space'])
 
-function codeBytes(): number {
+/** Bytes in the heap spaces named, read in one pass. */
+function spaceBytes(names: ReadonlySet<string>): number {
   let total = 0
-  for (const space of v8.getHeapSpaceStatistics()) if (CODE_SPACES.has(space.space_name)) total += space.space_used_size
+  for (const space of v8.getHeapSpaceStatistics()) if (names.has(space.space_name)) total += space.space_used_size
   return total
 }
 
+const CODE_AND_YOUNG = new Set([...CODE_SPACES, ...YOUNG_SPACES])
+
 /**
- * A cheap upper bound on retained memory: a young-generation GC (≈ 1 ms after busy tests) leaves
- * promoted garbage in place, so a series of these can only overstate growth. Flat means clean; growth
- * needs full GCs to confirm. (Reading the heap with no GC at all was tried: natural GCs made it useless.)
+ * A cheap upper bound on retained memory: a young-generation GC (≈ 1 ms after busy tests), then the old
+ * generation and memory outside the heap. Only what survived two young GCs is read: the survivors of
+ * this one wait in the young generation, and many of them (what the tests were just using, Vitest's
+ * pending messages) die before the next — read with them, the steps swung by tens of KB per test in both
+ * directions, leaks included. A leak's objects reach the old generation one sample later; what is read
+ * also holds promoted garbage, so a rise needs full GCs to confirm. (Reading the heap with no GC at all
+ * was tried: natural GCs made it useless.)
  */
 export function sampleAfterMinorGc(): MemorySample {
   const gc = getGc() as (options?: { type: 'minor' }) => void
@@ -47,7 +60,7 @@ export function sampleAfterMinorGc(): MemorySample {
   gc({ type: 'minor' })
   const gcMs = performance.now() - start
   const heap = v8.getHeapStatistics()
-  return { bytes: heap.used_heap_size - codeBytes() + heap.external_memory, gcMs, collections: 1 }
+  return { bytes: heap.used_heap_size - spaceBytes(CODE_AND_YOUNG) + heap.external_memory, gcMs, collections: 1 }
 }
 
 let settled = false
@@ -72,7 +85,7 @@ export function sampleAfterGc(settle = false): MemorySample {
   }
   const gcMs = performance.now() - start
   const heap = v8.getHeapStatistics()
-  return { bytes: heap.used_heap_size - codeBytes() + heap.external_memory, gcMs, collections }
+  return { bytes: heap.used_heap_size - spaceBytes(CODE_SPACES) + heap.external_memory, gcMs, collections }
 }
 
 /** What Vitest itself retains for each run of a test while the test lasts, in bytes. */

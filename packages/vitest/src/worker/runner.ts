@@ -8,7 +8,7 @@ import { type FileProbeMeta, META_KEY, type TestProbeMeta, WORKER_CONFIG_KEY, ty
 import type { SiteResolver } from './allocationSites.js'
 import type { HeapSampler } from './heapSampler.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
-import { risingSteadily, spread } from './measurePlan.js'
+import { cheapSamplePlan, risingSteadily } from './measurePlan.js'
 
 type RunnerLike = {
   onBeforeTryTask?(test: RunnerTask, options?: { retry: number; repeats: number }): unknown
@@ -46,10 +46,6 @@ interface FileState {
   confirmAt?: Set<number>
   testsSeen: number
 }
-
-// measure: cheap samples per file. Three (two steps) must rise steadily before full GCs are spent; six
-// leave room for that to happen before the file ends.
-const MEASURE_CHEAP_SAMPLES = 6
 
 function emptyFileMeta(): FileProbeMeta {
   return { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 0, gcCount: 0, gcMs: 0, youngGcCount: 0, youngGcMs: 0 }
@@ -367,7 +363,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           const tests = runnableTests(suite)
           this.#file = {
             meta: emptyFileMeta(),
-            planned: mode === 'measure' && tests.length >= 3 ? spread(tests.length, MEASURE_CHEAP_SAMPLES) : new Set(),
+            planned: mode === 'measure' ? cheapSamplePlan(tests.length) : new Set(),
             testCount: tests.length,
             testsSeen: 0,
           }

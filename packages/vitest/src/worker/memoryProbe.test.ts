@@ -1,0 +1,28 @@
+import vm from 'node:vm'
+import { describe, expect, it } from 'vitest'
+import { sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
+
+describe('memory probes', () => {
+  it('reach gc without leaving --expose-gc on (V8 would reject the code cache of every built-in module loaded later)', () => {
+    // This worker was not started with --expose-gc, so the probes set the flag to fetch gc.
+    expect(typeof (globalThis as { gc?: unknown }).gc).toBe('undefined')
+    const minor = sampleAfterMinorGc()
+    const full = sampleAfterGc()
+    expect(minor.bytes).toBeGreaterThan(0)
+    expect(full.collections).toBeGreaterThanOrEqual(1)
+    // A context created while the flag is on gets a gc function: none may have it now.
+    expect(vm.runInNewContext('typeof gc')).toBe('undefined')
+    expect(typeof (globalThis as { gc?: unknown }).gc).toBe('undefined')
+  })
+
+  it('reads the old generation after a young GC: a retained array shows up one sample late at most', () => {
+    const kept: number[][] = []
+    const before = sampleAfterMinorGc().bytes
+    for (let i = 0; i < 64; i++) kept.push(new Array(1024).fill(i))
+    sampleAfterMinorGc()
+    const after = sampleAfterMinorGc().bytes
+    // 64 arrays of 1024 small integers: 8 KB of elements each, 512 KB in all
+    expect(after - before).toBeGreaterThan(400 * 1024)
+    expect(kept.length).toBe(64)
+  })
+})
