@@ -99,8 +99,9 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     return { ...base, verdict: 'unknown', retainedBytes: 0, growthBytesPerTest: null, confidence: 0, tests: tests('unknown', 0, why), reason: why }
   }
   // The cheap readings (old-generation bytes after young GCs) hold promoted garbage besides live memory,
-  // so they overstate growth: if they never rose steadily by half the floor per test, the file is clean. Once they did, full GCs (live memory only) decide: a leak rises by at least half the floor
-  // per test between each two of them, and by the floor on the whole.
+  // so they overstate growth: if they never rose steadily by half the floor per test, the file is clean.
+  // Once they did, full GCs (live memory only) decide: a leak rises by at least half the floor per test
+  // between each two of them, and by the floor on the whole.
   let verdict: LeakVerdict
   let reason: string
   let bytesPerTest: number | null

@@ -8,14 +8,15 @@ import { LEAK_STEADY_RATIO, MEASURE_MIN_TESTS } from '../shared/protocol.js'
  * one promotes what this one kept (what importing the file left, a few hundred KB), so the first step is
  * never the tests' growth and is not read. The rule, on the last two steps after it:
  * - each rose by at least a third of the floor per test (⅔ of `bytesPerTest`, the bar of half the floor):
- *   a leak at the floor promotes its bytes a sample late, so its steps swing between about ⅔ and 1½ of its
- *   pace but never near zero, while a clean file's steps are mostly 1–4 KB per test;
+ *   a leak promotes its bytes a sample late, so its steps swing (a 20 KB-per-test corpus leak read 21, 11,
+ *   25 KB per test; one at 15.5 KB read 17, 12, 13) but never near zero, while a clean file's steps are
+ *   mostly 1–4 KB per test;
  * - together by at least `bytesPerTest` per test;
  * - at a steady pace (the slower at least `LEAK_STEADY_RATIO` of the faster, as the verdict asks of full
  *   GCs) when either step is a jump above `JUMP` times the bar: a busy test's garbage, promoted by a
  *   natural GC, arrives in one such jump.
- * Replayed on six cheap samples per file of bench/overhead's 200 clean files and of 4 corpus runs, this
- * sent 25 clean files on to full GCs where the previous rule (all heap bytes after a young GC, the first
+ * Replayed (a throwaway script) on six cheap samples per file of bench/overhead's 200 clean files and of
+ * 4 corpus runs, this sent 25 clean files on to full GCs where the previous rule (all heap bytes after a young GC, the first
  * step included, no step minimum) sent 43, and left 13, 12, 13, 13 of the 13 corpus leaks confirmable
  * (12, 11, 12 and 13 before).
  */

@@ -256,9 +256,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     /**
-     * measure: a few tests spread over the file get a cheap sample (a young-generation GC). Once the last
-     * two steps between them rise at a steady pace, by half the floor per test on average
-     * (`risingSteadily`), full GCs — which leave only live memory — are taken right away,
+     * measure: the tests of `cheapSamplePlan` get a cheap sample (a young-generation GC, then the old
+     * generation read). Once the readings after the primer rise (`risingSteadily`), full GCs — which
+     * leave only live memory — are taken right away,
      * halfway to the end and after the last test, within the budget share of the worker's time.
      */
     #measureAfterTest(file: FileState) {
@@ -285,8 +285,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           const last = file.testCount - 1
           file.confirmAt = new Set([Math.round((index + last) / 2), last])
           file.meta.confirming = true
-          // After the last test, one full GC could only lead to "unknown": not worth its 10–30 ms.
-          if (index < last && this.#affordable()) this.#fullSample(file, index)
+          // The plan takes no cheap sample after the last test, so there is always room to confirm.
+          if (this.#affordable()) this.#fullSample(file, index)
         }
       })
     }
