@@ -53,9 +53,11 @@ describe.each(setups)('a real Vitest run, pool $pool, isolate $isolate', ({ pool
   })
 
   it('hunt: calls clean tests clean, including fixtures released by hooks and transient work', () => {
-    for (const name of ['outer > inner > uses the fixture', 'outer > inner > row 2', 'concurrent > first', 'outcomes > repeats by itself'])
-      expect(test(hunt.report, 'test/behaviours.test.mjs', name).verdict).toBe('clean')
-    for (const t of hunt.report!.files.find((f) => f.file === 'test/other.test.mjs')!.tests) expect(t.verdict).toBe('clean')
+    for (const name of ['outer > inner > uses the fixture', 'outer > inner > row 2', 'concurrent > first', 'outcomes > repeats by itself']) {
+      const found = test(hunt.report, 'test/behaviours.test.mjs', name)
+      expect(found.verdict, `${name}: ${found.reason}`).toBe('clean')
+    }
+    for (const t of hunt.report!.files.find((f) => f.file === 'test/other.test.mjs')!.tests) expect(t.verdict, `${t.name}: ${t.reason}`).toBe('clean')
   })
 
   it('hunt: leaves unmeasured what cannot be repeated, and says why', () => {

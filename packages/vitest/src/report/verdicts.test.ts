@@ -49,6 +49,16 @@ describe('hunt verdicts', () => {
     expect(report.tests[2]!.reason).toBe('failed when repeated (iteration 2): x')
     expect(report.verdict).toBe('unknown')
   })
+
+  it('says a test went unmeasured because the probes failed, with their error', () => {
+    const input = huntFile([{ name: 'a > b', state: 'passed' }])
+    const probeError = 'sample: ReferenceError: gc is not defined'
+    input.probe = { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 1, gcCount: 0, gcMs: 0, youngGcCount: 0, youngGcMs: 0, probeError }
+    const report = fileVerdict(input, hunt)
+    expect(report.tests[0]!.verdict).toBe('unknown')
+    expect(report.tests[0]!.reason).toBe(`probes failed: ${probeError}`)
+    expect(report.probe?.error).toBe(probeError)
+  })
 })
 
 describe('measure verdicts', () => {

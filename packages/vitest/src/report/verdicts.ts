@@ -30,11 +30,11 @@ function unmeasured(name: string, reason: string, iterations = 0): TestReport {
   return { name, verdict: 'unknown', bytesPerIteration: null, confidence: 0, iterations, reason }
 }
 
-export function huntTestVerdict(test: TestInput, settings: VerdictSettings): TestReport {
+export function huntTestVerdict(test: TestInput, settings: VerdictSettings, probeError?: string): TestReport {
   if (test.state === 'skipped' || test.state === 'pending') return unmeasured(test.name, 'skipped or todo: not run')
   if (test.state === 'failed') return unmeasured(test.name, 'the test failed, so it was not repeated', test.probe?.iterations ?? 1)
   const probe = test.probe
-  if (!probe) return unmeasured(test.name, 'not repeated (expected to fail, or probes were off)', 1)
+  if (!probe) return unmeasured(test.name, probeError ? `probes failed: ${probeError}` : 'not repeated (expected to fail, or probes were off)', 1)
   if (probe.unmeasured) return unmeasured(test.name, probe.unmeasured, probe.iterations)
   const samples = probe.samples ?? []
   const analysis = analyzeLeakSeries(samples, {
@@ -58,7 +58,7 @@ export function huntTestVerdict(test: TestInput, settings: VerdictSettings): Tes
 }
 
 export function huntFileVerdict(input: FileInput, settings: VerdictSettings): FileReport {
-  const tests = input.tests.map((test) => huntTestVerdict(test, settings))
+  const tests = input.tests.map((test) => huntTestVerdict(test, settings, input.probe?.probeError))
   let worst: TestReport | undefined
   for (const test of tests) {
     if (!worst || SEVERITY[test.verdict] > SEVERITY[worst.verdict] || (test.verdict === worst.verdict && test.confidence > worst.confidence))

@@ -5,22 +5,39 @@ import vm from 'node:vm'
 // Fetched once: re-fetching through a new context costs milliseconds (field notes).
 let collect: (() => void) | undefined
 
+// Attempts at fetching gc before giving up (see fetchGc); each costs about a millisecond.
+const FETCH_ATTEMPTS = 50
+
 function getGc(): () => void {
   if (collect) return collect
   const exposed = (globalThis as { gc?: () => void }).gc
-  if (typeof exposed === 'function') {
-    collect = exposed
-  } else {
-    // Worker threads reject --expose-gc in execArgv; setting the flag at run time works in any worker:
-    // contexts created while it is on get a gc function. It is turned off again at once, because V8
-    // rejects code caches made under other flags, and Node's own modules load from such a cache: with
-    // the flag left on, every built-in module loaded afterwards was compiled from source (2–3× slower;
-    // 29 ms more per Vitest worker when the flag was on from the start). The function keeps working.
-    v8.setFlagsFromString('--expose-gc')
-    collect = vm.runInNewContext('gc') as () => void
-    v8.setFlagsFromString('--no-expose-gc')
-  }
+  collect = typeof exposed === 'function' ? exposed : fetchGc()
   return collect
+}
+
+/**
+ * Worker threads reject --expose-gc in execArgv; setting the flag at run time works in any worker:
+ * contexts created while it is on get a gc function. It is turned off again at once, because V8
+ * rejects code caches made under other flags, and Node's own modules load from such a cache: with
+ * the flag left on, every built-in module loaded afterwards was compiled from source (2–3× slower;
+ * 29 ms more per Vitest worker when the flag was on from the start). The function keeps working.
+ *
+ * V8's flags belong to the process, which worker threads share: another worker may turn the flag off
+ * between our setting it and creating the context (8 threads starting together lost gc that way in
+ * every round). So the context is checked and the fetch tried again. Only a successful fetch turns the
+ * flag off — after a failed one it is already off — so each worker disturbs the others at most once.
+ */
+function fetchGc(): () => void {
+  for (let attempt = 1; attempt <= FETCH_ATTEMPTS; attempt++) {
+    v8.setFlagsFromString('--expose-gc')
+    const found: unknown = vm.runInNewContext('typeof gc === "function" ? gc : undefined')
+    if (typeof found === 'function') {
+      v8.setFlagsFromString('--no-expose-gc')
+      return found as () => void
+    }
+  }
+  v8.setFlagsFromString('--no-expose-gc')
+  throw new Error(`could not reach V8's gc: other threads kept turning --expose-gc off (${FETCH_ATTEMPTS} attempts)`)
 }
 
 export interface MemorySample {
