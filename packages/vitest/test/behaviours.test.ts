@@ -49,7 +49,7 @@ describe.each(setups)('a real Vitest run, pool $pool, isolate $isolate', ({ pool
     // 4096 doubles: 32 KB of elements plus the array's header
     expect(leak.bytesPerIteration).toBeGreaterThan(32_768 * 0.9)
     expect(leak.bytesPerIteration).toBeLessThan(32_768 * 1.15)
-    expect(leak.iterations).toBe(10)
+    expect(leak.iterations).toBe(20)
   })
 
   it('hunt: calls clean tests clean, including fixtures released by hooks and transient work', () => {
@@ -70,7 +70,7 @@ describe.each(setups)('a real Vitest run, pool $pool, isolate $isolate', ({ pool
   })
 
   it('prints one section after the summary, naming the leak', () => {
-    expect(hunt.output).toMatch(/qtests\s+memory leaks \(hunt, 10 iterations per test\)/)
+    expect(hunt.output).toMatch(/qtests\s+memory leaks \(hunt, 20 iterations per test\)/)
     expect(hunt.output).toContain('LEAK     test/behaviours.test.mjs > outer > leaks into a module-level array')
   })
 })
