@@ -1,5 +1,12 @@
 import { analyzeLeakSeries, formatBytes, type LeakVerdict, theilSenSlope } from '@qtests/core'
-import { type FileProbeMeta, LEAK_STEADY_RATIO, type LeakMode, MEASURE_MIN_TESTS, type TestProbeMeta } from '../shared/protocol.js'
+import {
+  type FileProbeMeta,
+  LEAK_STEADY_RATIO,
+  type LeakMode,
+  MEASURE_MIN_TESTS,
+  SCREEN_PRIMER_READINGS,
+  type TestProbeMeta,
+} from '../shared/protocol.js'
 import type { FileReport, TestReport } from './schema.js'
 
 // Pure: turns what the probes recorded into verdicts. No Vitest objects, no I/O.
@@ -108,8 +115,9 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   let confidence: number
   let series: readonly number[] = samples
   if (samples.length === 0 && !probe!.confirming) {
-    // The first reading is the primer (see risingSteadily): the growth per test is read from the others.
-    const fit = screen.length >= 3 ? theilSenSlope(probe!.screenAt.slice(1), screen.slice(1)) : undefined
+    // The primer (see SCREEN_PRIMER_READINGS) is left out: the growth per test is read from the others.
+    const read = SCREEN_PRIMER_READINGS
+    const fit = screen.length >= read + 2 ? theilSenSlope(probe!.screenAt.slice(read), screen.slice(read)) : undefined
     verdict = 'clean'
     // An upper bound that stayed under half the floor: as sure as the cheap signal allows, not more.
     confidence = 0.9

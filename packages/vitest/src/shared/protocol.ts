@@ -13,6 +13,13 @@ export const LEAK_STEADY_RATIO = 0.25
  */
 export const MEASURE_MIN_TESTS = 5
 
+/**
+ * measure: the first cheap reading of a file is a primer, never read as the tests' growth: the young GC
+ * after it promotes what the one before kept (what importing the file left). The worker's screen skips it
+ * (`risingSteadily`), and so does a clean file's growth per test in the verdict.
+ */
+export const SCREEN_PRIMER_READINGS = 1
+
 /** Key under which the plugin provides the worker configuration (`project.provide` / `inject`). */
 export const WORKER_CONFIG_KEY = 'qtests:worker-config'
 

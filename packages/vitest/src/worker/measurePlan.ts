@@ -1,6 +1,6 @@
 // Pure: measure mode's sampling plan and its screening rule. No GC, no Vitest objects.
 
-import { LEAK_STEADY_RATIO, MEASURE_MIN_TESTS } from '../shared/protocol.js'
+import { LEAK_STEADY_RATIO, MEASURE_MIN_TESTS, SCREEN_PRIMER_READINGS } from '../shared/protocol.js'
 
 /**
  * Reads cheap samples (old-generation bytes after a young GC, see `sampleAfterMinorGc`) taken after the
@@ -22,7 +22,8 @@ import { LEAK_STEADY_RATIO, MEASURE_MIN_TESTS } from '../shared/protocol.js'
  */
 export function risingSteadily(bytes: readonly number[], at: readonly number[], bytesPerTest: number): boolean {
   const n = bytes.length
-  if (n < 4) return false
+  // Two steps after the primer: three readings besides it.
+  if (n < SCREEN_PRIMER_READINGS + 3) return false
   const [a, b, c] = [bytes[n - 3]!, bytes[n - 2]!, bytes[n - 1]!]
   const first = (b - a) / (at[n - 2]! - at[n - 3]!)
   const second = (c - b) / (at[n - 1]! - at[n - 2]!)
