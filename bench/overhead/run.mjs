@@ -11,13 +11,14 @@
 // Hunt mode: a subset plain and with QTESTS_LEAKS=hunt, giving the cost of one test iteration.
 // Prints a table, writes results.json, and always exits 0: a benchmark reports, it does not assert.
 
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { childrenCpuMs, median, seconds } from '../lib.mjs'
 import { defaultOutDir as suiteDir, generate, generatorVersion, huntIterations, writeConfigs } from './generate.mjs'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
@@ -42,34 +43,6 @@ const positiveInt = (text, fallback, name) => {
   const n = Number(text)
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(text)}`)
   return n
-}
-
-const median = (values) => {
-  const s = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
-}
-const seconds = (ms) => (ms / 1000).toFixed(2)
-
-// CPU time (user + sys) of reaped children, from /proc/self/stat (cutime, cstime). Vitest reaps its
-// workers, so after a run this covers the whole process tree. Unlike wall time it barely moves
-// when other work competes for the CPUs, so it is the steadier estimate on a shared machine.
-const clockTicksPerSecond = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
-  } catch {
-    return 100
-  }
-})()
-function childrenCpuMs() {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    // fields[0] is field 3 (state) of proc(5); cutime and cstime are fields 16 and 17.
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / clockTicksPerSecond
-  } catch {
-    return null
-  }
 }
 
 /**

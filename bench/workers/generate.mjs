@@ -360,6 +360,14 @@ export const suites = {
 
 export const suiteDir = (key) => join(generatedDir, suites[key].name)
 
+/**
+ * (Re)writes a suite's Vitest config. run.mjs calls it before every run, not only when it generates the
+ * suite: a hand-edited config in a current suite would otherwise measure something else unnoticed.
+ */
+export function writeConfig(key) {
+  writeFileSync(join(suiteDir(key), 'vitest.config.mjs'), vitestConfig)
+}
+
 /** Writes one suite and returns its manifest (also written as manifest.json). */
 export function generate(key, { quick = false } = {}) {
   const suite = suites[key]
@@ -375,7 +383,7 @@ export function generate(key, { quick = false } = {}) {
     writeFileSync(join(outDir, 'test', `${pad(i)}.test.ts`), file.source)
     tests += file.tests
   }
-  writeFileSync(join(outDir, 'vitest.config.mjs'), vitestConfig)
+  writeConfig(key)
   // Lint and git both skip the generated suites.
   writeFileSync(join(generatedDir, '.gitignore'), '*\n')
   const manifest = { generatorVersion, suite: suite.name, quick, files, tests }

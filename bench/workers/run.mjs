@@ -8,13 +8,14 @@
 // Prints a table per suite and the targets, writes results.json, and always exits 0: a benchmark
 // reports, it does not assert.
 
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { adaptiveMaxWorkers, generate, generatorVersion, suiteDir, suites } from './generate.mjs'
+import { childrenCpuMs, median, seconds } from '../lib.mjs'
+import { adaptiveMaxWorkers, generate, generatorVersion, suiteDir, suites, writeConfig } from './generate.mjs'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const vitestBin = join(benchDir, 'node_modules', 'vitest', 'vitest.mjs')
@@ -67,22 +68,6 @@ async function parseBudget(budget) {
   const bytes = /^\d+$/.test(budget) ? Number(budget) : parseMemoryBudget(budget, totalmem())
   if (!bytes) throw new Error(`--budget is ${JSON.stringify(budget)}; allowed: bytes, or a string like '3GB', '512MB' or '60%'.`)
   return bytes
-}
-
-// CPU time (user + sys) of reaped children, from /proc/self/stat (cutime, cstime), as in
-// bench/overhead: Vitest reaps its workers, so the difference over one run covers its whole tree.
-const clockTicksPerSecond = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
-  } catch {
-    return 100
-  }
-})()
-function childrenCpuMs() {
-  const stat = readFileSync('/proc/self/stat', 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  // fields[0] is field 3 (state) of proc(5); cutime and cstime are fields 16 and 17.
-  return ((Number(fields[13]) + Number(fields[14])) * 1000) / clockTicksPerSecond
 }
 
 /** Pid -> { parentPid, rssBytes } for every process, from /proc/<pid>/stat (Linux only). */
@@ -231,18 +216,15 @@ function readJson(path) {
 
 function ensureSuite(key, quick) {
   const manifest = readJson(join(suiteDir(key), 'manifest.json'))
-  if (manifest && manifest.generatorVersion === generatorVersion && manifest.quick === quick) return manifest
+  if (manifest && manifest.generatorVersion === generatorVersion && manifest.quick === quick) {
+    writeConfig(key)
+    return manifest
+  }
   const fresh = generate(key, { quick })
   console.log(`generated ${fresh.suite}: ${fresh.files} files, ${fresh.tests} tests`)
   return fresh
 }
 
-const median = (values) => {
-  const s = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
-}
-const seconds = (ms) => (ms / 1000).toFixed(2)
 const megabytes = (bytes) => `${Math.round(bytes / 2 ** 20)} MB`
 const gigabytes = (bytes) => `${(bytes / 2 ** 30).toFixed(2)} GB`
 const isStatic = (config) => config !== 'adaptive'
