@@ -8,7 +8,7 @@ import { type FileProbeMeta, META_KEY, type TestProbeMeta, WORKER_CONFIG_KEY, ty
 import type { SiteResolver } from './allocationSites.js'
 import type { HeapSampler } from './heapSampler.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
-import { cheapSamplePlan, risingSteadily } from './measurePlan.js'
+import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
 
 type RunnerLike = {
   onBeforeTryTask?(test: RunnerTask, options?: { retry: number; repeats: number }): unknown
@@ -39,21 +39,13 @@ interface HuntState {
 
 interface FileState {
   meta: FileProbeMeta
-  /** measure: the tests (by run order) after which a cheap sample is taken */
-  planned: Set<number>
-  testCount: number
-  /** measure: tests after which a full GC confirms growth, planned once the cheap readings rise */
-  confirmAt?: Set<number>
-  testsSeen: number
-}
-
-function emptyFileMeta(): FileProbeMeta {
-  return { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 0, gcCount: 0, gcMs: 0, youngGcCount: 0, youngGcMs: 0 }
+  /** measure mode's sampling of a probed file */
+  measure?: MeasuredFile
 }
 
 /** A file that gets no probes; `why` says so in its meta. */
 function unprobedFile(why: Pick<FileProbeMeta, 'reused'> | Pick<FileProbeMeta, 'probeError'>): FileState {
-  return { meta: { ...emptyFileMeta(), ...why }, planned: new Set(), testCount: 0, testsSeen: 0 }
+  return { meta: { ...emptyFileMeta(), ...why } }
 }
 
 type HuntTools = Awaited<ReturnType<typeof loadHuntTools>>
@@ -255,51 +247,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       return this.#gcMs + this.#lastGcMs <= this.#config!.measureBudget * performance.now()
     }
 
-    /**
-     * measure: the tests of `cheapSamplePlan` get a cheap sample (a young-generation GC, then the old
-     * generation read). Once the readings after the primer rise (`risingSteadily`), full GCs — which
-     * leave only live memory — are taken right away,
-     * halfway to the end and after the last test, within the budget share of the worker's time.
-     */
-    #measureAfterTest(file: FileState) {
-      const index = file.testsSeen++
-      file.meta.testsRun++
-      // Most tests are not sampled: decide before anything is allocated on this per-test path.
-      if (!(file.confirmAt ?? file.planned).has(index)) return
-      this.#probe('sample', () => {
-        if (file.confirmAt) {
-          if (this.#affordable()) {
-            this.#fullSample(file, index)
-            if (!this.#mayStillLeak(file)) file.confirmAt.clear()
-          }
-          return
-        }
-        const { screen, screenAt } = file.meta
-        const cheap = sampleAfterMinorGc()
-        file.meta.gcMs += cheap.gcMs
-        file.meta.youngGcCount++
-        file.meta.youngGcMs += cheap.gcMs
-        screen.push(cheap.bytes)
-        screenAt.push(index)
-        if (risingSteadily(screen, screenAt, this.#config!.measureSuspicionBytesPerTest)) {
-          const last = file.testCount - 1
-          file.confirmAt = new Set([Math.round((index + last) / 2), last])
-          file.meta.confirming = true
-          // The plan takes no cheap sample after the last test, so there is always room to confirm.
-          if (this.#affordable()) this.#fullSample(file, index)
-        }
-      })
-    }
-
-    /**
-     * measure, confirming: a leak rises by half the floor per test between any two full GCs (the verdict
-     * asks that of every step), so a step below that settles it: the remaining full GCs are not spent.
-     */
-    #mayStillLeak(file: FileState): boolean {
-      const { samples, atTest } = file.meta
-      const n = samples.length
-      if (n < 2) return true
-      return (samples[n - 1]! - samples[n - 2]!) / (atTest[n - 1]! - atTest[n - 2]!) >= this.#config!.measureSuspicionBytesPerTest
+    /** measure: what a file's sampling (`MeasuredFile`) asks of this worker */
+    #measureProbes: MeasureProbes = {
+      cheapSample: sampleAfterMinorGc,
+      fullSample: () => this.#sample(true),
+      affordable: () => this.#affordable(),
     }
 
     /**
@@ -337,11 +289,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       realClearTimeout(timer)
     }
 
-    #fullSample(file: FileState, index: number) {
-      file.meta.samples.push(this.#sample(true))
-      file.meta.atTest.push(index)
-    }
-
     override async onBeforeRunSuite(suite: RunnerTestSuite) {
       const mode = this.#mode()
       if (mode === 'hunt' && !this.#huntTools && this.#config!.allocationSampleBytes) {
@@ -361,12 +308,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       } else if (mode !== 'off' && isFile(suite)) {
         this.#probe('file start', () => {
           const tests = runnableTests(suite)
-          this.#file = {
-            meta: emptyFileMeta(),
-            planned: mode === 'measure' ? cheapSamplePlan(tests.length) : new Set(),
-            testCount: tests.length,
-            testsSeen: 0,
-          }
+          const meta = emptyFileMeta()
+          this.#file = { meta }
+          if (mode === 'measure') this.#file.measure = new MeasuredFile(tests.length, this.#config!.measureSuspicionBytesPerTest, meta)
           if (mode === 'hunt') {
             // Per-test verdicts need one test at a time: interleaved tests would share their growth.
             for (const test of tests) test.concurrent = false
@@ -479,10 +423,13 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           ;(test.meta as Record<string, unknown>)[META_KEY] = meta
         }
         const file = this.#file
-        if (file && this.#mode() === 'measure' && test.mode === 'run') {
-          this.#measureAfterTest(file)
-        } else if (file && test.mode === 'run') {
-          file.meta.testsRun++
+        if (file && test.mode === 'run') {
+          if (file.measure) {
+            const index = file.measure.testFinished()
+            if (index !== undefined) this.#probe('sample', () => file.measure!.sampleAfter(index, this.#measureProbes))
+          } else {
+            file.meta.testsRun++
+          }
         }
       }
       await super.onAfterRunTask?.(test)

@@ -1,0 +1,92 @@
+import type { FileProbeMeta } from '../shared/protocol.js'
+import { cheapSamplePlan, risingSteadily } from './measurePlan.js'
+import type { MemorySample } from './memoryProbe.js'
+
+/** What measure mode's sampling needs from the worker; the runner keeps the GC time accounts. */
+export interface MeasureProbes {
+  /** a young-generation GC and the old generation read (`sampleAfterMinorGc`) */
+  cheapSample(): MemorySample
+  /** a settled full GC: bytes that survive it, counted in the file's GC time by the caller */
+  fullSample(): number
+  /** whether one more full GC stays within the budget share of the worker's time */
+  affordable(): boolean
+}
+
+export function emptyFileMeta(): FileProbeMeta {
+  return { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 0, gcCount: 0, gcMs: 0, youngGcCount: 0, youngGcMs: 0 }
+}
+
+/**
+ * measure mode, one test file: the tests of `cheapSamplePlan` get a cheap sample. Once the readings after
+ * the primer rise (`risingSteadily`), full GCs — which leave only live memory — are taken right away,
+ * halfway to the end and after the last test, as far as the budget allows; a full-GC step below the bar
+ * settles it and the rest are not spent. Everything found goes into `meta`, which the verdict reads.
+ */
+export class MeasuredFile {
+  readonly meta: FileProbeMeta
+  readonly #testCount: number
+  /** the screen's bar: half the floor, in bytes per test */
+  readonly #barBytesPerTest: number
+  readonly #planned: Set<number>
+  /** the tests after which a full GC confirms growth, planned once the cheap readings rise */
+  #confirmAt: Set<number> | undefined
+  #testsSeen = 0
+
+  constructor(testCount: number, barBytesPerTest: number, meta: FileProbeMeta = emptyFileMeta()) {
+    this.meta = meta
+    this.#testCount = testCount
+    this.#barBytesPerTest = barBytesPerTest
+    this.#planned = cheapSamplePlan(testCount)
+  }
+
+  /**
+   * Counts a test that ran; returns its index (in run order) when a sample is due after it. Called for
+   * every test, so it allocates nothing.
+   */
+  testFinished(): number | undefined {
+    const index = this.#testsSeen++
+    this.meta.testsRun++
+    return (this.#confirmAt ?? this.#planned).has(index) ? index : undefined
+  }
+
+  /** Takes the sample due after test `index` (see `testFinished`). */
+  sampleAfter(index: number, probes: MeasureProbes): void {
+    if (this.#confirmAt) {
+      if (probes.affordable()) {
+        this.#fullSample(index, probes)
+        if (!this.#mayStillLeak()) this.#confirmAt.clear()
+      }
+      return
+    }
+    const { meta } = this
+    const cheap = probes.cheapSample()
+    meta.gcMs += cheap.gcMs
+    meta.youngGcCount++
+    meta.youngGcMs += cheap.gcMs
+    meta.screen.push(cheap.bytes)
+    meta.screenAt.push(index)
+    if (risingSteadily(meta.screen, meta.screenAt, this.#barBytesPerTest)) {
+      const last = this.#testCount - 1
+      this.#confirmAt = new Set([Math.round((index + last) / 2), last])
+      meta.confirming = true
+      // The plan takes no cheap sample after the last test, so there is always room to confirm.
+      if (probes.affordable()) this.#fullSample(index, probes)
+    }
+  }
+
+  #fullSample(index: number, probes: MeasureProbes) {
+    this.meta.samples.push(probes.fullSample())
+    this.meta.atTest.push(index)
+  }
+
+  /**
+   * A leak rises by half the floor per test between any two full GCs (the verdict asks that of every
+   * step), so a step below that settles it.
+   */
+  #mayStillLeak(): boolean {
+    const { samples, atTest } = this.meta
+    const n = samples.length
+    if (n < 2) return true
+    return (samples[n - 1]! - samples[n - 2]!) / (atTest[n - 1]! - atTest[n - 2]!) >= this.#barBytesPerTest
+  }
+}
