@@ -8,17 +8,17 @@
 export const LEAK_STEADY_RATIO = 0.25
 
 /**
- * measure: files with fewer tests get no probes and the verdict `unknown`: the cheap samples need a primer
- * and three readings before the last test (see `cheapSamplePlan`).
- */
-export const MEASURE_MIN_TESTS = 5
-
-/**
  * measure: the first cheap reading of a file is a primer, never read as the tests' growth: the young GC
  * after it promotes what the one before kept (what importing the file left). The worker's screen skips it
  * (`risingSteadily`), and so does a clean file's growth per test in the verdict.
  */
 export const SCREEN_PRIMER_READINGS = 1
+
+/**
+ * measure: files with fewer tests (5) get no probes and the verdict `unknown`: the cheap samples need the
+ * primer and three readings, none after the last test (see `cheapSamplePlan`).
+ */
+export const MEASURE_MIN_TESTS = SCREEN_PRIMER_READINGS + 3 + 1
 
 /** Key under which the plugin provides the worker configuration (`project.provide` / `inject`). */
 export const WORKER_CONFIG_KEY = 'qtests:worker-config'

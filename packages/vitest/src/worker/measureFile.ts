@@ -32,8 +32,8 @@ export class MeasuredFile {
   #confirmAt: Set<number> | undefined
   #testsSeen = 0
 
-  constructor(testCount: number, barBytesPerTest: number, meta: FileProbeMeta = emptyFileMeta()) {
-    this.meta = meta
+  constructor(testCount: number, barBytesPerTest: number) {
+    this.meta = emptyFileMeta()
     this.#testCount = testCount
     this.#barBytesPerTest = barBytesPerTest
     this.#planned = cheapSamplePlan(testCount)

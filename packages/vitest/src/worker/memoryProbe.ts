@@ -5,7 +5,7 @@ import vm from 'node:vm'
 // Fetched once: re-fetching through a new context costs milliseconds (field notes).
 let collect: (() => void) | undefined
 
-// Attempts at fetching gc before giving up (see fetchGc); each costs about a millisecond.
+// Attempts at fetching gc before giving up (see fetchGc); each creates a V8 context.
 const FETCH_ATTEMPTS = 50
 
 function getGc(): () => void {

@@ -39,7 +39,7 @@ interface HuntState {
 
 interface FileState {
   meta: FileProbeMeta
-  /** measure mode's sampling of a probed file */
+  /** measure mode's sampling of a probed file; `meta` is its `meta` */
   measure?: MeasuredFile
 }
 
@@ -308,9 +308,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       } else if (mode !== 'off' && isFile(suite)) {
         this.#probe('file start', () => {
           const tests = runnableTests(suite)
-          const meta = emptyFileMeta()
-          this.#file = { meta }
-          if (mode === 'measure') this.#file.measure = new MeasuredFile(tests.length, this.#config!.measureSuspicionBytesPerTest, meta)
+          const measure = mode === 'measure' ? new MeasuredFile(tests.length, this.#config!.measureSuspicionBytesPerTest) : undefined
+          this.#file = { meta: measure?.meta ?? emptyFileMeta(), measure }
           if (mode === 'hunt') {
             // Per-test verdicts need one test at a time: interleaved tests would share their growth.
             for (const test of tests) test.concurrent = false
