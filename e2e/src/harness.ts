@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -103,6 +103,55 @@ export async function runVitest(dir: string, env: Record<string, string> = {}, a
   })
   const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) : null
   return { code, stdout, stderr, report, reportPath }
+}
+
+/** A `npx vitest ...args` process left running (watch mode), with its output so far. */
+export interface RunningVitest {
+  output: () => string
+  stop: () => Promise<void>
+}
+
+/** Starts `npx vitest ...args` in `dir` (e.g. `watch`) in its own process group; `stop()` ends all of it. */
+export function startVitest(dir: string, args: string[], env: Record<string, string> = {}): RunningVitest {
+  const child = spawn('npx', ['vitest', ...args], {
+    cwd: dir,
+    env: { ...childEnv(), NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let output = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk
+  })
+  const closed = new Promise<void>((resolveClosed) => child.on('close', () => resolveClosed()))
+  return {
+    output: () => output,
+    stop: async () => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM')
+      } catch {
+        // already gone
+      }
+      await closed
+    },
+  }
+}
+
+/** Pids of live processes whose environment contains `marker` (e.g. a run's unique report directory). */
+export function processesWith(marker: string): number[] {
+  const found: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(marker)) found.push(Number(entry))
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found
 }
 
 /**

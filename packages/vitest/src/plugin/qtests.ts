@@ -107,6 +107,9 @@ function createWorkerScaling(vitest: Vitest, options: ResolvedOptions): WorkerSc
     root: vitest.config.root,
     threads: vitest.config.pool === 'threads' || vitest.config.pool === 'vmThreads',
     log: say,
+    // --bail and Ctrl-C: Vitest cancels the files it handed out, but those waiting at the gate have no
+    // worker to hear it yet.
+    onCancel: (listener) => vitest.onCancel(listener),
   })
 }
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { PoolOptions, PoolTask, PoolWorker } from 'vitest/node'
+import type { PoolOptions, PoolTask, PoolWorker, Vitest } from 'vitest/node'
 import type { Release } from './workerGate.js'
 
 /** What the gated worker needs from the pool around it; `WorkerScaling` implements it. */
@@ -11,9 +11,16 @@ export interface GateKeeper {
   /** A worker died mid-file: retry it alone with more heap (the returned execArgv), or give up (undefined). */
   planRetry(file: string, reason: string, execArgv: readonly string[]): string[] | undefined
   retryFailed(file: string, reason: string): void
+  /**
+   * True once Vitest cancels the current run (`--bail`, Ctrl-C): files still waiting at the gate must not
+   * start. Vitest believes they are running, so it sends its cancel to their workers — which do not exist yet.
+   */
+  readonly runCancelled: boolean
 }
 
 export type InnerWorkerFactory = (options: PoolOptions) => PoolWorker
+
+type FileSpecification = Parameters<Vitest['state']['cancelFiles']>[0][number]
 
 type Message = { __vitest_worker_request__?: true; __vitest_worker_response__?: true; type?: string; [key: string]: unknown }
 
@@ -110,7 +117,9 @@ export class GatedPoolWorker implements PoolWorker {
           break
       }
     }
-    // RPC traffic (answers to the worker's calls, onCancel) only exists once a real worker does.
+    // RPC traffic (answers to the worker's calls, onCancel) only means something to a real worker that has
+    // started; Vitest's cancel before then is seen through the keeper (`runCancelled`).
+    if (this.#innerStarting) return
     this.#inner?.send(message as never)
   }
 
@@ -120,11 +129,32 @@ export class GatedPoolWorker implements PoolWorker {
     try {
       release = await this.#keeper.admit(file, false, this.#abort.signal)
     } catch {
-      return // stopped while waiting: Vitest is cancelling this file
+      // Stopped while waiting (Vitest is tearing the worker down), or the run was cancelled.
+      if (!this.#stopped && this.#keeper.runCancelled) this.#skipCancelled(message)
+      return
     }
     if (this.#stopped) return release()
+    if (this.#keeper.runCancelled) {
+      release()
+      return this.#skipCancelled(message)
+    }
     this.#current = { file, message, release, retried: false }
     await this.#startFile()
+  }
+
+  /**
+   * The run was cancelled before this file started: it is reported as skipped, as plain Vitest reports the
+   * files still queued when it cancels, and Vitest hears that the file is done so the run can end.
+   */
+  #skipCancelled(message: Message): void {
+    const files = (message.context as { files?: FileSpecification[] } | undefined)?.files ?? []
+    const project = this.#options.project
+    try {
+      project.vitest.state.cancelFiles(files, project)
+    } catch {
+      // Vitest's state API moved: the file is then simply absent from the summary, still not run.
+    }
+    queueMicrotask(() => this.#emit('message', { __vitest_worker_response__: true, type: 'testfileFinished' }))
   }
 
   async #startFile(): Promise<void> {
@@ -136,6 +166,12 @@ export class GatedPoolWorker implements PoolWorker {
       this.#current = undefined
       this.#emit('error', error)
       return
+    }
+    if (this.#keeper.runCancelled) {
+      // Cancelled while the worker was starting: the file has not begun, so it does not begin now.
+      current.release?.()
+      this.#current = undefined
+      return this.#skipCancelled(current.message)
     }
     this.#keeper.fileStarted(current.file, pidOf(this.#inner))
     this.#inner!.send(current.message as never)
@@ -224,7 +260,12 @@ export class GatedPoolWorker implements PoolWorker {
         current.release = release
         return this.#startFile()
       },
-      () => {},
+      () => {
+        // The run was cancelled before the retry could start: Vitest still waits to hear the file is done.
+        if (this.#stopped || this.#current !== current) return
+        this.#current = undefined
+        this.#skipCancelled(current.message)
+      },
     )
     return true
   }

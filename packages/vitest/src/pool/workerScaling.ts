@@ -36,6 +36,11 @@ export interface WorkerScalingSettings {
   threads: boolean
   /** Logs one line through Vitest's logger (main process only). */
   log: (message: string) => void
+  /**
+   * Subscribes to Vitest's cancel of the current run. Vitest forgets its listeners when a run starts, so
+   * this is called once per run, at the run's first admission.
+   */
+  onCancel?: (listener: (reason: unknown) => void) => void
 }
 
 export interface TimelinePoint {
@@ -108,6 +113,9 @@ export class WorkerScaling implements GateKeeper {
   #peakConcurrency = 0
   #peakRss = 0
   #retries: RetryRecord[] = []
+  /** Aborted when Vitest cancels the run (`--bail`, Ctrl-C); a new one for each run in watch mode. */
+  #runCancel = new AbortController()
+  #cancelSubscribed = false
 
   constructor(settings: WorkerScalingSettings) {
     this.settings = settings
@@ -133,6 +141,8 @@ export class WorkerScaling implements GateKeeper {
 
   /** Called when Vitest starts a run (also each rerun in watch mode). */
   runStarted(): void {
+    if (this.#runCancel.signal.aborted) this.#runCancel = new AbortController()
+    this.#cancelSubscribed = false
     this.#runStartedAt = Date.now()
     this.#timeline = []
     this.#limits = []
@@ -168,10 +178,26 @@ export class WorkerScaling implements GateKeeper {
     }
   }
 
+  get runCancelled(): boolean {
+    return this.#runCancel.signal.aborted
+  }
+
+  /**
+   * Vitest cancelled the run: files waiting at the gate give up their turn (their workers report them
+   * skipped); files already running hear Vitest's own cancel and finish as Vitest decides.
+   */
+  cancelRun(reason: unknown): void {
+    this.#runCancel.abort(reason)
+  }
+
   admit(file: string, exclusive: boolean, signal: AbortSignal): Promise<Release> {
+    if (!this.#cancelSubscribed) {
+      this.#cancelSubscribed = true
+      this.settings.onCancel?.((reason) => this.cancelRun(reason))
+    }
     this.#startTicking()
     const record = this.#record(file)
-    return this.gate.acquire({ file, priority: record?.durationMs ?? 0, exclusive }, signal)
+    return this.gate.acquire({ file, priority: record?.durationMs ?? 0, exclusive }, AbortSignal.any([signal, this.#runCancel.signal]))
   }
 
   fileStarted(file: string, pid: number | undefined): void {
