@@ -13,6 +13,8 @@ export interface FixtureRun {
   output: string
   /** Vitest's own verdicts, from its JSON reporter: full name → status */
   outcomes: Map<string, string>
+  /** When each file ran, from Vitest's JSON reporter (ms since the epoch). */
+  fileTimes: { file: string; start: number; end: number }[]
   report: QtestsReport | undefined
 }
 
@@ -36,8 +38,9 @@ export async function runFixture(
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
   const outcomes = new Map<string, string>()
   const results = JSON.parse(await readFile(vitestJson, 'utf8')) as {
-    testResults: { name: string; assertionResults: { fullName: string; status: string }[] }[]
+    testResults: { name: string; startTime: number; endTime: number; assertionResults: { fullName: string; status: string }[] }[]
   }
+  const fileTimes = results.testResults.map((file) => ({ file: path.basename(file.name), start: file.startTime, end: file.endTime }))
   for (const file of results.testResults)
     for (const test of file.assertionResults) outcomes.set(`${path.basename(file.name)} > ${test.fullName}`, test.status)
   let report: QtestsReport | undefined
@@ -46,5 +49,5 @@ export async function runFixture(
   } catch {
     report = undefined
   }
-  return { code, output, outcomes, report }
+  return { code, output, outcomes, fileTimes, report }
 }

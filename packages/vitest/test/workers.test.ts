@@ -62,6 +62,20 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(serial.outcomes.size).toBe(12)
   })
 
+  it("keeps a project's own file parallelism: its files run one at a time while another project's scale", async () => {
+    const run = await runFixture('workers', { FIXTURE_PROJECTS: '1' })
+    expect(run.code, run.output).toBe(0)
+    expect(run.outcomes.size).toBe(12)
+    const serial = run.fileTimes.filter((f) => /wait-[1-3]/.test(f.file)).sort((a, b) => a.start - b.start)
+    expect(serial).toHaveLength(3)
+    // `fileParallelism: false` in the project's config: each file starts after the one before ended
+    // (before the fix, the gate ran two or three of them at once).
+    for (let i = 1; i < serial.length; i++) expect(serial[i]!.start, JSON.stringify(serial)).toBeGreaterThanOrEqual(serial[i - 1]!.end)
+    expect(run.report!.workers.peakConcurrency).toBeGreaterThanOrEqual(2)
+    // One reporter, however often Vitest evaluates the config for projects that extend it.
+    expect(run.output.match(/ qtests {2}leak detection off/g)).toHaveLength(1)
+  })
+
   it('retries a file whose worker ran out of heap, alone and with twice the heap, and loses no test', async () => {
     const run = await runFixture('workers', { FIXTURE_OOM: 'once' })
     expect(run.code).toBe(0)

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url'
 import type { Vite } from 'vitest/node'
 import type { TestProject, Vitest } from 'vitest/node'
 import { adaptivePool, isGateablePool } from '../pool/adaptivePool.js'
+import { usableMemoryBytes } from '../pool/memoryAdmission.js'
 import { WorkerScaling } from '../pool/workerScaling.js'
 import { cleanHistoryPath, loadCleanHistory, reusableCleanFiles, verdictSettings } from '../report/cleanHistory.js'
 import { QtestsReporter } from '../report/reporter.js'
@@ -14,7 +15,15 @@ import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import { parseMemoryBudget, type QtestsOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { ownFiles, probesRunner, reportDir } from './paths.js'
 
-const scalingByVitest = new WeakMap<Vitest, WorkerScaling | null>()
+/**
+ * One worker scaling and one reporter per Vitest instance, however many copies of this module run: a
+ * config that imports the plugin by a relative path is bundled, and Vitest evaluates it again for each
+ * project that `extends` it — each copy would otherwise add its own reporter and gate.
+ */
+const SCALING_KEY = Symbol.for('@qtests/vitest scaling by Vitest instance')
+const shared = globalThis as Record<symbol, WeakMap<Vitest, WorkerScaling | null> | undefined>
+shared[SCALING_KEY] ??= new WeakMap()
+const scalingByVitest = shared[SCALING_KEY]
 
 /**
  * The qtests Vitest plugin: `plugins: [qtests()]`. Options are validated here, when the config is
@@ -96,7 +105,7 @@ function createWorkerScaling(vitest: Vitest, options: ResolvedOptions): WorkerSc
   const max = Math.min(workers.max ?? defaultMaxWorkers(), userMax ?? Number.POSITIVE_INFINITY)
   const min = Math.min(workers.min ?? 1, max)
   if (max <= 1) return null
-  const totalBytes = os.totalmem()
+  const totalBytes = usableMemoryBytes(os.totalmem(), process.constrainedMemory?.())
   const budget = workers.memoryBudget ?? '60%'
   const memoryBudgetBytes = typeof budget === 'number' ? budget : parseMemoryBudget(budget, totalBytes)!
   return new WorkerScaling({
@@ -119,13 +128,18 @@ function gateProject(project: TestProject, scaling: WorkerScaling, vitest: Vites
   if (config.browser?.enabled || config.pool === 'typescript') return
   if (!isGateablePool(config.pool)) {
     vitest.logger.warn(
-      ` qtests  project ${project.name || 'root'} uses the custom pool '${config.pool}': adaptive workers need forks, threads, vmForks or vmThreads, so it runs as configured.`,
+      ` qtests  project ${project.name || 'root'} uses the custom pool '${config.pool}': adaptive workers need forks, threads, vmForks or vmThreads, so it runs as configured (if Vitest then says projects have different 'maxWorkers', give this one its own sequence.groupOrder).`,
     )
     return
   }
+  // A project's own cap (`maxWorkers` or `fileParallelism: false` in its config, not inherited from the
+  // root) stays its own: one file at a time is left to Vitest; a higher cap bounds what Vitest hands out.
+  const own = config.maxWorkers
+  const ownCap = own !== undefined && own !== vitest.config.maxWorkers ? own : undefined
+  if (ownCap !== undefined && ownCap <= 1) return
   const pool = adaptivePool(config.pool, scaling)
   config.pool = pool.name as never
   ;(config as { poolRunner?: unknown }).poolRunner = pool
   // Vitest hands out up to maxWorkers files at once; the gate decides how many of them run.
-  config.maxWorkers = scaling.settings.max
+  config.maxWorkers = Math.min(ownCap ?? Number.POSITIVE_INFINITY, scaling.settings.max)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, retryHeapMb, withHeapMb } from './memoryAdmission.js'
+import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, retryHeapMb, usableMemoryBytes, withHeapMb } from './memoryAdmission.js'
 
 const MB = 1024 ** 2
 
@@ -44,5 +44,16 @@ describe('retry heap', () => {
   it('replaces an existing --max-old-space-size and keeps the other arguments in order', () => {
     expect(withHeapMb(['--a', '--max-old-space-size=96', '--b'], 192)).toEqual(['--a', '--b', '--max-old-space-size=192'])
     expect(currentHeapMb(['--max-old-space-size=64', '--max-old-space-size=80'])).toBe(80)
+  })
+})
+
+describe('usableMemoryBytes', () => {
+  it("is the machine's memory unless a container limit is lower", () => {
+    const gb = 1024 ** 3
+    expect(usableMemoryBytes(64 * gb, 4 * gb)).toBe(4 * gb)
+    expect(usableMemoryBytes(16 * gb, undefined)).toBe(16 * gb)
+    expect(usableMemoryBytes(16 * gb, 0)).toBe(16 * gb)
+    // cgroup v2 without a limit reports 2^64.
+    expect(usableMemoryBytes(16 * gb, 2 ** 64)).toBe(16 * gb)
   })
 })

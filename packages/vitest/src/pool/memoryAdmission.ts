@@ -61,3 +61,13 @@ export function currentHeapMb(execArgv: readonly string[]): number | undefined {
 export function withHeapMb(execArgv: readonly string[], heapMb: number): string[] {
   return [...execArgv.filter((arg) => !arg.startsWith('--max-old-space-size=')), `--max-old-space-size=${heapMb}`]
 }
+
+/**
+ * The memory a `'60%'` budget is a share of: the machine's, or the container's limit when that is lower
+ * (a CI job in a 4 GB container on a 64 GB host must not plan for 38 GB). `constrained` is
+ * `process.constrainedMemory()`: undefined or 0 when unknown, a huge number when unlimited.
+ */
+export function usableMemoryBytes(totalBytes: number, constrained: number | undefined): number {
+  if (constrained === undefined || !Number.isFinite(constrained) || constrained <= 0) return totalBytes
+  return Math.min(totalBytes, constrained)
+}
