@@ -38,6 +38,9 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(workers.adaptive).toBe(true)
     expect(new Set(workers.timeline.map((point) => point.limit)).size).toBeGreaterThanOrEqual(2)
     expect(workers.timeline.some((point) => (point.rssBytes ?? 0) > 0)).toBe(true)
+    // The budget holds (as sampled every 250 ms): main process plus one worker fit, two do not.
+    expect(workers.peakRssBytes).toBeGreaterThan(0)
+    expect(workers.peakRssBytes).toBeLessThanOrEqual(250 * 1024 ** 2)
     expect(adaptive.output).toMatch(/workers \d+(→\d+)+ \(at most \d+ at once\), peak \d+ MB of 250 MB budget/)
   })
 

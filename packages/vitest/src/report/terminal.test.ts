@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { QtestsReport } from './schema.js'
-import { formatTerminalSection } from './terminal.js'
+import { formatTerminalSection, workerLines } from './terminal.js'
 
 function report(partial: Partial<QtestsReport>): QtestsReport {
   return {
@@ -95,5 +95,21 @@ describe('formatTerminalSection', () => {
       '  1 leaking, 0 suspect, 0 clean, 0 unmeasured of 1 files · report: .qtests/report.json',
       '',
     ])
+  })
+})
+
+describe('workerLines', () => {
+  const workers = (limits: number[]) =>
+    report({
+      workers: { adaptive: true, min: 1, max: 8, peakConcurrency: 2, timeline: [], retries: [], limits, peakRssBytes: 225 * 1024 ** 2, memoryBudgetBytes: 250 * 1024 ** 2 },
+    })
+
+  it('lists every limit of a short run', () => {
+    expect(workerLines(workers([2, 4, 8, 5]))).toEqual(['  workers 2→4→8→5 (at most 2 at once), peak 225 MB of 250 MB budget'])
+  })
+
+  it('keeps the start, the highest and the end of a long run, each once', () => {
+    expect(workerLines(workers([2, 1, 2, 1, 2, 1, 2, 1]))[0]).toMatch(/^ {2}workers 2→1 \(/)
+    expect(workerLines(workers([2, 4, 2, 8, 3, 8, 3, 6]))[0]).toMatch(/^ {2}workers 2→8→6 \(/)
   })
 })

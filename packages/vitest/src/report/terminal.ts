@@ -94,7 +94,9 @@ export function workerLines(report: QtestsReport, style: TerminalStyle = plain):
 function compactLimits(limits: readonly number[]): number[] {
   if (limits.length <= 6) return [...limits]
   const turns = limits.filter((value, i) => i === 0 || i === limits.length - 1 || (limits[i - 1]! - value) * (limits[i + 1]! - value) > 0)
-  return turns.length <= 6 ? turns : [turns[0]!, Math.max(...turns), turns.at(-1)!]
+  if (turns.length <= 6) return turns
+  // Start, highest, end — without repeating a number when the start or the end was the highest.
+  return [turns[0]!, Math.max(...turns), turns.at(-1)!].filter((value, i, all) => i === 0 || value !== all[i - 1])
 }
 
 function formatGb(bytes: number): string {
