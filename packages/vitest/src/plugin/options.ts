@@ -42,7 +42,7 @@ export interface QtestsOptions {
     /** Fewest files running at once. Default 1. */
     min?: number
     /**
-     * Most files running at once. Default: 4 per CPU core, between 2 and 16; an explicit `maxWorkers`
+     * Most files running at once. Default: 16 (CPU and memory hold the limit below it); an explicit `maxWorkers`
      * (CLI or config) caps it, and `fileParallelism: false` turns scaling off.
      */
     max?: number
