@@ -3,7 +3,7 @@
 // adaptive pool, on an io-bound, a cpu-bound and a memory-heavy generated suite.
 //
 //   pnpm bench:workers [--suite io|cpu|memory|all] [--rounds 1] [--quick] [--budget 1.4GB]
-//                      [--configs 1,2,4,8,16,default,adaptive]
+//                      [--configs 1,2,4,8,16,default,adaptive,warm]
 //
 // Prints a table per suite and the targets, writes results.json, and always exits 0: a benchmark
 // reports, it does not assert.
@@ -20,7 +20,8 @@ import { adaptiveMaxWorkers, generate, generatorVersion, suiteDir, suites, write
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const vitestBin = join(benchDir, 'node_modules', 'vitest', 'vitest.mjs')
 const resultsPath = join(benchDir, 'results.json')
-const allConfigs = ['1', '2', '4', '8', '16', 'default', 'adaptive']
+// adaptive: a first run, no history; warm: the adaptive pool with the history earlier runs of the suite left.
+const allConfigs = ['1', '2', '4', '8', '16', 'default', 'adaptive', 'warm']
 const pollIntervalMs = 50
 // A run that hangs (a deadlocked pool) must not hang the benchmark; the slowest full run takes 1-2 min.
 const runTimeoutMs = 10 * 60_000
@@ -47,8 +48,8 @@ function parseOptions() {
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${JSON.stringify(args.rounds)}`)
   const configs = args.configs.split(',').map((c) => c.trim())
   for (const config of configs) {
-    if (!/^[1-9]\d*$/.test(config) && config !== 'default' && config !== 'adaptive')
-      throw new Error(`--configs has ${JSON.stringify(config)}; allowed: worker counts, default and adaptive, e.g. 1,2,4,8,16,default,adaptive.`)
+    if (!/^[1-9]\d*$/.test(config) && !['default', 'adaptive', 'warm'].includes(config))
+      throw new Error(`--configs has ${JSON.stringify(config)}; allowed: worker counts, default, adaptive and warm, e.g. 1,2,4,8,16,default,adaptive,warm.`)
   }
   // The budget binds on the memory-heavy suite only: between 2 and 4 workers' worth of its files on this
   // kind of machine (Vitest's main process included), so running "as many as fit" is a real decision.
@@ -145,7 +146,8 @@ function runVitest({ key, config, budget, filters = [] }) {
   const jsonPath = join(runDir, `${config}.json`)
   const reportDir = join(runDir, `qtests-${config}`)
   rmSync(jsonPath, { force: true })
-  rmSync(reportDir, { recursive: true, force: true })
+  // A warm run keeps the report directory, and with it the pool's history (cache/workers.json).
+  if (config !== 'warm') rmSync(reportDir, { recursive: true, force: true })
   const memoryBudget = key === 'memory' ? budget : '60%'
   const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', BENCH_WORKERS: config, BENCH_MEMORY_BUDGET: memoryBudget, QTESTS_REPORT_DIR: reportDir }
   // A QTESTS_LEAKS left in the caller's shell would turn leak probes back on in the adaptive run.
@@ -227,7 +229,7 @@ function ensureSuite(key, quick) {
 
 const megabytes = (bytes) => `${Math.round(bytes / 2 ** 20)} MB`
 const gigabytes = (bytes) => `${(bytes / 2 ** 30).toFixed(2)} GB`
-const isStatic = (config) => config !== 'adaptive'
+const isStatic = (config) => config !== 'adaptive' && config !== 'warm'
 
 /** Per configuration: median wall time over rounds, the highest peak RSS, and any crash. */
 function summarise(runs, expectedTests) {
@@ -267,11 +269,12 @@ function printTable(rows, { expectedTests, budgetBytes: budget, isMemory }) {
     )
   }
   console.log(bestStatic ? `best static: ${bestStatic.config} (${seconds(bestStatic.wallMs)} s)` : 'best static: none passed')
-  const adaptive = rows.find((row) => row.config === 'adaptive')
-  if (adaptive?.pluginWorkers && !adaptive.pluginWorkers.adaptive) {
-    console.log('note: the plugin reported workers.adaptive = false: this build has no adaptive pool yet, so "adaptive" ran as plain Vitest.')
-  } else if (adaptive?.pluginWorkers) {
-    console.log(`adaptive pool: peak concurrency ${adaptive.pluginWorkers.peakConcurrency} (plugin report)`)
+  for (const adaptive of rows.filter((row) => !isStatic(row.config))) {
+    if (adaptive.pluginWorkers && !adaptive.pluginWorkers.adaptive) {
+      console.log(`note: the plugin reported workers.adaptive = false: "${adaptive.config}" ran as plain Vitest.`)
+    } else if (adaptive.pluginWorkers) {
+      console.log(`${adaptive.config} pool: peak concurrency ${adaptive.pluginWorkers.peakConcurrency} (plugin report)`)
+    }
   }
 }
 
@@ -354,6 +357,12 @@ async function main() {
     // Warm-up on one file: page cache and Vite's first transform. Not counted.
     const warmup = await runVitest({ key, config: '1', budget, filters: ['test/00.test.ts'] })
     if (warmup.exitCode !== 0) console.log(`  warm-up failed (exit ${warmup.exitCode}):\n${lastLines(warmup.output)}`)
+    if (configs.includes('warm')) {
+      // The history a warm run starts from: one adaptive run of this build, not counted.
+      rmSync(join(suiteDir(key), '.bench', 'qtests-warm'), { recursive: true, force: true })
+      const priming = await runVitest({ key, config: 'warm', budget })
+      if (priming.exitCode !== 0) console.log(`  priming run for warm failed (exit ${priming.exitCode}):\n${lastLines(priming.output)}`)
+    }
     const runs = []
     for (let round = 0; round < rounds; round++) {
       // Alternate the order by round, so slow drift on a shared machine hits every configuration alike.
