@@ -15,6 +15,8 @@ describe('resolveOptions', () => {
       reuseClean: true,
     })
     expect(resolved.report).toEqual({ dir: undefined, json: true, html: true, terminal: 'summary' })
+    // Adaptive workers are on by default; min, max and the budget are decided from the machine.
+    expect(resolved.workers).toEqual({ adaptive: true })
   })
 
   it('lets QTESTS_LEAKS and QTESTS_REPORT_DIR win over the config file', () => {

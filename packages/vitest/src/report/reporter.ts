@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import type { ResolvedOptions } from '../plugin/options.js'
@@ -70,7 +71,7 @@ export class QtestsReporter implements Reporter {
   }
 
   #mark() {
-    const limit = this.#vitest?.config.maxWorkers ?? 1
+    const limit = this.#vitest ? vitestMaxWorkers(this.#vitest) : 1
     this.#timeline.push({ t: Date.now() - this.#startedAt.getTime(), running: this.#running, limit, rssBytes: null })
   }
 
@@ -128,7 +129,7 @@ export class QtestsReporter implements Reporter {
       .sort((a, b) => a.file.localeCompare(b.file))
     const summary = { files: files.length, leak: 0, suspect: 0, clean: 0, unknown: 0 }
     for (const file of files) summary[file.verdict]++
-    const maxWorkers = vitest.config.maxWorkers ?? 1
+    const maxWorkers = vitestMaxWorkers(vitest)
     return {
       schemaVersion: 1,
       tool: { name: 'qtests', version: toolVersion },
@@ -245,4 +246,11 @@ function colors(): TerminalStyle | undefined {
   if (!process.stdout.isTTY || process.env.NO_COLOR) return undefined
   const wrap = (open: number, close: number) => (text: string) => `\x1b[${open}m${text}\x1b[${close}m`
   return { red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), dim: wrap(2, 22), bold: wrap(1, 22) }
+}
+
+/** The number of workers plain Vitest 4 runs when nobody set `maxWorkers`: cores − 1 (half in watch mode). */
+function vitestMaxWorkers(vitest: Vitest): number {
+  if (vitest.config.maxWorkers) return vitest.config.maxWorkers
+  const cores = os.availableParallelism()
+  return Math.max(1, vitest.config.watch ? Math.floor(cores / 2) : cores - 1)
 }
