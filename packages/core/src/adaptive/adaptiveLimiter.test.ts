@@ -187,10 +187,50 @@ describe('AdaptiveLimiter', () => {
     ],
     [{ maxLimit: 8, sampleSize: 0.5 }, 'AdaptiveLimiter: sampleSize must be an integer ≥ 1; got 0.5.'],
     [{ maxLimit: 8, latencyThreshold: 0.9 }, 'AdaptiveLimiter: latencyThreshold must be a finite ratio ≥ 1; got 0.9.'],
-    [{ maxLimit: 8, targetLatency: 0 }, 'AdaptiveLimiter: targetLatency must be a number > 0; got 0.'],
+    [
+      { maxLimit: 8, targetLatency: 0 },
+      'AdaptiveLimiter: targetLatency must be a finite number > 0 (leave it out for none); got 0.',
+    ],
     [{ maxLimit: 8, failureBackoff: 1 }, 'AdaptiveLimiter: failureBackoff must be a number > 0 and < 1; got 1.'],
   ])('rejects bad options with a RangeError naming the option (%o)', (options, message) => {
     expect(() => new AdaptiveLimiter(options)).toThrow(new RangeError(message))
+  })
+
+  it.each<[unknown, string]>([
+    // '300' > 0 is true in JS: only a typeof check refuses these.
+    [
+      { maxLimit: 8, targetLatency: '300' },
+      'AdaptiveLimiter: targetLatency must be a finite number > 0 (leave it out for none); got "300".',
+    ],
+    [{ maxLimit: 8, smoothing: '0.5' }, 'AdaptiveLimiter: smoothing must be a number > 0 and ≤ 1; got "0.5".'],
+    [{ maxLimit: 8, failureBackoff: '0.7' }, 'AdaptiveLimiter: failureBackoff must be a number > 0 and < 1; got "0.7".'],
+    [
+      { maxLimit: 8, targetLatency: Number.POSITIVE_INFINITY },
+      'AdaptiveLimiter: targetLatency must be a finite number > 0 (leave it out for none); got Infinity.',
+    ],
+    [{ maxLimit: '8' }, 'AdaptiveLimiter: maxLimit must be an integer ≥ minLimit (1); got "8".'],
+    [{ maxLimit: 8, queueAllowance: 2 }, 'AdaptiveLimiter: queueAllowance must be a function of the limit; got 2.'],
+    [
+      { maxLimit: 8, latencyTreshold: 1.5 },
+      'AdaptiveLimiter: unknown option "latencyTreshold" (did you mean "latencyThreshold"?); allowed options: initialLimit, ' +
+        'minLimit, maxLimit, sampleSize, latencyThreshold, targetLatency, smoothing, failureBackoff, baselineWindow, queueAllowance.',
+    ],
+    [undefined, 'AdaptiveLimiter: options must be an object with maxLimit; got undefined.'],
+  ])('rejects strings for numbers, unknown options and missing options (%o)', (options, message) => {
+    expect(() => new AdaptiveLimiter(options as AdaptiveLimiterOptions)).toThrow(new RangeError(message))
+  })
+
+  it('rejects strings for numbers in reduce, grow and record', () => {
+    const limiter = new AdaptiveLimiter({ maxLimit: 8 })
+    expect(() => limiter.reduce('0.5' as unknown as number)).toThrow(
+      new RangeError('AdaptiveLimiter.reduce: factor must be a number > 0 and < 1; got "0.5".'),
+    )
+    expect(() => limiter.grow('2' as unknown as number)).toThrow(
+      new RangeError('AdaptiveLimiter.grow: factor must be a finite number > 1; got "2".'),
+    )
+    expect(() => limiter.record({ latency: '5' as unknown as number, inFlight: 1 })).toThrow(
+      new RangeError('AdaptiveLimiter.record: latency must be a finite number ≥ 0; got "5".'),
+    )
   })
 
   it('rejects a sample with a negative latency or a fractional inFlight', () => {

@@ -42,6 +42,7 @@
  *   for users whose units of work finish too rarely to drive growth by themselves).
  */
 import { valueAtRank } from '../leaks/median.js'
+import { checkKnownKeys, isFiniteNumber, showValue } from '../validate/options.js'
 
 /** Why the limit changed. `reduce()` reports the reason it was given instead (default `'reduce'`). */
 export type LimitChangeReason = 'slow-start' | 'increase' | 'latency' | 'target' | 'failure' | 'bounds'
@@ -67,7 +68,7 @@ export interface AdaptiveLimiterOptions {
    */
   latencyThreshold?: number
   /**
-   * Latency (same unit as the samples, e.g. ms, > 0) that the window's 90th percentile should stay under.
+   * Latency (same unit as the samples, e.g. ms; finite, > 0) that the window's 90th percentile should stay under.
    * Above it the limit is cut by `targetLatency / p90`. Default: none (only the baseline gradient applies).
    */
   targetLatency?: number
@@ -120,28 +121,22 @@ export class AdaptiveLimiter {
   readonly #listeners = new Set<LimitListener>()
 
   constructor(options: AdaptiveLimiterOptions) {
-    const min = options.minLimit ?? 1
-    const initial = options.initialLimit ?? min
-    checkLimits('AdaptiveLimiter', { min, initial, max: options.maxLimit }, LIMITER_NAMES)
-    this.#min = min
-    this.#max = options.maxLimit
-    this.#estimate = initial
-    this.#limit = initial
-    this.#sampleSize = checkInteger('AdaptiveLimiter', 'sampleSize', options.sampleSize ?? 8, 1)
-    this.#threshold = options.latencyThreshold ?? 1.2
-    if (!(this.#threshold >= 1) || !Number.isFinite(this.#threshold)) {
-      throw new RangeError(
-        `AdaptiveLimiter: latencyThreshold must be a finite ratio ≥ 1; got ${options.latencyThreshold}.`,
-      )
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new RangeError(`AdaptiveLimiter: options must be an object with maxLimit; got ${showValue(options)}.`)
     }
-    this.#target = options.targetLatency ?? Number.POSITIVE_INFINITY
-    if (!(this.#target > 0)) {
-      throw new RangeError(`AdaptiveLimiter: targetLatency must be a number > 0; got ${options.targetLatency}.`)
-    }
-    this.#smoothing = checkFraction('AdaptiveLimiter', 'smoothing', options.smoothing ?? 0.5, true)
-    this.#failureBackoff = checkFraction('AdaptiveLimiter', 'failureBackoff', options.failureBackoff ?? 0.7, false)
-    this.#baselineWindow = checkPositive('AdaptiveLimiter', 'baselineWindow', options.baselineWindow ?? 500)
-    this.#allowance = options.queueAllowance ?? halfSquareRoot
+    checkKnownKeys('AdaptiveLimiter', options, LIMITER_OPTION_NAMES)
+    const resolved = resolveLimiterOptions('AdaptiveLimiter', options, LIMITER_NAMES)
+    this.#min = resolved.minLimit
+    this.#max = resolved.maxLimit
+    this.#estimate = resolved.initialLimit
+    this.#limit = resolved.initialLimit
+    this.#sampleSize = resolved.sampleSize
+    this.#threshold = resolved.latencyThreshold
+    this.#target = resolved.targetLatency
+    this.#smoothing = resolved.smoothing
+    this.#failureBackoff = resolved.failureBackoff
+    this.#baselineWindow = resolved.baselineWindow
+    this.#allowance = resolved.queueAllowance
   }
 
   /** Current limit: an integer from `minLimit` to `maxLimit`. */
@@ -158,11 +153,11 @@ export class AdaptiveLimiter {
   record(sample: LatencySample): number {
     const { latency, inFlight } = sample
     const ok = sample.ok ?? true
-    if (!(latency >= 0) || latency === Number.POSITIVE_INFINITY) {
-      throw new RangeError(`AdaptiveLimiter.record: latency must be a finite number ≥ 0; got ${latency}.`)
+    if (!isFiniteNumber(latency) || latency < 0) {
+      throw new RangeError(`AdaptiveLimiter.record: latency must be a finite number ≥ 0; got ${showValue(latency)}.`)
     }
     if (!Number.isInteger(inFlight) || inFlight < 0) {
-      throw new RangeError(`AdaptiveLimiter.record: inFlight must be an integer ≥ 0; got ${inFlight}.`)
+      throw new RangeError(`AdaptiveLimiter.record: inFlight must be an integer ≥ 0; got ${showValue(inFlight)}.`)
     }
     if (this.#skip > 0 && ok) {
       this.#skip--
@@ -197,8 +192,8 @@ export class AdaptiveLimiter {
    * now, up to `maxLimit`; nothing while growth is held. Later windows judge the step like any other.
    */
   grow(factor = 1.5, reason = 'grow'): number {
-    if (!(factor > 1) || factor === Number.POSITIVE_INFINITY) {
-      throw new RangeError(`AdaptiveLimiter.grow: factor must be a finite number > 1; got ${factor}.`)
+    if (!isFiniteNumber(factor) || factor <= 1) {
+      throw new RangeError(`AdaptiveLimiter.grow: factor must be a finite number > 1; got ${showValue(factor)}.`)
     }
     if (this.#held) return this.#limit
     this.#clearWindow()
@@ -304,8 +299,68 @@ export interface LimitNames {
 
 const LIMITER_NAMES: LimitNames = { min: 'minLimit', initial: 'initialLimit', max: 'maxLimit' }
 
+// A record, not a list, so adding an option to the interface without allowing it here fails to compile.
+const LIMITER_OPTION_KEYS: Record<keyof AdaptiveLimiterOptions, true> = {
+  initialLimit: true,
+  minLimit: true,
+  maxLimit: true,
+  sampleSize: true,
+  latencyThreshold: true,
+  targetLatency: true,
+  smoothing: true,
+  failureBackoff: true,
+  baselineWindow: true,
+  queueAllowance: true,
+}
+const LIMITER_OPTION_NAMES = Object.keys(LIMITER_OPTION_KEYS)
+
+/** AdaptiveLimiterOptions with every default filled in; `targetLatency` Infinity means none. */
+export type ResolvedLimiterOptions = Required<AdaptiveLimiterOptions>
+
+/**
+ * Checks every option and fills in the defaults. `owner` and `names` are how the caller knows them:
+ * rollingConcurrency reports its own name and `maxConcurrency` where AdaptiveLimiter says `maxLimit`,
+ * so an error names what the user actually wrote.
+ */
+export function resolveLimiterOptions(
+  owner: string,
+  options: AdaptiveLimiterOptions,
+  names: LimitNames,
+): ResolvedLimiterOptions {
+  const minLimit = options.minLimit ?? 1
+  const initialLimit = options.initialLimit ?? minLimit
+  const maxLimit = options.maxLimit
+  checkLimits(owner, { min: minLimit, initial: initialLimit, max: maxLimit }, names)
+  const latencyThreshold = options.latencyThreshold ?? 1.2
+  if (!isFiniteNumber(latencyThreshold) || latencyThreshold < 1) {
+    throw new RangeError(`${owner}: latencyThreshold must be a finite ratio ≥ 1; got ${showValue(latencyThreshold)}.`)
+  }
+  const targetLatency = options.targetLatency ?? Number.POSITIVE_INFINITY
+  if (options.targetLatency !== undefined && (!isFiniteNumber(targetLatency) || targetLatency <= 0)) {
+    throw new RangeError(
+      `${owner}: targetLatency must be a finite number > 0 (leave it out for none); got ${showValue(targetLatency)}.`,
+    )
+  }
+  const queueAllowance = options.queueAllowance ?? halfSquareRoot
+  if (typeof queueAllowance !== 'function') {
+    throw new RangeError(`${owner}: queueAllowance must be a function of the limit; got ${showValue(queueAllowance)}.`)
+  }
+  return {
+    minLimit,
+    initialLimit,
+    maxLimit,
+    sampleSize: checkInteger(owner, 'sampleSize', options.sampleSize ?? 8, 1),
+    latencyThreshold,
+    targetLatency,
+    smoothing: checkFraction(owner, 'smoothing', options.smoothing ?? 0.5, true),
+    failureBackoff: checkFraction(owner, 'failureBackoff', options.failureBackoff ?? 0.7, false),
+    baselineWindow: checkPositive(owner, 'baselineWindow', options.baselineWindow ?? 500),
+    queueAllowance,
+  }
+}
+
 /** Throws one RangeError naming the first bad limit: positive integers with min ≤ initial ≤ max. */
-export function checkLimits(
+function checkLimits(
   owner: string,
   limits: { min: number; initial?: number; max: number },
   names: LimitNames,
@@ -313,32 +368,36 @@ export function checkLimits(
   const { min, initial, max } = limits
   checkInteger(owner, names.min, min, 1)
   if (!Number.isInteger(max) || max < min) {
-    throw new RangeError(`${owner}: ${names.max} must be an integer ≥ ${names.min} (${min}); got ${max}.`)
+    throw new RangeError(`${owner}: ${names.max} must be an integer ≥ ${names.min} (${min}); got ${showValue(max)}.`)
   }
   if (initial !== undefined && (!Number.isInteger(initial) || initial < min || initial > max)) {
     throw new RangeError(
-      `${owner}: ${names.initial} must be an integer from ${names.min} (${min}) to ${names.max} (${max}); got ${initial}.`,
+      `${owner}: ${names.initial} must be an integer from ${names.min} (${min}) to ${names.max} (${max}); got ${showValue(initial)}.`,
     )
   }
 }
 
 function checkInteger(owner: string, name: string, value: number, least: number): number {
   if (!Number.isInteger(value) || value < least) {
-    throw new RangeError(`${owner}: ${name} must be an integer ≥ ${least}; got ${value}.`)
+    throw new RangeError(`${owner}: ${name} must be an integer ≥ ${least}; got ${showValue(value)}.`)
   }
   return value
 }
 
 function checkPositive(owner: string, name: string, value: number): number {
-  if (!(value > 0) || !Number.isFinite(value)) {
-    throw new RangeError(`${owner}: ${name} must be a finite number > 0; got ${value}.`)
+  if (!isFiniteNumber(value) || value <= 0) {
+    throw new RangeError(`${owner}: ${name} must be a finite number > 0; got ${showValue(value)}.`)
   }
   return value
 }
 
+// A number, not just something that compares like one: '0.5' > 0 is true in JS, so a string read from a
+// config file would pass the range check while being a value nobody parsed.
 function checkFraction(owner: string, name: string, value: number, oneAllowed: boolean): number {
-  if (!(value > 0) || value > 1 || (!oneAllowed && value === 1)) {
-    throw new RangeError(`${owner}: ${name} must be a number > 0 and ${oneAllowed ? '≤' : '<'} 1; got ${value}.`)
+  if (!isFiniteNumber(value) || value <= 0 || value > 1 || (!oneAllowed && value === 1)) {
+    throw new RangeError(
+      `${owner}: ${name} must be a number > 0 and ${oneAllowed ? '≤' : '<'} 1; got ${showValue(value)}.`,
+    )
   }
   return value
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { rollingConcurrency } from './rollingConcurrency.js'
+import { type RollingConcurrencyOptions, rollingConcurrency } from './rollingConcurrency.js'
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (reason: unknown) => void } {
   let resolve!: (value: T) => void
@@ -128,6 +128,50 @@ describe('rollingConcurrency', () => {
       },
     ])
     expect(results).toEqual([{ status: 'rejected', reason: new Error('sync') }])
+  })
+
+  it('reports a bad sampleSize, latencyThreshold or targetLatency under its own name, not AdaptiveLimiter\'s', () => {
+    expect(() => rollingConcurrency([], { sampleSize: 0 })).toThrow(
+      new RangeError('rollingConcurrency: sampleSize must be an integer ≥ 1; got 0.'),
+    )
+    expect(() => rollingConcurrency([], { latencyThreshold: 0.9 })).toThrow(
+      new RangeError('rollingConcurrency: latencyThreshold must be a finite ratio ≥ 1; got 0.9.'),
+    )
+    expect(() => rollingConcurrency([], { targetLatency: '300' as unknown as number })).toThrow(
+      new RangeError('rollingConcurrency: targetLatency must be a finite number > 0 (leave it out for none); got "300".'),
+    )
+    expect(() => rollingConcurrency([], { maxConcurrency: '8' as unknown as number })).toThrow(
+      new RangeError('rollingConcurrency: maxConcurrency must be an integer ≥ minConcurrency (1); got "8".'),
+    )
+  })
+
+  it('rejects an unknown option, null options, a non-function callback and a non-signal', () => {
+    expect(() => rollingConcurrency([], { maxConcurrent: 4 } as RollingConcurrencyOptions)).toThrow(
+      new RangeError(
+        'rollingConcurrency: unknown option "maxConcurrent" (did you mean "maxConcurrency"?); allowed options: ' +
+          'initialConcurrency, minConcurrency, maxConcurrency, targetLatency, latencyThreshold, sampleSize, signal, onLimitChange, now.',
+      ),
+    )
+    expect(() => rollingConcurrency([], null as unknown as RollingConcurrencyOptions)).toThrow(
+      new RangeError('rollingConcurrency: options must be an object or undefined; got null.'),
+    )
+    expect(() => rollingConcurrency([], { onLimitChange: 'log' as unknown as () => void })).toThrow(
+      new RangeError('rollingConcurrency: onLimitChange must be a function; got "log".'),
+    )
+    expect(() => rollingConcurrency([], { signal: {} as AbortSignal })).toThrow(
+      new RangeError('rollingConcurrency: signal must be an AbortSignal; got an object.'),
+    )
+  })
+
+  it('throws a TypeError at once when tasks is not iterable; any iterable works', async () => {
+    expect(() => rollingConcurrency(undefined as unknown as [])).toThrow(
+      new TypeError(
+        'rollingConcurrency: tasks must be an iterable of task functions (an array, a Set, a generator); got undefined.',
+      ),
+    )
+    expect(() => rollingConcurrency({ length: 1 } as unknown as [])).toThrow(/got an object\.$/)
+    const results = await rollingConcurrency(new Set([async () => 'a', async () => 'b']))
+    expect(results.map((result) => result.status === 'fulfilled' && result.value)).toEqual(['a', 'b'])
   })
 
   it('rejects bad options with a RangeError naming the option', () => {

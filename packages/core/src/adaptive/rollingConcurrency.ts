@@ -1,4 +1,5 @@
-import { AdaptiveLimiter, checkLimits, type LimitListener } from './adaptiveLimiter.js'
+import { checkKnownKeys, checkOptionsObject, checkSignal, isIterable, showValue } from '../validate/options.js'
+import { AdaptiveLimiter, type AdaptiveLimiterOptions, type LimitListener, resolveLimiterOptions } from './adaptiveLimiter.js'
 
 export interface RollingConcurrencyOptions {
   /** Tasks started at once before any sample, integer. Default `minConcurrency`; slow start grows it. */
@@ -9,7 +10,7 @@ export interface RollingConcurrencyOptions {
   maxConcurrency?: number
   /** Latency in ms the 90th percentile of each window should stay under. Default: none. */
   targetLatency?: number
-  /** Rise of the window's mean latency over the baseline (ratio) that counts as queueing. Default 1.1. */
+  /** Rise of the window's mean latency over the baseline (ratio ≥ 1) that counts as queueing. Default 1.2 (AdaptiveLimiter's). */
   latencyThreshold?: number
   /** Completed tasks per limiter update. Default 8. */
   sampleSize?: number
@@ -23,29 +24,54 @@ export interface RollingConcurrencyOptions {
 
 const NAMES = { min: 'minConcurrency', initial: 'initialConcurrency', max: 'maxConcurrency' }
 
+// A record, not a list, so adding an option to the interface without allowing it here fails to compile.
+const OPTION_KEYS: Record<keyof RollingConcurrencyOptions, true> = {
+  initialConcurrency: true,
+  minConcurrency: true,
+  maxConcurrency: true,
+  targetLatency: true,
+  latencyThreshold: true,
+  sampleSize: true,
+  signal: true,
+  onLimitChange: true,
+  now: true,
+}
+const OPTION_NAMES = Object.keys(OPTION_KEYS)
+
 /**
  * Runs the tasks with a concurrency that an AdaptiveLimiter adjusts from each task's latency and success,
  * and resolves to their settled results in input order (like `Promise.allSettled`): a failing task is a
  * signal to slow down, not a reason to abandon the others. Tasks are taken from the iterable lazily, one
  * per free slot, so a generator may decide when to stop. Rejects only when `signal` aborts (with its
- * reason; tasks already started keep running) or when the iterable throws.
+ * reason; tasks already started keep running) or when the iterable throws. Bad arguments throw at once:
+ * a TypeError when `tasks` is not iterable, a RangeError naming a bad or unknown option.
  */
 export function rollingConcurrency<T>(
   tasks: Iterable<() => Promise<T>>,
   options: RollingConcurrencyOptions = {},
 ): Promise<PromiseSettledResult<T>[]> {
+  if (!isIterable(tasks)) {
+    throw new TypeError(
+      `rollingConcurrency: tasks must be an iterable of task functions (an array, a Set, a generator); got ${showValue(tasks)}.`,
+    )
+  }
+  checkOptionsObject('rollingConcurrency', options)
+  checkKnownKeys('rollingConcurrency', options, OPTION_NAMES)
   const min = options.minConcurrency ?? 1
-  const max = options.maxConcurrency ?? 32
-  const initial = options.initialConcurrency ?? min
-  checkLimits('rollingConcurrency', { min, initial, max }, NAMES)
-  const limiter = new AdaptiveLimiter({
-    initialLimit: initial,
+  const limiterOptions: AdaptiveLimiterOptions = {
+    initialLimit: options.initialConcurrency ?? min,
     minLimit: min,
-    maxLimit: max,
+    maxLimit: options.maxConcurrency ?? 32,
     targetLatency: options.targetLatency,
     latencyThreshold: options.latencyThreshold,
     sampleSize: options.sampleSize,
-  })
+  }
+  // Checked here under our own name first: the limiter would blame "AdaptiveLimiter" and its maxLimit.
+  resolveLimiterOptions('rollingConcurrency', limiterOptions, NAMES)
+  checkFunction('onLimitChange', options.onLimitChange)
+  checkFunction('now', options.now)
+  checkSignal('rollingConcurrency', options.signal)
+  const limiter = new AdaptiveLimiter(limiterOptions)
   if (options.onLimitChange) limiter.onChange(options.onLimitChange)
   const now = options.now ?? (() => performance.now())
   const { signal } = options
@@ -117,4 +143,10 @@ export function rollingConcurrency<T>(
     }
     fill()
   })
+}
+
+function checkFunction(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new RangeError(`rollingConcurrency: ${name} must be a function; got ${showValue(value)}.`)
+  }
 }

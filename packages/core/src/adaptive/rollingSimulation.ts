@@ -226,8 +226,11 @@ export interface ScenarioReport {
   scenario: SimulationScenario
   bestStatic: { concurrency: number; run: SimulationRun } | undefined
   adaptive: SimulationRun
-  /** Adaptive throughput / best static throughput. */
-  throughputRatio: number
+  /**
+   * Adaptive throughput / best static throughput; undefined when no static concurrency met the p99 limit,
+   * so there is nothing to compare with (an Infinity here once let a broken scenario pass every target).
+   */
+  throughputRatio: number | undefined
   samplesToConverge: Array<number | undefined>
 }
 
@@ -247,7 +250,7 @@ export async function compareWithStatic(
     scenario,
     bestStatic,
     adaptive: run,
-    throughputRatio: bestStatic ? run.throughputPerS / bestStatic.run.throughputPerS : Number.POSITIVE_INFINITY,
+    throughputRatio: bestStatic ? run.throughputPerS / bestStatic.run.throughputPerS : undefined,
     samplesToConverge: samplesToConverge(run, scenario),
   }
 }
@@ -285,6 +288,7 @@ export const SIMULATION_TARGETS = {
 
 export function meetsTargets(report: ScenarioReport): boolean {
   return (
+    report.throughputRatio !== undefined &&
     report.throughputRatio >= SIMULATION_TARGETS.throughputRatio &&
     report.adaptive.p99LatencyMs <= SIMULATION_TARGETS.p99OverTarget * report.scenario.targetLatencyMs &&
     report.samplesToConverge.every((n) => n !== undefined && n <= SIMULATION_TARGETS.samplesToConverge)
@@ -308,7 +312,7 @@ export function formatSimulationTable(reports: ScenarioReport[]): string {
     r.scenario.phases.map((p) => p.servers).join(' → '),
     r.bestStatic ? `${r.bestStatic.concurrency}, ${r.bestStatic.run.throughputPerS.toFixed(1)}` : 'none within p99',
     r.adaptive.throughputPerS.toFixed(1),
-    r.throughputRatio.toFixed(2),
+    r.throughputRatio === undefined ? 'none' : r.throughputRatio.toFixed(2),
     `${r.adaptive.p99LatencyMs.toFixed(0)} / ${r.scenario.targetLatencyMs}`,
     r.samplesToConverge.map((n) => (n === undefined ? 'never' : String(n))).join(' → '),
     meetsTargets(r) ? 'pass' : 'FAIL',

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { limitedPromiseAll, limitedPromiseAllSettled } from './limitedPromiseAll.js'
+import { type LimitedPromiseAllOptions, limitedPromiseAll, limitedPromiseAllSettled } from './limitedPromiseAll.js'
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve))
 
@@ -33,6 +33,57 @@ describe('limitedPromiseAll', () => {
     }
     expect(() => limitedPromiseAllSettled([], 0)).toThrow(
       new RangeError('limitedPromiseAllSettled: limit must be an integer ≥ 1 or Infinity; got 0.'),
+    )
+  })
+
+  it('accepts any iterable of tasks: a Set, a generator', async () => {
+    const fromSet = limitedPromiseAll(new Set([() => 'a', async () => 'b', () => 'c']), 2)
+    // Settled within one turn of the event loop: before, a Set (no length) started no runner and never settled.
+    const settled = await Promise.race([fromSet, flush().then(() => 'still pending')])
+    expect(settled).toEqual(['a', 'b', 'c'])
+    function* generated() {
+      for (let i = 0; i < 4; i++) yield () => ticks(4 - i).then(() => i)
+    }
+    await expect(limitedPromiseAll(generated(), 2)).resolves.toEqual([0, 1, 2, 3])
+    const settledFromSet = limitedPromiseAllSettled(new Set([() => 1, () => Promise.reject(new Error('no'))]), 2)
+    expect(await Promise.race([settledFromSet, flush().then(() => 'still pending')])).toEqual([
+      { status: 'fulfilled', value: 1 },
+      { status: 'rejected', reason: new Error('no') },
+    ])
+  })
+
+  it('rejects with the error of an iterable that throws, starting nothing', async () => {
+    let started = 0
+    function* broken() {
+      yield () => started++
+      throw new Error('generator broke')
+    }
+    await expect(limitedPromiseAll(broken(), 2)).rejects.toThrow('generator broke')
+    expect(started).toBe(0)
+  })
+
+  it('throws a TypeError at once when tasks is not iterable, and a RangeError for bad options', () => {
+    expect(() => limitedPromiseAll(undefined as unknown as [], 2)).toThrow(
+      new TypeError(
+        'limitedPromiseAll: tasks must be an array or another iterable of task functions (a Set, a generator); got undefined.',
+      ),
+    )
+    expect(() => limitedPromiseAllSettled({ length: 2 } as unknown as [], 2)).toThrow(
+      new TypeError(
+        'limitedPromiseAllSettled: tasks must be an array or another iterable of task functions (a Set, a generator); got an object.',
+      ),
+    )
+    expect(() => limitedPromiseAll([], '2' as unknown as number)).toThrow(
+      new RangeError('limitedPromiseAll: limit must be an integer ≥ 1 or Infinity; got "2".'),
+    )
+    expect(() => limitedPromiseAll([], 2, { sigal: AbortSignal.abort() } as LimitedPromiseAllOptions)).toThrow(
+      new RangeError('limitedPromiseAll: unknown option "sigal" (did you mean "signal"?); allowed options: signal.'),
+    )
+    expect(() => limitedPromiseAll([], 2, null as unknown as LimitedPromiseAllOptions)).toThrow(
+      new RangeError('limitedPromiseAll: options must be an object or undefined; got null.'),
+    )
+    expect(() => limitedPromiseAllSettled([], 2, { signal: 'stop' as unknown as AbortSignal })).toThrow(
+      new RangeError('limitedPromiseAllSettled: signal must be an AbortSignal; got "stop".'),
     )
   })
 

@@ -12,73 +12,127 @@ const CHILD = fileURLToPath(new URL('./cluster.child.mjs', import.meta.url))
 const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
 const LEASE_MS = 50
 
+interface Job {
+  key: string
+  offsetMs: number
+  holdMs: number
+}
+
 interface ChildResult {
-  starts: Array<{ index: number; atMs: number }>
+  /** Job indices in the order this process called schedule. */
+  scheduled: number[]
+  starts: Array<{ index: number; key: string; atMs: number }>
   outcomes: string[]
+  /** Most of this process's jobs running at once. */
+  mostRunning: number
   stats: { lateGrants: number; storeErrors: number }
 }
 
 let uniquePrefix = 0
 const prefix = () => `qtests-test:${process.pid}:${Date.now()}:${uniquePrefix++}`
 
-/** Forks one child per entry of offsetsMs, starts them together, returns what each reported. */
-async function runProcesses(url: string, limiter: object, offsetsMs: number[][], key = 'shared'): Promise<ChildResult[]> {
+/** The next message of `type` from child, or a rejection if it exits first (or exited already, between runs). */
+function nextMessage<M>(child: ChildProcess, type: string): Promise<M> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      reject(new Error(`cluster child exited (${child.exitCode ?? child.signalCode}) before sending ${type}`))
+      return
+    }
+    const onMessage = (message: { type?: string }) => {
+      if (message?.type !== type) return
+      cleanUp()
+      resolve(message as M)
+    }
+    const onExit = (code: number | null) => {
+      cleanUp()
+      reject(new Error(`cluster child exited with code ${code} before sending ${type}`))
+    }
+    const cleanUp = () => {
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+    }
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+  })
+}
+
+/** Child processes that serve one run after another, so each run does not pay for starting Node. */
+function forkProcesses(count: number): ChildProcess[] {
   if (!existsSync(DIST)) throw new Error(`Cluster tests run the built package: ${DIST} is missing; run pnpm --filter @qtests/core build.`)
-  const shared = { url, prefix: prefix(), key, limiter, redis: { leaseMs: LEASE_MS } }
-  const children: ChildProcess[] = offsetsMs.map((offsets) =>
-    fork(CHILD, [JSON.stringify({ ...shared, offsetsMs: offsets })], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
-  )
-  const results = children.map(
-    (child) =>
-      new Promise<ChildResult>((resolve, reject) => {
-        child.on('message', (message) => {
-          if (message !== 'ready') resolve(message as ChildResult)
-        })
-        child.once('exit', (code) => reject(new Error(`cluster child exited with code ${code} before reporting`)))
-      }),
-  )
-  await Promise.all(children.map((child) => new Promise((resolve) => child.once('message', resolve))))
-  for (const child of children) child.send('go')
+  return Array.from({ length: count }, () => fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
+}
+
+/** One run: process p schedules jobs[p]; all start together on a fresh prefix; returns what each reported. */
+async function runProcesses(children: ChildProcess[], url: string, limiter: object, jobs: Job[][]): Promise<ChildResult[]> {
+  const shared = { url, prefix: prefix(), limiter, redis: { leaseMs: LEASE_MS } }
+  const ready = children.map((child) => nextMessage(child, 'ready'))
+  children.forEach((child, p) => {
+    child.send({ type: 'prepare', config: { ...shared, jobs: jobs[p] } })
+  })
+  await Promise.all(ready)
+  const results = children.map((child) => nextMessage<ChildResult>(child, 'result'))
+  for (const child of children) child.send({ type: 'go' })
   return Promise.all(results)
 }
 
 describe('RateLimiter cluster mode (3 processes, real Redis)', () => {
   let redis: TestRedis
+  let children: ChildProcess[] = []
   beforeAll(async () => {
     redis = await testRedis()
+    children = forkProcesses(3)
   })
   afterAll(async () => {
+    for (const child of children) if (child.connected) child.disconnect()
     await redis?.kill()
   })
 
-  it('never starts more than promised in any window across 3 processes, and runs every job exactly once', async () => {
+  it('never starts more than promised per key in any window across 3 processes; each process starts a key\'s jobs in the order it scheduled them, each once', async () => {
+    const job = fc.record({
+      key: fc.constantFrom('a', 'b'),
+      offsetMs: fc.integer({ min: 0, max: 600 }),
+      holdMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 40 })),
+    })
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 2, max: 6 }),
+        // Key a gets `limit`, key b a different one through keyLimits.
+        fc.uniqueArray(fc.integer({ min: 2, max: 6 }), { minLength: 2, maxLength: 2 }),
         fc.integer({ min: 0, max: 2 }),
         fc.integer({ min: 200, max: 400 }),
-        fc.array(fc.array(fc.integer({ min: 0, max: 600 }), { minLength: 3, maxLength: 8 }), {
-          minLength: 3,
-          maxLength: 3,
-        }),
-        async (limit, burst, intervalMs, offsetsMs) => {
-          const results = await runProcesses(redis.url, { limit, burst, intervalMs }, offsetsMs)
+        fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+        fc.array(fc.array(job, { minLength: 2, maxLength: 6 }), { minLength: 3, maxLength: 3 }),
+        async ([limitA, limitB], burst, intervalMs, maxConcurrent, jobs) => {
+          const limiter = { limit: limitA, keyLimits: { b: limitB }, burst, intervalMs, maxConcurrent }
+          const results = await runProcesses(children, redis.url, limiter, jobs)
           results.forEach((result, p) => {
-            expect(result.outcomes).toEqual(offsetsMs[p]!.map(() => 'ran'))
-            expect(result.starts.map((s) => s.index).sort((a, b) => a - b)).toEqual(offsetsMs[p]!.map((_, i) => i))
+            const own = jobs[p]!
+            expect(result.outcomes).toEqual(own.map(() => 'ran'))
+            expect(result.scheduled.slice().sort((x, y) => x - y)).toEqual(own.map((_, i) => i))
+            // Not sorted: one FIFO per key, and a grant starts jobs from its head, across batches too.
+            for (const key of ['a', 'b']) {
+              expect(result.starts.filter((s) => s.key === key).map((s) => s.index)).toEqual(
+                result.scheduled.filter((i) => own[i]!.key === key),
+              )
+            }
+            if (maxConcurrent !== undefined) expect(result.mostRunning).toBeLessThanOrEqual(maxConcurrent)
           })
-          const starts = results.flatMap((r) => r.starts.map((s) => s.atMs))
-          const rule = windowRule(limit, burst, intervalMs)
-          for (const n of [1, 2, 3]) {
-            expect(maxStartsInWindow(starts, n * intervalMs)).toBeLessThanOrEqual(
-              promisedMaxStarts(rule, intervalMs, n * intervalMs, LEASE_MS),
-            )
+          for (const [key, limit] of [
+            ['a', limitA],
+            ['b', limitB],
+          ] as const) {
+            const starts = results.flatMap((r) => r.starts.filter((s) => s.key === key).map((s) => s.atMs))
+            const rule = windowRule(limit!, burst, intervalMs)
+            for (const n of [1, 2, 3]) {
+              expect(maxStartsInWindow(starts, n * intervalMs)).toBeLessThanOrEqual(
+                promisedMaxStarts(rule, intervalMs, n * intervalMs, LEASE_MS),
+              )
+            }
           }
         },
       ),
-      { numRuns: 4 },
+      { numRuns: 12 },
     )
-  }, 120_000)
+  }, 180_000)
 })
 
 describe('RateLimiter cluster mode when Redis fails', () => {

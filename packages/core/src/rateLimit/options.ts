@@ -1,3 +1,5 @@
+import { checkKnownKeys, checkOptionsObject, showValue } from '../validate/options.js'
+
 /** The subset of an ioredis client the limiter uses; an `ioredis` `Redis` instance fits. */
 export interface RedisClientLike {
   call(command: string, ...args: (string | number)[]): Promise<unknown>
@@ -71,9 +73,35 @@ export interface ResolvedOptions {
   now: () => number
 }
 
+const OWNER = 'RateLimiter'
+
+// Records, not lists, so adding an option to an interface without allowing it here fails to compile.
+const OPTION_KEYS: Record<keyof RateLimiterOptions, true> = {
+  limit: true,
+  intervalMs: true,
+  maxConcurrent: true,
+  burst: true,
+  redis: true,
+  keyLimits: true,
+  predict: true,
+  now: true,
+}
+const REDIS_KEYS: Record<keyof RedisOptions, true> = {
+  client: true,
+  url: true,
+  prefix: true,
+  leaseMs: true,
+  batch: true,
+  unavailableTimeoutMs: true,
+}
+const PREDICT_KEYS: Record<keyof PredictOptions, true> = { smoothing: true }
+
 function fail(option: string, value: unknown, allowed: string): never {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value)
-  throw new RangeError(`RateLimiter: ${option} must be ${allowed}; got ${shown}.`)
+  throw new RangeError(`${OWNER}: ${option} must be ${allowed}; got ${showValue(value)}.`)
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function positiveInteger(option: string, value: unknown): number {
@@ -87,7 +115,8 @@ function positiveFinite(option: string, value: unknown): number {
 }
 
 export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) fail('options', options, 'an object with limit and intervalMs')
+  if (!isPlainObject(options)) fail('options', options, 'an object with limit and intervalMs')
+  checkKnownKeys(OWNER, options, Object.keys(OPTION_KEYS))
   const limit = positiveInteger('limit', options.limit)
   const intervalMs = positiveFinite('intervalMs', options.intervalMs)
   let maxConcurrent = Number.POSITIVE_INFINITY
@@ -101,13 +130,15 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
   }
   const keyLimits = new Map<string, number>()
   if (options.keyLimits !== undefined) {
+    if (!isPlainObject(options.keyLimits)) fail('keyLimits', options.keyLimits, 'an object of { [key]: limit }')
     for (const [key, value] of Object.entries(options.keyLimits)) {
       keyLimits.set(key, positiveInteger(`keyLimits[${JSON.stringify(key)}]`, value))
     }
   }
   let predictSmoothing = 0
   if (options.predict === true) predictSmoothing = 0.5
-  else if (typeof options.predict === 'object' && options.predict !== null) {
+  else if (isPlainObject(options.predict)) {
+    checkKnownKeys(OWNER, options.predict, Object.keys(PREDICT_KEYS), 'predict')
     const s = options.predict.smoothing ?? 0.5
     if (typeof s !== 'number' || !(s > 0 && s <= 1)) fail('predict.smoothing', s, 'a number in (0, 1]')
     predictSmoothing = s
@@ -124,6 +155,8 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
 
 function resolveRedis(redis: RedisOptions | undefined): ResolvedRedisOptions | undefined {
   if (redis === undefined) return undefined
+  checkOptionsObject(OWNER, redis, 'redis')
+  checkKnownKeys(OWNER, redis, Object.keys(REDIS_KEYS), 'redis')
   const hasClient = redis.client !== undefined
   const hasUrl = redis.url !== undefined
   if (hasClient === hasUrl) {

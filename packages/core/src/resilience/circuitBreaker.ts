@@ -1,3 +1,4 @@
+import { checkKnownKeys, checkOptionsObject, showValue } from '../validate/options.js'
 import { BrokenCircuitError, CallTimeoutError } from './errors.js'
 
 export type CircuitState = 'closed' | 'open' | 'halfOpen'
@@ -68,6 +69,20 @@ const TIMEOUT = 2
 const REJECT = 3
 const KINDS = 4
 
+// A record, not a list, so adding an option to the interface without allowing it here fails to compile.
+const OPTION_KEYS: Record<keyof CircuitBreakerOptions<unknown>, true> = {
+  failureThreshold: true,
+  volumeThreshold: true,
+  windowMs: true,
+  buckets: true,
+  halfOpenAfterMs: true,
+  timeoutMs: true,
+  isFailure: true,
+  fallback: true,
+  now: true,
+}
+const OPTION_NAMES = Object.keys(OPTION_KEYS)
+
 const defaultNow = () => performance.now()
 const everyErrorIsAFailure = () => true
 
@@ -113,7 +128,10 @@ export class CircuitBreaker<F = never> {
     timeout: [],
   }
 
+  /** `options` undefined means every default; an unknown option throws a RangeError naming it. */
   constructor(options: CircuitBreakerOptions<F> = {}) {
+    checkOptionsObject('CircuitBreaker', options)
+    checkKnownKeys('CircuitBreaker', options, OPTION_NAMES)
     this.#failureThreshold = check('failureThreshold', options.failureThreshold ?? 0.5, isRate, 'a failure rate from 0 to 1')
     this.#volumeThreshold = check('volumeThreshold', options.volumeThreshold ?? 10, isCount, 'an integer ≥ 0')
     this.#windowMs = check('windowMs', options.windowMs ?? 10_000, isPositive, 'a finite number of ms > 0')
@@ -425,6 +443,5 @@ const isFunction = (v: unknown) => typeof v === 'function'
 
 function check<V>(name: string, value: V, ok: (v: unknown) => boolean, allowed: string): V {
   if (ok(value)) return value
-  const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'function' ? 'a function' : String(value)
-  throw new RangeError(`CircuitBreaker: ${name} must be ${allowed}; got ${shown}.`)
+  throw new RangeError(`CircuitBreaker: ${name} must be ${allowed}; got ${showValue(value)}.`)
 }
