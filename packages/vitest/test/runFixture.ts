@@ -22,9 +22,9 @@ export interface FixtureRun {
 export async function runFixture(
   name: string,
   env: Record<string, string>,
-  options: { args?: string[]; reportDir?: string } = {},
+  options: { args?: string[]; reportDir?: string; timeoutMs?: number } = {},
 ): Promise<FixtureRun> {
-  const { args = [], reportDir } = options
+  const { args = [], reportDir, timeoutMs = 120_000 } = options
   const cwd = path.join(here, 'fixtures', name)
   const out = reportDir ?? (await mkdtemp(path.join(os.tmpdir(), 'qtests-fixture-')))
   const vitestJson = path.join(out, 'vitest.json')
@@ -35,9 +35,18 @@ export async function runFixture(
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
   child.stderr.on('data', (chunk) => (output += chunk))
+  // A hung run (a deadlocked pool) fails the test with what Vitest printed instead of hanging the suite.
+  const timer = setTimeout(() => {
+    output += `\n[runFixture: killed after ${timeoutMs / 1000} s]`
+    child.kill('SIGKILL')
+  }, timeoutMs)
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  clearTimeout(timer)
   const outcomes = new Map<string, string>()
-  const results = JSON.parse(await readFile(vitestJson, 'utf8')) as {
+  const json = await readFile(vitestJson, 'utf8').catch(() => {
+    throw new Error(`Vitest wrote no JSON results (exit ${code}); it printed:\n${output}`)
+  })
+  const results = JSON.parse(json) as {
     testResults: { name: string; startTime: number; endTime: number; assertionResults: { fullName: string; status: string }[] }[]
   }
   const fileTimes = results.testResults.map((file) => ({ file: path.basename(file.name), start: file.startTime, end: file.endTime }))

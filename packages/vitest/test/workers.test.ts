@@ -101,17 +101,43 @@ describe('adaptive workers on a real Vitest run', () => {
 
   it('stops cleanly on --bail: files waiting at the gate do not start, and no worker process is left', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'qtests-bail-'))
-    const run = await runFixture('workers', { FIXTURE_FAIL: '1' }, { args: ['--bail=1'], reportDir: out })
+    // The failing file first, so the failure comes while files still wait at the gate (Vitest's own order
+    // puts the smallest file last when it has no results cached, as on a fresh checkout).
+    const run = await runFixture('workers', { FIXTURE_FAIL: '1', FIXTURE_FIRST: 'fails.test.mjs' }, { args: ['--bail=1'], reportDir: out })
     expect(run.code).toBe(1)
     expect(run.outcomes.get('fails.test.mjs > fails at once')).toBe('failed')
     // Vitest hands the gate up to `max` (4) files while 2 run. A file running beside the failing one may
     // finish a test before the cancel arrives (as in plain Vitest); files still waiting at the gate must
-    // not start at all — before the fix, two or three whole files (4–6 tests) ran after the failure.
+    // not start at all — before the fix, the waiting files ran to the end after the failure.
     const passed = [...run.outcomes.entries()].filter(([name, status]) => name.startsWith('wait-') && status === 'passed')
     expect(passed.length, run.output).toBeLessThanOrEqual(2)
     await new Promise((resolve) => setTimeout(resolve, 1000))
     expect(processesWith(out)).toEqual([])
     expect(run.report!.workers.adaptive).toBe(true)
+  })
+
+  it('reports a crash whose retry the run cancelled, instead of losing it', async () => {
+    // oom.test.mjs crashes in its first second; its retry must wait to run alone, and fails.test.mjs (beside
+    // it) fails after 5 s, so --bail cancels the run while the retry waits.
+    const run = await runFixture(
+      'workers',
+      { FIXTURE_OOM: 'always', FIXTURE_FAIL: 'late', FIXTURE_FIRST: 'oom.test.mjs,fails.test.mjs' },
+      { args: ['--bail=1'] },
+    )
+    expect(run.code).toBe(1)
+    expect(run.report!.workers.retries).toEqual([
+      { file: 'test/oom.test.mjs', reason: 'worker exited: heap out of memory (SIGABRT)', heapMb: 320, outcome: 'cancelled' },
+    ])
+    expect(run.output).toContain('test/oom.test.mjs: worker exited: heap out of memory (SIGABRT); not run again, the run was cancelled first')
+    // Vitest hears of the crash, as it would without the plugin.
+    expect(run.output).toMatch(/heap out of memory \(SIGABRT\); the run was cancelled before .*oom\.test\.mjs could run again/)
+  })
+
+  it("passes Vitest's calls through while a worker starts (a project's own test environment loads then)", async () => {
+    const run = await runFixture('workers', { FIXTURE_ENV: '1' }, { timeoutMs: 60_000 })
+    expect(run.code, run.output).toBe(0)
+    expect(run.outcomes.size).toBe(12)
+    expect([...run.outcomes.values()].every((status) => status === 'passed')).toBe(true)
   })
 
   it('works again on a watch-mode rerun', async () => {

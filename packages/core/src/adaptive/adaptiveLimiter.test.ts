@@ -189,7 +189,7 @@ describe('AdaptiveLimiter', () => {
     [{ maxLimit: 8, latencyThreshold: 0.9 }, 'AdaptiveLimiter: latencyThreshold must be a finite ratio ≥ 1; got 0.9.'],
     [
       { maxLimit: 8, targetLatency: 0 },
-      'AdaptiveLimiter: targetLatency must be a finite number > 0 (leave it out for none); got 0.',
+      'AdaptiveLimiter: targetLatency must be a number > 0 (Infinity or left out for none); got 0.',
     ],
     [{ maxLimit: 8, failureBackoff: 1 }, 'AdaptiveLimiter: failureBackoff must be a number > 0 and < 1; got 1.'],
   ])('rejects bad options with a RangeError naming the option (%o)', (options, message) => {
@@ -200,13 +200,13 @@ describe('AdaptiveLimiter', () => {
     // '300' > 0 is true in JS: only a typeof check refuses these.
     [
       { maxLimit: 8, targetLatency: '300' },
-      'AdaptiveLimiter: targetLatency must be a finite number > 0 (leave it out for none); got "300".',
+      'AdaptiveLimiter: targetLatency must be a number > 0 (Infinity or left out for none); got "300".',
     ],
     [{ maxLimit: 8, smoothing: '0.5' }, 'AdaptiveLimiter: smoothing must be a number > 0 and ≤ 1; got "0.5".'],
     [{ maxLimit: 8, failureBackoff: '0.7' }, 'AdaptiveLimiter: failureBackoff must be a number > 0 and < 1; got "0.7".'],
     [
-      { maxLimit: 8, targetLatency: Number.POSITIVE_INFINITY },
-      'AdaptiveLimiter: targetLatency must be a finite number > 0 (leave it out for none); got Infinity.',
+      { maxLimit: 8, targetLatency: Number.NaN },
+      'AdaptiveLimiter: targetLatency must be a number > 0 (Infinity or left out for none); got NaN.',
     ],
     [{ maxLimit: '8' }, 'AdaptiveLimiter: maxLimit must be an integer ≥ minLimit (1); got "8".'],
     [{ maxLimit: 8, queueAllowance: 2 }, 'AdaptiveLimiter: queueAllowance must be a function of the limit; got 2.'],

@@ -336,9 +336,10 @@ export function resolveLimiterOptions(
     throw new RangeError(`${owner}: latencyThreshold must be a finite ratio ≥ 1; got ${showValue(latencyThreshold)}.`)
   }
   const targetLatency = options.targetLatency ?? Number.POSITIVE_INFINITY
-  if (options.targetLatency !== undefined && (!isFiniteNumber(targetLatency) || targetLatency <= 0)) {
+  // Infinity is allowed: it is what "no target" means here, and what `slo ?? Infinity` gives a caller.
+  if (options.targetLatency !== undefined && (typeof targetLatency !== 'number' || !(targetLatency > 0))) {
     throw new RangeError(
-      `${owner}: targetLatency must be a finite number > 0 (leave it out for none); got ${showValue(targetLatency)}.`,
+      `${owner}: targetLatency must be a number > 0 (Infinity or left out for none); got ${showValue(targetLatency)}.`,
     )
   }
   const queueAllowance = options.queueAllowance ?? halfSquareRoot

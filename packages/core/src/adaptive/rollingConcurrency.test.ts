@@ -138,7 +138,7 @@ describe('rollingConcurrency', () => {
       new RangeError('rollingConcurrency: latencyThreshold must be a finite ratio ≥ 1; got 0.9.'),
     )
     expect(() => rollingConcurrency([], { targetLatency: '300' as unknown as number })).toThrow(
-      new RangeError('rollingConcurrency: targetLatency must be a finite number > 0 (leave it out for none); got "300".'),
+      new RangeError('rollingConcurrency: targetLatency must be a number > 0 (Infinity or left out for none); got "300".'),
     )
     expect(() => rollingConcurrency([], { maxConcurrency: '8' as unknown as number })).toThrow(
       new RangeError('rollingConcurrency: maxConcurrency must be an integer ≥ minConcurrency (1); got "8".'),

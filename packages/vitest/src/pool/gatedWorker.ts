@@ -11,11 +11,14 @@ export interface GateKeeper {
   /** A worker died mid-file: retry it alone with more heap (the returned execArgv), or give up (undefined). */
   planRetry(file: string, reason: string, execArgv: readonly string[]): string[] | undefined
   retryFailed(file: string, reason: string): void
+  /** The run was cancelled before a crashed file's retry could start. */
+  retryCancelled(file: string): void
   /**
-   * True once Vitest cancels the current run (`--bail`, Ctrl-C): files still waiting at the gate must not
-   * start. Vitest believes they are running, so it sends its cancel to their workers — which do not exist yet.
+   * The current run's cancel: aborted when Vitest cancels it (`--bail`, Ctrl-C). Files still waiting at the
+   * gate must not start then; Vitest believes they are running and sends its cancel to their workers, which
+   * do not exist yet. A file keeps the signal of the run it belongs to.
    */
-  readonly runCancelled: boolean
+  readonly runSignal: AbortSignal
 }
 
 export type InnerWorkerFactory = (options: PoolOptions) => PoolWorker
@@ -49,9 +52,12 @@ export class GatedPoolWorker implements PoolWorker {
   #keeper: GateKeeper
   #inner: PoolWorker | undefined
   #innerStarting: Promise<void> | undefined
+  /** The inner worker once its process or thread exists: before that it cannot be sent anything. */
+  #spawned: PoolWorker | undefined
   #startMessage: Message | undefined
   #execArgv: string[]
-  #current: { file: string; message: Message; release?: Release; retried: boolean } | undefined
+  /** The file in hand; `crash` says why its first worker died when this is the retry. */
+  #current: { file: string; message: Message; run: AbortSignal; release?: Release; retried: boolean; crash?: string } | undefined
   #abort = new AbortController()
   #stopped = false
 
@@ -117,28 +123,29 @@ export class GatedPoolWorker implements PoolWorker {
           break
       }
     }
-    // RPC traffic (answers to the worker's calls, onCancel) only means something to a real worker that has
-    // started; Vitest's cancel before then is seen through the keeper (`runCancelled`).
-    if (this.#innerStarting) return
-    this.#inner?.send(message as never)
+    // RPC traffic (answers to the worker's calls, onCancel) goes to the real worker once it exists — also
+    // while it is starting: a custom environment calls back into Vitest before the worker says `started`.
+    // Before it exists only Vitest's cancel can come, which the keeper sees too (`runSignal`).
+    if (this.#inner && this.#inner === this.#spawned) this.#inner.send(message as never)
   }
 
   async #runWhenAdmitted(message: Message): Promise<void> {
     const file = fileOf(message)
+    const run = this.#keeper.runSignal
     let release: Release
     try {
       release = await this.#keeper.admit(file, false, this.#abort.signal)
     } catch {
       // Stopped while waiting (Vitest is tearing the worker down), or the run was cancelled.
-      if (!this.#stopped && this.#keeper.runCancelled) this.#skipCancelled(message)
+      if (!this.#stopped && run.aborted) this.#skipCancelled(message)
       return
     }
     if (this.#stopped) return release()
-    if (this.#keeper.runCancelled) {
+    if (run.aborted) {
       release()
       return this.#skipCancelled(message)
     }
-    this.#current = { file, message, release, retried: false }
+    this.#current = { file, message, run, release, retried: false }
     await this.#startFile()
   }
 
@@ -167,11 +174,16 @@ export class GatedPoolWorker implements PoolWorker {
       this.#emit('error', error)
       return
     }
-    if (this.#keeper.runCancelled) {
+    if (this.#stopped) {
+      current.release?.()
+      this.#current = undefined
+      return
+    }
+    if (current.run.aborted) {
       // Cancelled while the worker was starting: the file has not begun, so it does not begin now.
       current.release?.()
       this.#current = undefined
-      return this.#skipCancelled(current.message)
+      return current.crash ? this.#crashWithoutRetry(current.file, current.crash) : this.#skipCancelled(current.message)
     }
     this.#keeper.fileStarted(current.file, pidOf(this.#inner))
     this.#inner!.send(current.message as never)
@@ -184,6 +196,7 @@ export class GatedPoolWorker implements PoolWorker {
     this.#inner = inner
     this.#innerStarting = (async () => {
       await inner.start()
+      this.#spawned = inner
       inner.on('message', (data) => this.#onInnerMessage(inner, data))
       inner.on('error', (error) => this.#onInnerError(inner, error))
       inner.on('exit', (code: unknown, signal?: unknown) => this.#onInnerExit(inner, code, signal))
@@ -253,6 +266,7 @@ export class GatedPoolWorker implements PoolWorker {
       return false
     }
     current.retried = true
+    current.crash = reason
     this.#execArgv = execArgv
     void this.#keeper.admit(current.file, true, this.#abort.signal).then(
       (release) => {
@@ -261,13 +275,21 @@ export class GatedPoolWorker implements PoolWorker {
         return this.#startFile()
       },
       () => {
-        // The run was cancelled before the retry could start: Vitest still waits to hear the file is done.
         if (this.#stopped || this.#current !== current) return
         this.#current = undefined
-        this.#skipCancelled(current.message)
+        this.#crashWithoutRetry(current.file, reason)
       },
     )
     return true
+  }
+
+  /**
+   * The run was cancelled before a crashed file's retry could start. The crash stays a crash: the report
+   * says the retry was cancelled, and Vitest hears of the dead worker as it would have without a retry.
+   */
+  #crashWithoutRetry(file: string, reason: string): void {
+    this.#keeper.retryCancelled(file)
+    queueMicrotask(() => this.#emit('error', new Error(`${reason}; the run was cancelled before ${file} could run again`)))
   }
 
   #emit(event: string, value: unknown): void {

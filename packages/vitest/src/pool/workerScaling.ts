@@ -55,7 +55,7 @@ export interface RetryRecord {
   reason: string
   /** The heap limit the retry ran with, MB; null when it could not be raised (threads). */
   heapMb: number | null
-  outcome: 'pending' | 'passed' | 'crashed again'
+  outcome: 'pending' | 'passed' | 'crashed again' | 'cancelled'
 }
 
 export interface WorkerScalingSnapshot {
@@ -178,8 +178,8 @@ export class WorkerScaling implements GateKeeper {
     }
   }
 
-  get runCancelled(): boolean {
-    return this.#runCancel.signal.aborted
+  get runSignal(): AbortSignal {
+    return this.#runCancel.signal
   }
 
   /**
@@ -259,6 +259,11 @@ export class WorkerScaling implements GateKeeper {
     this.settings.log(
       `${key} crashed again when run alone (${reason})${peak ? `; its worker reached ${formatGb(peak)}` : ''}. The run fails: give this file more memory or split it.`,
     )
+  }
+
+  retryCancelled(file: string): void {
+    const retry = this.#retries.find((r) => r.file === this.#key(file) && r.outcome === 'pending')
+    if (retry) retry.outcome = 'cancelled'
   }
 
   #expectedPeak(file: string): number {

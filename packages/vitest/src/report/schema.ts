@@ -52,7 +52,7 @@ export interface WorkersReport {
   /** limit: files allowed to run at once; rssBytes: all workers' resident memory (null when not sampled) */
   timeline: { t: number; running: number; limit: number; rssBytes: number | null }[]
   /** (additions) heapMb: the heap the retry ran with; outcome: how the retry ended */
-  retries: { file: string; reason: string; heapMb?: number | null; outcome?: 'pending' | 'passed' | 'crashed again' }[]
+  retries: { file: string; reason: string; heapMb?: number | null; outcome?: 'pending' | 'passed' | 'crashed again' | 'cancelled' }[]
   /** (addition) the distinct limits in the order they were set, e.g. [2, 6, 3] */
   limits?: number[]
   /** (addition) the budget the workers' RSS was kept under, and the highest RSS sampled */

@@ -83,8 +83,17 @@ export function workerLines(report: QtestsReport, style: TerminalStyle = plain):
       : ''
   const lines = [style.dim(`  workers ${compactLimits(limits).join('→')} (at most ${workers.peakConcurrency} at once)${memory}`)]
   for (const retry of workers.retries) {
+    if (retry.outcome === 'cancelled') {
+      lines.push(style.yellow(`  ${retry.file}: ${retry.reason}; not run again, the run was cancelled first`))
+      continue
+    }
     const heap = retry.heapMb ? ` with --max-old-space-size=${retry.heapMb}` : ''
-    const outcome = retry.outcome === 'crashed again' ? style.red('crashed again') : retry.outcome === 'passed' ? 'completed' : 'did not finish'
+    const outcome =
+      retry.outcome === 'crashed again'
+        ? style.red('crashed again')
+        : retry.outcome === 'passed'
+          ? 'completed'
+          : 'did not finish'
     lines.push(style.yellow(`  retried ${retry.file} alone${heap} after ${retry.reason}: ${outcome}`))
   }
   return lines
