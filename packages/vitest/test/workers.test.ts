@@ -117,8 +117,8 @@ describe('adaptive workers on a real Vitest run', () => {
   })
 
   it('reports a crash whose retry the run cancelled, instead of losing it', async () => {
-    // oom.test.mjs crashes in its first second; its retry must wait to run alone, and fails.test.mjs (beside
-    // it) fails after 5 s, so --bail cancels the run while the retry waits.
+    // oom.test.mjs crashes soon after it starts; its retry must wait to run alone, and fails.test.mjs (beside
+    // it) fails after 5 s, so --bail cancels the run while the retry waits (the expected `cancelled` says so).
     const run = await runFixture(
       'workers',
       { FIXTURE_OOM: 'always', FIXTURE_FAIL: 'late', FIXTURE_FIRST: 'oom.test.mjs,fails.test.mjs' },

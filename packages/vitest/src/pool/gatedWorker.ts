@@ -56,8 +56,8 @@ export class GatedPoolWorker implements PoolWorker {
   #spawned: PoolWorker | undefined
   #startMessage: Message | undefined
   #execArgv: string[]
-  /** The file in hand; `crash` says why its first worker died when this is the retry. */
-  #current: { file: string; message: Message; run: AbortSignal; release?: Release; retried: boolean; crash?: string } | undefined
+  /** The file in hand; `crash` (why its first worker died) is set once it is the retry. */
+  #current: { file: string; message: Message; run: AbortSignal; release?: Release; crash?: string } | undefined
   #abort = new AbortController()
   #stopped = false
 
@@ -145,7 +145,7 @@ export class GatedPoolWorker implements PoolWorker {
       release()
       return this.#skipCancelled(message)
     }
-    this.#current = { file, message, run, release, retried: false }
+    this.#current = { file, message, run, release }
     await this.#startFile()
   }
 
@@ -174,15 +174,11 @@ export class GatedPoolWorker implements PoolWorker {
       this.#emit('error', error)
       return
     }
-    if (this.#stopped) {
+    if (this.#stopped || current.run.aborted) {
       current.release?.()
       this.#current = undefined
-      return
-    }
-    if (current.run.aborted) {
+      if (this.#stopped) return
       // Cancelled while the worker was starting: the file has not begun, so it does not begin now.
-      current.release?.()
-      this.#current = undefined
       return current.crash ? this.#crashWithoutRetry(current.file, current.crash) : this.#skipCancelled(current.message)
     }
     this.#keeper.fileStarted(current.file, pidOf(this.#inner))
@@ -255,7 +251,7 @@ export class GatedPoolWorker implements PoolWorker {
     current.release?.()
     current.release = undefined
     this.#keeper.fileFinished(current.file, { crashed: true })
-    if (current.retried) {
+    if (current.crash !== undefined) {
       this.#keeper.retryFailed(current.file, reason)
       this.#current = undefined
       return false
@@ -265,7 +261,6 @@ export class GatedPoolWorker implements PoolWorker {
       this.#current = undefined
       return false
     }
-    current.retried = true
     current.crash = reason
     this.#execArgv = execArgv
     void this.#keeper.admit(current.file, true, this.#abort.signal).then(

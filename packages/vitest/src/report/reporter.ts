@@ -28,6 +28,8 @@ const toolVersion: string = (() => {
  */
 export class QtestsReporter implements Reporter {
   #vitest: Vitest | undefined
+  /** Plain Vitest's worker count, for the report when adaptive workers are off; fixed once Vitest starts. */
+  #plainMaxWorkers = 1
   #startedAt = new Date()
   #running = 0
   #timeline: WorkersReport['timeline'] = []
@@ -43,6 +45,7 @@ export class QtestsReporter implements Reporter {
 
   onInit(vitest: Vitest) {
     this.#vitest = vitest
+    this.#plainMaxWorkers = vitestMaxWorkers(vitest)
     // `vitest run` exits on SIGINT/SIGTERM (or a crashed worker) without ending the run for reporters;
     // the `exit` event still comes, and a synchronous write there keeps the report promise.
     process.once('exit', () => this.#writeInterrupted())
@@ -71,8 +74,7 @@ export class QtestsReporter implements Reporter {
   }
 
   #mark() {
-    const limit = this.#vitest ? vitestMaxWorkers(this.#vitest) : 1
-    this.#timeline.push({ t: Date.now() - this.#startedAt.getTime(), running: this.#running, limit, rssBytes: null })
+    this.#timeline.push({ t: Date.now() - this.#startedAt.getTime(), running: this.#running, limit: this.#plainMaxWorkers, rssBytes: null })
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>, _errors: unknown, reason: TestRunEndReason) {
@@ -129,7 +131,6 @@ export class QtestsReporter implements Reporter {
       .sort((a, b) => a.file.localeCompare(b.file))
     const summary = { files: files.length, leak: 0, suspect: 0, clean: 0, unknown: 0 }
     for (const file of files) summary[file.verdict]++
-    const maxWorkers = vitestMaxWorkers(vitest)
     return {
       schemaVersion: 1,
       tool: { name: 'qtests', version: toolVersion },
@@ -144,7 +145,7 @@ export class QtestsReporter implements Reporter {
       },
       summary,
       files,
-      workers: this.#workers(maxWorkers),
+      workers: this.#workers(this.#plainMaxWorkers),
     }
   }
 

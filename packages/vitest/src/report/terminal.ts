@@ -88,12 +88,7 @@ export function workerLines(report: QtestsReport, style: TerminalStyle = plain):
       continue
     }
     const heap = retry.heapMb ? ` with --max-old-space-size=${retry.heapMb}` : ''
-    const outcome =
-      retry.outcome === 'crashed again'
-        ? style.red('crashed again')
-        : retry.outcome === 'passed'
-          ? 'completed'
-          : 'did not finish'
+    const outcome = retry.outcome === 'crashed again' ? style.red('crashed again') : retry.outcome === 'passed' ? 'completed' : 'did not finish'
     lines.push(style.yellow(`  retried ${retry.file} alone${heap} after ${retry.reason}: ${outcome}`))
   }
   return lines
