@@ -84,25 +84,10 @@ export async function runVitest(dir: string, env: Record<string, string> = {}, a
   const reportPath = join(reportDir, 'report.json')
   rmSync(reportDir, { recursive: true, force: true })
 
-  const child = spawn('npx', ['vitest', 'run', ...args], {
-    cwd: dir,
-    env: { ...childEnv(), NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  const code = await new Promise<number | null>((resolveCode, reject) => {
-    child.on('error', reject)
-    child.on('close', (exitCode) => resolveCode(exitCode))
-  })
+  const vitest = spawnVitest(dir, ['run', ...args], { CI: '1', ...env }, false)
+  const code = await vitest.closed
   const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) : null
-  return { code, stdout, stderr, report, reportPath }
+  return { code, stdout: vitest.stdout(), stderr: vitest.stderr(), report, reportPath }
 }
 
 /** A `npx vitest ...args` process left running (watch mode), with its output so far. */
@@ -113,31 +98,44 @@ export interface RunningVitest {
 
 /** Starts `npx vitest ...args` in `dir` (e.g. `watch`) in its own process group; `stop()` ends all of it. */
 export function startVitest(dir: string, args: string[], env: Record<string, string> = {}): RunningVitest {
+  const vitest = spawnVitest(dir, args, env, true)
+  return {
+    output: () => vitest.stdout() + vitest.stderr(),
+    stop: async () => {
+      try {
+        process.kill(-vitest.pid, 'SIGTERM')
+      } catch {
+        // already gone
+      }
+      await vitest.closed
+    },
+  }
+}
+
+/**
+ * `npx vitest ...args` in `dir` with `env` on top of a clean environment, collecting what it prints;
+ * `ownGroup` puts it in its own process group, so a watch run can be stopped with its workers.
+ */
+function spawnVitest(dir: string, args: string[], env: Record<string, string>, ownGroup: boolean) {
   const child = spawn('npx', ['vitest', ...args], {
     cwd: dir,
     env: { ...childEnv(), NO_COLOR: '1', FORCE_COLOR: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+    detached: ownGroup,
   })
-  let output = ''
+  let stdout = ''
+  let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk
+    stdout += chunk
   })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk
+    stderr += chunk
   })
-  const closed = new Promise<void>((resolveClosed) => child.on('close', () => resolveClosed()))
-  return {
-    output: () => output,
-    stop: async () => {
-      try {
-        process.kill(-child.pid!, 'SIGTERM')
-      } catch {
-        // already gone
-      }
-      await closed
-    },
-  }
+  const closed = new Promise<number | null>((resolveCode, reject) => {
+    child.on('error', reject)
+    child.on('close', (exitCode) => resolveCode(exitCode))
+  })
+  return { pid: child.pid!, stdout: () => stdout, stderr: () => stderr, closed }
 }
 
 /** Pids of live processes whose environment contains `marker` (e.g. a run's unique report directory). */
