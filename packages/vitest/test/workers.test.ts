@@ -87,7 +87,7 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(run.report!.workers.retries).toEqual([
       { file: 'test/oom.test.mjs', reason: 'worker exited: heap out of memory (SIGABRT)', heapMb: 320, outcome: 'passed' },
     ])
-    expect(run.output).toContain('retried test/oom.test.mjs alone with --max-old-space-size=320 after worker exited: heap out of memory (SIGABRT): completed')
+    expect(run.output).toContain('retried test/oom.test.mjs alone with a 320 MB heap after worker exited: heap out of memory (SIGABRT): completed')
   })
 
   it('fails the run when the retry crashes too, naming the file and the memory it reached', async () => {
@@ -96,6 +96,21 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(run.output).toMatch(/test\/oom\.test\.mjs crashed again when run alone \(worker exited: heap out of memory \(SIGABRT\)\); its worker reached \d\.\d GB/)
     expect(run.report!.workers.retries[0]).toMatchObject({ file: 'test/oom.test.mjs', outcome: 'crashed again' })
     // The other files still ran and passed.
+    expect([...run.outcomes.entries()].filter(([name]) => name.startsWith('wait-')).every(([, status]) => status === 'passed')).toBe(true)
+  })
+
+  it('retries a thread whose heap ran out, and says so when Node pins the heap of every thread', async () => {
+    // Vitest under --max-old-space-size=160: Node gives each thread that heap whatever resourceLimits say,
+    // so the retry runs alone with the same heap, crashes again, and the run fails naming the file.
+    const run = await runFixture('workers', { FIXTURE_POOL: 'threads', FIXTURE_OOM: 'once', NODE_OPTIONS: '--max-old-space-size=160' })
+    expect(run.code).toBe(1)
+    expect(run.report!.workers.retries).toEqual([
+      { file: 'test/oom.test.mjs', reason: 'worker exited: heap out of memory', heapMb: null, outcome: 'crashed again' },
+    ])
+    expect(run.output).toContain("running it again alone (its heap cannot be raised: Node gives worker threads the main process's --max-old-space-size)")
+    expect(run.output).toContain('retried test/oom.test.mjs alone with the same heap after worker exited: heap out of memory: crashed again')
+    // A thread has no RSS of its own: the message names the heap that ran out (V8 counts 160 MB old space + young: 208).
+    expect(run.output).toMatch(/test\/oom\.test\.mjs crashed again when run alone \(worker exited: heap out of memory\); its heap limit was 208 MB/)
     expect([...run.outcomes.entries()].filter(([name]) => name.startsWith('wait-')).every(([, status]) => status === 'passed')).toBe(true)
   })
 

@@ -1,6 +1,8 @@
-import type { PoolRunnerInitializer } from 'vitest/node'
+import { Worker } from 'node:worker_threads'
+import type { PoolOptions, PoolRunnerInitializer, PoolWorker } from 'vitest/node'
 import { ForksPoolWorker, ThreadsPoolWorker, VmForksPoolWorker, VmThreadsPoolWorker } from 'vitest/node'
 import { type GateKeeper, GatedPoolWorker } from './gatedWorker.js'
+import { withHeapMb } from './memoryAdmission.js'
 
 /** Vitest's own pools the adaptive gate can wrap; anything else runs as the user configured it. */
 export const GATEABLE_POOLS = ['forks', 'threads', 'vmForks', 'vmThreads'] as const
@@ -20,9 +22,41 @@ export function isGateablePool(pool: unknown): pool is GateablePool {
 /** A pool for `test.pool` that runs Vitest's own worker for `base`, one file at a time per gate slot. */
 export function adaptivePool(base: GateablePool, keeper: GateKeeper): PoolRunnerInitializer {
   const name = `qtests-${base}`
-  const Worker = workers[base]
   return {
     name,
-    createPoolWorker: (options) => new GatedPoolWorker(name, options, (inner) => new Worker(inner), keeper),
+    createPoolWorker: (options) => new GatedPoolWorker(name, options, (inner, heapMb) => createWorker(base, inner, heapMb), keeper),
+  }
+}
+
+/**
+ * Vitest's worker for `base`; with `heapMb` (a crashed file's retry), one with that heap limit. A forked
+ * worker takes it as `--max-old-space-size`; a thread refuses that flag, so its limit goes in `resourceLimits`.
+ */
+export function createWorker(base: GateablePool, options: PoolOptions, heapMb?: number): PoolWorker {
+  if (heapMb === undefined) return new workers[base](options)
+  if (base === 'forks' || base === 'vmForks') return new workers[base]({ ...options, execArgv: withHeapMb(options.execArgv, heapMb) })
+  return new (withThreadHeap(workers[base], heapMb))(options)
+}
+
+/**
+ * Vitest's thread worker creates its `Worker` in `start()` unless it has one already (the runtime may be
+ * shared); this one creates it first, with the same options and a heap limit. If Vitest's private field
+ * is not there (a later Vitest), it starts as Vitest's own: same heap, nothing else changes.
+ */
+function withThreadHeap(Base: typeof ThreadsPoolWorker, heapMb: number): typeof ThreadsPoolWorker {
+  return class ThreadWithHeap extends Base {
+    override async start(): Promise<void> {
+      const fields = this as unknown as { _thread?: Worker }
+      if ('_thread' in fields && !fields._thread) {
+        fields._thread = new Worker(this.entrypoint, {
+          env: this.env,
+          execArgv: this.execArgv,
+          stdout: true,
+          stderr: true,
+          resourceLimits: { maxOldGenerationSizeMb: heapMb },
+        })
+      }
+      await super.start()
+    }
   }
 }

@@ -8,8 +8,11 @@ export interface GateKeeper {
   admit(file: string, exclusive: boolean, signal: AbortSignal): Promise<Release>
   fileStarted(file: string, pid: number | undefined): void
   fileFinished(file: string, outcome: { crashed: boolean; usedMemoryBytes?: number }): void
-  /** A worker died mid-file: retry it alone with more heap (the returned execArgv), or give up (undefined). */
-  planRetry(file: string, reason: string, execArgv: readonly string[]): string[] | undefined
+  /**
+   * A worker died mid-file: retry it alone with the returned heap limit (MB; null: the same heap), or give
+   * up (undefined). `execArgv` is the workers' own, where a forked worker's heap limit may already be set.
+   */
+  planRetry(file: string, reason: string, execArgv: readonly string[]): number | null | undefined
   retryFailed(file: string, reason: string): void
   /** The run was cancelled before a crashed file's retry could start. */
   retryCancelled(file: string): void
@@ -21,7 +24,8 @@ export interface GateKeeper {
   readonly runSignal: AbortSignal
 }
 
-export type InnerWorkerFactory = (options: PoolOptions) => PoolWorker
+/** Creates one of Vitest's own workers; with `heapMb`, one whose heap limit is that many MB. */
+export type InnerWorkerFactory = (options: PoolOptions, heapMb?: number) => PoolWorker
 
 type FileSpecification = Parameters<Vitest['state']['cancelFiles']>[0][number]
 
@@ -55,7 +59,8 @@ export class GatedPoolWorker implements PoolWorker {
   /** The inner worker once its process or thread exists: before that it cannot be sent anything. */
   #spawned: PoolWorker | undefined
   #startMessage: Message | undefined
-  #execArgv: string[]
+  /** Set for a retry: the heap limit its new worker gets. */
+  #heapMb: number | undefined
   /** The file in hand; `crash` (why its first worker died) is set once it is the retry. */
   #current: { file: string; message: Message; run: AbortSignal; release?: Release; crash?: string } | undefined
   #abort = new AbortController()
@@ -66,7 +71,6 @@ export class GatedPoolWorker implements PoolWorker {
     this.#options = options
     this.#createInner = createInner
     this.#keeper = keeper
-    this.#execArgv = [...options.execArgv]
     // Properties Vitest reads from the worker itself; take them from a throwaway instance (no process yet).
     const probe = createInner(options)
     this.cacheFs = probe.cacheFs
@@ -188,7 +192,7 @@ export class GatedPoolWorker implements PoolWorker {
   #ensureInner(): Promise<void> {
     if (this.#inner && !this.#innerStarting) return Promise.resolve()
     if (this.#innerStarting) return this.#innerStarting
-    const inner = this.#createInner({ ...this.#options, execArgv: this.#execArgv })
+    const inner = this.#createInner(this.#options, this.#heapMb)
     this.#inner = inner
     this.#innerStarting = (async () => {
       await inner.start()
@@ -256,13 +260,13 @@ export class GatedPoolWorker implements PoolWorker {
       this.#current = undefined
       return false
     }
-    const execArgv = this.#keeper.planRetry(current.file, reason, this.#execArgv)
-    if (!execArgv) {
+    const heapMb = this.#keeper.planRetry(current.file, reason, this.#options.execArgv)
+    if (heapMb === undefined) {
       this.#current = undefined
       return false
     }
     current.crash = reason
-    this.#execArgv = execArgv
+    this.#heapMb = heapMb ?? undefined
     void this.#keeper.admit(current.file, true, this.#abort.signal).then(
       (release) => {
         if (this.#stopped) return release()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, retryHeapMb, usableMemoryBytes, withHeapMb } from './memoryAdmission.js'
+import { currentHeapMb,
+  heapFlagIn, expectedPeakBytes, fitsMemoryBudget, retryHeapMb, usableMemoryBytes, withHeapMb } from './memoryAdmission.js'
 
 const MB = 1024 ** 2
 
@@ -44,6 +45,15 @@ describe('retry heap', () => {
   it('replaces an existing --max-old-space-size and keeps the other arguments in order', () => {
     expect(withHeapMb(['--a', '--max-old-space-size=96', '--b'], 192)).toEqual(['--a', '--b', '--max-old-space-size=192'])
     expect(currentHeapMb(['--max-old-space-size=64', '--max-old-space-size=80'])).toBe(80)
+  })
+
+  it("sees a heap flag of this process, which pins every worker thread's heap", () => {
+    expect(heapFlagIn([], undefined)).toBe(false)
+    expect(heapFlagIn(['--inspect'], '--conditions=node --enable-source-maps')).toBe(false)
+    expect(heapFlagIn(['--max-old-space-size=512'], undefined)).toBe(true)
+    expect(heapFlagIn([], '--enable-source-maps  --max_old_space_size=512')).toBe(true)
+    // Only the flag itself: a longer name that starts the same is another flag.
+    expect(heapFlagIn(['--max-old-space-size-percentage=50'], undefined)).toBe(false)
   })
 })
 

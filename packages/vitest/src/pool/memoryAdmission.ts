@@ -58,6 +58,15 @@ export function currentHeapMb(execArgv: readonly string[]): number | undefined {
   return undefined
 }
 
+/**
+ * Whether this process was started with a heap limit (`--max-old-space-size` on its command line or in
+ * NODE_OPTIONS). Node then gives every worker thread that heap and ignores `resourceLimits`, so a thread's
+ * retry cannot get more.
+ */
+export function heapFlagIn(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((arg) => /^--max[-_]old[-_]space[-_]size(=|$)/.test(arg))
+}
+
 export function withHeapMb(execArgv: readonly string[], heapMb: number): string[] {
   return [...execArgv.filter((arg) => !arg.startsWith('--max-old-space-size=')), `--max-old-space-size=${heapMb}`]
 }

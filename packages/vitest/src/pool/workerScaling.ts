@@ -4,7 +4,7 @@ import v8 from 'node:v8'
 import { AdaptiveLimiter } from '@qtests/core'
 import type { GateKeeper } from './gatedWorker.js'
 import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from './fileHistory.js'
-import { expectedPeakBytes, fitsMemoryBudget, retryHeapMb, withHeapMb } from './memoryAdmission.js'
+import { expectedPeakBytes, fitsMemoryBudget, heapFlagIn, retryHeapMb } from './memoryAdmission.js'
 import { CpuLoad, processRssBytes, runRssBytes } from './resourceSampler.js'
 import { AdaptiveWorkerGate, type GateRequest, type Release } from './workerGate.js'
 
@@ -53,7 +53,7 @@ export interface TimelinePoint {
 export interface RetryRecord {
   file: string
   reason: string
-  /** The heap limit the retry ran with, MB; null when it could not be raised (threads). */
+  /** The heap limit the retry ran with, MB; null when it could not be raised (threads under a heap flag). */
   heapMb: number | null
   outcome: 'pending' | 'passed' | 'crashed again' | 'cancelled'
 }
@@ -238,17 +238,18 @@ export class WorkerScaling implements GateKeeper {
     this.#mark()
   }
 
-  planRetry(file: string, reason: string, execArgv: readonly string[]): string[] | undefined {
+  planRetry(file: string, reason: string, execArgv: readonly string[]): number | null | undefined {
     const key = this.#key(file)
     if (this.#retries.some((r) => r.file === key)) return undefined
     const defaultHeapMb = Math.round(v8.getHeapStatistics().heap_size_limit / 1024 ** 2)
-    // Thread workers reject --max-old-space-size in execArgv: their retry runs alone, with the same heap.
-    const heapMb = this.settings.threads ? null : retryHeapMb(execArgv, defaultHeapMb)
+    // A thread's heap is raised through `resourceLimits`, which Node ignores when this process has a heap flag.
+    const pinned = this.settings.threads && heapFlagIn(process.execArgv, process.env.NODE_OPTIONS)
+    const heapMb = pinned ? null : retryHeapMb(execArgv, defaultHeapMb)
     this.#retries.push({ file: key, reason, heapMb, outcome: 'pending' })
     this.settings.log(
-      `${key}: ${reason}; running it again alone${heapMb ? ` with --max-old-space-size=${heapMb}` : ''} so no test is lost`,
+      `${key}: ${reason}; running it again alone${heapMb ? ` with a ${heapMb} MB heap` : ' (its heap cannot be raised: Node gives worker threads the main process\'s --max-old-space-size)'} so no test is lost`,
     )
-    return heapMb ? withHeapMb(execArgv, heapMb) : [...execArgv]
+    return heapMb
   }
 
   retryFailed(file: string, reason: string): void {
@@ -256,9 +257,10 @@ export class WorkerScaling implements GateKeeper {
     const retry = this.#retries.find((r) => r.file === key)
     if (retry) retry.outcome = 'crashed again'
     const peak = this.#history.files[key]?.peakBytes
-    this.settings.log(
-      `${key} crashed again when run alone (${reason})${peak ? `; its worker reached ${formatGb(peak)}` : ''}. The run fails: give this file more memory or split it.`,
-    )
+    // A thread has no RSS of its own to report: the heap it had is the memory known to have run out.
+    const heapMb = retry?.heapMb ?? Math.round(v8.getHeapStatistics().heap_size_limit / 1024 ** 2)
+    const seen = peak ? `; its worker reached ${formatGb(peak)}` : `; its heap limit was ${heapMb} MB`
+    this.settings.log(`${key} crashed again when run alone (${reason})${seen}. The run fails: give this file more memory or split it.`)
   }
 
   retryCancelled(file: string): void {

@@ -87,7 +87,7 @@ export function workerLines(report: QtestsReport, style: TerminalStyle = plain):
       lines.push(style.yellow(`  ${retry.file}: ${retry.reason}; not run again, the run was cancelled first`))
       continue
     }
-    const heap = retry.heapMb ? ` with --max-old-space-size=${retry.heapMb}` : ''
+    const heap = retry.heapMb ? ` with a ${retry.heapMb} MB heap` : ' with the same heap'
     const outcome = retry.outcome === 'crashed again' ? style.red('crashed again') : retry.outcome === 'passed' ? 'completed' : 'did not finish'
     lines.push(style.yellow(`  retried ${retry.file} alone${heap} after ${retry.reason}: ${outcome}`))
   }
