@@ -35,3 +35,19 @@ export function childrenCpuMs() {
     return null
   }
 }
+
+/**
+ * CPU time (user, nice, system, irq, softirq, steal) every CPU of the machine has spent busy since boot,
+ * in ms, from the first line of /proc/stat; null where /proc is missing. Over one run, this minus the
+ * run's own process tree (`childrenCpuMs`) is what other processes took: this benchmark's own polling
+ * and whatever else shares the machine.
+ */
+export function machineBusyMs() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number)
+    const [user, nice, system, , , irq, softirq, steal = 0] = fields
+    return ((user + nice + system + irq + softirq + steal) * 1000) / clockTicksPerSecond
+  } catch {
+    return null
+  }
+}

@@ -94,7 +94,7 @@ function wrapUserRunner(userRunner: string): string {
 /**
  * Default upper bound, whatever the number of cores: the limit itself is held by the CPUs (no growth at
  * 97% busy) and the memory budget, so the bound only matters for files that wait. bench/workers' I/O-bound
- * suite on 2 CPUs is fastest at 16 workers (README table: 23.7 s; 8 workers: 27.9 s), which a per-core
+ * suite on 2 CPUs is fastest at 16 workers (README table: 26.9 s; 8 workers: 28.4 s), which a per-core
  * bound of 8 missed.
  */
 const DEFAULT_MAX_WORKERS = 16
