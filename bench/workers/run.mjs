@@ -389,8 +389,9 @@ async function main() {
     printTable(rows, { expectedTests: manifest.tests, budgetBytes, isMemory: key === 'memory' })
     const suiteTargets = checkTargets(key, rows, budgetBytes)
     allTargets.push(...suiteTargets.map((target) => ({ suite: manifest.suite, ...target })))
-    const otherShare = Math.max(0, ...runs.map((run) => run.otherCpuShare ?? 0))
-    maxOtherShare = Math.max(maxOtherShare, otherShare)
+    const shares = runs.map((run) => run.otherCpuShare).filter((share) => share !== null)
+    const otherShare = shares.length ? Math.max(...shares) : null
+    if (otherShare !== null) maxOtherShare = Math.max(maxOtherShare, otherShare)
     results.suites[manifest.suite] = {
       files: manifest.files,
       tests: manifest.tests,
@@ -400,8 +401,9 @@ async function main() {
       maxOtherCpuShare: otherShare,
       runs: runs.map(({ output: _output, ...run }) => run),
     }
-    console.log(`other processes took at most ${percent(otherShare)} of the CPUs during a run (this benchmark's polling included)`)
-    if (otherShare > noisyOtherShare) console.log(`warning: other work competed for the CPUs; wall times are noisy (compare cpu s).`)
+    if (otherShare === null) console.log('other processes: unknown without /proc (compare cpu s with an idle run)')
+    else console.log(`other processes took at most ${percent(otherShare)} of the CPUs during a run (this benchmark's polling included)`)
+    if (otherShare !== null && otherShare > noisyOtherShare) console.log(`warning: other work competed for the CPUs; wall times are noisy (compare cpu s).`)
   }
 
   console.log('\ntargets')

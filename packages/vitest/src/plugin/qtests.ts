@@ -117,7 +117,6 @@ function createWorkerScaling(vitest: Vitest, options: ResolvedOptions): WorkerSc
     memoryBudgetBytes,
     reportDir: reportDir(vitest.config.root, options),
     root: vitest.config.root,
-    threads: vitest.config.pool === 'threads' || vitest.config.pool === 'vmThreads',
     log: say,
     // --bail and Ctrl-C: Vitest cancels the files it handed out, but those waiting at the gate have no
     // worker to hear it yet.

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import type { PoolOptions } from 'vitest/node'
 import { describe, expect, it } from 'vitest'
-import { createWorker } from './adaptivePool.js'
+import { createWorker, retryHeapFixed } from './adaptivePool.js'
 
 // Vitest's real workers, started (a process or a thread running Vitest's entry, idle until told to run)
 // and stopped: what a crashed file's retry gets is read from the process's arguments and the thread's limits.
@@ -36,6 +36,24 @@ describe('the worker a retry runs in', () => {
       expect(args).toContain('--conditions=node')
     } finally {
       await retry.stop()
+    }
+  })
+})
+
+describe('whether a retry can get more heap', () => {
+  it('can for forked workers; for threads only while this process has no heap flag', () => {
+    const saved = process.env.NODE_OPTIONS
+    try {
+      delete process.env.NODE_OPTIONS
+      expect(retryHeapFixed('forks', options)).toBeUndefined()
+      expect(retryHeapFixed('threads', options)).toBeUndefined()
+      process.env.NODE_OPTIONS = '--max-old-space-size=512'
+      expect(retryHeapFixed('vmForks', options)).toBeUndefined()
+      expect(retryHeapFixed('threads', options)).toMatch(/--max-old-space-size/)
+      expect(retryHeapFixed('vmThreads', options)).toMatch(/--max-old-space-size/)
+    } finally {
+      if (saved === undefined) delete process.env.NODE_OPTIONS
+      else process.env.NODE_OPTIONS = saved
     }
   })
 })

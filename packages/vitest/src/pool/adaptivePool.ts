@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads'
 import type { PoolOptions, PoolRunnerInitializer, PoolWorker } from 'vitest/node'
 import { ForksPoolWorker, ThreadsPoolWorker, VmForksPoolWorker, VmThreadsPoolWorker } from 'vitest/node'
 import { type GateKeeper, GatedPoolWorker } from './gatedWorker.js'
-import { withHeapMb } from './memoryAdmission.js'
+import { heapFlagIn, mainHeapArgs, withHeapMb } from './memoryAdmission.js'
 
 /** Vitest's own pools the adaptive gate can wrap; anything else runs as the user configured it. */
 export const GATEABLE_POOLS = ['forks', 'threads', 'vmForks', 'vmThreads'] as const
@@ -24,8 +24,24 @@ export function adaptivePool(base: GateablePool, keeper: GateKeeper): PoolRunner
   const name = `qtests-${base}`
   return {
     name,
-    createPoolWorker: (options) => new GatedPoolWorker(name, options, (inner, heapMb) => createWorker(base, inner, heapMb), keeper),
+    createPoolWorker: (options) =>
+      new GatedPoolWorker(name, options, (inner, heapMb) => createWorker(base, inner, heapMb), keeper, retryHeapFixed(base, options)),
   }
+}
+
+/**
+ * Why a crashed file's retry in this pool cannot get more heap; undefined when it can. A forked worker
+ * always can. A thread cannot when this process has a heap flag (Node then imposes it on every thread and
+ * ignores `resourceLimits`), nor when Vitest's thread worker no longer has the field `withThreadHeap` sets.
+ */
+export function retryHeapFixed(base: GateablePool, options: PoolOptions): string | undefined {
+  if (base === 'forks' || base === 'vmForks') return undefined
+  if (heapFlagIn(mainHeapArgs(process.execArgv, process.env.NODE_OPTIONS))) {
+    return "Node gives worker threads the main process's --max-old-space-size"
+  }
+  // Constructing Vitest's worker starts nothing; it only shows whether the field is there.
+  if (!('_thread' in new workers[base](options))) return "this Vitest's thread worker takes no heap limit"
+  return undefined
 }
 
 /**
@@ -41,7 +57,7 @@ export function createWorker(base: GateablePool, options: PoolOptions, heapMb?: 
 /**
  * Vitest's thread worker creates its `Worker` in `start()` unless it has one already (the runtime may be
  * shared); this one creates it first, with the same options and a heap limit. If Vitest's private field
- * is not there (a later Vitest), it starts as Vitest's own: same heap, nothing else changes.
+ * is not there (a later Vitest), it starts as Vitest's own — `retryHeapFixed` has said so already.
  */
 function withThreadHeap(Base: typeof ThreadsPoolWorker, heapMb: number): typeof ThreadsPoolWorker {
   return class ThreadWithHeap extends Base {

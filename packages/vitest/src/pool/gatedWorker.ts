@@ -10,9 +10,10 @@ export interface GateKeeper {
   fileFinished(file: string, outcome: { crashed: boolean; usedMemoryBytes?: number }): void
   /**
    * A worker died mid-file: retry it alone with the returned heap limit (MB; null: the same heap), or give
-   * up (undefined). `execArgv` is the workers' own, where a forked worker's heap limit may already be set.
+   * up (undefined). `execArgv` is the workers' own, where a forked worker's heap limit may already be set;
+   * `heapFixed` says why this pool's worker cannot get more heap (undefined when it can).
    */
-  planRetry(file: string, reason: string, execArgv: readonly string[]): number | null | undefined
+  planRetry(file: string, reason: string, execArgv: readonly string[], heapFixed?: string): number | null | undefined
   retryFailed(file: string, reason: string): void
   /** The run was cancelled before a crashed file's retry could start. */
   retryCancelled(file: string): void
@@ -53,6 +54,7 @@ export class GatedPoolWorker implements PoolWorker {
   #events = new EventEmitter()
   #options: PoolOptions
   #createInner: InnerWorkerFactory
+  #heapFixed: string | undefined
   #keeper: GateKeeper
   #inner: PoolWorker | undefined
   #innerStarting: Promise<void> | undefined
@@ -66,10 +68,12 @@ export class GatedPoolWorker implements PoolWorker {
   #abort = new AbortController()
   #stopped = false
 
-  constructor(name: string, options: PoolOptions, createInner: InnerWorkerFactory, keeper: GateKeeper) {
+  /** `heapFixed`: why a retry of this pool's worker cannot get more heap; undefined when it can. */
+  constructor(name: string, options: PoolOptions, createInner: InnerWorkerFactory, keeper: GateKeeper, heapFixed?: string) {
     this.name = name
     this.#options = options
     this.#createInner = createInner
+    this.#heapFixed = heapFixed
     this.#keeper = keeper
     // Properties Vitest reads from the worker itself; take them from a throwaway instance (no process yet).
     const probe = createInner(options)
@@ -260,7 +264,7 @@ export class GatedPoolWorker implements PoolWorker {
       this.#current = undefined
       return false
     }
-    const heapMb = this.#keeper.planRetry(current.file, reason, this.#options.execArgv)
+    const heapMb = this.#keeper.planRetry(current.file, reason, this.#options.execArgv, this.#heapFixed)
     if (heapMb === undefined) {
       this.#current = undefined
       return false

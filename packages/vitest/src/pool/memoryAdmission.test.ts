@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { currentHeapMb,
-  heapFlagIn, expectedPeakBytes, fitsMemoryBudget, retryHeapMb, usableMemoryBytes, withHeapMb } from './memoryAdmission.js'
+  heapFlagIn,
+  mainHeapArgs, expectedPeakBytes, fitsMemoryBudget, retryHeapMb, usableMemoryBytes, withHeapMb } from './memoryAdmission.js'
 
 const MB = 1024 ** 2
 
@@ -48,12 +49,15 @@ describe('retry heap', () => {
   })
 
   it("sees a heap flag of this process, which pins every worker thread's heap", () => {
-    expect(heapFlagIn([], undefined)).toBe(false)
-    expect(heapFlagIn(['--inspect'], '--conditions=node --enable-source-maps')).toBe(false)
-    expect(heapFlagIn(['--max-old-space-size=512'], undefined)).toBe(true)
-    expect(heapFlagIn([], '--enable-source-maps  --max_old_space_size=512')).toBe(true)
+    expect(heapFlagIn(mainHeapArgs([], undefined))).toBe(false)
+    expect(heapFlagIn(mainHeapArgs(['--inspect'], '--conditions=node --enable-source-maps'))).toBe(false)
+    expect(heapFlagIn(mainHeapArgs(['--max-old-space-size=512'], undefined))).toBe(true)
+    expect(heapFlagIn(mainHeapArgs([], '--enable-source-maps  --max_old_space_size=512'))).toBe(true)
     // Only the flag itself: a longer name that starts the same is another flag.
-    expect(heapFlagIn(['--max-old-space-size-percentage=50'], undefined)).toBe(false)
+    expect(heapFlagIn(['--max-old-space-size-percentage=50'])).toBe(false)
+    // Node takes the underscore spelling too: the retry reads and replaces it.
+    expect(currentHeapMb(mainHeapArgs([], ' --max_old_space_size=160 '))).toBe(160)
+    expect(withHeapMb(['--max_old_space_size=160'], 320)).toEqual(['--max-old-space-size=320'])
   })
 })
 

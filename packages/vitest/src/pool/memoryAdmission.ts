@@ -52,23 +52,27 @@ export function retryHeapMb(execArgv: readonly string[], defaultHeapMb: number):
 
 export function currentHeapMb(execArgv: readonly string[]): number | undefined {
   for (let i = execArgv.length - 1; i >= 0; i--) {
-    const match = /^--max-old-space-size=(\d+)$/.exec(execArgv[i]!)
+    const match = /^--max[-_]old[-_]space[-_]size=(\d+)$/.exec(execArgv[i]!)
     if (match) return Number(match[1])
   }
   return undefined
 }
 
 /**
- * Whether this process was started with a heap limit (`--max-old-space-size` on its command line or in
- * NODE_OPTIONS). Node then gives every worker thread that heap and ignores `resourceLimits`, so a thread's
- * retry cannot get more.
+ * The arguments that set this process's heap: its command line and NODE_OPTIONS. When they hold
+ * `--max-old-space-size`, Node gives every worker thread that heap and ignores `resourceLimits`, so a
+ * thread's retry cannot get more.
  */
-export function heapFlagIn(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((arg) => /^--max[-_]old[-_]space[-_]size(=|$)/.test(arg))
+export function mainHeapArgs(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/).filter(Boolean)]
+}
+
+export function heapFlagIn(args: readonly string[]): boolean {
+  return args.some((arg) => /^--max[-_]old[-_]space[-_]size(=|$)/.test(arg))
 }
 
 export function withHeapMb(execArgv: readonly string[], heapMb: number): string[] {
-  return [...execArgv.filter((arg) => !arg.startsWith('--max-old-space-size=')), `--max-old-space-size=${heapMb}`]
+  return [...execArgv.filter((arg) => !/^--max[-_]old[-_]space[-_]size=/.test(arg)), `--max-old-space-size=${heapMb}`]
 }
 
 /**

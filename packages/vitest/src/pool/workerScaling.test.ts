@@ -15,7 +15,6 @@ describe('WorkerScaling admission', () => {
       memoryBudgetBytes: budget,
       reportDir,
       root: reportDir,
-      threads: false,
       log: () => {},
     })
     const controller = new AbortController()

@@ -4,7 +4,7 @@ import v8 from 'node:v8'
 import { AdaptiveLimiter } from '@qtests/core'
 import type { GateKeeper } from './gatedWorker.js'
 import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from './fileHistory.js'
-import { expectedPeakBytes, fitsMemoryBudget, heapFlagIn, retryHeapMb } from './memoryAdmission.js'
+import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, mainHeapArgs, retryHeapMb } from './memoryAdmission.js'
 import { CpuLoad, processRssBytes, runRssBytes } from './resourceSampler.js'
 import { AdaptiveWorkerGate, type GateRequest, type Release } from './workerGate.js'
 
@@ -33,7 +33,6 @@ export interface WorkerScalingSettings {
   memoryBudgetBytes: number
   reportDir: string
   root: string
-  threads: boolean
   /** Logs one line through Vitest's logger (main process only). */
   log: (message: string) => void
   /**
@@ -53,7 +52,7 @@ export interface TimelinePoint {
 export interface RetryRecord {
   file: string
   reason: string
-  /** The heap limit the retry ran with, MB; null when it could not be raised (threads under a heap flag). */
+  /** The heap limit the retry ran with, MB; null when it could not be raised (see `planRetry`). */
   heapMb: number | null
   outcome: 'pending' | 'passed' | 'crashed again' | 'cancelled'
 }
@@ -238,16 +237,14 @@ export class WorkerScaling implements GateKeeper {
     this.#mark()
   }
 
-  planRetry(file: string, reason: string, execArgv: readonly string[]): number | null | undefined {
+  /** `heapFixed`: why this pool's retry cannot get more heap (undefined when it can). */
+  planRetry(file: string, reason: string, execArgv: readonly string[], heapFixed?: string): number | null | undefined {
     const key = this.#key(file)
     if (this.#retries.some((r) => r.file === key)) return undefined
-    const defaultHeapMb = Math.round(v8.getHeapStatistics().heap_size_limit / 1024 ** 2)
-    // A thread's heap is raised through `resourceLimits`, which Node ignores when this process has a heap flag.
-    const pinned = this.settings.threads && heapFlagIn(process.execArgv, process.env.NODE_OPTIONS)
-    const heapMb = pinned ? null : retryHeapMb(execArgv, defaultHeapMb)
+    const heapMb = heapFixed ? null : retryHeapMb(execArgv, defaultHeapMb())
     this.#retries.push({ file: key, reason, heapMb, outcome: 'pending' })
     this.settings.log(
-      `${key}: ${reason}; running it again alone${heapMb ? ` with a ${heapMb} MB heap` : ' (its heap cannot be raised: Node gives worker threads the main process\'s --max-old-space-size)'} so no test is lost`,
+      `${key}: ${reason}; running it again alone${heapMb ? ` with a ${heapMb} MB heap` : ` (its heap cannot be raised: ${heapFixed})`} so no test is lost`,
     )
     return heapMb
   }
@@ -258,7 +255,7 @@ export class WorkerScaling implements GateKeeper {
     if (retry) retry.outcome = 'crashed again'
     const peak = this.#history.files[key]?.peakBytes
     // A thread has no RSS of its own to report: the heap it had is the memory known to have run out.
-    const heapMb = retry?.heapMb ?? Math.round(v8.getHeapStatistics().heap_size_limit / 1024 ** 2)
+    const heapMb = retry?.heapMb ?? currentHeapMb(mainHeapArgs(process.execArgv, process.env.NODE_OPTIONS)) ?? defaultHeapMb()
     const seen = peak ? `; its worker reached ${formatGb(peak)}` : `; its heap limit was ${heapMb} MB`
     this.settings.log(`${key} crashed again when run alone (${reason})${seen}. The run fails: give this file more memory or split it.`)
   }
@@ -388,3 +385,7 @@ function formatGb(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(1)} GB`
 }
 
+/** This process's heap limit in MB: what a worker gets when nothing sets its own. */
+function defaultHeapMb(): number {
+  return Math.round(v8.getHeapStatistics().heap_size_limit / 1024 ** 2)
+}
