@@ -53,6 +53,22 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(run.report!.workers.peakConcurrency).toBeGreaterThanOrEqual(1)
   })
 
+  it.each(['vmThreads', 'vmForks'])("keeps %s's vmMemoryLimit: a worker past it is retired, not reused", async (pool) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'qtests-vm-limit-'))
+    const workersUsed = async (limit: string) => {
+      const log = path.join(dir, `workers-${limit || 'none'}.log`)
+      const run = await runFixture('workers', { FIXTURE_POOL: pool, FIXTURE_WORKERS_LOG: log, FIXTURE_VM_LIMIT: limit })
+      expect(run.code, run.output).toBe(0)
+      const lines = readFileSync(log, 'utf8').trim().split('\n')
+      expect(lines).toHaveLength(6)
+      return new Set(lines).size
+    }
+    // Without a limit Vitest reuses a vm worker for the next file (fewer workers than files) ...
+    expect(await workersUsed('')).toBeLessThan(6)
+    // ... and with one every file passes (1 KB), each file gets a fresh worker, as in plain Vitest.
+    expect(await workersUsed('1KB')).toBe(6)
+  })
+
   it('keeps --maxWorkers as the ceiling, and --no-file-parallelism turns scaling off', async () => {
     const capped = await runFixture('workers', {}, { args: ['--maxWorkers=2'] })
     expect(capped.code).toBe(0)

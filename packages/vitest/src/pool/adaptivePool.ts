@@ -1,8 +1,10 @@
+import os from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { PoolOptions, PoolRunnerInitializer, PoolWorker } from 'vitest/node'
 import { ForksPoolWorker, ThreadsPoolWorker, VmForksPoolWorker, VmThreadsPoolWorker } from 'vitest/node'
 import { type GateKeeper, GatedPoolWorker } from './gatedWorker.js'
 import { heapFlagIn, mainHeapArgs, withHeapMb } from './memoryAdmission.js'
+import { vmWorkerMemoryLimit } from './vmMemoryLimit.js'
 
 /** Vitest's own pools the adaptive gate can wrap; anything else runs as the user configured it. */
 export const GATEABLE_POOLS = ['forks', 'threads', 'vmForks', 'vmThreads'] as const
@@ -25,8 +27,18 @@ export function adaptivePool(base: GateablePool, keeper: GateKeeper): PoolRunner
   return {
     name,
     createPoolWorker: (options) =>
-      new GatedPoolWorker(name, options, (inner, heapMb) => createWorker(base, inner, heapMb), keeper, retryHeapFixed(base, options)),
+      new GatedPoolWorker(name, options, (inner, heapMb) => createWorker(base, inner, heapMb), keeper, {
+        heapFixed: retryHeapFixed(base, options),
+        memoryLimitBytes: vmMemoryLimitOf(base, options),
+      }),
   }
+}
+
+/** `vmMemoryLimit` in bytes for the vm pools, as Vitest works it out (halved memory in watch mode); null otherwise. */
+function vmMemoryLimitOf(base: GateablePool, options: PoolOptions): number | null {
+  if (base !== 'vmForks' && base !== 'vmThreads') return null
+  const config = options.project.vitest.config
+  return vmWorkerMemoryLimit(config.vmMemoryLimit, config.maxWorkers, config.watch ? os.totalmem() / 2 : os.totalmem())
 }
 
 /**

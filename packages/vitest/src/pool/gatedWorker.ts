@@ -55,6 +55,8 @@ export class GatedPoolWorker implements PoolWorker {
   #options: PoolOptions
   #createInner: InnerWorkerFactory
   #heapFixed: string | undefined
+  #memoryLimitBytes: number | null
+  #overMemoryLimit = false
   #keeper: GateKeeper
   #inner: PoolWorker | undefined
   #innerStarting: Promise<void> | undefined
@@ -68,17 +70,28 @@ export class GatedPoolWorker implements PoolWorker {
   #abort = new AbortController()
   #stopped = false
 
-  /** `heapFixed`: why a retry of this pool's worker cannot get more heap; undefined when it can. */
-  constructor(name: string, options: PoolOptions, createInner: InnerWorkerFactory, keeper: GateKeeper, heapFixed?: string) {
+  /**
+   * `heapFixed`: why a retry of this pool's worker cannot get more heap (undefined when it can).
+   * `memoryLimitBytes`: past this `usedMemory` after a file the worker is not reused (vm pools' limit).
+   */
+  constructor(
+    name: string,
+    options: PoolOptions,
+    createInner: InnerWorkerFactory,
+    keeper: GateKeeper,
+    limits: { heapFixed?: string; memoryLimitBytes?: number | null } = {},
+  ) {
     this.name = name
     this.#options = options
     this.#createInner = createInner
-    this.#heapFixed = heapFixed
+    this.#heapFixed = limits.heapFixed
+    this.#memoryLimitBytes = limits.memoryLimitBytes ?? null
     this.#keeper = keeper
     // Properties Vitest reads from the worker itself; take them from a throwaway instance (no process yet).
     const probe = createInner(options)
     this.cacheFs = probe.cacheFs
-    if (probe.canReuse) this.canReuse = (task) => probe.canReuse!(task)
+    // Vitest retires a vm worker whose memory passed `vmMemoryLimit` only for pools of its own names.
+    if (probe.canReuse) this.canReuse = (task) => !this.#overMemoryLimit && probe.canReuse!(task)
   }
 
   on(event: string, callback: (arg: unknown) => void): void {
@@ -229,6 +242,8 @@ export class GatedPoolWorker implements PoolWorker {
     if (response?.__vitest_worker_response__) {
       if (response.type === 'started') return // answered already, on the real worker's behalf
       if (response.type === 'testfileFinished' && this.#current) {
+        const used = response.usedMemory
+        if (this.#memoryLimitBytes !== null && typeof used === 'number' && used >= this.#memoryLimitBytes) this.#overMemoryLimit = true
         const { file, release } = this.#current
         this.#current = undefined
         this.#keeper.fileFinished(file, { crashed: false, usedMemoryBytes: response.usedMemory as number | undefined })
