@@ -199,7 +199,7 @@ function runVitest({ key, config, budget, filters = [] }) {
         config,
         wallMs,
         cpuMs,
-        // The CPU other processes took during the run, as a share of all the CPUs' time (see `otherCpuShare`).
+        // The CPU other processes took during the run, as a share of all the CPUs' time (see `machineBusyMs`).
         otherCpuShare: cpuMs === null || machineMs === null ? null : Math.max(0, machineMs - cpuMs) / (wallMs * availableParallelism()),
         peakRssBytes,
         peakProcesses,

@@ -65,7 +65,7 @@ describe('adaptive workers on a real Vitest run', () => {
     }
     // Without a limit Vitest reuses a vm worker for the next file (fewer workers than files) ...
     expect(await workersUsed('')).toBeLessThan(6)
-    // ... and with one every file passes (1 KB), each file gets a fresh worker, as in plain Vitest.
+    // ... and with a limit every file exceeds (1 KB), each file gets a fresh worker, as in plain Vitest.
     expect(await workersUsed('1KB')).toBe(6)
   })
 
@@ -136,7 +136,7 @@ describe('adaptive workers on a real Vitest run', () => {
     // puts the smallest file last when it has no results cached, as on a fresh checkout).
     const run = await runFixture('workers', { FIXTURE_FAIL: '1', FIXTURE_FIRST: 'fails.test.mjs' }, { args: ['--bail=1'], reportDir: out })
     expect(run.code).toBe(1)
-    expect(run.outcomes.get('fails.test.mjs > fails at once')).toBe('failed')
+    expect(run.outcomes.get('fails.test.mjs > fails')).toBe('failed')
     // Vitest hands the gate up to `max` (4) files while 2 run. A file running beside the failing one may
     // finish a test before the cancel arrives (as in plain Vitest); files still waiting at the gate must
     // not start at all — before the fix, the waiting files ran to the end after the failure.

@@ -24,13 +24,18 @@ export function isGateablePool(pool: unknown): pool is GateablePool {
 /** A pool for `test.pool` that runs Vitest's own worker for `base`, one file at a time per gate slot. */
 export function adaptivePool(base: GateablePool, keeper: GateKeeper): PoolRunnerInitializer {
   const name = `qtests-${base}`
+  // Vitest creates a worker per file: whether a retry's heap can be raised (process flags, Vitest's class)
+  // does not change during the run, so it is worked out once.
+  let heapFixed: { why: string | undefined } | undefined
   return {
     name,
-    createPoolWorker: (options) =>
-      new GatedPoolWorker(name, options, (inner, heapMb) => createWorker(base, inner, heapMb), keeper, {
-        heapFixed: retryHeapFixed(base, options),
+    createPoolWorker: (options) => {
+      heapFixed ??= { why: retryHeapFixed(base, options) }
+      return new GatedPoolWorker(name, options, (inner, heapMb) => createWorker(base, inner, heapMb), keeper, {
+        heapFixed: heapFixed.why,
         memoryLimitBytes: vmMemoryLimitOf(base, options),
-      }),
+      })
+    },
   }
 }
 
@@ -68,22 +73,20 @@ export function createWorker(base: GateablePool, options: PoolOptions, heapMb?: 
 
 /**
  * Vitest's thread worker creates its `Worker` in `start()` unless it has one already (the runtime may be
- * shared); this one creates it first, with the same options and a heap limit. If Vitest's private field
- * is not there (a later Vitest), it starts as Vitest's own — `retryHeapFixed` has said so already.
+ * shared); this one creates it first, with the same options and a heap limit. Only used when
+ * `retryHeapFixed` found Vitest's private field to set.
  */
 function withThreadHeap(Base: typeof ThreadsPoolWorker, heapMb: number): typeof ThreadsPoolWorker {
   return class ThreadWithHeap extends Base {
     override async start(): Promise<void> {
       const fields = this as unknown as { _thread?: Worker }
-      if ('_thread' in fields && !fields._thread) {
-        fields._thread = new Worker(this.entrypoint, {
-          env: this.env,
-          execArgv: this.execArgv,
-          stdout: true,
-          stderr: true,
-          resourceLimits: { maxOldGenerationSizeMb: heapMb },
-        })
-      }
+      fields._thread ??= new Worker(this.entrypoint, {
+        env: this.env,
+        execArgv: this.execArgv,
+        stdout: true,
+        stderr: true,
+        resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      })
       await super.start()
     }
   }

@@ -242,11 +242,11 @@ export class GatedPoolWorker implements PoolWorker {
     if (response?.__vitest_worker_response__) {
       if (response.type === 'started') return // answered already, on the real worker's behalf
       if (response.type === 'testfileFinished' && this.#current) {
-        const used = response.usedMemory
-        if (this.#memoryLimitBytes !== null && typeof used === 'number' && used >= this.#memoryLimitBytes) this.#overMemoryLimit = true
+        const used = typeof response.usedMemory === 'number' ? response.usedMemory : undefined
+        if (this.#memoryLimitBytes !== null && used !== undefined && used >= this.#memoryLimitBytes) this.#overMemoryLimit = true
         const { file, release } = this.#current
         this.#current = undefined
-        this.#keeper.fileFinished(file, { crashed: false, usedMemoryBytes: response.usedMemory as number | undefined })
+        this.#keeper.fileFinished(file, { crashed: false, usedMemoryBytes: used })
         release?.()
       }
     }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { currentHeapMb,
+import {
+  currentHeapMb,
+  expectedPeakBytes,
+  fitsMemoryBudget,
   heapFlagIn,
-  mainHeapArgs, expectedPeakBytes, fitsMemoryBudget, retryHeapMb, usableMemoryBytes, withHeapMb } from './memoryAdmission.js'
+  mainHeapArgs,
+  retryHeapMb,
+  usableMemoryBytes,
+  withHeapMb,
+} from './memoryAdmission.js'
 
 const MB = 1024 ** 2
 

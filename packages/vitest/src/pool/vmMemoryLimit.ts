@@ -1,11 +1,11 @@
 /**
  * The memory a vm-pool worker may report after a file before Vitest retires it instead of reusing it for
- * the next file (`vmMemoryLimit`; the vm pools leak each file's module graph by design). Vitest applies the
- * limit only to pools named `vmThreads`/`vmForks`, so once the plugin wraps them under its own name the
- * gated worker has to apply it; this is the same rule, from Vitest's documentation of the option:
+ * the next file (`vmMemoryLimit`: a reused vm worker keeps growing). Vitest applies the limit only to
+ * pools named `vmThreads`/`vmForks`, so once the plugin wraps them under its own name the gated worker has
+ * to apply it. The rule is the one Vitest 4.1's own parser (`stringToBytes`, read in its source) applies:
  * a number ≤ 1 or a `%` string is a share of system memory, a larger number is bytes, and a string may
  * carry a unit (`K`/`KB`/`M`/`MB`/`G`/`GB` in powers of 1000, `KiB`/`MiB`/`GiB` in powers of 1024). Unset,
- * it is 1 / maxWorkers of the memory. Returns null when there is no usable limit.
+ * it is 1 / maxWorkers of the memory. Returns null when there is no usable limit (Vitest would throw).
  */
 export function vmWorkerMemoryLimit(limit: number | string | undefined, maxWorkers: number, memoryBytes: number): number | null {
   const value = limit ?? 1 / Math.max(1, maxWorkers)
