@@ -33,6 +33,8 @@ export interface WorkerScalingSettings {
   memoryBudgetBytes: number
   reportDir: string
   root: string
+  /** Save what this run learnt for the next (false: the repeat run, whose files take far longer than usual). */
+  keepHistory?: boolean
   /** Logs one line through Vitest's logger (main process only). */
   log: (message: string) => void
   /**
@@ -155,6 +157,7 @@ export class WorkerScaling implements GateKeeper {
   runEnded(): void {
     this.#stopTicking()
     this.#mark()
+    if (this.settings.keepHistory === false) return
     this.#history.lastLimit = this.limiter.limit
     try {
       saveHistory(this.#historyFile, this.#history)

@@ -18,6 +18,21 @@ export interface TestReport {
   samples?: number[]
   /** (addition) hunt, leak and suspect tests: where what stayed alive was allocated, heaviest first */
   allocationSites?: AllocationSiteReport[]
+  /** (addition) hunt: memory that test tooling (not the test's code) kept per run; never counted in the verdict */
+  tooling?: ToolingReport[]
+}
+
+/** Memory a test tool kept on a test's behalf, per run of the test. */
+export interface ToolingReport {
+  holder: 'vitest-mocks' | 'sinon-sandbox'
+  /** what holds it, in words */
+  what: string
+  /** objects (mocks, fakes) the tool kept per run */
+  objectsPerIteration: number
+  /** bytes they kept per run, measured on a few runs; null when not measured */
+  bytesPerIteration: number | null
+  /** what to change to stop it */
+  advice: string
 }
 
 export type AllocationSiteReport = AllocationSiteMeta
@@ -37,6 +52,12 @@ export interface FileReport {
   state: 'passed' | 'failed' | 'skipped' | 'pending' | 'queued'
   /** (addition) measure: not probed in this run; an earlier run measured it clean and nothing it loads changed since */
   reused?: true
+  /** (addition) measure: its memory grew, so its tests were repeated one by one to confirm or clear it */
+  confirmed?: true
+  /** (addition) measure: its cheap samples rose too late in the file for full GCs to confirm in the run */
+  rose?: true
+  /** (addition) tests that ran but got no verdict (see each test's reason) */
+  unmeasuredTests?: number
   /** (addition) measure: post-GC bytes and the test index after which each was taken */
   samples?: { atTest: number; bytes: number }[]
   /** (addition) full GCs forced in this file, and the time all forced GCs (young ones included) took;
