@@ -95,9 +95,16 @@ export interface ResolvedOptions {
   }
 }
 
-/** The one error a bad option produces: it names the key, the value and what is allowed. */
+/**
+ * The one error a bad option produces: it names the key, the value and what is allowed. No stack trace: the
+ * message says all there is, and the trace would point into Vitest's config loading, not the user's code.
+ */
 export class QtestsOptionsError extends Error {
   override name = 'QtestsOptionsError'
+  constructor(message: string) {
+    super(message)
+    this.stack = `${this.name}: ${message}`
+  }
 }
 
 const MODES: readonly LeakMode[] = ['measure', 'hunt', 'off']

@@ -123,6 +123,9 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
     killTimer.unref()
   }
   const onAbort = () => stop(describeReason(options.signal?.reason))
+  // This process may exit before the child does (a second Ctrl-C, Vitest's own exit): nothing of the repeat run outlives it.
+  const onExit = () => signalGroup(child, 'SIGKILL')
+  process.once('exit', onExit)
   options.signal?.addEventListener('abort', onAbort, { once: true })
   const limit = options.timeLimitMs === undefined ? undefined : setTimeout(() => stop(`it ran out of its ${Math.round(options.timeLimitMs! / 1000)} s`), options.timeLimitMs)
 
@@ -144,6 +147,7 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
       if (limit) clearTimeout(limit)
       if (killTimer) clearTimeout(killTimer)
       options.signal?.removeEventListener('abort', onAbort)
+      process.off('exit', onExit)
       // Workers of a killed Vitest may linger in the group: nothing of the repeat run outlives it.
       signalGroup(child, 'SIGKILL')
       if (!done && !ended) ended = signal ? `its process was killed by ${signal}` : `its process exited with code ${code} (see ${options.logFile})`

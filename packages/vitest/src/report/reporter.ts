@@ -128,8 +128,9 @@ export class QtestsReporter implements Reporter {
     // A report now, in case the process does not live to the end of the repeat run.
     await this.#write(this.#safeReport(run)).catch(() => {})
     if (vitest.config.watch) {
+      const repeated = await this.#repeat(run)
       this.#runOpen = false
-      return this.#finish(run, await this.#repeat(run))
+      return this.#finish(this.#repeatStop.signal.aborted ? { ...run, reason: 'interrupted' } : run, repeated)
     }
     this.#waiting = run
   }
@@ -140,7 +141,7 @@ export class QtestsReporter implements Reporter {
     this.#waiting = undefined
     const repeated = await this.#repeat(run)
     this.#runOpen = false
-    await this.#finish(run, repeated)
+    await this.#finish(this.#repeatStop.signal.aborted ? { ...run, reason: 'interrupted' } : run, repeated)
   }
 
   /** hunt: every file that ran; measure: the files whose memory grew, to confirm or clear them. */
@@ -272,12 +273,17 @@ export class QtestsReporter implements Reporter {
       minBytesPerTest: leaks.minBytesPerTest,
     }
     const root = vitest.config.root
-    const files = run.modules
-      .map((module) => fileVerdict(toFileInput(module, root, repeated), settings))
-      .sort((a, b) => a.file.localeCompare(b.file))
+    let files = run.modules.map((module) => fileVerdict(toFileInput(module, root, repeated, run.reason), settings))
+    // Watch mode reruns a few files: the report keeps covering every file, the others as last measured.
+    if (vitest.config.watch) files = this.#withEarlierRuns(files)
+    files.sort((a, b) => a.file.localeCompare(b.file))
     const summary = { files: files.length, leak: 0, suspect: 0, clean: 0, unknown: 0 }
     for (const file of files) summary[file.verdict]++
     const outcome = run.reason === 'passed' && run.unhandledErrors > 0 ? 'failed' : run.reason
+    const workers = this.#workers(this.#plainMaxWorkers)
+    // A crashed file's retry that ran to its end with failing tests did not pass.
+    const failedFiles = new Set(run.modules.filter((module) => module.state() === 'failed').map((module) => relativeToRoot(root, module.moduleId)))
+    for (const retry of workers.retries) if (retry.outcome === 'passed' && failedFiles.has(retry.file)) retry.outcome = 'failed'
     return {
       schemaVersion: 1,
       tool: { name: 'qtests', version: toolVersion },
@@ -292,8 +298,17 @@ export class QtestsReporter implements Reporter {
       },
       summary,
       files,
-      workers: this.#workers(this.#plainMaxWorkers),
+      workers,
     }
+  }
+
+  #earlierFiles = new Map<string, FileReport>()
+
+  #withEarlierRuns(files: FileReport[]): FileReport[] {
+    const now = new Set(files.map((file) => fileKey(file.project, file.file)))
+    const earlier = [...this.#earlierFiles].filter(([key]) => !now.has(key)).map(([, file]) => ({ ...file, earlierRun: true as const }))
+    for (const file of files) this.#earlierFiles.set(fileKey(file.project, file.file), file)
+    return [...files, ...earlier]
   }
 
   /** A report of whatever is known, for writing while the repeat run goes on; never throws. */
@@ -387,7 +402,18 @@ function hasRunTests(module: TestModule): boolean {
   return false
 }
 
-function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult | undefined): FileInput {
+/** Why a file could not be measured at all, in words; undefined when it ran (the verdict says the rest). */
+function whyNotRun(module: TestModule, reason: TestRunEndReason): string | undefined {
+  if ((module.meta() as { typecheck?: boolean }).typecheck) return 'type-checked only: its tests do not run in a worker'
+  const errors = module.errors()
+  if (errors.length) return `the file did not run to its end: ${(errors[0]!.message ?? String(errors[0])).split('\n')[0]!.slice(0, 200)}`
+  const state = module.state()
+  if (reason === 'interrupted' && (state === 'pending' || state === 'queued')) return 'the run was interrupted before this file finished'
+  if (hasRunTests(module)) return undefined
+  return state === 'skipped' ? 'not run: its tests were skipped, or the run was cancelled before it (--bail, Ctrl-C)' : undefined
+}
+
+function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult | undefined, reason: TestRunEndReason): FileInput {
   const project = module.project.name || ''
   const again: RepeatedFile | undefined = repeated?.files.get(fileKey(project, module.moduleId))
   const byId = new Map(again?.tests.map((test) => [test.id, test]))
@@ -408,6 +434,8 @@ function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult
     tests,
     probe: (module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined,
   }
+  const notRun = whyNotRun(module, reason)
+  if (notRun) input.notRun = notRun
   if (repeated) {
     input.repeat = again
       ? { ran: true, error: again.error }

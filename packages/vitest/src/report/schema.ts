@@ -58,6 +58,8 @@ export interface FileReport {
   rose?: true
   /** (addition) tests that ran but got no verdict (see each test's reason) */
   unmeasuredTests?: number
+  /** (addition) watch mode: not rerun this time; the verdict is from the run that last ran it */
+  earlierRun?: true
   /** (addition) measure: post-GC bytes and the test index after which each was taken */
   samples?: { atTest: number; bytes: number }[]
   /** (addition) full GCs forced in this file, and the time all forced GCs (young ones included) took;
@@ -72,8 +74,8 @@ export interface WorkersReport {
   peakConcurrency: number
   /** limit: files allowed to run at once; rssBytes: all workers' resident memory (null when not sampled) */
   timeline: { t: number; running: number; limit: number; rssBytes: number | null }[]
-  /** (additions) heapMb: the heap the retry ran with; outcome: how the retry ended */
-  retries: { file: string; reason: string; heapMb?: number | null; outcome?: 'pending' | 'passed' | 'crashed again' | 'cancelled' }[]
+  /** (additions) heapMb: the heap the retry ran with; outcome: how the retry ended (`failed`: it ran to the end, with failing tests) */
+  retries: { file: string; reason: string; heapMb?: number | null; outcome?: 'pending' | 'passed' | 'failed' | 'crashed again' | 'cancelled' }[]
   /** (addition) the distinct limits in the order they were set, e.g. [2, 6, 3] */
   limits?: number[]
   /** (addition) the budget the workers' RSS was kept under, and the highest RSS sampled */

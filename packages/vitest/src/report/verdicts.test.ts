@@ -205,7 +205,15 @@ describe('measure verdicts', () => {
   it('says a file with fewer than 5 tests cannot be measured', () => {
     const report = fileVerdict({ ...file({ testsRun: 4 }), tests: tests.slice(0, 4) }, measure)
     expect(report.verdict).toBe('unknown')
-    expect(report.reason).toMatch(/fewer than 5 tests/)
+    expect(report.reason).toMatch(/only 4 of its tests ran, fewer than the 5 measure mode needs/)
+  })
+
+  it('says what happened to a file that did not run, instead of counting its tests', () => {
+    for (const notRun of ['the file did not run to its end: Worker exited unexpectedly', 'type-checked only: its tests do not run in a worker']) {
+      const report = fileVerdict({ ...file({ testsRun: 0 }), tests: [], notRun }, measure)
+      expect(report.verdict).toBe('unknown')
+      expect(report.reason).toBe(notRun)
+    }
   })
 
   it('reads a clean file’s growth per test without the primer', () => {

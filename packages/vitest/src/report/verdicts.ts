@@ -30,6 +30,8 @@ export interface FileInput {
   probe?: FileProbeMeta
   /** whether the repeat run (hunt, or measure's confirmation) got to this file: undefined when none ran */
   repeat?: { ran: true; error?: string } | { ran: false; why?: string }
+  /** why the file could not be measured at all, when that is not the number of its tests (it crashed, …) */
+  notRun?: string
 }
 
 export interface VerdictSettings {
@@ -211,7 +213,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   if ((probe?.testsRun ?? 0) < MEASURE_MIN_TESTS || probe?.probeError) {
     const why = probe?.probeError
       ? `probes failed: ${probe.probeError}`
-      : `fewer than ${MEASURE_MIN_TESTS} tests ran: too few to measure growth per test in measure mode; run with QTESTS_LEAKS=hunt`
+      : (input.notRun ?? `only ${probe?.testsRun ?? 0} of its tests ran, fewer than the ${MEASURE_MIN_TESTS} measure mode needs to see growth per test; run with QTESTS_LEAKS=hunt`)
     return { ...base, verdict: 'unknown', retainedBytes: 0, growthBytesPerTest: null, confidence: 0, tests: tests('unknown', 0, why), reason: why }
   }
   // The cheap readings (old-generation bytes after young GCs) hold promoted garbage besides live memory,

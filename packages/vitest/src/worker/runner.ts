@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TraceMap } from '@jridgewell/trace-mapping'
@@ -49,6 +50,9 @@ async function loadHuntTools() {
   ])
   return { originalPositionFor, TraceMap, allocationSites, HeapSampler }
 }
+
+/** Node's CommonJS module cache, shared by every `require` in this thread. */
+const requireCache = createRequire(import.meta.url).cache
 
 // Our own built code (this package's and @qtests/core's): never a user's allocation site.
 const ownDirs = [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'), path.dirname(fileURLToPath(import.meta.resolve('@qtests/core')))]
@@ -560,12 +564,15 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       return this.#reuse.has(file)
     }
 
-    /** The files Vitest's module runner evaluated in this worker: what a measure verdict depends on. */
+    /**
+     * The files this worker loaded, through Vitest's module runner or Node's `require` (a `.cjs` helper that
+     * requires another): what a measure verdict depends on.
+     */
     #loadedFiles(): string[] {
       const evaluated = (this as { moduleRunner?: { evaluatedModules?: { fileToModulesMap?: Map<string, unknown> } } }).moduleRunner
         ?.evaluatedModules?.fileToModulesMap
-      if (!evaluated) return []
-      return [...evaluated.keys()].filter((file) => path.isAbsolute(file) && !file.includes('/node_modules/'))
+      const files = new Set([...(evaluated?.keys() ?? []), ...Object.keys(requireCache)])
+      return [...files].filter((file) => path.isAbsolute(file) && !file.includes('/node_modules/'))
     }
 
     override async onAfterRunSuite(suite: RunnerTestSuite) {
