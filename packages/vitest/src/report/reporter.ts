@@ -171,8 +171,9 @@ export class QtestsReporter implements Reporter {
       configFile: vitest.vite.config.configFile ?? false,
       cliOptions: repeatedCliOptions((vitest as unknown as { _cliOptions?: Record<string, unknown> })._cliOptions),
       files: run.repeat,
-      iterations: leaks.iterations,
-      maxRuns: maxRuns(leaks.iterations),
+      // Confirming needs only to tell growth that repeats from growth that does not: a shorter first window.
+      iterations: purpose === 'confirm' ? Math.min(leaks.iterations, CONFIRM_ITERATIONS) : leaks.iterations,
+      maxRuns: maxRuns(purpose === 'confirm' ? Math.min(leaks.iterations, CONFIRM_ITERATIONS) : leaks.iterations),
       confirmMaxMs: CONFIRM_MAX_MS,
       stopAtFirstLeak: purpose === 'confirm',
     }
@@ -389,10 +390,13 @@ export class QtestsReporter implements Reporter {
   }
 }
 
-/** measure: confirming growing files may take as long as the run did, and at least a minute. */
+/** measure: confirming growing files may take as long as the run did, and at least a minute and a half. */
 function confirmTimeLimitMs(runMs: number): number {
-  return Math.max(60_000, runMs)
+  return Math.max(90_000, runMs)
 }
+
+/** measure: runs in the first window of a confirmed test (hunt mode's `iterations` when lower). */
+const CONFIRM_ITERATIONS = 12
 
 function hasRunTests(module: TestModule): boolean {
   for (const test of module.children.allTests()) {
