@@ -4,12 +4,14 @@
 //   node score.mjs --runs 1         fewer hunt runs (stability is then not meaningful)
 //   node score.mjs --reports <dir>  score existing <dir>/hunt-<n>/report.json and <dir>/measure/report.json
 //   node score.mjs --keep           keep the temporary report directory and the Vitest logs
-// CORPUS_POOL=threads|forks|… is passed through to vitest.config.ts.
+// CORPUS_POOL=threads|forks|… is passed through to vitest.config.ts. QTESTS_VITEST=5 runs the corpus under Vitest 5
+// on Node 22 (installed once into node_modules/.cache/qtests, with the plugin packed from this build).
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { cacheDir, installProject, packPackages, vitestMajor, vitestTarget } from '@qtests/test-utils'
 import { checkFailures, DEFAULT_THRESHOLDS, formatSummary, scoreCorpus } from './scoring.mjs'
 
 const corpusDir = fileURLToPath(new URL('.', import.meta.url))
@@ -34,10 +36,29 @@ function readReport(dir) {
   return JSON.parse(readFileSync(path, 'utf8'))
 }
 
-function runVitest(mode, reportDir, logPath) {
+/**
+ * Where and with what the corpus runs: here with this workspace's Vitest 4.1, or (QTESTS_VITEST=5) a copy of the
+ * cases in a directory with Vitest 5 and the packed plugin installed, run by Node 22.
+ */
+async function corpusCommand() {
+  const target = await vitestTarget()
+  if (target.major === '4') return { cwd: corpusDir, node: process.execPath, vitestBin: join(corpusDir, 'node_modules/vitest/vitest.mjs'), target }
+  const home = join(cacheDir, `vitest-${target.vitest}-corpus`)
+  process.stderr.write(`Installing Vitest ${target.vitest} and the packed plugin in ${home}\n`)
+  const packed = await packPackages(join(home, 'tarballs'))
+  const corpusPackage = JSON.parse(readFileSync(join(corpusDir, 'package.json'), 'utf8'))
+  await installProject(home, packed, target, { sinon: corpusPackage.devDependencies.sinon })
+  const cwd = join(home, 'corpus')
+  rmSync(cwd, { recursive: true, force: true })
+  cpSync(join(corpusDir, 'cases'), join(cwd, 'cases'), { recursive: true })
+  cpSync(join(corpusDir, 'vitest.config.ts'), join(cwd, 'vitest.config.ts'))
+  return { cwd, node: target.node, vitestBin: join(home, 'node_modules/vitest/vitest.mjs'), target }
+}
+
+function runVitest(mode, reportDir, logPath, command) {
   const started = Date.now()
-  const result = spawnSync(join(corpusDir, 'node_modules/.bin/vitest'), ['run'], {
-    cwd: corpusDir,
+  const result = spawnSync(command.node, [command.vitestBin, 'run'], {
+    cwd: command.cwd,
     env: { ...process.env, QTESTS_LEAKS: mode, QTESTS_REPORT_DIR: reportDir, FORCE_COLOR: '0' },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
@@ -54,7 +75,7 @@ function tail(path, lines = 15) {
   return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `    ${l}`).join('\n')
 }
 
-function main() {
+async function main() {
   const args = parseArgs(process.argv.slice(2))
   const labels = JSON.parse(readFileSync(join(corpusDir, 'labels.json'), 'utf8'))
 
@@ -65,11 +86,12 @@ function main() {
     if (!existsSync(plugin)) {
       throw new Error(`the plugin is not built (${plugin} is missing); run: pnpm --filter @qtests/vitest build`)
     }
+    const command = await corpusCommand()
     dir = mkdtempSync(join(tmpdir(), 'qtests-corpus-'))
     made = true
-    process.stderr.write(`Running the corpus (${labels.tests.length} tests in ${labels.files.length} files), reports in ${dir}\n`)
-    for (let run = 1; run <= args.runs; run++) runVitest('hunt', join(dir, `hunt-${run}`), join(dir, `hunt-${run}.log`))
-    runVitest('measure', join(dir, 'measure'), join(dir, 'measure.log'))
+    process.stderr.write(`Running the corpus under Vitest ${command.target.vitest} (${labels.tests.length} tests in ${labels.files.length} files), reports in ${dir}\n`)
+    for (let run = 1; run <= args.runs; run++) runVitest('hunt', join(dir, `hunt-${run}`), join(dir, `hunt-${run}.log`), command)
+    runVitest('measure', join(dir, 'measure'), join(dir, 'measure.log'), command)
   }
 
   const huntDirs = readdirSync(dir)
@@ -105,7 +127,8 @@ function main() {
 }
 
 try {
-  main()
+  vitestMajor()
+  await main()
 } catch (error) {
   console.error(`score.mjs: ${error instanceof Error ? error.message : error}`)
   process.exitCode = 2

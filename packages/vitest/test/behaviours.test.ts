@@ -83,7 +83,7 @@ describe('measure mode, a second run with the same report directory', () => {
     const env = { FIXTURE_POOL: 'forks', FIXTURE_ISOLATE: 'true', FIXTURE_PLUGIN: '1', QTESTS_LEAKS: 'measure' }
     const reportDir = await mkdtemp(path.join(os.tmpdir(), 'qtests-reuse-'))
     first = await runFixture('behaviours', env, { reportDir })
-    second = await runFixture('behaviours', env, { reportDir })
+    second = await runFixture('behaviours', env, { reportDir, again: first })
   })
 
   it('does not probe the files the first run measured clean, says so, and keeps every outcome', () => {

@@ -2,18 +2,13 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { expect, it } from 'vitest'
 import type { QtestsReport } from '../src/report/schema.js'
-import { leakingFile, pluginUrl, runVitestIn, tempProject } from './tempProject.js'
+import { configWith, leakingFile, runVitestIn, tempProject } from './tempProject.js'
 
 // The same leak in twelve files must get the same verdict in each: measure mode's cheap samples rise at
 // different moments in different files (a GC may or may not have promoted the growth yet), so the screen
 // alone called 30 such files 24 leaks and 6 suspects. Confirmation in the repeat run settles each one.
 it('calls every one of twelve identical leaking files a leak, and names the test', async () => {
-  const files: Record<string, string> = {
-    'vitest.config.mjs': `import { defineConfig } from 'vitest/config'
-import { qtests } from ${JSON.stringify(pluginUrl)}
-export default defineConfig({ plugins: [qtests({ workers: { adaptive: false } })] })
-`,
-  }
+  const files: Record<string, string | ((plugin: string) => string)> = { 'vitest.config.mjs': configWith('{ workers: { adaptive: false } }') }
   for (let i = 1; i <= 12; i++) files[`test/leak-${String(i).padStart(2, '0')}.test.mjs`] = leakingFile
   const dir = tempProject(files)
   const run = await runVitestIn(dir, ['run'], {}, 300_000)

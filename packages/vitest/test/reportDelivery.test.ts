@@ -1,24 +1,30 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { vitestMajor } from '@qtests/test-utils'
 import { describe, expect, it } from 'vitest'
 import type { QtestsReport } from '../src/report/schema.js'
-import { leakingFile, passingFile, pluginUrl, runVitestIn, tempProject } from './tempProject.js'
+import { configWith, leakingFile, passingFile, runVitestIn, startVitestIn, tempProject } from './tempProject.js'
 
 // Where the plugin's findings reach the user: a document on stdout stays a document, a bad report directory
 // stops the run at once, failOn always speaks, every project is measured.
 
-const config = (options: string, test = '{}') => `import { defineConfig } from 'vitest/config'
-import { qtests } from ${JSON.stringify(pluginUrl)}
-export default defineConfig({ plugins: [qtests(${options})], test: ${test} })
-`
+const config = configWith
 
 describe('a document reporter on stdout', () => {
-  it('stays parseable JSON: the plugin prints on stderr instead', async () => {
+  it.runIf(vitestMajor() === '4')('stays parseable JSON: the plugin prints on stderr instead', async () => {
     const dir = tempProject({ 'vitest.config.mjs': config('{ workers: { adaptive: false } }'), 'test/a.test.mjs': passingFile })
     const run = await runVitestIn(dir, ['run', '--reporter=json'])
     expect(run.code, run.stderr).toBe(0)
     const results = JSON.parse(run.stdout) as { numPassedTests: number }
     expect(results.numPassedTests).toBe(6)
+    expect(run.stderr).toMatch(/qtests {2}no leaks found/)
+  })
+
+  it('stays TAP alone: the plugin prints on stderr instead', async () => {
+    const dir = tempProject({ 'vitest.config.mjs': config('{ workers: { adaptive: false } }'), 'test/a.test.mjs': passingFile })
+    const run = await runVitestIn(dir, ['run', '--reporter=tap-flat'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout.split('\n').filter((line) => line.trim() !== '' && !/^(TAP version|\d+\.\.\d+|ok \d+|not ok \d+|#)/.test(line))).toEqual([])
     expect(run.stderr).toMatch(/qtests {2}no leaks found/)
   })
 })
@@ -84,24 +90,13 @@ describe('watch mode', () => {
       'test/a.test.mjs': passingFile,
       'test/b.test.mjs': passingFile,
     })
-    const { spawn } = await import('node:child_process')
-    const child = spawn(process.execPath, [path.join(dir, 'node_modules/vitest/vitest.mjs'), 'watch'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } })
-    let output = ''
-    const waitFor = (count: number) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no report ${count} in time:\n${output}`)), 60_000)
-        const check = () => {
-          if ((output.match(/qtests {2}no leaks found/g)?.length ?? 0) >= count) {
-            clearTimeout(timer)
-            resolve()
-          }
-        }
-        child.stdout.on('data', (chunk) => {
-          output += chunk
-          check()
-        })
-        check()
-      })
+    const vitest = await startVitestIn(dir, ['watch'])
+    const waitFor = async (count: number) => {
+      for (const started = Date.now(); (vitest.stdout().match(/qtests {2}no leaks found/g)?.length ?? 0) < count; ) {
+        if (Date.now() - started > 60_000) throw new Error(`no report ${count} in time:\n${vitest.stdout()}${vitest.stderr()}`)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+    }
     try {
       await waitFor(1)
       writeFileSync(path.join(dir, 'test/b.test.mjs'), `${passingFile}// edited\n`)
@@ -112,7 +107,7 @@ describe('watch mode', () => {
         ['test/b.test.mjs', false],
       ])
     } finally {
-      child.kill('SIGTERM')
+      await vitest.stop()
     }
   }, 120_000)
 })

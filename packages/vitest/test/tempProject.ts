@@ -1,24 +1,35 @@
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { type SpawnedVitest, spawnVitest, vitestBin, vitestMajor, vitestTarget } from '@qtests/test-utils'
+import { inject } from 'vitest'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const vitestBin = path.resolve(here, '../node_modules/vitest/vitest.mjs')
+
+/** Where Vitest and the plugin come from: this package (Vitest 4.1), or the Vitest 5 home (QTESTS_VITEST=5). */
+function install(): { nodeModules: string; plugin: string } {
+  if (vitestMajor() === '4') return { nodeModules: path.resolve(here, '../node_modules'), plugin: path.resolve(here, '../dist/index.js') }
+  const home = inject('vitestHome')
+  if (!home) throw new Error('QTESTS_VITEST=5 but no Vitest 5 home was prepared (see test/vitestHome.ts)')
+  return { nodeModules: path.join(home, 'node_modules'), plugin: path.join(home, 'node_modules/@qtests/vitest/dist/index.js') }
+}
+
 /** The built plugin, as a config file outside the package imports it. */
-export const pluginUrl = pathToFileURL(path.resolve(here, '../dist/index.js')).href
+export function pluginUrl(): string {
+  return pathToFileURL(install().plugin).href
+}
 
 /**
- * A small project in a temp directory, for one behaviour: `files` maps paths to contents. Vitest resolves from
- * this package's node_modules (linked in).
+ * A small project in a temp directory, for one behaviour: `files` maps paths to contents (a function gets the
+ * plugin's URL). Vitest resolves from the linked node_modules of the Vitest under test.
  */
-export function tempProject(files: Record<string, string>): string {
+export function tempProject(files: Record<string, string | ((pluginUrl: string) => string)>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qtests-project-'))
-  symlinkSync(path.resolve(here, '../node_modules'), path.join(dir, 'node_modules'))
+  symlinkSync(install().nodeModules, path.join(dir, 'node_modules'))
   for (const [file, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
-    writeFileSync(path.join(dir, file), content)
+    writeFileSync(path.join(dir, file), typeof content === 'function' ? content(pluginUrl()) : content)
   }
   return dir
 }
@@ -29,21 +40,26 @@ export interface ProjectRun {
   stderr: string
 }
 
-/** `vitest <args>` in `dir`, as a user would start it; killed after `timeoutMs`. */
-export function runVitestIn(dir: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<ProjectRun> {
-  const child = spawn(process.execPath, [vitestBin, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk) => (stdout += chunk))
-  child.stderr.on('data', (chunk) => (stderr += chunk))
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    }),
-  )
+/** Starts `vitest <args>` in `dir` with the Vitest under test and its Node. */
+export async function startVitestIn(dir: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<SpawnedVitest> {
+  const target = await vitestTarget()
+  return spawnVitest(dir, args, { node: target.node, vitestBin: vitestBin(dir), env, timeoutMs, ownGroup: true })
 }
+
+/** `vitest <args>` in `dir`, as a user would start it, to its end. */
+export async function runVitestIn(dir: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<ProjectRun> {
+  const vitest = await startVitestIn(dir, args, env, timeoutMs)
+  const code = await vitest.closed
+  return { code, stdout: vitest.stdout(), stderr: vitest.stderr() }
+}
+
+/** A config file with the plugin under test and `options` (source text), and `test` config. */
+export const configWith =
+  (options: string, test = '{}') =>
+  (plugin: string) => `import { defineConfig } from 'vitest/config'
+import { qtests } from ${JSON.stringify(plugin)}
+export default defineConfig({ plugins: [qtests(${options})], test: ${test} })
+`
 
 /** Six passing tests: enough for measure mode to judge the file. */
 export const passingFile = `import { expect, it } from 'vitest'

@@ -1,33 +1,14 @@
-import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync, statSync, utimesSync } from 'node:fs'
+import { readFileSync, statSync, utimesSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { processesWith, spawnVitest } from '@qtests/test-utils'
 import { describe, expect, it } from 'vitest'
 import type { QtestsReport } from '../src/report/schema.js'
-import { runFixture } from './runFixture.js'
-
-const here = path.dirname(fileURLToPath(import.meta.url))
-const fixture = path.join(here, 'fixtures', 'workers')
-const vitestBin = path.resolve(here, '../node_modules/vitest/vitest.mjs')
-
-/** Processes still alive whose environment carries `marker` (the run's unique report directory). */
-function processesWith(marker: string): number[] {
-  const found: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(marker)) found.push(Number(entry))
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return found
-}
+import { fixtureCommand, runFixture } from './runFixture.js'
 
 describe('adaptive workers on a real Vitest run', () => {
-  it('runs every test with the same outcome as plain Vitest and moves the limit mid-run', async () => {
+  it('runs every test with the same outcome as plain Vitest and keeps a tight budget', async () => {
     const plain = await runFixture('workers', { FIXTURE_PLUGIN: '0' })
     // A budget a few workers exceed: the limit must come down from where it started.
     const adaptive = await runFixture('workers', { FIXTURE_BUDGET: '250MB' })
@@ -36,7 +17,9 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(adaptive.code).toBe(0)
     const workers = adaptive.report!.workers
     expect(workers.adaptive).toBe(true)
-    expect(new Set(workers.timeline.map((point) => point.limit)).size).toBeGreaterThanOrEqual(2)
+    // Held back by the budget: by admission (a file starts only if its expected peak fits) or by a cut of
+    // the limit under pressure — which one depends on the main process's size (Node 22's is larger).
+    expect(workers.peakConcurrency).toBeLessThan(4)
     expect(workers.timeline.some((point) => (point.rssBytes ?? 0) > 0)).toBe(true)
     // The budget holds (as sampled every 250 ms): main process plus one worker fit, two do not.
     expect(workers.peakRssBytes).toBeGreaterThan(0)
@@ -184,27 +167,28 @@ describe('adaptive workers on a real Vitest run', () => {
   it('works again on a watch-mode rerun', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'qtests-watch-'))
     const reportFile = path.join(out, 'report.json')
-    const child = spawn(process.execPath, [vitestBin, 'watch'], {
-      cwd: fixture,
-      env: { ...process.env, QTESTS_REPORT_DIR: out, NO_COLOR: '1', CI: '' },
+    const command = await fixtureCommand('workers')
+    const vitest = spawnVitest(command.cwd, ['watch'], {
+      node: command.node,
+      vitestBin: command.vitestBin,
+      env: { ...command.env, QTESTS_REPORT_DIR: out, CI: '' },
+      ownGroup: true,
     })
-    let output = ''
-    child.stdout.on('data', (chunk) => (output += chunk))
-    child.stderr.on('data', (chunk) => (output += chunk))
     try {
       const first = await waitForReport(reportFile, undefined)
       // Touch a test file: Vitest reruns it, and the pool must admit and run it again.
-      const touched = path.join(fixture, 'test', 'wait-1.test.mjs')
+      const touched = path.join(command.cwd, 'test', 'wait-1.test.mjs')
       const now = new Date()
       utimesSync(touched, now, now)
       const second = await waitForReport(reportFile, first.startedAt)
-      expect(second.files.map((file) => file.file)).toEqual(['test/wait-1.test.mjs'])
+      // The report still covers every file; the rerun's is the one not carried over from the first run.
+      expect(second.files.filter((file) => !file.earlierRun).map((file) => file.file)).toEqual(['test/wait-1.test.mjs'])
+      expect(second.files).toHaveLength(first.files.length)
       expect(second.workers.adaptive).toBe(true)
       expect(second.workers.peakConcurrency).toBe(1)
-      expect(output).not.toContain('Error')
+      expect(vitest.stdout() + vitest.stderr()).not.toContain('Error')
     } finally {
-      child.kill('SIGTERM')
-      await new Promise((resolve) => child.on('close', resolve))
+      await vitest.stop()
     }
   })
 })

@@ -16,6 +16,7 @@ import { QtestsReporter } from '../report/reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import { parseMemoryBudget, type QtestsOptions, type ResolvedOptions, resolveOptions, totalMemoryBytes } from './options.js'
 import { checkReportDir, ownFiles, probesRunner, reportDir } from './paths.js'
+import { fileParallelismOff, projectWorkerCap, userWorkerCap } from './vitestConfig.js'
 
 /**
  * One worker scaling and one reporter per Vitest instance, however many copies of this module run: a
@@ -83,13 +84,17 @@ export function qtests(options?: QtestsOptions): Vite.Plugin {
   return plugin
 }
 
+function majorOf(vitest: Vitest): number {
+  return Number(vitest.version.split('.')[0])
+}
+
 /** The job this process was started for, when it is a repeat run (see repeatRun/child.ts). */
 function repeatRunJob(): RepeatJob | undefined {
   if (!process.env[REPEAT_RUN_ENV]) return undefined
   return (globalThis as Record<symbol, RepeatJob | undefined>)[REPEAT_JOB_KEY]
 }
 
-function workerConfig(options: ResolvedOptions, mode: WorkerConfig['mode']): WorkerConfig {
+function workerConfig(options: ResolvedOptions, mode: WorkerConfig['mode'], vitestMajor: number): WorkerConfig {
   return {
     mode,
     iterations: options.leaks.iterations,
@@ -101,6 +106,7 @@ function workerConfig(options: ResolvedOptions, mode: WorkerConfig['mode']): Wor
     // Half the floor: cheap samples of a leak at the floor rise by about that much between full GCs' worth
     // of tests; code compiled for each new test (5–10 KB per test, measured) sometimes crosses it too.
     measureSuspicionBytesPerTest: options.leaks.minBytesPerTest / 2,
+    vitestMajor,
   }
 }
 
@@ -116,7 +122,7 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
     scalingByVitest.set(vitest, scaling)
     vitest.config.reporters.splice(0, vitest.config.reporters.length, new RepeatRunCollector() as never)
   }
-  const worker = workerConfig(options, 'hunt')
+  const worker = workerConfig(options, 'hunt', majorOf(vitest))
   worker.iterations = job.iterations
   worker.maxRuns = job.maxRuns
   worker.confirmMaxMs = job.confirmMaxMs
@@ -135,7 +141,7 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
 
 function configureProject(project: TestProject, options: ResolvedOptions, vitest: Vitest) {
   // hunt: the user's own run is left exactly as it is; the tests are repeated afterwards, in the repeat run.
-  const worker = workerConfig(options, options.leaks.mode === 'hunt' ? 'off' : options.leaks.mode)
+  const worker = workerConfig(options, options.leaks.mode === 'hunt' ? 'off' : options.leaks.mode, majorOf(vitest))
   if (project.config.browser?.enabled) {
     vitest.logger.warn(` qtests  browser mode is not measured (project ${project.name || 'root'}): its tests run in a browser, outside Node's heap.`)
     worker.mode = 'off'
@@ -179,11 +185,17 @@ function createWorkerScaling(vitest: Vitest, options: ResolvedOptions, { keepHis
   const { workers } = options
   if (!workers.adaptive) return null
   const say = (message: string) => vitest.logger.warn(` qtests  ${message}`)
-  // An explicit --maxWorkers (or fileParallelism: false, which makes it 1) is the user's ceiling.
-  const userMax = vitest.config.maxWorkers
+  // An explicit --maxWorkers (or fileParallelism: false, which makes it 1) is the user's ceiling; Vitest's
+  // own default (cores − 1, already filled in by Vitest 5) is not.
+  const userMax = userWorkerCap(vitest)
   const max = Math.min(workers.max ?? DEFAULT_MAX_WORKERS, userMax ?? Number.POSITIVE_INFINITY)
   const min = Math.min(workers.min ?? 1, max)
-  if (max <= 1) return null
+  if (max <= 1) {
+    // Never silently off: the user asked for adaptive workers and gets one file at a time.
+    const why = userMax === 1 ? (fileParallelismOff(vitest) ? 'fileParallelism is false' : 'maxWorkers is 1') : 'workers.max is 1'
+    say(`adaptive workers are off: ${why}, so files run one at a time (raise it, or set workers.adaptive: false to silence this)`)
+    return null
+  }
   const budget = workers.memoryBudget ?? '60%'
   const memoryBudgetBytes = typeof budget === 'number' ? budget : parseMemoryBudget(budget, totalMemoryBytes())!
   return new WorkerScaling({
@@ -212,8 +224,7 @@ function gateProject(project: TestProject, scaling: WorkerScaling, vitest: Vites
   }
   // A project's own cap (`maxWorkers` or `fileParallelism: false` in its config, not inherited from the
   // root) stays its own: one file at a time is left to Vitest; a higher cap bounds what Vitest hands out.
-  const own = config.maxWorkers
-  const ownCap = own !== undefined && own !== vitest.config.maxWorkers ? own : undefined
+  const ownCap = projectWorkerCap(project, vitest)
   if (ownCap !== undefined && ownCap <= 1) return
   const pool = adaptivePool(config.pool, scaling)
   config.pool = pool.name as never

@@ -1,21 +1,15 @@
-import os from 'node:os'
-import { Worker } from 'node:worker_threads'
 import type { PoolOptions, PoolRunnerInitializer, PoolWorker } from 'vitest/node'
-import { ForksPoolWorker, ThreadsPoolWorker, VmForksPoolWorker, VmThreadsPoolWorker } from 'vitest/node'
 import { type GateKeeper, GatedPoolWorker } from './gatedWorker.js'
 import { heapFlagIn, mainHeapArgs, withHeapMb } from './memoryAdmission.js'
+import { vitestDefaultWorkers, vmMemoryBase } from '../plugin/vitestConfig.js'
 import { vmWorkerMemoryLimit } from './vmMemoryLimit.js'
+import { threadFieldOf, vitestWorkers, withThreadHeap } from './vitestWorkers.js'
 
 /** Vitest's own pools the adaptive gate can wrap; anything else runs as the user configured it. */
 export const GATEABLE_POOLS = ['forks', 'threads', 'vmForks', 'vmThreads'] as const
 export type GateablePool = (typeof GATEABLE_POOLS)[number]
 
-const workers = {
-  forks: ForksPoolWorker,
-  threads: ThreadsPoolWorker,
-  vmForks: VmForksPoolWorker,
-  vmThreads: VmThreadsPoolWorker,
-}
+const workers = vitestWorkers
 
 export function isGateablePool(pool: unknown): pool is GateablePool {
   return typeof pool === 'string' && (GATEABLE_POOLS as readonly string[]).includes(pool)
@@ -39,11 +33,14 @@ export function adaptivePool(base: GateablePool, keeper: GateKeeper): PoolRunner
   }
 }
 
-/** `vmMemoryLimit` in bytes for the vm pools, as Vitest works it out (halved memory in watch mode); null otherwise. */
+/**
+ * `vmMemoryLimit` in bytes for the vm pools, as Vitest works it out: by default 1 / the workers plain Vitest would
+ * run (not the gate's raised `maxWorkers`) of memory, halved in watch mode; null for other pools.
+ */
 function vmMemoryLimitOf(base: GateablePool, options: PoolOptions): number | null {
   if (base !== 'vmForks' && base !== 'vmThreads') return null
-  const config = options.project.vitest.config
-  return vmWorkerMemoryLimit(config.vmMemoryLimit, config.maxWorkers, config.watch ? os.totalmem() / 2 : os.totalmem())
+  const vitest = options.project.vitest
+  return vmWorkerMemoryLimit(vitest.config.vmMemoryLimit, vitestDefaultWorkers(vitest), vmMemoryBase(vitest))
 }
 
 /**
@@ -57,7 +54,7 @@ export function retryHeapFixed(base: GateablePool, options: PoolOptions): string
     return "Node gives worker threads the main process's --max-old-space-size"
   }
   // Constructing Vitest's worker starts nothing; it only shows whether the field is there.
-  if (!('_thread' in new workers[base](options))) return "this Vitest's thread worker takes no heap limit"
+  if (!threadFieldOf(new vitestWorkers.threads(options))) return "this Vitest's thread worker takes no heap limit"
   return undefined
 }
 
@@ -68,26 +65,5 @@ export function retryHeapFixed(base: GateablePool, options: PoolOptions): string
 export function createWorker(base: GateablePool, options: PoolOptions, heapMb?: number): PoolWorker {
   if (heapMb === undefined) return new workers[base](options)
   if (base === 'forks' || base === 'vmForks') return new workers[base]({ ...options, execArgv: withHeapMb(options.execArgv, heapMb) })
-  return new (withThreadHeap(workers[base], heapMb))(options)
-}
-
-/**
- * Vitest's thread worker creates its `Worker` in `start()` unless it has one already (the runtime may be
- * shared); this one creates it first, with the same options and a heap limit. Only used when
- * `retryHeapFixed` found Vitest's private field to set.
- */
-function withThreadHeap(Base: typeof ThreadsPoolWorker, heapMb: number): typeof ThreadsPoolWorker {
-  return class ThreadWithHeap extends Base {
-    override async start(): Promise<void> {
-      const fields = this as unknown as { _thread?: Worker }
-      fields._thread ??= new Worker(this.entrypoint, {
-        env: this.env,
-        execArgv: this.execArgv,
-        stdout: true,
-        stderr: true,
-        resourceLimits: { maxOldGenerationSizeMb: heapMb },
-      })
-      await super.start()
-    }
-  }
+  return new (withThreadHeap(workers[base] as typeof vitestWorkers.threads, heapMb))(options)
 }

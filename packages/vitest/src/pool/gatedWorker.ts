@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
-import type { PoolOptions, PoolTask, PoolWorker, Vitest } from 'vitest/node'
+import type { PoolOptions, PoolTask, PoolWorker } from 'vitest/node'
+import { type FileSpecification, reportFilesSkipped, workerPid, workerStderr } from './vitestWorkers.js'
 import type { Release } from './workerGate.js'
 
 /** What the gated worker needs from the pool around it; `WorkerScaling` implements it. */
@@ -29,7 +30,6 @@ export interface GateKeeper {
 /** Creates one of Vitest's own workers; with `heapMb`, one whose heap limit is that many MB. */
 export type InnerWorkerFactory = (options: PoolOptions, heapMb?: number) => PoolWorker
 
-type FileSpecification = Parameters<Vitest['state']['cancelFiles']>[0][number]
 
 type Message = { __vitest_worker_request__?: true; __vitest_worker_response__?: true; type?: string; [key: string]: unknown }
 
@@ -97,11 +97,11 @@ export class GatedPoolWorker implements PoolWorker {
     if (probe.canReuse) this.canReuse = (task) => !this.#overMemoryLimit && probe.canReuse!(task)
   }
 
-  on(event: string, callback: (arg: unknown) => void): void {
+  on(event: string, callback: (...args: unknown[]) => void): void {
     this.#events.on(event, callback)
   }
 
-  off(event: string, callback: (arg: unknown) => void): void {
+  off(event: string, callback: (...args: unknown[]) => void): void {
     this.#events.off(event, callback)
   }
 
@@ -180,11 +180,7 @@ export class GatedPoolWorker implements PoolWorker {
   #skipCancelled(message: Message): void {
     const files = (message.context as { files?: FileSpecification[] } | undefined)?.files ?? []
     const project = this.#options.project
-    try {
-      project.vitest.state.cancelFiles(files, project)
-    } catch {
-      // Vitest's state API moved: the file is then simply absent from the summary, still not run.
-    }
+    reportFilesSkipped(project.vitest, files, project)
     queueMicrotask(() => this.#emit('message', { __vitest_worker_response__: true, type: 'testfileFinished' }))
   }
 
@@ -205,7 +201,7 @@ export class GatedPoolWorker implements PoolWorker {
       // Cancelled while the worker was starting: the file has not begun, so it does not begin now.
       return current.crash ? this.#crashWithoutRetry(current.file, current.crash) : this.#skipCancelled(current.message)
     }
-    this.#keeper.fileStarted(current.file, pidOf(this.#inner))
+    this.#keeper.fileStarted(current.file, workerPid(this.#inner))
     this.#inner!.send(current.message as never)
   }
 
@@ -243,8 +239,7 @@ export class GatedPoolWorker implements PoolWorker {
   /** V8's own words on the worker's stderr when its heap runs out: the only sure sign, for a forked worker. */
   #watchForOutOfMemory(inner: PoolWorker) {
     this.#outOfMemory = false
-    const stderr = (inner as unknown as { _fork?: { stderr?: NodeJS.ReadableStream | null } })._fork?.stderr
-    stderr?.on('data', (chunk: Buffer | string) => {
+    workerStderr(inner)?.on('data', (chunk: Buffer | string) => {
       if (!this.#outOfMemory && /heap out of memory|Reached heap limit/.test(String(chunk))) this.#outOfMemory = true
     })
   }
@@ -275,7 +270,8 @@ export class GatedPoolWorker implements PoolWorker {
   #onInnerExit(inner: PoolWorker, code: unknown, signal: unknown): void {
     if (inner !== this.#inner || this.#stopped) return
     if (this.#current && this.#retry(describeExit(code, signal, this.#outOfMemory))) return
-    this.#emit('exit', code)
+    // Vitest 5 names the signal in its "Worker exited unexpectedly" message.
+    this.#emit('exit', code, signal)
   }
 
   /** True when the file will run again; the dead worker's exit stays between us. */
@@ -323,8 +319,8 @@ export class GatedPoolWorker implements PoolWorker {
     queueMicrotask(() => this.#emit('error', new Error(`${reason}; the run was cancelled before ${file} could run again`)))
   }
 
-  #emit(event: string, value: unknown): void {
-    this.#events.emit(event, value)
+  #emit(event: string, ...values: unknown[]): void {
+    this.#events.emit(event, ...values)
   }
 }
 
@@ -335,12 +331,6 @@ function baseName(name: string): string {
 function fileOf(message: Message): string {
   const files = (message.context as { files?: { filepath: string }[] } | undefined)?.files
   return files?.map((f) => f.filepath).join(', ') ?? '(unknown file)'
-}
-
-/** The child's pid, for per-file memory. Vitest keeps the process in a private field; absent for threads. */
-function pidOf(worker: PoolWorker | undefined): number | undefined {
-  const fork = (worker as unknown as { _fork?: { pid?: number } } | undefined)?._fork
-  return typeof fork?.pid === 'number' ? fork.pid : undefined
 }
 
 /** How a worker that aborted (SIGABRT) is described until its memory says whether the heap ran out. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import type { ResolvedOptions } from '../plugin/options.js'
+import { cliOptions, vitestDefaultWorkers } from '../plugin/vitestConfig.js'
 import { reportDir } from '../plugin/paths.js'
 import type { WorkerScaling } from '../pool/workerScaling.js'
 import type { RepeatedFile, RepeatJob } from '../repeatRun/job.js'
@@ -71,8 +71,8 @@ export class QtestsReporter implements Reporter {
 
   onInit(vitest: Vitest) {
     this.#vitest = vitest
-    this.#plainMaxWorkers = vitestMaxWorkers(vitest)
-    this.#stdoutIsDocument = documentOnStdout(vitest.config as never)
+    this.#plainMaxWorkers = vitestDefaultWorkers(vitest)
+    this.#stdoutIsDocument = documentOnStdout(vitest.config as never, Number(vitest.version.split('.')[0]))
     // `vitest run` exits on SIGINT/SIGTERM (or a crashed worker) without ending the run for reporters;
     // the `exit` event still comes, and a synchronous write there keeps the report promise.
     process.once('exit', () => this.#writeInterrupted())
@@ -169,7 +169,7 @@ export class QtestsReporter implements Reporter {
       vitestNodeUrl,
       root: vitest.config.root,
       configFile: vitest.vite.config.configFile ?? false,
-      cliOptions: repeatedCliOptions((vitest as unknown as { _cliOptions?: Record<string, unknown> })._cliOptions),
+      cliOptions: repeatedCliOptions(cliOptions(vitest)),
       files: run.repeat,
       // Confirming needs only to tell growth that repeats from growth that does not: a shorter first window.
       iterations: purpose === 'confirm' ? Math.min(leaks.iterations, CONFIRM_ITERATIONS) : leaks.iterations,
@@ -479,11 +479,4 @@ function colors(): TerminalStyle | undefined {
   if (!process.stdout.isTTY || process.env.NO_COLOR) return undefined
   const wrap = (open: number, close: number) => (text: string) => `\x1b[${open}m${text}\x1b[${close}m`
   return { red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), dim: wrap(2, 22), bold: wrap(1, 22) }
-}
-
-/** The number of workers plain Vitest 4 runs when nobody set `maxWorkers`: cores − 1 (half in watch mode). */
-function vitestMaxWorkers(vitest: Vitest): number {
-  if (vitest.config.maxWorkers) return vitest.config.maxWorkers
-  const cores = os.availableParallelism()
-  return Math.max(1, vitest.config.watch ? Math.floor(cores / 2) : cores - 1)
 }

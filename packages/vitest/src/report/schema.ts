@@ -24,7 +24,7 @@ export interface TestReport {
 
 /** Memory a test tool kept on a test's behalf, per run of the test. */
 export interface ToolingReport {
-  holder: 'vitest-mocks' | 'sinon-sandbox'
+  holder: 'vitest-mocks' | 'vitest-spies' | 'sinon-sandbox'
   /** what holds it, in words */
   what: string
   /** objects (mocks, fakes) the tool kept per run */

@@ -53,7 +53,11 @@ const TOOLING: Record<ToolingHold['holder'], { what: string; advice: string }> =
   'vitest-mocks': {
     what: "Vitest's mock registry",
     advice:
-      'Vitest keeps every vi.fn()/vi.spyOn() until the worker ends; create the mock once (outside the test or in beforeAll), or set clearMocks: true to drop the calls each mock remembers',
+      'Vitest 4 keeps every vi.fn()/vi.spyOn() until the worker ends; create the mock once (outside the test or in beforeAll), or set clearMocks: true to drop the calls each mock remembers',
+  },
+  'vitest-spies': {
+    what: "Vitest's spy restorers",
+    advice: 'Vitest keeps every vi.spyOn() until vi.restoreAllMocks() (mockRestore() does not let it go); call vi.restoreAllMocks() in afterEach, or set restoreMocks: true',
   },
   'sinon-sandbox': {
     what: "sinon's default sandbox",

@@ -56,12 +56,17 @@ export interface WorkerConfig {
   measureSuspicionBytesPerTest: number
   /** measure: absolute paths of test files an earlier run measured clean and that load nothing changed since: not probed */
   reuseCleanFiles?: string[]
+  /** the major version of the Vitest running: what it keeps per run of a test differs (see measureHarnessCost) */
+  vitestMajor: number
 }
 
 /** Memory that test tooling, not the test's code, kept from a run; the repeat run releases it before sampling. */
 export interface ToolingHold {
-  /** `vitest-mocks`: Vitest's mock registry (every `vi.fn()`/`vi.spyOn()` until the worker ends); `sinon-sandbox`: sinon's default sandbox */
-  holder: 'vitest-mocks' | 'sinon-sandbox'
+  /**
+   * `vitest-mocks`: Vitest 4.1's mock registry (every `vi.fn()`/`vi.spyOn()` until the worker ends); `vitest-spies`:
+   * Vitest 5's spy restorers (each spy until `vi.restoreAllMocks()`); `sinon-sandbox`: sinon's default sandbox
+   */
+  holder: 'vitest-mocks' | 'vitest-spies' | 'sinon-sandbox'
   /** objects (mocks, fakes) created by the sampled runs and held only by the tool */
   objects: number
   /** bytes they kept, measured over `measuredRuns` of the sampled runs (a second GC before the release) */

@@ -7,6 +7,9 @@ import vm from 'node:vm'
 export const now: () => number = performance.now.bind(performance)
 export const setTimer = globalThis.setTimeout
 export const clearTimer = globalThis.clearTimeout
+const setImmediateCaptured = globalThis.setImmediate
+/** Resolves after the current job and the microtasks behind it: at the next turn of the event loop. */
+export const nextMacrotask = (): Promise<void> => new Promise((resolve) => setImmediateCaptured(resolve))
 export const heapStatistics = v8.getHeapStatistics
 export const heapSpaceStatistics = v8.getHeapSpaceStatistics
 export const setV8Flags = v8.setFlagsFromString

@@ -7,12 +7,24 @@ import { inject, TestRunner, vi } from 'vitest'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import { type FileProbeMeta, META_KEY, type ToolingHold, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import type { SiteResolver } from './allocationSites.js'
-import { clearTimer, now, resourceTimings, setTimer } from './captured.js'
+import { clearTimer, nextMacrotask, now, resourceTimings, setTimer } from './captured.js'
 import type { HeapSampler } from './heapSampler.js'
 import { HuntedTest, type HuntStep, type RunOutcome } from './huntedTest.js'
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
-import { loadedSinon, silenceConsole, sinonSandbox, type ToolingRegistry, vitestMockRegistry } from './tooling.js'
+import { loadedSinon, silenceConsole, sinonSandbox, type ToolingRegistry } from './tooling.js'
+import { vitestMockRegistries } from './vitestMocks.js'
+import {
+  evaluatedModules,
+  forgetAttempts,
+  hookLevels,
+  loadedModuleFiles,
+  onTaskUpdateSent,
+  resultNote,
+  skippedItself,
+  sourceMapOf,
+  stopRepeats,
+} from './vitestRunner.js'
 
 type RunnerLike = {
   onBeforeRunFiles?(files: RunnerTestFile[]): unknown
@@ -85,17 +97,6 @@ function runnableTests(suite: RunnerTestSuite): RunnerTestCase[] {
     else if (task.type === 'suite') tests.push(...runnableTests(task))
   }
   return tests
-}
-
-/** Suite levels whose beforeEach or afterEach hooks run around the test: each queues task events per run. */
-function hookLevels(test: RunnerTestCase): number {
-  let levels = 0
-  for (let suite: RunnerTestSuite | undefined = test.suite ?? test.file; suite; suite = suite.suite ?? (suite === suite.file ? undefined : suite.file)) {
-    const hooks = TestRunner.getSuiteHooks(suite) as unknown as { beforeEach: unknown[]; afterEach: unknown[] }
-    if (hooks.beforeEach.length > 0) levels++
-    if (hooks.afterEach.length > 0) levels++
-  }
-  return levels
 }
 
 // Every fetch() adds a PerformanceResourceTiming to a global buffer that keeps up to 250 of them: a
@@ -205,6 +206,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           allocationSampleBytes: 0,
           measureBudget: 0,
           measureSuspicionBytesPerTest: 0,
+          vitestMajor: 4,
         }
       }
       return this.#broken ? 'off' : this.#config.mode
@@ -245,8 +247,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     #siteResolver(): SiteResolver {
-      const moduleRunner = (this as { moduleRunner?: { evaluatedModules?: { getModuleSourceMapById(id: string): { map: unknown } | null } } })
-        .moduleRunner
       return {
         isUserFile: (url) =>
           url !== '' && !url.startsWith('node:') && !url.includes('/node_modules/') && (url.startsWith('/') || url.startsWith('file:')) && !ownDirs.some((dir) => toPath(url).startsWith(dir)),
@@ -254,8 +254,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           const file = toPath(url)
           let map = this.#sourceMaps.get(file)
           if (map === undefined) {
-            const decoded = moduleRunner?.evaluatedModules?.getModuleSourceMapById(file)
-            map = decoded?.map ? new this.#huntTools!.TraceMap(decoded.map as never, file) : null
+            const decoded = sourceMapOf(this, file)
+            map = decoded ? new this.#huntTools!.TraceMap(decoded as never, file) : null
             this.#sourceMaps.set(file, map)
           }
           const original = map ? this.#huntTools!.originalPositionFor(map, { line, column }) : undefined
@@ -298,21 +298,13 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #trackVitestUpdates() {
       if (this.#tracksUpdates) return
       this.#tracksUpdates = true
-      const runner = this as { onTaskUpdate?: (...args: unknown[]) => unknown }
-      const send = runner.onTaskUpdate
-      if (typeof send !== 'function') return
       const pending = this.#pendingUpdates
-      runner.onTaskUpdate = function (this: unknown, ...args: unknown[]) {
-        const sent = send.apply(this, args)
-        // Checked by shape, not `instanceof Promise`, which fails for a promise from another realm.
-        if (sent && typeof (sent as PromiseLike<unknown>).then === 'function') {
-          const answered = Promise.resolve(sent)
-          pending.add(answered)
-          const settle = () => pending.delete(answered)
-          answered.then(settle, settle)
-        }
-        return sent
-      }
+      onTaskUpdateSent(this, (answer) => {
+        const answered = Promise.resolve(answer)
+        pending.add(answered)
+        const settle = () => pending.delete(answered)
+        answered.then(settle, settle)
+      })
     }
 
     async #vitestUpdatesAnswered(): Promise<void> {
@@ -354,7 +346,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             // Per-test verdicts need one test at a time: interleaved tests would share their growth.
             for (const test of tests) test.concurrent = false
             this.#harness ??= measureHarnessCost()
-            this.#tooling ??= [vitestMockRegistry(vi)].filter((registry) => registry !== undefined)
+            this.#tooling ??= vitestMockRegistries(vi)
             this.#findSinon()
             this.#trackVitestUpdates()
           }
@@ -379,7 +371,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         const warmupRuns = this.#warmedUp ? WARMUP_RUNS : FIRST_WARMUP_RUNS
         this.#warmedUp = true
         const harness = this.#harness ?? { perRunBytes: 0, perHookEventBytes: 0 }
-        const harnessBytes = harness.perRunBytes + 2 * hookLevels(test) * harness.perHookEventBytes
+        // Vitest 4.1 leaves an abort listener per run of a test until the test ends; Vitest 5 removes it.
+        const perRunBytes = config.vitestMajor >= 5 ? 0 : harness.perRunBytes
+        const harnessBytes = perRunBytes + 2 * hookLevels(test) * harness.perHookEventBytes
         const hunted = new HuntedTest(
           {
             iterations: config.iterations,
@@ -432,14 +426,14 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       await super.onAfterRetryTask?.(test, options)
       const hunt = this.#hunts.get(test)
       if (!hunt || hunt.test.done || !test.result) return
-      // `pending` is how Vitest marks a test that skipped itself (`ctx.skip()`); not in its public type.
-      const result = test.result as typeof test.result & { pending?: boolean }
+      const result = test.result
       let step = 'stop' as HuntStep
       this.#probe('sample', () => {
-        const skipped = result.pending === true || result.state === 'skip'
+        forgetAttempts(result)
+        const skipped = skippedItself(result)
         // `it.fails` tests fail on purpose in every run.
         const outcome: RunOutcome = skipped ? 'skip' : result.state === 'fail' && !test.fails ? 'fail' : 'pass'
-        const note = (result as { note?: string }).note
+        const note = resultNote(result)
         step = hunt.test.runFinished(outcome, now() - hunt.startedAt, outcome === 'fail' ? (hunt.error ?? errorMessage(result.errors)) : note)
         hunt.error = undefined
         if (!skipped) {
@@ -452,6 +446,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         freezeResourceTimings()
         await this.#warmUpProbes()
         await this.#vitestUpdatesAnswered()
+        // V8 keeps what a WeakRef points at until the job ends (Vitest 5 holds mocks that way): one macrotask first.
+        await nextMacrotask()
         this.#probe('sample', () => {
           const first = hunt.test.samples.length === 0
           // After unsampled warm-up runs the garbage of all of them is still there, and the memory of dead
@@ -518,9 +514,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     /** sinon's default sandbox, once a test file has loaded sinon (looked for at each file's start until found). */
     #findSinon() {
       if (this.#tooling?.some((registry) => registry.holder === 'sinon-sandbox')) return
-      const modules = (this as { moduleRunner?: { evaluatedModules?: { idToModuleMap?: Map<string, { exports?: unknown }> } } }).moduleRunner
-        ?.evaluatedModules?.idToModuleMap
-      const sandbox = sinonSandbox(loadedSinon(modules))
+      const sandbox = sinonSandbox(loadedSinon(evaluatedModules(this)))
       if (sandbox) this.#tooling?.push(sandbox)
     }
 
@@ -539,7 +533,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       ;(test.meta as Record<string, unknown>)[META_KEY] = meta
       if (this.#config!.stopFileAtFirstLeak && hunt.test.confirmedLeak && this.#file) this.#file.leakConfirmedBy ??= test.name
       // The repeat run's outcome is nobody's: a skipped result is how Vitest's loop is told to stop.
-      if (early && test.result) Object.assign(test.result, { state: 'skip', pending: true })
+      if (early && test.result) stopRepeats(test.result)
     }
 
     override async onAfterRunTask(test: RunnerTask) {
@@ -569,9 +563,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
      * requires another): what a measure verdict depends on.
      */
     #loadedFiles(): string[] {
-      const evaluated = (this as { moduleRunner?: { evaluatedModules?: { fileToModulesMap?: Map<string, unknown> } } }).moduleRunner
-        ?.evaluatedModules?.fileToModulesMap
-      const files = new Set([...(evaluated?.keys() ?? []), ...Object.keys(requireCache)])
+      const files = new Set([...loadedModuleFiles(this), ...Object.keys(requireCache)])
       return [...files].filter((file) => path.isAbsolute(file) && !file.includes('/node_modules/'))
     }
 

@@ -5,7 +5,8 @@ import type { ToolingHold } from '../shared/protocol.js'
 
 // The repeat run (hunt) only: memory that test tooling keeps on the test's behalf is not the test's leak.
 // Each sampled run's new mocks are taken out of the tool's registry before the GC; whatever still holds
-// them afterwards (the test's own module state) keeps them, and that growth stays the test's.
+// them afterwards (the test's own module state) keeps them, and that growth stays the test's. Vitest's own
+// registries are reached in vitestMocks.ts.
 
 /** Where a tool keeps what a run created: `mark()` before the run, `release()` after it. */
 export interface ToolingRegistry {
@@ -16,55 +17,6 @@ export interface ToolingRegistry {
   added(): number
   /** takes the objects created since `mark()` out of the registry; returns how many */
   release(): number
-}
-
-/**
- * Vitest keeps every `vi.fn()` and `vi.spyOn()` in a module-private Set that nothing clears (`REGISTERED_MOCKS`
- * in @vitest/spy), so mocks created inside a test pile up until the worker ends. `vi.clearAllMocks()` walks
- * that Set with `forEach`: calling it once with `Set.prototype.forEach` swapped for a stub that keeps its
- * receiver hands us the Set without clearing anything. Undefined when this Vitest does it differently (the
- * adapter test in test/vitestInternals.test.ts names the change).
- */
-export function vitestMockRegistry(vi: { clearAllMocks(): unknown; isMockFunction(value: unknown): boolean }): ToolingRegistry | undefined {
-  const realForEach = Set.prototype.forEach
-  let found: Set<unknown> | undefined
-  Set.prototype.forEach = function (this: Set<unknown>) {
-    found ??= this
-  }
-  try {
-    vi.clearAllMocks()
-  } catch {
-    found = undefined
-  } finally {
-    Set.prototype.forEach = realForEach
-  }
-  const registry = found
-  if (!registry) return undefined
-  for (const item of registry) if (!vi.isMockFunction(item)) return undefined
-  return setRegistry('vitest-mocks', registry)
-}
-
-/** A registry kept in an insertion-ordered Set: what a run added comes after what was there before it. */
-function setRegistry(holder: ToolingHold['holder'], registry: Set<unknown>): ToolingRegistry {
-  let size = registry.size
-  return {
-    holder,
-    mark() {
-      size = registry.size
-    },
-    added() {
-      return Math.max(0, registry.size - size)
-    },
-    release() {
-      const count = registry.size - size
-      if (count <= 0) return 0
-      const created: unknown[] = []
-      let index = 0
-      for (const item of registry) if (index++ >= size) created.push(item)
-      for (const item of created) registry.delete(item)
-      return created.length
-    },
-  }
 }
 
 /**

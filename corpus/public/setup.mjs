@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Checks out a public suite listed in suites.json and makes it runnable on Vitest 4.1.12:
+//
+//   node corpus/public/setup.mjs <name> [--git-dir DIR] [--dest DIR] [--force] [--no-install]
+//
+// --git-dir: the bare git directory the `fetch` tool gave for github:<repo> (default
+// /work/.mirror/<owner>+<name>/repo). The pinned commit is extracted with `git archive` into
+// --dest (default /work/public-suites/<name>), then, in the suite's dir: devDependencies replaced,
+// package.json fields dropped, files moved aside (<file>.orig), pnpm-workspace.yaml written, regex
+// edits applied (each file's original kept as <file>.orig), and the install command run.
+// Only Node built-ins and git.
+
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const { values: opts, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'git-dir': { type: 'string' },
+    dest: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    'no-install': { type: 'boolean', default: false },
+  },
+})
+const suites = JSON.parse(readFileSync(join(here, 'suites.json'), 'utf8')).suites
+const suite = suites.find((s) => s.name === positionals[0])
+if (!suite) {
+  console.error(`setup.mjs: give one of: ${suites.map((s) => s.name).join(', ')}`)
+  process.exit(2)
+}
+const gitDir = resolve(opts['git-dir'] ?? `/work/.mirror/${suite.repo.replace('/', '+')}/repo`)
+const dest = resolve(opts.dest ?? join('/work/public-suites', suite.name))
+const dir = resolve(dest, suite.dir ?? '.')
+
+function run(cmd, args, cwd) {
+  console.log(`$ ${[cmd, ...args].join(' ')}   (in ${cwd})`)
+  const r = spawnSync(cmd, args, { cwd, stdio: 'inherit' })
+  if (r.status !== 0) throw new Error(`${cmd} exited with ${r.status}`)
+}
+
+if (existsSync(dest)) {
+  if (!opts.force) {
+    console.error(`setup.mjs: ${dest} exists (--force replaces it)`)
+    process.exit(2)
+  }
+  rmSync(dest, { recursive: true, force: true })
+}
+mkdirSync(dest, { recursive: true })
+const archive = spawnSync('git', ['--git-dir', gitDir, 'archive', suite.commit], { maxBuffer: 1 << 30 })
+if (archive.status !== 0) throw new Error(`git archive ${suite.commit} failed: ${archive.stderr}`)
+const untar = spawnSync('tar', ['-x', '-C', dest], { input: archive.stdout })
+if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr}`)
+writeFileSync(join(dest, '.upstream-commit'), `${suite.commit}\n`)
+
+const keepOriginal = (file) => {
+  if (!existsSync(`${file}.orig`)) copyFileSync(file, `${file}.orig`)
+}
+
+const pkgFile = join(dir, 'package.json')
+keepOriginal(pkgFile)
+const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'))
+if (suite.devDependencies) pkg.devDependencies = suite.devDependencies
+for (const field of suite.dropPackageFields ?? []) delete pkg[field]
+writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`)
+
+for (const f of suite.moveAside ?? []) if (existsSync(join(dir, f))) renameSync(join(dir, f), join(dir, `${f}.orig`))
+
+if (suite.pnpmWorkspace) {
+  const ws = join(dir, 'pnpm-workspace.yaml')
+  if (existsSync(ws)) keepOriginal(ws)
+  writeFileSync(ws, suite.pnpmWorkspace)
+}
+
+for (const edit of suite.edits ?? []) {
+  const file = join(dir, edit.file)
+  keepOriginal(file)
+  const text = readFileSync(file, 'utf8')
+  const re = new RegExp(edit.pattern, edit.flags ?? 'g')
+  if (!re.test(text)) throw new Error(`edit of ${edit.file}: /${edit.pattern}/ matches nothing`)
+  writeFileSync(file, text.replace(new RegExp(edit.pattern, edit.flags ?? 'g'), edit.replacement))
+  console.log(`edited ${edit.file}: ${edit.why}`)
+}
+
+if (!opts['no-install'] && suite.install) run(suite.install[0], suite.install.slice(1), dir)
+console.log(`setup.mjs: ${suite.name} ready in ${dir}; run: node ${join(here, 'run.mjs')} ${suite.name} --mode plain`)
