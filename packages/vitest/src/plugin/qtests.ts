@@ -226,6 +226,8 @@ function gateProject(project: TestProject, scaling: WorkerScaling, vitest: Vites
   // root) stays its own: one file at a time is left to Vitest; a higher cap bounds what Vitest hands out.
   const ownCap = projectWorkerCap(project, vitest)
   if (ownCap !== undefined && ownCap <= 1) return
+  // Reused workers keep their module graph: each extra one loads it again (vm pools give every file its own).
+  if (config.isolate === false && (config.pool === 'forks' || config.pool === 'threads')) scaling.workersKeepModules()
   const pool = adaptivePool(config.pool, scaling)
   config.pool = pool.name as never
   ;(config as { poolRunner?: unknown }).poolRunner = pool

@@ -37,6 +37,33 @@ export function runRssBytes(workerPids: Iterable<number>): { totalBytes: number;
   return { totalBytes, mainBytes, gone }
 }
 
+/** What adaptive worker scaling reads of the machine; `machineSampler()` is the real one. */
+export interface ScalingSampler {
+  /** the CPUs' busy share (0..1) since the last call */
+  cpuBusy(): number
+  /** how busy this process's main thread was (event-loop utilisation, 0..1) since the last call */
+  mainBusy(): number
+  mainRss(): number
+  processRss(pid: number): number | undefined
+  runRss(workerPids: Iterable<number>): { totalBytes: number; mainBytes: number; gone: number[] }
+}
+
+export function machineSampler(): ScalingSampler {
+  const cpu = new CpuLoad()
+  let lastLoop = performance.eventLoopUtilization()
+  return {
+    cpuBusy: () => cpu.sample(),
+    mainBusy: () => {
+      const loop = performance.eventLoopUtilization(lastLoop)
+      lastLoop = performance.eventLoopUtilization()
+      return loop.utilization
+    },
+    mainRss: () => process.memoryUsage.rss(),
+    processRss: processRssBytes,
+    runRss: runRssBytes,
+  }
+}
+
 /** CPU busy share (0..1) of the whole machine between two calls. */
 export class CpuLoad {
   #last = totals()

@@ -2,33 +2,109 @@ import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { FRESH_WORKER_BYTES, WorkerScaling } from './workerScaling.js'
+import { historyPath, saveHistory } from './fileHistory.js'
+import type { ScalingSampler } from './resourceSampler.js'
+import { FRESH_WORKER_BYTES, WorkerScaling, type WorkerScalingSettings } from './workerScaling.js'
 
-describe('WorkerScaling admission', () => {
-  it('counts files admitted a moment ago, whose workers have not started, against the memory budget', async () => {
-    const reportDir = mkdtempSync(path.join(os.tmpdir(), 'qtests-scaling-'))
-    // Room for the main process and two fresh workers, not three.
-    const budget = (process.memoryUsage.rss() + 2.5 * FRESH_WORKER_BYTES) / 0.95
-    const scaling = new WorkerScaling({
-      min: 4,
-      max: 4,
-      memoryBudgetBytes: budget,
-      reportDir,
-      root: reportDir,
-      log: () => {},
-    })
-    const controller = new AbortController()
-    const granted: string[] = []
-    for (const file of ['a', 'b', 'c', 'd']) {
+const MB = 1024 ** 2
+const MAIN_BYTES = 150 * MB
+
+/** A machine that says what the test wants: idle CPUs, a quiet main thread, a 150 MB main process. */
+function fakeSampler(reading: { cpuBusy?: number; mainBusy?: number } = {}): ScalingSampler {
+  return {
+    cpuBusy: () => reading.cpuBusy ?? 0.2,
+    mainBusy: () => reading.mainBusy ?? 0.1,
+    mainRss: () => MAIN_BYTES,
+    processRss: () => 80 * MB,
+    runRss: () => ({ totalBytes: MAIN_BYTES, mainBytes: MAIN_BYTES, gone: [] }),
+  }
+}
+
+function scalingWith(settings: Partial<WorkerScalingSettings>, history?: Record<string, number>) {
+  const reportDir = mkdtempSync(path.join(os.tmpdir(), 'qtests-scaling-'))
+  if (history) {
+    const files = Object.fromEntries(Object.entries(history).map(([file, peakBytes]) => [`${file}.test.ts`, { durationMs: 1000, peakBytes }]))
+    saveHistory(historyPath(reportDir), { version: 1, lastLimit: null, files })
+  }
+  let clock = 0
+  const scaling = new WorkerScaling({
+    min: 1,
+    max: 4,
+    memoryBudgetBytes: 4096 * MB,
+    reportDir,
+    root: reportDir,
+    log: () => {},
+    sampler: fakeSampler(),
+    now: () => clock,
+    cores: 2,
+    ...settings,
+  })
+  const granted: string[] = []
+  const controller = new AbortController()
+  const ask = (files: string[]) => {
+    for (const file of files)
       void scaling.admit(path.join(reportDir, `${file}.test.ts`), false, controller.signal).then(
         () => granted.push(file),
         () => {},
       )
+  }
+  return { scaling, granted, ask, advance: (ms: number) => (clock += ms), stop: () => (controller.abort(), scaling.runEnded()) }
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve))
+
+describe('WorkerScaling admission', () => {
+  it('counts files admitted a moment ago, whose workers have not started, against the memory budget', async () => {
+    // Room for the main process and two files of their known peak, not three.
+    const budget = (MAIN_BYTES + 2.5 * FRESH_WORKER_BYTES) / 0.95
+    const run = scalingWith({ min: 4, memoryBudgetBytes: budget }, { a: FRESH_WORKER_BYTES, b: FRESH_WORKER_BYTES, c: FRESH_WORKER_BYTES, d: FRESH_WORKER_BYTES })
+    run.ask(['a', 'b', 'c', 'd'])
+    await settle()
+    expect(run.scaling.gate.limit).toBe(4)
+    expect(run.granted).toEqual(['a', 'b'])
+    run.stop()
+  })
+
+  it('starts files nothing has measured one at a time under a tight budget, before any history exists', async () => {
+    const run = scalingWith({ memoryBudgetBytes: 400 * MB })
+    run.ask(['a', 'b', 'c'])
+    await settle()
+    expect(run.granted).toEqual(['a'])
+    run.stop()
+  })
+
+  it('starts them side by side under a roomy budget', async () => {
+    const run = scalingWith({ memoryBudgetBytes: 14 * 1024 * MB })
+    run.ask(['a', 'b', 'c'])
+    await settle()
+    expect(run.granted).toEqual(['a', 'b'])
+    run.stop()
+  })
+})
+
+describe('WorkerScaling limit', () => {
+  it('keeps reused workers (isolate: false) within the CPUs while files wait on I/O', async () => {
+    const run = scalingWith({ max: 16 })
+    run.scaling.workersKeepModules()
+    run.ask(Array.from({ length: 10 }, (_, i) => `f${i}`))
+    await settle()
+    for (let i = 0; i < 12; i++) {
+      run.advance(250)
+      run.scaling.tickNow()
     }
-    await new Promise((resolve) => setImmediate(resolve))
-    expect(scaling.gate.limit).toBe(4)
-    expect(granted).toEqual(['a', 'b'])
-    controller.abort()
-    scaling.runEnded()
+    expect(run.scaling.limiter.limit).toBe(2)
+    run.stop()
+  })
+
+  it('grows past the CPUs for isolated files that wait on I/O', async () => {
+    const run = scalingWith({ max: 16 })
+    run.ask(Array.from({ length: 10 }, (_, i) => `f${i}`))
+    await settle()
+    for (let i = 0; i < 12; i++) {
+      run.advance(250)
+      run.scaling.tickNow()
+    }
+    expect(run.scaling.limiter.limit).toBeGreaterThan(2)
+    run.stop()
   })
 })

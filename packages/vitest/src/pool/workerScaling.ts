@@ -5,11 +5,14 @@ import { AdaptiveLimiter } from '@qtests/core'
 import { ABORTED, type GateKeeper, OUT_OF_MEMORY } from './gatedWorker.js'
 import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from './fileHistory.js'
 import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, mainHeapArgs, retryHeapMb } from './memoryAdmission.js'
-import { CpuLoad, processRssBytes, runRssBytes } from './resourceSampler.js'
+import { machineSampler, type ScalingSampler } from './resourceSampler.js'
+import { coldAdmission, ScalingPolicy } from './scalingPolicy.js'
 import { AdaptiveWorkerGate, type GateRequest, type Release } from './workerGate.js'
 
 /**
- * The main-process half of adaptive worker scaling: one per Vitest instance, shared by its projects.
+ * The main-process half of adaptive worker scaling: one per Vitest instance, shared by its projects. It reads
+ * the machine (through `ScalingSampler`), keeps the history, admits files at the gate, and leaves the tick's
+ * decisions to `ScalingPolicy` (pure, in scalingPolicy.ts).
  *
  * How the limit moves (the controller is `AdaptiveLimiter` from @qtests/core, also behind
  * `rollingConcurrency`):
@@ -18,13 +21,12 @@ import { AdaptiveWorkerGate, type GateRequest, type Release } from './workerGate
  *   By Little's law, while that ratio stays flat more workers mean proportionally more files per second,
  *   so the limiter grows; when it rises, throughput has stopped improving and the limiter backs off.
  *   A file with no history yet gives a neutral sample (ratio 1): growth then rests on the CPU signal.
- * - Every tick (250 ms) the CPUs' busy share is read: at 97% or more over the last second growth is held,
- *   since more workers would only queue for CPU; below 60% over the last half second, while files wait
- *   behind the limit, the limit doubles at once (at most every half second): the running files are waiting on I/O, and files
- *   that take seconds each would make growth from completions alone slow.
+ * - Every tick (250 ms): growth is held while the CPUs are saturated, or while Vitest's main thread is (the
+ *   workers then wait on it); the limit doubles while files wait behind it and both idle; memory past 85% of
+ *   the budget cuts it to the files running. Reused workers (`isolate: false`) do not grow past the CPUs.
  * - Memory: a file starts only when the run's projected RSS (Vitest's main process, running files at their
- *   expected peaks from history, plus the new one) fits in 95% of `memoryBudget`; when measured RSS passes
- *   85% of it the limit drops to the number of files running.
+ *   expected peaks from history, plus the new one) fits in 95% of `memoryBudget`; with a tight budget and no
+ *   history, unmeasured files start one at a time.
  */
 
 export interface WorkerScalingSettings {
@@ -35,6 +37,12 @@ export interface WorkerScalingSettings {
   root: string
   /** Save what this run learnt for the next (false: the repeat run, whose files take far longer than usual). */
   keepHistory?: boolean
+  /** How the machine is read; the real one by default (tests pass their own). */
+  sampler?: ScalingSampler
+  /** The clock, ms; `Date.now` by default. */
+  now?: () => number
+  /** CPUs of the machine; `os.availableParallelism()` by default. */
+  cores?: number
   /** Logs one line through Vitest's logger (main process only). */
   log: (message: string) => void
   /**
@@ -72,10 +80,6 @@ export interface WorkerScalingSnapshot {
 }
 
 const TICK_MS = 250
-const CPU_SATURATED = 0.97
-/** Below this busy share over the last half second, CPUs have room for more workers. */
-const CPU_IDLE = 0.6
-const MEMORY_PRESSURE = 0.85
 /** An aborted worker whose RSS had reached this share of its heap limit ran out of heap. */
 const OUT_OF_HEAP_SHARE = 0.75
 /**
@@ -101,16 +105,16 @@ export class WorkerScaling implements GateKeeper {
   #running = new Map<string, RunningFile>()
   /** Forked workers alive (with isolate off they outlive their file); threads have none. */
   #workerPids = new Set<number>()
-  #cpu = new CpuLoad()
+  readonly #sampler: ScalingSampler
+  readonly #now: () => number
+  readonly #cores: number
+  #policy: ScalingPolicy
+  #isolated = true
   #timer: NodeJS.Timeout | undefined
-  #runStartedAt = Date.now()
-  #mainRss = process.memoryUsage.rss()
+  #runStartedAt: number
+  #mainRss: number
   #totalRss = 0
   #largestPeakSeen = 0
-  #lastPressureAt = 0
-  #lastGrowAt = 0
-  /** CPU busy share of the last four ticks (one second). */
-  #cpuRecent: number[] = []
   #timeline: TimelinePoint[] = []
   #limits: number[] = []
   #peakConcurrency = 0
@@ -124,9 +128,15 @@ export class WorkerScaling implements GateKeeper {
 
   constructor(settings: WorkerScalingSettings) {
     this.settings = settings
+    this.#sampler = settings.sampler ?? machineSampler()
+    this.#now = settings.now ?? Date.now
+    this.#cores = settings.cores ?? os.availableParallelism()
+    this.#runStartedAt = this.#now()
+    this.#mainRss = this.#sampler.mainRss()
+    this.#policy = this.#newPolicy()
     this.#historyFile = historyPath(settings.reportDir)
     this.#history = loadHistory(this.#historyFile)
-    const warm = this.#history.lastLimit ?? Math.min(os.availableParallelism(), settings.max)
+    const warm = this.#history.lastLimit ?? Math.min(this.#cores, settings.max)
     const initial = Math.min(settings.max, Math.max(settings.min, warm))
     this.limiter = new AdaptiveLimiter({
       initialLimit: initial,
@@ -144,11 +154,27 @@ export class WorkerScaling implements GateKeeper {
     })
   }
 
+  #newPolicy(): ScalingPolicy {
+    const { min, max, memoryBudgetBytes } = this.settings
+    return new ScalingPolicy({ min, max, memoryBudgetBytes, cores: this.#cores, isolated: this.#isolated })
+  }
+
+  /**
+   * A project's workers keep their module graph from file to file (`isolate: false`): another worker loads it
+   * again, so the limit does not grow past the CPUs (see `PolicySettings.isolated`).
+   */
+  workersKeepModules(): void {
+    if (!this.#isolated) return
+    this.#isolated = false
+    this.#policy = this.#newPolicy()
+    this.limiter.setBounds(this.settings.min, this.#policy.ceiling)
+  }
+
   /** Called when Vitest starts a run (also each rerun in watch mode). */
   runStarted(): void {
     if (this.#runCancel.signal.aborted) this.#runCancel = new AbortController()
     this.#cancelSubscribed = false
-    this.#runStartedAt = Date.now()
+    this.#runStartedAt = this.#now()
     this.#timeline = []
     this.#limits = []
     this.#peakConcurrency = 0
@@ -211,7 +237,7 @@ export class WorkerScaling implements GateKeeper {
     this.#running.set(file, {
       file,
       pid,
-      startedAt: Date.now(),
+      startedAt: this.#now(),
       peakBytes: 0,
       expectedPeakBytes: expectedPeakBytes(record?.peakBytes, this.#largestPeakSeen, FRESH_WORKER_BYTES),
     })
@@ -225,7 +251,7 @@ export class WorkerScaling implements GateKeeper {
     if (!running) return
     this.#running.delete(file)
     this.#sampleFile(running)
-    const durationMs = Date.now() - running.startedAt
+    const durationMs = this.#now() - running.startedAt
     const peakBytes = running.pid !== undefined ? running.peakBytes : (outcome.usedMemoryBytes ?? null)
     if (peakBytes !== null) this.#largestPeakSeen = Math.max(this.#largestPeakSeen, peakBytes)
     const key = this.#key(file)
@@ -311,18 +337,31 @@ export class WorkerScaling implements GateKeeper {
       if (started) return { currentBytes: started.pid !== undefined ? started.peakBytes : undefined, expectedPeakBytes: started.expectedPeakBytes }
       return { currentBytes: undefined, expectedPeakBytes: this.#expectedPeak(request.file) }
     })
-    return fitsMemoryBudget({
+    const measured = (name: string) => this.#record(name)?.peakBytes != null
+    const cold = coldAdmission({
+      candidateMeasured: measured(file),
+      unmeasuredRunning: admitted.filter((request) => !measured(request.file)).length,
       budgetBytes: this.settings.memoryBudgetBytes,
-      measuredTotalBytes: this.#totalRss,
-      baseBytes: this.#mainRss,
-      running,
-      candidatePeakBytes: this.#expectedPeak(file),
+      mainBytes: this.#mainRss,
+      freshWorkerBytes: FRESH_WORKER_BYTES,
+      cores: this.#cores,
     })
+    return (
+      cold &&
+      fitsMemoryBudget({
+        budgetBytes: this.settings.memoryBudgetBytes,
+        measuredTotalBytes: this.#totalRss,
+        baseBytes: this.#mainRss,
+        running,
+        candidatePeakBytes: this.#expectedPeak(file),
+      })
+    )
   }
 
   #startTicking(): void {
     if (this.#timer) return
-    this.#cpu.sample()
+    this.#sampler.cpuBusy()
+    this.#sampler.mainBusy()
     this.#timer = setInterval(() => this.#tick(), TICK_MS)
     this.#timer.unref()
   }
@@ -335,34 +374,23 @@ export class WorkerScaling implements GateKeeper {
   #tick(): void {
     try {
       for (const running of this.#running.values()) this.#sampleFile(running)
-      const memory = runRssBytes(this.#workerPids)
+      const memory = this.#sampler.runRss(this.#workerPids)
       for (const pid of memory.gone) this.#workerPids.delete(pid)
       this.#totalRss = memory.totalBytes
       this.#mainRss = memory.mainBytes
       this.#peakRss = Math.max(this.#peakRss, this.#totalRss)
-      const cpu = this.#cpu.sample()
-      this.#cpuRecent.push(cpu)
-      if (this.#cpuRecent.length > 4) this.#cpuRecent.shift()
-      // Over a second, not a tick: a worker starting up saturates a CPU for a few hundred ms by itself.
-      this.limiter.holdGrowth(this.#cpuBusy(4) >= CPU_SATURATED)
-      const now = Date.now()
-      const pressed = this.#totalRss > this.settings.memoryBudgetBytes * MEMORY_PRESSURE
-      // Memory is tight: no more files than run now. Cutting below that would not free a byte (running
-      // files keep their memory) and would hold the run back long after they finish.
-      const running = this.gate.running
-      if (pressed && now - this.#lastPressureAt > 1000 && this.limiter.limit > Math.max(running, this.settings.min)) {
-        this.#lastPressureAt = now
-        this.limiter.reduce(Math.max(running, this.settings.min) / this.limiter.limit, 'memory')
-      }
-      // Files wait behind the limit while the CPUs idle (the running ones wait on I/O): Vegas's "no queue,
-      // add more", without waiting for files to finish, which may take many seconds each.
-      // Half a second of idle CPUs is enough evidence: a cold run climbs from the number of cores, and every
-      // second of that climb is a second an I/O-bound suite runs below its best.
-      const heldBackByLimit = this.gate.waiting > 0 && this.gate.running >= this.gate.limit
-      if (!pressed && heldBackByLimit && this.#cpuRecent.length >= 2 && this.#cpuBusy(2) < CPU_IDLE && now - this.#lastGrowAt >= 500) {
-        this.#lastGrowAt = now
-        this.limiter.grow(2, 'idle cpu')
-      }
+      const decision = this.#policy.tick({
+        atMs: this.#now(),
+        cpuBusy: this.#sampler.cpuBusy(),
+        mainBusy: this.#sampler.mainBusy(),
+        totalRssBytes: this.#totalRss,
+        running: this.gate.running,
+        waiting: this.gate.waiting,
+        limit: this.limiter.limit,
+      })
+      this.limiter.holdGrowth(decision.holdGrowth)
+      if (decision.cutTo !== undefined) this.limiter.reduce(decision.cutTo / this.limiter.limit, 'memory')
+      if (decision.growBy !== undefined) this.limiter.grow(decision.growBy, 'idle cpu')
       this.#mark()
       // Memory may have been freed since the last admission was refused.
       this.gate.pump()
@@ -374,15 +402,14 @@ export class WorkerScaling implements GateKeeper {
     }
   }
 
-  /** The CPUs' mean busy share over the last `ticks` ticks (fewer at the start). */
-  #cpuBusy(ticks: number): number {
-    const recent = this.#cpuRecent.slice(-ticks)
-    return recent.reduce((sum, value) => sum + value, 0) / recent.length
+  /** Samples the machine now (what a tick does); for tests that drive the clock themselves. */
+  tickNow(): void {
+    this.#tick()
   }
 
   #sampleFile(running: RunningFile): void {
     if (running.pid === undefined) return
-    const rss = processRssBytes(running.pid)
+    const rss = this.#sampler.processRss(running.pid)
     if (rss === undefined) return
     running.peakBytes = Math.max(running.peakBytes, rss)
     // A first run's guess for files never seen: the biggest worker so far, running ones included.
@@ -393,7 +420,7 @@ export class WorkerScaling implements GateKeeper {
     const limit = this.gate.limit
     if (this.#limits.at(-1) !== limit) this.#limits.push(limit)
     const point = {
-      t: Date.now() - this.#runStartedAt,
+      t: this.#now() - this.#runStartedAt,
       running: this.gate.running,
       limit,
       rssBytes: this.#totalRss || null,

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { coldAdmission, ScalingPolicy, type TickReading } from './scalingPolicy.js'
+
+const MB = 1024 ** 2
+const settings = { min: 1, max: 16, memoryBudgetBytes: 4096 * MB, cores: 2, isolated: true }
+
+/** Readings every 250 ms from `from`, the same but for what `reading` says. */
+function ticks(policy: ScalingPolicy, count: number, reading: Partial<TickReading>, from = 0) {
+  const decisions = []
+  for (let i = 0; i < count; i++)
+    decisions.push(policy.tick({ atMs: from + i * 250, cpuBusy: 0.3, mainBusy: 0.1, totalRssBytes: 500 * MB, running: 2, waiting: 10, limit: 2, ...reading }))
+  return decisions
+}
+
+describe('ScalingPolicy', () => {
+  it('doubles the limit while files wait and the CPUs and the main thread idle (files waiting on I/O)', () => {
+    const decisions = ticks(new ScalingPolicy(settings), 8, {})
+    expect(decisions.filter((decision) => decision.growBy === 2)).toHaveLength(4)
+    expect(decisions.every((decision) => !decision.holdGrowth)).toBe(true)
+  })
+
+  it('holds growth once the CPUs are saturated for a second', () => {
+    const decisions = ticks(new ScalingPolicy(settings), 6, { cpuBusy: 1 })
+    expect(decisions.at(-1)).toMatchObject({ holdGrowth: true })
+    expect(decisions.some((decision) => decision.growBy)).toBe(false)
+  })
+
+  it('does not grow while the main thread is what the workers wait for, though the CPUs idle', () => {
+    // One of two CPUs busy: the main thread transforming modules for workers that wait on it.
+    const decisions = ticks(new ScalingPolicy(settings), 8, { cpuBusy: 0.5, mainBusy: 0.95 })
+    expect(decisions.some((decision) => decision.growBy)).toBe(false)
+    expect(decisions.at(-1)!.holdGrowth).toBe(true)
+  })
+
+  it('cuts the limit to the files running when memory passes 85% of the budget, at most once a second', () => {
+    const decisions = ticks(new ScalingPolicy(settings), 6, { totalRssBytes: 3600 * MB, running: 3, limit: 8, waiting: 2 })
+    expect(decisions.map((decision) => decision.cutTo)).toEqual([3, undefined, undefined, undefined, undefined, 3])
+    expect(decisions.some((decision) => decision.growBy)).toBe(false)
+  })
+
+  it('keeps reused workers (isolate: false) within the CPUs: another one loads the module graph again', () => {
+    const reused = new ScalingPolicy({ ...settings, isolated: false })
+    expect(reused.ceiling).toBe(2)
+    // At the ceiling, files waiting on I/O do not raise it.
+    expect(ticks(reused, 8, { limit: 2 }).some((decision) => decision.growBy)).toBe(false)
+    expect(new ScalingPolicy(settings).ceiling).toBe(16)
+  })
+})
+
+describe('coldAdmission', () => {
+  const cold = { candidateMeasured: false, unmeasuredRunning: 1, mainBytes: 100 * MB, freshWorkerBytes: 128 * MB, cores: 2 }
+
+  it('starts unmeasured files one at a time while the budget holds only a few fresh workers', () => {
+    expect(coldAdmission({ ...cold, budgetBytes: 400 * MB })).toBe(false)
+    expect(coldAdmission({ ...cold, budgetBytes: 400 * MB, unmeasuredRunning: 0 })).toBe(true)
+    expect(coldAdmission({ ...cold, budgetBytes: 400 * MB, candidateMeasured: true })).toBe(true)
+  })
+
+  it('lets a roomy budget start unmeasured files side by side', () => {
+    expect(coldAdmission({ ...cold, budgetBytes: 14 * 1024 * MB, unmeasuredRunning: 5 })).toBe(true)
+  })
+})
