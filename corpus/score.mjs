@@ -104,7 +104,7 @@ async function main() {
     if (report.mode !== 'hunt') process.stderr.write(`warning: ${huntDirs[i]}/report.json has mode ${report.mode}, expected hunt\n`)
   }
 
-  const summary = scoreCorpus(labels, huntReports, measureReport)
+  const summary = scoreCorpus(labels, huntReports, measureReport, DEFAULT_THRESHOLDS, vitestMajor())
   console.log(formatSummary(summary))
 
   let exitCode = 0

@@ -54,7 +54,7 @@ export function reportedTests(report) {
  * Per-test scoring of one hunt-mode report: a `leak` verdict is a positive, anything else
  * (suspect, clean, unknown, or absent from the report) a negative; suspects are listed apart.
  */
-export function scoreHunt(labels, report, thresholds = DEFAULT_THRESHOLDS) {
+export function scoreHunt(labels, report, thresholds = DEFAULT_THRESHOLDS, vitestMajor = '4') {
   const reported = reportedTests(report)
   const labelled = new Set()
   const counts = { tp: 0, fp: 0, fn: 0, tn: 0 }
@@ -74,7 +74,7 @@ export function scoreHunt(labels, report, thresholds = DEFAULT_THRESHOLDS) {
     const row = { file: label.file, test: label.test, verdict, measuredBytes: measured }
     if (!got) notReported.push(row)
     if (verdict === 'suspect') suspects.push({ ...row, leak: label.leak })
-    if (label.tooling) {
+    if (label.tooling && (!label.toolingIn || label.toolingIn.includes(vitestMajor))) {
       tooling.expected++
       if (got?.tooling?.some((held) => held.holder === label.tooling)) tooling.named++
       else tooling.misses.push({ ...row, holder: label.tooling })
@@ -161,8 +161,8 @@ export function stability(labels, reports) {
 }
 
 /** Everything score.mjs prints and checks, from the labels, N hunt reports and one measure report. */
-export function scoreCorpus(labels, huntReports, measureReport, thresholds = DEFAULT_THRESHOLDS) {
-  const hunt = huntReports.map((report) => scoreHunt(labels, report, thresholds))
+export function scoreCorpus(labels, huntReports, measureReport, thresholds = DEFAULT_THRESHOLDS, vitestMajor = '4') {
+  const hunt = huntReports.map((report) => scoreHunt(labels, report, thresholds, vitestMajor))
   return {
     hunt,
     stability: stability(labels, huntReports),

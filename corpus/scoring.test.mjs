@@ -189,6 +189,15 @@ describe('tooling', () => {
   })
 })
 
+describe('tooling under another Vitest major', () => {
+  it('expects the tool only under the majors the label names', () => {
+    const only4 = { ...labels, tests: labels.tests.map((t) => (t.tooling ? { ...t, toolingIn: ['4'] } : t)) }
+    const unnamed = huntReport({ 'spies > spies': { tooling: undefined } })
+    assert.equal(scoreHunt(only4, unnamed, undefined, '5').tooling.misses.length, 0)
+    assert.equal(scoreHunt(only4, unnamed, undefined, '4').tooling.misses.length, 1)
+  })
+})
+
 describe('stability', () => {
   it('reports identical verdicts across runs', () => {
     assert.deepEqual(stability(labels, [huntReport(), huntReport(), huntReport()]), { runs: 3, identical: true, flipped: [] })

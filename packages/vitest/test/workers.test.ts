@@ -24,7 +24,7 @@ describe('adaptive workers on a real Vitest run', () => {
     // The budget holds (as sampled every 250 ms): main process plus one worker fit, two do not.
     expect(workers.peakRssBytes).toBeGreaterThan(0)
     expect(workers.peakRssBytes).toBeLessThanOrEqual(250 * 1024 ** 2)
-    expect(adaptive.output).toMatch(/workers \d+(→\d+)+ \(at most \d+ at once\), peak \d+ MB of 250 MB budget/)
+    expect(adaptive.output).toMatch(/workers \d+(→\d+)* \(at most \d+ at once\), peak \d+ MB of 250 MB budget/)
   })
 
   it.each(['threads', 'vmThreads', 'vmForks'])('wraps the %s pool too: every test runs and passes', async (pool) => {

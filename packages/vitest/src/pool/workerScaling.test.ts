@@ -48,7 +48,11 @@ function scalingWith(settings: Partial<WorkerScalingSettings>, history?: Record<
         () => {},
       )
   }
-  return { scaling, granted, ask, advance: (ms: number) => (clock += ms), stop: () => (controller.abort(), scaling.runEnded()) }
+  const stop = () => {
+    controller.abort()
+    scaling.runEnded()
+  }
+  return { scaling, granted, ask, advance: (ms: number) => (clock += ms), stop }
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve))
