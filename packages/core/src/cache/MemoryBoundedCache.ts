@@ -1,5 +1,5 @@
-import v8 from 'node:v8'
 import { LRUCache } from 'lru-cache'
+import { processMemoryReader } from '../memory/processMemory.js'
 import { checkKnownKeys, checkOption, checkOptionsObject, is } from '../validate/options.js'
 import { estimateBytes } from './estimateBytes.js'
 import { type PressureOptions, PressurePolicy, type ResolvedPressure, resolvePressure } from './pressurePolicy.js'
@@ -49,22 +49,6 @@ const OPTION_NAMES = Object.keys(OPTION_KEYS)
 const CHECK_EVERY_SETS = 1024
 const CHECK_EVERY_SHARE = 1 / 32
 /**
- * V8's heap_size_limit includes the young generation's reserve (3 × a 16 MiB semi-space on 64-bit
- * Node, unless --max-semi-space-size changes it), which old objects never use: with
- * --max-old-space-size=96 the limit reads 144 MiB and the process dies near 96.
- */
-const YOUNG_GENERATION_RESERVE = 48 * 1024 * 1024
-
-function defaultReadMemory(budgetBytes: number | undefined) {
-  const limit = v8.getHeapStatistics().heap_size_limit
-  const budget = budgetBytes ?? Math.max(limit / 2, limit - YOUNG_GENERATION_RESERVE)
-  return () => {
-    const heap = v8.getHeapStatistics()
-    return { usedBytes: heap.used_heap_size + heap.external_memory, budgetBytes: budget }
-  }
-}
-
-/**
  * An LRU cache bounded in bytes (lru-cache's `maxSize` with `sizeOf` as its `sizeCalculation`) that also
  * gives memory back when the process runs short: past a high watermark of the heap budget it evicts
  * 5–30% of its least recently used entries in one batch, and does not grow back until memory is under
@@ -99,7 +83,7 @@ export class MemoryBoundedCache<K extends {}, V extends {}> {
     let pressure: ResolvedPressure | undefined
     if (options.pressure !== false) pressure = resolvePressure(OWNER, options.pressure)
     this.#policy = pressure === undefined ? undefined : new PressurePolicy(pressure)
-    this.#readMemory = checkOption(OWNER, 'readMemory', options.readMemory ?? defaultReadMemory(pressure?.budgetBytes), is.function, 'a function')
+    this.#readMemory = checkOption(OWNER, 'readMemory', options.readMemory ?? processMemoryReader(pressure?.budgetBytes), is.function, 'a function')
     this.#checkEveryBytes = Math.max(1, Math.floor(this.#maxBytes * CHECK_EVERY_SHARE))
     this.#lru = new LRUCache<K, V>({
       maxSize: this.#maxBytes,
