@@ -26,7 +26,8 @@ group(`set, ${OPS} per iteration, full cache (evicting)`, () => {
   for (const [name, cache] of Object.entries(caches)) {
     bench(`${name} set`, () => {
       for (let i = 0; i < OPS; i++) {
-        const at = (cursor = (cursor + 7919) % KEYS)
+        cursor = (cursor + 7919) % KEYS
+        const at = cursor
         cache.set(keys[at], values[at])
       }
     })
@@ -37,7 +38,8 @@ group(`get, ${OPS} per iteration, ~50% hits`, () => {
     bench(`${name} get`, () => {
       let found = 0
       for (let i = 0; i < OPS; i++) {
-        const at = (cursor = (cursor + 7919) % KEYS)
+        cursor = (cursor + 7919) % KEYS
+        const at = cursor
         if (cache.get(keys[at]) !== undefined) found++
       }
       do_not_optimize(found)
