@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { fetchGc } from '../../test/gc.js'
 import { cachedJSONStringify, JSONStringifyCache } from './cachedJSONStringify.js'
 
 describe('JSONStringifyCache', () => {
@@ -68,5 +69,23 @@ describe('JSONStringifyCache', () => {
     expect(cachedJSONStringify(undefined)).toBeUndefined()
     expect(() => new JSONStringifyCache({ maxBytes: -1 })).toThrow('JSONStringifyCache: maxBytes must be an integer number of bytes ≥ 1; got -1.')
     expect(() => new JSONStringifyCache({ frezee: false } as never)).toThrow('did you mean "freeze"?')
+  })
+})
+
+describe('JSONStringifyCache memory', () => {
+  it('does not keep an object alive: its entry goes when the object is collected', async () => {
+    const gc = fetchGc()
+    const cache = new JSONStringifyCache()
+    let body: object | undefined = { big: 'x'.repeat(10_000) }
+    cache.stringify(body)
+    expect(cache.stats().entries).toBe(1)
+    const ref = new WeakRef(body)
+    body = undefined
+    for (let i = 0; i < 10 && cache.stats().entries > 0; i++) {
+      gc()
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(ref.deref()).toBeUndefined()
+    expect(cache.stats()).toMatchObject({ entries: 0, bytes: 0 })
   })
 })

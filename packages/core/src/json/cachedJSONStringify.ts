@@ -4,8 +4,8 @@ import { checkKnownKeys, checkOption, checkOptionsObject, is } from '../validate
 export interface JSONStringifyCacheOptions {
   /**
    * Most UTF-16 bytes of cached text (2 per character) kept, least recently used dropped first. Default
-   * 8 MiB. A text larger than this is returned but not kept. The cache holds its keys strongly: up to
-   * this much text and the objects it was made from stay alive until evicted (or `clear()`).
+   * 8 MiB. A text larger than this is returned but not kept. Objects are held weakly: an entry goes when
+   * its object is garbage-collected, so the cache never keeps an object alive.
    */
   maxBytes?: number
   /**
@@ -31,6 +31,8 @@ export interface JSONStringifyCacheStats {
 }
 
 interface Entry {
+  /** The entry's key in the LRU, which holds only a WeakRef to the object. */
+  id: number
   json: string
   /** `freeze: false` only: own keys and their values when cached. */
   keys: string[] | undefined
@@ -55,7 +57,12 @@ const OPTION_NAMES = Object.keys(OPTION_KEYS)
 export class JSONStringifyCache {
   readonly #freeze: boolean
   readonly #maxBytes: number
-  readonly #cache: LRUCache<object, Entry>
+  // Text per object in a WeakMap (no strong reference to the object); recency and the byte bound in an
+  // LRU of ids whose slots hold WeakRefs; a FinalizationRegistry drops the slot of a collected object.
+  readonly #byObject = new WeakMap<object, Entry>()
+  readonly #lru: LRUCache<number, { ref: WeakRef<object>; bytes: number }>
+  readonly #collected = new FinalizationRegistry<number>((id) => this.#lru.delete(id))
+  #nextId = 0
   #hits = 0
   #misses = 0
   #stale = 0
@@ -66,17 +73,25 @@ export class JSONStringifyCache {
     checkKnownKeys(OWNER, opts, OPTION_NAMES)
     this.#maxBytes = checkOption(OWNER, 'maxBytes', opts.maxBytes ?? 8 * 1024 * 1024, is.positiveInteger, 'an integer number of bytes ≥ 1')
     this.#freeze = checkOption(OWNER, 'freeze', opts.freeze ?? true, (v) => typeof v === 'boolean', 'true or false')
-    this.#cache = new LRUCache<object, Entry>({
+    this.#lru = new LRUCache<number, { ref: WeakRef<object>; bytes: number }>({
       maxSize: this.#maxBytes,
-      sizeCalculation: (entry) => Math.max(1, entry.json.length * 2),
+      sizeCalculation: (slot) => slot.bytes,
+      dispose: (slot, id) => {
+        const object = slot.ref.deref()
+        if (object !== undefined && this.#byObject.get(object)?.id === id) {
+          this.#byObject.delete(object)
+          this.#collected.unregister(object)
+        }
+      },
     })
   }
 
   /** JSON.stringify(value), from the cache when `value` (an object or array) was stringified before. */
   stringify(value: unknown): string | undefined {
     if (value === null || typeof value !== 'object') return JSON.stringify(value)
-    const entry = this.#cache.get(value)
+    const entry = this.#byObject.get(value)
     if (entry !== undefined) {
+      this.#lru.get(entry.id) // a use: moves it away from eviction
       if (entry.keys === undefined || sameTopLevel(value, entry.keys, entry.values!)) {
         this.#hits++
         return entry.json
@@ -95,21 +110,31 @@ export class JSONStringifyCache {
         this.#uncached++
         return json
       }
-      this.#cache.set(value, { json, keys: undefined, values: undefined })
+      this.#remember(value, json, undefined)
     } else {
-      const keys = Object.keys(value)
-      this.#cache.set(value, { json, keys, values: keys.map((k) => (value as Record<string, unknown>)[k]) })
+      this.#remember(value, json, Object.keys(value))
     }
     return json
   }
 
+  #remember(value: object, json: string, keys: string[] | undefined): void {
+    const previous = this.#byObject.get(value)
+    if (previous !== undefined) this.#lru.delete(previous.id)
+    const id = this.#nextId++
+    const values = keys?.map((k) => (value as Record<string, unknown>)[k])
+    this.#byObject.set(value, { id, json, keys, values })
+    this.#collected.register(value, id, value)
+    this.#lru.set(id, { ref: new WeakRef(value), bytes: Math.max(1, json.length * 2) })
+  }
+
   /** Forgets `value`'s text; the next `stringify(value)` makes it again. Returns whether it was cached. */
   delete(value: object): boolean {
-    return this.#cache.delete(value)
+    const entry = this.#byObject.get(value)
+    return entry === undefined ? false : this.#lru.delete(entry.id)
   }
 
   clear(): void {
-    this.#cache.clear()
+    this.#lru.clear()
   }
 
   stats(): JSONStringifyCacheStats {
@@ -118,8 +143,8 @@ export class JSONStringifyCache {
       misses: this.#misses,
       stale: this.#stale,
       uncached: this.#uncached,
-      entries: this.#cache.size,
-      bytes: this.#cache.calculatedSize,
+      entries: this.#lru.size,
+      bytes: this.#lru.calculatedSize,
     }
   }
 }
@@ -161,9 +186,9 @@ function deepFreeze(root: object): boolean {
 const shared = new JSONStringifyCache()
 
 /**
- * JSON.stringify(value) through one process-wide `JSONStringifyCache` with its defaults (8 MiB, freeze):
- * an object or array passed here is frozen, so a later write to it throws instead of leaving a stale
- * text. See `JSONStringifyCache` for when a text can still be stale, and for a cache of your own.
+ * JSON.stringify(value) through one process-wide `JSONStringifyCache` with its defaults (8 MiB, freeze,
+ * objects held weakly): an object or array passed here is frozen, so a later write to it throws instead
+ * of leaving a stale text. See `JSONStringifyCache` for when a text can still be stale.
  */
 export function cachedJSONStringify(value: unknown): string | undefined {
   return shared.stringify(value)

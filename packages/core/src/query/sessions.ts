@@ -149,8 +149,6 @@ async function pgTransaction<T>(client: PgClientLike, fn: (tx: Transaction) => P
   return result
 }
 
-let cursorNumber = 0
-
 function pgliteTransaction(tx: { query(sql: string, params?: unknown[]): Promise<RowsResult> }): Transaction {
   return {
     query: (sql, params) => tx.query(sql, params),
@@ -168,7 +166,9 @@ function pgliteTransaction(tx: { query(sql: string, params?: unknown[]): Promise
           close: async () => {},
         }
       }
-      const name = `qtests_guard_${++cursorNumber}`
+      // One name for every cursor: PGlite runs one transaction at a time and the cursor ends with it,
+      // and a new name per query would make every DECLARE and FETCH a new statement text.
+      const name = 'qtests_guard_cursor'
       await tx.query(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, params)
       return {
         read: async (count) => (await tx.query(`FETCH ${count} FROM ${name}`)).rows,
