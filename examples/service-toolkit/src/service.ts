@@ -50,6 +50,11 @@ interface Product {
  */
 export function createService(options: ServiceOptions) {
   const guard = new QueryGuard(options.db, { maxRows: 100, minTimeoutMs: 500, maxTimeoutMs: 5_000 })
+  // The catalog is capped on purpose; count the planner's warnings instead of printing each one.
+  const counters = { rowCapWarnings: 0 }
+  guard.on('warning', () => {
+    counters.rowCapWarnings++
+  })
   const products = new MemoryBoundedCache<string, Product>({ maxBytes: 256 * 1024, ttlMs: 60_000 })
   const lastPrices = new MemoryBoundedCache<string, number>({ maxBytes: 64 * 1024, sizeOf: () => 64 })
   const pricing = new ResourcePool<PricingConnection>({
@@ -174,6 +179,7 @@ export function createService(options: ServiceOptions) {
     guard,
     pricing,
     breaker,
+    counters,
     async close() {
       orders.stop()
       await pricing.drain()

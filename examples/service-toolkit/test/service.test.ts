@@ -29,8 +29,10 @@ beforeAll(async () => {
   // 165, 86, 17, 2 B per upsert over successive rounds of 2000). Warm it and the request path up, so a
   // hunt run's repetitions see the service's steady state, not PGlite settling in.
   service = shared
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1000; i++) {
     await post('/orders', JSON.stringify({ id: 'warm-up', customer: 'warm-up', sku: 'sku-1', quantity: i + 1 }))
+  }
+  for (let i = 0; i < 300; i++) {
     await fetch(`${base}/products/sku-${(i % 2) + 1}`).then((r) => r.text())
     await fetch(`${base}/products/sku-9999`).then((r) => r.text())
     await fetch(`${base}/export`).then((r) => r.text())
@@ -72,6 +74,8 @@ describe('service-toolkit', () => {
   it('caps the catalog at 100 rows and says it was truncated', async () => {
     const body = (await (await fetch(`${base}/products`)).json()) as { products: unknown[]; truncated: boolean }
     expect([body.products.length, body.truncated]).toEqual([100, true])
+    // The planner expected 2000 rows: the guard warned before reading any.
+    expect(service.counters.rowCapWarnings).toBeGreaterThanOrEqual(1)
   })
 
   it('places an order, idempotently by its id', async () => {
