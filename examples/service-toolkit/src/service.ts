@@ -65,7 +65,7 @@ export function createService(options: ServiceOptions) {
     createRetryMaxMs: 200,
   })
   const breaker = new CircuitBreaker({ volumeThreshold: 3, halfOpenAfterMs: 5_000, timeoutMs: options.pricingTimeoutMs ?? 1_000 })
-  const orders = new RateLimiter({ limit: options.ordersPerWindow ?? 5, intervalMs: options.orderWindowMs ?? 60_000 })
+  let orders = new RateLimiter({ limit: options.ordersPerWindow ?? 5, intervalMs: options.orderWindowMs ?? 60_000 })
   // The catalog page is one object, replaced when a product changes: cachedJSONStringify reuses its text.
   let catalog: { products: Product[]; truncated: boolean } | undefined
 
@@ -180,6 +180,11 @@ export function createService(options: ServiceOptions) {
     pricing,
     breaker,
     counters,
+    /** Replaces the per-customer order limit (an operator's knob); counting starts afresh. */
+    setOrderLimit(ordersPerWindow: number, orderWindowMs: number) {
+      orders.stop()
+      orders = new RateLimiter({ limit: ordersPerWindow, intervalMs: orderWindowMs })
+    },
     async close() {
       orders.stop()
       await pricing.drain()

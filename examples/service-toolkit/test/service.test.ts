@@ -12,7 +12,7 @@ let base: string
 
 // One HTTP server and one service for the file, as in production: fetch keeps a connection pool per
 // origin, so a new port per test would leave one behind each time (growth that is fetch's, not ours).
-// Tests that need a service of their own (fresh rate limits, a dead pricing service) swap it in.
+// The test of a dead pricing service swaps in a second service pointed at a closed port.
 beforeAll(async () => {
   db = new PGlite()
   await db.exec(SCHEMA)
@@ -94,11 +94,15 @@ describe('service-toolkit', () => {
   })
 
   it('rate-limits orders per customer: the fourth within the window is answered 429', async () => {
-    service = createService({ db, pricingPort: pricingServer.port, ordersPerWindow: 3 })
-    const order = (n: number) => JSON.stringify({ id: `order-r${n}`, customer: 'busy', sku: 'sku-1', quantity: 1 })
-    const statuses = []
-    for (let n = 0; n < 4; n++) statuses.push((await post('/orders', order(n))).status)
-    expect(statuses).toEqual([201, 201, 201, 429])
+    service.setOrderLimit(3, 60_000)
+    try {
+      const order = (n: number) => JSON.stringify({ id: `order-r${n}`, customer: 'busy', sku: 'sku-1', quantity: 1 })
+      const statuses = []
+      for (let n = 0; n < 4; n++) statuses.push((await post('/orders', order(n))).status)
+      expect(statuses).toEqual([201, 201, 201, 429])
+    } finally {
+      service.setOrderLimit(100, 100)
+    }
   })
 
   it('serves the last known price, marked stale, when the pricing service is down', async () => {
