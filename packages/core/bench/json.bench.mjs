@@ -6,7 +6,7 @@ import secureJSON from 'secure-json-parse'
 import { cachedJSONStringify, safeJSONParse, safeJSONStringify } from '../dist/index.js'
 
 // ~100 KB of API-like records: ids, names, nested objects, arrays, numbers.
-const records = Array.from({ length: 400 }, (_, i) => ({
+const records = Array.from({ length: 550 }, (_, i) => ({
   id: i,
   name: `user-${i}`,
   email: `user${i}@example.com`,
@@ -34,14 +34,14 @@ group('stringify a 100 KB object', () => {
 })
 
 const { benchmarks } = await run()
-const us = (name) => (benchmarks.find((b) => b.alias === name)?.runs[0]?.stats?.avg ?? Number.NaN) / 1000
+const us = (name) => (benchmarks.find((b) => b.alias === name)?.runs[0]?.stats?.p50 ?? Number.NaN) / 1000
 const sjp = us('secure-json-parse 4')
 const ours = us('@qtests/core safeJSONParse')
 const stringify = us('JSON.stringify')
 const hit = us('@qtests/core cachedJSONStringify (hit)')
 const safe = us('@qtests/core safeJSONStringify')
 const sorted = us('@qtests/core safeJSONStringify sortKeys')
-console.log('\nsummary (µs per call)')
+console.log('\nsummary (µs per call, median of mitata's samples)')
 console.log(`JSON.parse ${us('JSON.parse (no checks, reference)').toFixed(1)} · secure-json-parse ${sjp.toFixed(1)} · safeJSONParse ${ours.toFixed(1)} (${(ours / sjp).toFixed(2)}× secure-json-parse)`)
 console.log(`JSON.stringify ${stringify.toFixed(1)} · cachedJSONStringify hit ${(hit * 1000).toFixed(1)} ns (${(stringify / hit).toFixed(0)}× faster) · safeJSONStringify ${safe.toFixed(1)} (${(safe / stringify).toFixed(2)}×) · sortKeys ${sorted.toFixed(1)} (${(sorted / stringify).toFixed(2)}×)`)
 const verdict = (ok) => (ok ? 'holds' : 'MISSED')

@@ -17,6 +17,7 @@ const OWNER = 'safeJSONParse'
 const OPTION_KEYS: Record<keyof SafeJSONParseOptions, true> = { maxBytes: true, reviver: true }
 const OPTION_NAMES = Object.keys(OPTION_KEYS)
 const DEFAULT_MAX_BYTES = 1024 * 1024
+const REFUSE_POISONING = { protoAction: 'error', constructorAction: 'error' } as const
 
 /** A key, in any mix of literal and `\uXXXX`-escaped characters, followed by its colon. */
 function keyPattern(word: string): RegExp {
@@ -56,7 +57,7 @@ export function safeJSONParse<T = unknown>(text: string | Uint8Array, options?: 
     throw tooLarge(Buffer.byteLength(text, 'utf8'), maxBytes)
   }
   try {
-    return secureJSON.parse(text, reviver as never, { protoAction: 'error', constructorAction: 'error' }) as T
+    return secureJSON.parse(text, reviver as never, REFUSE_POISONING) as T
   } catch (error) {
     throw explain(text, error)
   }
