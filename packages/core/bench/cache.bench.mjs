@@ -50,7 +50,7 @@ group(`get, ${OPS} per iteration, ~50% hits`, () => {
 const { benchmarks } = await run()
 const nsPerOp = (name) => (benchmarks.find((b) => b.alias === name)?.runs[0]?.stats?.p50 ?? Number.NaN) / OPS
 const pad = (s, n) => String(s).padEnd(n)
-console.log('\nsummary: ns per operation, median of mitata's samples (ratio = ours / raw lru-cache)')
+console.log('\nsummary: ns per operation, median of the samples (ratio = ours / raw lru-cache)')
 console.log(`${pad('cache', 34)}${pad('set ns', 10)}${pad('ratio', 9)}${pad('get ns', 10)}ratio`)
 const raw = { set: nsPerOp('lru-cache 11 (raw) set'), get: nsPerOp('lru-cache 11 (raw) get') }
 const rows = Object.keys(caches).map((name) => ({ name, set: nsPerOp(`${name} set`), get: nsPerOp(`${name} get`) }))

@@ -55,7 +55,7 @@ group(`${PAIRS} callers at once on ${MAX} resources (each waits its turn)`, () =
 const { benchmarks } = await run()
 const usPerPair = (name) => (benchmarks.find((b) => b.alias === name)?.runs[0]?.stats?.p50 ?? Number.NaN) / PAIRS / 1000
 const pad = (s, n) => String(s).padEnd(n)
-console.log('\nsummary: µs per acquire + release pair, median of mitata's samples (ratio = peer / ours: how many times slower the peer is)')
+console.log('\nsummary: µs per acquire + release pair, median of the samples (ratio = peer / ours: how many times slower the peer is)')
 console.log(`${pad('pool', 30)}${pad('sequential', 14)}${pad('ratio', 10)}${pad('queued', 12)}ratio`)
 const oursSeq = usPerPair('@qtests/core ResourcePool')
 const oursQueued = usPerPair('@qtests/core ResourcePool (queued)')
