@@ -546,7 +546,7 @@ describe('CircuitBreaker properties and faults', () => {
       }),
       { numRuns: 300 },
     )
-  })
+  }, 30_000) // 0.5 s alone; over 5 s in `pnpm test` with the other packages' suites on the same 2 CPUs
 
   it('under a flapping dependency: opens in every bad period, recovers in every good one, and sends nothing while open', async () => {
     const periodMs = 20_000
