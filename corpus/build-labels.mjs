@@ -127,14 +127,34 @@ const cases = {
       { match: /token prefix/ },
     ],
   },
-  'cases/leaks/spy-restore.test.ts': {
+  'cases/leaks/accumulate-assert.test.ts': {
     leak: true,
-    pattern: 'vi.spyOn per test + vi.restoreAllMocks(): Vitest 4 keeps every spy (and its call history) registered',
+    pattern: 'sessions kept in a module-level list; each test asserts its user has one, true only on its own run',
     tests: [
-      { match: /2500 segments/, bytes: A(2500) + 5656, note: 'A(2500) segments kept in the spy history + 5656 per spy (measured: @vitest/spy mock instance with ~25 method closures, state, config, REGISTERED_MOCKS entry, call record)' },
-      { match: /with 2000 segments/, bytes: A(2000) + 5656, note: 'A(2000) + 5656 per spy (measured)' },
-      { match: /without a spy/ },
+      { match: /admin session/, bytes: A(2500) + 40 + 12, note: 'A(2500) state + session object (2 fields) 40 + push 12; the test fails from its second run on, and still leaks' },
+      { match: /opens one session of 2000/, bytes: A(2000) + 40 + 12, note: 'A(2000) + session 40 + push 12' },
+      { match: /stranger/ },
     ],
+  },
+}
+
+// Memory held by test tooling on a test's behalf: not the code's leak (labelled leak: false), but the
+// report must say which tool holds it (`tooling` in report.json, hunt mode).
+const toolingCases = {
+  'cases/tooling/spy-restore.test.ts': {
+    holder: 'vitest-mocks',
+    pattern: "vi.spyOn per test + vi.restoreAllMocks(): Vitest keeps every spy (and its call history) in its mock registry",
+    tests: [{ match: /2500 segments/ }, { match: /with 2000 segments/ }, { match: /without a spy/, none: true }],
+  },
+  'cases/tooling/mocks-in-test.test.ts': {
+    holder: 'vitest-mocks',
+    pattern: 'a fresh vi.fn() per test handed to code that keeps nothing; Vitest keeps the mock and its calls',
+    tests: [{ match: /2500-value reading/ }, { match: /with 2000 values/ }, { match: /without a mock/, none: true }],
+  },
+  'cases/tooling/sinon-restore.test.ts': {
+    holder: 'sinon-sandbox',
+    pattern: "sinon.stub per test restored with stub.restore(): the stub stays in sinon's default sandbox",
+    tests: [{ match: /2500-value mail/ }, { match: /2000 values to/ }, { match: /unstubbed/, none: true }],
   },
 }
 
@@ -151,8 +171,13 @@ const cleanPatterns = {
   'cases/clean/mocks-cleared.test.ts': 'module-level vi.fn and a spy created once, history cleared with mockClear after each test',
   'cases/clean/listener-add-remove.test.ts': 'listener on a process-wide emitter, removed after use (or once)',
   'cases/clean/object-pool.test.ts': 'pool that grows to peak concurrency (4) and then reuses instances',
+  'cases/clean/console-output.test.ts': 'a line or an object printed once per test (console.log, warn, debug)',
+  'cases/clean/lru-hundred.test.ts': 'LRU of 100 entries of 10 KB, one new entry per run: grows for 100 runs, then only replaces',
+  'cases/clean/zone-formatters.test.ts': 'an Intl formatter per time zone made on first use and kept (each test a new zone)',
+  'cases/clean/schema-tables.test.ts': 'per-test schema objects that build a 20 KB table on first validation and keep it',
 }
 for (const [file, pattern] of Object.entries(cleanPatterns)) cases[file] = { leak: false, pattern, tests: [] }
+for (const [file, spec] of Object.entries(toolingCases)) cases[file] = { leak: false, tooling: spec.holder, pattern: spec.pattern, tests: spec.tests }
 
 const listed = JSON.parse(
   execFileSync(`${corpusDir}node_modules/.bin/vitest`, ['list', '--json', '-c', 'calibrate/vitest.config.ts'], {
@@ -168,6 +193,12 @@ for (const { name, file: absolute } of listed) {
   const spec = cases[file]
   if (!spec) throw new Error(`${file} has no entry in build-labels.mjs; add one with its pattern and sizes`)
   counts.set(file, (counts.get(file) ?? 0) + 1)
+  if (spec.tooling) {
+    const rules = spec.tests.filter((rule) => rule.match.test(name))
+    if (rules.length !== 1) throw new Error(`${file} › ${name} matches ${rules.length} label rules, expected exactly 1`)
+    tests.push(rules[0].none ? { file, test: name, leak: false } : { file, test: name, leak: false, tooling: spec.tooling })
+    continue
+  }
   if (!spec.leak) {
     tests.push({ file, test: name, leak: false })
     continue
@@ -186,7 +217,7 @@ const files = Object.entries(cases)
   .sort(([a], [b]) => a.localeCompare(b))
   .map(([file, spec]) => {
     if (!counts.has(file)) throw new Error(`${file} is labelled but vitest lists no test in it`)
-    return { file, leak: spec.leak, pattern: spec.pattern, tests: counts.get(file) }
+    return { file, leak: spec.leak, ...(spec.tooling ? { tooling: spec.tooling } : {}), pattern: spec.pattern, tests: counts.get(file) }
   })
 tests.sort((a, b) => a.file.localeCompare(b.file))
 
@@ -195,7 +226,8 @@ const labels = {
   note:
     'bytesPerIteration = memory (heap + external) a leaking test retains per run, excluding Vitest’s own bookkeeping. ' +
     'Analytic on a 64-bit heap without pointer compression: A(n) = new Array(n).fill(int) = 48 + 8n B, S(n) = one-byte string = 16 + n (padded to 8) B; ' +
-    'per-test notes give the formula. Cross-checked with calibrate/ (see README.md). Generated by build-labels.mjs.',
+    'per-test notes give the formula. Cross-checked with calibrate/ (see README.md). `tooling` names the test tool that holds ' +
+    "a test's growth (not a leak of the code under test; the report must name that tool). Generated by build-labels.mjs.",
   files,
   tests,
 }

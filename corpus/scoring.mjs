@@ -10,6 +10,8 @@ export const DEFAULT_THRESHOLDS = Object.freeze({
   sizeTolerance: 0.25,
   measurePrecision: 1,
   measureRecall: 0.8,
+  /** share of the tests labelled with a tool (`tooling`) whose report names that tool */
+  toolingRecall: 1,
 })
 
 const POSITIVE = 'leak'
@@ -61,6 +63,7 @@ export function scoreHunt(labels, report, thresholds = DEFAULT_THRESHOLDS) {
   const suspects = []
   const notReported = []
   const sizes = []
+  const tooling = { expected: 0, named: 0, misses: [] }
 
   for (const label of labels.tests) {
     const key = testKey(label.file, label.test)
@@ -71,6 +74,11 @@ export function scoreHunt(labels, report, thresholds = DEFAULT_THRESHOLDS) {
     const row = { file: label.file, test: label.test, verdict, measuredBytes: measured }
     if (!got) notReported.push(row)
     if (verdict === 'suspect') suspects.push({ ...row, leak: label.leak })
+    if (label.tooling) {
+      tooling.expected++
+      if (got?.tooling?.some((held) => held.holder === label.tooling)) tooling.named++
+      else tooling.misses.push({ ...row, holder: label.tooling })
+    }
 
     if (label.leak) {
       if (verdict === POSITIVE) counts.tp++
@@ -102,6 +110,7 @@ export function scoreHunt(labels, report, thresholds = DEFAULT_THRESHOLDS) {
     suspects,
     notReported,
     unlabelled,
+    tooling: { ...tooling, recall: tooling.expected === 0 ? 1 : tooling.named / tooling.expected },
     size: {
       checked: sizes.length,
       medianError: median(errors),
@@ -174,6 +183,8 @@ export function checkFailures(summary, thresholds = DEFAULT_THRESHOLDS) {
       failures.push(
         `${name}: ${run.size.outOfTolerance.length} leak(s) ≥ ${thresholds.sizeFloorBytes} B not within ±${pct(thresholds.sizeTolerance)} of the label`,
       )
+    if (run.tooling.recall < thresholds.toolingRecall)
+      failures.push(`${name}: ${run.tooling.misses.length} test(s) whose growth test tooling holds do not name the tool`)
     if (run.unlabelled.length > 0) failures.push(`${name}: ${run.unlabelled.length} reported test(s) have no label`)
     if (run.notReported.length > 0) failures.push(`${name}: ${run.notReported.length} labelled test(s) missing from the report`)
   })
@@ -210,7 +221,7 @@ export function formatSummary(summary) {
   out.push('HUNT (per test; positive = verdict "leak")')
   out.push(
     table([
-      ['run', 'TP', 'FP', 'FN', 'TN', 'precision', 'recall', 'F1', 'suspect', 'size err median', 'size err worst'],
+      ['run', 'TP', 'FP', 'FN', 'TN', 'precision', 'recall', 'F1', 'suspect', 'size err median', 'size err worst', 'tooling named'],
       ...summary.hunt.map((r, i) => [
         i + 1,
         r.tp,
@@ -223,6 +234,7 @@ export function formatSummary(summary) {
         r.suspects.length,
         pct(r.size.medianError),
         r.size.worst ? pct(r.size.worst.relativeError) : 'n/a',
+        `${r.tooling.named}/${r.tooling.expected}`,
       ]),
     ]),
   )
@@ -236,6 +248,7 @@ export function formatSummary(summary) {
       out.push(
         `  ${run} size off: ${name(t)} — label ${formatBytes(t.labelBytes)}, measured ${formatBytes(t.measuredBytes)} (${pct(t.relativeError)})`,
       )
+    for (const t of r.tooling.misses) out.push(`  ${run} tooling not named: ${name(t)} — expected ${t.holder}, verdict ${t.verdict}`)
     for (const t of r.unlabelled) out.push(`  ${run} unlabelled test in report: ${name(t)}`)
     for (const t of r.notReported) out.push(`  ${run} labelled test missing from report: ${name(t)}`)
   })

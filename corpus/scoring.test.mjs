@@ -4,11 +4,13 @@ import { checkFailures, formatSummary, rates, scoreCorpus, scoreHunt, scoreMeasu
 
 const LEAKS = 'cases/leaks/array.test.ts'
 const CLEAN = 'cases/clean/cache.test.ts'
+const TOOLING = 'cases/tooling/spies.test.ts'
 
 const labels = {
   files: [
     { file: LEAKS, leak: true },
     { file: CLEAN, leak: false },
+    { file: TOOLING, leak: false, tooling: 'vitest-mocks' },
   ],
   tests: [
     { file: LEAKS, test: 'array > grows 40 KB', leak: true, bytesPerIteration: 40_000 },
@@ -17,6 +19,7 @@ const labels = {
     { file: LEAKS, test: 'array > formats', leak: false },
     { file: CLEAN, test: 'cache > fills', leak: false },
     { file: CLEAN, test: 'cache > reads', leak: false },
+    { file: TOOLING, test: 'spies > spies', leak: false, tooling: 'vitest-mocks' },
   ],
 }
 
@@ -42,6 +45,11 @@ function huntReport(overrides = {}) {
         ],
       },
       { file: CLEAN, verdict: 'clean', tests: [row('cache > fills', 'clean', 100), row('cache > reads', 'clean', 0)] },
+      {
+        file: TOOLING,
+        verdict: 'clean',
+        tests: [{ ...row('spies > spies', 'clean', 0), tooling: [{ holder: 'vitest-mocks', objectsPerIteration: 1, bytesPerIteration: 5600 }], ...overrides['spies > spies'] }],
+      },
     ],
   }
 }
@@ -71,7 +79,7 @@ describe('scoreHunt', () => {
   it('scores a perfect report as precision and recall 1 with sizes within tolerance', () => {
     const score = scoreHunt(labels, huntReport())
     assert.equal(score.tp, 3)
-    assert.equal(score.tn, 3)
+    assert.equal(score.tn, 4) // the tooling test is not the code's leak
     assert.equal(score.precision, 1)
     assert.equal(score.recall, 1)
     assert.equal(score.size.checked, 2) // the 1 KB leak is below the 4 KB floor
@@ -145,7 +153,8 @@ describe('scoreHunt', () => {
 describe('scoreMeasure', () => {
   it('scores files: a leaking file found and a clean file kept clean', () => {
     const score = scoreMeasure(labels, measureReport('leak', 'clean'))
-    assert.deepEqual([score.tp, score.fp, score.fn, score.tn, score.precision, score.recall], [1, 0, 0, 1, 1, 1])
+    // the tooling file, absent from this report, is not a leak either
+    assert.deepEqual([score.tp, score.fp, score.fn, score.tn, score.precision, score.recall], [1, 0, 0, 2, 1, 1])
   })
 
   it('names a false-positive file and a missed file', () => {
@@ -160,6 +169,23 @@ describe('scoreMeasure', () => {
     )
     assert.equal(score.precision, 0)
     assert.equal(score.recall, 0)
+  })
+})
+
+describe('tooling', () => {
+  it('counts a test whose report names the tool that holds its growth', () => {
+    const scored = scoreHunt(labels, huntReport())
+    assert.deepEqual([scored.tooling.expected, scored.tooling.named, scored.tooling.recall], [1, 1, 1])
+    assert.equal(scored.fp, 0)
+  })
+
+  it('fails a run whose report does not name the tool, and one that calls tooling a leak', () => {
+    const unnamed = scoreHunt(labels, huntReport({ 'spies > spies': { tooling: undefined } }))
+    assert.equal(unnamed.tooling.misses.length, 1)
+    const leak = scoreHunt(labels, huntReport({ 'spies > spies': { verdict: 'leak' } }))
+    assert.equal(leak.fp, 1)
+    const failures = checkFailures(scoreCorpus(labels, [huntReport({ 'spies > spies': { tooling: undefined } })], measureReport('leak', 'clean')))
+    assert.ok(failures.some((failure) => /do not name the tool/.test(failure)), failures.join('\n'))
   })
 })
 

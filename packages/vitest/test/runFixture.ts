@@ -15,6 +15,10 @@ export interface FixtureRun {
   outcomes: Map<string, string>
   /** When each file ran, from Vitest's JSON reporter (ms since the epoch). */
   fileTimes: { file: string; start: number; end: number }[]
+  /** Vitest's own durations: full name → ms */
+  durations: Map<string, number>
+  /** Vitest's own failure messages: full name → messages */
+  failures: Map<string, string[]>
   report: QtestsReport | undefined
 }
 
@@ -47,16 +51,28 @@ export async function runFixture(
     throw new Error(`Vitest wrote no JSON results (exit ${code}); it printed:\n${output}`)
   })
   const results = JSON.parse(json) as {
-    testResults: { name: string; startTime: number; endTime: number; assertionResults: { fullName: string; status: string }[] }[]
+    testResults: {
+      name: string
+      startTime: number
+      endTime: number
+      assertionResults: { fullName: string; status: string; duration?: number; failureMessages?: string[] }[]
+    }[]
   }
   const fileTimes = results.testResults.map((file) => ({ file: path.basename(file.name), start: file.startTime, end: file.endTime }))
+  const durations = new Map<string, number>()
+  const failures = new Map<string, string[]>()
   for (const file of results.testResults)
-    for (const test of file.assertionResults) outcomes.set(`${path.basename(file.name)} > ${test.fullName}`, test.status)
+    for (const test of file.assertionResults) {
+      const name = `${path.basename(file.name)} > ${test.fullName}`
+      outcomes.set(name, test.status)
+      if (test.duration !== undefined) durations.set(name, test.duration)
+      if (test.failureMessages?.length) failures.set(name, test.failureMessages)
+    }
   let report: QtestsReport | undefined
   try {
     report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as QtestsReport
   } catch {
     report = undefined
   }
-  return { code, output, outcomes, fileTimes, report }
+  return { code, output, outcomes, fileTimes, durations, failures, report }
 }

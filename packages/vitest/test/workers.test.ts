@@ -115,6 +115,16 @@ describe('adaptive workers on a real Vitest run', () => {
     expect([...run.outcomes.entries()].filter(([name]) => name.startsWith('wait-')).every(([, status]) => status === 'passed')).toBe(true)
   })
 
+  it('does not call an abort far from the heap limit running out of memory', async () => {
+    const run = await runFixture('workers', { FIXTURE_ABORT: '1' })
+    expect(run.code).toBe(1)
+    const retry = run.report!.workers.retries[0]!
+    expect(retry).toMatchObject({ file: 'test/abort.test.mjs', outcome: 'crashed again' })
+    expect(retry.reason).toMatch(/^worker exited: aborted \(SIGABRT\)/)
+    expect(run.output).not.toMatch(/abort\.test\.mjs.*heap out of memory/)
+    expect(run.output).toMatch(/abort\.test\.mjs crashed again when run alone .*The run fails: it does not crash for want of memory/)
+  })
+
   it('retries a thread whose heap ran out, and says so when Node pins the heap of every thread', async () => {
     // Vitest under --max-old-space-size=160: Node gives each thread that heap whatever resourceLimits say,
     // so the retry runs alone with the same heap, crashes again, and the run fails naming the file.

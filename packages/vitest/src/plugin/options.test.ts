@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseMemoryBudget, QtestsOptionsError, resolveOptions } from './options.js'
+import { checkReportDir } from './paths.js'
 
 describe('resolveOptions', () => {
   it('gives useful defaults for qtests() with no options', () => {
@@ -14,7 +18,7 @@ describe('resolveOptions', () => {
       measureBudget: 0.25,
       reuseClean: true,
     })
-    expect(resolved.report).toEqual({ dir: undefined, json: true, html: true, terminal: 'summary' })
+    expect(resolved.report).toEqual({ dir: undefined, dirFrom: 'report.dir (default)', json: true, html: true, terminal: 'summary' })
     // Adaptive workers are on by default; min, max and the budget are decided from the machine.
     expect(resolved.workers).toEqual({ adaptive: true })
   })
@@ -36,8 +40,18 @@ describe('resolveOptions', () => {
     [{ report: 'x' }, 'qtests: option report is "x"; allowed: an object.'],
     [{ workers: { memoryBudget: 'lots' } }, `qtests: option workers.memoryBudget is "lots"; allowed: a number of bytes, or a string like '2GB', '512MB' or '60%'.`],
     [{ workers: { min: 4, max: 2 } }, 'qtests: option workers.min is 4; allowed: a number not above workers.max (2).'],
+    [
+      { workers: { memoryBudget: 0.6 } },
+      `qtests: option workers.memoryBudget is 0.6; allowed: at least 64MB, a number of bytes, or a string like '2GB', '512MB' or '60%' (a number is bytes; a share of memory is written '60%').`,
+    ],
+    [{ workers: { memoryBudget: '1b' } }, `qtests: option workers.memoryBudget is "1b"; allowed: at least 64MB, a number of bytes, or a string like '2GB', '512MB' or '60%'.`],
   ])('rejects %j with one error naming the key, the value and what is allowed', (options, message) => {
     expect(() => resolveOptions(options, {})).toThrow(new QtestsOptionsError(message))
+  })
+
+  it('says where the report directory came from', () => {
+    expect(resolveOptions({ report: { dir: 'r' } }, {}).report.dirFrom).toBe('report.dir')
+    expect(resolveOptions({ report: { dir: 'r' } }, { QTESTS_REPORT_DIR: '/tmp/r' }).report.dirFrom).toBe('QTESTS_REPORT_DIR (environment)')
   })
 
   it('rejects a bad QTESTS_LEAKS value, naming the variable', () => {
@@ -55,5 +69,36 @@ describe('parseMemoryBudget', () => {
     expect(parseMemoryBudget('0GB')).toBeUndefined()
     expect(parseMemoryBudget('150%', 1000)).toBeUndefined()
     expect(parseMemoryBudget('2 gigs')).toBeUndefined()
+  })
+})
+
+describe('checkReportDir', () => {
+  const failing = (code: string) => ({
+    mkdirSync: () => undefined,
+    rmSync: () => undefined,
+    writeFileSync: () => {
+      throw Object.assign(new Error(`${code}: something`), { code })
+    },
+  })
+
+  it.each([
+    ['EROFS', 'EROFS: the file system is read-only'],
+    ['EACCES', 'EACCES: permission denied'],
+    ['ENOTDIR', 'ENOTDIR: a file is in the way'],
+  ])('stops the run with one error naming the directory and why it cannot be written (%s)', (code, why) => {
+    expect(() => checkReportDir('/reports', 'report.dir', failing(code) as never)).toThrow(
+      new QtestsOptionsError(`qtests: option report.dir is "/reports", which cannot be written (${why}); allowed: a directory this run can create and write to.`),
+    )
+  })
+
+  it('names the environment variable when the directory came from it', () => {
+    expect(() => checkReportDir('/reports', 'QTESTS_REPORT_DIR (environment)', failing('EACCES') as never)).toThrow(/option QTESTS_REPORT_DIR \(environment\) is "\/reports"/)
+  })
+
+  it('refuses a path where a file is in the way, on the real file system', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'qtests-dir-')), 'report.json')
+    writeFileSync(file, '{}')
+    expect(() => checkReportDir(file, 'report.dir')).toThrow(/a file is in the way/)
+    expect(() => checkReportDir(path.join(file, 'nested'), 'report.dir')).toThrow(/a file is in the way/)
   })
 })

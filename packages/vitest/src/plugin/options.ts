@@ -1,3 +1,5 @@
+import os from 'node:os'
+import { usableMemoryBytes } from '../pool/memoryAdmission.js'
 import type { LeakMode } from '../shared/protocol.js'
 
 export type FailOn = 'none' | 'leak' | 'suspect'
@@ -83,12 +85,26 @@ export interface ResolvedOptions {
   }
   workers: { adaptive: boolean; min?: number; max?: number; memoryBudget?: number | string }
   sampling: { baseIntervalMs?: number; minIntervalMs?: number; maxIntervalMs?: number }
-  report: { dir?: string; json: boolean; html: boolean; terminal: 'summary' | 'full' | false }
+  report: {
+    dir?: string
+    /** where `dir` came from, for messages: the option, QTESTS_REPORT_DIR, or the default */
+    dirFrom: 'report.dir' | 'QTESTS_REPORT_DIR (environment)' | 'report.dir (default)'
+    json: boolean
+    html: boolean
+    terminal: 'summary' | 'full' | false
+  }
 }
 
-/** The one error a bad option produces: it names the key, the value and what is allowed. */
+/**
+ * The one error a bad option produces: it names the key, the value and what is allowed. No stack trace: the
+ * message says all there is, and the trace would point into Vitest's config loading, not the user's code.
+ */
 export class QtestsOptionsError extends Error {
   override name = 'QtestsOptionsError'
+  constructor(message: string) {
+    super(message)
+    this.stack = `${this.name}: ${message}`
+  }
 }
 
 const MODES: readonly LeakMode[] = ['measure', 'hunt', 'off']
@@ -131,10 +147,28 @@ const nonEmptyString = (value: unknown, key: string) => {
   if (typeof value !== 'string' || value.trim() === '') fail(key, value, 'a non-empty path')
 }
 
-const memoryBudget = (value: unknown, key: string) => {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return
-  if (typeof value === 'string' && parseMemoryBudget(value) !== undefined) return
-  fail(key, value, "a number of bytes, or a string like '2GB', '512MB' or '60%'")
+/** Below this a budget cannot hold Vitest's main process and one worker: it is a mistake (0.6 meant as 60%). */
+export const MIN_MEMORY_BUDGET_BYTES = 64 * 1024 ** 2
+
+const BUDGET_FORMS = "a number of bytes, or a string like '2GB', '512MB' or '60%'"
+
+const memoryBudget = (value: unknown, key: string, totalBytes = totalMemoryBytes()) => {
+  const bytes =
+    typeof value === 'number' && Number.isFinite(value) && value > 0
+      ? value
+      : typeof value === 'string'
+        ? parseMemoryBudget(value, totalBytes)
+        : undefined
+  if (bytes === undefined) fail(key, value, BUDGET_FORMS)
+  if (bytes < MIN_MEMORY_BUDGET_BYTES) {
+    const share = typeof value === 'number' && value <= 1 ? ` (a number is bytes; a share of memory is written '${Math.round(value * 100)}%')` : ''
+    fail(key, value, `at least 64MB, ${BUDGET_FORMS}${share}`)
+  }
+}
+
+/** What a '60%' budget is a share of: system memory, or the container's limit when that is lower. */
+export function totalMemoryBytes(): number {
+  return usableMemoryBytes(os.totalmem(), process.constrainedMemory?.())
 }
 
 /** Parses '2GB', '512 MB', '60%' (of `totalBytes`); undefined when malformed. */
@@ -204,8 +238,12 @@ export function resolveOptions(options: unknown = {}, env: NodeJS.ProcessEnv = p
     mode = envMode as LeakMode
   }
   let dir = report.dir
+  let dirFrom: ResolvedOptions['report']['dirFrom'] = dir === undefined ? 'report.dir (default)' : 'report.dir'
   const envDir = env.QTESTS_REPORT_DIR
-  if (envDir !== undefined && envDir !== '') dir = envDir
+  if (envDir !== undefined && envDir !== '') {
+    dir = envDir
+    dirFrom = 'QTESTS_REPORT_DIR (environment)'
+  }
 
   return {
     leaks: {
@@ -220,6 +258,6 @@ export function resolveOptions(options: unknown = {}, env: NodeJS.ProcessEnv = p
     },
     workers: { ...workers, adaptive: workers.adaptive ?? true },
     sampling: { ...sampling },
-    report: { dir, json: report.json ?? true, html: report.html ?? true, terminal: report.terminal ?? 'summary' },
+    report: { dir, dirFrom, json: report.json ?? true, html: report.html ?? true, terminal: report.terminal ?? 'summary' },
   }
 }

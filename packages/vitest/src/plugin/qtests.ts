@@ -7,13 +7,15 @@ import { pathToFileURL } from 'node:url'
 import type { Vite } from 'vitest/node'
 import type { TestProject, Vitest } from 'vitest/node'
 import { adaptivePool, isGateablePool } from '../pool/adaptivePool.js'
-import { usableMemoryBytes } from '../pool/memoryAdmission.js'
 import { WorkerScaling } from '../pool/workerScaling.js'
 import { cleanHistoryPath, loadCleanHistory, reusableCleanFiles, verdictSettings } from '../report/cleanHistory.js'
+import { RepeatRunCollector } from '../repeatRun/collector.js'
+import { REPEAT_JOB_KEY, REPEAT_RUN_ENV, type RepeatJob } from '../repeatRun/job.js'
+import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { QtestsReporter } from '../report/reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
-import { parseMemoryBudget, type QtestsOptions, type ResolvedOptions, resolveOptions } from './options.js'
-import { ownFiles, probesRunner, reportDir } from './paths.js'
+import { parseMemoryBudget, type QtestsOptions, type ResolvedOptions, resolveOptions, totalMemoryBytes } from './options.js'
+import { checkReportDir, ownFiles, probesRunner, reportDir } from './paths.js'
 
 /**
  * One worker scaling and one reporter per Vitest instance, however many copies of this module run: a
@@ -21,9 +23,13 @@ import { ownFiles, probesRunner, reportDir } from './paths.js'
  * project that `extends` it — each copy would otherwise add its own reporter and gate.
  */
 const SCALING_KEY = Symbol.for('@qtests/vitest scaling by Vitest instance')
-const shared = globalThis as Record<symbol, WeakMap<Vitest, WorkerScaling | null> | undefined>
+const CONFIGURED_KEY = Symbol.for('@qtests/vitest configured projects')
+const shared = globalThis as Record<symbol, WeakMap<Vitest, WorkerScaling | null> | WeakSet<object> | undefined>
 shared[SCALING_KEY] ??= new WeakMap()
-const scalingByVitest = shared[SCALING_KEY]
+shared[CONFIGURED_KEY] ??= new WeakSet()
+const scalingByVitest = shared[SCALING_KEY] as WeakMap<Vitest, WorkerScaling | null>
+/** By their resolved config: the project a hook is given and its entry in `vitest.projects` may be two objects. */
+const configuredProjects = shared[CONFIGURED_KEY] as WeakSet<object>
 
 /**
  * The qtests Vitest plugin: `plugins: [qtests()]`. Options are validated here, when the config is
@@ -31,28 +37,64 @@ const scalingByVitest = shared[SCALING_KEY]
  */
 export function qtests(options?: QtestsOptions): Vite.Plugin {
   const resolved = resolveOptions(options)
-  return {
+  const repeatJob = repeatRunJob()
+  const plugin: Vite.Plugin = {
     name: 'qtests',
-    config() {
-      return { test: { server: { deps: { external: [ownFiles] } } } }
+    // Before other plugins: inline projects share the root's Vite server, and its deps settings are ours too.
+    enforce: 'pre',
+    config: {
+      order: 'pre',
+      handler(config) {
+        // Inline projects that do not `extends` the root config do not get its plugins: this one joins them, or
+        // their files would run unmeasured without a word.
+        for (const entry of (config as { test?: { projects?: unknown[] } }).test?.projects ?? []) {
+          if (!entry || typeof entry !== 'object' || (entry as { extends?: unknown }).extends) continue
+          const inline = entry as { plugins?: unknown[] }
+          if (!inline.plugins?.some((item) => (item as { name?: string } | null)?.name === 'qtests')) inline.plugins = [...(inline.plugins ?? []), plugin]
+        }
+        return { test: { server: { deps: { external: [ownFiles] } } } }
+      },
     },
     configureVitest({ vitest, project }) {
+      // Every project of the run, also one whose own config left the plugin out (a projects file of its own).
+      const projects: TestProject[] = []
+      for (const each of [project, ...vitest.projects]) {
+        if (configuredProjects.has(each.config)) continue
+        configuredProjects.add(each.config)
+        projects.push(each)
+      }
+      if (repeatJob) {
+        for (const each of projects) configureRepeatRun(vitest, each, resolved, repeatJob)
+        return
+      }
       if (!scalingByVitest.has(vitest)) {
+        checkReportDir(reportDir(vitest.config.root, resolved), resolved.report.dirFrom)
         const scaling = createWorkerScaling(vitest, resolved)
         scalingByVitest.set(vitest, scaling)
         vitest.config.reporters.push(new QtestsReporter(resolved, scaling ?? undefined))
       }
-      configureProject(project, resolved, vitest)
       const scaling = scalingByVitest.get(vitest)
-      if (scaling) gateProject(project, scaling, vitest)
+      for (const each of projects) {
+        configureProject(each, resolved, vitest)
+        if (scaling) gateProject(each, scaling, vitest)
+      }
     },
   }
+  return plugin
 }
 
-function configureProject(project: TestProject, options: ResolvedOptions, vitest: Vitest) {
-  const worker: WorkerConfig = {
-    mode: options.leaks.mode,
+/** The job this process was started for, when it is a repeat run (see repeatRun/child.ts). */
+function repeatRunJob(): RepeatJob | undefined {
+  if (!process.env[REPEAT_RUN_ENV]) return undefined
+  return (globalThis as Record<symbol, RepeatJob | undefined>)[REPEAT_JOB_KEY]
+}
+
+function workerConfig(options: ResolvedOptions, mode: WorkerConfig['mode']): WorkerConfig {
+  return {
+    mode,
     iterations: options.leaks.iterations,
+    maxRuns: maxRuns(options.leaks.iterations),
+    confirmMaxMs: CONFIRM_MAX_MS,
     minBytesPerIteration: options.leaks.minBytesPerIteration,
     allocationSampleBytes: options.leaks.allocationSites ? 8192 : 0,
     measureBudget: options.leaks.measureBudget,
@@ -60,6 +102,40 @@ function configureProject(project: TestProject, options: ResolvedOptions, vitest
     // of tests; code compiled for each new test (5–10 KB per test, measured) sometimes crosses it too.
     measureSuspicionBytesPerTest: options.leaks.minBytesPerTest / 2,
   }
+}
+
+
+
+/**
+ * The repeat run (a child process the user's run started): every file it is given runs under the probes in
+ * hunt mode, and nothing reaches the user — no reporter but the collector, no snapshot written, no output.
+ */
+function configureRepeatRun(vitest: Vitest, project: TestProject, options: ResolvedOptions, job: RepeatJob) {
+  if (!scalingByVitest.has(vitest)) {
+    const scaling = createWorkerScaling(vitest, options, { keepHistory: false })
+    scalingByVitest.set(vitest, scaling)
+    vitest.config.reporters.splice(0, vitest.config.reporters.length, new RepeatRunCollector() as never)
+  }
+  const worker = workerConfig(options, 'hunt')
+  worker.iterations = job.iterations
+  worker.maxRuns = job.maxRuns
+  worker.confirmMaxMs = job.confirmMaxMs
+  worker.stopFileAtFirstLeak = job.stopAtFirstLeak
+  if (project.config.browser?.enabled) worker.mode = 'off'
+  project.provide(WORKER_CONFIG_KEY as never, worker as never)
+  const config = project.config as typeof project.config & { disableConsoleIntercept?: boolean }
+  // New snapshots fail instead of being written; nothing is updated or removed.
+  config.snapshotOptions = { ...config.snapshotOptions, updateSnapshot: 'none' }
+  // Each run's output would be kept until the test ends (see silenceConsole): nobody reads it here.
+  config.disableConsoleIntercept = true
+  if (worker.mode !== 'off') config.runner = config.runner ? wrapUserRunner(config.runner) : probesRunner
+  const scaling = scalingByVitest.get(vitest)
+  if (scaling) gateProject(project, scaling, vitest)
+}
+
+function configureProject(project: TestProject, options: ResolvedOptions, vitest: Vitest) {
+  // hunt: the user's own run is left exactly as it is; the tests are repeated afterwards, in the repeat run.
+  const worker = workerConfig(options, options.leaks.mode === 'hunt' ? 'off' : options.leaks.mode)
   if (project.config.browser?.enabled) {
     vitest.logger.warn(` qtests  browser mode is not measured (project ${project.name || 'root'}): its tests run in a browser, outside Node's heap.`)
     worker.mode = 'off'
@@ -99,7 +175,7 @@ function wrapUserRunner(userRunner: string): string {
  */
 const DEFAULT_MAX_WORKERS = 16
 
-function createWorkerScaling(vitest: Vitest, options: ResolvedOptions): WorkerScaling | null {
+function createWorkerScaling(vitest: Vitest, options: ResolvedOptions, { keepHistory = true } = {}): WorkerScaling | null {
   const { workers } = options
   if (!workers.adaptive) return null
   const say = (message: string) => vitest.logger.warn(` qtests  ${message}`)
@@ -108,15 +184,15 @@ function createWorkerScaling(vitest: Vitest, options: ResolvedOptions): WorkerSc
   const max = Math.min(workers.max ?? DEFAULT_MAX_WORKERS, userMax ?? Number.POSITIVE_INFINITY)
   const min = Math.min(workers.min ?? 1, max)
   if (max <= 1) return null
-  const totalBytes = usableMemoryBytes(os.totalmem(), process.constrainedMemory?.())
   const budget = workers.memoryBudget ?? '60%'
-  const memoryBudgetBytes = typeof budget === 'number' ? budget : parseMemoryBudget(budget, totalBytes)!
+  const memoryBudgetBytes = typeof budget === 'number' ? budget : parseMemoryBudget(budget, totalMemoryBytes())!
   return new WorkerScaling({
     min,
     max,
     memoryBudgetBytes,
     reportDir: reportDir(vitest.config.root, options),
     root: vitest.config.root,
+    keepHistory,
     log: say,
     // --bail and Ctrl-C: Vitest cancels the files it handed out, but those waiting at the gate have no
     // worker to hear it yet.

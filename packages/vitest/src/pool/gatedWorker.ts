@@ -11,9 +11,10 @@ export interface GateKeeper {
   /**
    * A worker died mid-file: retry it alone with the returned heap limit (MB; null: the same heap), or give
    * up (undefined). `execArgv` is the workers' own, where a forked worker's heap limit may already be set;
-   * `heapFixed` says why this pool's worker cannot get more heap (undefined when it can).
+   * `heapFixed` says why this pool's worker cannot get more heap (undefined when it can). `reason` is the
+   * crash as the keeper describes it (an abort is out of memory only when the worker's memory says so).
    */
-  planRetry(file: string, reason: string, execArgv: readonly string[], heapFixed?: string): number | null | undefined
+  planRetry(file: string, crash: string, execArgv: readonly string[], heapFixed?: string): { heapMb: number | null; reason: string } | undefined
   retryFailed(file: string, reason: string): void
   /** The run was cancelled before a crashed file's retry could start. */
   retryCancelled(file: string): void
@@ -69,6 +70,8 @@ export class GatedPoolWorker implements PoolWorker {
   #current: { file: string; message: Message; run: AbortSignal; release?: Release; crash?: string } | undefined
   #abort = new AbortController()
   #stopped = false
+  /** The current forked worker said on stderr that its heap ran out. */
+  #outOfMemory = false
 
   /**
    * `heapFixed`: why a retry of this pool's worker cannot get more heap (undefined when it can).
@@ -214,6 +217,7 @@ export class GatedPoolWorker implements PoolWorker {
     this.#innerStarting = (async () => {
       await inner.start()
       this.#spawned = inner
+      this.#watchForOutOfMemory(inner)
       inner.on('message', (data) => this.#onInnerMessage(inner, data))
       inner.on('error', (error) => this.#onInnerError(inner, error))
       inner.on('exit', (code: unknown, signal?: unknown) => this.#onInnerExit(inner, code, signal))
@@ -234,6 +238,15 @@ export class GatedPoolWorker implements PoolWorker {
       this.#innerStarting = undefined
     })
     return this.#innerStarting
+  }
+
+  /** V8's own words on the worker's stderr when its heap runs out: the only sure sign, for a forked worker. */
+  #watchForOutOfMemory(inner: PoolWorker) {
+    this.#outOfMemory = false
+    const stderr = (inner as unknown as { _fork?: { stderr?: NodeJS.ReadableStream | null } })._fork?.stderr
+    stderr?.on('data', (chunk: Buffer | string) => {
+      if (!this.#outOfMemory && /heap out of memory|Reached heap limit/.test(String(chunk))) this.#outOfMemory = true
+    })
   }
 
   #onInnerMessage(inner: PoolWorker, data: unknown): void {
@@ -261,7 +274,7 @@ export class GatedPoolWorker implements PoolWorker {
 
   #onInnerExit(inner: PoolWorker, code: unknown, signal: unknown): void {
     if (inner !== this.#inner || this.#stopped) return
-    if (this.#current && this.#retry(describeExit(code, signal))) return
+    if (this.#current && this.#retry(describeExit(code, signal, this.#outOfMemory))) return
     this.#emit('exit', code)
   }
 
@@ -279,13 +292,13 @@ export class GatedPoolWorker implements PoolWorker {
       this.#current = undefined
       return false
     }
-    const heapMb = this.#keeper.planRetry(current.file, reason, this.#options.execArgv, this.#heapFixed)
-    if (heapMb === undefined) {
+    const plan = this.#keeper.planRetry(current.file, reason, this.#options.execArgv, this.#heapFixed)
+    if (plan === undefined) {
       this.#current = undefined
       return false
     }
-    current.crash = reason
-    this.#heapMb = heapMb ?? undefined
+    current.crash = plan.reason
+    this.#heapMb = plan.heapMb ?? undefined
     void this.#keeper.admit(current.file, true, this.#abort.signal).then(
       (release) => {
         if (this.#stopped) return release()
@@ -295,7 +308,7 @@ export class GatedPoolWorker implements PoolWorker {
       () => {
         if (this.#stopped || this.#current !== current) return
         this.#current = undefined
-        this.#crashWithoutRetry(current.file, reason)
+        this.#crashWithoutRetry(current.file, plan.reason)
       },
     )
     return true
@@ -330,8 +343,14 @@ function pidOf(worker: PoolWorker | undefined): number | undefined {
   return typeof fork?.pid === 'number' ? fork.pid : undefined
 }
 
-function describeExit(code: unknown, signal: unknown): string {
-  if (signal === 'SIGABRT' || code === 134) return 'worker exited: heap out of memory (SIGABRT)'
+/** How a worker that aborted (SIGABRT) is described until its memory says whether the heap ran out. */
+export const ABORTED = 'worker exited: aborted (SIGABRT)'
+export const OUT_OF_MEMORY = 'worker exited: heap out of memory (SIGABRT)'
+
+function describeExit(code: unknown, signal: unknown, outOfMemory: boolean): string {
+  // V8 aborts when the heap runs out, but so do native crashes and process.abort(): unless V8 said so, the
+  // keeper tells them apart by the memory the worker had reached.
+  if (signal === 'SIGABRT' || code === 134) return outOfMemory ? OUT_OF_MEMORY : ABORTED
   if (typeof signal === 'string' && signal) return `worker exited: killed by ${signal}`
   return `worker exited unexpectedly with code ${String(code)}`
 }

@@ -2,7 +2,7 @@ import os from 'node:os'
 import path from 'node:path'
 import v8 from 'node:v8'
 import { AdaptiveLimiter } from '@qtests/core'
-import type { GateKeeper } from './gatedWorker.js'
+import { ABORTED, type GateKeeper, OUT_OF_MEMORY } from './gatedWorker.js'
 import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from './fileHistory.js'
 import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, mainHeapArgs, retryHeapMb } from './memoryAdmission.js'
 import { CpuLoad, processRssBytes, runRssBytes } from './resourceSampler.js'
@@ -33,6 +33,8 @@ export interface WorkerScalingSettings {
   memoryBudgetBytes: number
   reportDir: string
   root: string
+  /** Save what this run learnt for the next (false: the repeat run, whose files take far longer than usual). */
+  keepHistory?: boolean
   /** Logs one line through Vitest's logger (main process only). */
   log: (message: string) => void
   /**
@@ -74,6 +76,8 @@ const CPU_SATURATED = 0.97
 /** Below this busy share over the last half second, CPUs have room for more workers. */
 const CPU_IDLE = 0.6
 const MEMORY_PRESSURE = 0.85
+/** An aborted worker whose RSS had reached this share of its heap limit ran out of heap. */
+const OUT_OF_HEAP_SHARE = 0.75
 /**
  * What a file never seen is assumed to reach before any worker has been measured: small files' fork
  * workers peaked at 60–96 MB in examples/worker-scaling (its history cache); 128 MB leaves room above that.
@@ -112,6 +116,8 @@ export class WorkerScaling implements GateKeeper {
   #peakConcurrency = 0
   #peakRss = 0
   #retries: RetryRecord[] = []
+  /** The memory a crashed file's worker had reached, by file, to tell running out of heap from another abort. */
+  #crashPeaks = new Map<string, number>()
   /** Aborted when Vitest cancels the run (`--bail`, Ctrl-C); a new one for each run in watch mode. */
   #runCancel = new AbortController()
   #cancelSubscribed = false
@@ -155,6 +161,7 @@ export class WorkerScaling implements GateKeeper {
   runEnded(): void {
     this.#stopTicking()
     this.#mark()
+    if (this.settings.keepHistory === false) return
     this.#history.lastLimit = this.limiter.limit
     try {
       saveHistory(this.#historyFile, this.#history)
@@ -230,6 +237,7 @@ export class WorkerScaling implements GateKeeper {
       this.limiter.record({ latency, ok: true, inFlight: this.#running.size + 1 })
       this.#history.files[key] = mergeRecord(previous, { durationMs, peakBytes })
     } else {
+      this.#crashPeaks.set(key, peakBytes ?? 0)
       this.limiter.record({ latency: 1, ok: false, inFlight: this.#running.size + 1 })
       // Remember how big it got, so the retry and the next run plan for it.
       this.#history.files[key] = { durationMs: previous?.durationMs ?? durationMs, peakBytes: Math.max(peakBytes ?? 0, previous?.peakBytes ?? 0) }
@@ -238,26 +246,42 @@ export class WorkerScaling implements GateKeeper {
   }
 
   /** `heapFixed`: why this pool's retry cannot get more heap (undefined when it can). */
-  planRetry(file: string, reason: string, execArgv: readonly string[], heapFixed?: string): number | null | undefined {
+  planRetry(file: string, crash: string, execArgv: readonly string[], heapFixed?: string): { heapMb: number | null; reason: string } | undefined {
     const key = this.#key(file)
     if (this.#retries.some((r) => r.file === key)) return undefined
+    const reason = this.#describeCrash(key, crash, execArgv)
     const heapMb = heapFixed ? null : retryHeapMb(execArgv, defaultHeapMb())
     this.#retries.push({ file: key, reason, heapMb, outcome: 'pending' })
     this.settings.log(
       `${key}: ${reason}; running it again alone${heapMb ? ` with a ${heapMb} MB heap` : ` (its heap cannot be raised: ${heapFixed})`} so no test is lost`,
     )
-    return heapMb
+    return { heapMb, reason }
   }
 
-  retryFailed(file: string, reason: string): void {
+  retryFailed(file: string, crash: string): void {
     const key = this.#key(file)
     const retry = this.#retries.find((r) => r.file === key)
     if (retry) retry.outcome = 'crashed again'
+    const reason = this.#describeCrash(key, crash, retry?.heapMb ? [`--max-old-space-size=${retry.heapMb}`] : [])
     const peak = this.#history.files[key]?.peakBytes
     // A thread has no RSS of its own to report: the heap it had is the memory known to have run out.
     const heapMb = retry?.heapMb ?? currentHeapMb(mainHeapArgs(process.execArgv, process.env.NODE_OPTIONS)) ?? defaultHeapMb()
     const seen = peak ? `; its worker reached ${formatGb(peak)}` : `; its heap limit was ${heapMb} MB`
-    this.settings.log(`${key} crashed again when run alone (${reason})${seen}. The run fails: give this file more memory or split it.`)
+    const advice = reason.includes('heap out of memory') ? 'give this file more memory or split it' : 'it does not crash for want of memory'
+    this.settings.log(`${key} crashed again when run alone (${reason})${seen}. The run fails: ${advice}.`)
+  }
+
+  /**
+   * A worker that aborted ran out of heap only if it got near its heap limit: the same signal comes from a
+   * native crash or `process.abort()`, and "give it more memory" would send the user the wrong way.
+   */
+  #describeCrash(key: string, crash: string, execArgv: readonly string[]): string {
+    if (crash !== ABORTED) return crash
+    const peak = this.#crashPeaks.get(key)
+    if (peak === undefined || peak === 0) return crash
+    const heapMb = currentHeapMb(execArgv) ?? currentHeapMb(mainHeapArgs(process.execArgv, process.env.NODE_OPTIONS)) ?? defaultHeapMb()
+    if (peak >= OUT_OF_HEAP_SHARE * heapMb * 1024 ** 2) return OUT_OF_MEMORY
+    return `${crash} at ${Math.round(peak / 1024 ** 2)} MB, far from its ${heapMb} MB heap: not out of memory (a native crash, or process.abort())`
   }
 
   retryCancelled(file: string): void {

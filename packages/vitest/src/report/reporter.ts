@@ -5,10 +5,14 @@ import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node
 import type { ResolvedOptions } from '../plugin/options.js'
 import { reportDir } from '../plugin/paths.js'
 import type { WorkerScaling } from '../pool/workerScaling.js'
+import type { RepeatedFile, RepeatJob } from '../repeatRun/job.js'
+import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
+import { fileKey, type RepeatRunResult, repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
 import { cleanHistoryPath, loadCleanHistory, type MeasuredFile, recordRun, saveCleanHistory, verdictSettings } from './cleanHistory.js'
 import { renderHtmlReport } from './html.js'
-import type { QtestsReport, WorkersReport } from './schema.js'
+import { documentOnStdout } from './output.js'
+import type { FileReport, QtestsReport, WorkersReport } from './schema.js'
 import { formatTerminalSection, type TerminalStyle } from './terminal.js'
 import { type FileInput, fileVerdict, type TestInput, type VerdictSettings } from './verdicts.js'
 import { writeFileAtomic, writeFileAtomicSync } from './writeFileAtomic.js'
@@ -22,9 +26,25 @@ const toolVersion: string = (() => {
   }
 })()
 
+/** `vitest/node` as this process resolves it: the repeat run must load the very same Vitest. */
+const vitestNodeUrl = import.meta.resolve('vitest/node')
+
+/** What the user's run ended with; the report is built from it once the repeat run (if any) is over. */
+interface EndedRun {
+  modules: ReadonlyArray<TestModule>
+  reason: TestRunEndReason
+  unhandledErrors: number
+  /** files the repeat run is to measure, none when it is not needed */
+  repeat: RepeatJob['files']
+}
+
 /**
  * Main-process side: collects what the worker probes recorded, decides verdicts, prints the terminal
  * section after Vitest's summary and writes the reports — on every run end, failed or interrupted too.
+ *
+ * hunt mode, and measure mode when a file grew: the tests are run again in the repeat run (a second Vitest
+ * in a child process, see repeatRun/) once the user's run is over — after its globalSetup teardown when it
+ * is not watching — and the verdicts wait for it.
  */
 export class QtestsReporter implements Reporter {
   #vitest: Vitest | undefined
@@ -37,6 +57,12 @@ export class QtestsReporter implements Reporter {
   /** modules of the run under way, so an interrupted run still has something to report */
   #modules = new Map<string, TestModule>()
   #runOpen = false
+  /** a run that ended and waits for the repeat run (run mode: until Vitest closes) */
+  #waiting: EndedRun | undefined
+  /** what the repeat run sent so far, for a report written while it goes on */
+  #repeated: RepeatRunResult | undefined
+  #repeatStop = new AbortController()
+  #stdoutIsDocument = false
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -46,9 +72,12 @@ export class QtestsReporter implements Reporter {
   onInit(vitest: Vitest) {
     this.#vitest = vitest
     this.#plainMaxWorkers = vitestMaxWorkers(vitest)
+    this.#stdoutIsDocument = documentOnStdout(vitest.config as never)
     // `vitest run` exits on SIGINT/SIGTERM (or a crashed worker) without ending the run for reporters;
     // the `exit` event still comes, and a synchronous write there keeps the report promise.
     process.once('exit', () => this.#writeInterrupted())
+    // Vitest tears down globalSetup first, then calls these: a repeat run then has the machine to itself.
+    vitest.onClose(() => this.#finishWaiting())
   }
 
   onTestRunStart() {
@@ -58,6 +87,7 @@ export class QtestsReporter implements Reporter {
     this.#timeline = []
     this.#modules.clear()
     this.#runOpen = true
+    this.#repeated = undefined
     this.scaling?.runStarted()
   }
 
@@ -77,25 +107,131 @@ export class QtestsReporter implements Reporter {
     this.#timeline.push({ t: Date.now() - this.#startedAt.getTime(), running: this.#running, limit: this.#plainMaxWorkers, rssBytes: null })
   }
 
-  async onTestRunEnd(testModules: ReadonlyArray<TestModule>, _errors: unknown, reason: TestRunEndReason) {
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>, errors: ReadonlyArray<unknown>, reason: TestRunEndReason) {
     const vitest = this.#vitest
-    this.#runOpen = false
     if (!vitest) return
     try {
       this.scaling?.runEnded()
     } catch (error) {
       vitest.logger.error(` qtests  could not finish worker scaling's bookkeeping: ${(error as Error)?.message ?? error}`)
     }
+    const run: EndedRun = { modules: testModules, reason, unhandledErrors: errors.length, repeat: [] }
     try {
-      const report = this.buildReport(testModules, reason)
-      if (reason !== 'interrupted') {
+      run.repeat = this.#filesToRepeat(run)
+    } catch (error) {
+      vitest.logger.error(` qtests  could not plan the repeat run: ${(error as Error)?.message ?? error}`)
+    }
+    if (run.repeat.length === 0) {
+      this.#runOpen = false
+      return this.#finish(run)
+    }
+    // A report now, in case the process does not live to the end of the repeat run.
+    await this.#write(this.#safeReport(run)).catch(() => {})
+    if (vitest.config.watch) {
+      const repeated = await this.#repeat(run)
+      this.#runOpen = false
+      return this.#finish(this.#repeatStop.signal.aborted ? { ...run, reason: 'interrupted' } : run, repeated)
+    }
+    this.#waiting = run
+  }
+
+  async #finishWaiting() {
+    const run = this.#waiting
+    if (!run) return
+    this.#waiting = undefined
+    const repeated = await this.#repeat(run)
+    this.#runOpen = false
+    await this.#finish(this.#repeatStop.signal.aborted ? { ...run, reason: 'interrupted' } : run, repeated)
+  }
+
+  /** hunt: every file that ran; measure: the files whose memory grew, to confirm or clear them. */
+  #filesToRepeat(run: EndedRun): RepeatJob['files'] {
+    const { mode } = this.options.leaks
+    if (mode === 'off' || run.reason === 'interrupted') return []
+    const ran = run.modules.filter((module) => module.project.config.pool !== 'typescript' && !module.project.config.browser?.enabled && hasRunTests(module))
+    if (mode === 'hunt') return ran.map((module) => ({ project: module.project.name || '', moduleId: module.moduleId }))
+    // Files whose memory grew, and files whose cheap samples rose too late for full GCs to confirm in the run.
+    const report = this.buildReport(run)
+    const rose = (file: FileReport) => file.verdict === 'leak' || file.verdict === 'suspect' || (file.verdict === 'unknown' && file.rose === true)
+    const growing = new Set(report.files.filter(rose).map((file) => fileKey(file.project, file.file)))
+    const root = this.#vitest!.config.root
+    return ran
+      .filter((module) => growing.has(fileKey(module.project.name || null, relativeToRoot(root, module.moduleId))))
+      .map((module) => ({ project: module.project.name || '', moduleId: module.moduleId }))
+  }
+
+  async #repeat(run: EndedRun): Promise<RepeatRunResult> {
+    const vitest = this.#vitest!
+    const { leaks } = this.options
+    const purpose = leaks.mode === 'hunt' ? 'hunt' : 'confirm'
+    const job: RepeatJob = {
+      purpose,
+      vitestNodeUrl,
+      root: vitest.config.root,
+      configFile: vitest.vite.config.configFile ?? false,
+      cliOptions: repeatedCliOptions((vitest as unknown as { _cliOptions?: Record<string, unknown> })._cliOptions),
+      files: run.repeat,
+      // Confirming needs only to tell growth that repeats from growth that does not: a shorter first window.
+      iterations: purpose === 'confirm' ? Math.min(leaks.iterations, CONFIRM_ITERATIONS) : leaks.iterations,
+      maxRuns: maxRuns(purpose === 'confirm' ? Math.min(leaks.iterations, CONFIRM_ITERATIONS) : leaks.iterations),
+      confirmMaxMs: CONFIRM_MAX_MS,
+      stopAtFirstLeak: purpose === 'confirm',
+    }
+    const say = (line: string) => this.#say(line)
+    const total = job.files.length
+    const what = purpose === 'hunt' ? `each test of ${plural(total, 'file')}` : `the tests of ${plural(total, 'growing file')}`
+    say(` qtests  repeating ${what} in a separate Vitest run, to measure ${purpose === 'hunt' ? 'them' : 'each one'}…`)
+    const progress = new Progress(total, process.stderr.isTTY === true && !process.env.CI)
+    // Ctrl-C now: the repeat run stops, what it measured is reported, the exit code says interrupted.
+    const interrupt = () => {
+      process.exitCode = 130
+      this.#repeatStop.abort('it was interrupted')
+    }
+    process.once('SIGINT', interrupt)
+    process.once('SIGTERM', interrupt)
+    const partial: RepeatRunResult = { files: new Map(), complete: false, unhandledErrors: [], durationMs: 0 }
+    this.#repeated = partial
+    const timeLimitMs = purpose === 'confirm' ? confirmTimeLimitMs(Date.now() - this.#startedAt.getTime()) : undefined
+    try {
+      const result = await runRepeatRun({
+        job,
+        logFile: path.join(this.#reportDir(), 'repeat-run.log'),
+        signal: this.#repeatStop.signal,
+        timeLimitMs,
+        onFile: (file) => {
+          partial.files.set(fileKey(file.project, file.moduleId), file)
+          progress.fileDone()
+        },
+      })
+      this.#repeated = result
+      progress.end()
+      say(` qtests  repeat run ${result.complete ? 'done' : `ended early: ${result.ended}`} (${(result.durationMs / 1000).toFixed(1)} s, ${result.files.size} of ${plural(total, 'file')})`)
+      return result
+    } finally {
+      process.off('SIGINT', interrupt)
+      process.off('SIGTERM', interrupt)
+    }
+  }
+
+  /** Verdicts, terminal section, report files, exit code: the end of the user's run, repeat run included. */
+  async #finish(run: EndedRun, repeated?: RepeatRunResult) {
+    const vitest = this.#vitest!
+    try {
+      const report = this.buildReport(run, repeated)
+      if (run.reason !== 'interrupted' && !this.#repeatStop.signal.aborted) {
         try {
-          this.#rememberCleanFiles(testModules, report)
+          this.#rememberCleanFiles(run.modules, report)
         } catch (error) {
           vitest.logger.error(` qtests  could not update ${cleanHistoryPath(this.#reportDir())}: ${(error as Error)?.message ?? error}`)
         }
       }
-      const paths = await this.#write(report)
+      let paths: string[] = []
+      let writeError: string | undefined
+      try {
+        paths = await this.#write(report)
+      } catch (error) {
+        writeError = (error as Error)?.message ?? String(error)
+      }
       const detail = this.options.report.terminal
       if (detail) {
         const section = formatTerminalSection(report, {
@@ -103,21 +239,33 @@ export class QtestsReporter implements Reporter {
           reportPaths: paths.map((file) => path.relative(process.cwd(), file) || file),
           style: colors(),
         })
-        vitest.logger.log(`\n${section}`)
+        this.#say(`\n${section}`)
       }
-      const failOn = this.options.leaks.failOn
-      const failing = failOn === 'leak' ? report.summary.leak : failOn === 'suspect' ? report.summary.leak + report.summary.suspect : 0
-      if (failing > 0) {
-        vitest.logger.error(` qtests  ${failing} file(s) ${failOn === 'leak' ? 'leak' : 'leak or are suspect'}; failing the run (leaks.failOn: '${failOn}')`)
-        process.exitCode = 1
-      }
+      if (writeError) vitest.logger.error(` qtests  could not write the report to ${this.#reportDir()}: ${writeError}`)
+      this.#failOn(report)
     } catch (error) {
       // Our machinery failing must not take the run down with it: say so once, carry on.
-      vitest.logger.error(` qtests  could not build or write the leak report: ${(error as Error)?.stack ?? error}`)
+      vitest.logger.error(` qtests  could not build the leak report: ${(error as Error)?.stack ?? error}`)
     }
   }
 
-  buildReport(testModules: ReadonlyArray<TestModule>, reason: TestRunEndReason): QtestsReport {
+  /** leaks.failOn: the exit code says so, whatever became of the report files. */
+  #failOn(report: QtestsReport) {
+    const failOn = this.options.leaks.failOn
+    const failing = failOn === 'leak' ? report.summary.leak : failOn === 'suspect' ? report.summary.leak + report.summary.suspect : 0
+    if (failing > 0) {
+      this.#vitest!.logger.error(` qtests  ${failing} file(s) ${failOn === 'leak' ? 'leak' : 'leak or are suspect'}; failing the run (leaks.failOn: '${failOn}')`)
+      process.exitCode = 1
+    }
+  }
+
+  /** One of our lines: on stdout after Vitest's summary, unless a reporter writes a document there. */
+  #say(line: string) {
+    if (this.#stdoutIsDocument) this.#vitest!.logger.error(line)
+    else this.#vitest!.logger.log(line)
+  }
+
+  buildReport(run: Pick<EndedRun, 'modules' | 'reason' | 'unhandledErrors'>, repeated?: RepeatRunResult): QtestsReport {
     const vitest = this.#vitest!
     const { leaks } = this.options
     const settings: VerdictSettings = {
@@ -126,18 +274,24 @@ export class QtestsReporter implements Reporter {
       minBytesPerTest: leaks.minBytesPerTest,
     }
     const root = vitest.config.root
-    const files = testModules
-      .map((module) => fileVerdict(toFileInput(module, root), settings))
-      .sort((a, b) => a.file.localeCompare(b.file))
+    let files = run.modules.map((module) => fileVerdict(toFileInput(module, root, repeated, run.reason), settings))
+    // Watch mode reruns a few files: the report keeps covering every file, the others as last measured.
+    if (vitest.config.watch) files = this.#withEarlierRuns(files)
+    files.sort((a, b) => a.file.localeCompare(b.file))
     const summary = { files: files.length, leak: 0, suspect: 0, clean: 0, unknown: 0 }
     for (const file of files) summary[file.verdict]++
+    const outcome = run.reason === 'passed' && run.unhandledErrors > 0 ? 'failed' : run.reason
+    const workers = this.#workers(this.#plainMaxWorkers)
+    // A crashed file's retry that ran to its end with failing tests did not pass.
+    const failedFiles = new Set(run.modules.filter((module) => module.state() === 'failed').map((module) => relativeToRoot(root, module.moduleId)))
+    for (const retry of workers.retries) if (retry.outcome === 'passed' && failedFiles.has(retry.file)) retry.outcome = 'failed'
     return {
       schemaVersion: 1,
       tool: { name: 'qtests', version: toolVersion },
       mode: leaks.mode,
       startedAt: this.#startedAt.toISOString(),
       durationMs: Date.now() - this.#startedAt.getTime(),
-      outcome: reason,
+      outcome,
       settings: {
         iterations: leaks.mode === 'hunt' ? leaks.iterations : null,
         minBytesPerIteration: leaks.minBytesPerIteration,
@@ -145,8 +299,22 @@ export class QtestsReporter implements Reporter {
       },
       summary,
       files,
-      workers: this.#workers(this.#plainMaxWorkers),
+      workers,
     }
+  }
+
+  #earlierFiles = new Map<string, FileReport>()
+
+  #withEarlierRuns(files: FileReport[]): FileReport[] {
+    const now = new Set(files.map((file) => fileKey(file.project, file.file)))
+    const earlier = [...this.#earlierFiles].filter(([key]) => !now.has(key)).map(([, file]) => ({ ...file, earlierRun: true as const }))
+    for (const file of files) this.#earlierFiles.set(fileKey(file.project, file.file), file)
+    return [...files, ...earlier]
+  }
+
+  /** A report of whatever is known, for writing while the repeat run goes on; never throws. */
+  #safeReport(run: Pick<EndedRun, 'modules' | 'reason' | 'unhandledErrors'>): QtestsReport {
+    return this.buildReport(run, this.#repeated)
   }
 
   /** measure: files measured clean are remembered with what they load, so the next run can skip them while nothing changes. */
@@ -154,7 +322,7 @@ export class QtestsReporter implements Reporter {
     if (this.options.leaks.mode !== 'measure') return
     const vitest = this.#vitest!
     const root = vitest.config.root
-    const verdicts = new Map(report.files.map((file) => [`${file.project ?? ''}\0${file.file}`, file.verdict]))
+    const verdicts = new Map(report.files.map((file) => [fileKey(file.project, file.file), file.verdict]))
     const file = cleanHistoryPath(this.#reportDir())
     let history = loadCleanHistory(file)
     const byProject = new Map<string, MeasuredFile[]>()
@@ -162,7 +330,7 @@ export class QtestsReporter implements Reporter {
       const probe = (module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined
       if (!probe) continue
       const project = module.project.name || ''
-      const verdict = module.state() === 'passed' ? verdicts.get(`${project}\0${relativeToRoot(root, module.moduleId)}`) : 'failed'
+      const verdict = module.state() === 'passed' ? verdicts.get(fileKey(project || null, relativeToRoot(root, module.moduleId))) : 'failed'
       const files = byProject.get(project) ?? []
       files.push({ file: module.moduleId, verdict: verdict ?? 'unknown', reused: probe.reused === true, modules: probe.modules })
       byProject.set(project, files)
@@ -197,7 +365,8 @@ export class QtestsReporter implements Reporter {
     if (!this.#runOpen || !this.#vitest) return
     this.#runOpen = false
     try {
-      const report = this.buildReport([...this.#modules.values()], 'interrupted')
+      const run = this.#waiting ?? { modules: [...this.#modules.values()], reason: 'interrupted' as const, unhandledErrors: 0 }
+      const report = this.#safeReport({ ...run, reason: 'interrupted' })
       const files = this.#files(report)
       for (const [file, content] of files) writeFileAtomicSync(file, content)
       if (files.length) process.stderr.write(` qtests  run interrupted; partial report: ${files.map(([file]) => file).join(', ')}\n`)
@@ -221,26 +390,89 @@ export class QtestsReporter implements Reporter {
   }
 }
 
-function toFileInput(module: TestModule, root: string): FileInput {
+/** measure: confirming growing files may take as long as the run did, and at least a minute and a half. */
+function confirmTimeLimitMs(runMs: number): number {
+  return Math.max(90_000, runMs)
+}
+
+/** measure: runs in the first window of a confirmed test (hunt mode's `iterations` when lower). */
+const CONFIRM_ITERATIONS = 12
+
+function hasRunTests(module: TestModule): boolean {
+  for (const test of module.children.allTests()) {
+    const state = test.result().state
+    if (state === 'passed' || state === 'failed') return true
+  }
+  return false
+}
+
+/** Why a file could not be measured at all, in words; undefined when it ran (the verdict says the rest). */
+function whyNotRun(module: TestModule, reason: TestRunEndReason): string | undefined {
+  if ((module.meta() as { typecheck?: boolean }).typecheck) return 'type-checked only: its tests do not run in a worker'
+  const errors = module.errors()
+  if (errors.length) return `the file did not run to its end: ${(errors[0]!.message ?? String(errors[0])).split('\n')[0]!.slice(0, 200)}`
+  const state = module.state()
+  if (reason === 'interrupted' && (state === 'pending' || state === 'queued')) return 'the run was interrupted before this file finished'
+  if (hasRunTests(module)) return undefined
+  return state === 'skipped' ? 'not run: its tests were skipped, or the run was cancelled before it (--bail, Ctrl-C)' : undefined
+}
+
+function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult | undefined, reason: TestRunEndReason): FileInput {
+  const project = module.project.name || ''
+  const again: RepeatedFile | undefined = repeated?.files.get(fileKey(project, module.moduleId))
+  const byId = new Map(again?.tests.map((test) => [test.id, test]))
+  const byName = new Map(again?.tests.map((test) => [test.name, test]))
   const tests: TestInput[] = []
   for (const test of module.children.allTests()) {
     const state = test.result().state
     const probe = (test.meta() as Record<string, unknown>)[META_KEY] as TestProbeMeta | undefined
-    if (probe?.allocationSites) probe.allocationSites = probe.allocationSites.map((site) => ({ ...site, file: relativeToRoot(root, site.file) }))
-    tests.push({ name: test.fullName, state: state === 'pending' ? 'pending' : state, probe })
+    const repeatedProbe = (byId.get(test.id) ?? byName.get(test.fullName))?.probe
+    for (const found of [probe, repeatedProbe])
+      if (found?.allocationSites) found.allocationSites = found.allocationSites.map((site) => ({ ...site, file: relativeToRoot(root, site.file) }))
+    tests.push({ name: test.fullName, state: state === 'pending' ? 'pending' : state, probe, repeated: repeatedProbe })
   }
-  return {
+  const input: FileInput = {
     file: relativeToRoot(root, module.moduleId),
     project: module.project.name || null,
     state: module.state(),
     tests,
     probe: (module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined,
   }
+  const notRun = whyNotRun(module, reason)
+  if (notRun) input.notRun = notRun
+  if (repeated) {
+    input.repeat = again
+      ? { ran: true, error: again.error }
+      : { ran: false, why: repeated.ended ? `the repeat run ended before this file: ${repeated.ended}` : undefined }
+  }
+  return input
 }
 
 function relativeToRoot(root: string, file: string): string {
   const relative = path.relative(root, file)
   return relative.startsWith('..') || path.isAbsolute(relative) ? file.split(path.sep).join('/') : relative.split(path.sep).join('/')
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
+/** One updating line on a terminal while the repeat run goes on; nothing in logs (a line before and after). */
+class Progress {
+  #done = 0
+  constructor(
+    private readonly total: number,
+    private readonly live: boolean,
+  ) {}
+
+  fileDone() {
+    this.#done++
+    if (this.live) process.stderr.write(`\r qtests  repeat run: ${this.#done} of ${this.total} files`)
+  }
+
+  end() {
+    if (this.live && this.#done > 0) process.stderr.write('\r\x1b[K')
+  }
 }
 
 function colors(): TerminalStyle | undefined {

@@ -18,6 +18,21 @@ export interface TestReport {
   samples?: number[]
   /** (addition) hunt, leak and suspect tests: where what stayed alive was allocated, heaviest first */
   allocationSites?: AllocationSiteReport[]
+  /** (addition) hunt: memory that test tooling (not the test's code) kept per run; never counted in the verdict */
+  tooling?: ToolingReport[]
+}
+
+/** Memory a test tool kept on a test's behalf, per run of the test. */
+export interface ToolingReport {
+  holder: 'vitest-mocks' | 'sinon-sandbox'
+  /** what holds it, in words */
+  what: string
+  /** objects (mocks, fakes) the tool kept per run */
+  objectsPerIteration: number
+  /** bytes they kept per run, measured on a few runs; null when not measured */
+  bytesPerIteration: number | null
+  /** what to change to stop it */
+  advice: string
 }
 
 export type AllocationSiteReport = AllocationSiteMeta
@@ -37,6 +52,14 @@ export interface FileReport {
   state: 'passed' | 'failed' | 'skipped' | 'pending' | 'queued'
   /** (addition) measure: not probed in this run; an earlier run measured it clean and nothing it loads changed since */
   reused?: true
+  /** (addition) measure: its memory grew, so its tests were repeated one by one to confirm or clear it */
+  confirmed?: true
+  /** (addition) measure: its cheap samples rose too late in the file for full GCs to confirm in the run */
+  rose?: true
+  /** (addition) tests that ran but got no verdict (see each test's reason) */
+  unmeasuredTests?: number
+  /** (addition) watch mode: not rerun this time; the verdict is from the run that last ran it */
+  earlierRun?: true
   /** (addition) measure: post-GC bytes and the test index after which each was taken */
   samples?: { atTest: number; bytes: number }[]
   /** (addition) full GCs forced in this file, and the time all forced GCs (young ones included) took;
@@ -51,8 +74,8 @@ export interface WorkersReport {
   peakConcurrency: number
   /** limit: files allowed to run at once; rssBytes: all workers' resident memory (null when not sampled) */
   timeline: { t: number; running: number; limit: number; rssBytes: number | null }[]
-  /** (additions) heapMb: the heap the retry ran with; outcome: how the retry ended */
-  retries: { file: string; reason: string; heapMb?: number | null; outcome?: 'pending' | 'passed' | 'crashed again' | 'cancelled' }[]
+  /** (additions) heapMb: the heap the retry ran with; outcome: how the retry ended (`failed`: it ran to the end, with failing tests) */
+  retries: { file: string; reason: string; heapMb?: number | null; outcome?: 'pending' | 'passed' | 'failed' | 'crashed again' | 'cancelled' }[]
   /** (addition) the distinct limits in the order they were set, e.g. [2, 6, 3] */
   limits?: number[]
   /** (addition) the budget the workers' RSS was kept under, and the highest RSS sampled */

@@ -113,3 +113,67 @@ describe('workerLines', () => {
     expect(workerLines(workers([2, 4, 2, 8, 3, 8, 3, 6]))[0]).toMatch(/^ {2}workers 2→8→6 \(/)
   })
 })
+
+describe('formatTerminalSection on long and mixed runs', () => {
+  const leakingFile = (i: number) => ({
+    file: `test/f${String(i).padStart(2, '0')}.test.ts`,
+    project: null,
+    verdict: 'leak' as const,
+    retainedBytes: 1,
+    growthBytesPerTest: 20_000,
+    confidence: 0.99,
+    reason: '',
+    state: 'passed' as const,
+    tests: [],
+  })
+
+  it('caps a run with 30 leaking files and points at the report for the rest', () => {
+    const files = Array.from({ length: 30 }, (_, i) => leakingFile(i))
+    const text = formatTerminalSection(report({ mode: 'measure', summary: { files: 30, leak: 30, suspect: 0, clean: 0, unknown: 0 }, files }), {
+      detail: 'summary',
+      reportPaths: ['.qtests/report.json', '.qtests/report.html'],
+    })
+    const lines = text.trimEnd().split('\n')
+    expect(lines.filter((line) => line.startsWith('  LEAK'))).toHaveLength(8)
+    expect(lines).toContain('  … and 22 more files with growth: see .qtests/report.html')
+    expect(lines.length).toBeLessThanOrEqual(12)
+  })
+
+  it('says which tool keeps memory for how many tests, and what to change, apart from the leaks', () => {
+    const tooling = [{ holder: 'vitest-mocks' as const, what: "Vitest's mock registry", objectsPerIteration: 1, bytesPerIteration: 21_800, advice: 'create the mock once' }]
+    const tests = ['a', 'b'].map((name) => ({ name, verdict: 'clean' as const, bytesPerIteration: 100, confidence: 0.9, iterations: 24, reason: '', tooling }))
+    const file = { ...leakingFile(0), verdict: 'clean' as const, tests }
+    const text = formatTerminalSection(report({ files: [file] }), { detail: 'summary', reportPaths: [] })
+    expect(text).toContain(
+      "  TOOLING  2 tests keep memory in Vitest's mock registry (up to +21.3 KB/iteration, in test/f00.test.ts > a), not your code's leak: create the mock once",
+    )
+    expect(text).toMatch(/no leaks found/)
+  })
+
+  it('counts tests the repeat run could not measure and gives the first reason', () => {
+    const tests = [
+      { name: 'ok', verdict: 'clean' as const, bytesPerIteration: 0, confidence: 0.9, iterations: 24, reason: '' },
+      { name: 'depends on state', verdict: 'unknown' as const, bytesPerIteration: null, confidence: 0, iterations: 24, reason: 'its runs failed' },
+      { name: 'skipped', verdict: 'unknown' as const, bytesPerIteration: null, confidence: 0, iterations: 0, reason: 'skipped or todo: not run' },
+    ]
+    const text = formatTerminalSection(report({ files: [{ ...leakingFile(1), verdict: 'clean' as const, tests }] }), { detail: 'summary', reportPaths: [] })
+    expect(text).toContain('  1 test not measured; first: test/f01.test.ts > depends on state: its runs failed')
+  })
+
+  it('says a crashed file’s retry completed with failing tests', () => {
+    const lines = workerLines(
+      report({
+        workers: {
+          adaptive: true,
+          min: 1,
+          max: 4,
+          peakConcurrency: 2,
+          timeline: [],
+          limits: [2],
+          retries: [{ file: 'test/big.test.ts', reason: 'worker exited: heap out of memory', heapMb: 320, outcome: 'failed' }],
+        },
+      }),
+    )
+    expect(lines[1]).toBe('  retried test/big.test.ts alone with a 320 MB heap after worker exited: heap out of memory: completed, with failing tests')
+  })
+})

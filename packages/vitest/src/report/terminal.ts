@@ -26,27 +26,32 @@ export function formatTerminalSection(
   const { summary } = report
   if (report.mode === 'off') return [`${header} leak detection off · ${summary.files} files${where}`, ...workerLines(report, style)].join('\n') + '\n'
 
-  const perUnit = report.mode === 'hunt' ? 'iteration' : 'test'
-  const rows: string[] = []
+  const full = options.detail === 'full'
+  const rows: string[][] = []
   for (const file of report.files) {
-    if (report.mode === 'hunt') {
-      const growing = file.tests.filter((test) => test.verdict === 'leak' || test.verdict === 'suspect')
+    // A file's verdict rows: its growing tests (hunt, and measure files its confirmation named), or the file.
+    const growing = file.tests.filter((test) => test.verdict === 'leak' || test.verdict === 'suspect')
+    const perTest = report.mode === 'hunt' || (file.confirmed && growing.length > 0)
+    const group: string[] = []
+    if (perTest) {
       // A summary names the worst few tests of a file; the report lists them all.
-      const shown = options.detail === 'full' ? growing : [...growing].sort(worstFirst).slice(0, TESTS_PER_FILE)
+      const shown = full ? growing : [...growing].sort(worstFirst).slice(0, TESTS_PER_FILE)
       for (const test of shown) {
-        rows.push(row(style, test.verdict as 'leak' | 'suspect', `${file.file} > ${test.name}`, test.bytesPerIteration, perUnit, test.confidence))
+        group.push(row(style, test.verdict as 'leak' | 'suspect', `${file.file} > ${test.name}`, test.bytesPerIteration, 'iteration', test.confidence))
         const site = test.allocationSites?.[0]
-        if (site)
-          rows.push(style.dim(`           kept memory allocated in ${site.functionName} (${site.file}:${site.line}), ${Math.round(site.share * 100)}% of it`))
+        if (site) group.push(style.dim(`           kept memory allocated in ${site.functionName} (${site.file}:${site.line}), ${Math.round(site.share * 100)}% of it`))
       }
-      if (growing.length > shown.length)
-        rows.push(style.dim(`           … and ${growing.length - shown.length} more growing tests in ${file.file} (see the report)`))
+      if (growing.length > shown.length) group.push(style.dim(`           … and ${growing.length - shown.length} more growing tests in ${file.file} (see the report)`))
     } else if (file.verdict === 'leak' || file.verdict === 'suspect') {
-      rows.push(row(style, file.verdict, file.file, file.growthBytesPerTest, perUnit, file.confidence))
+      group.push(row(style, file.verdict, file.file, file.growthBytesPerTest, 'test', file.confidence))
     }
-    if (options.detail === 'full' && file.verdict !== 'leak' && file.verdict !== 'suspect')
-      rows.push(`  ${style.dim(file.verdict.toUpperCase().padEnd(8))} ${style.dim(file.file)}  ${style.dim(file.reason)}`)
+    if (full && file.verdict !== 'leak' && file.verdict !== 'suspect')
+      group.push(`  ${style.dim(file.verdict.toUpperCase().padEnd(8))} ${style.dim(file.file)}  ${style.dim(file.reason)}`)
+    if (group.length) rows.push(group)
   }
+  // A long list belongs in the report: the section stays readable in seconds.
+  const shownRows = full ? rows : rows.slice(0, MAX_FILES_SHOWN)
+  const hidden = rows.length - shownRows.length
 
   const mode = report.mode === 'hunt' ? `hunt, ${report.settings.iterations} iterations per test` : 'measure'
   const reused = report.files.filter((file) => file.reused).length
@@ -54,14 +59,16 @@ export function formatTerminalSection(
   const counts = `${summary.leak} leaking, ${summary.suspect} suspect, ${clean}, ${summary.unknown} unmeasured of ${summary.files} files`
   if (summary.leak === 0 && summary.suspect === 0) {
     lines.push(`${header} ${style.green('no leaks found')} (${mode}) · ${counts}${where}`)
-    if (options.detail === 'full') lines.push(...rows)
+    if (full) lines.push(...rows.flat())
   } else {
     lines.push(`${header} memory leaks (${mode})`)
-    lines.push(...rows)
+    lines.push(...shownRows.flat())
+    if (hidden > 0) lines.push(style.dim(`  … and ${hidden} more ${hidden === 1 ? 'file' : 'files'} with growth: see ${options.reportPaths.at(-1) ?? 'the report'}`))
     lines.push(`  ${counts}${where}`)
-    if (report.mode === 'measure' && summary.leak + summary.suspect > 0)
+    if (report.mode === 'measure' && report.files.some((file) => (file.verdict === 'leak' || file.verdict === 'suspect') && !file.confirmed))
       lines.push(style.dim('  per-test verdicts: run again with QTESTS_LEAKS=hunt'))
   }
+  lines.push(...toolingLines(report, style), ...unmeasuredLines(report, style))
   // Our own machinery failing is said once, after the verdicts: the run itself carried on.
   const broken = report.files.filter((file) => file.probe?.error)
   if (broken.length)
@@ -70,6 +77,38 @@ export function formatTerminalSection(
     )
   lines.push(...workerLines(report, style))
   return `${lines.join('\n')}\n`
+}
+
+/** Files shown in the summary before the rest is left to the report. */
+const MAX_FILES_SHOWN = 8
+
+/** One line per tool that held memory for tests: how many, the most per run, and what to change. */
+function toolingLines(report: QtestsReport, style: TerminalStyle): string[] {
+  const byHolder = new Map<string, { what: string; advice: string; tests: number; most?: { bytes: number; where: string } }>()
+  for (const file of report.files)
+    for (const test of file.tests)
+      for (const held of test.tooling ?? []) {
+        const entry = byHolder.get(held.holder) ?? { what: held.what, advice: held.advice, tests: 0 }
+        entry.tests++
+        if (held.bytesPerIteration !== null && (entry.most === undefined || held.bytesPerIteration > entry.most.bytes))
+          entry.most = { bytes: held.bytesPerIteration, where: `${file.file} > ${test.name}` }
+        byHolder.set(held.holder, entry)
+      }
+  return [...byHolder.values()].map((entry) => {
+    const most = entry.most ? ` (up to +${formatBytes(entry.most.bytes)}/iteration, in ${entry.most.where})` : ''
+    return style.yellow(`  TOOLING  ${entry.tests} ${entry.tests === 1 ? 'test keeps' : 'tests keep'} memory in ${entry.what}${most}, not your code's leak: ${entry.advice}`)
+  })
+}
+
+/** hunt: tests that ran but got no verdict, counted, with the first one's reason. */
+function unmeasuredLines(report: QtestsReport, style: TerminalStyle): string[] {
+  if (report.mode !== 'hunt') return []
+  const unmeasured = report.files.flatMap((file) =>
+    file.tests.filter((test) => test.verdict === 'unknown' && test.reason !== 'skipped or todo: not run').map((test) => ({ file, test })),
+  )
+  if (unmeasured.length === 0) return []
+  const { file, test } = unmeasured[0]!
+  return [style.dim(`  ${unmeasured.length} ${unmeasured.length === 1 ? 'test' : 'tests'} not measured; first: ${file.file} > ${test.name}: ${test.reason}`)]
 }
 
 /** One line on adaptive workers ("workers 2→6→3, peak 2.1 GB of 3.0 GB budget"), one per retried file. */
@@ -88,7 +127,14 @@ export function workerLines(report: QtestsReport, style: TerminalStyle = plain):
       continue
     }
     const heap = retry.heapMb ? ` with a ${retry.heapMb} MB heap` : ' with the same heap'
-    const outcome = retry.outcome === 'crashed again' ? style.red('crashed again') : retry.outcome === 'passed' ? 'completed' : 'did not finish'
+    const outcome =
+      retry.outcome === 'crashed again'
+        ? style.red('crashed again')
+        : retry.outcome === 'passed'
+          ? 'completed'
+          : retry.outcome === 'failed'
+            ? 'completed, with failing tests'
+            : 'did not finish'
     lines.push(style.yellow(`  retried ${retry.file} alone${heap} after ${retry.reason}: ${outcome}`))
   }
   return lines

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { TestProbeMeta } from '../shared/protocol.js'
 import type { FileInput, VerdictSettings } from './verdicts.js'
 import { fileVerdict } from './verdicts.js'
 
@@ -11,43 +12,128 @@ function huntFile(tests: FileInput['tests']): FileInput {
   return { file: 'test/a.test.ts', project: null, state: 'passed', tests }
 }
 
+/** What the repeat run sends for a test: `perRun` growth, one sample per run, and optional confirming windows. */
+function repeated(perRun: number, extra: Partial<TestProbeMeta> = {}): TestProbeMeta {
+  const samples = growing(perRun)
+  return { samples, sampleRuns: samples.map((_, i) => i + 1), windows: [24], iterations: 24, harnessBytesPerIteration: 0, ...extra }
+}
+
+/** A test whose first window grew and whose confirming windows grew at `laterPerRun`. */
+function confirmed(firstPerRun: number, laterPerRun: number, confirmation: TestProbeMeta['confirmation']): TestProbeMeta {
+  const samples = growing(firstPerRun)
+  const sampleRuns = samples.map((_, i) => i + 1)
+  let bytes = samples.at(-1)!
+  for (let run = 26; run <= 48; run += 2) {
+    bytes += laterPerRun * 2 + ((run * 31) % 3) * 40
+    samples.push(bytes)
+    sampleRuns.push(run)
+  }
+  return { samples, sampleRuns, windows: [24, 12], iterations: 36, runs: 48, confirmation, harnessBytesPerIteration: 0 }
+}
+
 describe('hunt verdicts', () => {
-  it('calls a steadily growing test a leak and sizes it net of Vitest’s own per-run retention', () => {
+  it('calls a test a leak when its growth kept its pace in the repeat run, and sizes it net of Vitest’s own per-run retention', () => {
     const report = fileVerdict(
-      huntFile([{ name: 'a > grows', state: 'passed', probe: { samples: growing(20_392), iterations: 24, harnessBytesPerIteration: 392 } }]),
+      huntFile([{ name: 'a > grows', state: 'passed', repeated: { ...confirmed(20_392, 20_392, 'kept growing'), harnessBytesPerIteration: 392 } }]),
       hunt,
     )
     expect(report.verdict).toBe('leak')
     expect(report.tests[0]!.verdict).toBe('leak')
     expect(report.tests[0]!.bytesPerIteration).toBeGreaterThan(19_800)
     expect(report.tests[0]!.bytesPerIteration).toBeLessThan(20_200)
-    expect(report.retainedBytes).toBe(report.tests[0]!.bytesPerIteration! * 24)
+    expect(report.tests[0]!.reason).toMatch(/kept its pace over 48 runs/)
+  })
+
+  it('calls growth that levelled off in the confirming windows clean: warm-up or a filling cache', () => {
+    const report = fileVerdict(huntFile([{ name: 'a > fills a cache', state: 'passed', repeated: confirmed(10_000, 0, 'levelled off') }]), hunt)
+    expect(report.tests[0]!.verdict).toBe('clean')
+    expect(report.tests[0]!.reason).toMatch(/levelled off .*not a leak/)
+  })
+
+  it('never calls unconfirmed growth a leak', () => {
+    const slowing = fileVerdict(huntFile([{ name: 'slows', state: 'passed', repeated: confirmed(10_000, 3_000, 'out of runs') }]), hunt)
+    expect(slowing.tests[0]!.verdict).toBe('suspect')
+    const single = fileVerdict(huntFile([{ name: 'one window', state: 'passed', repeated: repeated(20_000) }]), hunt)
+    expect(single.tests[0]!.verdict).toBe('suspect')
+    expect(single.tests[0]!.reason).toMatch(/not confirmed/)
+  })
+
+  it('caps a suspect’s confidence: growth that is not proven a leak is never likely one', () => {
+    const report = fileVerdict(huntFile([{ name: 'slows', state: 'passed', repeated: confirmed(10_000, 3_000, 'out of runs') }]), hunt)
+    expect(report.tests[0]!.confidence).toBeLessThanOrEqual(0.5)
   })
 
   it('does not report Vitest’s own per-run retention as a leak', () => {
-    const report = fileVerdict(
-      huntFile([{ name: 'a > hooks', state: 'passed', probe: { samples: growing(1_400), iterations: 24, harnessBytesPerIteration: 1_400 } }]),
-      hunt,
-    )
+    const report = fileVerdict(huntFile([{ name: 'a > hooks', state: 'passed', repeated: { ...repeated(1_400), harnessBytesPerIteration: 1_400 } }]), hunt)
     expect(report.tests[0]!.verdict).toBe('clean')
   })
 
-  it('leaves failed, skipped and unrepeatable tests unknown, with the reason', () => {
+  it('reports what test tooling held beside a clean verdict, with what to do', () => {
     const report = fileVerdict(
       huntFile([
-        { name: 'failed', state: 'failed', probe: { samples: [], iterations: 0, unmeasured: 'the test failed, so it was not repeated' } },
-        { name: 'skipped', state: 'skipped' },
-        { name: 'stateful', state: 'passed', probe: { samples: [1, 2], iterations: 2, unmeasured: 'failed when repeated (iteration 2): x' } },
+        {
+          name: 'a > spies',
+          state: 'passed',
+          repeated: { ...repeated(100), tooling: [{ holder: 'vitest-mocks', objects: 48, bytes: 3 * 12_000, measuredRuns: 3 }] },
+        },
       ]),
       hunt,
     )
+    expect(report.verdict).toBe('clean')
+    expect(report.tests[0]!.tooling).toEqual([
+      expect.objectContaining({ holder: 'vitest-mocks', what: "Vitest's mock registry", objectsPerIteration: 2, bytesPerIteration: 12_000 }),
+    ])
+    expect(report.tests[0]!.tooling![0]!.advice).toMatch(/create the mock once/)
+  })
+
+  it('measures tests whose repeated runs fail: growth stands, no growth proves nothing', () => {
+    const failures = { runs: 47, of: 48, first: { iteration: 2, message: 'expected 2 to be 1' } }
+    const report = fileVerdict(
+      huntFile([
+        { name: 'accumulates', state: 'passed', repeated: { ...confirmed(20_000, 20_000, 'kept growing'), failures } },
+        { name: 'depends on another test', state: 'passed', repeated: { ...repeated(50), failures } },
+      ]),
+      hunt,
+    )
+    expect(report.tests[0]!.verdict).toBe('leak')
+    expect(report.tests[0]!.reason).toMatch(/measured although 47 of its 48 runs in the repeat run failed \(first, run 2: expected 2 to be 1\)/)
+    expect(report.tests[1]!.verdict).toBe('unknown')
+    expect(report.tests[1]!.reason).toMatch(/no growth seen, but a failed run may not reach the code that leaks/)
+  })
+
+  it('leaves skipped tests and tests the repeat run did not reach unknown, with the reason', () => {
+    const input = huntFile([
+      { name: 'skipped', state: 'skipped' },
+      { name: 'stateful', state: 'passed', repeated: { samples: [1, 2], iterations: 2, unmeasured: 'it skipped itself on run 3 of the repeat run' } },
+      { name: 'later', state: 'passed' },
+    ])
+    input.repeat = { ran: true }
+    const report = fileVerdict(input, hunt)
     expect(report.tests.map((t) => [t.verdict, t.iterations])).toEqual([
       ['unknown', 0],
-      ['unknown', 0],
       ['unknown', 2],
+      ['unknown', 0],
     ])
-    expect(report.tests[2]!.reason).toBe('failed when repeated (iteration 2): x')
+    expect(report.tests[1]!.reason).toBe('it skipped itself on run 3 of the repeat run')
+    expect(report.tests[2]!.reason).toMatch(/found no such test/)
     expect(report.verdict).toBe('unknown')
+  })
+
+  it('says when the repeat run ended before a file, and why', () => {
+    const input = huntFile([{ name: 'a', state: 'passed' }])
+    input.repeat = { ran: false, why: 'the repeat run ended before this file: it was interrupted' }
+    expect(fileVerdict(input, hunt).tests[0]!.reason).toBe('the repeat run ended before this file: it was interrupted')
+  })
+
+  it('calls a file with a clean test and an unmeasured one clean, and names the unmeasured one', () => {
+    const input = huntFile([
+      { name: 'clean one', state: 'passed', repeated: repeated(50) },
+      { name: 'skips itself', state: 'passed', repeated: { iterations: 0, unmeasured: 'it skipped itself on run 30 of the repeat run' } },
+    ])
+    const report = fileVerdict(input, hunt)
+    expect(report.verdict).toBe('clean')
+    expect(report.unmeasuredTests).toBe(1)
+    expect(report.reason).toMatch(/1 test not measured \(skips itself: it skipped itself/)
   })
 
   it('says a test went unmeasured because the probes failed, with their error', () => {
@@ -119,7 +205,15 @@ describe('measure verdicts', () => {
   it('says a file with fewer than 5 tests cannot be measured', () => {
     const report = fileVerdict({ ...file({ testsRun: 4 }), tests: tests.slice(0, 4) }, measure)
     expect(report.verdict).toBe('unknown')
-    expect(report.reason).toMatch(/fewer than 5 tests/)
+    expect(report.reason).toMatch(/only 4 of its tests ran, fewer than the 5 measure mode needs/)
+  })
+
+  it('says what happened to a file that did not run, instead of counting its tests', () => {
+    for (const notRun of ['the file did not run to its end: Worker exited unexpectedly', 'type-checked only: its tests do not run in a worker']) {
+      const report = fileVerdict({ ...file({ testsRun: 0 }), tests: [], notRun }, measure)
+      expect(report.verdict).toBe('unknown')
+      expect(report.reason).toBe(notRun)
+    }
   })
 
   it('reads a clean file’s growth per test without the primer', () => {
@@ -127,5 +221,56 @@ describe('measure verdicts', () => {
     const report = fileVerdict(file({ screen: [9_000_000, 9_900_000, 9_902_000, 9_904_000, 9_906_000], screenAt: [0, 3, 5, 8, 10] }), measure)
     expect(report.verdict).toBe('clean')
     expect(report.growthBytesPerTest).toBeLessThan(1_000)
+  })
+})
+
+describe('measure verdicts confirmed by the repeat run', () => {
+  const tests = Array.from({ length: 6 }, (_, i) => ({ name: `t${i}`, state: 'passed' as const }))
+  const growingFile = (repeatedTests: FileInput['tests']): FileInput => ({
+    file: 'test/c.test.ts',
+    project: null,
+    state: 'passed',
+    tests: repeatedTests,
+    probe: {
+      screen: growing(40_000, 4),
+      screenAt: [0, 1, 2, 3],
+      confirming: true,
+      samples: [10_100_000, 10_420_000, 10_740_000],
+      atTest: [1, 3, 5],
+      testsRun: 6,
+      gcCount: 3,
+      gcMs: 0,
+      youngGcCount: 0,
+      youngGcMs: 0,
+    },
+    repeat: { ran: true },
+  })
+
+  it('clears a growing file whose tests do not grow when repeated: first-run allocation is not a leak', () => {
+    const report = fileVerdict(growingFile(tests.map((test) => ({ ...test, repeated: repeated(100) }))), measure)
+    expect(report.verdict).toBe('clean')
+    expect(report.confirmed).toBe(true)
+    expect(report.reason).toMatch(/no test grows when repeated .*not a leak/)
+    expect(report.tests.every((t) => t.verdict === 'clean')).toBe(true)
+  })
+
+  it('calls it a leak when a repeated test confirms it, and names the test', () => {
+    const input = growingFile([
+      { ...tests[0]!, repeated: confirmed(20_000, 20_000, 'kept growing') },
+      ...tests.slice(1).map((test) => ({ ...test, repeated: { iterations: 0, unmeasured: "not repeated: t0 confirmed its file's leak first" } })),
+    ])
+    const report = fileVerdict(input, measure)
+    expect(report.verdict).toBe('leak')
+    expect(report.tests[0]!.verdict).toBe('leak')
+    expect(report.reason).toMatch(/repeated one by one, 1 of 6 tests grow; worst: t0/)
+  })
+
+  it('never leaves unconfirmed growth a leak', () => {
+    const input = growingFile(tests)
+    input.repeat = { ran: false, why: 'the repeat run ended before this file: it ran out of its 30 s' }
+    const report = fileVerdict(input, measure)
+    expect(report.verdict).toBe('suspect')
+    expect(report.confidence).toBeLessThanOrEqual(0.5)
+    expect(report.reason).toMatch(/not confirmed: the repeat run ended before this file: it ran out of its 30 s/)
   })
 })

@@ -1,4 +1,4 @@
-import { analyzeLeakSeries, formatBytes, type LeakVerdict, theilSenSlope } from '@qtests/core'
+import { analyzeLeakSeries, formatBytes, type LeakAnalysis, type LeakVerdict, theilSenSlope } from '@qtests/core'
 import {
   type FileProbeMeta,
   LEAK_STEADY_RATIO,
@@ -6,15 +6,20 @@ import {
   MEASURE_MIN_TESTS,
   SCREEN_PRIMER_READINGS,
   type TestProbeMeta,
+  type ToolingHold,
 } from '../shared/protocol.js'
-import type { FileReport, TestReport } from './schema.js'
+import type { FileReport, TestReport, ToolingReport } from './schema.js'
 
 // Pure: turns what the probes recorded into verdicts. No Vitest objects, no I/O.
 
 export interface TestInput {
   name: string
+  /** the test's outcome in the user's run */
   state: 'passed' | 'failed' | 'skipped' | 'pending'
+  /** measure: what the user's run recorded (nothing per test today) */
   probe?: TestProbeMeta
+  /** what the repeat run measured for this test, when the file was repeated */
+  repeated?: TestProbeMeta
 }
 
 export interface FileInput {
@@ -23,6 +28,10 @@ export interface FileInput {
   state: FileReport['state']
   tests: TestInput[]
   probe?: FileProbeMeta
+  /** whether the repeat run (hunt, or measure's confirmation) got to this file: undefined when none ran */
+  repeat?: { ran: true; error?: string } | { ran: false; why?: string }
+  /** why the file could not be measured at all, when that is not the number of its tests (it crashed, …) */
+  notRun?: string
 }
 
 export interface VerdictSettings {
@@ -33,39 +42,129 @@ export interface VerdictSettings {
 
 const SEVERITY: Record<LeakVerdict, number> = { unknown: 0, clean: 1, suspect: 2, leak: 3 }
 
+/** A suspect is growth that was not proven a leak: it is never more likely one than not. */
+const SUSPECT_CONFIDENCE_CAP = 0.5
+
 function unmeasured(name: string, reason: string, iterations = 0): TestReport {
   return { name, verdict: 'unknown', bytesPerIteration: null, confidence: 0, iterations, reason }
 }
 
-export function huntTestVerdict(test: TestInput, settings: VerdictSettings, probeError?: string): TestReport {
-  if (test.state === 'skipped' || test.state === 'pending') return unmeasured(test.name, 'skipped or todo: not run')
-  if (test.state === 'failed') return unmeasured(test.name, 'the test failed, so it was not repeated', test.probe?.iterations ?? 1)
-  const probe = test.probe
-  if (!probe) return unmeasured(test.name, probeError ? `probes failed: ${probeError}` : 'not repeated (expected to fail, or probes were off)', 1)
-  if (probe.unmeasured) return unmeasured(test.name, probe.unmeasured, probe.iterations)
+const TOOLING: Record<ToolingHold['holder'], { what: string; advice: string }> = {
+  'vitest-mocks': {
+    what: "Vitest's mock registry",
+    advice:
+      'Vitest keeps every vi.fn()/vi.spyOn() until the worker ends; create the mock once (outside the test or in beforeAll), or set clearMocks: true to drop the calls each mock remembers',
+  },
+  'sinon-sandbox': {
+    what: "sinon's default sandbox",
+    advice: "a fake's own restore() leaves it in sinon's default sandbox; call sinon.restore() in afterEach, or use a sandbox of your own",
+  },
+}
+
+/** What test tooling held per run of the test, sized where a run was measured both ways. */
+function toolingReport(holds: readonly ToolingHold[] | undefined, iterations: number): ToolingReport[] {
+  if (!holds?.length || iterations === 0) return []
+  return holds.map((hold) => ({
+    holder: hold.holder,
+    what: TOOLING[hold.holder].what,
+    objectsPerIteration: Math.round((hold.objects / iterations) * 100) / 100,
+    bytesPerIteration: hold.bytes !== undefined && hold.measuredRuns ? Math.round(hold.bytes / hold.measuredRuns) : null,
+    advice: TOOLING[hold.holder].advice,
+  }))
+}
+
+/**
+ * hunt: the verdict on a repeated test's samples, growth per run. The first window decides unless it grew;
+ * then the confirming windows do (see HuntedTest): `leak` only when growth kept its pace over two windows in
+ * a row, `clean` when it stopped (warm-up, a cache filling), `suspect` when the runs ran out in between.
+ */
+function seriesVerdict(probe: TestProbeMeta, settings: VerdictSettings): { analysis: LeakAnalysis; reason: string } {
   const samples = probe.samples ?? []
-  const analysis = analyzeLeakSeries(samples, {
-    noiseFloorBytes: settings.minBytesPerIteration,
-    // What Vitest itself retains per run until the test ends, measured by the worker: never the user's leak.
-    baselineBytesPerStep: probe.harnessBytesPerIteration ?? 0,
-  })
-  const clean = analysis.verdict === 'clean'
+  const runs = probe.sampleRuns ?? samples.map((_, i) => i + 1)
+  const windows = probe.windows?.length ? probe.windows : [samples.length]
+  const window = (index: number) => {
+    const start = windows.slice(0, index).reduce((sum, n) => sum + n, 0)
+    const end = start + windows[index]!
+    return analyzeLeakSeries(samples.slice(start, end), {
+      x: runs.slice(start, end),
+      noiseFloorBytes: settings.minBytesPerIteration,
+      baselineBytesPerStep: probe.harnessBytesPerIteration ?? 0,
+      // Confirming windows follow settled runs: no warm-up samples to drop.
+      warmupSamples: index === 0 ? undefined : 0,
+    })
+  }
+  const first = window(0)
+  const firstReason = first.reason.replace(/per step/g, 'per iteration')
+  const growing = first.verdict === 'leak' || first.verdict === 'suspect'
+  if (!growing) return { analysis: first, reason: firstReason }
+  const firstRuns = windows[0]!
+  const early = formatBytes(first.bytesPerStep)
+  if (windows.length === 1) {
+    const capped = { ...first, verdict: 'suspect' as const }
+    return { analysis: capped, reason: `${firstReason}; not confirmed: the runs ran out before a second window` }
+  }
+  const last = window(windows.length - 1)
+  const late = formatBytes(last.bytesPerStep)
+  const total = runs.at(-1) ?? samples.length
+  if (probe.confirmation === 'kept growing')
+    return { analysis: last, reason: `grew ${late} per iteration and kept its pace over ${total} runs (${early} in the first ${firstRuns})` }
+  if (last.verdict === 'clean')
+    return {
+      analysis: last,
+      reason: `grew ${early} per iteration over its first ${firstRuns} runs, then levelled off (${late} per iteration by run ${total}): warm-up or a bounded cache filling, not a leak`,
+    }
+  return {
+    analysis: { ...last, verdict: 'suspect' },
+    reason: `grew ${early} per iteration over its first ${firstRuns} runs and ${late} by run ${total}, slowing but not stopped: not proven a leak`,
+  }
+}
+
+export function huntTestVerdict(test: TestInput, settings: VerdictSettings, file: Pick<FileInput, 'probe' | 'repeat'> = {}): TestReport {
+  if (test.state === 'skipped' || test.state === 'pending') return unmeasured(test.name, 'skipped or todo: not run')
+  const probe = test.repeated
+  if (!probe) {
+    const probeError = file.probe?.probeError
+    if (probeError) return unmeasured(test.name, `probes failed: ${probeError}`)
+    const repeat = file.repeat
+    if (repeat?.ran === false) return unmeasured(test.name, repeat.why ?? 'the repeat run did not get to this file')
+    if (repeat?.ran && repeat.error) return unmeasured(test.name, `the repeat run could not run this file: ${repeat.error}`)
+    return unmeasured(test.name, repeat?.ran ? 'the repeat run found no such test (its name or place differs there)' : 'not repeated')
+  }
+  if (probe.unmeasured) return unmeasured(test.name, probe.unmeasured, probe.iterations)
+  const { analysis, reason } = seriesVerdict(probe, settings)
+  const samples = probe.samples ?? []
+  let verdict = analysis.verdict
+  let why = reason
+  let confidence = analysis.confidence
+  if (verdict === 'suspect') confidence = Math.min(confidence, SUSPECT_CONFIDENCE_CAP)
+  if (probe.failures) {
+    const { runs, of, first } = probe.failures
+    const failed = `${runs} of its ${of} runs in the repeat run failed (first, run ${first.iteration}: ${first.message})`
+    // A failing run may stop before the code that would leak: no growth then proves nothing.
+    if (verdict === 'clean') {
+      verdict = 'unknown'
+      confidence = 0
+      why = `${failed}; no growth seen, but a failed run may not reach the code that leaks`
+    } else why = `${why}; measured although ${failed}`
+  }
   const report: TestReport = {
     name: test.name,
-    verdict: analysis.verdict,
-    bytesPerIteration: clean ? Math.max(0, Math.round(analysis.bytesPerStep)) : Math.round(analysis.bytesPerStep),
-    confidence: round(analysis.confidence),
+    verdict,
+    bytesPerIteration: verdict === 'unknown' ? null : verdict === 'clean' ? Math.max(0, Math.round(analysis.bytesPerStep)) : Math.round(analysis.bytesPerStep),
+    confidence: round(confidence),
     iterations: samples.length,
-    reason: analysis.reason.replace(/per step/g, 'per iteration'),
+    reason: why,
     samples,
   }
-  if ((analysis.verdict === 'leak' || analysis.verdict === 'suspect') && probe.allocationSites?.length)
-    report.allocationSites = probe.allocationSites
+  if (test.state === 'failed') report.reason = `${report.reason} (it failed in your run)`
+  const tooling = toolingReport(probe.tooling, samples.length)
+  if (tooling.length) report.tooling = tooling
+  if ((verdict === 'leak' || verdict === 'suspect') && probe.allocationSites?.length) report.allocationSites = probe.allocationSites
   return report
 }
 
-export function huntFileVerdict(input: FileInput, settings: VerdictSettings): FileReport {
-  const tests = input.tests.map((test) => huntTestVerdict(test, settings, input.probe?.probeError))
+/** The worst test decides; unmeasured tests are counted in the reason, not hidden behind a clean file. */
+function fileFromTests(tests: TestReport[], settings: Pick<VerdictSettings, 'minBytesPerIteration'>) {
   let worst: TestReport | undefined
   for (const test of tests) {
     if (!worst || SEVERITY[test.verdict] > SEVERITY[worst.verdict] || (test.verdict === worst.verdict && test.confidence > worst.confidence))
@@ -74,13 +173,25 @@ export function huntFileVerdict(input: FileInput, settings: VerdictSettings): Fi
   const verdict = worst?.verdict ?? 'unknown'
   const growing = tests.filter((test) => test.verdict === 'leak' || test.verdict === 'suspect')
   const retainedBytes = growing.reduce((sum, test) => sum + Math.max(0, test.bytesPerIteration ?? 0) * test.iterations, 0)
+  const ran = tests.filter((test) => test.iterations > 0 || test.reason !== 'skipped or todo: not run')
+  const notMeasured = ran.filter((test) => test.verdict === 'unknown')
   let reason: string
   if (!worst) reason = 'no tests ran'
   else if (verdict === 'leak' || verdict === 'suspect')
     reason = `${growing.length} of ${tests.length} tests grow; worst: ${worst.name} (${formatBytes(worst.bytesPerIteration ?? 0)} per iteration)`
   else if (verdict === 'clean') reason = `no test grows beyond ${formatBytes(settings.minBytesPerIteration)} per iteration`
-  else reason = 'no test could be measured'
-  return { ...fileBase(input), verdict, retainedBytes, growthBytesPerTest: null, confidence: worst?.confidence ?? 0, tests, reason }
+  else reason = ran.length ? `no test could be measured; first: ${notMeasured[0]?.reason ?? worst.reason}` : 'no tests ran'
+  if (verdict !== 'unknown' && notMeasured.length)
+    reason = `${reason}; ${notMeasured.length} ${notMeasured.length === 1 ? 'test' : 'tests'} not measured (${notMeasured[0]!.name}: ${notMeasured[0]!.reason})`
+  return { verdict, retainedBytes, confidence: worst?.confidence ?? 0, reason, unmeasuredTests: notMeasured.length }
+}
+
+export function huntFileVerdict(input: FileInput, settings: VerdictSettings): FileReport {
+  const tests = input.tests.map((test) => huntTestVerdict(test, settings, input))
+  const { verdict, retainedBytes, confidence, reason, unmeasuredTests } = fileFromTests(tests, settings)
+  const report: FileReport = { ...fileBase(input), verdict, retainedBytes, growthBytesPerTest: null, confidence, tests, reason }
+  if (unmeasuredTests) report.unmeasuredTests = unmeasuredTests
+  return report
 }
 
 export function measureFileVerdict(input: FileInput, settings: VerdictSettings): FileReport {
@@ -102,7 +213,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   if ((probe?.testsRun ?? 0) < MEASURE_MIN_TESTS || probe?.probeError) {
     const why = probe?.probeError
       ? `probes failed: ${probe.probeError}`
-      : `fewer than ${MEASURE_MIN_TESTS} tests ran: too few to measure growth per test in measure mode; run with QTESTS_LEAKS=hunt`
+      : (input.notRun ?? `only ${probe?.testsRun ?? 0} of its tests ran, fewer than the ${MEASURE_MIN_TESTS} measure mode needs to see growth per test; run with QTESTS_LEAKS=hunt`)
     return { ...base, verdict: 'unknown', retainedBytes: 0, growthBytesPerTest: null, confidence: 0, tests: tests('unknown', 0, why), reason: why }
   }
   // The cheap readings (old-generation bytes after young GCs) hold promoted garbage besides live memory,
@@ -114,6 +225,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   let bytesPerTest: number | null
   let confidence: number
   let series: readonly number[] = samples
+  let rose = false
   if (samples.length === 0 && !probe!.confirming) {
     // The primer (see SCREEN_PRIMER_READINGS) is left out: the growth per test is read from the others.
     const read = SCREEN_PRIMER_READINGS
@@ -128,6 +240,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     verdict = 'unknown'
     confidence = 0
     bytesPerTest = null
+    rose = true
     reason = 'memory rose steadily near the end of the file, too late (or too costly) to confirm with full GCs; run with QTESTS_LEAKS=hunt'
   } else {
     const atTest = probe!.atTest
@@ -151,7 +264,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
       reason = `the cheap samples rose, but ${samples.length} full GCs show ${formatBytes(fit.slope)} per test, under the ${formatBytes(floor)} floor: garbage or compiled code, not a leak`
     } else {
       verdict = 'suspect'
-      confidence = 0.5
+      confidence = SUSPECT_CONFIDENCE_CAP
       const why = !everyStep ? ', not rising between each' : !steady ? ', in bursts rather than at a steady pace' : `, over only ${span} tests`
       reason = `${samples.length} full GCs show ${formatBytes(fit.slope)} per test${why}`
     }
@@ -161,6 +274,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   const testWhy = verdict === 'clean' ? 'its file does not grow' : 'its file grows; run with QTESTS_LEAKS=hunt for a verdict per test'
   return {
     ...base,
+    ...(rose ? { rose: true as const } : {}),
     verdict,
     retainedBytes,
     growthBytesPerTest: bytesPerTest === null ? null : Math.round(bytesPerTest),
@@ -184,8 +298,36 @@ export function offFileVerdict(input: FileInput): FileReport {
 
 export function fileVerdict(input: FileInput, settings: VerdictSettings): FileReport {
   if (settings.mode === 'hunt') return huntFileVerdict(input, settings)
-  if (settings.mode === 'measure') return measureFileVerdict(input, settings)
+  if (settings.mode === 'measure') return confirmedMeasureVerdict(measureFileVerdict(input, settings), input, settings)
   return offFileVerdict(input)
+}
+
+/**
+ * measure: a file whose memory grew in the user's run was repeated test by test (the repeat run). Growth
+ * that the repeats do not show was taken once — code compiled on first use, a cache filled — and is not a
+ * leak; growth they show is, and now has its tests named. Unconfirmed growth is never more than suspect.
+ */
+export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, settings: VerdictSettings): FileReport {
+  if (!input.repeat || (screened.verdict !== 'leak' && screened.verdict !== 'suspect' && !screened.rose)) return screened
+  const perTest = screened.growthBytesPerTest === null ? 'grew' : `grew ${formatBytes(screened.growthBytesPerTest)} per test`
+  const tests = input.tests.map((test) => huntTestVerdict(test, settings, input))
+  const repeated = fileFromTests(tests, settings)
+  const base = { ...screened, tests, confirmed: true as const }
+  if (repeated.unmeasuredTests) base.unmeasuredTests = repeated.unmeasuredTests
+  if (repeated.verdict === 'leak' || repeated.verdict === 'suspect')
+    return { ...base, verdict: repeated.verdict, confidence: repeated.confidence, reason: `this run ${perTest}; repeated one by one, ${repeated.reason}` }
+  if (repeated.verdict === 'clean') {
+    const runs = Math.max(...tests.map((test) => test.iterations))
+    return {
+      ...base,
+      verdict: 'clean',
+      retainedBytes: 0,
+      confidence: repeated.confidence,
+      reason: `this run ${perTest}, but no test grows when repeated (${runs} runs each): memory taken once (code compiled on first use, a cache filled), not a leak${repeated.unmeasuredTests ? `; ${repeated.reason.split('; ').slice(1).join('; ')}` : ''}`,
+    }
+  }
+  const why = input.repeat.ran === false ? (input.repeat.why ?? 'the repeat run did not get to it') : repeated.reason
+  return { ...base, tests: screened.tests, verdict: 'suspect', confidence: Math.min(screened.confidence, SUSPECT_CONFIDENCE_CAP), reason: `this run ${perTest}; not confirmed: ${why}` }
 }
 
 function fileBase(input: FileInput) {

@@ -20,6 +20,13 @@ export const SCREEN_PRIMER_READINGS = 1
  */
 export const MEASURE_MIN_TESTS = SCREEN_PRIMER_READINGS + 3 + 1
 
+/**
+ * hunt: samples in each confirming window of a repeated test. Runs are cheap and GCs are not: a confirming
+ * window spreads its samples over twice the runs of the window before it, so that growth that stops (a cache
+ * of a few hundred entries filling) is seen stopping within a few windows, for the GCs of one.
+ */
+export const CONFIRM_SAMPLES = 12
+
 /** Key under which the plugin provides the worker configuration (`project.provide` / `inject`). */
 export const WORKER_CONFIG_KEY = 'qtests:worker-config'
 
@@ -29,9 +36,16 @@ export const META_KEY = 'qtests'
 export type LeakMode = 'measure' | 'hunt' | 'off'
 
 export interface WorkerConfig {
+  /** `hunt` only in the repeat run: the user's own run never repeats a test (see repeatRun/) */
   mode: LeakMode
-  /** hunt: runs per test (the real run plus repeats), each followed by a post-GC sample */
+  /** hunt: sampled runs per test in the first window */
   iterations: number
+  /** hunt: runs per test at most after its warm-up, confirming windows included */
+  maxRuns: number
+  /** hunt: time the confirming windows of one test may take, ms */
+  confirmMaxMs: number
+  /** hunt (measure's confirmation): once a test of a file is a confirmed leak, its other tests are not repeated */
+  stopFileAtFirstLeak?: boolean
   /** hunt: growth per run below which nothing is a leak, bytes (decides whether allocation sites are worth reading) */
   minBytesPerIteration: number
   /** hunt: mean bytes between allocations the heap sampler records; 0 turns allocation sites off */
@@ -44,16 +58,42 @@ export interface WorkerConfig {
   reuseCleanFiles?: string[]
 }
 
+/** Memory that test tooling, not the test's code, kept from a run; the repeat run releases it before sampling. */
+export interface ToolingHold {
+  /** `vitest-mocks`: Vitest's mock registry (every `vi.fn()`/`vi.spyOn()` until the worker ends); `sinon-sandbox`: sinon's default sandbox */
+  holder: 'vitest-mocks' | 'sinon-sandbox'
+  /** objects (mocks, fakes) created by the sampled runs and held only by the tool */
+  objects: number
+  /** bytes they kept, measured over `measuredRuns` of the sampled runs (a second GC before the release) */
+  bytes?: number
+  measuredRuns?: number
+}
+
 /** What a test's probe records (in `TestCase.meta().qtests`). */
 export interface TestProbeMeta {
-  /** hunt: post-GC bytes (heap used + external) after each iteration */
+  /** hunt: post-GC bytes (heap used + external) after each sampled run */
   samples?: number[]
+  /** hunt: the run (counted from the end of the warm-up) after which each sample was taken */
+  sampleRuns?: number[]
+  /** hunt: samples in each window: the first (one per run), then each confirming window (further apart) */
+  windows?: number[]
+  /** samples taken (hunt), 1 in measure mode */
   iterations: number
+  /** hunt: runs after the warm-up */
+  runs?: number
+  /** hunt: unsampled runs after the first, before the first sample */
+  warmupRuns?: number
+  /** hunt: how confirming windows ended, when the first window grew */
+  confirmation?: 'kept growing' | 'levelled off' | 'out of runs'
   /** what Vitest itself retains per run of this test (listener, queued hook events), measured in the worker */
   harnessBytesPerIteration?: number
   /** hunt, growing tests: where the memory still alive after the runs was allocated */
   allocationSites?: AllocationSiteMeta[]
-  /** why this test has no verdict (skipped repeats, failed when repeated, …) */
+  /** hunt: runs of the repeat run that failed (they are measured all the same) */
+  failures?: { runs: number; of: number; first: { iteration: number; message: string } }
+  /** hunt: memory test tooling held, released before each sample */
+  tooling?: ToolingHold[]
+  /** why this test has no verdict */
   unmeasured?: string
 }
 

@@ -1,6 +1,5 @@
 import { setMaxListeners } from 'node:events'
-import v8 from 'node:v8'
-import vm from 'node:vm'
+import { exposedGc, heapSpaceStatistics, heapStatistics, now, runInNewContext, setV8Flags } from './captured.js'
 
 // Fetched once: re-fetching through a new context costs milliseconds (field notes).
 let collect: (() => void) | undefined
@@ -10,8 +9,7 @@ const FETCH_ATTEMPTS = 50
 
 function getGc(): () => void {
   if (collect) return collect
-  const exposed = (globalThis as { gc?: () => void }).gc
-  collect = typeof exposed === 'function' ? exposed : fetchGc()
+  collect = exposedGc ?? fetchGc()
   return collect
 }
 
@@ -29,14 +27,14 @@ function getGc(): () => void {
  */
 function fetchGc(): () => void {
   for (let attempt = 1; attempt <= FETCH_ATTEMPTS; attempt++) {
-    v8.setFlagsFromString('--expose-gc')
-    const found: unknown = vm.runInNewContext('typeof gc === "function" ? gc : undefined')
+    setV8Flags('--expose-gc')
+    const found: unknown = runInNewContext('typeof gc === "function" ? gc : undefined')
     if (typeof found === 'function') {
-      v8.setFlagsFromString('--no-expose-gc')
+      setV8Flags('--no-expose-gc')
       return found as () => void
     }
   }
-  v8.setFlagsFromString('--no-expose-gc')
+  setV8Flags('--no-expose-gc')
   throw new Error(`could not reach V8's gc: other threads kept turning --expose-gc off (${FETCH_ATTEMPTS} attempts)`)
 }
 
@@ -56,7 +54,7 @@ const YOUNG_SPACES = new Set(['new_space', 'new_large_object_space'])
 /** Bytes in the heap spaces named, read in one pass. */
 function spaceBytes(names: ReadonlySet<string>): number {
   let total = 0
-  for (const space of v8.getHeapSpaceStatistics()) if (names.has(space.space_name)) total += space.space_used_size
+  for (const space of heapSpaceStatistics()) if (names.has(space.space_name)) total += space.space_used_size
   return total
 }
 
@@ -73,10 +71,10 @@ const CODE_AND_YOUNG = new Set([...CODE_SPACES, ...YOUNG_SPACES])
  */
 export function sampleAfterMinorGc(): MemorySample {
   const gc = getGc() as (options?: { type: 'minor' }) => void
-  const start = performance.now()
+  const start = now()
   gc({ type: 'minor' })
-  const gcMs = performance.now() - start
-  const heap = v8.getHeapStatistics()
+  const gcMs = now() - start
+  const heap = heapStatistics()
   return { bytes: heap.used_heap_size - spaceBytes(CODE_AND_YOUNG) + heap.external_memory, gcMs, collections: 1 }
 }
 
@@ -90,7 +88,7 @@ let settled = false
  */
 export function sampleAfterGc(settle = false): MemorySample {
   const gc = getGc()
-  const start = performance.now()
+  const start = now()
   gc()
   let collections = 1
   // The first full GC of a process always needs the second one: without it, the first sample stands
@@ -100,8 +98,8 @@ export function sampleAfterGc(settle = false): MemorySample {
     gc()
     collections++
   }
-  const gcMs = performance.now() - start
-  const heap = v8.getHeapStatistics()
+  const gcMs = now() - start
+  const heap = heapStatistics()
   return { bytes: heap.used_heap_size - spaceBytes(CODE_SPACES) + heap.external_memory, gcMs, collections }
 }
 

@@ -1,16 +1,21 @@
 import { setMaxListeners } from 'node:events'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TraceMap } from '@jridgewell/trace-mapping'
-import { inject, TestRunner } from 'vitest'
+import { inject, TestRunner, vi } from 'vitest'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
-import { type FileProbeMeta, META_KEY, type TestProbeMeta, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
+import { type FileProbeMeta, META_KEY, type ToolingHold, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import type { SiteResolver } from './allocationSites.js'
+import { clearTimer, now, resourceTimings, setTimer } from './captured.js'
 import type { HeapSampler } from './heapSampler.js'
-import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
+import { HuntedTest, type HuntStep, type RunOutcome } from './huntedTest.js'
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
+import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
+import { loadedSinon, silenceConsole, sinonSandbox, type ToolingRegistry, vitestMockRegistry } from './tooling.js'
 
 type RunnerLike = {
+  onBeforeRunFiles?(files: RunnerTestFile[]): unknown
   onBeforeTryTask?(test: RunnerTask, options?: { retry: number; repeats: number }): unknown
   onBeforeRunSuite?(suite: RunnerTestSuite): unknown
   onAfterRunSuite?(suite: RunnerTestSuite): unknown
@@ -22,25 +27,12 @@ type RunnerLike = {
 // biome-ignore lint/suspicious/noExplicitAny: runner constructors take Vitest's serialized config
 type RunnerClass = new (...args: any[]) => RunnerLike
 
-interface HuntState {
-  /** the last `repeats` index that belongs to the user's own runs */
-  lastRealRepeat: number
-  /** runs after the real ones that are not sampled: the worker's own code still warms up */
-  warmupRuns: number
-  /** the test function's own time in warm-up runs so far, in ms */
-  warmupMs: number
-  /** the `repeats` index of the run under way */
-  currentRepeat: number
-  harnessBytes: number
-  samples: number[]
-  outcome?: { state: unknown; errors: unknown; retryCount: unknown }
-  stopped?: string
-}
-
 interface FileState {
   meta: FileProbeMeta
   /** measure mode's sampling of a probed file; `meta` is its `meta` */
   measure?: MeasuredFile
+  /** hunt: the test whose leak was confirmed first (see `stopFileAtFirstLeak`) */
+  leakConfirmedBy?: string
 }
 
 /** A file that gets no probes; `why` says so in its meta. */
@@ -59,23 +51,28 @@ async function loadHuntTools() {
   return { originalPositionFor, TraceMap, allocationSites, HeapSampler }
 }
 
-// The package's own files: never a user's allocation site.
-const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+/** Node's CommonJS module cache, shared by every `require` in this thread. */
+const requireCache = createRequire(import.meta.url).cache
+
+// Our own built code (this package's and @qtests/core's): never a user's allocation site.
+const ownDirs = [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'), path.dirname(fileURLToPath(import.meta.resolve('@qtests/core')))]
 
 const EST_GC_MS = 5
-// Vitest's and V8's own one-off allocations settle after a few dozen runs of the first test (measured:
-// 8 runs left the first test of a file at +1.4 KB per run; 32 left nothing above the noise).
-const WORKER_WARMUP_RUNS = 32
-// A slow test stops being called once its warm-up runs have taken this long. Only the test's own time
-// counts: a busy machine slows our GCs and Vitest's messages far more than the test, and a warm-up cut
-// short by those left the first test of a file growing ~2 KB per run (seen with 4 workers on 2 cores).
+// Vitest's and V8's own one-off allocations settle after a few dozen runs of the first test a worker hunts
+// (measured: 8 runs left the first test of a file at +1.4 KB per run; 32 left nothing above the noise).
+const FIRST_WARMUP_RUNS = 32
+// Every other test's own code paths settle too: on public suites a test's runs 2–25 grew 1.1–1.8 KB each
+// (feedback vectors, inline caches), then tens of bytes per run.
+const WARMUP_RUNS = 24
+// Warm-up runs stop once they have taken this long (the test and its hooks); a slow test is then sampled
+// from where it is, and the confirming windows decide whether what remains was warm-up.
 const WARMUP_MAX_MS = 1000
 // How long a sample waits for the main process to acknowledge Vitest's task updates (see below).
 const UPDATES_WAIT_MS = 2000
-
-// Captured before any test can install fake timers.
-const realSetTimeout = globalThis.setTimeout
-const realClearTimeout = globalThis.clearTimeout
+// Samples the worker takes on its own before its first test's first sample (see #warmUpProbes).
+const PROBE_WARMUP_SAMPLES = 8
+// Sampled runs that create tooling objects (mocks) get a second GC, to size what the tool held.
+const TOOLING_MEASURED_RUNS = 3
 
 function isFile(suite: RunnerTestSuite): suite is RunnerTestFile {
   return suite.file === suite
@@ -102,30 +99,43 @@ function hookLevels(test: RunnerTestCase): number {
 }
 
 // Every fetch() adds a PerformanceResourceTiming to a global buffer that keeps up to 250 of them: a
-// bounded buffer that 24 runs cannot see filling, so it looked like ~600 B leaked per fetch. While our
-// extra runs go on, the buffer takes no new entries (they are dropped, as when it is full).
+// bounded buffer that 24 runs cannot see filling, so it looked like ~600 B leaked per fetch. While the
+// sampled runs go on, the buffer takes no new entries (they are dropped, as when it is full).
 const DEFAULT_RESOURCE_TIMING_BUFFER = 250
 let resourceTimingsFrozen = false
 
 function freezeResourceTimings() {
-  if (typeof performance.setResourceTimingBufferSize !== 'function') return
-  performance.setResourceTimingBufferSize(performance.getEntriesByType('resource').length)
+  if (!resourceTimings.setBufferSize || resourceTimingsFrozen) return
+  resourceTimings.setBufferSize(resourceTimings.count())
   resourceTimingsFrozen = true
 }
 
 function thawResourceTimings() {
   if (!resourceTimingsFrozen) return
   resourceTimingsFrozen = false
-  performance.setResourceTimingBufferSize(DEFAULT_RESOURCE_TIMING_BUFFER)
+  resourceTimings.setBufferSize?.(DEFAULT_RESOURCE_TIMING_BUFFER)
 }
 
 function toPath(url: string): string {
   return url.startsWith('file:') ? fileURLToPath(url) : url
 }
 
-function retryCount(test: RunnerTestCase): number {
-  const retry = test.retry as number | { count?: number } | undefined
-  return typeof retry === 'number' ? retry : (retry?.count ?? 0)
+function holdsObjects(holds: readonly ToolingHold[]): number {
+  return holds.reduce((sum, hold) => sum + (hold.measuredRuns ? hold.objects : 0), 0) || 1
+}
+
+/** Leaves a thrown error its name and a short message: what a run's promise keeps of it is then small. */
+function shrinkError(error: unknown) {
+  if (typeof error !== 'object' || error === null) return
+  try {
+    for (const key of Reflect.ownKeys(error)) if (key !== 'message' && key !== 'name' && key !== 'stack') Reflect.deleteProperty(error, key)
+    const withMessage = error as { message?: unknown; stack?: unknown }
+    if (typeof withMessage.message === 'string' && withMessage.message.length > 200) withMessage.message = withMessage.message.slice(0, 200)
+    // Through V8's own setter: it replaces the captured frames (or their formatted text) the error holds.
+    withMessage.stack = ''
+  } catch {
+    // a frozen or exotic error keeps what it has
+  }
 }
 
 function errorMessage(errors: unknown): string {
@@ -134,15 +144,28 @@ function errorMessage(errors: unknown): string {
   return message.split('\n')[0]!.slice(0, 200)
 }
 
+interface HuntRun {
+  test: HuntedTest
+  /** the message of the error the run under way threw, taken before the error was shrunk */
+  error?: string
+  /** when the run under way started (its hooks included), ms */
+  startedAt: number
+  harnessBytes: number
+}
+
 /**
- * Adds the leak probes to a Vitest runner class. Probes never change a test's outcome and never
- * throw into the runner: a probe failure is recorded once in the file's meta and probing stops.
+ * Adds the leak probes to a Vitest runner class. Probes never change a test's outcome and never throw into
+ * the runner: a probe failure is recorded once in the file's meta and probing stops.
+ *
+ * `measure` runs in the user's own run and only samples memory. `hunt` runs only in the repeat run, a
+ * separate Vitest process that the plugin starts after the user's run (see repeatRun/): there each test is
+ * run many times, so nothing it does can reach what the user sees.
  */
 export function withLeakProbes<T extends RunnerClass>(Base: T): T {
   return class QtestsRunner extends Base {
     #config: WorkerConfig | undefined
     #file: FileState | undefined
-    #hunts = new WeakMap<RunnerTestCase, HuntState>()
+    #hunts = new WeakMap<RunnerTestCase, HuntRun>()
     #gcMs = 0
     #lastGcMs = EST_GC_MS
     #broken: string | undefined
@@ -153,6 +176,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #samplerBroken = false
     #sourceMaps = new Map<string, TraceMap | null>()
     #warmedUp = false
+    #tooling: ToolingRegistry[] | undefined
     #reuse: Set<string> | undefined
     /** Vitest's task-update messages to the main process that it has not acknowledged yet */
     #pendingUpdates = new Set<Promise<unknown>>()
@@ -172,7 +196,16 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         } catch {
           this.#config = undefined
         }
-        this.#config ??= { mode: 'off', iterations: 1, minBytesPerIteration: 0, allocationSampleBytes: 0, measureBudget: 0, measureSuspicionBytesPerTest: 0 }
+        this.#config ??= {
+          mode: 'off',
+          iterations: 1,
+          maxRuns: 1,
+          confirmMaxMs: 0,
+          minBytesPerIteration: 0,
+          allocationSampleBytes: 0,
+          measureBudget: 0,
+          measureSuspicionBytesPerTest: 0,
+        }
       }
       return this.#broken ? 'off' : this.#config.mode
     }
@@ -199,15 +232,16 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     /**
      * Cheap pre-check, so the profile is only read for tests the verdict may call growing: the median
-     * step, which one odd sample (a late-freed buffer) cannot move.
+     * step of the last window, which one odd sample (a late-freed buffer) cannot move.
      */
-    #mayGrow(hunt: HuntState): boolean {
-      const n = hunt.samples.length
-      if (n < 4) return false
-      const steps = hunt.samples.slice(1).map((bytes, i) => bytes - hunt.samples[i]!)
+    #mayGrow(hunted: HuntedTest, harnessBytes: number): boolean {
+      if (hunted.confirmedLeak) return true
+      const window = hunted.samples.slice(0, this.#config!.iterations)
+      if (window.length < 4) return false
+      const steps = window.slice(1).map((bytes, i) => bytes - window[i]!)
       steps.sort((a, b) => a - b)
       const median = steps[steps.length >> 1]!
-      return median - hunt.harnessBytes >= this.#config!.minBytesPerIteration / 2
+      return median - harnessBytes >= this.#config!.minBytesPerIteration / 2
     }
 
     #siteResolver(): SiteResolver {
@@ -215,7 +249,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         .moduleRunner
       return {
         isUserFile: (url) =>
-          url !== '' && !url.startsWith('node:') && !url.includes('/node_modules/') && (url.startsWith('/') || url.startsWith('file:')) && !toPath(url).startsWith(packageRoot),
+          url !== '' && !url.startsWith('node:') && !url.includes('/node_modules/') && (url.startsWith('/') || url.startsWith('file:')) && !ownDirs.some((dir) => toPath(url).startsWith(dir)),
         toSource: (url, line, column) => {
           const file = toPath(url)
           let map = this.#sourceMaps.get(file)
@@ -244,7 +278,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     /** measure: a full GC is affordable while all of them stay within the budget share of this worker's time */
     #affordable(): boolean {
-      return this.#gcMs + this.#lastGcMs <= this.#config!.measureBudget * performance.now()
+      return this.#gcMs + this.#lastGcMs <= this.#config!.measureBudget * now()
     }
 
     /** measure: what a file's sampling (`MeasuredFile`) asks of this worker */
@@ -285,8 +319,14 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       if (this.#pendingUpdates.size === 0) return
       let timer: ReturnType<typeof setTimeout> | undefined
       // Bounded: a main process that never answers (cancelled run) must not hang the test.
-      await Promise.race([Promise.allSettled([...this.#pendingUpdates]), new Promise((resolve) => (timer = realSetTimeout(resolve, UPDATES_WAIT_MS)))])
-      realClearTimeout(timer)
+      await Promise.race([Promise.allSettled([...this.#pendingUpdates]), new Promise((resolve) => (timer = setTimer(resolve, UPDATES_WAIT_MS)))])
+      clearTimer(timer)
+    }
+
+    override async onBeforeRunFiles(files: RunnerTestFile[]) {
+      // The repeat run's output goes nowhere (see silenceConsole); set before any test file runs.
+      if (this.#mode() === 'hunt') this.#probe('console', () => silenceConsole())
+      await super.onBeforeRunFiles?.(files)
     }
 
     override async onBeforeRunSuite(suite: RunnerTestSuite) {
@@ -314,6 +354,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             // Per-test verdicts need one test at a time: interleaved tests would share their growth.
             for (const test of tests) test.concurrent = false
             this.#harness ??= measureHarnessCost()
+            this.#tooling ??= [vitestMockRegistry(vi)].filter((registry) => registry !== undefined)
+            this.#findSinon()
             this.#trackVitestUpdates()
           }
         })
@@ -323,16 +365,37 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     override async onBeforeRunTask(test: RunnerTask) {
       await super.onBeforeRunTask?.(test)
-      if (this.#mode() !== 'hunt' || test.type !== 'test' || test.mode !== 'run' || test.fails) return
+      if (this.#mode() !== 'hunt' || test.type !== 'test' || test.mode !== 'run') return
+      const confirmedBy = this.#file?.leakConfirmedBy
+      if (confirmedBy !== undefined) {
+        // Measure's confirmation needs one confirmed leak per file: the rest of the file is not repeated.
+        ;(test.meta as Record<string, unknown>)[META_KEY] = { iterations: 0, unmeasured: `not repeated: ${confirmedBy} confirmed its file's leak first` }
+        test.mode = 'skip'
+        return
+      }
       this.#probe('test start', () => {
-        const lastRealRepeat = test.repeats ?? 0
+        const config = this.#config!
         // The first test a worker hunts also warms up Vitest's and the probes' own code paths.
-        const warmupRuns = this.#warmedUp ? 0 : WORKER_WARMUP_RUNS
+        const warmupRuns = this.#warmedUp ? WARMUP_RUNS : FIRST_WARMUP_RUNS
         this.#warmedUp = true
-        test.repeats = lastRealRepeat + warmupRuns + this.#config!.iterations - 1
         const harness = this.#harness ?? { perRunBytes: 0, perHookEventBytes: 0 }
         const harnessBytes = harness.perRunBytes + 2 * hookLevels(test) * harness.perHookEventBytes
-        this.#hunts.set(test, { lastRealRepeat, warmupRuns, warmupMs: 0, harnessBytes, currentRepeat: 0, samples: [] })
+        const hunted = new HuntedTest(
+          {
+            iterations: config.iterations,
+            maxRuns: config.maxRuns,
+            warmupRuns,
+            warmupMaxMs: WARMUP_MAX_MS,
+            confirmMaxMs: config.confirmMaxMs,
+            floorBytes: config.minBytesPerIteration,
+            harnessBytes,
+          },
+          now,
+        )
+        // Vitest reads these once per test: enough runs for every window; the test ends early when done.
+        test.repeats = warmupRuns + config.maxRuns
+        test.retry = 0
+        this.#hunts.set(test, { test: hunted, startedAt: 0, harnessBytes })
         // Vitest adds one abort listener per repeat; repeats are ours, so the warning would be too.
         if (test.context?.signal) setMaxListeners(test.repeats + 20, test.context.signal)
       })
@@ -340,87 +403,149 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     override onBeforeTryTask(test: RunnerTask, options?: { retry: number; repeats: number }) {
       const hunt = this.#hunts.get(test as RunnerTestCase)
-      if (hunt && options) hunt.currentRepeat = options.repeats
+      if (hunt) {
+        hunt.startedAt = now()
+        if (this.#tooling) for (const registry of this.#tooling) registry.mark()
+      }
       return super.onBeforeTryTask?.(test, options)
     }
 
     override async runTask(test: RunnerTestCase) {
-      const hunt = this.#hunts.get(test)
-      if (hunt?.stopped) return
-      if (hunt && hunt.currentRepeat > hunt.lastRealRepeat && hunt.currentRepeat <= hunt.lastRealRepeat + hunt.warmupRuns) {
-        // Warm-up runs stop calling a slow test once they have taken long enough; Vitest still counts them.
-        if (hunt.warmupMs > WARMUP_MAX_MS) return
-        const start = performance.now()
-        try {
-          return await this.#callTest(test)
-        } finally {
-          hunt.warmupMs += performance.now() - start
+      try {
+        if (super.runTask) return await super.runTask(test)
+        const fn = TestRunner.getTestFn(test) as unknown as (() => unknown) | undefined
+        if (!fn) throw new Error('Test function is not found.')
+        await fn()
+      } catch (error) {
+        const hunt = this.#hunts.get(test)
+        if (hunt) {
+          hunt.error = errorMessage(error)
+          // Vitest keeps each run's promise until the test ends (an abort listener per run closes over it),
+          // and a failed run's promise keeps its error: stack and diff, 1–3.5 KB a run that is not the test's.
+          shrinkError(error)
         }
+        throw error
       }
-      return this.#callTest(test)
     }
 
-    async #callTest(test: RunnerTestCase) {
-      if (super.runTask) return super.runTask(test)
-      const fn = TestRunner.getTestFn(test) as unknown as (() => unknown) | undefined
-      if (!fn) throw new Error('Test function is not found.')
-      await fn()
-    }
-
-    async onAfterRetryTask(test: RunnerTestCase, options: { retry: number; repeats: number }) {
+    override async onAfterRetryTask(test: RunnerTestCase, options: { retry: number; repeats: number }) {
       await super.onAfterRetryTask?.(test, options)
       const hunt = this.#hunts.get(test)
-      if (!hunt || hunt.stopped || !test.result) return
-      let sampleNow = false
+      if (!hunt || hunt.test.done || !test.result) return
+      // `pending` is how Vitest marks a test that skipped itself (`ctx.skip()`); not in its public type.
+      const result = test.result as typeof test.result & { pending?: boolean }
+      let step = 'stop' as HuntStep
       this.#probe('sample', () => {
-        const result = test.result!
-        if (options.repeats <= hunt.lastRealRepeat) {
-          // Until the user's own runs are over, the last one decides the outcome we restore.
-          hunt.outcome = { state: result.state, errors: result.errors, retryCount: result.retryCount }
-          if (options.repeats < hunt.lastRealRepeat) return
-          if (result.state === 'fail') {
-            // Vitest may try it again (retry); only the last failed try ends the real run.
-            if (options.retry >= retryCount(test)) hunt.stopped = 'the test failed, so it was not repeated'
-            return
-          }
-          freezeResourceTimings()
-        } else if (result.state === 'fail') {
-          hunt.stopped =
-            hunt.outcome?.state === 'fail'
-              ? 'the test failed, so it was not repeated'
-              : `failed when repeated (iteration ${hunt.samples.length + 1}): ${errorMessage(result.errors)}`
-          return
+        const skipped = result.pending === true || result.state === 'skip'
+        // `it.fails` tests fail on purpose in every run.
+        const outcome: RunOutcome = skipped ? 'skip' : result.state === 'fail' && !test.fails ? 'fail' : 'pass'
+        const note = (result as { note?: string }).note
+        step = hunt.test.runFinished(outcome, now() - hunt.startedAt, outcome === 'fail' ? (hunt.error ?? errorMessage(result.errors)) : note)
+        hunt.error = undefined
+        if (!skipped) {
+          // A failed run is measured like any other; its errors must not pile up in the test's result.
+          result.errors = undefined
+          result.state = 'pass'
         }
-        // The first sample closes the real run (or the warm-up runs); each later one, one more run.
-        // Earlier warm-up runs are not sampled: their GCs would only slow the warm-up down.
-        sampleNow = options.repeats >= hunt.lastRealRepeat + hunt.warmupRuns
       })
-      if (!sampleNow) return
-      await this.#vitestUpdatesAnswered()
-      this.#probe('sample', () => {
-        // After unsampled warm-up runs the garbage of all of them is still there, and the memory of dead
-        // ArrayBuffers is only given back after a second GC: without it the first sample stood high.
-        hunt.samples.push(this.#sample(hunt.samples.length === 0 && hunt.warmupRuns > 0))
-        if (hunt.samples.length === 1) this.#sampling(() => this.#sampler!.start(this.#config!.allocationSampleBytes))
+      if (step === 'sample') {
+        freezeResourceTimings()
+        await this.#warmUpProbes()
+        await this.#vitestUpdatesAnswered()
+        this.#probe('sample', () => {
+          const first = hunt.test.samples.length === 0
+          // After unsampled warm-up runs the garbage of all of them is still there, and the memory of dead
+          // ArrayBuffers is only given back after a second GC: without it the first sample stood high.
+          const { holds, before } = this.#releaseTooling(first)
+          const bytes = this.#sample(first)
+          if (before !== undefined) for (const hold of holds) if (hold.measuredRuns) hold.bytes = Math.max(0, Math.round((before - bytes) * hold.objects / holdsObjects(holds)))
+          step = hunt.test.addSample(bytes, holds)
+          if (first) this.#sampling(() => this.#sampler!.start(this.#config!.allocationSampleBytes))
+        })
+      } else if (this.#tooling) {
+        // Warm-up runs' mocks are not counted, but need not pile up either.
+        for (const registry of this.#tooling) registry.release()
+      }
+      if (step === 'stop' || this.#broken) this.#finishHunt(test, hunt, true)
+    }
+
+    /**
+     * Takes what test tooling created in this run out of its registry. On the first few runs of a test that
+     * created something, a GC before the release (`before`) sizes what the tool alone held.
+     */
+    #releaseTooling(settle: boolean): { holds: ToolingHold[]; before?: number } {
+      const found = (this.#tooling ?? []).map((registry) => ({ registry, added: registry.added() })).filter(({ added }) => added > 0)
+      if (found.length === 0) return { holds: [] }
+      const measure = found.filter(({ registry }) => (this.#toolingMeasured.get(registry.holder) ?? 0) < TOOLING_MEASURED_RUNS)
+      const before = measure.length ? this.#sample(settle) : undefined
+      const holds = found.map(({ registry }): ToolingHold => {
+        const hold: ToolingHold = { holder: registry.holder, objects: registry.release() }
+        if (before !== undefined && measure.some((m) => m.registry === registry)) {
+          hold.measuredRuns = 1
+          this.#toolingMeasured.set(registry.holder, (this.#toolingMeasured.get(registry.holder) ?? 0) + 1)
+        }
+        return hold
       })
+      return { holds, before }
+    }
+
+    #toolingMeasured = new Map<string, number>()
+    #probesWarm = false
+
+    /**
+     * Our own sampling code runs for the first time when a worker's first test is sampled, and V8 keeps what
+     * it compiles for code that gets hot (feedback vectors, optimised code's metadata) in the heap we measure:
+     * heap snapshots of that test's first window showed ~12 KB of it, ~500 B a run. So the sampling path runs
+     * on its own first: a test that is not there, through enough runs and windows for V8 to settle.
+     */
+    async #warmUpProbes() {
+      if (this.#probesWarm) return
+      this.#probesWarm = true
+      const config = this.#config!
+      const rehearsal = new HuntedTest(
+        { iterations: config.iterations, maxRuns: config.maxRuns, warmupRuns: 0, warmupMaxMs: 0, confirmMaxMs: Number.POSITIVE_INFINITY, floorBytes: config.minBytesPerIteration, harnessBytes: 0 },
+        now,
+      )
+      // Growth that confirming windows see levelling off: every window and its analysis run once.
+      for (let run = 0; run < config.maxRuns && !rehearsal.done; run++) {
+        if (rehearsal.runFinished('pass', 0) === 'sample') rehearsal.addSample(Math.min(run, 60) * 4096)
+        this.#releaseTooling(false)
+        await this.#vitestUpdatesAnswered()
+      }
+      for (let i = 0; i < PROBE_WARMUP_SAMPLES; i++) sampleAfterGc(i === 0)
+    }
+
+    /** sinon's default sandbox, once a test file has loaded sinon (looked for at each file's start until found). */
+    #findSinon() {
+      if (this.#tooling?.some((registry) => registry.holder === 'sinon-sandbox')) return
+      const modules = (this as { moduleRunner?: { evaluatedModules?: { idToModuleMap?: Map<string, { exports?: unknown }> } } }).moduleRunner
+        ?.evaluatedModules?.idToModuleMap
+      const sandbox = sinonSandbox(loadedSinon(modules))
+      if (sandbox) this.#tooling?.push(sandbox)
+    }
+
+    /** Records what the hunt found; `early` ends Vitest's repeats of the test now (it reports it skipped). */
+    #finishHunt(test: RunnerTestCase, hunt: HuntRun, early: boolean) {
+      if (this.#hunts.get(test) !== hunt) return
+      this.#hunts.delete(test)
+      this.#toolingMeasured.clear()
+      thawResourceTimings()
+      const meta = hunt.test.meta()
+      this.#sampling(() => {
+        const profile = this.#sampler!.stop(!meta.unmeasured && this.#mayGrow(hunt.test, hunt.harnessBytes))
+        if (profile) meta.allocationSites = this.#huntTools!.allocationSites(profile, this.#siteResolver())
+      })
+      if (this.#broken && !meta.unmeasured) meta.unmeasured = `probes failed: ${this.#broken}`
+      ;(test.meta as Record<string, unknown>)[META_KEY] = meta
+      if (this.#config!.stopFileAtFirstLeak && hunt.test.confirmedLeak && this.#file) this.#file.leakConfirmedBy ??= test.name
+      // The repeat run's outcome is nobody's: a skipped result is how Vitest's loop is told to stop.
+      if (early && test.result) Object.assign(test.result, { state: 'skip', pending: true })
     }
 
     override async onAfterRunTask(test: RunnerTask) {
       if (test.type === 'test') {
         const hunt = this.#hunts.get(test)
-        if (hunt && test.result) {
-          // Our repeats must not change what the user sees: restore the real runs' outcome.
-          if (hunt.outcome) Object.assign(test.result, hunt.outcome)
-          thawResourceTimings()
-          test.result.repeatCount = hunt.lastRealRepeat
-          const meta: TestProbeMeta = { samples: hunt.samples, iterations: hunt.samples.length, harnessBytesPerIteration: hunt.harnessBytes }
-          this.#sampling(() => {
-            const profile = this.#sampler!.stop(!hunt.stopped && this.#mayGrow(hunt))
-            if (profile) meta.allocationSites = this.#huntTools!.allocationSites(profile, this.#siteResolver())
-          })
-          if (hunt.stopped) meta.unmeasured = hunt.stopped
-          ;(test.meta as Record<string, unknown>)[META_KEY] = meta
-        }
+        if (hunt) this.#finishHunt(test, hunt, false)
         const file = this.#file
         if (file && test.mode === 'run') {
           if (file.measure) {
@@ -439,12 +564,15 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       return this.#reuse.has(file)
     }
 
-    /** The files Vitest's module runner evaluated in this worker: what a measure verdict depends on. */
+    /**
+     * The files this worker loaded, through Vitest's module runner or Node's `require` (a `.cjs` helper that
+     * requires another): what a measure verdict depends on.
+     */
     #loadedFiles(): string[] {
       const evaluated = (this as { moduleRunner?: { evaluatedModules?: { fileToModulesMap?: Map<string, unknown> } } }).moduleRunner
         ?.evaluatedModules?.fileToModulesMap
-      if (!evaluated) return []
-      return [...evaluated.keys()].filter((file) => path.isAbsolute(file) && !file.includes('/node_modules/'))
+      const files = new Set([...(evaluated?.keys() ?? []), ...Object.keys(requireCache)])
+      return [...files].filter((file) => path.isAbsolute(file) && !file.includes('/node_modules/'))
     }
 
     override async onAfterRunSuite(suite: RunnerTestSuite) {

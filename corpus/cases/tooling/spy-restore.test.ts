@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { numbers } from '../src/payload.js'
 import { gateway, sendAlert } from '../src/sms-gateway.js'
 
-// Looks tidy, but in Vitest 4 every spy stays in @vitest/spy's REGISTERED_MOCKS set for the life
+// Looks tidy, but Vitest keeps every spy in @vitest/spy's REGISTERED_MOCKS set for the life
 // of the worker, and restoreAllMocks() restores the method without clearing the spy's history:
-// each test leaves one spy and the arguments it was called with behind.
+// each test leaves one spy and the arguments it was called with behind — held by the test tool,
+// not by the code under test (qtests reports it as tooling, with what to change).
 afterEach(() => {
   vi.restoreAllMocks()
 })

@@ -1,0 +1,65 @@
+// The repeat run's process: a second Vitest, started by the user's run once it is over (see startRepeatRun.ts).
+// It loads the user's config (so their plugins, setup files and globalSetup run as before), and the qtests
+// plugin there sees REPEAT_RUN_ENV and turns it into the repeat run: the probes' runner in hunt mode, no
+// reporters but the collector, no snapshot written, no cache, no coverage.
+
+import { REPEAT_JOB_KEY, type RepeatJob, type RepeatMessage } from './job.js'
+
+type CreateVitest = (
+  mode: 'test',
+  options: Record<string, unknown>,
+  viteOverrides?: Record<string, unknown>,
+  vitestOptions?: { stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream },
+) => Promise<{
+  getProjectByName(name: string): { createSpecification(moduleId: string): unknown }
+  runTestSpecifications(specifications: unknown[], allTestsRun?: boolean): Promise<{ unhandledErrors: unknown[] }>
+  close(): Promise<void>
+}>
+
+function send(message: RepeatMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected) return resolve()
+    process.send!(message, undefined, {}, () => resolve())
+  })
+}
+
+function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message.split('\n')[0]!.slice(0, 300)
+}
+
+// The user's run is gone (Ctrl-C, killed): so is the reason to go on.
+process.on('disconnect', () => process.exit(130))
+
+const job = await new Promise<RepeatJob>((resolve) => process.once('message', (message) => resolve(message as RepeatJob)))
+;(globalThis as Record<symbol, unknown>)[REPEAT_JOB_KEY] = job
+
+try {
+  const { createVitest } = (await import(job.vitestNodeUrl)) as { createVitest: CreateVitest }
+  const vitest = await createVitest(
+    'test',
+    {
+      ...job.cliOptions,
+      root: job.root,
+      config: job.configFile,
+      watch: false,
+      // Runs are measured failing or not; a failed run must not end the repeat run.
+      bail: 0,
+      coverage: { enabled: false },
+      // Nothing the repeat run does may write a user's file: Vitest's results cache is one.
+      cache: false,
+    },
+    {},
+    { stdout: process.stdout, stderr: process.stderr },
+  )
+  try {
+    const specifications = job.files.map((file) => vitest.getProjectByName(file.project).createSpecification(file.moduleId))
+    const { unhandledErrors } = await vitest.runTestSpecifications(specifications, false)
+    await send({ type: 'done', unhandledErrors: unhandledErrors.map(describeError) })
+  } finally {
+    await vitest.close()
+  }
+} catch (error) {
+  await send({ type: 'failed', error: describeError(error) })
+}
+process.exit(0)

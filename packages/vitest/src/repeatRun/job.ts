@@ -1,0 +1,55 @@
+// The seam between the user's Vitest process and the repeat run it starts (a second Vitest, in a child
+// process): what the child is asked to do and what it sends back over the IPC channel. Types only.
+
+import type { FileProbeMeta, TestProbeMeta } from '../shared/protocol.js'
+
+/** Set in the child's environment: the plugin there configures the repeat run instead of a user's run. */
+export const REPEAT_RUN_ENV = 'QTESTS_REPEAT_RUN'
+
+/** Where the child finds its job once it arrived (set before the child creates its Vitest). */
+export const REPEAT_JOB_KEY = Symbol.for('@qtests/vitest repeat-run job')
+
+export type RepeatPurpose = 'hunt' | 'confirm'
+
+export interface RepeatJob {
+  /** `hunt`: every file that ran; `confirm`: measure mode's growing files, to tell a leak from first-run growth */
+  purpose: RepeatPurpose
+  /** `vitest/node` as the user's run resolved it: the child must run the same Vitest */
+  vitestNodeUrl: string
+  root: string
+  /** the config file the user's run loaded; false when it ran without one */
+  configFile: string | false
+  /** the user's CLI options, minus what would write files or print (reporters, coverage, snapshots, watch) */
+  cliOptions: Record<string, unknown>
+  files: { project: string; moduleId: string }[]
+  /** hunt settings, as the plugin resolved them in the user's run */
+  iterations: number
+  maxRuns: number
+  confirmMaxMs: number
+  /** confirm: stop a file's repeats once one of its tests is a confirmed leak (the rest is not needed to say so) */
+  stopAtFirstLeak: boolean
+}
+
+export interface RepeatedTest {
+  id: string
+  /** Vitest's TestCase.fullName */
+  name: string
+  probe?: TestProbeMeta
+}
+
+export interface RepeatedFile {
+  project: string
+  moduleId: string
+  /** the file's state in the repeat run (its tests' outcomes there are nobody's: runs are measured failing or not) */
+  state: string
+  /** why the whole file could not be measured (an error while collecting it, a crash) */
+  error?: string
+  probe?: FileProbeMeta
+  tests: RepeatedTest[]
+}
+
+/** Messages from the child, in order: a `file` per finished test file, then `done` (or the child dies). */
+export type RepeatMessage =
+  | { type: 'file'; file: RepeatedFile }
+  | { type: 'done'; unhandledErrors: string[] }
+  | { type: 'failed'; error: string }

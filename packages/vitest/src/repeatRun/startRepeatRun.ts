@@ -1,0 +1,186 @@
+import { type ChildProcess, fork } from 'node:child_process'
+import { createWriteStream, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { REPEAT_RUN_ENV, type RepeatedFile, type RepeatJob, type RepeatMessage } from './job.js'
+
+const childEntry = fileURLToPath(new URL('./child.js', import.meta.url))
+
+// After SIGTERM, how long the repeat run's process group gets before SIGKILL.
+const STOP_GRACE_MS = 3000
+
+export interface RepeatRunOptions {
+  job: RepeatJob
+  /** where the child's own output goes (Vitest's errors, a crash): the repeat run prints nothing */
+  logFile: string
+  /** stops the repeat run; what finished so far is kept */
+  signal?: AbortSignal
+  /** stops the repeat run after this long, ms */
+  timeLimitMs?: number
+  /** each finished file, as it comes */
+  onFile?: (file: RepeatedFile) => void
+}
+
+export interface RepeatRunResult {
+  /** by `fileKey(project, moduleId)` */
+  files: Map<string, RepeatedFile>
+  /** every file ran to its end */
+  complete: boolean
+  /** why the repeat run ended before its files did, in words for a reason field */
+  ended?: string
+  unhandledErrors: string[]
+  durationMs: number
+}
+
+export function fileKey(project: string | null, moduleId: string): string {
+  return `${project ?? ''}\0${moduleId}`
+}
+
+/** Command-line flags of this process the child keeps: not a debugger's (its port is taken). */
+export function childExecArgv(execArgv: readonly string[]): string[] {
+  return execArgv.filter((arg) => !/^--(inspect|debug)/.test(arg))
+}
+
+// Options of the user's run that would print, write files, watch or pick other files in the repeat run.
+const NOT_REPEATED = new Set([
+  'reporters',
+  'reporter',
+  'outputFile',
+  'coverage',
+  'update',
+  'watch',
+  'run',
+  'ui',
+  'open',
+  'api',
+  'browser',
+  'shard',
+  'changed',
+  'related',
+  'bail',
+  'mergeReports',
+  'standalone',
+  'listTags',
+  'clearCache',
+  'typecheck',
+  'silent',
+  'inspect',
+  'inspectBrk',
+  'config',
+  'root',
+  'cache',
+  'retry',
+])
+
+/** The user's CLI options as the repeat run takes them: plain data, without what `NOT_REPEATED` lists. */
+export function repeatedCliOptions(cliOptions: Record<string, unknown> | undefined): Record<string, unknown> {
+  const kept: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(cliOptions ?? {})) {
+    if (NOT_REPEATED.has(key) || value === undefined) continue
+    try {
+      kept[key] = JSON.parse(JSON.stringify(value))
+    } catch {
+      // not plain data (a programmatic caller's object): the config file's value applies
+    }
+  }
+  return kept
+}
+
+/**
+ * Runs `job.files` again in a second Vitest, in a child process of its own group, and collects what its
+ * probes recorded. Resolves when the child is gone, whatever the reason; never rejects.
+ */
+export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult> {
+  const started = Date.now()
+  const files = new Map<string, RepeatedFile>()
+  const unhandledErrors: string[] = []
+  let ended: string | undefined
+  let done = false
+  let child: ChildProcess
+  try {
+    mkdirSync(path.dirname(options.logFile), { recursive: true })
+    child = fork(childEntry, [], {
+      execArgv: childExecArgv(process.execArgv),
+      env: { ...process.env, [REPEAT_RUN_ENV]: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Its own process group: stopping it stops Vitest's workers under it too.
+      detached: true,
+    })
+  } catch (error) {
+    return Promise.resolve({ files, complete: false, ended: `could not start: ${(error as Error).message}`, unhandledErrors, durationMs: 0 })
+  }
+  const log = createWriteStream(options.logFile)
+  log.on('error', () => {})
+  child.stdout?.pipe(log)
+  child.stderr?.pipe(log)
+
+  let killTimer: NodeJS.Timeout | undefined
+  const stop = (why: string) => {
+    if (ended || done) return
+    ended = why
+    signalGroup(child, 'SIGTERM')
+    killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), STOP_GRACE_MS)
+    killTimer.unref()
+  }
+  const onAbort = () => stop(describeReason(options.signal?.reason))
+  // This process may exit before the child does (a second Ctrl-C, Vitest's own exit): nothing of the repeat run outlives it.
+  const onExit = () => signalGroup(child, 'SIGKILL')
+  process.once('exit', onExit)
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  const limit = options.timeLimitMs === undefined ? undefined : setTimeout(() => stop(`it ran out of its ${Math.round(options.timeLimitMs! / 1000)} s`), options.timeLimitMs)
+
+  child.on('message', (data) => {
+    const message = data as RepeatMessage
+    if (message?.type === 'file') {
+      files.set(fileKey(message.file.project, message.file.moduleId), message.file)
+      options.onFile?.(message.file)
+    } else if (message?.type === 'done') {
+      done = true
+      unhandledErrors.push(...message.unhandledErrors)
+    } else if (message?.type === 'failed') {
+      ended ??= `it failed: ${message.error}`
+    }
+  })
+
+  return new Promise((resolve) => {
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (limit) clearTimeout(limit)
+      if (killTimer) clearTimeout(killTimer)
+      options.signal?.removeEventListener('abort', onAbort)
+      process.off('exit', onExit)
+      // Workers of a killed Vitest may linger in the group: nothing of the repeat run outlives it.
+      signalGroup(child, 'SIGKILL')
+      if (!done && !ended) ended = signal ? `its process was killed by ${signal}` : `its process exited with code ${code} (see ${options.logFile})`
+      log.end()
+      resolve({ files, complete: done && !ended, ended, unhandledErrors, durationMs: Date.now() - started })
+    }
+    // Messages sent just before the child exited may still be on their way: the channel's end comes after them.
+    child.once('exit', (code, signal) => {
+      if (!child.connected) return finish(code, signal)
+      const timer = setTimeout(() => finish(code, signal), 1000)
+      child.once('disconnect', () => {
+        clearTimeout(timer)
+        finish(code, signal)
+      })
+    })
+    child.once('error', (error) => {
+      ended ??= `could not start: ${error.message}`
+    })
+    if (child.connected) child.send(options.job)
+  })
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.pid === undefined) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    // already gone
+  }
+}
+
+function describeReason(reason: unknown): string {
+  if (typeof reason === 'string') return reason
+  if (reason instanceof Error) return reason.message
+  return 'it was stopped'
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest'
+import { type HuntSettings, HuntedTest, type RunOutcome } from './huntedTest.js'
+
+const KB = 1024
+const settings: HuntSettings = {
+  iterations: 24,
+  maxRuns: 24 + 12 * (2 + 4 + 8 + 16),
+  warmupRuns: 24,
+  warmupMaxMs: 1000,
+  confirmMaxMs: 20_000,
+  floorBytes: 1024,
+  harnessBytes: 0,
+}
+
+/**
+ * Drives a test through the repeat run: `memory(run)` is the post-GC heap after run `run` (counted from 0,
+ * the first run included); `outcome(run)` how that run ended. Returns what the worker would send.
+ */
+function hunt(memory: (run: number) => number, options: { settings?: Partial<HuntSettings>; outcome?: (run: number) => RunOutcome; clockMsPerRun?: number } = {}) {
+  let clock = 0
+  const test = new HuntedTest({ ...settings, ...options.settings }, () => clock)
+  let run = 0
+  for (; run < 5000; run++) {
+    clock += options.clockMsPerRun ?? 1
+    const outcome = options.outcome?.(run) ?? 'pass'
+    const step = test.runFinished(outcome, options.clockMsPerRun ?? 1, outcome === 'fail' ? `failure ${run}` : undefined)
+    if (step === 'stop') break
+    if (step === 'sample' && test.addSample(memory(run)) === 'stop') break
+  }
+  return { meta: test.meta(), runs: run + 1, confirmedLeak: test.confirmedLeak }
+}
+
+// ± 300 B of noise, the same for every run of the test.
+const noise = (run: number) => ((run * 7919) % 7) * 100 - 300
+
+describe('HuntedTest', () => {
+  it('warms up, then takes one window of samples and stops when nothing grows', () => {
+    const { meta, runs } = hunt((run) => 50_000_000 + noise(run))
+    expect(meta.warmupRuns).toBe(24)
+    expect(meta.iterations).toBe(24)
+    expect(meta.windows).toEqual([24])
+    expect(meta.confirmation).toBeUndefined()
+    // the first run, 24 warm-up runs (the last of which closes with the first sample), 23 more
+    expect(runs).toBe(1 + 24 + 23)
+  })
+
+  it('confirms steady growth over two confirming windows of runs further apart, then stops', () => {
+    const { meta, confirmedLeak } = hunt((run) => 50_000_000 + run * 20 * KB + noise(run))
+    expect(meta.confirmation).toBe('kept growing')
+    expect(confirmedLeak).toBe(true)
+    // 24 runs one by one, 24 runs every second one, 48 every fourth: 96 runs, 48 samples
+    expect(meta.windows).toEqual([24, 12, 12])
+    expect(meta.runs).toBe(96)
+    const gaps = meta.sampleRuns!.map((run, i, all) => (i ? run - all[i - 1]! : run))
+    expect(gaps.slice(24, 36)).toEqual(Array(12).fill(2))
+    expect(gaps.slice(36)).toEqual(Array(12).fill(4))
+  })
+
+  it('calls growth that stops a levelling off: a cache of 100 entries fills within the confirming windows', () => {
+    // 10 KB per run until 100 entries, counting the first run and the warm-up ones
+    const { meta, confirmedLeak } = hunt((run) => 50_000_000 + Math.min(run + 1, 100) * 10 * KB + noise(run))
+    expect(meta.confirmation).toBe('levelled off')
+    expect(confirmedLeak).toBe(false)
+    expect(meta.windows!.length).toBeGreaterThan(2)
+  })
+
+  it('does not confirm growth that slows down window after window (warm-up)', () => {
+    // 3 KB per run at first, halving every 24 runs
+    let bytes = 50_000_000
+    const series: number[] = []
+    for (let run = 0; run < 2000; run++) {
+      bytes += 3 * KB * 0.5 ** Math.floor(run / 24)
+      series.push(bytes)
+    }
+    const { meta, confirmedLeak } = hunt((run) => series[run]! + noise(run), { settings: { warmupRuns: 0 } })
+    expect(confirmedLeak).toBe(false)
+    expect(meta.confirmation).toBe('levelled off')
+  })
+
+  it('measures failing runs like the others, and counts them', () => {
+    const { meta, confirmedLeak } = hunt((run) => 50_000_000 + run * 8 * KB, { outcome: (run) => (run > 0 ? 'fail' : 'pass') })
+    expect(confirmedLeak).toBe(true)
+    expect(meta.failures).toMatchObject({ first: { iteration: 2, message: 'failure 1' } })
+    expect(meta.failures!.runs).toBe(meta.failures!.of - 1)
+  })
+
+  it('stops at once, unmeasured, when the test skips itself', () => {
+    const { meta, runs } = hunt(() => 50_000_000, { outcome: (run) => (run === 30 ? 'skip' : 'pass') })
+    expect(runs).toBe(31)
+    expect(meta.unmeasured).toBe('it skipped itself on run 31 of the repeat run')
+  })
+
+  it('ends the warm-up early for a slow test', () => {
+    const { meta } = hunt(() => 50_000_000, { clockMsPerRun: 300 })
+    // 300 ms a run: the fourth warm-up run passes the 1 s budget
+    expect(meta.warmupRuns).toBe(4)
+    expect(meta.iterations).toBe(24)
+  })
+
+  it('gives up confirming when the confirming windows take too long, and says the runs ran out', () => {
+    const { meta, confirmedLeak } = hunt((run) => 50_000_000 + run * 20 * KB, { clockMsPerRun: 2000, settings: { warmupRuns: 0 } })
+    expect(confirmedLeak).toBe(false)
+    expect(meta.confirmation).toBe('out of runs')
+    expect(meta.windows).toEqual([24, 12])
+  })
+
+  it('never runs a test past its run limit', () => {
+    const { meta } = hunt((run) => 50_000_000 + Math.min(run, 150) * 20 * KB, { settings: { maxRuns: 60 } })
+    expect(meta.runs).toBeLessThanOrEqual(60)
+    expect(meta.confirmation).toBe('out of runs')
+  })
+
+  it('adds up what test tooling held over the runs', () => {
+    const test = new HuntedTest({ ...settings, warmupRuns: 0 }, () => 0)
+    expect(test.runFinished('pass', 1)).toBe('sample')
+    test.addSample(1, [{ holder: 'vitest-mocks', objects: 2, bytes: 10_000, measuredRuns: 1 }])
+    test.runFinished('pass', 1)
+    test.addSample(2, [{ holder: 'vitest-mocks', objects: 2 }])
+    expect(test.meta().tooling).toEqual([{ holder: 'vitest-mocks', objects: 4, bytes: 10_000, measuredRuns: 1 }])
+  })
+})

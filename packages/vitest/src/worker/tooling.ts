@@ -1,0 +1,136 @@
+import { Console } from 'node:console'
+import { createRequire } from 'node:module'
+import { Writable } from 'node:stream'
+import type { ToolingHold } from '../shared/protocol.js'
+
+// The repeat run (hunt) only: memory that test tooling keeps on the test's behalf is not the test's leak.
+// Each sampled run's new mocks are taken out of the tool's registry before the GC; whatever still holds
+// them afterwards (the test's own module state) keeps them, and that growth stays the test's.
+
+/** Where a tool keeps what a run created: `mark()` before the run, `release()` after it. */
+export interface ToolingRegistry {
+  readonly holder: ToolingHold['holder']
+  /** remembers what the registry holds now */
+  mark(): void
+  /** objects created since `mark()`, without removing them */
+  added(): number
+  /** takes the objects created since `mark()` out of the registry; returns how many */
+  release(): number
+}
+
+/**
+ * Vitest keeps every `vi.fn()` and `vi.spyOn()` in a module-private Set that nothing clears (`REGISTERED_MOCKS`
+ * in @vitest/spy), so mocks created inside a test pile up until the worker ends. `vi.clearAllMocks()` walks
+ * that Set with `forEach`: calling it once with `Set.prototype.forEach` swapped for a stub that keeps its
+ * receiver hands us the Set without clearing anything. Undefined when this Vitest does it differently (the
+ * adapter test in test/vitestInternals.test.ts names the change).
+ */
+export function vitestMockRegistry(vi: { clearAllMocks(): unknown; isMockFunction(value: unknown): boolean }): ToolingRegistry | undefined {
+  const realForEach = Set.prototype.forEach
+  let found: Set<unknown> | undefined
+  Set.prototype.forEach = function (this: Set<unknown>) {
+    found ??= this
+  }
+  try {
+    vi.clearAllMocks()
+  } catch {
+    found = undefined
+  } finally {
+    Set.prototype.forEach = realForEach
+  }
+  const registry = found
+  if (!registry) return undefined
+  for (const item of registry) if (!vi.isMockFunction(item)) return undefined
+  return setRegistry('vitest-mocks', registry)
+}
+
+/** A registry kept in an insertion-ordered Set: what a run added comes after what was there before it. */
+function setRegistry(holder: ToolingHold['holder'], registry: Set<unknown>): ToolingRegistry {
+  let size = registry.size
+  return {
+    holder,
+    mark() {
+      size = registry.size
+    },
+    added() {
+      return Math.max(0, registry.size - size)
+    },
+    release() {
+      const count = registry.size - size
+      if (count <= 0) return 0
+      const created: unknown[] = []
+      let index = 0
+      for (const item of registry) if (index++ >= size) created.push(item)
+      for (const item of created) registry.delete(item)
+      return created.length
+    },
+  }
+}
+
+/**
+ * sinon's default sandbox (`sinon.stub()`, `sinon.spy()`) keeps every fake in an array until `sinon.restore()`;
+ * a fake's own `restore()` puts the method back but leaves the fake in the array.
+ */
+export function sinonSandbox(sinon: unknown): ToolingRegistry | undefined {
+  const sandbox = sinon as { getFakes?: () => unknown[] } | undefined
+  if (typeof sandbox?.getFakes !== 'function') return undefined
+  let length = 0
+  // sinon.restore() replaces the array: it is read anew each time.
+  const fakes = () => {
+    const list = sandbox.getFakes!()
+    return Array.isArray(list) ? list : []
+  }
+  return {
+    holder: 'sinon-sandbox',
+    mark() {
+      length = fakes().length
+    },
+    added() {
+      return Math.max(0, fakes().length - length)
+    },
+    release() {
+      const list = fakes()
+      const count = list.length - length
+      if (count <= 0) return 0
+      list.splice(length, count)
+      return count
+    },
+  }
+}
+
+const SINON_MODULE = /[\\/]node_modules[\\/]sinon[\\/]/
+
+/**
+ * The sinon a test file loaded, if any: through Vitest's module runner (an ES import, externalized or
+ * inlined: `evaluatedModules` holds its exports) or Node's `require`. Undefined when none is loaded yet.
+ */
+export function loadedSinon(evaluatedModules: Map<string, { exports?: unknown }> | undefined): unknown {
+  const candidates: unknown[] = []
+  for (const [id, module] of evaluatedModules ?? []) {
+    if (!SINON_MODULE.test(id)) continue
+    const exports = module.exports as { default?: unknown } | undefined
+    candidates.push(exports?.default, exports)
+  }
+  const cache = createRequire(import.meta.url).cache
+  for (const [file, module] of Object.entries(cache)) if (SINON_MODULE.test(file) && /[\\/]lib[\\/]sinon\.js$/.test(file)) candidates.push(module?.exports)
+  return candidates.find((candidate) => typeof (candidate as { getFakes?: unknown } | undefined)?.getFakes === 'function')
+}
+
+/**
+ * The repeat run's console: output of its runs goes nowhere. Vitest's console capture keeps each test's
+ * output until the test ends, which in a repeated test looks like a leak of ~4 KB per `console.warn`; and
+ * nobody reads the repeat run's output. The methods are replaced in place, so code that kept a reference to
+ * `console` (a vm context's) is silenced too.
+ */
+export function silenceConsole(target: Console = console): void {
+  const nowhere = new Writable({
+    write(_chunk, _encoding, callback) {
+      callback()
+    },
+  })
+  const quiet = new Console({ stdout: nowhere, stderr: nowhere })
+  for (const key of Object.keys(Object.getPrototypeOf(quiet)).concat(Object.keys(quiet))) {
+    const method = (quiet as unknown as Record<string, unknown>)[key]
+    if (typeof method === 'function') (target as unknown as Record<string, unknown>)[key] = method.bind(quiet)
+  }
+}

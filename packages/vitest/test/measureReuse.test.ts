@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { expect, it } from 'vitest'
+import { runFixture } from './runFixture.js'
+
+const fixture = fileURLToPath(new URL('./fixtures/reuse-require', import.meta.url))
+
+it('remembers a clean file with the .cjs files it requires, so a change in them measures it again', async () => {
+  const reportDir = await mkdtemp(path.join(os.tmpdir(), 'qtests-reuse-require-'))
+  const run = await runFixture('reuse-require', { QTESTS_LEAKS: 'measure' }, { reportDir })
+  expect(run.code, run.output).toBe(0)
+  expect(run.report?.files[0]?.verdict).toBe('clean')
+  const history = JSON.parse(readFileSync(path.join(reportDir, 'cache/measure.json'), 'utf8')) as { files: Record<string, { modules: string[] }> }
+  const record = history.files[path.join(fixture, 'test/invoice.test.mjs')]
+  expect(record?.modules).toEqual(expect.arrayContaining([path.join(fixture, 'lib/outer.cjs'), path.join(fixture, 'lib/inner.cjs')]))
+}, 120_000)
