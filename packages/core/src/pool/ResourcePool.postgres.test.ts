@@ -27,6 +27,8 @@ describe('ResourcePool of pg connections on a real PostgreSQL server', () => {
   beforeAll(async () => {
     server = await testPostgres()
     admin = new pg.Client({ connectionString: server.url })
+    // The server's shutdown at the end of the file terminates this idle client's backend.
+    admin.on('error', () => {})
     await admin.connect()
   }, 60_000)
   afterAll(async () => {

@@ -52,13 +52,17 @@ const backends: Record<string, () => Promise<Backend>> = {
   },
   'pg Pool': async () => {
     const pool = new pg.Pool({ connectionString: server.url, max: 3 })
+    // pg's advice: a Pool without an 'error' listener throws when an idle client's backend goes away
+    // (here: the server's shutdown at the end of the file).
+    pool.on('error', () => {})
     const log: string[] = []
     return { client: logged(pool, log) as never, sql: (text, params) => pool.query(text, params), log, close: () => pool.end() }
   },
   'pg Client': async () => {
     const client = new pg.Client({ connectionString: server.url })
-    await client.connect()
     const admin = new pg.Client({ connectionString: server.url })
+    for (const c of [client, admin]) c.on('error', () => {})
+    await client.connect()
     await admin.connect()
     const log: string[] = []
     return {
@@ -74,6 +78,7 @@ const backends: Record<string, () => Promise<Backend>> = {
   'ResourcePool of pg Clients': async () => {
     const pool = new ResourcePool({ ...pgConnections(server.url), max: 3 })
     const admin = new pg.Client({ connectionString: server.url })
+    admin.on('error', () => {})
     await admin.connect()
     return {
       client: pool as never,
@@ -189,6 +194,7 @@ describe.each(Object.keys(backends))('QueryGuard on %s', (backendName) => {
 describe('QueryGuard on a real PostgreSQL server: timeouts', () => {
   it('has the server cancel a runaway statement at its cost-scaled timeout, and raises the next timeout', async () => {
     const pool = new pg.Pool({ connectionString: server.url, max: 2 })
+    pool.on('error', () => {})
     try {
       const guard = new QueryGuard(pool, { minTimeoutMs: 200, maxTimeoutMs: 2_000, historyMinSamples: 1 })
       const timeouts: QueryTimeoutError[] = []
