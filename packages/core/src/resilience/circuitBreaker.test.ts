@@ -1,5 +1,5 @@
 import v8 from 'node:v8'
-import vm from 'node:vm'
+import { fetchGc } from '../../test/gc.js'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuitBreaker.js'
@@ -376,20 +376,6 @@ describe('CircuitBreaker events', () => {
     )
   })
 })
-
-/**
- * V8's gc function without starting the process with --expose-gc: contexts created while the flag is on
- * get one. The flag goes off again at once, as in the Vitest plugin's probe: left on, V8 rejects the code
- * cache of every Node built-in loaded afterwards.
- */
-function fetchGc(): () => void {
-  v8.setFlagsFromString('--expose-gc')
-  try {
-    return vm.runInNewContext('gc') as () => void
-  } finally {
-    v8.setFlagsFromString('--no-expose-gc')
-  }
-}
 
 /** Heap in use outside code space: compiled code comes and goes with JIT tiering, not with calls. */
 function dataHeapBytes(): number {
