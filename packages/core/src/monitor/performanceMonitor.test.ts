@@ -44,8 +44,9 @@ describe('PerformanceMonitor', () => {
     }
     await sleep(120)
     const summary = monitor.stop()
-    expect(summary.stalls[0]!.durationMs).toBeGreaterThanOrEqual(140)
-    expect(summary.eventLoopDelayMs.max).toBeGreaterThanOrEqual(140)
+    // The delay timer ticks every 50 ms: a stall starting just after a tick shows as up to 50 ms less, never more less.
+    expect(summary.stalls[0]!.durationMs).toBeGreaterThanOrEqual(100)
+    expect(summary.eventLoopDelayMs.max).toBeGreaterThanOrEqual(100)
     expect(summary.eventLoopDelayMs.p50).toBeLessThan(summary.eventLoopDelayMs.max)
   })
 
