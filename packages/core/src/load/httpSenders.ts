@@ -105,7 +105,7 @@ export class HttpSenders {
 
   /** Resolves when the thread has loaded (or failed to: its error is kept and its `done` resolves). */
   #spawn(threads: number): Promise<void> {
-    const { url, request, timeoutMs, concurrency, requests } = this.#options
+    const { url, request, timeoutMs, requests } = this.#options
     const share = this.#shares(threads)[this.#senders.length]!
     const data: HttpWorkerData = {
       url: url!.href,
@@ -113,13 +113,13 @@ export class HttpSenders {
       headers: request.headers,
       body: request.body,
       timeoutMs,
-      // Enough connections for the whole configured load on each thread: after a rebalance none is opened late.
-      connections: concurrency,
       share,
       budget: this.#budget,
       budgetLimit: Number.isFinite(requests) ? requests : 0,
     }
-    const worker = new Worker(new URL('./httpWorker.js', import.meta.url), { workerData: data })
+    // No inherited execArgv: the worker is our own plain module, and flags of the caller's command line can be
+    // refused in a worker (`node --input-type=module -e …` made every URL load test fail).
+    const worker = new Worker(new URL('./httpWorker.js', import.meta.url), { workerData: data, execArgv: [] })
     const sender: Sender = { worker, elu: 0, backlog: 0, done: Promise.resolve(0) }
     let loaded: () => void = () => {}
     const ready = new Promise<void>((resolve) => {
@@ -130,7 +130,10 @@ export class HttpSenders {
       worker.on('message', (message: FromHttpWorker) => {
         if (message.type === 'batch') this.#take(sender, message)
         else if (message.type === 'ready') loaded()
-        else unsent = message.unsent
+        else {
+          unsent = message.unsent
+          if (message.sendLags.count > 0) this.#recorder.addSendLags(message.sendLags)
+        }
       })
       worker.on('error', (error) => {
         this.workerError ??= error

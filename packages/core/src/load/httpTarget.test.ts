@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { importDist } from '../../test/dist.js'
+import { promisify } from 'node:util'
+import { DIST_INDEX, importDist } from '../../test/dist.js'
 
 /** A node:http server in this thread; the load tester sends from worker threads, so they do not share a loop. */
 let server: http.Server
@@ -105,6 +107,21 @@ describe('LoadTester with a URL target', () => {
     expect(result.requests + result.unsent).toBeGreaterThanOrEqual(199)
     expect(requests).toBe(result.requests)
     expect(result.settings.rate).toBe(200)
+    // Added up from the sending thread's own histogram.
+    expect(result.sendLagMs).not.toBeNull()
+    expect(result.sendLagMs!.p50).toBeLessThanOrEqual(result.latencyMs.p50)
     expect(result.timeline.length).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe('LoadTester with a URL target, started from a command line', () => {
+  it('sends from its threads whatever flags the caller was started with', async () => {
+    reset()
+    const script = `import { LoadTester } from ${JSON.stringify(DIST_INDEX)}
+const result = await new LoadTester({ target: '${base}/', requests: 20, progress: false }).run()
+process.stdout.write(String(result.requests))`
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script])
+    expect(stdout).toBe('20')
+    expect(requests).toBe(20)
   })
 })

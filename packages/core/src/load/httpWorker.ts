@@ -1,8 +1,9 @@
 // Worker-thread side of a URL load test: one event loop sending requests over its own keep-alive connections.
 // Main-thread code (loadTester.ts, httpSenders.ts) talks to it only through the messages below.
-import { performance } from 'node:perf_hooks'
+import { performance, type RecordableHistogram } from 'node:perf_hooks'
 import { parentPort, workerData } from 'node:worker_threads'
-import { Pool } from 'undici'
+import { HttpConnections } from './httpConnections.js'
+import { newHistogram, toUs } from './latencyRecorder.js'
 import { type LoopShare, RequestLoop } from './requestLoop.js'
 
 export interface HttpWorkerData {
@@ -11,8 +12,6 @@ export interface HttpWorkerData {
   headers: Record<string, string>
   body: string | undefined
   timeoutMs: number
-  /** Keep-alive connections this thread opens at most. */
-  connections: number
   share: LoopShare
   /** The run's request budget, shared by every thread: Int32 counter of requests claimed; null without a budget. */
   budget: SharedArrayBuffer | null
@@ -38,7 +37,8 @@ export type FromHttpWorker =
       backlog: number
     }
   | { type: 'ready' }
-  | { type: 'done'; unsent: number }
+  /** `sendLags`: how late each request was sent after its due time (open model), µs. Histograms clone between threads. */
+  | { type: 'done'; unsent: number; sendLags: RecordableHistogram }
 
 const FLUSH_EVERY_MS = 100
 const FLUSH_AT_SAMPLES = 8192
@@ -49,14 +49,13 @@ const port = parentPort!
 let runStartEpochMs = 0
 // Times from this thread's clock to the run's: every thread has its own performance.timeOrigin.
 const toRunMs = (ms: number) => performance.timeOrigin + ms - runStartEpochMs
-const url = new URL(data.url)
-const pool = new Pool(url.origin, {
-  connections: data.connections,
-  pipelining: 1,
-  headersTimeout: data.timeoutMs,
-  bodyTimeout: data.timeoutMs,
+const connections = new HttpConnections({
+  url: new URL(data.url),
+  method: data.method,
+  headers: data.headers,
+  body: data.body,
+  timeoutMs: data.timeoutMs,
 })
-const path = `${url.pathname}${url.search}`
 const budget = data.budget === null ? null : new Int32Array(data.budget)
 const claim =
   budget === null
@@ -76,6 +75,7 @@ let errors = new Map<string, number>()
 let eluMark = performance.eventLoopUtilization()
 let eluMarkMs = performance.now()
 let lastElu = 0
+const sendLags = newHistogram()
 
 // Made at `start`: the clock starts once every thread has loaded, so start-up is not charged to the first requests.
 let loop!: RequestLoop
@@ -84,25 +84,8 @@ const makeLoop = (endEpochMs: number) =>
     share: data.share,
     endMs: endEpochMs - performance.timeOrigin,
     claim,
-    issue: (done) => {
-      let status = 0
-      pool.dispatch(
-        { origin: url.origin, path, method: data.method, headers: data.headers, body: data.body },
-        {
-          onRequestStart() {},
-          onResponseStart(_controller, statusCode) {
-            status = statusCode
-          },
-          onResponseData() {},
-          onResponseEnd() {
-            done(status >= 400 ? `HTTP ${status}` : undefined)
-          },
-          onResponseError(_controller, error) {
-            done(errorMessage(error))
-          },
-        },
-      )
-    },
+    onSend: (lagMs) => sendLags.record(toUs(lagMs)),
+    issue: (done) => connections.send(done),
     onResult: (finishedAtMs, latencyMs, error) => {
       finishedAt[count] = toRunMs(finishedAtMs)
       latencies[count] = latencyMs
@@ -138,13 +121,6 @@ function flush(): void {
   errors = new Map()
 }
 
-function errorMessage(error: unknown): string {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return `timeout (no full answer within ${data.timeoutMs} ms)`
-  if (typeof code === 'string') return code
-  return typeof message === 'string' ? message : String(error)
-}
-
 let share = data.share
 let stopEarly = false
 const started = new Promise<void>((resolve) => {
@@ -169,6 +145,6 @@ if (stopEarly) loop.stop()
 await loop.finished
 clearInterval(flusher)
 flush()
-port.postMessage({ type: 'done', unsent: loop.unsent } satisfies FromHttpWorker)
-await pool.close()
+port.postMessage({ type: 'done', unsent: loop.unsent, sendLags } satisfies FromHttpWorker)
+connections.close()
 port.close()

@@ -24,6 +24,8 @@ export interface LoadTimelinePoint {
 }
 
 export interface RecordedLatencies {
+  /** Open model: how late requests were sent after they were due, ms; null in the closed model. */
+  sendLagMs: { p50: number; p99: number; max: number } | null
   requests: number
   errors: number
   latencyMs: LatencySummary
@@ -37,7 +39,6 @@ const BUCKET_MS = 1_000
 const OPEN_BUCKETS = 3
 const MAX_ERROR_MESSAGES = 10
 const OTHER_ERRORS = 'other errors'
-/** Latencies go in as whole µs from 1 µs to 1 hour; a histogram drops values above its highest without a word. */
 const HIGHEST_US = 3_600_000_000
 
 interface Bucket {
@@ -55,6 +56,7 @@ interface Bucket {
  */
 export class LatencyRecorder {
   readonly #all = newHistogram()
+  readonly #sendLag = newHistogram()
   #requests = 0
   #errors = 0
   #sumUs = 0
@@ -81,10 +83,20 @@ export class LatencyRecorder {
       return
     }
     // A failed request gives no latency: a fast refusal is not a fast service.
-    const us = Math.min(HIGHEST_US, Math.max(1, Math.round(latencyMs * 1000)))
+    const us = toUs(latencyMs)
     this.#all.record(us)
     bucket.histogram.record(us)
     this.#sumUs += us
+  }
+
+  /** Open model: one request sent `lagMs` after it was due. */
+  recordSendLag(lagMs: number): void {
+    this.#sendLag.record(toUs(lagMs))
+  }
+
+  /** Send lags another thread recorded. */
+  addSendLags(histogram: RecordableHistogram): void {
+    this.#sendLag.add(histogram)
   }
 
   /** Counts an error message (a failure already passed to `record`). */
@@ -118,7 +130,9 @@ export class LatencyRecorder {
   /** Everything recorded; closes the open seconds. */
   finish(): RecordedLatencies {
     while (this.#open.length > 0) this.#close(this.#open.shift()!)
+    const lag = this.#sendLag
     return {
+      sendLagMs: lag.count === 0 ? null : { p50: usToMs(lag.percentile(50)), p99: usToMs(lag.percentile(99)), max: usToMs(lag.max) },
       requests: this.#requests,
       errors: this.#errors,
       latencyMs: this.latency(),
@@ -158,8 +172,14 @@ export class LatencyRecorder {
   }
 }
 
-function newHistogram(): RecordableHistogram {
+/** A histogram of whole µs from 1 µs to 1 hour, 3 significant digits; worker threads send theirs to be added. */
+export function newHistogram(): RecordableHistogram {
   return createHistogram({ lowest: 1, highest: HIGHEST_US, figures: 3 })
+}
+
+/** ms as whole µs within the histogram's range: it takes integers ≥ 1 and drops values above its highest without a word. */
+export function toUs(ms: number): number {
+  return Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1000)))
 }
 
 function usToMs(us: number): number {

@@ -34,6 +34,15 @@ describe('LoadTester with a function target', () => {
     expect(result.stoppedBy).toBe('requests')
     expect(most).toBe(3)
     expect(result.settings.durationMs).toBeNull()
+    expect(result.sendLagMs).toBeNull()
+  })
+
+  it('open model: reports how late requests were sent, and counts that wait in their latency', async () => {
+    // 100 due a second, one slot, each call 50 ms: request i is due at 10·i ms but can start only at ≥ 50·i ms.
+    const result = await new LoadTester({ target: () => sleep(50), rate: 100, concurrency: 1, requests: 10, progress: false }).run()
+    expect(result.requests).toBe(10)
+    expect(result.sendLagMs!.max).toBeGreaterThanOrEqual(40 * 9)
+    expect(result.latencyMs.max).toBeGreaterThanOrEqual(result.sendLagMs!.max + 50 - 1)
   })
 
   it('counts rejections and throws as errors with their messages, and reports missed thresholds', async () => {

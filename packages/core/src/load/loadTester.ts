@@ -31,6 +31,11 @@ export interface LoadTestResult {
   rps: number
   /** Latency of successful requests, ms: open model from when each request was due, closed model from when it was sent. */
   latencyMs: LatencySummary
+  /**
+   * Open model: how late requests were sent after they were due, ms — part of `latencyMs` the target may not be
+   * to blame for (every slot busy waiting for it, or the sending thread short of CPU); null in the closed model.
+   */
+  sendLagMs: { p50: number; p99: number; max: number } | null
   /** The memory mode at the start (`normal`) and every switch since, with the time (ms since the start) and why. */
   modes: ModeSwitch[]
   /** Why sending stopped: the duration passed, the request count was sent, or the heap came near its limit. */
@@ -154,6 +159,7 @@ export class LoadTester {
       errorRate: recorded.requests === 0 ? 0 : recorded.errors / recorded.requests,
       rps: round1(rps),
       latencyMs: recorded.latencyMs,
+      sendLagMs: recorded.sendLagMs,
       modes: modes.switches,
       stoppedBy: stop.by,
       stopReason,
@@ -201,6 +207,7 @@ class FunctionSender {
     this.#loop = new RequestLoop({
       share: splitShares(options.mode, options.rate, options.concurrency, 1, 1)[0]!,
       endMs: runStartMs + options.durationMs,
+      onSend: (lagMs) => recorder.recordSendLag(lagMs),
       claim: () => {
         if (claimed >= options.requests) return false
         // The last request is sent: stop now rather than when a loop next asks (it may never answer).

@@ -14,6 +14,8 @@ export interface RequestLoopOptions {
    * waiting for a free slot counts; closed model: from when it was sent), and its error message if it failed.
    */
   onResult: (finishedAtMs: number, latencyMs: number, error: string | undefined) => void
+  /** Open model: called at each send with how late it is after its due time, ms. */
+  onSend?: (lagMs: number) => void
   /** Takes one request from the run's budget; false when the budget is spent (no budget: always true). */
   claim: () => boolean
   /** No request is started at or after this time (the `now()` clock). */
@@ -40,6 +42,7 @@ export class RequestLoop {
   readonly #issue: IssueRequest
   readonly #onResult: RequestLoopOptions['onResult']
   readonly #claim: () => boolean
+  readonly #onSend: ((lagMs: number) => void) | undefined
   readonly #endMs: number
   readonly #now: () => number
   #share: LoopShare
@@ -61,6 +64,7 @@ export class RequestLoop {
     this.#issue = options.issue
     this.#onResult = options.onResult
     this.#claim = options.claim
+    this.#onSend = options.onSend
     this.#endMs = options.endMs
     this.#now = options.now ?? (() => performance.now())
     this.#share = options.share
@@ -81,11 +85,13 @@ export class RequestLoop {
     return this.#unsent
   }
 
-  /** Open model: requests due now and not yet sent. */
+  /** Open model: requests due now and not yet sent (after the end: those that were due before it). */
   get backlog(): number {
     if (this.#share.model !== 'open' || !this.#issuing) return 0
-    const nowMs = Math.min(this.#now(), this.#endMs)
-    return nowMs < this.#nextDueMs ? 0 : Math.floor((nowMs - this.#nextDueMs) / this.#intervalMs) + 1
+    const nowMs = this.#now()
+    const next = this.#nextDueMs
+    if (nowMs < this.#endMs) return nowMs < next ? 0 : Math.floor((nowMs - next) / this.#intervalMs) + 1
+    return next >= this.#endMs ? 0 : Math.ceil((this.#endMs - next) / this.#intervalMs)
   }
 
   start(): void {
@@ -139,6 +145,7 @@ export class RequestLoop {
       }
       const dueMs = this.#nextDueMs
       this.#nextDueMs += this.#intervalMs
+      this.#onSend?.(nowMs - dueMs)
       this.#send(dueMs)
     }
     // Full: the next answer pumps again. Otherwise wait for the next due time (or the end).
