@@ -46,6 +46,22 @@ describe('HttpConnections', () => {
     expect(sockets).toBe(1)
   })
 
+  it('sends again, on a new connection, when the server closed an idle keep-alive connection', async () => {
+    const brief = http.createServer((_req, res) => res.end('ok'))
+    brief.keepAliveTimeout = 30
+    await new Promise<void>((resolve) => brief.listen(0, '127.0.0.1', resolve))
+    const url = new URL(`http://127.0.0.1:${(brief.address() as AddressInfo).port}/`)
+    const connections = new HttpConnections({ url, method: 'GET', headers: {}, body: undefined, timeoutMs: 5_000 })
+    const one = () => new Promise<string | undefined>((resolve) => connections.send(resolve as Answer))
+    const answers = [await one()]
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    answers.push(await one(), await one())
+    connections.close()
+    brief.closeAllConnections()
+    await new Promise((resolve) => brief.close(resolve))
+    expect(answers).toEqual([undefined, undefined, undefined])
+  })
+
   it('opens a new connection when the server closes the last one', async () => {
     sockets = 0
     expect(await sendInTurn('/close', 3)).toEqual([undefined, undefined, undefined])

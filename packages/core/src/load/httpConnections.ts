@@ -44,7 +44,7 @@ export class HttpConnections {
   }
 
   send(answer: Answer): void {
-    const connection = this.#idle.pop() ?? new Connection(this.#shape, (c) => this.#release(c))
+    const connection = this.#idle.pop() ?? new Connection(this.#shape, (c) => this.#release(c), (retried) => this.send(retried))
     this.#busy.add(connection)
     connection.send(this.#request, answer)
   }
@@ -57,9 +57,13 @@ export class HttpConnections {
     this.#busy.clear()
   }
 
+  /** After an answer or a failure: back to the idle list while reusable, out of both lists once closed. */
   #release(connection: Connection): void {
     this.#busy.delete(connection)
-    if (connection.reusable) this.#idle.push(connection)
+    const at = this.#idle.indexOf(connection)
+    if (connection.reusable) {
+      if (at === -1) this.#idle.push(connection)
+    } else if (at !== -1) this.#idle.splice(at, 1)
   }
 
   #sweep(): void {
@@ -73,20 +77,24 @@ export class HttpConnections {
 class Connection {
   readonly #socket: net.Socket
   readonly #release: (connection: Connection) => void
+  readonly #retry: (answer: Answer) => void
   readonly #head: boolean
   #answer: Answer | undefined
   #status = 0
   #keepAlive = true
   #closed = false
+  #answered = 0
+  #answerStarted = false
   sentAtMs = 0
 
-  constructor(shape: HttpRequestShape, release: (connection: Connection) => void) {
+  constructor(shape: HttpRequestShape, release: (connection: Connection) => void, retry: (answer: Answer) => void) {
     const { url } = shape
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80)
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
     this.#socket = url.protocol === 'https:' ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host }) : net.connect(port, host)
     this.#socket.setNoDelay(true)
     this.#release = release
+    this.#retry = retry
     this.#head = shape.method === 'HEAD'
     const parser = new HTTPParser(HTTPParser.RESPONSE)
     parser[HTTPParser.kOnHeadersComplete] = (info) => {
@@ -98,6 +106,7 @@ class Connection {
     parser[HTTPParser.kOnBody] = () => {}
     parser[HTTPParser.kOnMessageComplete] = () => this.#complete()
     this.#socket.on('data', (chunk: Buffer) => {
+      this.#answerStarted = true
       const parsed = parser.execute(chunk)
       if (parsed instanceof Error) this.destroy(`bad HTTP answer: ${parsed.message}`)
     })
@@ -113,24 +122,33 @@ class Connection {
   send(request: Buffer, answer: Answer): void {
     this.#answer = answer
     this.#status = 0
+    this.#answerStarted = false
     this.sentAtMs = performance.now()
     this.#socket.write(request)
   }
 
-  /** Fails the request in flight, if any, with `reason`, and closes the connection for good. */
+  /**
+   * Closes the connection for good and fails the request in flight, if any, with `reason` — or sends it again on
+   * another connection when this one had answered before and closed before any byte of this answer: a server
+   * closing an idle keep-alive connection just as the request went out (what undici retries too).
+   */
   destroy(reason: string): void {
-    if (this.#closed) return
-    this.#closed = true
-    this.#socket.destroy()
+    if (!this.#closed) {
+      this.#closed = true
+      this.#socket.destroy()
+    }
     const answer = this.#answer
     this.#answer = undefined
     this.#release(this)
-    answer?.(reason)
+    if (answer === undefined) return
+    if (this.#answered > 0 && !this.#answerStarted && !reason.startsWith('timeout')) this.#retry(answer)
+    else answer(reason)
   }
 
   #complete(): void {
     const answer = this.#answer
     this.#answer = undefined
+    this.#answered++
     if (!this.#keepAlive) {
       this.#closed = true
       this.#socket.destroy()

@@ -88,6 +88,9 @@ describe('LoadTester with a function target', () => {
     expect(() => new LoadTester({ target, thresholds: { p99: 50 } as never })).toThrow('LoadTester: unknown option "thresholds.p99" (did you mean "thresholds.p99Ms"?); allowed options of thresholds: p50Ms, p90Ms, p99Ms, maxMs, errorRate, minRps.')
     expect(() => new LoadTester({ target, thresholds: { errorRate: 2 } })).toThrow('LoadTester: thresholds.errorRate must be a share from 0 to 1; got 2.')
     expect(() => new LoadTester({ target, threads: 2 })).toThrow('LoadTester: threads must be left out for a function target')
+    expect(() => new LoadTester({ target: 'http://127.0.0.1:1/', request: { headers: { 'x-a': 'b\r\nx-c: d' } } })).toThrow(
+      'LoadTester: request.headers.x-a must be a string without line breaks; got "b\\r\\nx-c: d".',
+    )
     expect(() => new LoadTester({ target, requests: 1.5 })).toThrow('LoadTester: requests must be an integer ≥ 1; got 1.5.')
     expect(() => new LoadTester({ target, memory: { limitByte: 1 } } as never)).toThrow('unknown option "memory.limitByte" (did you mean "memory.limitBytes"?)')
   })

@@ -97,9 +97,18 @@ export class LoadTester {
   }
 
   async run(): Promise<LoadTestResult> {
+    const monitor = new PerformanceMonitor().start()
+    try {
+      return await this.#run(monitor)
+    } finally {
+      // Stopped on every path: a running monitor keeps collecting GC entries.
+      monitor.stop()
+    }
+  }
+
+  async #run(monitor: PerformanceMonitor): Promise<LoadTestResult> {
     const o = this.#options
     const recorder = new LatencyRecorder()
-    const monitor = new PerformanceMonitor().start()
     const progress = o.progress ? new ProgressLine() : undefined
     const sender = o.url === undefined ? new FunctionSender(o, recorder) : new HttpSenders(o, recorder)
     await sender.prepare()

@@ -156,7 +156,10 @@ export function resolveLoadOptions(options: unknown): ResolvedLoadOptions {
     fail('request.method', requestOptions.method, 'an HTTP method such as "POST"')
   }
   const headers = checkOptionsObject(OWNER, requestOptions.headers, 'request.headers')
-  for (const [name, value] of Object.entries(headers)) if (typeof value !== 'string') fail(`request.headers.${name}`, value, 'a string')
+  for (const [name, value] of Object.entries(headers)) {
+    // The request is written as it is: a line break would end the header early.
+    if (typeof value !== 'string' || /[\r\n]/.test(value) || /[\r\n:]/.test(name)) fail(`request.headers.${name}`, value, 'a string without line breaks')
+  }
   if (requestOptions.body !== undefined && typeof requestOptions.body !== 'string') fail('request.body', requestOptions.body, 'a string')
   if (url === undefined && Object.keys(requestOptions).length > 0) fail('request', requestOptions, 'left out for a function target (it applies to URL targets)')
 
