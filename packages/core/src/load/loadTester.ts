@@ -140,7 +140,10 @@ export class LoadTester {
     }
     if (progress?.live) timers.push(setInterval(() => progress.update(progressText(o, recorder, sinceStart(), modes.mode)), PROGRESS_EVERY_MS))
     if (sender instanceof HttpSenders) timers.push(setInterval(() => sender.maybeAddThread(), SCALE_CHECK_EVERY_MS))
-    if (Number.isFinite(o.durationMs)) timers.push(setTimeout(() => sender.stop(), o.durationMs))
+    // The senders stop themselves at the end; this ends closed-model loops still waiting for an answer. It runs a
+    // little after the end, as Node fires a timer up to a millisecond early (a sender stopped before its own end
+    // would leave a request due before the end neither sent nor counted).
+    if (Number.isFinite(o.durationMs)) timers.push(setTimeout(() => sender.stop(), o.durationMs + 2))
 
     let unsent: number
     try {

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { DIST_INDEX } from '../../test/dist.js'
 import type { LoadTestResult } from './loadTester.js'
@@ -7,20 +8,15 @@ import type { LoadTestResult } from './loadTester.js'
 const CHILD = fileURLToPath(new URL('../../test/squeezeChild.mjs', import.meta.url))
 
 /** Runs the squeeze in a child process with a 64 MB old generation; its target would need 60 MB at full load. */
-function squeeze(memory: 'on' | 'off'): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=64', CHILD, memory, '3000'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk
-    })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk
-    })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
+async function squeeze(memory: 'on' | 'off'): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--max-old-space-size=64', CHILD, memory, '3000'])
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    // A non-zero exit: execFile's error carries the code and what the child printed.
+    const { code, stdout, stderr } = error as { code: number | null; stdout: string; stderr: string }
+    return { code, stdout, stderr }
+  }
 }
 
 describe('LoadTester under a real heap squeeze', () => {

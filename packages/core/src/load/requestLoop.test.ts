@@ -19,6 +19,20 @@ const after = (ms: number): IssueRequest => (done) => {
   setTimeout(() => done(undefined), ms)
 }
 
+/** A target answering after `ms` that counts the most requests it had in flight at once. */
+function counted(ms: number) {
+  let inFlight = 0
+  const counter = { most: 0 }
+  const issue: IssueRequest = (done) => {
+    counter.most = Math.max(counter.most, ++inFlight)
+    setTimeout(() => {
+      inFlight--
+      done(undefined)
+    }, ms)
+  }
+  return { issue, counter }
+}
+
 describe('RequestLoop, open model', () => {
   it('charges a stall to the requests queued behind it: latency runs from when each was due', async () => {
     // One slot, 100 requests/s; the first request takes 300 ms, the others answer at once.
@@ -37,19 +51,11 @@ describe('RequestLoop, open model', () => {
   })
 
   it('never has more requests in flight than its cap, and counts those due but never sent', async () => {
-    let inFlight = 0
-    let most = 0
-    const issue: IssueRequest = (done) => {
-      most = Math.max(most, ++inFlight)
-      setTimeout(() => {
-        inFlight--
-        done(undefined)
-      }, 100)
-    }
+    const { issue, counter } = counted(100)
     const { requestLoop } = loop({ model: 'open', ratePerSec: 200, maxInFlight: 3 }, issue, { durationMs: 300 })
     requestLoop.start()
     await requestLoop.finished
-    expect(most).toBe(3)
+    expect(counter.most).toBe(3)
     // 200/s for 300 ms is 60 due; 3 slots of 100 ms send at most 12.
     expect(requestLoop.unsent).toBeGreaterThanOrEqual(40)
   })
@@ -64,20 +70,12 @@ describe('RequestLoop, open model', () => {
 
 describe('RequestLoop, closed model', () => {
   it('keeps exactly its loops busy, sends the budget and stops', async () => {
-    let inFlight = 0
-    let most = 0
-    const issue: IssueRequest = (done) => {
-      most = Math.max(most, ++inFlight)
-      setTimeout(() => {
-        inFlight--
-        done(undefined)
-      }, 2)
-    }
+    const { issue, counter } = counted(2)
     const { requestLoop, results } = loop({ model: 'closed', loops: 4 }, issue, { budget: 40 })
     requestLoop.start()
     await requestLoop.finished
     expect(results).toHaveLength(40)
-    expect(most).toBe(4)
+    expect(counter.most).toBe(4)
   })
 
   it('retires loops when its share shrinks and adds them when it grows', async () => {

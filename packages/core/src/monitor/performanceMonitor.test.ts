@@ -22,9 +22,9 @@ describe('PerformanceMonitor', () => {
     const monitor = new PerformanceMonitor({ intervalMs: 20 }).start()
     await sleep(300)
     const summary = monitor.stop()
-    // At least the baseline interval's worth: timers only fire late, never early.
+    // One sample per interval and one at stop; Node may fire a timer up to a millisecond early, never more.
     expect(summary.samples).toBeGreaterThanOrEqual(2)
-    expect(summary.samples).toBeLessThanOrEqual(16)
+    expect(summary.samples).toBeLessThanOrEqual(Math.floor(summary.durationMs / 19) + 1)
     expect(summary.durationMs).toBeGreaterThanOrEqual(300)
     expect(summary.baseline.heapUsedBytes).toBeGreaterThan(0)
     expect(summary.peakHeapBytes).toBeGreaterThanOrEqual(summary.baseline.heapUsedBytes)

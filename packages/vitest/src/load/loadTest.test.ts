@@ -1,16 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { LoadTestError } from '@qtests/core'
-import { describe, expect, it } from 'vitest'
-import { getCurrentTest } from 'vitest/suite'
+import { describe, expect, it, TestRunner } from 'vitest'
 import { loadTest } from './loadTest.js'
 
 describe('loadTest', () => {
   it('returns the result and keeps it on the running test’s meta', async () => {
     const result = await loadTest({ target: async function lookup() { await sleep(1) }, requests: 50, concurrency: 5, progress: false })
     expect(result.requests).toBe(50)
-    expect(getCurrentTest()!.meta.qtestsLoad).toEqual([result])
+    expect(TestRunner.getCurrentTest()!.meta.qtestsLoad).toEqual([result])
     await loadTest({ target: async () => {}, requests: 5, progress: false })
-    expect(getCurrentTest()!.meta.qtestsLoad).toHaveLength(2)
+    expect(TestRunner.getCurrentTest()!.meta.qtestsLoad).toHaveLength(2)
   })
 
   it('throws naming the missed threshold and the measured value, after keeping the result', async () => {
@@ -21,6 +20,6 @@ describe('loadTest', () => {
     expect(error).toBeInstanceOf(LoadTestError)
     expect((error as Error).message).toMatch(/^load test of function slow: p50 latency \d+(\.\d)? ms exceeds the threshold p50Ms: 5$/)
     expect((error as LoadTestError).misses.map((miss) => miss.threshold)).toEqual(['p50Ms'])
-    expect(getCurrentTest()!.meta.qtestsLoad![0]!.thresholds.passed).toBe(false)
+    expect(TestRunner.getCurrentTest()!.meta.qtestsLoad![0]!.thresholds.passed).toBe(false)
   })
 })

@@ -18,8 +18,9 @@ declare module 'vitest' {
 export async function loadTest(options: LoadTesterOptions): Promise<LoadTestResult> {
   const result = await new LoadTester(options).run()
   // Imported here, not at the top: this module is part of the plugin's entry, which vitest.config files load.
-  const { getCurrentTest } = await import('vitest/suite')
-  const test = getCurrentTest()
+  // (`vitest/suite`'s getCurrentTest is deprecated in 4.1 and prints a warning.)
+  const { TestRunner } = await import('vitest')
+  const test = TestRunner.getCurrentTest()
   if (test !== undefined) {
     test.meta.qtestsLoad ??= []
     test.meta.qtestsLoad.push(result)
