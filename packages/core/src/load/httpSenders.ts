@@ -26,6 +26,7 @@ export class HttpSenders {
   readonly #senders: Sender[] = []
   #factor = 1
   #stopped = false
+  #ended = false
   /** The first failure of a worker itself (not of a request), reported with the result. */
   workerError: Error | undefined
 
@@ -73,17 +74,18 @@ export class HttpSenders {
     if (!add) return false
     const sender = this.#senders.length
     void this.#spawn(sender + 1).then(() => {
-      if (this.#stopped) post(this.#senders[sender]!.worker, { type: 'stop' })
+      if (this.#stopped) post(this.#senders[sender]!.worker, { type: 'stop', ended: this.#ended })
       this.#startSender(this.#senders[sender]!)
     })
     this.#rebalance()
     return true
   }
 
-  /** Starts no more requests; `finished()` resolves when every thread has reported its last batch. */
-  stop(): void {
+  /** Starts no more requests; `finished()` resolves when every thread has reported its last batch. `ended`: the run's time is up. */
+  stop(ended = false): void {
     this.#stopped = true
-    for (const sender of this.#senders) post(sender.worker, { type: 'stop' })
+    this.#ended = ended
+    for (const sender of this.#senders) post(sender.worker, { type: 'stop', ended })
   }
 
   /** Resolves with the requests due but never sent, over all threads. */

@@ -22,7 +22,8 @@ export interface HttpWorkerData {
 export type ToHttpWorker =
   | { type: 'start'; runStartEpochMs: number; endEpochMs: number }
   | { type: 'share'; share: LoopShare }
-  | { type: 'stop' }
+  /** `ended`: the run's time is up (not an early stop), see RequestLoop.stop. */
+  | { type: 'stop'; ended: boolean }
 
 export type FromHttpWorker =
   | {
@@ -133,7 +134,7 @@ const started = new Promise<void>((resolve) => {
       share = message.share
       loop?.setShare(share)
     } else if (loop === undefined) stopEarly = true
-    else loop.stop()
+    else loop.stop(message.ended)
   })
 })
 port.postMessage({ type: 'ready' } satisfies FromHttpWorker)

@@ -143,7 +143,7 @@ export class LoadTester {
     // The senders stop themselves at the end; this ends closed-model loops still waiting for an answer. It runs a
     // little after the end, as Node fires a timer up to a millisecond early (a sender stopped before its own end
     // would leave a request due before the end neither sent nor counted).
-    if (Number.isFinite(o.durationMs)) timers.push(setTimeout(() => sender.stop(), o.durationMs + 2))
+    if (Number.isFinite(o.durationMs)) timers.push(setTimeout(() => sender.stop(true), o.durationMs + 2))
 
     let unsent: number
     try {
@@ -256,8 +256,8 @@ class FunctionSender {
     this.#loop.setShare(splitShares(mode, rate, concurrency, factor, 1)[0]!)
   }
 
-  stop(): void {
-    this.#loop.stop()
+  stop(ended = false): void {
+    this.#loop.stop(ended)
   }
 
   /**

@@ -60,6 +60,19 @@ describe('RequestLoop, open model', () => {
     expect(requestLoop.unsent).toBeGreaterThanOrEqual(40)
   })
 
+  it('counts every request due before the end as unsent when told the run ended, only those already due on an early stop', async () => {
+    for (const runEnded of [true, false]) {
+      const { requestLoop, results } = loop({ model: 'open', ratePerSec: 100, maxInFlight: 10 }, after(1), { durationMs: 1000 })
+      requestLoop.start()
+      await sleep(100)
+      // Another thread's clock may say the run is over while this one is still short of its end.
+      requestLoop.stop(runEnded)
+      await requestLoop.finished
+      if (runEnded) expect(results.length + requestLoop.unsent).toBe(100)
+      else expect(results.length + requestLoop.unsent).toBeLessThan(50)
+    }
+  })
+
   it('passes error messages through', async () => {
     const { requestLoop, results } = loop({ model: 'open', ratePerSec: 1000, maxInFlight: 5 }, (done) => done('boom'), { budget: 3 })
     requestLoop.start()

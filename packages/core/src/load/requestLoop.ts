@@ -95,6 +95,12 @@ export class RequestLoop {
     const nowMs = this.#now()
     const next = this.#nextDueMs
     if (nowMs < this.#endMs) return nowMs < next ? 0 : Math.floor((nowMs - next) / this.#intervalMs) + 1
+    return this.#dueBeforeEnd()
+  }
+
+  /** Open model: requests not yet sent that are due before the end. */
+  #dueBeforeEnd(): number {
+    const next = this.#nextDueMs
     return next >= this.#endMs ? 0 : Math.ceil((this.#endMs - next) / this.#intervalMs)
   }
 
@@ -125,10 +131,14 @@ export class RequestLoop {
     }
   }
 
-  /** Starts no more requests; `finished` resolves once those in flight have answered. */
-  stop(): void {
+  /**
+   * Starts no more requests; `finished` resolves once those in flight have answered. `runEnded`: the caller's clock
+   * says the run is over, so every request due before the end and not sent is `unsent`, even if this thread's clock
+   * is a little behind (otherwise only those already due count: the run stopped early).
+   */
+  stop(runEnded = false): void {
     if (!this.#issuing) return
-    if (this.#share.model === 'open') this.#unsent += this.backlog
+    if (this.#share.model === 'open') this.#unsent += runEnded ? this.#dueBeforeEnd() : this.backlog
     this.#issuing = false
     this.#settleStopped?.()
     this.#settleIfIdle()
