@@ -52,7 +52,7 @@ export class HttpSenders {
   start(runStartMs: number): void {
     this.#runStartEpochMs = performance.timeOrigin + runStartMs
     this.#endEpochMs = this.#runStartEpochMs + this.#options.durationMs
-    for (const sender of this.#senders) this.#startSender(sender)
+    for (const sender of this.#senders) this.#startSender(sender, this.#runStartEpochMs)
   }
 
   /** The memory mode's share of the load (1, 0.5, 0.25). */
@@ -75,7 +75,7 @@ export class HttpSenders {
     const sender = this.#senders.length
     void this.#spawn(sender + 1).then(() => {
       if (this.#stopped) post(this.#senders[sender]!.worker, { type: 'stop', ended: this.#ended })
-      this.#startSender(this.#senders[sender]!)
+      this.#startSender(this.#senders[sender]!, performance.timeOrigin + performance.now())
     })
     this.#rebalance()
     return true
@@ -101,8 +101,8 @@ export class HttpSenders {
     return splitShares(mode, rate, concurrency, this.#factor, threads)
   }
 
-  #startSender(sender: Sender): void {
-    post(sender.worker, { type: 'start', runStartEpochMs: this.#runStartEpochMs, endEpochMs: this.#endEpochMs })
+  #startSender(sender: Sender, firstDueEpochMs: number): void {
+    post(sender.worker, { type: 'start', runStartEpochMs: this.#runStartEpochMs, endEpochMs: this.#endEpochMs, firstDueEpochMs })
   }
 
   /** Resolves when the thread has loaded (or failed to: its error is kept and its `done` resolves). */

@@ -18,9 +18,12 @@ export interface HttpWorkerData {
   budgetLimit: number
 }
 
-/** `start` carries the run's start and end on the shared clock (performance.timeOrigin + performance.now()), ms. */
+/**
+ * `start` carries, on the shared clock (performance.timeOrigin + performance.now(), ms), the run's start and end and
+ * when this thread's first request is due: the run's start for the first threads, now for one added later.
+ */
 export type ToHttpWorker =
-  | { type: 'start'; runStartEpochMs: number; endEpochMs: number }
+  | { type: 'start'; runStartEpochMs: number; endEpochMs: number; firstDueEpochMs: number }
   | { type: 'share'; share: LoopShare }
   /** `ended`: the run's time is up (not an early stop), see RequestLoop.stop. */
   | { type: 'stop'; ended: boolean }
@@ -48,6 +51,7 @@ const ELU_WINDOW_MS = 1000
 const data = workerData as HttpWorkerData
 const port = parentPort!
 let runStartEpochMs = 0
+let firstDueEpochMs = 0
 // Times from this thread's clock to the run's: every thread has its own performance.timeOrigin.
 const toRunMs = (ms: number) => performance.timeOrigin + ms - runStartEpochMs
 const connections = new HttpConnections({
@@ -128,6 +132,7 @@ const started = new Promise<void>((resolve) => {
   port.on('message', (message: ToHttpWorker) => {
     if (message.type === 'start') {
       runStartEpochMs = message.runStartEpochMs
+      firstDueEpochMs = message.firstDueEpochMs
       loop = makeLoop(message.endEpochMs)
       resolve()
     } else if (message.type === 'share') {
@@ -141,7 +146,8 @@ port.postMessage({ type: 'ready' } satisfies FromHttpWorker)
 await started
 const flusher = setInterval(flush, FLUSH_EVERY_MS)
 loop.setShare(share)
-loop.start()
+// Due times run from the run's start, not from when this thread heard of it (a slow message is not a pause).
+loop.start(Math.min(performance.now(), firstDueEpochMs - performance.timeOrigin))
 if (stopEarly) loop.stop()
 await loop.finished
 clearInterval(flusher)

@@ -248,7 +248,7 @@ class FunctionSender {
         if (error !== undefined) recorder.countError(error)
       },
     })
-    this.#loop.start()
+    this.#loop.start(runStartMs)
   }
 
   setFactor(factor: number): void {

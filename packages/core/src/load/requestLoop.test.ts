@@ -73,6 +73,23 @@ describe('RequestLoop, open model', () => {
     }
   })
 
+  it('started late, owes the requests due since its start time and sends them at once, with their lag', async () => {
+    const startMs = performance.now() - 100
+    const latencies: number[] = []
+    const requestLoop = new RequestLoop({
+      share: { model: 'open', ratePerSec: 100, maxInFlight: 50 },
+      issue: after(1),
+      endMs: startMs + 200,
+      claim: () => true,
+      onResult: (_at, latencyMs) => latencies.push(latencyMs),
+    })
+    requestLoop.start(startMs)
+    await requestLoop.finished
+    expect(latencies.length + requestLoop.unsent).toBe(20)
+    // The first was due 100 ms before the loop started.
+    expect(Math.max(...latencies)).toBeGreaterThanOrEqual(100)
+  })
+
   it('passes error messages through', async () => {
     const { requestLoop, results } = loop({ model: 'open', ratePerSec: 1000, maxInFlight: 5 }, (done) => done('boom'), { budget: 3 })
     requestLoop.start()

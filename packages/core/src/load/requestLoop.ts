@@ -35,6 +35,8 @@ const SPIN_BELOW_MS = 1
  * this often the chain goes through `setImmediate` so timers (the end, the memory guard, progress) still run.
  */
 const YIELD_EVERY_MS = 5
+/** Slack for rounding when counting whole intervals. */
+const EPSILON = 1e-6
 
 /**
  * Sends requests on one thread. Open model: request i is due at start + i / rate; the send that is late because
@@ -51,7 +53,10 @@ export class RequestLoop {
   readonly #now: () => number
   #share: LoopShare
   #inFlight = 0
-  #nextDueMs = 0
+  // Due time of the next request: anchor + sent × interval, multiplied rather than summed, so 200 requests 5 ms
+  // apart end exactly at the 200th (a running sum drifts by rounding, and the count due before the end with it).
+  #anchorMs = 0
+  #sentSinceAnchor = 0
   #intervalMs = 0
   #activeLoops = 0
   #issuing = false
@@ -93,22 +98,34 @@ export class RequestLoop {
   get backlog(): number {
     if (this.#share.model !== 'open' || !this.#issuing) return 0
     const nowMs = this.#now()
-    const next = this.#nextDueMs
-    if (nowMs < this.#endMs) return nowMs < next ? 0 : Math.floor((nowMs - next) / this.#intervalMs) + 1
+    const next = this.#nextDueMs()
+    if (nowMs < this.#endMs) return nowMs < next ? 0 : Math.floor((nowMs - next) / this.#intervalMs + EPSILON) + 1
     return this.#dueBeforeEnd()
   }
 
   /** Open model: requests not yet sent that are due before the end. */
   #dueBeforeEnd(): number {
-    const next = this.#nextDueMs
-    return next >= this.#endMs ? 0 : Math.ceil((this.#endMs - next) / this.#intervalMs)
+    const next = this.#nextDueMs()
+    return next >= this.#endMs ? 0 : Math.ceil((this.#endMs - next) / this.#intervalMs - EPSILON)
   }
 
-  start(): void {
+  #nextDueMs(): number {
+    return this.#anchorMs + this.#sentSinceAnchor * this.#intervalMs
+  }
+
+  #anchorAt(ms: number): void {
+    this.#anchorMs = ms
+    this.#sentSinceAnchor = 0
+  }
+
+  /**
+   * Starts sending. `startMs` (the `now()` clock, default now) is when the first request is due: a thread told to
+   * start late (its message was slow) still owes the requests due since the run's start, sent at once with their lag.
+   */
+  start(startMs = this.#now()): void {
     this.#issuing = true
-    const startMs = this.#now()
-    this.#nextDueMs = startMs
-    this.#lastYieldMs = startMs
+    this.#anchorAt(startMs)
+    this.#lastYieldMs = this.#now()
     this.setShare(this.#share)
   }
 
@@ -120,7 +137,8 @@ export class RequestLoop {
       const nowMs = this.#now()
       const intervalMs = share.ratePerSec > 0 ? 1000 / share.ratePerSec : Number.POSITIVE_INFINITY
       // Requests already due keep their times; the next one not yet due moves to the new spacing.
-      if (this.#nextDueMs > nowMs && this.#intervalMs > 0) this.#nextDueMs = Math.max(nowMs, this.#nextDueMs - this.#intervalMs + intervalMs)
+      const next = this.#intervalMs > 0 ? this.#nextDueMs() : this.#anchorMs
+      this.#anchorAt(next > nowMs && this.#intervalMs > 0 ? Math.max(nowMs, next - this.#intervalMs + intervalMs) : next)
       this.#intervalMs = intervalMs
       this.#pump()
     } else {
@@ -152,18 +170,18 @@ export class RequestLoop {
       return
     }
     const maxInFlight = this.#share.maxInFlight
-    while (this.#inFlight < maxInFlight && this.#nextDueMs <= nowMs) {
+    while (this.#inFlight < maxInFlight && this.#nextDueMs() <= nowMs) {
       if (!this.#claim()) {
         this.stop()
         return
       }
-      const dueMs = this.#nextDueMs
-      this.#nextDueMs += this.#intervalMs
+      const dueMs = this.#nextDueMs()
+      this.#sentSinceAnchor++
       this.#onSend?.(nowMs - dueMs)
       this.#send(dueMs)
     }
     // Full: the next answer pumps again. Otherwise wait for the next due time (or the end).
-    if (this.#inFlight < maxInFlight) this.#arm(Math.min(this.#nextDueMs, this.#endMs) - nowMs)
+    if (this.#inFlight < maxInFlight) this.#arm(Math.min(this.#nextDueMs(), this.#endMs) - nowMs)
   }
 
   #arm(waitMs: number): void {
