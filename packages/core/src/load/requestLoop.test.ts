@@ -15,7 +15,7 @@ function loop(share: LoopShare, issue: IssueRequest, options: { durationMs?: num
   return { requestLoop, results }
 }
 
-const after = (ms: number): IssueRequest => (done) => {
+const answerAfter = (ms: number): IssueRequest => (done) => {
   setTimeout(() => done(undefined), ms)
 }
 
@@ -62,7 +62,7 @@ describe('RequestLoop, open model', () => {
 
   it('counts every request due before the end as unsent when told the run ended, only those already due on an early stop', async () => {
     for (const runEnded of [true, false]) {
-      const { requestLoop, results } = loop({ model: 'open', ratePerSec: 100, maxInFlight: 10 }, after(1), { durationMs: 1000 })
+      const { requestLoop, results } = loop({ model: 'open', ratePerSec: 100, maxInFlight: 10 }, answerAfter(1), { durationMs: 1000 })
       requestLoop.start()
       await sleep(100)
       // Another thread's clock may say the run is over while this one is still short of its end.
@@ -78,7 +78,7 @@ describe('RequestLoop, open model', () => {
     const latencies: number[] = []
     const requestLoop = new RequestLoop({
       share: { model: 'open', ratePerSec: 100, maxInFlight: 50 },
-      issue: after(1),
+      issue: answerAfter(1),
       endMs: startMs + 200,
       claim: () => true,
       onResult: (_at, latencyMs) => latencies.push(latencyMs),
@@ -158,7 +158,7 @@ describe('RequestLoop, both models', () => {
   })
 
   it('waits for requests in flight after stop', async () => {
-    const { requestLoop, results } = loop({ model: 'open', ratePerSec: 100, maxInFlight: 10 }, after(50))
+    const { requestLoop, results } = loop({ model: 'open', ratePerSec: 100, maxInFlight: 10 }, answerAfter(50))
     requestLoop.start()
     await sleep(5)
     requestLoop.stop()
