@@ -14,3 +14,11 @@ export function fetchGc(): () => void {
     v8.setFlagsFromString('--no-expose-gc')
   }
 }
+
+let gc: (() => void) | undefined
+
+/** One full garbage collection, now. */
+export function forceFullGc(): void {
+  gc ??= fetchGc()
+  gc()
+}
