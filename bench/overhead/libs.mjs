@@ -359,7 +359,7 @@ export async function generateLibs({ files = 100, outDir = libsOutDir } = {}) {
   const externals = { zod: { z }, 'date-fns': dateFns, 'lodash-es': lodash }
   // Only the names test files import: an expression using anything else fails here, not in the suite.
   const globals = Object.fromEntries(Object.entries(libraryImports).flatMap(([library, names]) => names.map((name) => [name, externals[library][name]])))
-  const evaluate = await evaluateLibrary({ ...sources, 'entry.ts': entry }, { input: 'entry.ts', externals, globals })
+  const { evaluate } = await evaluateLibrary({ ...sources, 'entry.ts': entry }, { input: 'entry.ts', externals, globals })
   const testFiles = []
   for (let f = 0; f < files; f++) {
     const cases = fileKinds[f % fileKinds.length](f)

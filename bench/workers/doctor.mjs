@@ -9,7 +9,7 @@
 
 import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { childEnv } from '@qtests/test-utils'
 
 const recommendationLine = /^Recommendation: (.+?) \(([+-]?\d+)%\)$/
@@ -52,7 +52,7 @@ export function parseDoctorOutput(output) {
 
 /**
  * Runs `vitest doctor --config vitest.config.mjs` in a suite's directory (its output kept in
- * .bench/doctor.txt) and resolves to { wallMs, exitCode, failure, output, verdict } with verdict as
+ * .bench/doctor.txt, `outputFile`) and resolves to { wallMs, exitCode, failure, output, outputFile, verdict } with verdict as
  * parseDoctorOutput reads it. `onSpawn(child)` lets the caller stop it (its own process group) on Ctrl-C.
  */
 export function runDoctor({ dir, node, vitestBin, timeoutMs, onSpawn = () => {} }) {
@@ -77,10 +77,11 @@ export function runDoctor({ dir, node, vitestBin, timeoutMs, onSpawn = () => {} 
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer)
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6
-      mkdirSync(join(dir, '.bench'), { recursive: true })
-      writeFileSync(join(dir, '.bench', 'doctor.txt'), output)
+      const outputFile = join(dir, '.bench', 'doctor.txt')
+      mkdirSync(dirname(outputFile), { recursive: true })
+      writeFileSync(outputFile, output)
       const failure = timedOut ? `timed out after ${timeoutMs / 60_000} min` : signal ? `killed by ${signal}` : exitCode !== 0 ? `exit ${exitCode}` : null
-      resolve({ wallMs, exitCode, failure, output, verdict: parseDoctorOutput(output) })
+      resolve({ wallMs, exitCode, failure, output, outputFile, verdict: parseDoctorOutput(output) })
     })
   })
 }

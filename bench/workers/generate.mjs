@@ -18,7 +18,7 @@ const benchDir = dirname(fileURLToPath(import.meta.url))
 /** Where the suites for a Vitest major live: Vitest 5's resolve their packages from the install in .generated-v5. */
 export const generatedDir = (vitest = '4') => join(benchDir, vitest === '5' ? '.generated-v5' : '.generated')
 // Bump when the generated output changes, so run.mjs regenerates a stale suite.
-export const generatorVersion = 4
+export const generatorVersion = 5
 /** The largest static maxWorkers the benchmark compares; also the plugin's default `workers.max`. */
 export const adaptiveMaxWorkers = 16
 

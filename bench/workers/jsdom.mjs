@@ -211,8 +211,7 @@ export const jsdomSuite = {
   libraryModules: (quick) => (quick ? 24 : 48),
   async build(quick) {
     const { modules, domain } = buildLibrary(this.libraryModules(quick))
-    const evaluate = await evaluateLibrary(modules)
-    const exportNames = new Set(evaluate('Object.keys(scope)'))
+    const { evaluate, exportNames } = await evaluateLibrary(modules)
     const sources = { ...Object.fromEntries(Object.entries(modules).map(([path, source]) => [`src/${path}`, source])), ...widgets }
     const testFile = (i) => {
       const module = domain[(i * 13) % domain.length]

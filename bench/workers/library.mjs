@@ -604,23 +604,23 @@ const kindNames = Object.keys(kinds)
 export function buildLibrary(count, { tableSize = 2000 } = {}) {
   const modules = { ...coreModules }
   const domain = []
-  for (let k = 0; k < count; k++) {
-    const kind = kindNames[k % kindNames.length]
-    const n = k
+  for (let n = 0; n < count; n++) {
+    const kind = kindNames[n % kindNames.length]
     const p = kinds[kind].params(n)
     // A table each module builds when it loads: its share of what loading the library costs a worker.
     const table = `export const TABLE_${n}: ReadonlyMap<string, number> = buildTable('${kind}${n}', ${tableSize})\n\nexport function lookup${n}(index: number): number {\n  return TABLE_${n}.get(\`${kind}${n}:\${index.toString(36)}\`) ?? -1\n}\n`
-    let source = `import { buildTable } from '../core/table'\n${kinds[kind].source(n, p)}\n${table}`
+    const kindSource = kinds[kind].source(n, p)
+    let source = `import { buildTable } from '../core/table'\n${kindSource}\n${table}`
     // Most modules build on an earlier one, as library functions call each other; the graph stays acyclic.
-    if (k >= kindNames.length && unit(k, 99) < 0.7) {
-      const dep = domain[intIn(0, k - 1, k, 98)]
-      source = `import { ${dep.reexport} } from './${dep.file}'\n${source}\n/** ${dep.reexport} as this module's neighbours see it. */\nexport const related${n} = () => ${dep.reexport}\n`
+    if (n >= kindNames.length && unit(n, 99) < 0.7) {
+      const dep = domain[intIn(0, n - 1, n, 98)]
+      source = `import { ${dep.firstExport} } from './${dep.file}'\n${source}\n/** What this module takes from its neighbour. */\nexport const related${n} = () => ${dep.firstExport}\n`
     }
     const file = `${kind}${n}`
     modules[`lib/${file}.ts`] = source
-    const reexport = firstExport(source)
+    const firstExport = /export (?:function|const|class) (\w+)/.exec(kindSource)[1]
     const probes = [...kinds[kind].probes(n, p), `[lookup${n}(${intIn(0, tableSize - 1, n, 97)}), lookup${n}(${tableSize}), TABLE_${n}.size]`]
-    domain.push({ n, kind, file, reexport, probes, workload: kinds[kind].workload(n, p) })
+    domain.push({ n, kind, file, firstExport, probes, workload: kinds[kind].workload(n, p) })
   }
   const index = [
     '// The library entry: every module re-exported, as a utility library publishes it.',
@@ -631,13 +631,12 @@ export function buildLibrary(count, { tableSize = 2000 } = {}) {
   return { modules, domain }
 }
 
-const firstExport = (source) => /export (?:function|const|class) (\w+)/.exec(source.replace(/^import .*$/gm, ''))[1]
-
 /**
  * Bundles the library from `input` (rolldown, the bundler under Vite 8; TypeScript is stripped as Vite strips
- * it) to one CommonJS script and runs it; resolves to `evaluate(expression)`, the expression's value as JSON
- * carries it, computed against the library's exports and `globals`. Imports of `externals` (package name ->
- * the loaded package) are left to those packages, as Vitest leaves node_modules to Node.
+ * it) to one CommonJS script and runs it; resolves to { evaluate, exportNames }: `evaluate(expression)` is the
+ * expression's value as JSON carries it, computed against the library's exports and `globals`. Imports of
+ * `externals` (package name -> the loaded package) are left to those packages, as Vitest leaves node_modules
+ * to Node.
  */
 export async function evaluateLibrary(modules, { input = 'index.ts', externals = {}, globals = {} } = {}) {
   const bundle = await rolldown({
@@ -660,7 +659,8 @@ export async function evaluateLibrary(modules, { input = 'index.ts', externals =
   const module = { exports: {} }
   new Function('module', 'exports', 'require', output[0].code)(module, module.exports, (id) => externals[id])
   const scope = { ...globals, ...module.exports }
-  return (expression) => JSON.parse(JSON.stringify(new Function('scope', `with (scope) { return (${expression}) }`)(scope)))
+  const evaluate = (expression) => JSON.parse(JSON.stringify(new Function('scope', `with (scope) { return (${expression}) }`)(scope)))
+  return { evaluate, exportNames: new Set(Object.keys(module.exports)) }
 }
 
 const dirOf = (path) => path.slice(0, path.lastIndexOf('/') + 1)

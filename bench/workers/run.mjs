@@ -72,7 +72,7 @@ function parseOptions() {
   // kind of machine (Vitest's main process included), so running "as many as fit" is a real decision.
   // The other suites run at the plugin's default budget (60% of system memory). Quick files are smaller.
   const budget = args.budget ?? (args.quick ? '900MB' : '1.4GB')
-  return { suiteKeys: keys, rounds, configs, budget, vitest }
+  return { selectedSuites: keys, rounds, configs, budget, vitest }
 }
 
 /**
@@ -92,7 +92,8 @@ async function prepareRuntime(vitest) {
   const { jsdom } = readJson(join(benchDir, 'package.json')).devDependencies
   await installProject(home, packed, target, { jsdom })
   const nodeVersion = execFileSync(target.node, ['--version'], { encoding: 'utf8' }).trim()
-  return { major: '5', node: target.node, nodeVersion, vitestBin: join(home, 'node_modules', 'vitest', 'vitest.mjs'), vitestVersion: target.vitest }
+  const vitestVersion = readJson(join(home, 'node_modules', 'vitest', 'package.json')).version
+  return { major: '5', node: target.node, nodeVersion, vitestBin: join(home, 'node_modules', 'vitest', 'vitest.mjs'), vitestVersion }
 }
 
 /** The budget in bytes, parsed by the plugin itself so '60%' means the same here and there. */
@@ -402,7 +403,7 @@ function memoryTargets(rows, adaptive, budget) {
 }
 
 async function main() {
-  const { suiteKeys, rounds, configs, budget, vitest } = parseOptions()
+  const { selectedSuites, rounds, configs, budget, vitest } = parseOptions()
   const budgetBytes = await parseBudget(budget)
   const benchStarted = process.hrtime.bigint()
   const runtime = await prepareRuntime(vitest)
@@ -425,7 +426,7 @@ async function main() {
   }
   const allTargets = []
   let maxOtherShare = 0
-  for (const key of suiteKeys) {
+  for (const key of selectedSuites) {
     const manifest = await ensureSuite(key, args.quick, vitest)
     console.log(`\n${manifest.suite}: ${manifest.files} files, ${manifest.tests} tests`)
     // Warm-up on one file: page cache and Vite's first transform. Not counted.
@@ -473,7 +474,7 @@ async function main() {
       bestStatic: bestStaticRow(rows)?.config ?? null,
       targets: suiteTargets,
       maxOtherCpuShare: otherShare,
-      doctor: doctor && { ...doctor, output: undefined },
+      doctor,
       runs: runs.map(({ output: _output, ...run }) => run),
     }
     if (otherShare === null) console.log('other processes: unknown without /proc (compare cpu s with an idle run)')
@@ -498,7 +499,7 @@ async function main() {
 
 /**
  * Runs `vitest doctor` on a suite once and returns { wallMs, recommendation, percent, settings, results,
- * failure }: settings is null when there is nothing to run (doctor failed, or its recommendation could
+ * failure, outputFile }: settings is null when there is nothing to run (doctor failed, or its recommendation could
  * not be read), {} when it recommends keeping the configuration.
  */
 async function consultDoctor(key, runtime) {
@@ -517,7 +518,7 @@ async function consultDoctor(key, runtime) {
   process.stderr.write(`  ${suites[key].name}: vitest doctor took ${seconds(run.wallMs)} s\n`)
   const verdict = run.verdict
   const failure = run.failure ?? (verdict ? null : 'no recommendation this benchmark can read')
-  if (failure) console.log(`  vitest doctor: ${failure} (its output: ${join(dir, '.bench', 'doctor.txt')}):\n${lastLines(run.output)}`)
+  if (failure) console.log(`  vitest doctor: ${failure} (its output: ${run.outputFile}):\n${lastLines(run.output)}`)
   return {
     wallMs: run.wallMs,
     recommendation: verdict?.recommendation ?? null,
@@ -525,7 +526,7 @@ async function consultDoctor(key, runtime) {
     settings: failure ? null : verdict.settings,
     results: verdict?.results ?? [],
     failure,
-    output: run.output,
+    outputFile: run.outputFile,
   }
 }
 
