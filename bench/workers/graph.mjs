@@ -3,21 +3,9 @@
 // per worker; after that a file takes tens of ms. Each extra worker loads the library again and keeps its
 // own copy, so here more workers can cost time and memory rather than save them.
 
-import { buildLibrary, evaluateLibrary } from './library.mjs'
+import { buildLibrary, evaluateLibrary, probeTest, usedExports } from './library.mjs'
 
 const pad = (i) => String(i).padStart(2, '0')
-
-/** Names of the library's exports an expression uses, for the test file's import line. */
-export function usedExports(expressions, exportNames) {
-  const used = new Set()
-  for (const expression of expressions) for (const [name] of expression.matchAll(/\b[A-Za-z_]\w*\b/g)) if (exportNames.has(name)) used.add(name)
-  return [...used].sort()
-}
-
-/** An `it` that asserts an expression's value, as the library computed it in the generator. */
-export const probeTest = (title, expression, evaluate) => `  it(${JSON.stringify(title)}, () => {
-    expect(${expression}).toEqual(${JSON.stringify(evaluate(expression))})
-  })`
 
 export const graphSuite = {
   name: 'graph',

@@ -1,11 +1,11 @@
 // The jsdom suite: a non-isolated (`isolate: false`) jsdom suite of UI tests. Each file mounts widgets
 // from a few KB of innerHTML, queries them with querySelectorAll and drives them with events; the widgets
 // and a modest generated library (the same generator as the graph suite's, fewer modules) are the shared
-// module graph. Setting up jsdom costs each worker about a second of CPU, once: every extra worker pays it
-// again, as in the public jsdom suites that ran slower under more workers.
+// module graph. A worker sets up jsdom and loads that graph once; every extra worker pays for it again (a
+// second worker added 2.1 s of CPU to the full suite in a first run), as in the public jsdom suites that
+// ran slower under more workers.
 
-import { probeTest, usedExports } from './graph.mjs'
-import { buildLibrary, evaluateLibrary } from './library.mjs'
+import { buildLibrary, evaluateLibrary, probeTest, usedExports } from './library.mjs'
 
 const pad = (i) => String(i).padStart(2, '0')
 const str = (value) => JSON.stringify(value)

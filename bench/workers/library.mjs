@@ -674,3 +674,15 @@ function resolvePath(dir, specifier) {
   }
   return out.join('/')
 }
+
+/** Names of the library's exports an expression uses, for the test file's import line. */
+export function usedExports(expressions, exportNames) {
+  const used = new Set()
+  for (const expression of expressions) for (const [name] of expression.matchAll(/\b[A-Za-z_]\w*\b/g)) if (exportNames.has(name)) used.add(name)
+  return [...used].sort()
+}
+
+/** An `it` that asserts an expression's value, as the library computed it in the generator. */
+export const probeTest = (title, expression, evaluate) => `  it(${JSON.stringify(title)}, () => {
+    expect(${expression}).toEqual(${JSON.stringify(evaluate(expression))})
+  })`
