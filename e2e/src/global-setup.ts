@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { packPackages, prepareExample } from './harness.js'
 
-export type ExampleName = 'basic' | 'leaky-service' | 'worker-scaling'
+export type ExampleName = 'basic' | 'leaky-service' | 'worker-scaling' | 'service-toolkit' | 'load-service'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,12 +20,20 @@ export default async function setup(project: TestProject) {
   // No "qtests" in the name: the tests look for that word in Vitest's output.
   const tempRoot = mkdtempSync(join(tmpdir(), 'e2e-examples-'))
   const packed = await packPackages(join(tempRoot, 'tarballs'))
-  const [basic, leakyService, workerScaling] = await Promise.all([
+  const [basic, leakyService, workerScaling, serviceToolkit, loadService] = await Promise.all([
     prepareExample('basic', packed, tempRoot),
     prepareExample('leaky-service', packed, tempRoot),
     prepareExample('worker-scaling', packed, tempRoot),
+    prepareExample('service-toolkit', packed, tempRoot),
+    prepareExample('load-service', packed, tempRoot),
   ])
-  project.provide('examples', { basic, 'leaky-service': leakyService, 'worker-scaling': workerScaling })
+  project.provide('examples', {
+    basic,
+    'leaky-service': leakyService,
+    'worker-scaling': workerScaling,
+    'service-toolkit': serviceToolkit,
+    'load-service': loadService,
+  })
   project.provide('tempRoot', tempRoot)
 
   return () => {

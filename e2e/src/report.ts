@@ -19,6 +19,8 @@ export interface FileReport {
   retainedBytes: number | null
   growthBytesPerTest: number | null
   confidence: number | null
+  /** measure: the file's memory grew, so its tests were repeated one by one in a repeat run */
+  confirmed?: true
   tests: TestReport[]
 }
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { Redis } from 'ioredis'
+import { freePort } from '../../test/freePort.js'
 
 export interface TestRedis {
   url: string
@@ -74,14 +74,4 @@ async function waitForPing(port: number): Promise<void> {
     }
   }
   throw new Error(`redis-server on port ${port} did not answer PING within 5 s.`)
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
 }

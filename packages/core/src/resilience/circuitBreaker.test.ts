@@ -1,8 +1,8 @@
 import v8 from 'node:v8'
-import vm from 'node:vm'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuitBreaker.js'
+import { fetchGc } from '../../test/gc.js'
 import { BrokenCircuitError, CallTimeoutError } from './errors.js'
 
 /** A breaker on a hand-driven clock; `clock.ms` is what `now()` returns. */
@@ -377,20 +377,6 @@ describe('CircuitBreaker events', () => {
   })
 })
 
-/**
- * V8's gc function without starting the process with --expose-gc: contexts created while the flag is on
- * get one. The flag goes off again at once, as in the Vitest plugin's probe: left on, V8 rejects the code
- * cache of every Node built-in loaded afterwards.
- */
-function fetchGc(): () => void {
-  v8.setFlagsFromString('--expose-gc')
-  try {
-    return vm.runInNewContext('gc') as () => void
-  } finally {
-    v8.setFlagsFromString('--no-expose-gc')
-  }
-}
-
 /** Heap in use outside code space: compiled code comes and goes with JIT tiering, not with calls. */
 function dataHeapBytes(): number {
   let bytes = 0
@@ -560,7 +546,7 @@ describe('CircuitBreaker properties and faults', () => {
       }),
       { numRuns: 300 },
     )
-  })
+  }, 30_000) // 0.5 s alone; over 5 s in `pnpm test` with the other packages' suites on the same 2 CPUs
 
   it('under a flapping dependency: opens in every bad period, recovers in every good one, and sends nothing while open', async () => {
     const periodMs = 20_000

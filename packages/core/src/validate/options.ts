@@ -101,3 +101,23 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length]!
 }
+
+/**
+ * Returns `value` when `ok(value)`, else throws the one RangeError every option error uses:
+ * `Owner: name must be <allowed>; got <value>.`
+ */
+export function checkOption<V>(owner: string, name: string, value: V, ok: (v: unknown) => boolean, allowed: string): V {
+  if (ok(value)) return value
+  throw new RangeError(`${owner}: ${name} must be ${allowed}; got ${showValue(value)}.`)
+}
+
+/** Predicates for `checkOption`, shared so every class accepts the same things for the same words. */
+export const is = {
+  positive: (v: unknown) => isFiniteNumber(v) && v > 0,
+  nonNegative: (v: unknown) => isFiniteNumber(v) && v >= 0,
+  count: (v: unknown) => Number.isInteger(v) && (v as number) >= 0,
+  positiveInteger: (v: unknown) => Number.isInteger(v) && (v as number) >= 1,
+  fraction: (v: unknown) => isFiniteNumber(v) && v > 0 && v < 1,
+  function: (v: unknown) => typeof v === 'function',
+  positiveOrInfinity: (v: unknown) => v === Number.POSITIVE_INFINITY || (isFiniteNumber(v) && v > 0),
+}

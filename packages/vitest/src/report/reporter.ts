@@ -436,7 +436,8 @@ function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult
     project: module.project.name || null,
     state: module.state(),
     tests,
-    probe: (module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined,
+    // hunt: the user's run has no probes; the file's GC time is the repeat run's.
+    probe: ((module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined) ?? again?.probe,
   }
   const notRun = whyNotRun(module, reason)
   if (notRun) input.notRun = notRun

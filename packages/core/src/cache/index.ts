@@ -1,0 +1,5 @@
+export { MemoryBoundedCache } from './MemoryBoundedCache.js'
+export type { MemoryBoundedCacheOptions, MemoryBoundedCacheStats } from './MemoryBoundedCache.js'
+export { estimateBytes } from './estimateBytes.js'
+export { PressurePolicy } from './pressurePolicy.js'
+export type { PressureDecision, PressureOptions } from './pressurePolicy.js'

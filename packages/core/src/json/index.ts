@@ -1,0 +1,8 @@
+export { CIRCULAR, safeJSONStringify } from './safeJSONStringify.js'
+export type { SafeJSONStringifyOptions } from './safeJSONStringify.js'
+export { safeJSONParse } from './safeJSONParse.js'
+export type { SafeJSONParseOptions } from './safeJSONParse.js'
+export { cachedJSONStringify, JSONStringifyCache } from './cachedJSONStringify.js'
+export type { JSONStringifyCacheOptions, JSONStringifyCacheStats } from './cachedJSONStringify.js'
+export { JSONParseError } from './errors.js'
+export type { JSONParseErrorKind } from './errors.js'

@@ -1,0 +1,5 @@
+export { assertLoadResult, LoadTester, LoadTestError, type LoadTestResult, summaryLine } from './loadTester.js'
+export type { LatencySummary, LoadTimelinePoint } from './latencyRecorder.js'
+export type { MemoryMode, ModeSwitch } from './memoryModes.js'
+export type { LoadTarget, LoadTesterOptions } from './options.js'
+export { checkThresholds, type LoadThresholds, type ThresholdMiss } from './thresholds.js'

@@ -1,0 +1,5 @@
+export { ResourcePool } from './ResourcePool.js'
+export type { EvictionReason, ResourcePoolEvents, ResourcePoolOptions, ResourcePoolStats } from './ResourcePool.js'
+export { PoolDrainedError, PoolTimeoutError } from './errors.js'
+export { createBackoffMs, evictionScore } from './evictionScore.js'
+export type { ResourceRecordView, ScoreLimits } from './evictionScore.js'
