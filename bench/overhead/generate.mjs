@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Generates a deterministic, leak-free Vitest suite that looks like a real application's tests:
-// ~40 small TypeScript modules in src/ and N test files in test/, plus the two Vitest configs the
-// overhead benchmark compares. Same seed and file count -> byte-identical output.
+// Generates the overhead benchmark's default suite, `app`: a deterministic, leak-free Vitest suite that
+// looks like a real application's tests, ~40 small TypeScript modules in src/ and N test files in test/,
+// plus the three Vitest configs the overhead benchmark compares (libs.mjs writes the same configs for the
+// `libs` suite). Same seed and file count -> byte-identical output.
 //
 //   node bench/overhead/generate.mjs [--files 200] [--seed 1] [--out <dir>]
 
@@ -10,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
-export const defaultOutDir = join(benchDir, '.generated')
+export const defaultOutDir = join(benchDir, '.generated', 'app')
 // Bump when the generated output changes, so run.mjs regenerates a stale suite.
 export const generatorVersion = 4
 export const moduleCount = 40

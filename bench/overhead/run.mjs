@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Wall-time overhead of the qtests plugin on a generated, leak-free suite.
+// Wall-time overhead of the qtests plugin on a generated, leak-free suite: `app` (default; files import a
+// few tiny local modules) or `libs` (files import zod, date-fns and lodash-es through a small application).
 //
-//   pnpm bench:overhead [--rounds 5] [--files 200] [--hunt-files 20] [--quick] [--warm-cache]
+//   pnpm bench:overhead [--suite app|libs] [--rounds 5] [--files 200|100] [--hunt-files 20] [--quick] [--warm-cache]
 //
 // By default every plugin run starts without the plugin's clean-file cache (cold: every file is probed).
 // --warm-cache primes the cache with one untimed run and keeps it: files measured clean before and
@@ -9,7 +10,7 @@
 // Measure mode: `vitest run` of the whole suite, plain and with `plugins: [qtests()]`, alternating
 // ABBA per round so drift (thermal, page cache, neighbours) hits both sides alike.
 // Hunt mode: a subset plain and with QTESTS_LEAKS=hunt, giving the cost of one test iteration.
-// Prints a table, writes results.json, and always exits 0: a benchmark reports, it does not assert.
+// Prints a table, writes results-<suite>.json, and always exits 0: a benchmark reports, it does not assert.
 
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -19,25 +20,36 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { childrenCpuMs, median, seconds } from '../lib.mjs'
-import { defaultOutDir as suiteDir, generate, generatorVersion, huntIterations, writeConfigs } from './generate.mjs'
+import { defaultOutDir, generate, generatorVersion, huntIterations, writeConfigs } from './generate.mjs'
+import { generateLibs, libsGeneratorVersion, libsOutDir } from './libs.mjs'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const vitestBin = join(benchDir, 'node_modules', 'vitest', 'vitest.mjs')
-const resultsPath = join(benchDir, 'results.json')
-const reportDir = join(suiteDir, '.qtests-report')
 const targetRatio = 1.03
 
-const { values: args } = parseArgs({
-  options: {
-    rounds: { type: 'string' },
-    files: { type: 'string' },
-    'hunt-files': { type: 'string' },
-    'hunt-rounds': { type: 'string' },
-    seed: { type: 'string', default: '1' },
-    quick: { type: 'boolean', default: false },
-    'warm-cache': { type: 'boolean', default: false },
-  },
-})
+/**
+ * The suites by --suite: where each is generated, its file counts (full, --quick), and how to make it.
+ * `seeded`: whether --seed means anything to it.
+ */
+const suites = {
+  app: { dir: defaultOutDir, files: 200, quickFiles: 40, seeded: true, generatorVersion, generate: ({ files, seed }) => generate({ files, seed, outDir: defaultOutDir }) },
+  libs: { dir: libsOutDir, files: 100, quickFiles: 24, seeded: false, generatorVersion: libsGeneratorVersion, generate: ({ files }) => generateLibs({ files }) },
+}
+
+const flags = {
+  suite: { type: 'string', default: 'app' },
+  rounds: { type: 'string' },
+  files: { type: 'string' },
+  'hunt-files': { type: 'string' },
+  'hunt-rounds': { type: 'string' },
+  seed: { type: 'string' },
+  quick: { type: 'boolean', default: false },
+  'warm-cache': { type: 'boolean', default: false },
+}
+let args = {}
+// Set in main() from --suite.
+let suiteDir = defaultOutDir
+let reportDir = join(suiteDir, '.qtests-report')
 const positiveInt = (text, fallback, name) => {
   if (text === undefined) return fallback
   const n = Number(text)
@@ -73,17 +85,17 @@ function pluginBuildHash() {
   return found ? hash.digest('hex').slice(0, 12) : null
 }
 
-function ensureSuite(files, seed) {
-  const manifestPath = join(suiteDir, 'manifest.json')
+async function ensureSuite(suite, files, seed) {
+  const manifestPath = join(suite.dir, 'manifest.json')
   if (existsSync(manifestPath)) {
     const m = JSON.parse(readFileSync(manifestPath, 'utf8'))
-    if (m.generatorVersion === generatorVersion && m.files === files && m.seed === seed) {
-      writeConfigs(suiteDir)
+    if (m.generatorVersion === suite.generatorVersion && m.files === files && (!suite.seeded || m.seed === seed)) {
+      writeConfigs(suite.dir)
       return m
     }
   }
-  process.stdout.write(`generating ${files} test files (seed ${seed}) … `)
-  const m = generate({ files, seed, outDir: suiteDir })
+  process.stdout.write(`generating ${files} test files${suite.seeded ? ` (seed ${seed})` : ''} … `)
+  const m = await suite.generate({ files, seed })
   console.log(`${m.tests} tests`)
   return m
 }
@@ -129,14 +141,25 @@ function failureText(run) {
 }
 
 async function main() {
+  try {
+    ;({ values: args } = parseArgs({ options: flags }))
+  } catch (error) {
+    throw new Error(`${error.message.split('. ')[0]}; the flags are ${Object.keys(flags).map((name) => `--${name}`).join(', ')}.`)
+  }
+  const suite = suites[args.suite]
+  if (!suite) throw new Error(`--suite is ${JSON.stringify(args.suite)}; allowed: ${Object.keys(suites).join(' or ')}.`)
+  if (args.seed !== undefined && !suite.seeded) throw new Error(`--seed changes the app suite only; the ${args.suite} suite is the same for every seed.`)
+  suiteDir = suite.dir
+  reportDir = join(suiteDir, '.qtests-report')
+  const resultsPath = join(benchDir, `results-${args.suite}.json`)
   const benchStarted = process.hrtime.bigint()
   const buildAtStart = pluginBuildHash()
-  const files = positiveInt(args.files, args.quick ? 40 : 200, 'files')
+  const files = positiveInt(args.files, args.quick ? suite.quickFiles : suite.files, 'files')
   const rounds = positiveInt(args.rounds, args.quick ? 2 : 5, 'rounds')
   const huntFiles = Math.min(files, positiveInt(args['hunt-files'], args.quick ? 10 : 20, 'hunt-files'))
   const huntRounds = positiveInt(args['hunt-rounds'], args.quick ? 1 : 2, 'hunt-rounds')
   const seed = positiveInt(args.seed, 1, 'seed')
-  const manifest = ensureSuite(files, seed)
+  const manifest = await ensureSuite(suite, files, seed)
   const subset = manifest.testFiles.slice(0, huntFiles)
   const subsetFilters = subset.map((f) => f.file)
   const subsetTests = subset.reduce((n, f) => n + f.tests, 0)
@@ -153,7 +176,7 @@ async function main() {
   let pluginUnavailable = null
 
   console.log(
-    `qtests overhead: ${files} files, ${manifest.tests} tests, ${rounds} rounds; ` +
+    `qtests overhead, suite ${args.suite}: ${files} files, ${manifest.tests} tests, ${rounds} rounds; ` +
       `Node ${process.version}, Vitest ${vitestVersion}, ${availableParallelism()} CPUs; ` +
       `plugin cache ${warmCache ? 'WARM (files measured clean before and unchanged are not probed)' : 'cold (every file probed)'}`,
   )
@@ -321,7 +344,7 @@ async function main() {
     pluginBuild: { atStart: buildAtStart, atEnd: buildAtEnd },
     pluginUnavailable,
     pluginCache: warmCache ? 'warm' : 'cold',
-    suite: { files, tests: manifest.tests, seed, generatorVersion },
+    suite: { name: args.suite, files, tests: manifest.tests, seed: suite.seeded ? seed : null, generatorVersion: suite.generatorVersion },
     measure: {
       rounds: perRound,
       plainMs,

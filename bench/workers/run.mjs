@@ -1,64 +1,99 @@
 #!/usr/bin/env node
 // Worker scaling: wall time and peak memory of `vitest run` at fixed maxWorkers and with the qtests
-// adaptive pool, on an io-bound, a cpu-bound and a memory-heavy generated suite.
+// adaptive pool, on generated suites: io-bound, cpu-bound, memory-heavy, graph (non-isolated, a large
+// module graph per worker) and jsdom (non-isolated DOM tests). Vitest 4.1 on this Node by default; Vitest
+// 5.1 on Node 22 with --vitest 5 or QTESTS_VITEST=5, where `vitest doctor`'s recommendation runs too.
 //
-//   pnpm bench:workers [--suite io|cpu|memory|all] [--rounds 1] [--quick] [--budget 1.4GB]
-//                      [--configs 1,2,4,8,16,default,adaptive,warm]
+//   pnpm bench:workers [--suite io|cpu|memory|graph|jsdom|all] [--rounds 1] [--quick] [--budget 1.4GB]
+//                      [--configs 1,2,4,8,16,default,adaptive,warm[,doctor]] [--vitest 4|5]
 //
 // Prints a table per suite and the targets, writes results.json, and always exits 0: a benchmark
 // reports, it does not assert.
 
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { installProject, packPackages, vitestMajor, vitestTarget } from '@qtests/test-utils'
 import { childrenCpuMs, machineBusyMs, median, seconds } from '../lib.mjs'
-import { adaptiveMaxWorkers, generate, generatorVersion, suiteDir, suites, writeConfig } from './generate.mjs'
+import { runDoctor } from './doctor.mjs'
+import { adaptiveMaxWorkers, generate, generatedDir, generatorVersion, suiteDir, suiteKeys, suites, writeConfig } from './generate.mjs'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
-const vitestBin = join(benchDir, 'node_modules', 'vitest', 'vitest.mjs')
 const resultsPath = join(benchDir, 'results.json')
-// adaptive: a first run, no history; warm: the adaptive pool with the history earlier runs of the suite left.
-const allConfigs = ['1', '2', '4', '8', '16', 'default', 'adaptive', 'warm']
+// adaptive: a first run, no history; warm: the adaptive pool with the history earlier runs of the suite left;
+// doctor (Vitest 5 only): plain Vitest with the settings `vitest doctor` recommended for the suite.
+const allConfigs = ['1', '2', '4', '8', '16', 'default', 'adaptive', 'warm', 'doctor']
 const pollIntervalMs = 50
 // A run that hangs (a deadlocked pool) must not hang the benchmark; the slowest full run takes 1-2 min.
 const runTimeoutMs = 10 * 60_000
+// Doctor runs the suite 8-14 times (its baseline, each candidate, validation runs).
+const doctorTimeoutMs = 60 * 60_000
 const pageBytes = 4096
 
-const targets = { ioVsBestStatic: 1.1, ioSpeedupVsDefault: 3, cpuVsBestStatic: 1.1 }
+const targets = { ioVsBestStatic: 1.1, ioSpeedupVsDefault: 3, cpuVsBestStatic: 1.1, reusedVsBestStatic: 1.1, reusedVsDefault: 1.05 }
 // Above this share of the CPUs taken by other processes during a run, the output warns that wall times are
 // noisy. The load average cannot tell: after a 16-worker run it stays high for a minute from the suite itself.
 const noisyOtherShare = 0.1
 
-const { values: args } = parseArgs({
-  options: {
+let args = {}
+
+function parseOptions() {
+  const options = {
     suite: { type: 'string', default: 'all' },
     rounds: { type: 'string', default: '1' },
     quick: { type: 'boolean', default: false },
     budget: { type: 'string' },
-    configs: { type: 'string', default: allConfigs.join(',') },
-  },
-})
-
-function parseOptions() {
-  const suiteKeys = args.suite === 'all' ? Object.keys(suites) : [args.suite]
-  for (const key of suiteKeys) {
-    if (!(key in suites)) throw new Error(`--suite is ${JSON.stringify(args.suite)}; allowed: io, cpu, memory or all.`)
+    configs: { type: 'string' },
+    vitest: { type: 'string' },
+  }
+  try {
+    ;({ values: args } = parseArgs({ options }))
+  } catch (error) {
+    throw new Error(`${error.message.split('. ')[0]}; the flags are ${Object.keys(options).map((name) => `--${name}`).join(', ')}.`)
+  }
+  const keys = args.suite === 'all' ? suiteKeys : [args.suite]
+  for (const key of keys) {
+    if (!(key in suites)) throw new Error(`--suite is ${JSON.stringify(args.suite)}; allowed: ${suiteKeys.join(', ')} or all.`)
   }
   const rounds = Number(args.rounds)
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${JSON.stringify(args.rounds)}`)
-  const configs = args.configs.split(',').map((c) => c.trim())
+  // --vitest wins over QTESTS_VITEST; both go through the same check as the plugin's own tests.
+  const vitest = vitestMajor(args.vitest === undefined ? process.env : { QTESTS_VITEST: args.vitest })
+  const configs = (args.configs ?? allConfigs.filter((config) => config !== 'doctor' || vitest === '5').join(',')).split(',').map((c) => c.trim())
   for (const config of configs) {
-    if (!/^[1-9]\d*$/.test(config) && !['default', 'adaptive', 'warm'].includes(config))
-      throw new Error(`--configs has ${JSON.stringify(config)}; allowed: worker counts, default, adaptive and warm, e.g. 1,2,4,8,16,default,adaptive,warm.`)
+    if (!/^[1-9]\d*$/.test(config) && !['default', 'adaptive', 'warm', 'doctor'].includes(config))
+      throw new Error(`--configs has ${JSON.stringify(config)}; allowed: worker counts, default, adaptive, warm and doctor, e.g. 1,2,4,8,16,default,adaptive,warm.`)
   }
+  if (configs.includes('doctor') && vitest !== '5') throw new Error('--configs has doctor, which needs Vitest 5: add --vitest 5 (or set QTESTS_VITEST=5).')
   // The budget binds on the memory-heavy suite only: between 2 and 4 workers' worth of its files on this
   // kind of machine (Vitest's main process included), so running "as many as fit" is a real decision.
   // The other suites run at the plugin's default budget (60% of system memory). Quick files are smaller.
   const budget = args.budget ?? (args.quick ? '900MB' : '1.4GB')
-  return { suiteKeys, rounds, configs, budget }
+  return { selectedSuites: keys, rounds, configs, budget, vitest }
+}
+
+/**
+ * The Node and Vitest the suites run with. Vitest 4.1: this package's own, on this Node. Vitest 5: the
+ * plugin packed from this build, Vitest 5.1 and jsdom installed by npm into .generated-v5 (the suites
+ * there resolve their packages from it), on Node 22 from the npm registry.
+ */
+async function prepareRuntime(vitest) {
+  if (vitest === '4') {
+    const vitestBin = join(benchDir, 'node_modules', 'vitest', 'vitest.mjs')
+    return { major: '4', node: process.execPath, nodeVersion: process.version, vitestBin, vitestVersion: readJson(join(benchDir, 'node_modules', 'vitest', 'package.json')).version }
+  }
+  const target = await vitestTarget('5')
+  const home = generatedDir('5')
+  process.stderr.write(`installing Vitest ${target.vitest}, jsdom and the plugin packed from this build in ${home} …\n`)
+  const packed = await packPackages(join(home, 'tarballs'))
+  const { jsdom } = readJson(join(benchDir, 'package.json')).devDependencies
+  await installProject(home, packed, target, { jsdom })
+  const nodeVersion = execFileSync(target.node, ['--version'], { encoding: 'utf8' }).trim()
+  const vitestVersion = readJson(join(home, 'node_modules', 'vitest', 'package.json')).version
+  return { major: '5', node: target.node, nodeVersion, vitestBin: join(home, 'node_modules', 'vitest', 'vitest.mjs'), vitestVersion }
 }
 
 /** The budget in bytes, parsed by the plugin itself so '60%' means the same here and there. */
@@ -129,7 +164,7 @@ function crashReason(run, expectedTests) {
   return reasons.length > 0 ? reasons.join(', ') : null
 }
 
-// The run in progress: it has its own process group, so Ctrl-C here would not reach it.
+// The run in progress (or vitest doctor): it has its own process group, so Ctrl-C here would not reach it.
 let runningVitest = null
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
@@ -142,8 +177,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
  * One `vitest run` of a suite under one configuration: wall time from spawn to exit, and the peak
  * total RSS of Vitest and every descendant (workers, and what tests spawn), polled every 50 ms.
  */
-function runVitest({ key, config, budget, filters = [] }) {
-  const dir = suiteDir(key)
+function runVitest({ key, config, budget, runtime, doctorSettings = {}, filters = [] }) {
+  const dir = suiteDir(key, runtime.major)
   const runDir = join(dir, '.bench')
   mkdirSync(runDir, { recursive: true })
   const jsonPath = join(runDir, `${config}.json`)
@@ -152,7 +187,15 @@ function runVitest({ key, config, budget, filters = [] }) {
   // A warm run keeps the report directory, and with it the pool's history (cache/workers.json).
   if (config !== 'warm') rmSync(reportDir, { recursive: true, force: true })
   const memoryBudget = key === 'memory' ? budget : '60%'
-  const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', BENCH_WORKERS: config, BENCH_MEMORY_BUDGET: memoryBudget, QTESTS_REPORT_DIR: reportDir }
+  const env = {
+    ...process.env,
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+    BENCH_WORKERS: config,
+    BENCH_MEMORY_BUDGET: memoryBudget,
+    BENCH_DOCTOR_SETTINGS: JSON.stringify(doctorSettings),
+    QTESTS_REPORT_DIR: reportDir,
+  }
   // A QTESTS_LEAKS left in the caller's shell would turn leak probes back on in the adaptive run.
   delete env.QTESTS_LEAKS
   return new Promise((resolve) => {
@@ -160,7 +203,7 @@ function runVitest({ key, config, budget, filters = [] }) {
     const machineBeforeMs = machineBusyMs()
     const started = process.hrtime.bigint()
     // Its own process group, so a run that overstays can be stopped with all its workers.
-    const child = spawn(process.execPath, [vitestBin, 'run', '--reporter=json', `--outputFile=${jsonPath}`, ...filters], {
+    const child = spawn(runtime.node, [runtime.vitestBin, 'run', '--reporter=json', `--outputFile=${jsonPath}`, ...filters], {
       cwd: dir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -222,13 +265,13 @@ function readJson(path) {
   }
 }
 
-function ensureSuite(key, quick) {
-  const manifest = readJson(join(suiteDir(key), 'manifest.json'))
+async function ensureSuite(key, quick, vitest) {
+  const manifest = readJson(join(suiteDir(key, vitest), 'manifest.json'))
   if (manifest && manifest.generatorVersion === generatorVersion && manifest.quick === quick) {
-    writeConfig(key)
+    writeConfig(key, vitest)
     return manifest
   }
-  const fresh = generate(key, { quick })
+  const fresh = await generate(key, { quick, vitest })
   console.log(`generated ${fresh.suite}: ${fresh.files} files, ${fresh.tests} tests`)
   return fresh
 }
@@ -236,6 +279,7 @@ function ensureSuite(key, quick) {
 const megabytes = (bytes) => `${Math.round(bytes / 2 ** 20)} MB`
 const gigabytes = (bytes) => `${(bytes / 2 ** 30).toFixed(2)} GB`
 const percent = (share) => `${(share * 100).toFixed(1)}%`
+// doctor's recommendation is a fixed configuration too: it counts as static.
 const isStatic = (config) => config !== 'adaptive' && config !== 'warm'
 
 /** Per configuration: median wall time over rounds, the highest peak RSS, and any crash. */
@@ -305,8 +349,8 @@ function checkTargets(key, rows, budget) {
       detail: `${ratio.toFixed(2)}× (${seconds(adaptive.wallMs)} s vs ${bestStatic.config} at ${seconds(bestStatic.wallMs)} s)${adaptive.crash ? `; adaptive: ${adaptive.crash}` : ''}`,
     }
   }
+  const vitestDefault = rows.find((row) => row.config === 'default')
   if (key === 'io') {
-    const vitestDefault = rows.find((row) => row.config === 'default')
     const name = `adaptive ≥ ${targets.ioSpeedupVsDefault}× faster than Vitest's default`
     const speedup = !adaptive || !vitestDefault
       ? notMeasured(name, 'needs adaptive and default')
@@ -318,6 +362,18 @@ function checkTargets(key, rows, budget) {
     return [vsBest(`adaptive ≤ ${targets.ioVsBestStatic}× best static`, targets.ioVsBestStatic), speedup]
   }
   if (key === 'cpu') return [vsBest(`adaptive ≤ ${targets.cpuVsBestStatic}× best static`, targets.cpuVsBestStatic)]
+  if (key === 'graph' || key === 'jsdom') {
+    // Reused workers: plain Vitest's default (1 worker on 2 CPUs) loads the module graph once; the pool must not lose to it.
+    const name = `adaptive ≤ ${targets.reusedVsDefault}× Vitest's default`
+    const vsDefault = !adaptive || !vitestDefault
+      ? notMeasured(name, 'needs adaptive and default')
+      : {
+          name,
+          met: !adaptive.crash && adaptive.wallMs / vitestDefault.wallMs <= targets.reusedVsDefault,
+          detail: `${(adaptive.wallMs / vitestDefault.wallMs).toFixed(2)}× (${seconds(adaptive.wallMs)} s vs ${seconds(vitestDefault.wallMs)} s)`,
+        }
+    return [vsBest(`adaptive ≤ ${targets.reusedVsBestStatic}× best static`, targets.reusedVsBestStatic), vsDefault]
+  }
   return memoryTargets(rows, adaptive, budget)
 }
 
@@ -347,46 +403,65 @@ function memoryTargets(rows, adaptive, budget) {
 }
 
 async function main() {
-  const { suiteKeys, rounds, configs, budget } = parseOptions()
+  const { selectedSuites, rounds, configs, budget, vitest } = parseOptions()
   const budgetBytes = await parseBudget(budget)
   const benchStarted = process.hrtime.bigint()
-  const vitestVersion = readJson(join(benchDir, 'node_modules', 'vitest', 'package.json')).version
+  const runtime = await prepareRuntime(vitest)
   console.log(
     `qtests worker scaling${args.quick ? ' (quick)' : ''}: ${rounds} round(s); configs ${configs.join(', ')}; memory budget ${budget} = ${gigabytes(budgetBytes)}; ` +
-      `Node ${process.version}, Vitest ${vitestVersion}, ${availableParallelism()} CPUs, ${gigabytes(totalmem())} RAM`,
+      `Vitest ${runtime.vitestVersion} on Node ${runtime.nodeVersion}, ${availableParallelism()} CPUs, ${gigabytes(totalmem())} RAM`,
   )
-  const results = { date: new Date().toISOString(), node: process.version, vitest: vitestVersion, cpus: availableParallelism(), totalMemoryBytes: totalmem(), quick: args.quick, rounds, budget, budgetBytes, adaptiveMaxWorkers, suites: {} }
+  const results = {
+    date: new Date().toISOString(),
+    node: runtime.nodeVersion,
+    vitest: runtime.vitestVersion,
+    cpus: availableParallelism(),
+    totalMemoryBytes: totalmem(),
+    quick: args.quick,
+    rounds,
+    budget,
+    budgetBytes,
+    adaptiveMaxWorkers,
+    suites: {},
+  }
   const allTargets = []
   let maxOtherShare = 0
-  for (const key of suiteKeys) {
-    const manifest = ensureSuite(key, args.quick)
+  for (const key of selectedSuites) {
+    const manifest = await ensureSuite(key, args.quick, vitest)
     console.log(`\n${manifest.suite}: ${manifest.files} files, ${manifest.tests} tests`)
     // Warm-up on one file: page cache and Vite's first transform. Not counted.
-    const warmup = await runVitest({ key, config: '1', budget, filters: ['test/00.test.ts'] })
+    const warmup = await runVitest({ key, config: '1', budget, runtime, filters: ['test/00.test.ts'] })
     if (warmup.exitCode !== 0) console.log(`  warm-up failed (exit ${warmup.exitCode}):\n${lastLines(warmup.output)}`)
+    let suiteConfigs = configs
+    let doctor = null
+    if (configs.includes('doctor')) {
+      doctor = await consultDoctor(key, runtime)
+      if (!doctor.settings) suiteConfigs = configs.filter((config) => config !== 'doctor')
+    }
     if (configs.includes('warm')) {
       // The history a warm run starts from: one adaptive run of this build, not counted.
-      rmSync(join(suiteDir(key), '.bench', 'qtests-warm'), { recursive: true, force: true })
-      const priming = await runVitest({ key, config: 'warm', budget })
+      rmSync(join(suiteDir(key, vitest), '.bench', 'qtests-warm'), { recursive: true, force: true })
+      const priming = await runVitest({ key, config: 'warm', budget, runtime })
       if (priming.exitCode !== 0) console.log(`  priming run for warm failed (exit ${priming.exitCode}):\n${lastLines(priming.output)}`)
     }
     const runs = []
     for (let round = 0; round < rounds; round++) {
       // Alternate the order by round, so slow drift on a shared machine hits every configuration alike.
-      const order = round % 2 === 0 ? configs : [...configs].reverse()
+      const order = round % 2 === 0 ? suiteConfigs : [...suiteConfigs].reverse()
       for (const config of order) {
-        const run = await runVitest({ key, config, budget })
+        const run = await runVitest({ key, config, budget, runtime, doctorSettings: doctor?.settings ?? {} })
         const crash = crashReason(run, manifest.tests)
         if (crash) console.log(`  ${config} round ${round + 1}: ${crash}\n${lastLines(run.output)}`)
         runs.push(run)
         // Progress on stderr (a full run takes over an hour); the tables on stdout stay as they are.
         process.stderr.write(
-          `  ${manifest.suite} ${runs.length}/${rounds * configs.length}: round ${round + 1}, ${config}: ${seconds(run.wallMs)} s${crash ? ' (crashed)' : ''}\n`,
+          `  ${manifest.suite} ${runs.length}/${rounds * suiteConfigs.length}: round ${round + 1}, ${config}: ${seconds(run.wallMs)} s${crash ? ' (crashed)' : ''}\n`,
         )
       }
     }
     const rows = summarise(runs, manifest.tests)
     printTable(rows, { expectedTests: manifest.tests, budgetBytes, isMemory: key === 'memory' })
+    if (doctor) console.log(doctorLine(doctor))
     const suiteTargets = checkTargets(key, rows, budgetBytes)
     allTargets.push(...suiteTargets.map((target) => ({ suite: manifest.suite, ...target })))
     const shares = runs.map((run) => run.otherCpuShare).filter((share) => share !== null)
@@ -399,6 +474,7 @@ async function main() {
       bestStatic: bestStaticRow(rows)?.config ?? null,
       targets: suiteTargets,
       maxOtherCpuShare: otherShare,
+      doctor,
       runs: runs.map(({ output: _output, ...run }) => run),
     }
     if (otherShare === null) console.log('other processes: unknown without /proc (compare cpu s with an idle run)')
@@ -419,6 +495,46 @@ async function main() {
   results.benchMs = Number(process.hrtime.bigint() - benchStarted) / 1e6
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`)
   console.log(`\nbenchmark took ${(results.benchMs / 60_000).toFixed(1)} min; results in ${resultsPath}`)
+}
+
+/**
+ * Runs `vitest doctor` on a suite once and returns { wallMs, recommendation, percent, settings, results,
+ * failure, outputFile }: settings is null when there is nothing to run (doctor failed, or its recommendation could
+ * not be read), {} when it recommends keeping the configuration.
+ */
+async function consultDoctor(key, runtime) {
+  process.stderr.write(`  ${suites[key].name}: vitest doctor (it runs the suite several times) …\n`)
+  const dir = suiteDir(key, runtime.major)
+  const run = await runDoctor({
+    dir,
+    node: runtime.node,
+    vitestBin: runtime.vitestBin,
+    timeoutMs: doctorTimeoutMs,
+    onSpawn: (child) => {
+      runningVitest = child
+    },
+  })
+  runningVitest = null
+  process.stderr.write(`  ${suites[key].name}: vitest doctor took ${seconds(run.wallMs)} s\n`)
+  const verdict = run.verdict
+  const failure = run.failure ?? (verdict ? null : 'no recommendation this benchmark can read')
+  if (failure) console.log(`  vitest doctor: ${failure} (its output: ${run.outputFile}):\n${lastLines(run.output)}`)
+  return {
+    wallMs: run.wallMs,
+    recommendation: verdict?.recommendation ?? null,
+    percent: verdict?.percent ?? null,
+    settings: failure ? null : verdict.settings,
+    results: verdict?.results ?? [],
+    failure,
+    outputFile: run.outputFile,
+  }
+}
+
+function doctorLine(doctor) {
+  const took = `doctor itself took ${seconds(doctor.wallMs)} s`
+  if (doctor.failure) return `doctor: not run (${doctor.failure}); ${took}`
+  const measured = doctor.percent === null ? '' : ` (${doctor.percent > 0 ? '+' : ''}${doctor.percent}% in its own runs)`
+  return `doctor recommended: ${doctor.recommendation}${measured}; the doctor row ran with ${JSON.stringify(doctor.settings)}; ${took}`
 }
 
 const lastLines = (output) =>

@@ -230,7 +230,7 @@ function gateProject(project: TestProject, scaling: WorkerScaling, vitest: Vites
   const keepsModules = config.isolate === false && (config.pool === 'forks' || config.pool === 'threads')
   if (keepsModules && scaling.workersKeepModules() && askedMax !== undefined && scaling.ceiling < askedMax) {
     vitest.logger.warn(
-      ` qtests  project ${project.name || 'root'} reuses its workers (isolate: false): at most ${scaling.ceiling} files run at once (the CPUs), not workers.max ${askedMax}, because each extra worker loads the modules again.`,
+      ` qtests  project ${project.name || 'root'} reuses its workers (isolate: false): at most ${scaling.ceiling} files run at once (Vitest's default: the CPUs less one), not workers.max ${askedMax}, because each extra worker loads the modules again.`,
     )
   }
   const pool = adaptivePool(config.pool, scaling)

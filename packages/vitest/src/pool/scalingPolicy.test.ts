@@ -38,11 +38,14 @@ describe('ScalingPolicy', () => {
     expect(decisions.some((decision) => decision.growBy)).toBe(false)
   })
 
-  it('keeps reused workers (isolate: false) within the CPUs: another one loads the module graph again', () => {
+  it("keeps reused workers (isolate: false) at Vitest's default, CPUs - 1: another one loads the module graph again", () => {
     const reused = new ScalingPolicy({ ...settings, isolated: false })
-    expect(reused.ceiling).toBe(2)
+    expect(reused.ceiling).toBe(1)
+    expect(new ScalingPolicy({ ...settings, cores: 8, isolated: false }).ceiling).toBe(7)
+    // workers.min wins over the ceiling
+    expect(new ScalingPolicy({ ...settings, min: 2, isolated: false }).ceiling).toBe(2)
     // At the ceiling, files waiting on I/O do not raise it.
-    expect(ticks(reused, 8, { limit: 2 }).some((decision) => decision.growBy)).toBe(false)
+    expect(ticks(reused, 8, { limit: 1 }).some((decision) => decision.growBy)).toBe(false)
     expect(new ScalingPolicy(settings).ceiling).toBe(16)
   })
 })

@@ -23,7 +23,7 @@ import { AdaptiveWorkerGate, type GateRequest, type Release } from './workerGate
  *   A file with no history yet gives a neutral sample (ratio 1): growth then rests on the CPU signal.
  * - Every tick (250 ms): growth is held while the CPUs are saturated, or while Vitest's main thread is (the
  *   workers then wait on it); the limit doubles while files wait behind it and both idle; memory past 85% of
- *   the budget cuts it to the files running. Reused workers (`isolate: false`) do not grow past the CPUs.
+ *   the budget cuts it to the files running. Reused workers (`isolate: false`) do not grow past Vitest's default, CPUs − 1.
  * - Memory: a file starts only when the run's projected RSS (Vitest's main process, running files at their
  *   expected peaks from history, plus the new one) fits in 95% of `memoryBudget`; with a tight budget and no
  *   history, unmeasured files start one at a time.
@@ -161,7 +161,7 @@ export class WorkerScaling implements GateKeeper {
 
   /**
    * A project's workers keep their module graph from file to file (`isolate: false`): another worker loads it
-   * again, so the limit does not grow past the CPUs (see `PolicySettings.isolated`). True the first time.
+   * again, so the limit does not grow past CPUs − 1 (see `PolicySettings.isolated`). True the first time.
    */
   workersKeepModules(): boolean {
     if (!this.#isolated) return false
