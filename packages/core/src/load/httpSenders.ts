@@ -135,6 +135,7 @@ export class HttpSenders {
         else {
           unsent = message.unsent
           if (message.sendLags.count > 0) this.#recorder.addSendLags(message.sendLags)
+          if (message.fromSend.count > 0) this.#recorder.addFromSend(message.fromSend)
         }
       })
       worker.on('error', (error) => {

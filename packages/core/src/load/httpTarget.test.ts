@@ -110,6 +110,10 @@ describe('LoadTester with a URL target', () => {
     // Added up from the sending thread's own histogram.
     expect(result.sendLagMs).not.toBeNull()
     expect(result.sendLagMs!.p50).toBeLessThanOrEqual(result.latencyMs.p50)
+    // the worker threads' latencies from the send reach the result too
+    expect(result.fromSendMs).not.toBeNull()
+    expect(result.fromSendMs!.p50).toBeGreaterThan(0)
+    expect(result.fromSendMs!.p50).toBeLessThanOrEqual(result.latencyMs.p50 + 0.01)
     expect(result.timeline.length).toBeGreaterThanOrEqual(1)
   })
 })

@@ -42,7 +42,7 @@ export type FromHttpWorker =
     }
   | { type: 'ready' }
   /** `sendLags`: how late each request was sent after its due time (open model), µs. Histograms clone between threads. */
-  | { type: 'done'; unsent: number; sendLags: RecordableHistogram }
+  | { type: 'done'; unsent: number; sendLags: RecordableHistogram; fromSend: RecordableHistogram }
 
 const FLUSH_EVERY_MS = 100
 const FLUSH_AT_SAMPLES = 8192
@@ -81,6 +81,7 @@ let eluMark = performance.eventLoopUtilization()
 let eluMarkMs = performance.now()
 let lastElu = 0
 const sendLags = newHistogram()
+const fromSend = newHistogram()
 
 // Made at `start`: the clock starts once every thread has loaded, so start-up is not charged to the first requests.
 let loop!: RequestLoop
@@ -91,7 +92,8 @@ const makeLoop = (endEpochMs: number) =>
     claim,
     onSend: (lagMs) => sendLags.record(toUs(lagMs)),
     issue: (done) => connections.send(done),
-    onResult: (finishedAtMs, latencyMs, error) => {
+    onResult: (finishedAtMs, latencyMs, error, fromSendMs) => {
+      if (error === undefined && share.model === 'open') fromSend.record(toUs(fromSendMs))
       finishedAt[count] = toRunMs(finishedAtMs)
       latencies[count] = latencyMs
       failed[count] = error === undefined ? 0 : 1
@@ -152,6 +154,6 @@ if (stopEarly) loop.stop()
 await loop.finished
 clearInterval(flusher)
 flush()
-port.postMessage({ type: 'done', unsent: loop.unsent, sendLags } satisfies FromHttpWorker)
+port.postMessage({ type: 'done', unsent: loop.unsent, sendLags, fromSend } satisfies FromHttpWorker)
 connections.close()
 port.close()

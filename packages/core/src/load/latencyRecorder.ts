@@ -26,6 +26,8 @@ export interface LoadTimelinePoint {
 export interface RecordedLatencies {
   /** Open model: how late requests were sent after they were due, ms; null in the closed model. */
   sendLagMs: { p50: number; p99: number; max: number } | null
+  /** Open model: latency of successful requests from when each was sent (as autocannon counts it), ms; null in the closed model. */
+  fromSendMs: { p50: number; p90: number; p99: number; max: number } | null
   requests: number
   errors: number
   latencyMs: LatencySummary
@@ -57,6 +59,7 @@ interface Bucket {
 export class LatencyRecorder {
   readonly #all = newHistogram()
   readonly #sendLag = newHistogram()
+  readonly #fromSend = newHistogram()
   #requests = 0
   #errors = 0
   #sumUs = 0
@@ -99,6 +102,16 @@ export class LatencyRecorder {
     this.#sendLag.add(histogram)
   }
 
+  /** Open model: a successful request's latency from when it was sent. */
+  recordFromSend(latencyMs: number): void {
+    this.#fromSend.record(toUs(latencyMs))
+  }
+
+  /** Latencies from the send another thread recorded. */
+  addFromSend(histogram: RecordableHistogram): void {
+    this.#fromSend.add(histogram)
+  }
+
   /** Counts an error message (a failure already passed to `record`). */
   countError(message: string, count = 1): void {
     const known = this.#errorCounts.has(message) || this.#errorCounts.size < MAX_ERROR_MESSAGES
@@ -131,8 +144,18 @@ export class LatencyRecorder {
   finish(): RecordedLatencies {
     while (this.#open.length > 0) this.#close(this.#open.shift()!)
     const lag = this.#sendLag
+    const sent = this.#fromSend
     return {
       sendLagMs: lag.count === 0 ? null : { p50: usToMs(lag.percentile(50)), p99: usToMs(lag.percentile(99)), max: usToMs(lag.max) },
+      fromSendMs:
+        sent.count === 0
+          ? null
+          : {
+              p50: usToMs(sent.percentile(50)),
+              p90: usToMs(sent.percentile(90)),
+              p99: usToMs(sent.percentile(99)),
+              max: usToMs(sent.max),
+            },
       requests: this.#requests,
       errors: this.#errors,
       latencyMs: this.latency(),

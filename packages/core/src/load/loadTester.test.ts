@@ -35,6 +35,7 @@ describe('LoadTester with a function target', () => {
     expect(most).toBe(3)
     expect(result.settings.durationMs).toBeNull()
     expect(result.sendLagMs).toBeNull()
+    expect(result.fromSendMs).toBeNull()
   })
 
   it('open model: reports how late requests were sent, and counts that wait in their latency', async () => {
@@ -43,6 +44,9 @@ describe('LoadTester with a function target', () => {
     expect(result.requests).toBe(10)
     expect(result.sendLagMs!.max).toBeGreaterThanOrEqual(40 * 9)
     expect(result.latencyMs.max).toBeGreaterThanOrEqual(result.sendLagMs!.max + 50 - 1)
+    // From the send, each call took its own 50 ms and no more than a few ms of timer slack.
+    expect(result.fromSendMs!.p50).toBeGreaterThanOrEqual(49)
+    expect(result.fromSendMs!.max).toBeLessThan(result.sendLagMs!.max)
   })
 
   it('counts rejections and throws as errors with their messages, and reports missed thresholds', async () => {

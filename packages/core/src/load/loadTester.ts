@@ -36,6 +36,11 @@ export interface LoadTestResult {
    * to blame for (every slot busy waiting for it, or the sending thread short of CPU); null in the closed model.
    */
   sendLagMs: { p50: number; p99: number; max: number } | null
+  /**
+   * Open model: latency of successful requests from when each was actually sent, ms — what tools that measure from
+   * the send (autocannon, wrk) report; `latencyMs` minus the sender's own lateness. Null in the closed model.
+   */
+  fromSendMs: { p50: number; p90: number; p99: number; max: number } | null
   /** The memory mode at the start (`normal`) and every switch since, with the time (ms since the start) and why. */
   modes: ModeSwitch[]
   /** Why sending stopped: the duration passed, the request count was sent, or the heap came near its limit. */
@@ -172,6 +177,7 @@ export class LoadTester {
       rps: round1(rps),
       latencyMs: recorded.latencyMs,
       sendLagMs: recorded.sendLagMs,
+      fromSendMs: recorded.fromSendMs,
       modes: modes.switches,
       stoppedBy: stop.by,
       stopReason,
@@ -241,10 +247,11 @@ class FunctionSender {
           )
         } else queueMicrotask(() => done(undefined))
       },
-      onResult: (finishedAtMs, latencyMs, error) => {
+      onResult: (finishedAtMs, latencyMs, error, fromSendMs) => {
         // An answer after the end's wait ran out was already counted as an error.
         if (this.#ended) return
         recorder.record(finishedAtMs - runStartMs, latencyMs, error !== undefined)
+        if (error === undefined && options.mode === 'open') recorder.recordFromSend(fromSendMs)
         if (error !== undefined) recorder.countError(error)
       },
     })

@@ -50,6 +50,32 @@ describe('RequestLoop, open model', () => {
     for (let i = 1; i < 20; i++) expect(results[i]!.latencyMs, `request ${i}`).toBeGreaterThanOrEqual(300 - i * 10 - 1)
   })
 
+  it('also gives each latency from its send, which leaves out the wait for a slot', async () => {
+    let calls = 0
+    const issue: IssueRequest = (done) => {
+      calls++
+      if (calls === 1) setTimeout(() => done(undefined), 300)
+      else setTimeout(() => done(undefined), 5)
+    }
+    const latencies: { latencyMs: number; fromSendMs: number }[] = []
+    let claimed = 0
+    const requestLoop = new RequestLoop({
+      share: { model: 'open', ratePerSec: 100, maxInFlight: 1 },
+      issue,
+      endMs: Number.POSITIVE_INFINITY,
+      claim: () => claimed++ < 5,
+      onResult: (_at, latencyMs, _error, fromSendMs) => latencies.push({ latencyMs, fromSendMs }),
+    })
+    requestLoop.start()
+    await requestLoop.finished
+    expect(latencies).toHaveLength(5)
+    expect(latencies[0]!.fromSendMs).toBeGreaterThanOrEqual(299)
+    // Request 1 was due at 10 ms and sent after the first answered (≥ 300 ms): its wait counts in latencyMs only.
+    expect(latencies[1]!.latencyMs).toBeGreaterThanOrEqual(289)
+    expect(latencies[1]!.fromSendMs).toBeLessThan(latencies[1]!.latencyMs - 200)
+    for (const { latencyMs, fromSendMs } of latencies) expect(fromSendMs).toBeLessThanOrEqual(latencyMs)
+  })
+
   it('never has more requests in flight than its cap, and counts those due but never sent', async () => {
     const { issue, counter } = counted(100)
     const { requestLoop } = loop({ model: 'open', ratePerSec: 200, maxInFlight: 3 }, issue, { durationMs: 300 })

@@ -11,9 +11,10 @@ export interface RequestLoopOptions {
   issue: IssueRequest
   /**
    * One finished request: when it finished and its latency, ms (open model: from its intended start, so time spent
-   * waiting for a free slot counts; closed model: from when it was sent), and its error message if it failed.
+   * waiting for a free slot counts; closed model: from when it was sent), its error message if it failed, and its
+   * latency from when it was sent (equal to `latencyMs` in the closed model).
    */
-  onResult: (finishedAtMs: number, latencyMs: number, error: string | undefined) => void
+  onResult: (finishedAtMs: number, latencyMs: number, error: string | undefined, fromSendMs: number) => void
   /** Open model: called at each send with how late it is after its due time, ms. */
   onSend?: (lagMs: number) => void
   /** Takes one request from the run's budget; false when the budget is spent (no budget: always true). */
@@ -198,13 +199,14 @@ export class RequestLoop {
 
   #send(fromMs: number): void {
     this.#inFlight++
+    const sentMs = this.#now()
     let answered = false
     this.#issue((error) => {
       if (answered) return
       answered = true
       this.#inFlight--
       const nowMs = this.#now()
-      this.#onResult(nowMs, nowMs - fromMs, error)
+      this.#onResult(nowMs, nowMs - fromMs, error, nowMs - sentMs)
       const next = this.#share.model === 'open' ? () => this.#pump() : () => this.#nextClosed()
       if (nowMs - this.#lastYieldMs < YIELD_EVERY_MS) next()
       else {
