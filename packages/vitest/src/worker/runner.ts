@@ -19,6 +19,7 @@ import {
   evaluatedModules,
   forgetAttempts,
   hookLevels,
+  importedModuleFiles,
   loadedModuleFiles,
   onTaskUpdateSent,
   resultNote,
@@ -573,18 +574,21 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     /**
-     * The files this worker loaded, through Vitest's module runner or Node's `require` (a `.cjs` helper that
-     * requires another): what a measure verdict depends on.
+     * The files a test file loaded, through Vitest's module runner (it, the setup files and their imports) or
+     * Node's `require` (a `.cjs` helper that requires another): what a measure verdict depends on. A reused
+     * worker holds every earlier file's modules too: listing them all grew measure.json to 16k entries on date-fns.
      */
-    #loadedFiles(): string[] {
-      const files = new Set([...loadedModuleFiles(this), ...Object.keys(requireCache)])
+    #loadedFiles(testFile: string): string[] {
+      const setupFiles = (this as { config?: { setupFiles?: string[] } }).config?.setupFiles ?? []
+      const own = importedModuleFiles(this, [testFile, ...setupFiles]) ?? loadedModuleFiles(this)
+      const files = new Set([...own, ...Object.keys(requireCache)])
       return [...files].filter((file) => path.isAbsolute(file) && !file.includes('/node_modules/'))
     }
 
     override async onAfterRunSuite(suite: RunnerTestSuite) {
       if (isFile(suite) && this.#file) {
         if (this.#mode() === 'measure' && !this.#file.meta.reused && !this.#file.meta.overBudget) this.#probe('file end', () => {
-          this.#file!.meta.modules = this.#loadedFiles()
+          this.#file!.meta.modules = this.#loadedFiles(suite.filepath)
         })
         ;(suite.meta as Record<string, unknown>)[META_KEY] = this.#file.meta
         this.#file = undefined
