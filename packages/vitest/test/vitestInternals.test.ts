@@ -42,6 +42,10 @@ describe(`Vitest ${vitestMajor()}'s internals the plugin relies on`, async () =>
     expect(worker.sourceMap, 'moduleRunner.evaluatedModules.getModuleSourceMapById(file).map').toBe(true)
   })
 
+  it("runner: each evaluated module's imports (EvaluatedModuleNode.imports), walked from the test file", () => {
+    expect(worker.importedModuleFiles, 'importedModuleFiles(runner, [test file])').toEqual(expect.arrayContaining(['imported.ts', 'internals.test.ts']))
+  })
+
   it("runner: the task-update sender on the runner instance (runner.onTaskUpdate)", () => {
     expect(worker.taskUpdatesWrapped, 'typeof runner.onTaskUpdate').toBe(true)
     expect(worker.taskUpdatesSeen, 'runner.onTaskUpdate called during the file').toBe(true)

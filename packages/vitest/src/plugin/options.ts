@@ -24,8 +24,9 @@ export interface QtestsOptions {
     /** Growth per test (measure) below which a file is not called leaking, in bytes. Default 16384. */
     minBytesPerTest?: number
     /**
-     * measure: share of a worker's time that confirming full GCs may take, 0 to 0.5. Default 0.25. Spent
-     * only on files whose cheap samples rise steadily; other files cost up to 6 young-generation GCs.
+     * measure: share of a worker's time that the probes' forced GCs may take once confirming full GCs are
+     * needed, young ones counted, 0 to 0.5. Default 0.25. Spent only on files whose cheap samples rise
+     * steadily; the cheap samples (up to 5 young-generation GCs a file) stay within 3% of the worker's time.
      */
     measureBudget?: number
     /**

@@ -2,7 +2,7 @@ import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { type CleanHistory, cleanHistoryPath, loadCleanHistory, recordRun, reusableCleanFiles, saveCleanHistory } from './cleanHistory.js'
+import { type CleanHistory, cleanHistoryPath, fingerprint, loadCleanHistory, recordRun, reusableCleanFiles, saveCleanHistory } from './cleanHistory.js'
 
 const settings = '["probes-build","4.1.12","v20.20.2",16384,0.25,""]'
 const now = new Date('2026-11-27T12:00:00Z')
@@ -28,6 +28,18 @@ describe('clean history', () => {
     writeFileSync(source, 'export const a = [] // grows now')
     utimesSync(source, new Date(), new Date(Date.now() + 5000))
     expect(reusableCleanFiles(history, settings)).toEqual([])
+  })
+
+  it('reads each file’s size and time once per pass, however many test files list it', () => {
+    const { write } = project()
+    const shared = write('shared.ts', 'export const s = 1')
+    const stamps = new Map<string, string>()
+    const before = fingerprint([shared], settings, stamps)
+    expect([...stamps.keys()]).toEqual([shared])
+    writeFileSync(shared, 'export const s = 22')
+    // the same pass keeps the first reading; a new pass sees the change
+    expect(fingerprint([shared], settings, stamps)).toBe(before)
+    expect(fingerprint([shared], settings)).not.toBe(before)
   })
 
   it('measures again when the settings change (plugin build, versions, floor, budget, project)', () => {

@@ -208,6 +208,13 @@ describe('measure verdicts', () => {
     expect(report.reason).toMatch(/only 4 of its tests ran, fewer than the 5 measure mode needs/)
   })
 
+  it('leaves a file its worker had no probe budget left for unknown, not clean, and says a later run measures it', () => {
+    const report = fileVerdict(file({ overBudget: true }), measure)
+    expect(report.verdict).toBe('unknown')
+    expect(report.reason).toBe("not probed in this run: its worker's probes had taken their share (3%) of its time; a later run measures it")
+    expect(report.tests.every((t) => t.verdict === 'unknown')).toBe(true)
+  })
+
   it('says what happened to a file that did not run, instead of counting its tests', () => {
     for (const notRun of ['the file did not run to its end: Worker exited unexpectedly', 'type-checked only: its tests do not run in a worker']) {
       const report = fileVerdict({ ...file({ testsRun: 0 }), tests: [], notRun }, measure)

@@ -1,5 +1,6 @@
 import { analyzeLeakSeries, formatBytes, type LeakAnalysis, type LeakVerdict, theilSenSlope } from '@qtests/core'
 import {
+  CHEAP_SAMPLE_SHARE,
   type FileProbeMeta,
   LEAK_STEADY_RATIO,
   type LeakMode,
@@ -210,6 +211,10 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   if (probe?.reused) {
     const why = 'not probed in this run: an earlier run measured it clean, and nothing it loads has changed since'
     return { ...base, reused: true, verdict: 'clean', retainedBytes: 0, growthBytesPerTest: null, confidence: 0.9, tests: tests('clean', 0.9, why), reason: why }
+  }
+  if (probe?.overBudget && !input.notRun && probe.testsRun >= MEASURE_MIN_TESTS) {
+    const why = `not probed in this run: its worker's probes had taken their share (${CHEAP_SAMPLE_SHARE * 100}%) of its time; a later run measures it`
+    return { ...base, verdict: 'unknown', retainedBytes: 0, growthBytesPerTest: null, confidence: 0, tests: tests('unknown', 0, why), reason: why }
   }
   const screen = probe?.screen ?? []
   const samples = probe?.samples ?? []

@@ -21,6 +21,15 @@ export const SCREEN_PRIMER_READINGS = 1
 export const MEASURE_MIN_TESTS = SCREEN_PRIMER_READINGS + 3 + 1
 
 /**
+ * measure: a file gets its cheap samples only while all the probes' GCs so far and these stay within this share of
+ * the worker's time. A young GC costs 0.1–0.5 ms in a fresh worker but ~1–1.7 ms in a reused one
+ * (`isolate: false`, every module loaded so far in its heap): date-fns's 250 files of ~20 ms each spent
+ * 1.0–1.7 s on 1,029 of them, a third of the suite's own time. Files left out are measured by a later run
+ * (clean verdicts are reused, so each run's share goes to the files not measured yet).
+ */
+export const CHEAP_SAMPLE_SHARE = 0.03
+
+/**
  * hunt: samples in each confirming window of a repeated test. Runs are cheap and GCs are not: a confirming
  * window spreads its samples over twice the runs of the window before it, so that growth that stops (a cache
  * of a few hundred entries filling) is seen stopping within a few windows, for the GCs of one.
@@ -50,7 +59,8 @@ export interface WorkerConfig {
   minBytesPerIteration: number
   /** hunt: mean bytes between allocations the heap sampler records; 0 turns allocation sites off */
   allocationSampleBytes: number
-  /** measure: share of the worker's elapsed time that confirming full GCs may take, 0..1 (cheap samples are not budgeted) */
+  /** measure: share of the worker's elapsed time that the probes may take once full GCs are needed, 0..1, all forced GCs counted
+   * (cheap samples alone stay within `CHEAP_SAMPLE_SHARE`, see worker/probeBudget.ts) */
   measureBudget: number
   /** measure: growth per test in the cheap samples that calls for confirmation, bytes */
   measureSuspicionBytesPerTest: number
@@ -141,6 +151,8 @@ export interface FileProbeMeta {
   probeError?: string
   /** measure: not probed, because an earlier run measured it clean and nothing it loads changed since */
   reused?: boolean
+  /** measure: not probed, because its cheap samples would have taken the worker's probes past their share of its time */
+  overBudget?: boolean
   /** measure: absolute paths of the files the worker loaded through Vitest by the end of this file (non-isolated
    * workers include earlier files'), so that a clean verdict can be reused while none of them changes */
   modules?: string[]

@@ -72,6 +72,12 @@ describe('MeasuredFile', () => {
     expect(meta.samples).toEqual([])
   })
 
+  it('says how many cheap samples it plans, for the budget to decide before the file runs', () => {
+    expect(new MeasuredFile(20, BAR).plannedSamples).toBe(cheapSamplePlan(20).size)
+    expect(new MeasuredFile(20, BAR).plannedSamples).toBe(5)
+    expect(new MeasuredFile(4, BAR).plannedSamples).toBe(0)
+  })
+
   it('samples nothing in a file too short to measure', () => {
     const { meta, sampledAt } = runFile(4, 40 * KB)
     expect(sampledAt).toEqual([])

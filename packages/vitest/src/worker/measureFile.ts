@@ -49,6 +49,11 @@ export class MeasuredFile {
     return (this.#confirmAt ?? this.#planned).has(index) ? index : undefined
   }
 
+  /** cheap samples the file gets unless growth is seen first (`cheapSamplePlan`) */
+  get plannedSamples(): number {
+    return this.#planned.size
+  }
+
   /** Takes the sample due after test `index` (see `testFinished`). */
   sampleAfter(index: number, probes: MeasureProbes): void {
     if (this.#confirmAt) {

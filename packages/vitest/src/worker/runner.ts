@@ -7,17 +7,19 @@ import { inject, TestRunner, vi } from 'vitest'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import { type FileProbeMeta, META_KEY, type ToolingHold, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import type { SiteResolver } from './allocationSites.js'
-import { clearTimer, nextMacrotask, now, resourceTimings, setTimer } from './captured.js'
+import { clearTimer, heapStatistics, nextMacrotask, now, resourceTimings, setTimer } from './captured.js'
 import type { HeapSampler } from './heapSampler.js'
 import { HuntedTest, type HuntStep, type RunOutcome } from './huntedTest.js'
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
+import { fullSampleEstimateMs, ProbeBudget } from './probeBudget.js'
 import { loadedSinon, silenceConsole, sinonSandbox, type ToolingRegistry } from './tooling.js'
 import { vitestMockRegistries } from './vitestMocks.js'
 import {
   evaluatedModules,
   forgetAttempts,
   hookLevels,
+  importedModuleFiles,
   loadedModuleFiles,
   onTaskUpdateSent,
   resultNote,
@@ -48,7 +50,7 @@ interface FileState {
 }
 
 /** A file that gets no probes; `why` says so in its meta. */
-function unprobedFile(why: Pick<FileProbeMeta, 'reused'> | Pick<FileProbeMeta, 'probeError'>): FileState {
+function unprobedFile(why: Pick<FileProbeMeta, 'reused'> | Pick<FileProbeMeta, 'probeError'> | Pick<FileProbeMeta, 'overBudget'>): FileState {
   return { meta: { ...emptyFileMeta(), ...why } }
 }
 
@@ -69,7 +71,6 @@ const requireCache = createRequire(import.meta.url).cache
 // Our own built code (this package's and @qtests/core's): never a user's allocation site.
 const ownDirs = [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'), path.dirname(fileURLToPath(import.meta.resolve('@qtests/core')))]
 
-const EST_GC_MS = 5
 // Vitest's and V8's own one-off allocations settle after a few dozen runs of the first test a worker hunts
 // (measured: 8 runs left the first test of a file at +1.4 KB per run; 32 left nothing above the noise).
 const FIRST_WARMUP_RUNS = 32
@@ -167,8 +168,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #config: WorkerConfig | undefined
     #file: FileState | undefined
     #hunts = new WeakMap<RunnerTestCase, HuntRun>()
-    #gcMs = 0
-    #lastGcMs = EST_GC_MS
+    /** what the last full sample's GCs took, ms */
+    #lastGcMs = 0
     #broken: string | undefined
     #harness: HarnessCost | undefined
     /** hunt only, loaded when a hunt starts: measure mode's workers do not pay for loading them */
@@ -179,6 +180,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #warmedUp = false
     #tooling: ToolingRegistry[] | undefined
     #reuse: Set<string> | undefined
+    /** measure: every GC the probes forced in this worker, against its time */
+    #budget: ProbeBudget | undefined
     /** Vitest's task-update messages to the main process that it has not acknowledged yet */
     #pendingUpdates = new Set<Promise<unknown>>()
     #tracksUpdates = false
@@ -267,7 +270,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     #sample(settle = false): number {
       const { bytes, gcMs, collections } = sampleAfterGc(settle)
-      this.#gcMs += gcMs
       this.#lastGcMs = gcMs
       if (this.#file) {
         this.#file.meta.gcCount += collections
@@ -276,16 +278,24 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       return bytes
     }
 
-    /** measure: a full GC is affordable while all of them stay within the budget share of this worker's time */
-    #affordable(): boolean {
-      return this.#gcMs + this.#lastGcMs <= this.#config!.measureBudget * now()
+    #probeBudget(): ProbeBudget {
+      this.#budget ??= new ProbeBudget(this.#config!.measureBudget)
+      return this.#budget
     }
 
-    /** measure: what a file's sampling (`MeasuredFile`) asks of this worker */
+    /** measure: what a file's sampling (`MeasuredFile`) asks of this worker; every GC is counted in the budget */
     #measureProbes: MeasureProbes = {
-      cheapSample: sampleAfterMinorGc,
-      fullSample: () => this.#sample(true),
-      affordable: () => this.#affordable(),
+      cheapSample: () => {
+        const sample = sampleAfterMinorGc()
+        this.#probeBudget().youngGcTaken(sample.gcMs)
+        return sample
+      },
+      fullSample: () => {
+        const bytes = this.#sample(true)
+        this.#probeBudget().fullSampleTaken(this.#lastGcMs)
+        return bytes
+      },
+      affordable: () => this.#probeBudget().fullSampleFits(now(), fullSampleEstimateMs(heapStatistics().used_heap_size)),
     }
 
     /**
@@ -341,6 +351,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         this.#probe('file start', () => {
           const tests = runnableTests(suite)
           const measure = mode === 'measure' ? new MeasuredFile(tests.length, this.#config!.measureSuspicionBytesPerTest) : undefined
+          if (measure && !this.#probeBudget().cheapSamplesFit(measure.plannedSamples, now())) {
+            // Its young GCs would take the probes past their share of this worker's time: a later run measures it.
+            this.#file = unprobedFile({ overBudget: true })
+            return
+          }
           this.#file = { meta: measure?.meta ?? emptyFileMeta(), measure }
           if (mode === 'hunt') {
             // Per-test verdicts need one test at a time: interleaved tests would share their growth.
@@ -559,18 +574,21 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     /**
-     * The files this worker loaded, through Vitest's module runner or Node's `require` (a `.cjs` helper that
-     * requires another): what a measure verdict depends on.
+     * The files a test file loaded, through Vitest's module runner (it, the setup files and their imports) or
+     * Node's `require` (a `.cjs` helper that requires another): what a measure verdict depends on. A reused
+     * worker holds every earlier file's modules too: listing them all grew measure.json to 16k entries on date-fns.
      */
-    #loadedFiles(): string[] {
-      const files = new Set([...loadedModuleFiles(this), ...Object.keys(requireCache)])
+    #loadedFiles(testFile: string): string[] {
+      const setupFiles = (this as { config?: { setupFiles?: string[] } }).config?.setupFiles ?? []
+      const own = importedModuleFiles(this, [testFile, ...setupFiles]) ?? loadedModuleFiles(this)
+      const files = new Set([...own, ...Object.keys(requireCache)])
       return [...files].filter((file) => path.isAbsolute(file) && !file.includes('/node_modules/'))
     }
 
     override async onAfterRunSuite(suite: RunnerTestSuite) {
       if (isFile(suite) && this.#file) {
-        if (this.#mode() === 'measure' && !this.#file.meta.reused) this.#probe('file end', () => {
-          this.#file!.meta.modules = this.#loadedFiles()
+        if (this.#mode() === 'measure' && !this.#file.meta.reused && !this.#file.meta.overBudget) this.#probe('file end', () => {
+          this.#file!.meta.modules = this.#loadedFiles(suite.filepath)
         })
         ;(suite.meta as Record<string, unknown>)[META_KEY] = this.#file.meta
         this.#file = undefined

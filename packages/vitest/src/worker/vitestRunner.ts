@@ -5,12 +5,18 @@ import type { RunnerTaskResult, RunnerTestCase, RunnerTestSuite } from 'vitest'
 // task-update sender, suite hooks, and fields of a test's result. One place for all of it, for Vitest 4.1 and
 // 5 (checked against the installed Vitest by test/vitestInternals.test.ts).
 
+/** A module of the module runner: its source file and the ids of the modules it imported. */
+interface ModuleNode {
+  file?: string
+  imports?: Set<string>
+}
+
 interface ModuleRunnerInternals {
   evaluatedModules?: {
     /** source file → its modules: the files a worker loaded through Vitest */
-    fileToModulesMap?: Map<string, unknown>
+    fileToModulesMap?: Map<string, Iterable<ModuleNode>>
     /** module id (a file URL for an externalized dependency) → module, with its exports once evaluated */
-    idToModuleMap?: Map<string, { exports?: unknown }>
+    idToModuleMap?: Map<string, ModuleNode & { exports?: unknown }>
     getModuleSourceMapById?(id: string): { map: unknown } | null
   }
 }
@@ -22,6 +28,32 @@ function moduleRunner(runner: object): ModuleRunnerInternals | undefined {
 /** The source files the worker loaded through Vitest's module runner. */
 export function loadedModuleFiles(runner: object): string[] {
   return [...(moduleRunner(runner)?.evaluatedModules?.fileToModulesMap?.keys() ?? [])]
+}
+
+/**
+ * The source files that `roots` (a test file and the setup files) loaded through Vitest's module runner,
+ * following each module's imports: in a reused worker (`isolate: false`), only this file's share of
+ * everything loaded so far. `undefined` when the modules do not record their imports or none was found.
+ */
+export function importedModuleFiles(runner: object, roots: readonly string[]): string[] | undefined {
+  const modules = moduleRunner(runner)?.evaluatedModules
+  const byFile = modules?.fileToModulesMap
+  const byId = modules?.idToModuleMap
+  if (!byFile || !byId) return undefined
+  const files = new Set<string>()
+  const seen = new Set<ModuleNode>()
+  const queue: ModuleNode[] = roots.flatMap((root) => [...(byFile.get(root) ?? [])])
+  for (let node = queue.pop(); node; node = queue.pop()) {
+    if (seen.has(node)) continue
+    seen.add(node)
+    if (!node.imports) return undefined
+    if (node.file) files.add(node.file)
+    for (const id of node.imports) {
+      const imported = byId.get(id)
+      if (imported) queue.push(imported)
+    }
+  }
+  return files.size ? [...files] : undefined
 }
 
 /** Every module the module runner evaluated, by id, externalized dependencies included. */
