@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { analyzeLeakSeries, type LeakVerdict } from './analyzeLeakSeries.js'
-import { flat, linear, noisySeries, sawtooth, saturating, START_BYTES, step } from './testSeries.js'
+import { flat, linear, noisySeries, sawtooth, saturating, START_BYTES, step } from '../../test/leakSeries.js'
 
 const KB = 1024
 const MB = 1024 * 1024
