@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseMemoryBudget, QtestsOptionsError, resolveOptions } from './options.js'
-import { checkReportDir } from './paths.js'
+import { checkReportDir, type FileSystem } from './paths.js'
 
 describe('resolveOptions', () => {
   it('gives useful defaults for qtests() with no options', () => {
@@ -73,7 +73,7 @@ describe('parseMemoryBudget', () => {
 })
 
 describe('checkReportDir', () => {
-  const failing = (code: string) => ({
+  const failing = (code: string): FileSystem => ({
     mkdirSync: () => undefined,
     rmSync: () => undefined,
     writeFileSync: () => {
@@ -86,13 +86,13 @@ describe('checkReportDir', () => {
     ['EACCES', 'EACCES: permission denied'],
     ['ENOTDIR', 'ENOTDIR: a file is in the way'],
   ])('stops the run with one error naming the directory and why it cannot be written (%s)', (code, why) => {
-    expect(() => checkReportDir('/reports', 'report.dir', failing(code) as never)).toThrow(
+    expect(() => checkReportDir('/reports', 'report.dir', failing(code))).toThrow(
       new QtestsOptionsError(`qtests: option report.dir is "/reports", which cannot be written (${why}); allowed: a directory this run can create and write to.`),
     )
   })
 
   it('names the environment variable when the directory came from it', () => {
-    expect(() => checkReportDir('/reports', 'QTESTS_REPORT_DIR (environment)', failing('EACCES') as never)).toThrow(/option QTESTS_REPORT_DIR \(environment\) is "\/reports"/)
+    expect(() => checkReportDir('/reports', 'QTESTS_REPORT_DIR (environment)', failing('EACCES'))).toThrow(/option QTESTS_REPORT_DIR \(environment\) is "\/reports"/)
   })
 
   it('refuses a path where a file is in the way, on the real file system', () => {

@@ -120,7 +120,7 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
   if (!scalingByVitest.has(vitest)) {
     const scaling = createWorkerScaling(vitest, options, { keepHistory: false })
     scalingByVitest.set(vitest, scaling)
-    vitest.config.reporters.splice(0, vitest.config.reporters.length, new RepeatRunCollector() as never)
+    vitest.config.reporters.splice(0, vitest.config.reporters.length, new RepeatRunCollector())
   }
   const worker = workerConfig(options, 'hunt', majorOf(vitest))
   worker.iterations = job.iterations
@@ -128,7 +128,7 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
   worker.confirmMaxMs = job.confirmMaxMs
   worker.stopFileAtFirstLeak = job.stopAtFirstLeak
   if (project.config.browser?.enabled) worker.mode = 'off'
-  project.provide(WORKER_CONFIG_KEY as never, worker as never)
+  project.provide(WORKER_CONFIG_KEY, worker)
   const config = project.config as typeof project.config & { disableConsoleIntercept?: boolean }
   // New snapshots fail instead of being written; nothing is updated or removed.
   config.snapshotOptions = { ...config.snapshotOptions, updateSnapshot: 'none' }
@@ -149,7 +149,7 @@ function configureProject(project: TestProject, options: ResolvedOptions, vitest
   // Watch mode decides once and reruns changed files: it probes every file.
   if (worker.mode === 'measure' && !vitest.config.watch && options.leaks.reuseClean)
     worker.reuseCleanFiles = reusableCleanFiles(loadCleanHistory(cleanHistoryPath(reportDir(vitest.config.root, options))), verdictSettings(vitest, options, project.name))
-  project.provide(WORKER_CONFIG_KEY as never, worker as never)
+  project.provide(WORKER_CONFIG_KEY, worker)
   if (worker.mode === 'off') return
   const userRunner = project.config.runner
   project.config.runner = userRunner ? wrapUserRunner(userRunner) : probesRunner
@@ -229,7 +229,7 @@ function gateProject(project: TestProject, scaling: WorkerScaling, vitest: Vites
   // Reused workers keep their module graph: each extra one loads it again (vm pools give every file its own).
   if (config.isolate === false && (config.pool === 'forks' || config.pool === 'threads')) scaling.workersKeepModules()
   const pool = adaptivePool(config.pool, scaling)
-  config.pool = pool.name as never
+  config.pool = pool.name
   ;(config as { poolRunner?: unknown }).poolRunner = pool
   // Vitest hands out up to maxWorkers files at once; the gate decides how many of them run.
   config.maxWorkers = Math.min(ownCap ?? Number.POSITIVE_INFINITY, scaling.settings.max)

@@ -18,11 +18,11 @@ export function repeatedFile(module: TestModule): RepeatedFile {
     project: module.project.name || '',
     moduleId: module.moduleId,
     state: module.state(),
-    probe: (module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined,
+    probe: module.meta()[META_KEY] as FileProbeMeta | undefined,
     tests: [...module.children.allTests()].map((test) => ({
       id: test.id,
       name: test.fullName,
-      probe: (test.meta() as Record<string, unknown>)[META_KEY] as TestProbeMeta | undefined,
+      probe: test.meta()[META_KEY] as TestProbeMeta | undefined,
     })),
   }
   if (errors.length) file.error = (errors[0]?.message ?? String(errors[0])).split('\n')[0]!.slice(0, 300)

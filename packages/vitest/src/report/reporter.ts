@@ -72,7 +72,7 @@ export class QtestsReporter implements Reporter {
   onInit(vitest: Vitest) {
     this.#vitest = vitest
     this.#plainMaxWorkers = vitestDefaultWorkers(vitest)
-    this.#stdoutIsDocument = documentOnStdout(vitest.config as never, Number(vitest.version.split('.')[0]))
+    this.#stdoutIsDocument = documentOnStdout(vitest.config, Number(vitest.version.split('.')[0]))
     // `vitest run` exits on SIGINT/SIGTERM (or a crashed worker) without ending the run for reporters;
     // the `exit` event still comes, and a synchronous write there keeps the report promise.
     process.once('exit', () => this.#writeInterrupted())
@@ -327,7 +327,7 @@ export class QtestsReporter implements Reporter {
     let history = loadCleanHistory(file)
     const byProject = new Map<string, MeasuredFile[]>()
     for (const module of testModules) {
-      const probe = (module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined
+      const probe = module.meta()[META_KEY] as FileProbeMeta | undefined
       if (!probe) continue
       const project = module.project.name || ''
       const verdict = module.state() === 'passed' ? verdicts.get(fileKey(project || null, relativeToRoot(root, module.moduleId))) : 'failed'
@@ -425,7 +425,7 @@ function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult
   const tests: TestInput[] = []
   for (const test of module.children.allTests()) {
     const state = test.result().state
-    const probe = (test.meta() as Record<string, unknown>)[META_KEY] as TestProbeMeta | undefined
+    const probe = test.meta()[META_KEY] as TestProbeMeta | undefined
     const repeatedProbe = (byId.get(test.id) ?? byName.get(test.fullName))?.probe
     for (const found of [probe, repeatedProbe])
       if (found?.allocationSites) found.allocationSites = found.allocationSites.map((site) => ({ ...site, file: relativeToRoot(root, site.file) }))
@@ -437,7 +437,7 @@ function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult
     state: module.state(),
     tests,
     // hunt: the user's run has no probes; the file's GC time is the repeat run's.
-    probe: ((module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined) ?? again?.probe,
+    probe: (module.meta()[META_KEY] as FileProbeMeta | undefined) ?? again?.probe,
   }
   const notRun = whyNotRun(module, reason)
   if (notRun) input.notRun = notRun

@@ -33,6 +33,16 @@ export const WORKER_CONFIG_KEY = 'qtests:worker-config'
 /** Key under which probes store their findings in `task.meta`. */
 export const META_KEY = 'qtests'
 
+declare module 'vitest' {
+  interface ProvidedContext {
+    [WORKER_CONFIG_KEY]: WorkerConfig
+  }
+  interface TaskMeta {
+    /** What the leak probes recorded: `TestProbeMeta` on a test, `FileProbeMeta` on a test file. */
+    [META_KEY]?: TestProbeMeta | FileProbeMeta
+  }
+}
+
 export type LeakMode = 'measure' | 'hunt' | 'off'
 
 export interface WorkerConfig {

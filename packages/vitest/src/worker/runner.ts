@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { TraceMap } from '@jridgewell/trace-mapping'
+import type { SourceMapInput, TraceMap } from '@jridgewell/trace-mapping'
 import { inject, TestRunner, vi } from 'vitest'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import { type FileProbeMeta, META_KEY, type ToolingHold, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
@@ -193,7 +193,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #mode(): WorkerConfig['mode'] {
       if (!this.#config) {
         try {
-          this.#config = inject(WORKER_CONFIG_KEY as never) as WorkerConfig | undefined
+          this.#config = inject(WORKER_CONFIG_KEY)
         } catch {
           this.#config = undefined
         }
@@ -255,7 +255,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           let map = this.#sourceMaps.get(file)
           if (map === undefined) {
             const decoded = sourceMapOf(this, file)
-            map = decoded ? new this.#huntTools!.TraceMap(decoded as never, file) : null
+            map = decoded ? new this.#huntTools!.TraceMap(decoded as SourceMapInput, file) : null
             this.#sourceMaps.set(file, map)
           }
           const original = map ? this.#huntTools!.originalPositionFor(map, { line, column }) : undefined
@@ -361,7 +361,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       const confirmedBy = this.#file?.leakConfirmedBy
       if (confirmedBy !== undefined) {
         // Measure's confirmation needs one confirmed leak per file: the rest of the file is not repeated.
-        ;(test.meta as Record<string, unknown>)[META_KEY] = { iterations: 0, unmeasured: `not repeated: ${confirmedBy} confirmed its file's leak first` }
+        ;test.meta[META_KEY] = { iterations: 0, unmeasured: `not repeated: ${confirmedBy} confirmed its file's leak first` }
         test.mode = 'skip'
         return
       }
@@ -530,7 +530,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         if (profile) meta.allocationSites = this.#huntTools!.allocationSites(profile, this.#siteResolver())
       })
       if (this.#broken && !meta.unmeasured) meta.unmeasured = `probes failed: ${this.#broken}`
-      ;(test.meta as Record<string, unknown>)[META_KEY] = meta
+      ;test.meta[META_KEY] = meta
       if (this.#config!.stopFileAtFirstLeak && hunt.test.confirmedLeak && this.#file) this.#file.leakConfirmedBy ??= test.name
       // The repeat run's outcome is nobody's: a skipped result is how Vitest's loop is told to stop.
       if (early && test.result) stopRepeats(test.result)
@@ -572,7 +572,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         if (this.#mode() === 'measure' && !this.#file.meta.reused) this.#probe('file end', () => {
           this.#file!.meta.modules = this.#loadedFiles()
         })
-        ;(suite.meta as Record<string, unknown>)[META_KEY] = this.#file.meta
+        ;suite.meta[META_KEY] = this.#file.meta
         this.#file = undefined
       }
       await super.onAfterRunSuite?.(suite)
