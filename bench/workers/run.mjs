@@ -57,7 +57,7 @@ function parseOptions() {
   // The budget binds on the memory-heavy suite only: between 2 and 4 workers' worth of its files on this
   // kind of machine (Vitest's main process included), so running "as many as fit" is a real decision.
   // The other suites run at the plugin's default budget (60% of system memory). Quick files are smaller.
-  const budget = args.budget ?? (args.quick ? '900MB' : '1.4GB')
+  const budget = args.budget ?? (args.quick ? '900MiB' : '1.4GiB')
   return { suiteKeys, rounds, configs, budget }
 }
 
@@ -70,7 +70,7 @@ async function parseBudget(budget) {
     throw new Error(`cannot load @qtests/vitest (${error.message}); build it first: pnpm build`)
   }
   const bytes = /^\d+$/.test(budget) ? Number(budget) : parseMemoryBudget(budget, totalmem())
-  if (!bytes) throw new Error(`--budget is ${JSON.stringify(budget)}; allowed: bytes, or a string like '3GB', '512MB' or '60%'.`)
+  if (!bytes) throw new Error(`--budget is ${JSON.stringify(budget)}; allowed: bytes, or a string like '3GiB', '512MB' or '60%'.`)
   return bytes
 }
 

@@ -38,13 +38,13 @@ describe('resolveOptions', () => {
     [{ leak: {} }, 'qtests: option leak is an object; allowed: one of the keys leaks, workers, sampling, report (unknown key).'],
     [{ report: { terminal: 'verbose' } }, `qtests: option report.terminal is "verbose"; allowed: 'summary', 'full', false.`],
     [{ report: 'x' }, 'qtests: option report is "x"; allowed: an object.'],
-    [{ workers: { memoryBudget: 'lots' } }, `qtests: option workers.memoryBudget is "lots"; allowed: a number of bytes, or a string like '2GB', '512MB' or '60%'.`],
+    [{ workers: { memoryBudget: 'lots' } }, `qtests: option workers.memoryBudget is "lots"; allowed: a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%'.`],
     [{ workers: { min: 4, max: 2 } }, 'qtests: option workers.min is 4; allowed: a number not above workers.max (2).'],
     [
       { workers: { memoryBudget: 0.6 } },
-      `qtests: option workers.memoryBudget is 0.6; allowed: at least 64MB, a number of bytes, or a string like '2GB', '512MB' or '60%' (a number is bytes; a share of memory is written '60%').`,
+      `qtests: option workers.memoryBudget is 0.6; allowed: at least 64MiB, a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%' (a number is bytes; a share of memory is written '60%').`,
     ],
-    [{ workers: { memoryBudget: '1b' } }, `qtests: option workers.memoryBudget is "1b"; allowed: at least 64MB, a number of bytes, or a string like '2GB', '512MB' or '60%'.`],
+    [{ workers: { memoryBudget: '1b' } }, `qtests: option workers.memoryBudget is "1b"; allowed: at least 64MiB, a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%'.`],
   ])('rejects %j with one error naming the key, the value and what is allowed', (options, message) => {
     expect(() => resolveOptions(options, {})).toThrow(new QtestsOptionsError(message))
   })
@@ -62,9 +62,10 @@ describe('resolveOptions', () => {
 })
 
 describe('parseMemoryBudget', () => {
-  it('reads sizes and percentages', () => {
-    expect(parseMemoryBudget('2GB')).toBe(2 * 1024 ** 3)
-    expect(parseMemoryBudget('512 mb')).toBe(512 * 1024 ** 2)
+  it('reads sizes as Vitest reads vmMemoryLimit (GB: powers of 1000, GiB: of 1024), and percentages', () => {
+    expect(parseMemoryBudget('2GB')).toBe(2e9)
+    expect(parseMemoryBudget('2GiB')).toBe(2 * 1024 ** 3)
+    expect(parseMemoryBudget('512 mb')).toBe(512e6)
     expect(parseMemoryBudget('60%', 1000)).toBe(600)
     expect(parseMemoryBudget('0GB')).toBeUndefined()
     expect(parseMemoryBudget('150%', 1000)).toBeUndefined()

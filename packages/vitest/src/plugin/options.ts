@@ -1,4 +1,5 @@
 import os from 'node:os'
+import { parseBytes } from '@qtests/core'
 import { usableMemoryBytes } from '../pool/memoryAdmission.js'
 import type { LeakMode } from '../shared/protocol.js'
 
@@ -50,7 +51,8 @@ export interface QtestsOptions {
     max?: number
     /**
      * The run's resident memory (Vitest's main process and its workers) stays under this: bytes, or a
-     * string like '2GB' or '60%' (of system memory). Default '60%'.
+     * string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%' (of system memory) — units read as
+     * Vitest reads `vmMemoryLimit`. Default '60%'.
      */
     memoryBudget?: number | string
   }
@@ -147,10 +149,10 @@ const nonEmptyString = (value: unknown, key: string) => {
   if (typeof value !== 'string' || value.trim() === '') fail(key, value, 'a non-empty path')
 }
 
-/** Below this a budget cannot hold Vitest's main process and one worker: it is a mistake (0.6 meant as 60%). */
+/** Below this (64 MiB) a budget cannot hold Vitest's main process and one worker: it is a mistake (0.6 meant as 60%). */
 export const MIN_MEMORY_BUDGET_BYTES = 64 * 1024 ** 2
 
-const BUDGET_FORMS = "a number of bytes, or a string like '2GB', '512MB' or '60%'"
+const BUDGET_FORMS = "a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%'"
 
 const memoryBudget = (value: unknown, key: string, totalBytes = totalMemoryBytes()) => {
   const bytes =
@@ -162,7 +164,7 @@ const memoryBudget = (value: unknown, key: string, totalBytes = totalMemoryBytes
   if (bytes === undefined) fail(key, value, BUDGET_FORMS)
   if (bytes < MIN_MEMORY_BUDGET_BYTES) {
     const share = typeof value === 'number' && value <= 1 ? ` (a number is bytes; a share of memory is written '${Math.round(value * 100)}%')` : ''
-    fail(key, value, `at least 64MB, ${BUDGET_FORMS}${share}`)
+    fail(key, value, `at least 64MiB, ${BUDGET_FORMS}${share}`)
   }
 }
 
@@ -171,15 +173,9 @@ export function totalMemoryBytes(): number {
   return usableMemoryBytes(os.totalmem(), process.constrainedMemory?.())
 }
 
-/** Parses '2GB', '512 MB', '60%' (of `totalBytes`); undefined when malformed. */
-export function parseMemoryBudget(value: string, totalBytes = Number.NaN): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(%|b|kb|mb|gb|tb)?\s*$/i.exec(value)
-  if (!match) return undefined
-  const amount = Number(match[1])
-  const unit = (match[2] ?? 'b').toLowerCase()
-  if (unit === '%') return amount > 0 && amount <= 100 ? (amount / 100) * totalBytes : undefined
-  const scale = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 }[unit as 'b']
-  return amount > 0 ? amount * scale : undefined
+/** Parses '2GB' (2 × 1000³), '2GiB' (2 × 1024³), '512 MB', '60%' (of `totalBytes`); undefined when malformed. See `parseBytes`. */
+export function parseMemoryBudget(value: string, totalBytes?: number): number | undefined {
+  return parseBytes(value, totalBytes)
 }
 
 const sections: Record<string, Shape> = {

@@ -27,7 +27,7 @@ export interface GateKeeper {
   readonly runSignal: AbortSignal
 }
 
-/** Creates one of Vitest's own workers; with `heapMb`, one whose heap limit is that many MB. */
+/** Creates one of Vitest's own workers; with `heapMb`, one whose heap limit is that many MiB. */
 export type InnerWorkerFactory = (options: PoolOptions, heapMb?: number) => PoolWorker
 
 const STARTED: WorkerResponse = { __vitest_worker_response__: true, type: 'started' }

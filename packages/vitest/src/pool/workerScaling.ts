@@ -1,7 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import v8 from 'node:v8'
-import { AdaptiveLimiter } from '@qtests/core'
+import { AdaptiveLimiter, formatBytes } from '@qtests/core'
 import { ABORTED, type GateKeeper, OUT_OF_MEMORY } from './gatedWorker.js'
 import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from './fileHistory.js'
 import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, mainHeapArgs, retryHeapMb } from './memoryAdmission.js'
@@ -62,7 +62,7 @@ export interface TimelinePoint {
 export interface RetryRecord {
   file: string
   reason: string
-  /** The heap limit the retry ran with, MB; null when it could not be raised (see `planRetry`). */
+  /** The heap limit the retry ran with, MiB (as `--max-old-space-size` counts); null when it could not be raised (see `planRetry`). */
   heapMb: number | null
   outcome: 'pending' | 'passed' | 'crashed again' | 'cancelled'
 }
@@ -279,7 +279,7 @@ export class WorkerScaling implements GateKeeper {
     const heapMb = heapFixed ? null : retryHeapMb(execArgv, defaultHeapMb())
     this.#retries.push({ file: key, reason, heapMb, outcome: 'pending' })
     this.settings.log(
-      `${key}: ${reason}; running it again alone${heapMb ? ` with a ${heapMb} MB heap` : ` (its heap cannot be raised: ${heapFixed})`} so no test is lost`,
+      `${key}: ${reason}; running it again alone${heapMb ? ` with a ${heapMb} MiB heap` : ` (its heap cannot be raised: ${heapFixed})`} so no test is lost`,
     )
     return { heapMb, reason }
   }
@@ -292,7 +292,7 @@ export class WorkerScaling implements GateKeeper {
     const peak = this.#history.files[key]?.peakBytes
     // A thread has no RSS of its own to report: the heap it had is the memory known to have run out.
     const heapMb = retry?.heapMb ?? currentHeapMb(mainHeapArgs(process.execArgv, process.env.NODE_OPTIONS)) ?? defaultHeapMb()
-    const seen = peak ? `; its worker reached ${formatGb(peak)}` : `; its heap limit was ${heapMb} MB`
+    const seen = peak ? `; its worker reached ${formatBytes(peak)}` : `; its heap limit was ${heapMb} MiB`
     const advice = reason.includes('heap out of memory') ? 'give this file more memory or split it' : 'it does not crash for want of memory'
     this.settings.log(`${key} crashed again when run alone (${reason})${seen}. The run fails: ${advice}.`)
   }
@@ -307,7 +307,7 @@ export class WorkerScaling implements GateKeeper {
     if (peak === undefined || peak === 0) return crash
     const heapMb = currentHeapMb(execArgv) ?? currentHeapMb(mainHeapArgs(process.execArgv, process.env.NODE_OPTIONS)) ?? defaultHeapMb()
     if (peak >= OUT_OF_HEAP_SHARE * heapMb * 1024 ** 2) return OUT_OF_MEMORY
-    return `${crash} at ${Math.round(peak / 1024 ** 2)} MB, far from its ${heapMb} MB heap: not out of memory (a native crash, or process.abort())`
+    return `${crash} at ${formatBytes(peak)}, far from its ${heapMb} MiB heap: not out of memory (a native crash, or process.abort())`
   }
 
   retryCancelled(file: string): void {
@@ -432,11 +432,7 @@ export class WorkerScaling implements GateKeeper {
   }
 }
 
-function formatGb(bytes: number): string {
-  return `${(bytes / 1024 ** 3).toFixed(1)} GB`
-}
-
-/** This process's heap limit in MB: what a worker gets when nothing sets its own. */
+/** This process's heap limit in MiB: what a worker gets when nothing sets its own. */
 function defaultHeapMb(): number {
   return Math.round(v8.getHeapStatistics().heap_size_limit / 1024 ** 2)
 }
