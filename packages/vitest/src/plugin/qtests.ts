@@ -8,15 +8,15 @@ import type { Vite } from 'vitest/node'
 import type { TestProject, Vitest } from 'vitest/node'
 import { adaptivePool, isGateablePool } from '../pool/adaptivePool.js'
 import { WorkerScaling } from '../pool/workerScaling.js'
-import { cleanHistoryPath, loadCleanHistory, reusableCleanFiles, verdictSettings } from '../report/cleanHistory.js'
+import { cleanHistoryPath, loadCleanHistory, reusableCleanFiles, verdictSettings } from '../cache/cleanVerdicts.js'
 import { RepeatRunCollector } from '../repeatRun/collector.js'
-import { REPEAT_JOB_KEY, REPEAT_RUN_ENV, type RepeatJob } from '../repeatRun/job.js'
+import { REPEAT_JOB_KEY, REPEAT_RUN_ENV, type RepeatJob } from '../shared/repeatRun.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { QtestsReporter } from '../report/reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import { parseMemoryBudget, type QtestsOptions, type ResolvedOptions, resolveOptions, totalMemoryBytes } from './options.js'
 import { checkReportDir, ownFiles, probesRunner, reportDir } from './paths.js'
-import { fileParallelismOff, projectWorkerCap, userWorkerCap } from './vitestConfig.js'
+import { fileParallelismOff, projectWorkerCap, userWorkerCap, verdictContext } from './vitestConfig.js'
 
 /**
  * One worker scaling and one reporter per Vitest instance, however many copies of this module run: a
@@ -148,7 +148,7 @@ function configureProject(project: TestProject, options: ResolvedOptions, vitest
   }
   // Watch mode decides once and reruns changed files: it probes every file.
   if (worker.mode === 'measure' && !vitest.config.watch && options.leaks.reuseClean)
-    worker.reuseCleanFiles = reusableCleanFiles(loadCleanHistory(cleanHistoryPath(reportDir(vitest.config.root, options))), verdictSettings(vitest, options, project.name))
+    worker.reuseCleanFiles = reusableCleanFiles(loadCleanHistory(cleanHistoryPath(reportDir(vitest.config.root, options))), verdictSettings(verdictContext(vitest, options, project.name)))
   project.provide(WORKER_CONFIG_KEY, worker)
   if (worker.mode === 'off') return
   const userRunner = project.config.runner

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { historyPath, saveHistory } from './fileHistory.js'
+import { historyPath, saveHistory } from '../cache/workerHistory.js'
 import type { ScalingSampler } from './resourceSampler.js'
 import { FRESH_WORKER_BYTES, WorkerScaling, type WorkerScalingSettings } from './workerScaling.js'
 

@@ -1,6 +1,6 @@
 import type { Reporter, TestModule } from 'vitest/node'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
-import type { RepeatedFile, RepeatMessage } from './job.js'
+import type { RepeatedFile, RepeatMessage } from '../shared/repeatRun.js'
 
 /**
  * The repeat run's only reporter: sends each finished file's probe records to the user's run, over the IPC

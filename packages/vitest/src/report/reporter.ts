@@ -2,20 +2,20 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import type { ResolvedOptions } from '../plugin/options.js'
-import { cliOptions, vitestDefaultWorkers } from '../plugin/vitestConfig.js'
+import { cliOptions, verdictContext, vitestDefaultWorkers } from '../plugin/vitestConfig.js'
 import { reportDir } from '../plugin/paths.js'
 import type { WorkerScaling } from '../pool/workerScaling.js'
-import type { RepeatedFile, RepeatJob } from '../repeatRun/job.js'
+import { cleanHistoryPath, loadCleanHistory, type MeasuredFile, recordRun, saveCleanHistory, verdictSettings } from '../cache/cleanVerdicts.js'
+import { writeFileAtomic, writeFileAtomicSync } from '../cache/writeFileAtomic.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
-import { fileKey, type RepeatRunResult, repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
+import { repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
-import { cleanHistoryPath, loadCleanHistory, type MeasuredFile, recordRun, saveCleanHistory, verdictSettings } from './cleanHistory.js'
+import type { RepeatedFile, RepeatJob, RepeatRunResult } from '../shared/repeatRun.js'
 import { renderHtmlReport } from './html.js'
 import { documentOnStdout } from './output.js'
 import type { FileReport, QtestsReport, WorkersReport } from './schema.js'
 import { formatTerminalSection, type TerminalStyle } from './terminal.js'
 import { type FileInput, fileVerdict, type TestInput, type VerdictSettings } from './verdicts.js'
-import { writeFileAtomic, writeFileAtomicSync } from './writeFileAtomic.js'
 
 const toolVersion: string = (() => {
   try {
@@ -189,7 +189,7 @@ export class QtestsReporter implements Reporter {
     }
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
-    const partial: RepeatRunResult = { files: new Map(), complete: false, unhandledErrors: [], durationMs: 0 }
+    const partial: RepeatRunResult = { files: [], complete: false, unhandledErrors: [], durationMs: 0 }
     this.#repeated = partial
     const timeLimitMs = purpose === 'confirm' ? confirmTimeLimitMs(Date.now() - this.#startedAt.getTime()) : undefined
     try {
@@ -199,13 +199,13 @@ export class QtestsReporter implements Reporter {
         signal: this.#repeatStop.signal,
         timeLimitMs,
         onFile: (file) => {
-          partial.files.set(fileKey(file.project, file.moduleId), file)
+          partial.files.push(file)
           progress.fileDone()
         },
       })
       this.#repeated = result
       progress.end()
-      say(` qtests  repeat run ${result.complete ? 'done' : `ended early: ${result.ended}`} (${(result.durationMs / 1000).toFixed(1)} s, ${result.files.size} of ${plural(total, 'file')})`)
+      say(` qtests  repeat run ${result.complete ? 'done' : `ended early: ${result.ended}`} (${(result.durationMs / 1000).toFixed(1)} s, ${result.files.length} of ${plural(total, 'file')})`)
       return result
     } finally {
       process.off('SIGINT', interrupt)
@@ -336,7 +336,7 @@ export class QtestsReporter implements Reporter {
       byProject.set(project, files)
     }
     const now = new Date()
-    for (const [project, files] of byProject) history = recordRun(history, files, verdictSettings(vitest, this.options, project), now)
+    for (const [project, files] of byProject) history = recordRun(history, files, verdictSettings(verdictContext(vitest, this.options, project)), now)
     saveCleanHistory(file, history)
   }
 
@@ -419,7 +419,8 @@ function whyNotRun(module: TestModule, reason: TestRunEndReason): string | undef
 
 function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult | undefined, reason: TestRunEndReason): FileInput {
   const project = module.project.name || ''
-  const again: RepeatedFile | undefined = repeated?.files.get(fileKey(project, module.moduleId))
+  // A file sent twice (it should not be) counts once, the last word.
+  const again: RepeatedFile | undefined = repeated?.files.findLast((file) => file.project === project && file.moduleId === module.moduleId)
   const byId = new Map(again?.tests.map((test) => [test.id, test]))
   const byName = new Map(again?.tests.map((test) => [test.name, test]))
   const tests: TestInput[] = []
@@ -447,6 +448,11 @@ function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult
       : { ran: false, why: repeated.ended ? `the repeat run ended before this file: ${repeated.ended}` : undefined }
   }
   return input
+}
+
+/** A file in a project; the root project is named '' or null. */
+function fileKey(project: string | null, file: string): string {
+  return `${project ?? ''}\0${file}`
 }
 
 function relativeToRoot(root: string, file: string): string {
