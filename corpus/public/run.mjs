@@ -11,7 +11,9 @@
 //                    to Vitest as file filters; the same subset for every mode and round
 //   --iterations N   hunt: runs per test (default: the plugin's, 24)
 //   --adaptive       adaptive workers on (default off: workers: { adaptive: false })
-//   --reuse-clean    measure: leaks.reuseClean true (default false: every file probed)
+//   --reuse-clean    measure: leaks.reuseClean true (default false: every file probed); the runs of the
+//                    invocation then share one report dir (<out>/qtests-shared, copied to each run's dir)
+//                    so that a later run can reuse what an earlier one measured clean
 //   --out DIR        results (default /work/public-suites/_runs/<suite>/<timestamp>)
 //   --baseline DIR   an earlier --out DIR whose plain runs are the outcome baseline when this run has none
 //   --plugin copy|direct  copy (default): a copy of packages/{vitest,core}/dist inside the suite's
@@ -246,7 +248,9 @@ function writeWrapper(mode) {
     'export default (env) => withQtests(user.default, env, harness)',
     '',
   ]
-  writeFileSync(wrapperFile, lines.join('\n'))
+  // Unchanged content is not rewritten: the plugin's reuse of clean files fingerprints the config file's mtime.
+  const text = lines.join('\n')
+  if (!existsSync(wrapperFile) || readFileSync(wrapperFile, 'utf8') !== text) writeFileSync(wrapperFile, text)
   writeFileSync(manifestFile, `${wrapperFile}\n`, { flag: 'a' })
 }
 
@@ -518,12 +522,19 @@ for (let round = 1; round <= rounds; round++) {
       writeWrapper(mode)
       args.push('--config', wrapperFile)
       env.QTESTS_LEAKS = mode
-      env.QTESTS_REPORT_DIR = join(runDir, 'qtests')
+      env.QTESTS_REPORT_DIR = opts['reuse-clean'] ? join(outDir, 'qtests-shared') : join(runDir, 'qtests')
     }
     const jsonFile = join(runDir, 'vitest.json')
     args.push(...suiteArgs, ...(subset ?? []), '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`)
     const measured = await runVitest(args, env, join(runDir, 'output.log'))
-    if (mode !== 'plain') removeGenerated()
+    // with --reuse-clean the wrappers stay until the end, so that their mtimes (fingerprinted) do not change
+    if (mode !== 'plain' && !opts['reuse-clean']) removeGenerated()
+    if (mode !== 'plain' && opts['reuse-clean'] && existsSync(join(outDir, 'qtests-shared')))
+      for (const f of ['report.json', 'report.html'])
+        if (existsSync(join(outDir, 'qtests-shared', f))) {
+          mkdirSync(join(runDir, 'qtests'), { recursive: true })
+          cpSync(join(outDir, 'qtests-shared', f), join(runDir, 'qtests', f))
+        }
     const outcomes = readOutcomes(jsonFile)
     if (outcomes) writeFileSync(join(runDir, 'outcomes.json'), `${JSON.stringify(outcomes, null, 1)}\n`)
     const report = mode === 'plain' ? null : readReport(join(runDir, 'qtests', 'report.json'))

@@ -6,7 +6,7 @@
 // plugin itself is imported at run time from a URL (a copy of packages/vitest/dist placed inside the
 // suite's node_modules by run.mjs, so that its `import 'vitest'` reaches the suite's own Vitest).
 
-import { appendFileSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 
 const configNames = ['vitest.config', 'vite.config'].flatMap((name) =>
@@ -105,7 +105,9 @@ function wrapProjectFile(harness, file) {
   if (resolve(file) === resolve(harness.userConfig)) return harness.wrapper
   const slug = basename(file).replace(/[^\w-]/g, '-')
   const wrapper = join(dirname(file), `vitest.qtests-${slug}.config.mjs`)
-  writeFileSync(wrapper, projectWrapperSource(harness, file))
+  const text = projectWrapperSource(harness, file)
+  // unchanged content is not rewritten: the plugin's reuse of clean files fingerprints the config file's mtime
+  if (!existsSync(wrapper) || readFileSync(wrapper, 'utf8') !== text) writeFileSync(wrapper, text)
   remember(harness, wrapper)
   return wrapper
 }

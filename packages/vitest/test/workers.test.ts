@@ -52,6 +52,22 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(await workersUsed('1KB')).toBe(6)
   })
 
+  it.each(['forks', 'threads'])(
+    'starts no more %s workers than CPUs when they are reused (isolate: false): each would load the modules again',
+    async (pool) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'qtests-reused-'))
+      const log = path.join(dir, 'workers.log')
+      const run = await runFixture('workers', { FIXTURE_POOL: pool, FIXTURE_ISOLATE: 'false', FIXTURE_WORKERS_LOG: log })
+      expect(run.code, run.output).toBe(0)
+      expect(run.outcomes.size).toBe(12)
+      const lines = readFileSync(log, 'utf8').trim().split('\n')
+      expect(lines).toHaveLength(6)
+      // The fixture allows 4 workers; the files wait on timers, so with isolation the gate lets 4 run.
+      expect(new Set(lines).size).toBeLessThanOrEqual(Math.min(4, os.availableParallelism()))
+      expect(run.report!.workers.max).toBeLessThanOrEqual(Math.min(4, os.availableParallelism()))
+    },
+  )
+
   it('keeps --maxWorkers as the ceiling, and --no-file-parallelism turns scaling off', async () => {
     const capped = await runFixture('workers', {}, { args: ['--maxWorkers=2'] })
     expect(capped.code).toBe(0)

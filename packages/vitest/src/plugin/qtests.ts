@@ -77,7 +77,7 @@ export function qtests(options?: QtestsOptions): Vite.Plugin {
       const scaling = scalingByVitest.get(vitest)
       for (const each of projects) {
         configureProject(each, resolved, vitest)
-        if (scaling) gateProject(each, scaling, vitest)
+        if (scaling) gateProject(each, scaling, vitest, resolved.workers.max)
       }
     },
   }
@@ -136,7 +136,7 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
   config.disableConsoleIntercept = true
   if (worker.mode !== 'off') config.runner = config.runner ? wrapUserRunner(config.runner) : probesRunner
   const scaling = scalingByVitest.get(vitest)
-  if (scaling) gateProject(project, scaling, vitest)
+  if (scaling) gateProject(project, scaling, vitest, options.workers.max)
 }
 
 function configureProject(project: TestProject, options: ResolvedOptions, vitest: Vitest) {
@@ -213,7 +213,7 @@ function createWorkerScaling(vitest: Vitest, options: ResolvedOptions, { keepHis
 }
 
 /** Puts the project's files behind the adaptive gate, wrapping Vitest's own worker for its pool. */
-function gateProject(project: TestProject, scaling: WorkerScaling, vitest: Vitest) {
+function gateProject(project: TestProject, scaling: WorkerScaling, vitest: Vitest, askedMax: number | undefined) {
   const config = project.config
   if (config.browser?.enabled || config.pool === 'typescript') return
   if (!isGateablePool(config.pool)) {
@@ -227,10 +227,17 @@ function gateProject(project: TestProject, scaling: WorkerScaling, vitest: Vites
   const ownCap = projectWorkerCap(project, vitest)
   if (ownCap !== undefined && ownCap <= 1) return
   // Reused workers keep their module graph: each extra one loads it again (vm pools give every file its own).
-  if (config.isolate === false && (config.pool === 'forks' || config.pool === 'threads')) scaling.workersKeepModules()
+  const keepsModules = config.isolate === false && (config.pool === 'forks' || config.pool === 'threads')
+  if (keepsModules && scaling.workersKeepModules() && askedMax !== undefined && scaling.ceiling < askedMax) {
+    vitest.logger.warn(
+      ` qtests  project ${project.name || 'root'} reuses its workers (isolate: false): at most ${scaling.ceiling} files run at once (the CPUs), not workers.max ${askedMax}, because each extra worker loads the modules again.`,
+    )
+  }
   const pool = adaptivePool(config.pool, scaling)
   config.pool = pool.name
   ;(config as { poolRunner?: unknown }).poolRunner = pool
-  // Vitest hands out up to maxWorkers files at once; the gate decides how many of them run.
-  config.maxWorkers = Math.min(ownCap ?? Number.POSITIVE_INFINITY, scaling.settings.max)
+  // Vitest hands out up to maxWorkers files at once; the gate decides how many of them run. Vitest starts a
+  // worker per file handed out, so reused workers get no more files than may ever run: each would load the
+  // module graph again while it waits.
+  config.maxWorkers = Math.min(ownCap ?? Number.POSITIVE_INFINITY, keepsModules ? scaling.ceiling : scaling.settings.max)
 }

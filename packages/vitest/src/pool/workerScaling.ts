@@ -161,13 +161,19 @@ export class WorkerScaling implements GateKeeper {
 
   /**
    * A project's workers keep their module graph from file to file (`isolate: false`): another worker loads it
-   * again, so the limit does not grow past the CPUs (see `PolicySettings.isolated`).
+   * again, so the limit does not grow past the CPUs (see `PolicySettings.isolated`). True the first time.
    */
-  workersKeepModules(): void {
-    if (!this.#isolated) return
+  workersKeepModules(): boolean {
+    if (!this.#isolated) return false
     this.#isolated = false
     this.#policy = this.#newPolicy()
     this.limiter.setBounds(this.settings.min, this.#policy.ceiling)
+    return true
+  }
+
+  /** The most files the limit may ever allow. */
+  get ceiling(): number {
+    return this.#policy.ceiling
   }
 
   /** Called when Vitest starts a run (also each rerun in watch mode). */
@@ -200,7 +206,7 @@ export class WorkerScaling implements GateKeeper {
     return {
       adaptive: true,
       min: this.settings.min,
-      max: this.settings.max,
+      max: this.ceiling,
       memoryBudgetBytes: this.settings.memoryBudgetBytes,
       peakConcurrency: this.#peakConcurrency,
       peakRssBytes: this.#peakRss,
