@@ -16,7 +16,7 @@ import { QtestsReporter } from '../report/reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import { parseMemoryBudget, type QtestsOptions, type ResolvedOptions, resolveOptions, totalMemoryBytes } from './options.js'
 import { checkReportDir, ownFiles, probesRunner, reportDir } from './paths.js'
-import { fileParallelismOff, projectWorkerCap, userWorkerCap, verdictContext } from './vitestConfig.js'
+import { cliOptions, fileParallelismOff, projectWorkerCap, userWorkerCap, verdictContext, vitestDefaultWorkers } from './vitestConfig.js'
 
 /**
  * One worker scaling and one reporter per Vitest instance, however many copies of this module run: a
@@ -72,7 +72,15 @@ export function qtests(options?: QtestsOptions): Vite.Plugin {
         checkReportDir(reportDir(vitest.config.root, resolved), resolved.report.dirFrom)
         const scaling = createWorkerScaling(vitest, resolved)
         scalingByVitest.set(vitest, scaling)
-        vitest.config.reporters.push(new QtestsReporter(resolved, scaling ?? undefined))
+        vitest.config.reporters.push(
+          new QtestsReporter(resolved, {
+            scaling: scaling ?? undefined,
+            reportDir: (root) => reportDir(root, resolved),
+            defaultWorkers: vitestDefaultWorkers,
+            cliOptions,
+            verdictContext: (vitest, project) => verdictContext(vitest, resolved, project),
+          }),
+        )
       }
       const scaling = scalingByVitest.get(vitest)
       for (const each of projects) {

@@ -4,6 +4,7 @@ import v8 from 'node:v8'
 import { AdaptiveLimiter, formatBytes } from '@qtests/core'
 import { ABORTED, type GateKeeper, OUT_OF_MEMORY } from './gatedWorker.js'
 import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from '../cache/workerHistory.js'
+import type { RetryRecord, TimelinePoint, WorkerScalingRecord, WorkerScalingSnapshot } from '../shared/workerScalingSnapshot.js'
 import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, mainHeapArgs, retryHeapMb } from './memoryAdmission.js'
 import { machineSampler, type ScalingSampler } from './resourceSampler.js'
 import { coldAdmission, ScalingPolicy } from './scalingPolicy.js'
@@ -52,33 +53,6 @@ export interface WorkerScalingSettings {
   onCancel?: (listener: (reason: unknown) => void) => void
 }
 
-export interface TimelinePoint {
-  t: number
-  running: number
-  limit: number
-  rssBytes: number | null
-}
-
-export interface RetryRecord {
-  file: string
-  reason: string
-  /** The heap limit the retry ran with, MiB (as `--max-old-space-size` counts); null when it could not be raised (see `planRetry`). */
-  heapMb: number | null
-  outcome: 'pending' | 'passed' | 'crashed again' | 'cancelled'
-}
-
-export interface WorkerScalingSnapshot {
-  adaptive: true
-  min: number
-  max: number
-  memoryBudgetBytes: number
-  peakConcurrency: number
-  peakRssBytes: number
-  limits: number[]
-  timeline: TimelinePoint[]
-  retries: RetryRecord[]
-}
-
 const TICK_MS = 250
 /** An aborted worker whose RSS had reached this share of its heap limit ran out of heap. */
 const OUT_OF_HEAP_SHARE = 0.75
@@ -96,7 +70,7 @@ interface RunningFile {
   expectedPeakBytes: number
 }
 
-export class WorkerScaling implements GateKeeper {
+export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
   readonly settings: WorkerScalingSettings
   readonly gate: AdaptiveWorkerGate
   readonly limiter: AdaptiveLimiter

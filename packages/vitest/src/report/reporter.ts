@@ -1,16 +1,14 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
-import type { ResolvedOptions } from '../plugin/options.js'
-import { cliOptions, verdictContext, vitestDefaultWorkers } from '../plugin/vitestConfig.js'
-import { reportDir } from '../plugin/paths.js'
-import type { WorkerScaling } from '../pool/workerScaling.js'
-import { cleanHistoryPath, loadCleanHistory, type MeasuredFile, recordRun, saveCleanHistory, verdictSettings } from '../cache/cleanVerdicts.js'
+import { cleanHistoryPath, loadCleanHistory, type MeasuredFile, recordRun, saveCleanHistory, type VerdictContext, verdictSettings } from '../cache/cleanVerdicts.js'
 import { writeFileAtomic, writeFileAtomicSync } from '../cache/writeFileAtomic.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
+import type { ResolvedOptions } from '../shared/options.js'
 import type { RepeatedFile, RepeatJob, RepeatRunResult } from '../shared/repeatRun.js'
+import type { WorkerScalingRecord } from '../shared/workerScalingSnapshot.js'
 import { renderHtmlReport } from './html.js'
 import { documentOnStdout } from './output.js'
 import type { FileReport, QtestsReport, WorkersReport } from './schema.js'
@@ -36,6 +34,20 @@ interface EndedRun {
   unhandledErrors: number
   /** files the repeat run is to measure, none when it is not needed */
   repeat: RepeatJob['files']
+}
+
+/** What the reporter needs from the plugin and the pool, handed in by `plugin/qtests.ts`: report/ imports neither. */
+export interface ReporterContext {
+  /** adaptive workers' bookkeeping; undefined when they are off */
+  scaling?: WorkerScalingRecord
+  /** where reports and the caches beside them go, for this Vitest root */
+  reportDir(root: string): string
+  /** the number of workers plain Vitest runs, for the report when adaptive workers are off */
+  defaultWorkers(vitest: Vitest): number
+  /** the options the user gave on the command line, for the repeat run */
+  cliOptions(vitest: Vitest): Record<string, unknown>
+  /** what a project's measure verdicts depend on besides their files (the clean-verdict cache's key) */
+  verdictContext(vitest: Vitest, project: string): VerdictContext
 }
 
 /**
@@ -64,14 +76,18 @@ export class QtestsReporter implements Reporter {
   #repeatStop = new AbortController()
   #stdoutIsDocument = false
 
+  private readonly scaling: WorkerScalingRecord | undefined
+
   constructor(
     private readonly options: ResolvedOptions,
-    private readonly scaling?: WorkerScaling,
-  ) {}
+    private readonly context: ReporterContext,
+  ) {
+    this.scaling = context.scaling
+  }
 
   onInit(vitest: Vitest) {
     this.#vitest = vitest
-    this.#plainMaxWorkers = vitestDefaultWorkers(vitest)
+    this.#plainMaxWorkers = this.context.defaultWorkers(vitest)
     this.#stdoutIsDocument = documentOnStdout(vitest.config, Number(vitest.version.split('.')[0]))
     // `vitest run` exits on SIGINT/SIGTERM (or a crashed worker) without ending the run for reporters;
     // the `exit` event still comes, and a synchronous write there keeps the report promise.
@@ -169,7 +185,7 @@ export class QtestsReporter implements Reporter {
       vitestNodeUrl,
       root: vitest.config.root,
       configFile: vitest.vite.config.configFile ?? false,
-      cliOptions: repeatedCliOptions(cliOptions(vitest)),
+      cliOptions: repeatedCliOptions(this.context.cliOptions(vitest)),
       files: run.repeat,
       // Confirming needs only to tell growth that repeats from growth that does not: a shorter first window.
       iterations: purpose === 'confirm' ? Math.min(leaks.iterations, CONFIRM_ITERATIONS) : leaks.iterations,
@@ -336,12 +352,12 @@ export class QtestsReporter implements Reporter {
       byProject.set(project, files)
     }
     const now = new Date()
-    for (const [project, files] of byProject) history = recordRun(history, files, verdictSettings(verdictContext(vitest, this.options, project)), now)
+    for (const [project, files] of byProject) history = recordRun(history, files, verdictSettings(this.context.verdictContext(vitest, project)), now)
     saveCleanHistory(file, history)
   }
 
   #reportDir(): string {
-    return reportDir(this.#vitest!.config.root, this.options)
+    return this.context.reportDir(this.#vitest!.config.root)
   }
 
   #workers(maxWorkers: number): WorkersReport {
