@@ -1,31 +1,9 @@
 import { EventEmitter } from 'node:events'
 import type { PoolOptions, PoolTask, PoolWorker, WorkerRequest, WorkerResponse } from 'vitest/node'
 import { reportFilesSkipped, workerPid, workerStderr } from './vitestWorkers.js'
+import type { GateKeeper } from './gateKeeper.js'
+import { describeError, describeExit, saysOutOfMemory } from './workerCrash.js'
 import type { Release } from './workerGate.js'
-
-/** What the gated worker needs from the pool around it; `WorkerScaling` implements it. */
-export interface GateKeeper {
-  /** Waits for a slot for `file`; `exclusive` when it is a retry that must run alone. */
-  admit(file: string, exclusive: boolean, signal: AbortSignal): Promise<Release>
-  fileStarted(file: string, pid: number | undefined): void
-  fileFinished(file: string, outcome: { crashed: boolean; usedMemoryBytes?: number }): void
-  /**
-   * A worker died mid-file: retry it alone with the returned heap limit (MB; null: the same heap), or give
-   * up (undefined). `execArgv` is the workers' own, where a forked worker's heap limit may already be set;
-   * `heapFixed` says why this pool's worker cannot get more heap (undefined when it can). `reason` is the
-   * crash as the keeper describes it (an abort is out of memory only when the worker's memory says so).
-   */
-  planRetry(file: string, crash: string, execArgv: readonly string[], heapFixed?: string): { heapMb: number | null; reason: string } | undefined
-  retryFailed(file: string, reason: string): void
-  /** The run was cancelled before a crashed file's retry could start. */
-  retryCancelled(file: string): void
-  /**
-   * The current run's cancel: aborted when Vitest cancels it (`--bail`, Ctrl-C). Files still waiting at the
-   * gate must not start then; Vitest believes they are running and sends its cancel to their workers, which
-   * do not exist yet. A file keeps the signal of the run it belongs to.
-   */
-  readonly runSignal: AbortSignal
-}
 
 /** Creates one of Vitest's own workers; with `heapMb`, one whose heap limit is that many MiB. */
 export type InnerWorkerFactory = (options: PoolOptions, heapMb?: number) => PoolWorker
@@ -265,7 +243,7 @@ export class GatedPoolWorker implements PoolWorker {
   #watchForOutOfMemory(inner: PoolWorker) {
     this.#outOfMemory = false
     workerStderr(inner)?.on('data', (chunk: Buffer | string) => {
-      if (!this.#outOfMemory && /heap out of memory|Reached heap limit/.test(String(chunk))) this.#outOfMemory = true
+      if (!this.#outOfMemory && saysOutOfMemory(String(chunk))) this.#outOfMemory = true
     })
   }
 
@@ -355,22 +333,4 @@ function baseName(name: string): string {
 
 function fileOf(message: CurrentFile['message']): string {
   return message.context.files?.map((f) => f.filepath).join(', ') ?? '(unknown file)'
-}
-
-/** How a worker that aborted (SIGABRT) is described until its memory says whether the heap ran out. */
-export const ABORTED = 'worker exited: aborted (SIGABRT)'
-export const OUT_OF_MEMORY = 'worker exited: heap out of memory (SIGABRT)'
-
-function describeExit(code: unknown, signal: unknown, outOfMemory: boolean): string {
-  // V8 aborts when the heap runs out, but so do native crashes and process.abort(): unless V8 said so, the
-  // keeper tells them apart by the memory the worker had reached.
-  if (signal === 'SIGABRT' || code === 134) return outOfMemory ? OUT_OF_MEMORY : ABORTED
-  if (typeof signal === 'string' && signal) return `worker exited: killed by ${signal}`
-  return `worker exited unexpectedly with code ${String(code)}`
-}
-
-function describeError(error: unknown): string {
-  const code = (error as { code?: string } | undefined)?.code
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'worker exited: heap out of memory'
-  return `worker error: ${error instanceof Error ? error.message : String(error)}`
 }
