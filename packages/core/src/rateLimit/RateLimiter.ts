@@ -1,5 +1,5 @@
 import { createDemandEstimate, type DemandEstimate, observeCall, predictedCallsPerWindow } from './demand.js'
-import { RateLimiterStoppedError, RateLimitStoreError } from './errors.js'
+import { RateLimiterSetupError, RateLimiterStoppedError, RateLimitStoreError } from './errors.js'
 import { type RateLimiterOptions, type ResolvedOptions, resolveOptions } from './options.js'
 import { RedisWindowStore } from './redisWindowStore.js'
 import {
@@ -328,6 +328,10 @@ export class RateLimiter {
         this.reserved -= want
         this.store!.errors++
         if (this.stopped) return
+        if (error instanceof RateLimiterSetupError) {
+          this.rejectWaiting(ks, error)
+          return
+        }
         const nowMs = this.options.now()
         ks.outageSinceMs ??= nowMs
         const outageMs = nowMs - ks.outageSinceMs

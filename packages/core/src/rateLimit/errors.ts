@@ -20,3 +20,11 @@ export class RateLimitStoreError extends Error {
     )
   }
 }
+
+/** Cluster mode only: the limiter cannot talk to Redis at all (e.g. `redis.url` without ioredis installed); waiting jobs are rejected at once, without retries. */
+export class RateLimiterSetupError extends Error {
+  override name = 'RateLimiterSetupError'
+  constructor(message: string, cause: unknown) {
+    super(message, { cause })
+  }
+}

@@ -1,3 +1,4 @@
+import { RateLimiterSetupError } from './errors.js'
 import { createHash } from 'node:crypto'
 import type { RedisClientLike, ResolvedRedisOptions } from './options.js'
 import type { WindowRule } from './window.js'
@@ -72,7 +73,11 @@ export class RedisWindowStore {
   constructor(private readonly options: ResolvedRedisOptions) {
     this.ownsClient = options.client === undefined
     if (options.client !== undefined) this.client = options.client
-    else this.connecting = connectUrl(options.url!, () => this.errors++)
+    else {
+      this.connecting = connectUrl(options.url!, () => this.errors++)
+      // Handled here so a missing ioredis never becomes an unhandled rejection; acquire() rethrows it.
+      this.connecting.catch(() => undefined)
+    }
   }
 
   async acquire(key: string, rule: WindowRule, want: number, toleranceMs: number): Promise<Grant> {
@@ -111,9 +116,7 @@ export class RedisWindowStore {
 
 async function connectUrl(url: string, onError: () => void): Promise<RedisClientLike> {
   const ioredis = await import('ioredis').catch((cause: unknown) => {
-    throw new Error('RateLimiter: redis.url needs the ioredis package (npm install ioredis), or pass redis.client.', {
-      cause,
-    })
+    throw new RateLimiterSetupError('RateLimiter: redis.url needs the ioredis package (npm install ioredis), or pass redis.client.', cause)
   })
   // Fail a command after one failed reconnect instead of queueing it for ~20: the limiter retries on its own
   // and needs to see the outage to apply unavailableTimeoutMs.
