@@ -5,6 +5,7 @@ import { cleanHistoryPath, loadCleanHistory, type MeasuredFile, recordRun, saveC
 import { writeFileAtomic, writeFileAtomicSync } from '../cache/writeFileAtomic.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
+import { CONFIRM_ITERATIONS, confirmTimeLimitMs } from '../shared/measureRules.js'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
 import type { ResolvedOptions } from '../shared/options.js'
 import type { RepeatedFile, RepeatJob, RepeatRunResult } from '../shared/repeatRun.js'
@@ -405,14 +406,6 @@ export class QtestsReporter implements Reporter {
     return files.map(([file]) => file)
   }
 }
-
-/** measure: confirming growing files may take as long as the run did, and at least a minute and a half. */
-function confirmTimeLimitMs(runMs: number): number {
-  return Math.max(90_000, runMs)
-}
-
-/** measure: runs in the first window of a confirmed test (hunt mode's `iterations` when lower). */
-const CONFIRM_ITERATIONS = 12
 
 function hasRunTests(module: TestModule): boolean {
   for (const test of module.children.allTests()) {

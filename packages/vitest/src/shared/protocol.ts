@@ -2,25 +2,6 @@
 // sides import this file, neither shares code through it.
 
 /**
- * measure: a leak keeps its pace. Between two samples its slowest step is at least this share of its
- * fastest — asked of the cheap samples before full GCs are spent, and of the full GCs for a verdict.
- */
-export const LEAK_STEADY_RATIO = 0.25
-
-/**
- * measure: the first cheap reading of a file is a primer, never read as the tests' growth: the young GC
- * after it promotes what the one before kept (what importing the file left). The worker's screen skips it
- * (`risingSteadily`), and so does a clean file's growth per test in the verdict.
- */
-export const SCREEN_PRIMER_READINGS = 1
-
-/**
- * measure: files with fewer tests (5) get no probes and the verdict `unknown`: the cheap samples need the
- * primer and three readings, none after the last test (see `cheapSamplePlan`).
- */
-export const MEASURE_MIN_TESTS = SCREEN_PRIMER_READINGS + 3 + 1
-
-/**
  * hunt: samples in each confirming window of a repeated test. Runs are cheap and GCs are not: a confirming
  * window spreads its samples over twice the runs of the window before it, so that growth that stops (a cache
  * of a few hundred entries filling) is seen stopping within a few windows, for the GCs of one.
