@@ -41,8 +41,8 @@ const run = process.env.BENCH_WORKERS ?? 'default'
 if (!/^(\\d+|default|adaptive|warm|doctor)$/.test(run)) {
   throw new Error(\`BENCH_WORKERS is \${JSON.stringify(run)}; allowed: a number of workers, default, adaptive, warm or doctor.\`)
 }
-// A plain number is bytes; anything else ('3GB', '60%') goes to the plugin as written.
-const budgetText = process.env.BENCH_MEMORY_BUDGET ?? '3GB'
+// A plain number is bytes; anything else ('3GiB', '60%') goes to the plugin as written.
+const budgetText = process.env.BENCH_MEMORY_BUDGET ?? '3GiB'
 const memoryBudget = /^\\d+$/.test(budgetText) ? Number(budgetText) : budgetText
 const doctorSettings = run === 'doctor' ? JSON.parse(process.env.BENCH_DOCTOR_SETTINGS ?? '{}') : {}
 

@@ -4,7 +4,7 @@
 // module graph per worker) and jsdom (non-isolated DOM tests). Vitest 4.1 on this Node by default; Vitest
 // 5.1 on Node 22 with --vitest 5 or QTESTS_VITEST=5, where `vitest doctor`'s recommendation runs too.
 //
-//   pnpm bench:workers [--suite io|cpu|memory|graph|jsdom|all] [--rounds 1] [--quick] [--budget 1.4GB]
+//   pnpm bench:workers [--suite io|cpu|memory|graph|jsdom|all] [--rounds 1] [--quick] [--budget 1.4GiB]
 //                      [--configs 1,2,4,8,16,default,adaptive,warm[,doctor]] [--vitest 4|5]
 //
 // Prints a table per suite and the targets, writes results.json, and always exits 0: a benchmark
@@ -71,7 +71,7 @@ function parseOptions() {
   // The budget binds on the memory-heavy suite only: between 2 and 4 workers' worth of its files on this
   // kind of machine (Vitest's main process included), so running "as many as fit" is a real decision.
   // The other suites run at the plugin's default budget (60% of system memory). Quick files are smaller.
-  const budget = args.budget ?? (args.quick ? '900MB' : '1.4GB')
+  const budget = args.budget ?? (args.quick ? '900MiB' : '1.4GiB')
   return { selectedSuites: keys, rounds, configs, budget, vitest }
 }
 

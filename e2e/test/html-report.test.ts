@@ -47,7 +47,7 @@ describe('report.html in a real browser', () => {
     await expect(leaking.getAttribute('open')).resolves.toBe('')
     const row = leaking.locator('tr.test.leak', { hasText: 'orders > creates an order and returns its id and total' })
     await expect(row.locator('.badge').innerText()).resolves.toMatch(/leak/i)
-    await expect(row.locator('td.num').first().innerText()).resolves.toMatch(/^\d+(\.\d)? KB$/)
+    await expect(row.locator('td.num').first().innerText()).resolves.toMatch(/^\d+(\.\d)? KiB$/)
     await expect(row.locator('svg.spark').isVisible()).resolves.toBe(true)
     await expect(row.locator('.site').innerText()).resolves.toMatch(/^kept memory allocated in readBody \(src\/http\.ts:\d+\), \d+% of it$/)
     const clean = page.locator('details.file', { hasText: 'test/cache.test.ts' })

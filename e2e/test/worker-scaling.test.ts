@@ -20,7 +20,7 @@ describe('worker-scaling, adaptive workers from the packed plugin', () => {
     const run = await runVitest(dir)
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stdout).toMatch(/Tests\s+15 passed \(15\)/)
-    expect(run.stdout).toMatch(/workers \d+(→\d+)* \(at most \d+ at once\), peak \d+(\.\d)? [MG]B of 2\.0 GB budget/)
+    expect(run.stdout).toMatch(/workers \d+(→\d+)* \(at most \d+ at once\), peak \d+\.\d [MG]iB of 2\.0 GiB budget/)
     const workers = workersOf(run.report)
     expect(workers.adaptive).toBe(true)
     expect(workers.timeline.length).toBeGreaterThan(2)
@@ -33,7 +33,7 @@ describe('worker-scaling, adaptive workers from the packed plugin', () => {
       join(dir, 'vitest.small-budget.config.ts'),
       `import { qtests } from '@qtests/vitest'
 import { defineConfig } from 'vitest/config'
-export default defineConfig({ plugins: [qtests({ leaks: { mode: 'off' }, workers: { max: 8, memoryBudget: '400MB' } })] })
+export default defineConfig({ plugins: [qtests({ leaks: { mode: 'off' }, workers: { max: 8, memoryBudget: '400MiB' } })] })
 `,
     )
     const run = await runVitest(dir, {}, ['--config', 'vitest.small-budget.config.ts'])
@@ -69,7 +69,7 @@ class FailingFirst extends BaseSequencer {
   }
 }
 export default defineConfig({
-  plugins: [qtests({ leaks: { mode: 'off' }, workers: { max: 8, memoryBudget: '2GB' } })],
+  plugins: [qtests({ leaks: { mode: 'off' }, workers: { max: 8, memoryBudget: '2GiB' } })],
   test: { include: ['bail/*.test.ts', 'test/**/*.test.ts'], sequence: { sequencer: FailingFirst } },
 })
 `,

@@ -1,5 +1,5 @@
 // Discrete-event simulation (virtual time, seeded) of rollingConcurrency against a queueing service.
-// Run with `pnpm --filter @qtests/core sim:rolling` (builds first).
+// Run with `pnpm --filter @qtests/core sim:rolling` (compiles this simulation into bench/.generated first).
 import {
   CONVERGED,
   compareWithStatic,
@@ -8,7 +8,7 @@ import {
   ROLLING_SCENARIOS,
   SIMULATED_BOUNDS,
   SIMULATION_TARGETS,
-} from '../dist/adaptive/rollingSimulation.js'
+} from './.generated/bench/rollingSimulation.js'
 
 const reports = []
 for (const scenario of ROLLING_SCENARIOS) reports.push(await compareWithStatic(scenario, SIMULATED_BOUNDS))

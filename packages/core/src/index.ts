@@ -1,5 +1,5 @@
 export * from './leaks/index.js'
-export { formatBytes } from './format/bytes.js'
+export { formatBytes, parseBytes } from './format/bytes.js'
 export * from './adaptive/index.js'
 export * from './rateLimit/index.js'
 export * from './concurrency/index.js'

@@ -54,6 +54,14 @@ export async function node22(): Promise<string> {
   return binary
 }
 
+/** The fields of a project's package.json that `installProject` sets. */
+interface PackageManifest {
+  private?: boolean
+  type?: string
+  devDependencies?: Record<string, string>
+  overrides?: Record<string, string>
+}
+
 /**
  * Writes `dir/package.json` with the packed plugin, the target's Vitest and Vite and `devDependencies`, and
  * installs it with npm run by the target's Node (an older Node makes npm refuse Vitest 5's engines).
@@ -66,9 +74,9 @@ export async function installProject(
 ): Promise<void> {
   mkdirSync(dir, { recursive: true })
   const manifestPath = path.join(dir, 'package.json')
-  const manifest = existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, Record<string, string>>) : {}
-  manifest.private = true as never
-  manifest.type = 'module' as never
+  const manifest: PackageManifest = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : {}
+  manifest.private = true
+  manifest.type = 'module'
   const core = `file:${packed.core}`
   manifest.devDependencies = {
     ...manifest.devDependencies,

@@ -30,7 +30,7 @@ function count(text: string, pattern: RegExp): number {
 
 describe.each(['forks', 'threads'])('the user’s own run, pool %s', (pool) => {
   let plain: FixtureRun & { snapshots: string }
-  const modes: Record<'measure' | 'hunt', FixtureRun & { snapshots: string }> = {} as never
+  const modes = {} as Record<'measure' | 'hunt', FixtureRun & { snapshots: string }>
   beforeAll(async () => {
     plain = await run({ FIXTURE_POOL: pool, FIXTURE_PLUGIN: '0' })
     modes.measure = await run({ FIXTURE_POOL: pool, FIXTURE_PLUGIN: '1', QTESTS_LEAKS: 'measure' })

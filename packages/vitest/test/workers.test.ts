@@ -11,7 +11,7 @@ describe('adaptive workers on a real Vitest run', () => {
   it('runs every test with the same outcome as plain Vitest and keeps a tight budget', async () => {
     const plain = await runFixture('workers', { FIXTURE_PLUGIN: '0' })
     // A budget a few workers exceed: the limit must come down from where it started.
-    const adaptive = await runFixture('workers', { FIXTURE_BUDGET: '250MB' })
+    const adaptive = await runFixture('workers', { FIXTURE_BUDGET: '250MiB' })
     expect(plain.outcomes.size).toBe(12)
     expect(adaptive.outcomes).toEqual(plain.outcomes)
     expect(adaptive.code).toBe(0)
@@ -24,7 +24,7 @@ describe('adaptive workers on a real Vitest run', () => {
     // The budget holds (as sampled every 250 ms): main process plus one worker fit, two do not.
     expect(workers.peakRssBytes).toBeGreaterThan(0)
     expect(workers.peakRssBytes).toBeLessThanOrEqual(250 * 1024 ** 2)
-    expect(adaptive.output).toMatch(/workers \d+(→\d+)* \(at most \d+ at once\), peak \d+ MB of 250 MB budget/)
+    expect(adaptive.output).toMatch(/workers \d+(→\d+)* \(at most \d+ at once\), peak \d+\.\d MiB of 250\.0 MiB budget/)
   })
 
   it.each(['threads', 'vmThreads', 'vmForks'])('wraps the %s pool too: every test runs and passes', async (pool) => {
@@ -103,13 +103,13 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(run.report!.workers.retries).toEqual([
       { file: 'test/oom.test.mjs', reason: 'worker exited: heap out of memory (SIGABRT)', heapMb: 320, outcome: 'passed' },
     ])
-    expect(run.output).toContain('retried test/oom.test.mjs alone with a 320 MB heap after worker exited: heap out of memory (SIGABRT): completed')
+    expect(run.output).toContain('retried test/oom.test.mjs alone with a 320 MiB heap after worker exited: heap out of memory (SIGABRT): completed')
   })
 
   it('fails the run when the retry crashes too, naming the file and the memory it reached', async () => {
     const run = await runFixture('workers', { FIXTURE_OOM: 'always' })
     expect(run.code).toBe(1)
-    expect(run.output).toMatch(/test\/oom\.test\.mjs crashed again when run alone \(worker exited: heap out of memory \(SIGABRT\)\); its worker reached \d\.\d GB/)
+    expect(run.output).toMatch(/test\/oom\.test\.mjs crashed again when run alone \(worker exited: heap out of memory \(SIGABRT\)\); its worker reached \d+\.\d [MG]iB/)
     expect(run.report!.workers.retries[0]).toMatchObject({ file: 'test/oom.test.mjs', outcome: 'crashed again' })
     // The other files still ran and passed.
     expect([...run.outcomes.entries()].filter(([name]) => name.startsWith('wait-')).every(([, status]) => status === 'passed')).toBe(true)
@@ -136,7 +136,7 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(run.output).toContain("running it again alone (its heap cannot be raised: Node gives worker threads the main process's --max-old-space-size)")
     expect(run.output).toContain('retried test/oom.test.mjs alone with the same heap after worker exited: heap out of memory: crashed again')
     // A thread has no RSS of its own: the message names the heap that ran out.
-    expect(run.output).toMatch(/test\/oom\.test\.mjs crashed again when run alone \(worker exited: heap out of memory\); its heap limit was 160 MB/)
+    expect(run.output).toMatch(/test\/oom\.test\.mjs crashed again when run alone \(worker exited: heap out of memory\); its heap limit was 160 MiB/)
     expect([...run.outcomes.entries()].filter(([name]) => name.startsWith('wait-')).every(([, status]) => status === 'passed')).toBe(true)
   })
 

@@ -7,7 +7,7 @@ import {
   SIMULATED_BOUNDS,
   SIMULATION_TARGETS,
   simulateRolling,
-} from './rollingSimulation.js'
+} from '../../bench/rollingSimulation.js'
 
 // One scenario's comparison took 0.65 s on a quiet machine and 1.8 s with three busy loops on the 2 cores;
 // CI shares its 2 cores with other builds (load up to 14 seen). Vitest's 5 s default is too close.

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { analyzeLeakSeries, type LeakVerdict } from './analyzeLeakSeries.js'
-import { flat, linear, noisySeries, sawtooth, saturating, START_BYTES, step } from './testSeries.js'
+import { flat, linear, noisySeries, sawtooth, saturating, START_BYTES, step } from '../../test/leakSeries.js'
 
 const KB = 1024
 const MB = 1024 * 1024
@@ -33,7 +33,7 @@ describe('analyzeLeakSeries: steady growth is a leak', () => {
 
   it('says how much and how sure in one sentence', () => {
     const series = Array.from({ length: 25 }, (_, i) => START_BYTES + 49357 * i)
-    expect(analyzeLeakSeries(series).reason).toBe('grew 48.2 KB per step, rising across all 4 windows (p < 0.001)')
+    expect(analyzeLeakSeries(series).reason).toBe('grew 48.2 KiB per step, rising across all 4 windows (p < 0.001)')
   })
 
   it('flags measure-mode series: 5 samples at test indexes 0, 3, 6, 9, 12 growing 50 KB per test', () => {

@@ -13,8 +13,8 @@ describe('MemoryModeController', () => {
     expect(modes.update(200, at(0.86))).toEqual({ mode: 'minimal', changed: true, stop: false })
     expect(modes.switches).toEqual([
       { atMs: 0, mode: 'normal', reason: 'start' },
-      { atMs: 100, mode: 'reduced', reason: 'heap 72% of its limit (72.0 MB of 100.0 MB), at or above 70%' },
-      { atMs: 200, mode: 'minimal', reason: 'heap 86% of its limit (86.0 MB of 100.0 MB), at or above 85%' },
+      { atMs: 100, mode: 'reduced', reason: 'heap 72% of its limit (72.0 MiB of 100.0 MiB), at or above 70%' },
+      { atMs: 200, mode: 'minimal', reason: 'heap 86% of its limit (86.0 MiB of 100.0 MiB), at or above 85%' },
     ])
   })
 
@@ -38,8 +38,8 @@ describe('MemoryModeController', () => {
     expect(modes.update(5100, at(0.5)).mode).toBe('reduced')
     expect(modes.update(6100, at(0.5)).mode).toBe('normal')
     expect(modes.switches.slice(-2)).toEqual([
-      { atMs: 1700, mode: 'reduced', reason: 'heap under 70% of its limit for 1 s (60.0 MB of 100.0 MB now)' },
-      { atMs: 6100, mode: 'normal', reason: 'heap under 55% of its limit for 1 s (50.0 MB of 100.0 MB now)' },
+      { atMs: 1700, mode: 'reduced', reason: 'heap under 70% of its limit for 1 s (60.0 MiB of 100.0 MiB now)' },
+      { atMs: 6100, mode: 'normal', reason: 'heap under 55% of its limit for 1 s (50.0 MiB of 100.0 MiB now)' },
     ])
   })
 

@@ -34,7 +34,7 @@ describe('LoadTester under a real heap squeeze', () => {
     const modes = result.modes.map((entry) => entry.mode)
     expect(modes[0]).toBe('normal')
     expect(modes.length).toBeGreaterThanOrEqual(2)
-    expect(result.modes[1]!.reason).toMatch(/^heap \d+% of its limit \([\d.]+ MB of [\d.]+ MB\), at or above (70|85)%$/)
+    expect(result.modes[1]!.reason).toMatch(/^heap \d+% of its limit \([\d.]+ MiB of [\d.]+ MiB\), at or above (70|85)%$/)
     // Each switch is also in the timeline the report charts.
     expect(result.timeline.some((point) => point.mode !== 'normal')).toBe(true)
   }, 60_000)

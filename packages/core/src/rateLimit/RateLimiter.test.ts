@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { RateLimiterStoppedError } from './errors.js'
 import type { RateLimiterOptions } from './options.js'
 import { RateLimiter } from './RateLimiter.js'
-import { maxStartsInWindow, promisedMaxStarts } from './testStarts.js'
+import { maxStartsInWindow, promisedMaxStarts } from '../../test/windowStarts.js'
 import { windowRule } from './window.js'
 
 const now = () => Date.now()

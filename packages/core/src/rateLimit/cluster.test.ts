@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RateLimiter } from './RateLimiter.js'
-import { privateRedis, type TestRedis, testRedis } from './testRedis.js'
-import { maxStartsInWindow, promisedMaxStarts } from './testStarts.js'
+import { DIST_INDEX } from '../../test/dist.js'
+import { privateRedis, type TestRedis, testRedis } from '../../test/redis.js'
+import { maxStartsInWindow, promisedMaxStarts } from '../../test/windowStarts.js'
 import { windowRule } from './window.js'
 
-const CHILD = fileURLToPath(new URL('./cluster.child.mjs', import.meta.url))
-const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
+const CHILD = fileURLToPath(new URL('../../test/rateLimitCluster.child.mjs', import.meta.url))
 const LEASE_MS = 50
 
 interface Job {
@@ -58,7 +58,7 @@ function nextMessage<M>(child: ChildProcess, type: string): Promise<M> {
 
 /** Child processes that serve one run after another, so each run does not pay for starting Node. */
 function forkProcesses(count: number): ChildProcess[] {
-  if (!existsSync(DIST)) throw new Error(`Cluster tests run the built package: ${DIST} is missing; run pnpm --filter @qtests/core build.`)
+  if (!existsSync(DIST_INDEX)) throw new Error(`Cluster tests run the built package: ${DIST_INDEX} is missing; run pnpm --filter @qtests/core build.`)
   return Array.from({ length: count }, () => fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseMemoryBudget, QtestsOptionsError, resolveOptions } from './options.js'
-import { checkReportDir } from './paths.js'
+import { checkReportDir, type FileSystem } from './paths.js'
 
 describe('resolveOptions', () => {
   it('gives useful defaults for qtests() with no options', () => {
@@ -38,13 +38,13 @@ describe('resolveOptions', () => {
     [{ leak: {} }, 'qtests: option leak is an object; allowed: one of the keys leaks, workers, sampling, report (unknown key).'],
     [{ report: { terminal: 'verbose' } }, `qtests: option report.terminal is "verbose"; allowed: 'summary', 'full', false.`],
     [{ report: 'x' }, 'qtests: option report is "x"; allowed: an object.'],
-    [{ workers: { memoryBudget: 'lots' } }, `qtests: option workers.memoryBudget is "lots"; allowed: a number of bytes, or a string like '2GB', '512MB' or '60%'.`],
+    [{ workers: { memoryBudget: 'lots' } }, `qtests: option workers.memoryBudget is "lots"; allowed: a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%'.`],
     [{ workers: { min: 4, max: 2 } }, 'qtests: option workers.min is 4; allowed: a number not above workers.max (2).'],
     [
       { workers: { memoryBudget: 0.6 } },
-      `qtests: option workers.memoryBudget is 0.6; allowed: at least 64MB, a number of bytes, or a string like '2GB', '512MB' or '60%' (a number is bytes; a share of memory is written '60%').`,
+      `qtests: option workers.memoryBudget is 0.6; allowed: at least 64MiB, a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%' (a number is bytes; a share of memory is written '60%').`,
     ],
-    [{ workers: { memoryBudget: '1b' } }, `qtests: option workers.memoryBudget is "1b"; allowed: at least 64MB, a number of bytes, or a string like '2GB', '512MB' or '60%'.`],
+    [{ workers: { memoryBudget: '1b' } }, `qtests: option workers.memoryBudget is "1b"; allowed: at least 64MiB, a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%'.`],
   ])('rejects %j with one error naming the key, the value and what is allowed', (options, message) => {
     expect(() => resolveOptions(options, {})).toThrow(new QtestsOptionsError(message))
   })
@@ -62,9 +62,10 @@ describe('resolveOptions', () => {
 })
 
 describe('parseMemoryBudget', () => {
-  it('reads sizes and percentages', () => {
-    expect(parseMemoryBudget('2GB')).toBe(2 * 1024 ** 3)
-    expect(parseMemoryBudget('512 mb')).toBe(512 * 1024 ** 2)
+  it('reads sizes as Vitest reads vmMemoryLimit (GB: powers of 1000, GiB: of 1024), and percentages', () => {
+    expect(parseMemoryBudget('2GB')).toBe(2e9)
+    expect(parseMemoryBudget('2GiB')).toBe(2 * 1024 ** 3)
+    expect(parseMemoryBudget('512 mb')).toBe(512e6)
     expect(parseMemoryBudget('60%', 1000)).toBe(600)
     expect(parseMemoryBudget('0GB')).toBeUndefined()
     expect(parseMemoryBudget('150%', 1000)).toBeUndefined()
@@ -73,7 +74,7 @@ describe('parseMemoryBudget', () => {
 })
 
 describe('checkReportDir', () => {
-  const failing = (code: string) => ({
+  const failing = (code: string): FileSystem => ({
     mkdirSync: () => undefined,
     rmSync: () => undefined,
     writeFileSync: () => {
@@ -86,13 +87,13 @@ describe('checkReportDir', () => {
     ['EACCES', 'EACCES: permission denied'],
     ['ENOTDIR', 'ENOTDIR: a file is in the way'],
   ])('stops the run with one error naming the directory and why it cannot be written (%s)', (code, why) => {
-    expect(() => checkReportDir('/reports', 'report.dir', failing(code) as never)).toThrow(
+    expect(() => checkReportDir('/reports', 'report.dir', failing(code))).toThrow(
       new QtestsOptionsError(`qtests: option report.dir is "/reports", which cannot be written (${why}); allowed: a directory this run can create and write to.`),
     )
   })
 
   it('names the environment variable when the directory came from it', () => {
-    expect(() => checkReportDir('/reports', 'QTESTS_REPORT_DIR (environment)', failing('EACCES') as never)).toThrow(/option QTESTS_REPORT_DIR \(environment\) is "\/reports"/)
+    expect(() => checkReportDir('/reports', 'QTESTS_REPORT_DIR (environment)', failing('EACCES'))).toThrow(/option QTESTS_REPORT_DIR \(environment\) is "\/reports"/)
   })
 
   it('refuses a path where a file is in the way, on the real file system', () => {

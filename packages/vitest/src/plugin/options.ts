@@ -1,100 +1,10 @@
 import os from 'node:os'
+import { parseBytes } from '@qtests/core'
 import { usableMemoryBytes } from '../pool/memoryAdmission.js'
+import type { FailOn, QtestsOptions, ResolvedOptions } from '../shared/options.js'
 import type { LeakMode } from '../shared/protocol.js'
 
-export type FailOn = 'none' | 'leak' | 'suspect'
-
-/** Options of `qtests()`. Every key is optional: `qtests()` alone is a useful setup. */
-export interface QtestsOptions {
-  leaks?: {
-    /**
-     * `measure` (default): tests run once; files are judged from a few post-GC samples within a small
-     * time budget. `hunt`: each test runs `iterations` times with a post-GC sample after each, and gets
-     * its own verdict. `off`: no probes, the report still lists the files.
-     */
-    mode?: LeakMode
-    /** hunt: runs per test, the real run included. Default 24, at least 8 (fewer cannot prove a trend). */
-    iterations?: number
-    /** `leak` or `suspect` make the run fail (exit code 1) when such a verdict is found. Default `none`. */
-    failOn?: FailOn
-    /** Growth per iteration (hunt) below which nothing is called a leak, in bytes. Default 1024. */
-    minBytesPerIteration?: number
-    /** hunt: record where growing tests allocated what they kept (V8's sampling heap profiler). Default true. */
-    allocationSites?: boolean
-    /** Growth per test (measure) below which a file is not called leaking, in bytes. Default 16384. */
-    minBytesPerTest?: number
-    /**
-     * measure: share of a worker's time that the probes' forced GCs may take once confirming full GCs are
-     * needed, young ones counted, 0 to 0.5. Default 0.25. Spent only on files whose cheap samples rise
-     * steadily; the cheap samples (up to 5 young-generation GCs a file) stay within 3% of the worker's time.
-     */
-    measureBudget?: number
-    /**
-     * measure: skip the probes for files an earlier run measured clean while nothing they load has changed
-     * (`<report dir>/cache/measure.json`). Default true; false probes every file every run.
-     */
-    reuseClean?: boolean
-  }
-  /** Adaptive worker scaling: how many test files run at once, decided while the suite runs. */
-  workers?: {
-    /**
-     * Default true. Wraps Vitest's own workers (forks, threads, vmForks, vmThreads) behind a gate whose
-     * limit follows throughput, CPU and memory; a worker that crashes has its file retried once, alone.
-     */
-    adaptive?: boolean
-    /** Fewest files running at once. Default 1. */
-    min?: number
-    /**
-     * Most files running at once. Default: 16 (CPU and memory hold the limit below it); an explicit `maxWorkers`
-     * (CLI or config) caps it, and `fileParallelism: false` turns scaling off.
-     */
-    max?: number
-    /**
-     * The run's resident memory (Vitest's main process and its workers) stays under this: bytes, or a
-     * string like '2GB' or '60%' (of system memory). Default '60%'.
-     */
-    memoryBudget?: number | string
-  }
-  /** Reserved for the performance monitor; validated now, takes effect when that feature lands. */
-  sampling?: {
-    baseIntervalMs?: number
-    minIntervalMs?: number
-    maxIntervalMs?: number
-  }
-  report?: {
-    /** Where report.json goes. Default `<vitest root>/.qtests`. Relative paths are from the Vitest root. */
-    dir?: string
-    /** Write report.json. Default true. */
-    json?: boolean
-    /** Write report.html. Default true. */
-    html?: boolean
-    /** The section printed after Vitest's summary: `summary` (default), `full` (every file), or false. */
-    terminal?: 'summary' | 'full' | false
-  }
-}
-
-export interface ResolvedOptions {
-  leaks: {
-    mode: LeakMode
-    iterations: number
-    failOn: FailOn
-    minBytesPerIteration: number
-    allocationSites: boolean
-    minBytesPerTest: number
-    measureBudget: number
-    reuseClean: boolean
-  }
-  workers: { adaptive: boolean; min?: number; max?: number; memoryBudget?: number | string }
-  sampling: { baseIntervalMs?: number; minIntervalMs?: number; maxIntervalMs?: number }
-  report: {
-    dir?: string
-    /** where `dir` came from, for messages: the option, QTESTS_REPORT_DIR, or the default */
-    dirFrom: 'report.dir' | 'QTESTS_REPORT_DIR (environment)' | 'report.dir (default)'
-    json: boolean
-    html: boolean
-    terminal: 'summary' | 'full' | false
-  }
-}
+export type { FailOn, QtestsOptions, ResolvedOptions } from '../shared/options.js'
 
 /**
  * The one error a bad option produces: it names the key, the value and what is allowed. No stack trace: the
@@ -148,10 +58,10 @@ const nonEmptyString = (value: unknown, key: string) => {
   if (typeof value !== 'string' || value.trim() === '') fail(key, value, 'a non-empty path')
 }
 
-/** Below this a budget cannot hold Vitest's main process and one worker: it is a mistake (0.6 meant as 60%). */
+/** Below this (64 MiB) a budget cannot hold Vitest's main process and one worker: it is a mistake (0.6 meant as 60%). */
 export const MIN_MEMORY_BUDGET_BYTES = 64 * 1024 ** 2
 
-const BUDGET_FORMS = "a number of bytes, or a string like '2GB', '512MB' or '60%'"
+const BUDGET_FORMS = "a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%'"
 
 const memoryBudget = (value: unknown, key: string, totalBytes = totalMemoryBytes()) => {
   const bytes =
@@ -163,7 +73,7 @@ const memoryBudget = (value: unknown, key: string, totalBytes = totalMemoryBytes
   if (bytes === undefined) fail(key, value, BUDGET_FORMS)
   if (bytes < MIN_MEMORY_BUDGET_BYTES) {
     const share = typeof value === 'number' && value <= 1 ? ` (a number is bytes; a share of memory is written '${Math.round(value * 100)}%')` : ''
-    fail(key, value, `at least 64MB, ${BUDGET_FORMS}${share}`)
+    fail(key, value, `at least 64MiB, ${BUDGET_FORMS}${share}`)
   }
 }
 
@@ -172,15 +82,9 @@ export function totalMemoryBytes(): number {
   return usableMemoryBytes(os.totalmem(), process.constrainedMemory?.())
 }
 
-/** Parses '2GB', '512 MB', '60%' (of `totalBytes`); undefined when malformed. */
-export function parseMemoryBudget(value: string, totalBytes = Number.NaN): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(%|b|kb|mb|gb|tb)?\s*$/i.exec(value)
-  if (!match) return undefined
-  const amount = Number(match[1])
-  const unit = (match[2] ?? 'b').toLowerCase()
-  if (unit === '%') return amount > 0 && amount <= 100 ? (amount / 100) * totalBytes : undefined
-  const scale = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 }[unit as 'b']
-  return amount > 0 ? amount * scale : undefined
+/** Parses '2GB' (2 × 1000³), '2GiB' (2 × 1024³), '512 MB', '60%' (of `totalBytes`); undefined when malformed. See `parseBytes`. */
+export function parseMemoryBudget(value: string, totalBytes?: number): number | undefined {
+  return parseBytes(value, totalBytes)
 }
 
 const sections: Record<string, Shape> = {

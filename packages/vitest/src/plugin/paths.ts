@@ -27,7 +27,7 @@ export function reportDir(root: string, options: ResolvedOptions): string {
   return path.resolve(root, options.report.dir ?? '.qtests')
 }
 
-type FileSystem = Pick<typeof import('node:fs'), 'mkdirSync' | 'writeFileSync' | 'rmSync'>
+export type FileSystem = Pick<typeof import('node:fs'), 'mkdirSync' | 'writeFileSync' | 'rmSync'>
 
 /**
  * The report directory must take the reports and caches: checked when the run starts (a file written and

@@ -8,15 +8,15 @@ import type { Vite } from 'vitest/node'
 import type { TestProject, Vitest } from 'vitest/node'
 import { adaptivePool, isGateablePool } from '../pool/adaptivePool.js'
 import { WorkerScaling } from '../pool/workerScaling.js'
-import { cleanHistoryPath, loadCleanHistory, reusableCleanFiles, verdictSettings } from '../report/cleanHistory.js'
+import { cleanHistoryPath, loadCleanHistory, reusableCleanFiles, verdictSettings } from '../cache/cleanVerdicts.js'
 import { RepeatRunCollector } from '../repeatRun/collector.js'
-import { REPEAT_JOB_KEY, REPEAT_RUN_ENV, type RepeatJob } from '../repeatRun/job.js'
+import { REPEAT_JOB_KEY, REPEAT_RUN_ENV, type RepeatJob } from '../shared/repeatRun.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { QtestsReporter } from '../report/reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import { parseMemoryBudget, type QtestsOptions, type ResolvedOptions, resolveOptions, totalMemoryBytes } from './options.js'
 import { checkReportDir, ownFiles, probesRunner, reportDir } from './paths.js'
-import { fileParallelismOff, projectWorkerCap, userWorkerCap } from './vitestConfig.js'
+import { cliOptions, fileParallelismOff, projectWorkerCap, userWorkerCap, verdictContext, vitestDefaultWorkers } from './vitestConfig.js'
 
 /**
  * One worker scaling and one reporter per Vitest instance, however many copies of this module run: a
@@ -72,7 +72,15 @@ export function qtests(options?: QtestsOptions): Vite.Plugin {
         checkReportDir(reportDir(vitest.config.root, resolved), resolved.report.dirFrom)
         const scaling = createWorkerScaling(vitest, resolved)
         scalingByVitest.set(vitest, scaling)
-        vitest.config.reporters.push(new QtestsReporter(resolved, scaling ?? undefined))
+        vitest.config.reporters.push(
+          new QtestsReporter(resolved, {
+            scaling: scaling ?? undefined,
+            reportDir: (root) => reportDir(root, resolved),
+            defaultWorkers: vitestDefaultWorkers,
+            cliOptions,
+            verdictContext: (vitest, project) => verdictContext(vitest, resolved, project),
+          }),
+        )
       }
       const scaling = scalingByVitest.get(vitest)
       for (const each of projects) {
@@ -120,7 +128,7 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
   if (!scalingByVitest.has(vitest)) {
     const scaling = createWorkerScaling(vitest, options, { keepHistory: false })
     scalingByVitest.set(vitest, scaling)
-    vitest.config.reporters.splice(0, vitest.config.reporters.length, new RepeatRunCollector() as never)
+    vitest.config.reporters.splice(0, vitest.config.reporters.length, new RepeatRunCollector())
   }
   const worker = workerConfig(options, 'hunt', majorOf(vitest))
   worker.iterations = job.iterations
@@ -128,7 +136,7 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
   worker.confirmMaxMs = job.confirmMaxMs
   worker.stopFileAtFirstLeak = job.stopAtFirstLeak
   if (project.config.browser?.enabled) worker.mode = 'off'
-  project.provide(WORKER_CONFIG_KEY as never, worker as never)
+  project.provide(WORKER_CONFIG_KEY, worker)
   const config = project.config as typeof project.config & { disableConsoleIntercept?: boolean }
   // New snapshots fail instead of being written; nothing is updated or removed.
   config.snapshotOptions = { ...config.snapshotOptions, updateSnapshot: 'none' }
@@ -148,8 +156,8 @@ function configureProject(project: TestProject, options: ResolvedOptions, vitest
   }
   // Watch mode decides once and reruns changed files: it probes every file.
   if (worker.mode === 'measure' && !vitest.config.watch && options.leaks.reuseClean)
-    worker.reuseCleanFiles = reusableCleanFiles(loadCleanHistory(cleanHistoryPath(reportDir(vitest.config.root, options))), verdictSettings(vitest, options, project.name))
-  project.provide(WORKER_CONFIG_KEY as never, worker as never)
+    worker.reuseCleanFiles = reusableCleanFiles(loadCleanHistory(cleanHistoryPath(reportDir(vitest.config.root, options))), verdictSettings(verdictContext(vitest, options, project.name)))
+  project.provide(WORKER_CONFIG_KEY, worker)
   if (worker.mode === 'off') return
   const userRunner = project.config.runner
   project.config.runner = userRunner ? wrapUserRunner(userRunner) : probesRunner
@@ -234,7 +242,7 @@ function gateProject(project: TestProject, scaling: WorkerScaling, vitest: Vites
     )
   }
   const pool = adaptivePool(config.pool, scaling)
-  config.pool = pool.name as never
+  config.pool = pool.name
   ;(config as { poolRunner?: unknown }).poolRunner = pool
   // Vitest hands out up to maxWorkers files at once; the gate decides how many of them run. Vitest starts a
   // worker per file handed out, so reused workers get no more files than may ever run: each would load the

@@ -1,5 +1,8 @@
 import os from 'node:os'
 import type { TestProject, Vitest } from 'vitest/node'
+import type { VerdictContext } from '../cache/cleanVerdicts.js'
+import type { ResolvedOptions } from './options.js'
+import { probesRunner } from './paths.js'
 
 // What Vitest's config says that its public API does not: what the user wrote, as opposed to the defaults
 // Vitest filled in, and the CLI options. Vitest 4.1 and 5 keep these in different places; this module is the
@@ -60,4 +63,10 @@ export function vitestDefaultWorkers(vitest: Vitest): number {
 export function vmMemoryBase(vitest: Vitest): number {
   const total = Number(vitest.version.split('.')[0]) >= 5 ? process.constrainedMemory?.() || os.totalmem() : os.totalmem()
   return vitest.config.watch ? total / 2 : total
+}
+
+/** What a project's measure verdicts depend on besides the files they loaded (the clean-verdict cache's key). */
+export function verdictContext(vitest: Vitest, options: ResolvedOptions, project: string): VerdictContext {
+  const { minBytesPerTest, measureBudget } = options.leaks
+  return { probesRunner, root: vitest.config.root, configFile: vitest.vite?.config?.configFile, vitestVersion: vitest.version, minBytesPerTest, measureBudget, project }
 }

@@ -1,5 +1,6 @@
 import type { PoolOptions, PoolRunnerInitializer, PoolWorker } from 'vitest/node'
-import { type GateKeeper, GatedPoolWorker } from './gatedWorker.js'
+import type { GateKeeper } from './gateKeeper.js'
+import { GatedPoolWorker } from './gatedWorker.js'
 import { heapFlagIn, mainHeapArgs, withHeapMb } from './memoryAdmission.js'
 import { vitestDefaultWorkers, vmMemoryBase } from '../plugin/vitestConfig.js'
 import { vmWorkerMemoryLimit } from './vmMemoryLimit.js'

@@ -1,40 +1,35 @@
 import { EventEmitter } from 'node:events'
-import type { PoolOptions, PoolTask, PoolWorker } from 'vitest/node'
-import { type FileSpecification, reportFilesSkipped, workerPid, workerStderr } from './vitestWorkers.js'
+import type { PoolOptions, PoolTask, PoolWorker, WorkerRequest, WorkerResponse } from 'vitest/node'
+import { reportFilesSkipped, workerPid, workerStderr } from './vitestWorkers.js'
+import type { GateKeeper } from './gateKeeper.js'
+import { describeError, describeExit, saysOutOfMemory } from './workerCrash.js'
 import type { Release } from './workerGate.js'
 
-/** What the gated worker needs from the pool around it; `WorkerScaling` implements it. */
-export interface GateKeeper {
-  /** Waits for a slot for `file`; `exclusive` when it is a retry that must run alone. */
-  admit(file: string, exclusive: boolean, signal: AbortSignal): Promise<Release>
-  fileStarted(file: string, pid: number | undefined): void
-  fileFinished(file: string, outcome: { crashed: boolean; usedMemoryBytes?: number }): void
-  /**
-   * A worker died mid-file: retry it alone with the returned heap limit (MB; null: the same heap), or give
-   * up (undefined). `execArgv` is the workers' own, where a forked worker's heap limit may already be set;
-   * `heapFixed` says why this pool's worker cannot get more heap (undefined when it can). `reason` is the
-   * crash as the keeper describes it (an abort is out of memory only when the worker's memory says so).
-   */
-  planRetry(file: string, crash: string, execArgv: readonly string[], heapFixed?: string): { heapMb: number | null; reason: string } | undefined
-  retryFailed(file: string, reason: string): void
-  /** The run was cancelled before a crashed file's retry could start. */
-  retryCancelled(file: string): void
-  /**
-   * The current run's cancel: aborted when Vitest cancels it (`--bail`, Ctrl-C). Files still waiting at the
-   * gate must not start then; Vitest believes they are running and sends its cancel to their workers, which
-   * do not exist yet. A file keeps the signal of the run it belongs to.
-   */
-  readonly runSignal: AbortSignal
-}
-
-/** Creates one of Vitest's own workers; with `heapMb`, one whose heap limit is that many MB. */
+/** Creates one of Vitest's own workers; with `heapMb`, one whose heap limit is that many MiB. */
 export type InnerWorkerFactory = (options: PoolOptions, heapMb?: number) => PoolWorker
 
+const STARTED: WorkerResponse = { __vitest_worker_response__: true, type: 'started' }
+const STOPPED: WorkerResponse = { __vitest_worker_response__: true, type: 'stopped' }
 
-type Message = { __vitest_worker_request__?: true; __vitest_worker_response__?: true; type?: string; [key: string]: unknown }
+/**
+ * Where the real worker is, in one field: none yet (`idle`: waiting for the gate, or between a crash and its
+ * retry), being created (`starting`; `spawned` once its process or thread exists and can be sent RPC
+ * traffic), `started`, or `stopped` by Vitest.
+ */
+type RealWorker =
+  | { name: 'idle' }
+  | { name: 'starting'; inner: PoolWorker; spawned: boolean; ready: Promise<void> }
+  | { name: 'started'; inner: PoolWorker }
+  | { name: 'stopped' }
 
-const STARTED = { __vitest_worker_response__: true, type: 'started' } as const
-const STOPPED = { __vitest_worker_response__: true, type: 'stopped' } as const
+/** The file in hand; `crash` (why its first worker died) is set once it is the retry. */
+interface CurrentFile {
+  file: string
+  message: WorkerRequest & { type: 'run' | 'collect' }
+  run: AbortSignal
+  release?: Release
+  crash?: string
+}
 
 /**
  * Wraps one of Vitest's own workers (forks, threads, vmForks, vmThreads) so that it spawns only when the
@@ -59,17 +54,12 @@ export class GatedPoolWorker implements PoolWorker {
   #memoryLimitBytes: number | null
   #overMemoryLimit = false
   #keeper: GateKeeper
-  #inner: PoolWorker | undefined
-  #innerStarting: Promise<void> | undefined
-  /** The inner worker once its process or thread exists: before that it cannot be sent anything. */
-  #spawned: PoolWorker | undefined
-  #startMessage: Message | undefined
+  #real: RealWorker = { name: 'idle' }
+  #startMessage: WorkerRequest | undefined
   /** Set for a retry: the heap limit its new worker gets. */
   #heapMb: number | undefined
-  /** The file in hand; `crash` (why its first worker died) is set once it is the retry. */
-  #current: { file: string; message: Message; run: AbortSignal; release?: Release; crash?: string } | undefined
+  #current: CurrentFile | undefined
   #abort = new AbortController()
-  #stopped = false
   /** The current forked worker said on stderr that its heap ran out. */
   #outOfMemory = false
 
@@ -114,21 +104,21 @@ export class GatedPoolWorker implements PoolWorker {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true
+    const inner = this.#inner()
+    this.#real = { name: 'stopped' }
     this.#abort.abort(new Error('worker stopped before its file was admitted'))
     this.#current?.release?.()
     this.#current = undefined
-    const inner = this.#inner
-    this.#inner = undefined
     if (inner) await inner.stop()
   }
 
-  send(message: Message): void {
+  /** Vitest's requests, and RPC traffic (answers to the worker's calls, onCancel) through the same channel. */
+  send(message: WorkerRequest): void {
     if (message?.__vitest_worker_request__) {
       switch (message.type) {
         case 'start':
           // The real start message goes out when a real worker exists; Vitest gets its answer now.
-          this.#startMessage = { ...message, context: { ...(message.context as object), pool: baseName(this.name) } }
+          this.#startMessage = { ...message, context: { ...message.context, pool: baseName(this.name) } }
           queueMicrotask(() => this.#emit('message', STARTED))
           return
         case 'run':
@@ -136,24 +126,34 @@ export class GatedPoolWorker implements PoolWorker {
           void this.#runWhenAdmitted(message)
           return
         case 'stop':
-          if (!this.#inner) {
+          if (!this.#inner()) {
             this.#abort.abort(new Error('worker stopped before its file was admitted'))
             queueMicrotask(() => this.#emit('message', STOPPED))
             return
           }
           break
         case 'cancel':
-          if (!this.#inner) return
+          if (!this.#inner()) return
           break
       }
     }
-    // RPC traffic (answers to the worker's calls, onCancel) goes to the real worker once it exists — also
-    // while it is starting: a custom environment calls back into Vitest before the worker says `started`.
-    // Before it exists only Vitest's cancel can come, which the keeper sees too (`runSignal`).
-    if (this.#inner && this.#inner === this.#spawned) this.#inner.send(message as never)
+    // RPC traffic goes to the real worker once it exists — also while it is starting: a custom environment
+    // calls back into Vitest before the worker says `started`. Before it exists only Vitest's cancel can
+    // come, which the keeper sees too (`runSignal`).
+    const real = this.#real
+    if (real.name === 'started' || (real.name === 'starting' && real.spawned)) real.inner.send(message)
   }
 
-  async #runWhenAdmitted(message: Message): Promise<void> {
+  /** The real worker, from the moment it is created until it dies or is stopped. */
+  #inner(): PoolWorker | undefined {
+    return this.#real.name === 'starting' || this.#real.name === 'started' ? this.#real.inner : undefined
+  }
+
+  get #stopped(): boolean {
+    return this.#real.name === 'stopped'
+  }
+
+  async #runWhenAdmitted(message: CurrentFile['message']): Promise<void> {
     const file = fileOf(message)
     const run = this.#keeper.runSignal
     let release: Release
@@ -177,11 +177,10 @@ export class GatedPoolWorker implements PoolWorker {
    * The run was cancelled before this file started: it is reported as skipped, as plain Vitest reports the
    * files still queued when it cancels, and Vitest hears that the file is done so the run can end.
    */
-  #skipCancelled(message: Message): void {
-    const files = (message.context as { files?: FileSpecification[] } | undefined)?.files ?? []
+  #skipCancelled(message: CurrentFile['message']): void {
     const project = this.#options.project
-    reportFilesSkipped(project.vitest, files, project)
-    queueMicrotask(() => this.#emit('message', { __vitest_worker_response__: true, type: 'testfileFinished' }))
+    reportFilesSkipped(project.vitest, message.context.files ?? [], project)
+    queueMicrotask(() => this.#emit('message', { __vitest_worker_response__: true, type: 'testfileFinished' } satisfies WorkerResponse))
   }
 
   async #startFile(): Promise<void> {
@@ -201,25 +200,28 @@ export class GatedPoolWorker implements PoolWorker {
       // Cancelled while the worker was starting: the file has not begun, so it does not begin now.
       return current.crash ? this.#crashWithoutRetry(current.file, current.crash) : this.#skipCancelled(current.message)
     }
-    this.#keeper.fileStarted(current.file, workerPid(this.#inner))
-    this.#inner!.send(current.message as never)
+    const inner = this.#inner()!
+    this.#keeper.fileStarted(current.file, workerPid(inner))
+    inner.send(current.message)
   }
 
   #ensureInner(): Promise<void> {
-    if (this.#inner && !this.#innerStarting) return Promise.resolve()
-    if (this.#innerStarting) return this.#innerStarting
+    const real = this.#real
+    if (real.name === 'started') return Promise.resolve()
+    if (real.name === 'starting') return real.ready
     const inner = this.#createInner(this.#options, this.#heapMb)
-    this.#inner = inner
-    this.#innerStarting = (async () => {
+    const state: RealWorker & { name: 'starting' } = { name: 'starting', inner, spawned: false, ready: Promise.resolve() }
+    this.#real = state
+    state.ready = (async () => {
       await inner.start()
-      this.#spawned = inner
+      state.spawned = true
       this.#watchForOutOfMemory(inner)
       inner.on('message', (data) => this.#onInnerMessage(inner, data))
       inner.on('error', (error) => this.#onInnerError(inner, error))
       inner.on('exit', (code: unknown, signal?: unknown) => this.#onInnerExit(inner, code, signal))
       const started = new Promise<void>((resolve, reject) => {
         const onStarted = (data: unknown) => {
-          const response = inner.deserialize(data) as Message
+          const response = inner.deserialize(data) as WorkerResponse
           if (response?.__vitest_worker_response__ && response.type === 'started') {
             inner.off('message', onStarted)
             if (response.error) reject(response.error)
@@ -228,25 +230,26 @@ export class GatedPoolWorker implements PoolWorker {
         }
         inner.on('message', onStarted)
       })
-      inner.send(this.#startMessage as never)
+      inner.send(this.#startMessage!)
       await started
     })().finally(() => {
-      this.#innerStarting = undefined
+      // A worker that failed to start counts as started: the file's error was reported, the next file reuses it.
+      if (this.#real === state) this.#real = { name: 'started', inner }
     })
-    return this.#innerStarting
+    return state.ready
   }
 
   /** V8's own words on the worker's stderr when its heap runs out: the only sure sign, for a forked worker. */
   #watchForOutOfMemory(inner: PoolWorker) {
     this.#outOfMemory = false
     workerStderr(inner)?.on('data', (chunk: Buffer | string) => {
-      if (!this.#outOfMemory && /heap out of memory|Reached heap limit/.test(String(chunk))) this.#outOfMemory = true
+      if (!this.#outOfMemory && saysOutOfMemory(String(chunk))) this.#outOfMemory = true
     })
   }
 
   #onInnerMessage(inner: PoolWorker, data: unknown): void {
-    if (inner !== this.#inner) return
-    const response = inner.deserialize(data) as Message
+    if (inner !== this.#inner()) return
+    const response = inner.deserialize(data) as WorkerResponse
     if (response?.__vitest_worker_response__) {
       if (response.type === 'started') return // answered already, on the real worker's behalf
       if (response.type === 'testfileFinished' && this.#current) {
@@ -262,13 +265,13 @@ export class GatedPoolWorker implements PoolWorker {
   }
 
   #onInnerError(inner: PoolWorker, error: unknown): void {
-    if (inner !== this.#inner) return
+    if (inner !== this.#inner()) return
     if (this.#current && this.#retry(describeError(error))) return
     this.#emit('error', error)
   }
 
   #onInnerExit(inner: PoolWorker, code: unknown, signal: unknown): void {
-    if (inner !== this.#inner || this.#stopped) return
+    if (inner !== this.#inner()) return
     if (this.#current && this.#retry(describeExit(code, signal, this.#outOfMemory))) return
     // Vitest 5 names the signal in its "Worker exited unexpectedly" message.
     this.#emit('exit', code, signal)
@@ -277,8 +280,8 @@ export class GatedPoolWorker implements PoolWorker {
   /** True when the file will run again; the dead worker's exit stays between us. */
   #retry(reason: string): boolean {
     const current = this.#current!
-    const dead = this.#inner
-    this.#inner = undefined
+    const dead = this.#inner()
+    this.#real = { name: 'idle' }
     if (dead) void dead.stop().catch(() => {})
     current.release?.()
     current.release = undefined
@@ -328,25 +331,6 @@ function baseName(name: string): string {
   return name.replace(/^qtests-/, '')
 }
 
-function fileOf(message: Message): string {
-  const files = (message.context as { files?: { filepath: string }[] } | undefined)?.files
-  return files?.map((f) => f.filepath).join(', ') ?? '(unknown file)'
-}
-
-/** How a worker that aborted (SIGABRT) is described until its memory says whether the heap ran out. */
-export const ABORTED = 'worker exited: aborted (SIGABRT)'
-export const OUT_OF_MEMORY = 'worker exited: heap out of memory (SIGABRT)'
-
-function describeExit(code: unknown, signal: unknown, outOfMemory: boolean): string {
-  // V8 aborts when the heap runs out, but so do native crashes and process.abort(): unless V8 said so, the
-  // keeper tells them apart by the memory the worker had reached.
-  if (signal === 'SIGABRT' || code === 134) return outOfMemory ? OUT_OF_MEMORY : ABORTED
-  if (typeof signal === 'string' && signal) return `worker exited: killed by ${signal}`
-  return `worker exited unexpectedly with code ${String(code)}`
-}
-
-function describeError(error: unknown): string {
-  const code = (error as { code?: string } | undefined)?.code
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY') return 'worker exited: heap out of memory'
-  return `worker error: ${error instanceof Error ? error.message : String(error)}`
+function fileOf(message: CurrentFile['message']): string {
+  return message.context.files?.map((f) => f.filepath).join(', ') ?? '(unknown file)'
 }

@@ -45,7 +45,7 @@ export function expectedPeakBytes(history: number | null | undefined, largestSee
   return Math.max(largestSeenBytes, freshWorkerBytes)
 }
 
-/** The heap limit, in MB, for a file's retry: twice what it had (V8's default when none was set). */
+/** The heap limit, in MiB, for a file's retry: twice what it had (V8's default when none was set). */
 export function retryHeapMb(execArgv: readonly string[], defaultHeapMb: number): number {
   return (currentHeapMb(execArgv) ?? defaultHeapMb) * 2
 }

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { historyPath, saveHistory } from './fileHistory.js'
+import { historyPath, saveHistory } from '../cache/workerHistory.js'
 import type { ScalingSampler } from './resourceSampler.js'
 import { FRESH_WORKER_BYTES, WorkerScaling, type WorkerScalingSettings } from './workerScaling.js'
 
@@ -10,13 +10,13 @@ const MB = 1024 ** 2
 const MAIN_BYTES = 150 * MB
 
 /** A machine that says what the test wants: idle CPUs, a quiet main thread, a 150 MB main process. */
-function fakeSampler(reading: { cpuBusy?: number; mainBusy?: number } = {}): ScalingSampler {
+function fakeSampler(reading: { cpuBusy?: number; mainBusy?: number; totalRssBytes?: number } = {}): ScalingSampler {
   return {
     cpuBusy: () => reading.cpuBusy ?? 0.2,
     mainBusy: () => reading.mainBusy ?? 0.1,
     mainRss: () => MAIN_BYTES,
     processRss: () => 80 * MB,
-    runRss: () => ({ totalBytes: MAIN_BYTES, mainBytes: MAIN_BYTES, gone: [] }),
+    runRss: () => ({ totalBytes: reading.totalRssBytes ?? MAIN_BYTES, mainBytes: MAIN_BYTES, gone: [] }),
   }
 }
 
@@ -109,6 +109,46 @@ describe('WorkerScaling limit', () => {
       run.scaling.tickNow()
     }
     expect(run.scaling.limiter.limit).toBeGreaterThan(2)
+    run.stop()
+  })
+
+  it('holds the limit while the CPUs are saturated, though files wait behind it', async () => {
+    const run = scalingWith({ max: 16, sampler: fakeSampler({ cpuBusy: 0.99 }) })
+    run.ask(Array.from({ length: 10 }, (_, i) => `f${i}`))
+    await settle()
+    for (let i = 0; i < 12; i++) {
+      run.advance(250)
+      run.scaling.tickNow()
+    }
+    expect(run.scaling.limiter.limit).toBe(2)
+    run.stop()
+  })
+
+  it("holds the limit while Vitest's main thread is saturated, though the CPUs idle", async () => {
+    const run = scalingWith({ max: 16, sampler: fakeSampler({ mainBusy: 0.9 }) })
+    run.ask(Array.from({ length: 10 }, (_, i) => `f${i}`))
+    await settle()
+    for (let i = 0; i < 12; i++) {
+      run.advance(250)
+      run.scaling.tickNow()
+    }
+    expect(run.scaling.limiter.limit).toBe(2)
+    run.stop()
+  })
+
+  it("cuts the limit to the files running once the run's memory passes 85% of the budget", async () => {
+    const reading = { totalRssBytes: MAIN_BYTES }
+    const run = scalingWith({ memoryBudgetBytes: 4096 * MB, sampler: fakeSampler(reading) })
+    run.ask(['a'])
+    await settle()
+    run.advance(250)
+    run.scaling.tickNow()
+    expect(run.scaling.limiter.limit).toBe(2)
+    reading.totalRssBytes = 0.9 * 4096 * MB
+    run.advance(250)
+    run.scaling.tickNow()
+    expect(run.scaling.limiter.limit).toBe(1)
+    expect(run.scaling.snapshot().peakRssBytes).toBe(0.9 * 4096 * MB)
     run.stop()
   })
 })

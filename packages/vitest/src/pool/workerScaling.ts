@@ -1,9 +1,11 @@
 import os from 'node:os'
 import path from 'node:path'
 import v8 from 'node:v8'
-import { AdaptiveLimiter } from '@qtests/core'
-import { ABORTED, type GateKeeper, OUT_OF_MEMORY } from './gatedWorker.js'
-import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from './fileHistory.js'
+import { AdaptiveLimiter, formatBytes } from '@qtests/core'
+import type { GateKeeper } from './gateKeeper.js'
+import { ABORTED, OUT_OF_MEMORY } from './workerCrash.js'
+import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from '../cache/workerHistory.js'
+import type { RetryRecord, TimelinePoint, WorkerScalingRecord, WorkerScalingSnapshot } from '../shared/workerScalingSnapshot.js'
 import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, mainHeapArgs, retryHeapMb } from './memoryAdmission.js'
 import { machineSampler, type ScalingSampler } from './resourceSampler.js'
 import { coldAdmission, ScalingPolicy } from './scalingPolicy.js'
@@ -52,33 +54,6 @@ export interface WorkerScalingSettings {
   onCancel?: (listener: (reason: unknown) => void) => void
 }
 
-export interface TimelinePoint {
-  t: number
-  running: number
-  limit: number
-  rssBytes: number | null
-}
-
-export interface RetryRecord {
-  file: string
-  reason: string
-  /** The heap limit the retry ran with, MB; null when it could not be raised (see `planRetry`). */
-  heapMb: number | null
-  outcome: 'pending' | 'passed' | 'crashed again' | 'cancelled'
-}
-
-export interface WorkerScalingSnapshot {
-  adaptive: true
-  min: number
-  max: number
-  memoryBudgetBytes: number
-  peakConcurrency: number
-  peakRssBytes: number
-  limits: number[]
-  timeline: TimelinePoint[]
-  retries: RetryRecord[]
-}
-
 const TICK_MS = 250
 /** An aborted worker whose RSS had reached this share of its heap limit ran out of heap. */
 const OUT_OF_HEAP_SHARE = 0.75
@@ -96,7 +71,7 @@ interface RunningFile {
   expectedPeakBytes: number
 }
 
-export class WorkerScaling implements GateKeeper {
+export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
   readonly settings: WorkerScalingSettings
   readonly gate: AdaptiveWorkerGate
   readonly limiter: AdaptiveLimiter
@@ -285,7 +260,7 @@ export class WorkerScaling implements GateKeeper {
     const heapMb = heapFixed ? null : retryHeapMb(execArgv, defaultHeapMb())
     this.#retries.push({ file: key, reason, heapMb, outcome: 'pending' })
     this.settings.log(
-      `${key}: ${reason}; running it again alone${heapMb ? ` with a ${heapMb} MB heap` : ` (its heap cannot be raised: ${heapFixed})`} so no test is lost`,
+      `${key}: ${reason}; running it again alone${heapMb ? ` with a ${heapMb} MiB heap` : ` (its heap cannot be raised: ${heapFixed})`} so no test is lost`,
     )
     return { heapMb, reason }
   }
@@ -298,7 +273,7 @@ export class WorkerScaling implements GateKeeper {
     const peak = this.#history.files[key]?.peakBytes
     // A thread has no RSS of its own to report: the heap it had is the memory known to have run out.
     const heapMb = retry?.heapMb ?? currentHeapMb(mainHeapArgs(process.execArgv, process.env.NODE_OPTIONS)) ?? defaultHeapMb()
-    const seen = peak ? `; its worker reached ${formatGb(peak)}` : `; its heap limit was ${heapMb} MB`
+    const seen = peak ? `; its worker reached ${formatBytes(peak)}` : `; its heap limit was ${heapMb} MiB`
     const advice = reason.includes('heap out of memory') ? 'give this file more memory or split it' : 'it does not crash for want of memory'
     this.settings.log(`${key} crashed again when run alone (${reason})${seen}. The run fails: ${advice}.`)
   }
@@ -313,7 +288,7 @@ export class WorkerScaling implements GateKeeper {
     if (peak === undefined || peak === 0) return crash
     const heapMb = currentHeapMb(execArgv) ?? currentHeapMb(mainHeapArgs(process.execArgv, process.env.NODE_OPTIONS)) ?? defaultHeapMb()
     if (peak >= OUT_OF_HEAP_SHARE * heapMb * 1024 ** 2) return OUT_OF_MEMORY
-    return `${crash} at ${Math.round(peak / 1024 ** 2)} MB, far from its ${heapMb} MB heap: not out of memory (a native crash, or process.abort())`
+    return `${crash} at ${formatBytes(peak)}, far from its ${heapMb} MiB heap: not out of memory (a native crash, or process.abort())`
   }
 
   retryCancelled(file: string): void {
@@ -438,11 +413,7 @@ export class WorkerScaling implements GateKeeper {
   }
 }
 
-function formatGb(bytes: number): string {
-  return `${(bytes / 1024 ** 3).toFixed(1)} GB`
-}
-
-/** This process's heap limit in MB: what a worker gets when nothing sets its own. */
+/** This process's heap limit in MiB: what a worker gets when nothing sets its own. */
 function defaultHeapMb(): number {
   return Math.round(v8.getHeapStatistics().heap_size_limit / 1024 ** 2)
 }

@@ -3,7 +3,7 @@
 // plugin there sees REPEAT_RUN_ENV and turns it into the repeat run: the probes' runner in hunt mode, no
 // reporters but the collector, no snapshot written, no cache, no coverage.
 
-import { REPEAT_JOB_KEY, type RepeatJob, type RepeatMessage } from './job.js'
+import { REPEAT_JOB_KEY, type RepeatJob, type RepeatMessage } from '../shared/repeatRun.js'
 
 type CreateVitest = (
   mode: 'test',

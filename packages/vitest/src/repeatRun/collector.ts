@@ -1,6 +1,6 @@
 import type { Reporter, TestModule } from 'vitest/node'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
-import type { RepeatedFile, RepeatMessage } from './job.js'
+import type { RepeatedFile, RepeatMessage } from '../shared/repeatRun.js'
 
 /**
  * The repeat run's only reporter: sends each finished file's probe records to the user's run, over the IPC
@@ -18,11 +18,11 @@ export function repeatedFile(module: TestModule): RepeatedFile {
     project: module.project.name || '',
     moduleId: module.moduleId,
     state: module.state(),
-    probe: (module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined,
+    probe: module.meta()[META_KEY] as FileProbeMeta | undefined,
     tests: [...module.children.allTests()].map((test) => ({
       id: test.id,
       name: test.fullName,
-      probe: (test.meta() as Record<string, unknown>)[META_KEY] as TestProbeMeta | undefined,
+      probe: test.meta()[META_KEY] as TestProbeMeta | undefined,
     })),
   }
   if (errors.length) file.error = (errors[0]?.message ?? String(errors[0])).split('\n')[0]!.slice(0, 300)

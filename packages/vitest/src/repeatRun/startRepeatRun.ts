@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { REPEAT_RUN_ENV, type RepeatedFile, type RepeatJob, type RepeatMessage } from './job.js'
+import { REPEAT_RUN_ENV, type RepeatedFile, type RepeatJob, type RepeatMessage, type RepeatRunResult } from '../shared/repeatRun.js'
 
 const childEntry = fileURLToPath(new URL('./child.js', import.meta.url))
 
@@ -21,19 +21,9 @@ export interface RepeatRunOptions {
   onFile?: (file: RepeatedFile) => void
 }
 
-export interface RepeatRunResult {
-  /** by `fileKey(project, moduleId)` */
-  files: Map<string, RepeatedFile>
-  /** every file ran to its end */
-  complete: boolean
-  /** why the repeat run ended before its files did, in words for a reason field */
-  ended?: string
-  unhandledErrors: string[]
-  durationMs: number
-}
-
-export function fileKey(project: string | null, moduleId: string): string {
-  return `${project ?? ''}\0${moduleId}`
+/** A file sent twice (it should not be) is kept once, the last word. */
+function fileKey(file: RepeatedFile): string {
+  return `${file.project}\0${file.moduleId}`
 }
 
 /** Command-line flags of this process the child keeps: not a debugger's (its port is taken). */
@@ -107,7 +97,7 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
       detached: true,
     })
   } catch (error) {
-    return Promise.resolve({ files, complete: false, ended: `could not start: ${(error as Error).message}`, unhandledErrors, durationMs: 0 })
+    return Promise.resolve({ files: [], complete: false, ended: `could not start: ${(error as Error).message}`, unhandledErrors, durationMs: 0 })
   }
   const log = createWriteStream(options.logFile)
   log.on('error', () => {})
@@ -132,7 +122,7 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
   child.on('message', (data) => {
     const message = data as RepeatMessage
     if (message?.type === 'file') {
-      files.set(fileKey(message.file.project, message.file.moduleId), message.file)
+      files.set(fileKey(message.file), message.file)
       options.onFile?.(message.file)
     } else if (message?.type === 'done') {
       done = true
@@ -152,7 +142,7 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
       signalGroup(child, 'SIGKILL')
       if (!done && !ended) ended = signal ? `its process was killed by ${signal}` : `its process exited with code ${code} (see ${options.logFile})`
       log.end()
-      resolve({ files, complete: done && !ended, ended, unhandledErrors, durationMs: Date.now() - started })
+      resolve({ files: [...files.values()], complete: done && !ended, ended, unhandledErrors, durationMs: Date.now() - started })
     }
     // Messages sent just before the child exited may still be on their way: the channel's end comes after them.
     child.once('exit', (code, signal) => {

@@ -1,21 +1,20 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
-import type { ResolvedOptions } from '../plugin/options.js'
-import { cliOptions, vitestDefaultWorkers } from '../plugin/vitestConfig.js'
-import { reportDir } from '../plugin/paths.js'
-import type { WorkerScaling } from '../pool/workerScaling.js'
-import type { RepeatedFile, RepeatJob } from '../repeatRun/job.js'
+import { cleanHistoryPath, loadCleanHistory, type MeasuredFile, recordRun, saveCleanHistory, type VerdictContext, verdictSettings } from '../cache/cleanVerdicts.js'
+import { writeFileAtomic, writeFileAtomicSync } from '../cache/writeFileAtomic.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
-import { fileKey, type RepeatRunResult, repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
+import { repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
+import { CONFIRM_ITERATIONS, confirmTimeLimitMs } from '../shared/measureRules.js'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
-import { cleanHistoryPath, loadCleanHistory, type MeasuredFile, recordRun, saveCleanHistory, verdictSettings } from './cleanHistory.js'
+import type { ResolvedOptions } from '../shared/options.js'
+import type { RepeatedFile, RepeatJob, RepeatRunResult } from '../shared/repeatRun.js'
+import type { WorkerScalingRecord } from '../shared/workerScalingSnapshot.js'
 import { renderHtmlReport } from './html.js'
 import { documentOnStdout } from './output.js'
 import type { FileReport, QtestsReport, WorkersReport } from './schema.js'
 import { formatTerminalSection, type TerminalStyle } from './terminal.js'
 import { type FileInput, fileVerdict, type TestInput, type VerdictSettings } from './verdicts.js'
-import { writeFileAtomic, writeFileAtomicSync } from './writeFileAtomic.js'
 
 const toolVersion: string = (() => {
   try {
@@ -36,6 +35,20 @@ interface EndedRun {
   unhandledErrors: number
   /** files the repeat run is to measure, none when it is not needed */
   repeat: RepeatJob['files']
+}
+
+/** What the reporter needs from the plugin and the pool, handed in by `plugin/qtests.ts`: report/ imports neither. */
+export interface ReporterContext {
+  /** adaptive workers' bookkeeping; undefined when they are off */
+  scaling?: WorkerScalingRecord
+  /** where reports and the caches beside them go, for this Vitest root */
+  reportDir(root: string): string
+  /** the number of workers plain Vitest runs, for the report when adaptive workers are off */
+  defaultWorkers(vitest: Vitest): number
+  /** the options the user gave on the command line, for the repeat run */
+  cliOptions(vitest: Vitest): Record<string, unknown>
+  /** what a project's measure verdicts depend on besides their files (the clean-verdict cache's key) */
+  verdictContext(vitest: Vitest, project: string): VerdictContext
 }
 
 /**
@@ -64,15 +77,19 @@ export class QtestsReporter implements Reporter {
   #repeatStop = new AbortController()
   #stdoutIsDocument = false
 
+  private readonly scaling: WorkerScalingRecord | undefined
+
   constructor(
     private readonly options: ResolvedOptions,
-    private readonly scaling?: WorkerScaling,
-  ) {}
+    private readonly context: ReporterContext,
+  ) {
+    this.scaling = context.scaling
+  }
 
   onInit(vitest: Vitest) {
     this.#vitest = vitest
-    this.#plainMaxWorkers = vitestDefaultWorkers(vitest)
-    this.#stdoutIsDocument = documentOnStdout(vitest.config as never, Number(vitest.version.split('.')[0]))
+    this.#plainMaxWorkers = this.context.defaultWorkers(vitest)
+    this.#stdoutIsDocument = documentOnStdout(vitest.config, Number(vitest.version.split('.')[0]))
     // `vitest run` exits on SIGINT/SIGTERM (or a crashed worker) without ending the run for reporters;
     // the `exit` event still comes, and a synchronous write there keeps the report promise.
     process.once('exit', () => this.#writeInterrupted())
@@ -169,7 +186,7 @@ export class QtestsReporter implements Reporter {
       vitestNodeUrl,
       root: vitest.config.root,
       configFile: vitest.vite.config.configFile ?? false,
-      cliOptions: repeatedCliOptions(cliOptions(vitest)),
+      cliOptions: repeatedCliOptions(this.context.cliOptions(vitest)),
       files: run.repeat,
       // Confirming needs only to tell growth that repeats from growth that does not: a shorter first window.
       iterations: purpose === 'confirm' ? Math.min(leaks.iterations, CONFIRM_ITERATIONS) : leaks.iterations,
@@ -189,7 +206,7 @@ export class QtestsReporter implements Reporter {
     }
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
-    const partial: RepeatRunResult = { files: new Map(), complete: false, unhandledErrors: [], durationMs: 0 }
+    const partial: RepeatRunResult = { files: [], complete: false, unhandledErrors: [], durationMs: 0 }
     this.#repeated = partial
     const timeLimitMs = purpose === 'confirm' ? confirmTimeLimitMs(Date.now() - this.#startedAt.getTime()) : undefined
     try {
@@ -199,13 +216,13 @@ export class QtestsReporter implements Reporter {
         signal: this.#repeatStop.signal,
         timeLimitMs,
         onFile: (file) => {
-          partial.files.set(fileKey(file.project, file.moduleId), file)
+          partial.files.push(file)
           progress.fileDone()
         },
       })
       this.#repeated = result
       progress.end()
-      say(` qtests  repeat run ${result.complete ? 'done' : `ended early: ${result.ended}`} (${(result.durationMs / 1000).toFixed(1)} s, ${result.files.size} of ${plural(total, 'file')})`)
+      say(` qtests  repeat run ${result.complete ? 'done' : `ended early: ${result.ended}`} (${(result.durationMs / 1000).toFixed(1)} s, ${result.files.length} of ${plural(total, 'file')})`)
       return result
     } finally {
       process.off('SIGINT', interrupt)
@@ -327,7 +344,7 @@ export class QtestsReporter implements Reporter {
     let history = loadCleanHistory(file)
     const byProject = new Map<string, MeasuredFile[]>()
     for (const module of testModules) {
-      const probe = (module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined
+      const probe = module.meta()[META_KEY] as FileProbeMeta | undefined
       if (!probe) continue
       const project = module.project.name || ''
       const verdict = module.state() === 'passed' ? verdicts.get(fileKey(project || null, relativeToRoot(root, module.moduleId))) : 'failed'
@@ -336,12 +353,12 @@ export class QtestsReporter implements Reporter {
       byProject.set(project, files)
     }
     const now = new Date()
-    for (const [project, files] of byProject) history = recordRun(history, files, verdictSettings(vitest, this.options, project), now)
+    for (const [project, files] of byProject) history = recordRun(history, files, verdictSettings(this.context.verdictContext(vitest, project)), now)
     saveCleanHistory(file, history)
   }
 
   #reportDir(): string {
-    return reportDir(this.#vitest!.config.root, this.options)
+    return this.context.reportDir(this.#vitest!.config.root)
   }
 
   #workers(maxWorkers: number): WorkersReport {
@@ -390,14 +407,6 @@ export class QtestsReporter implements Reporter {
   }
 }
 
-/** measure: confirming growing files may take as long as the run did, and at least a minute and a half. */
-function confirmTimeLimitMs(runMs: number): number {
-  return Math.max(90_000, runMs)
-}
-
-/** measure: runs in the first window of a confirmed test (hunt mode's `iterations` when lower). */
-const CONFIRM_ITERATIONS = 12
-
 function hasRunTests(module: TestModule): boolean {
   for (const test of module.children.allTests()) {
     const state = test.result().state
@@ -419,13 +428,14 @@ function whyNotRun(module: TestModule, reason: TestRunEndReason): string | undef
 
 function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult | undefined, reason: TestRunEndReason): FileInput {
   const project = module.project.name || ''
-  const again: RepeatedFile | undefined = repeated?.files.get(fileKey(project, module.moduleId))
+  // A file sent twice (it should not be) counts once, the last word.
+  const again: RepeatedFile | undefined = repeated?.files.findLast((file) => file.project === project && file.moduleId === module.moduleId)
   const byId = new Map(again?.tests.map((test) => [test.id, test]))
   const byName = new Map(again?.tests.map((test) => [test.name, test]))
   const tests: TestInput[] = []
   for (const test of module.children.allTests()) {
     const state = test.result().state
-    const probe = (test.meta() as Record<string, unknown>)[META_KEY] as TestProbeMeta | undefined
+    const probe = test.meta()[META_KEY] as TestProbeMeta | undefined
     const repeatedProbe = (byId.get(test.id) ?? byName.get(test.fullName))?.probe
     for (const found of [probe, repeatedProbe])
       if (found?.allocationSites) found.allocationSites = found.allocationSites.map((site) => ({ ...site, file: relativeToRoot(root, site.file) }))
@@ -437,7 +447,7 @@ function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult
     state: module.state(),
     tests,
     // hunt: the user's run has no probes; the file's GC time is the repeat run's.
-    probe: ((module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined) ?? again?.probe,
+    probe: (module.meta()[META_KEY] as FileProbeMeta | undefined) ?? again?.probe,
   }
   const notRun = whyNotRun(module, reason)
   if (notRun) input.notRun = notRun
@@ -447,6 +457,11 @@ function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult
       : { ran: false, why: repeated.ended ? `the repeat run ended before this file: ${repeated.ended}` : undefined }
   }
   return input
+}
+
+/** A file in a project; the root project is named '' or null. */
+function fileKey(project: string | null, file: string): string {
+  return `${project ?? ''}\0${file}`
 }
 
 function relativeToRoot(root: string, file: string): string {

@@ -59,9 +59,9 @@ describe('formatTerminalSection', () => {
       reportPaths: [],
     }).split('\n')
     expect(lines.slice(1, 5)).toEqual([
-      '  LEAK     test/a.test.ts > t1  +50.0 KB/iteration  confidence 1.00',
-      '  LEAK     test/a.test.ts > t3  +40.0 KB/iteration  confidence 1.00',
-      '  LEAK     test/a.test.ts > t4  +30.0 KB/iteration  confidence 1.00',
+      '  LEAK     test/a.test.ts > t1  +50.0 KiB/iteration  confidence 1.00',
+      '  LEAK     test/a.test.ts > t3  +40.0 KiB/iteration  confidence 1.00',
+      '  LEAK     test/a.test.ts > t4  +30.0 KiB/iteration  confidence 1.00',
       '           … and 2 more growing tests in test/a.test.ts (see the report)',
     ])
   })
@@ -91,7 +91,7 @@ describe('formatTerminalSection', () => {
     )
     expect(text.split('\n')).toEqual([
       ' qtests  memory leaks (hunt, 24 iterations per test)',
-      '  LEAK     test/audit.test.ts > audit > records  +48.2 KB/iteration  confidence 0.99',
+      '  LEAK     test/audit.test.ts > audit > records  +48.2 KiB/iteration  confidence 0.99',
       '  1 leaking, 0 suspect, 0 clean, 0 unmeasured of 1 files · report: .qtests/report.json',
       '',
     ])
@@ -105,7 +105,7 @@ describe('workerLines', () => {
     })
 
   it('lists every limit of a short run', () => {
-    expect(workerLines(workers([2, 4, 8, 5]))).toEqual(['  workers 2→4→8→5 (at most 2 at once), peak 225 MB of 250 MB budget'])
+    expect(workerLines(workers([2, 4, 8, 5]))).toEqual(['  workers 2→4→8→5 (at most 2 at once), peak 225.0 MiB of 250.0 MiB budget'])
   })
 
   it('keeps the start, the highest and the end of a long run, each once', () => {
@@ -145,7 +145,7 @@ describe('formatTerminalSection on long and mixed runs', () => {
     const file = { ...leakingFile(0), verdict: 'clean' as const, tests }
     const text = formatTerminalSection(report({ files: [file] }), { detail: 'summary', reportPaths: [] })
     expect(text).toContain(
-      "  TOOLING  2 tests keep memory in Vitest's mock registry (up to +21.3 KB/iteration, in test/f00.test.ts > a), not your code's leak: create the mock once",
+      "  TOOLING  2 tests keep memory in Vitest's mock registry (up to +21.3 KiB/iteration, in test/f00.test.ts > a), not your code's leak: create the mock once",
     )
     expect(text).toMatch(/no leaks found/)
   })
@@ -174,6 +174,6 @@ describe('formatTerminalSection on long and mixed runs', () => {
         },
       }),
     )
-    expect(lines[1]).toBe('  retried test/big.test.ts alone with a 320 MB heap after worker exited: heap out of memory: completed, with failing tests')
+    expect(lines[1]).toBe('  retried test/big.test.ts alone with a 320 MiB heap after worker exited: heap out of memory: completed, with failing tests')
   })
 })

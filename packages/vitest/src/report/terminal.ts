@@ -111,14 +111,14 @@ function unmeasuredLines(report: QtestsReport, style: TerminalStyle): string[] {
   return [style.dim(`  ${unmeasured.length} ${unmeasured.length === 1 ? 'test' : 'tests'} not measured; first: ${file.file} > ${test.name}: ${test.reason}`)]
 }
 
-/** One line on adaptive workers ("workers 2→6→3, peak 2.1 GB of 3.0 GB budget"), one per retried file. */
+/** One line on adaptive workers ("workers 2→6→3, peak 2.1 GiB of 3.0 GiB budget"), one per retried file. */
 export function workerLines(report: QtestsReport, style: TerminalStyle = plain): string[] {
   const workers = report.workers
   if (!workers.adaptive) return []
   const limits = workers.limits?.length ? workers.limits : [...new Set(workers.timeline.map((point) => point.limit))]
   const memory =
     workers.peakRssBytes && workers.memoryBudgetBytes
-      ? `, peak ${formatGb(workers.peakRssBytes)} of ${formatGb(workers.memoryBudgetBytes)} budget`
+      ? `, peak ${formatBytes(workers.peakRssBytes)} of ${formatBytes(workers.memoryBudgetBytes)} budget`
       : ''
   const lines = [style.dim(`  workers ${compactLimits(limits).join('→')} (at most ${workers.peakConcurrency} at once)${memory}`)]
   for (const retry of workers.retries) {
@@ -126,7 +126,7 @@ export function workerLines(report: QtestsReport, style: TerminalStyle = plain):
       lines.push(style.yellow(`  ${retry.file}: ${retry.reason}; not run again, the run was cancelled first`))
       continue
     }
-    const heap = retry.heapMb ? ` with a ${retry.heapMb} MB heap` : ' with the same heap'
+    const heap = retry.heapMb ? ` with a ${retry.heapMb} MiB heap` : ' with the same heap'
     const outcome =
       retry.outcome === 'crashed again'
         ? style.red('crashed again')
@@ -147,10 +147,6 @@ function compactLimits(limits: readonly number[]): number[] {
   if (turns.length <= 6) return turns
   // Start, highest, end — without repeating a number when the start or the end was the highest.
   return [turns[0]!, Math.max(...turns), turns.at(-1)!].filter((value, i, all) => i === 0 || value !== all[i - 1])
-}
-
-function formatGb(bytes: number): string {
-  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`
 }
 
 const TESTS_PER_FILE = 3

@@ -1,14 +1,6 @@
 import { analyzeLeakSeries, formatBytes, type LeakAnalysis, type LeakVerdict, theilSenSlope } from '@qtests/core'
-import {
-  CHEAP_SAMPLE_SHARE,
-  type FileProbeMeta,
-  LEAK_STEADY_RATIO,
-  type LeakMode,
-  MEASURE_MIN_TESTS,
-  SCREEN_PRIMER_READINGS,
-  type TestProbeMeta,
-  type ToolingHold,
-} from '../shared/protocol.js'
+import { CHEAP_SAMPLE_SHARE, LEAK_STEADY_RATIO, MEASURE_MIN_TESTS, MIN_SPAN_TESTS, SCREEN_PRIMER_READINGS } from '../shared/measureRules.js'
+import type { FileProbeMeta, LeakMode, TestProbeMeta, ToolingHold } from '../shared/protocol.js'
 import type { FileReport, TestReport, ToolingReport } from './schema.js'
 
 // Pure: turns what the probes recorded into verdicts. No Vitest objects, no I/O.
@@ -357,9 +349,6 @@ function fileBase(input: FileInput) {
   }
   return report
 }
-
-// measure: a leak's full-GC samples rise at a steady pace (LEAK_STEADY_RATIO) over at least this many tests.
-const MIN_SPAN_TESTS = 4
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000

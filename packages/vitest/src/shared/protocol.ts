@@ -2,34 +2,6 @@
 // sides import this file, neither shares code through it.
 
 /**
- * measure: a leak keeps its pace. Between two samples its slowest step is at least this share of its
- * fastest — asked of the cheap samples before full GCs are spent, and of the full GCs for a verdict.
- */
-export const LEAK_STEADY_RATIO = 0.25
-
-/**
- * measure: the first cheap reading of a file is a primer, never read as the tests' growth: the young GC
- * after it promotes what the one before kept (what importing the file left). The worker's screen skips it
- * (`risingSteadily`), and so does a clean file's growth per test in the verdict.
- */
-export const SCREEN_PRIMER_READINGS = 1
-
-/**
- * measure: files with fewer tests (5) get no probes and the verdict `unknown`: the cheap samples need the
- * primer and three readings, none after the last test (see `cheapSamplePlan`).
- */
-export const MEASURE_MIN_TESTS = SCREEN_PRIMER_READINGS + 3 + 1
-
-/**
- * measure: a file gets its cheap samples only while all the probes' GCs so far and these stay within this share of
- * the worker's time. A young GC costs 0.1–0.5 ms in a fresh worker but ~1–1.7 ms in a reused one
- * (`isolate: false`, every module loaded so far in its heap): date-fns's 250 files of ~20 ms each spent
- * 1.0–1.7 s on 1,029 of them, a third of the suite's own time. Files left out are measured by a later run
- * (clean verdicts are reused, so each run's share goes to the files not measured yet).
- */
-export const CHEAP_SAMPLE_SHARE = 0.03
-
-/**
  * hunt: samples in each confirming window of a repeated test. Runs are cheap and GCs are not: a confirming
  * window spreads its samples over twice the runs of the window before it, so that growth that stops (a cache
  * of a few hundred entries filling) is seen stopping within a few windows, for the GCs of one.
@@ -41,6 +13,16 @@ export const WORKER_CONFIG_KEY = 'qtests:worker-config'
 
 /** Key under which probes store their findings in `task.meta`. */
 export const META_KEY = 'qtests'
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    [WORKER_CONFIG_KEY]: WorkerConfig
+  }
+  interface TaskMeta {
+    /** What the leak probes recorded: `TestProbeMeta` on a test, `FileProbeMeta` on a test file. */
+    [META_KEY]?: TestProbeMeta | FileProbeMeta
+  }
+}
 
 export type LeakMode = 'measure' | 'hunt' | 'off'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { type MeasureProbes, MeasuredFile } from './measureFile.js'
-import { cheapSamplePlan } from './measurePlan.js'
+import { cheapSamplePlan } from '../shared/measureRules.js'
 
 const KB = 1024
 const BAR = 8 * KB

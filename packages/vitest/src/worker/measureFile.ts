@@ -1,5 +1,5 @@
 import type { FileProbeMeta } from '../shared/protocol.js'
-import { cheapSamplePlan, risingSteadily } from './measurePlan.js'
+import { cheapSamplePlan, risingSteadily } from '../shared/measureRules.js'
 import type { MemorySample } from './memoryProbe.js'
 
 /** What measure mode's sampling needs from the worker; the runner keeps the GC time accounts. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CHEAP_SAMPLE_SHARE } from '../shared/protocol.js'
+import { CHEAP_SAMPLE_SHARE } from '../shared/measureRules.js'
 import { fullSampleEstimateMs, ProbeBudget } from './probeBudget.js'
 
 const MB = 1024 * 1024

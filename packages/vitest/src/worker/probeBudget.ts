@@ -1,6 +1,6 @@
 // Pure: what measure mode's probes have cost one worker, and whether the next ones fit. No GC, no clock.
 
-import { CHEAP_SAMPLE_SHARE } from '../shared/protocol.js'
+import { CHEAP_SAMPLE_SHARE } from '../shared/measureRules.js'
 
 /**
  * A full GC's cost per MB of heap in use, before the worker has taken one, ms: about 1 on a plain heap

@@ -1,19 +1,20 @@
 import { setMaxListeners } from 'node:events'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { TraceMap } from '@jridgewell/trace-mapping'
 import { inject, TestRunner, vi } from 'vitest'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import { type FileProbeMeta, META_KEY, type ToolingHold, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
-import type { SiteResolver } from './allocationSites.js'
-import { clearTimer, heapStatistics, nextMacrotask, now, resourceTimings, setTimer } from './captured.js'
+import { heapStatistics, nextMacrotask, now } from './captured.js'
 import type { HeapSampler } from './heapSampler.js'
+import { type HuntTools, loadHuntTools, siteResolver } from './huntTools.js'
 import { HuntedTest, type HuntStep, type RunOutcome } from './huntedTest.js'
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
 import { fullSampleEstimateMs, ProbeBudget } from './probeBudget.js'
 import { loadedSinon, silenceConsole, sinonSandbox, type ToolingRegistry } from './tooling.js'
+import { freezeResourceTimings, thawResourceTimings } from './resourceTimings.js'
+import { errorMessage, shrinkError } from './testErrors.js'
 import { vitestMockRegistries } from './vitestMocks.js'
 import {
   evaluatedModules,
@@ -21,12 +22,12 @@ import {
   hookLevels,
   importedModuleFiles,
   loadedModuleFiles,
-  onTaskUpdateSent,
   resultNote,
   skippedItself,
   sourceMapOf,
   stopRepeats,
 } from './vitestRunner.js'
+import { VitestUpdates } from './vitestUpdates.js'
 
 type RunnerLike = {
   onBeforeRunFiles?(files: RunnerTestFile[]): unknown
@@ -54,22 +55,8 @@ function unprobedFile(why: Pick<FileProbeMeta, 'reused'> | Pick<FileProbeMeta, '
   return { meta: { ...emptyFileMeta(), ...why } }
 }
 
-type HuntTools = Awaited<ReturnType<typeof loadHuntTools>>
-
-async function loadHuntTools() {
-  const [{ originalPositionFor, TraceMap }, { allocationSites }, { HeapSampler }] = await Promise.all([
-    import('@jridgewell/trace-mapping'),
-    import('./allocationSites.js'),
-    import('./heapSampler.js'),
-  ])
-  return { originalPositionFor, TraceMap, allocationSites, HeapSampler }
-}
-
 /** Node's CommonJS module cache, shared by every `require` in this thread. */
 const requireCache = createRequire(import.meta.url).cache
-
-// Our own built code (this package's and @qtests/core's): never a user's allocation site.
-const ownDirs = [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'), path.dirname(fileURLToPath(import.meta.resolve('@qtests/core')))]
 
 // Vitest's and V8's own one-off allocations settle after a few dozen runs of the first test a worker hunts
 // (measured: 8 runs left the first test of a file at +1.4 KB per run; 32 left nothing above the noise).
@@ -80,8 +67,6 @@ const WARMUP_RUNS = 24
 // Warm-up runs stop once they have taken this long (the test and its hooks); a slow test is then sampled
 // from where it is, and the confirming windows decide whether what remains was warm-up.
 const WARMUP_MAX_MS = 1000
-// How long a sample waits for the main process to acknowledge Vitest's task updates (see below).
-const UPDATES_WAIT_MS = 2000
 // Samples the worker takes on its own before its first test's first sample (see #warmUpProbes).
 const PROBE_WARMUP_SAMPLES = 8
 // Sampled runs that create tooling objects (mocks) get a second GC, to size what the tool held.
@@ -100,50 +85,8 @@ function runnableTests(suite: RunnerTestSuite): RunnerTestCase[] {
   return tests
 }
 
-// Every fetch() adds a PerformanceResourceTiming to a global buffer that keeps up to 250 of them: a
-// bounded buffer that 24 runs cannot see filling, so it looked like ~600 B leaked per fetch. While the
-// sampled runs go on, the buffer takes no new entries (they are dropped, as when it is full).
-const DEFAULT_RESOURCE_TIMING_BUFFER = 250
-let resourceTimingsFrozen = false
-
-function freezeResourceTimings() {
-  if (!resourceTimings.setBufferSize || resourceTimingsFrozen) return
-  resourceTimings.setBufferSize(resourceTimings.count())
-  resourceTimingsFrozen = true
-}
-
-function thawResourceTimings() {
-  if (!resourceTimingsFrozen) return
-  resourceTimingsFrozen = false
-  resourceTimings.setBufferSize?.(DEFAULT_RESOURCE_TIMING_BUFFER)
-}
-
-function toPath(url: string): string {
-  return url.startsWith('file:') ? fileURLToPath(url) : url
-}
-
 function holdsObjects(holds: readonly ToolingHold[]): number {
   return holds.reduce((sum, hold) => sum + (hold.measuredRuns ? hold.objects : 0), 0) || 1
-}
-
-/** Leaves a thrown error its name and a short message: what a run's promise keeps of it is then small. */
-function shrinkError(error: unknown) {
-  if (typeof error !== 'object' || error === null) return
-  try {
-    for (const key of Reflect.ownKeys(error)) if (key !== 'message' && key !== 'name' && key !== 'stack') Reflect.deleteProperty(error, key)
-    const withMessage = error as { message?: unknown; stack?: unknown }
-    if (typeof withMessage.message === 'string' && withMessage.message.length > 200) withMessage.message = withMessage.message.slice(0, 200)
-    // Through V8's own setter: it replaces the captured frames (or their formatted text) the error holds.
-    withMessage.stack = ''
-  } catch {
-    // a frozen or exotic error keeps what it has
-  }
-}
-
-function errorMessage(errors: unknown): string {
-  const first = Array.isArray(errors) ? errors[0] : errors
-  const message = (first as { message?: string } | undefined)?.message ?? String(first)
-  return message.split('\n')[0]!.slice(0, 200)
 }
 
 interface HuntRun {
@@ -182,9 +125,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #reuse: Set<string> | undefined
     /** measure: every GC the probes forced in this worker, against its time */
     #budget: ProbeBudget | undefined
-    /** Vitest's task-update messages to the main process that it has not acknowledged yet */
-    #pendingUpdates = new Set<Promise<unknown>>()
-    #tracksUpdates = false
+    /** hunt: Vitest's task-update messages to the main process that it has not acknowledged yet */
+    #updates = new VitestUpdates()
 
     // biome-ignore lint/suspicious/noExplicitAny: see RunnerClass
     constructor(...args: any[]) {
@@ -196,7 +138,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #mode(): WorkerConfig['mode'] {
       if (!this.#config) {
         try {
-          this.#config = inject(WORKER_CONFIG_KEY as never) as WorkerConfig | undefined
+          this.#config = inject(WORKER_CONFIG_KEY)
         } catch {
           this.#config = undefined
         }
@@ -249,25 +191,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       return median - harnessBytes >= this.#config!.minBytesPerIteration / 2
     }
 
-    #siteResolver(): SiteResolver {
-      return {
-        isUserFile: (url) =>
-          url !== '' && !url.startsWith('node:') && !url.includes('/node_modules/') && (url.startsWith('/') || url.startsWith('file:')) && !ownDirs.some((dir) => toPath(url).startsWith(dir)),
-        toSource: (url, line, column) => {
-          const file = toPath(url)
-          let map = this.#sourceMaps.get(file)
-          if (map === undefined) {
-            const decoded = sourceMapOf(this, file)
-            map = decoded ? new this.#huntTools!.TraceMap(decoded as never, file) : null
-            this.#sourceMaps.set(file, map)
-          }
-          const original = map ? this.#huntTools!.originalPositionFor(map, { line, column }) : undefined
-          if (!original || original.line == null) return { file, line, column }
-          return { file: original.source ? toPath(original.source) : file, line: original.line, column: original.column ?? 0 }
-        },
-      }
-    }
-
     #sample(settle = false): number {
       const { bytes, gcMs, collections } = sampleAfterGc(settle)
       this.#lastGcMs = gcMs
@@ -296,33 +219,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         return bytes
       },
       affordable: () => this.#probeBudget().fullSampleFits(now(), fullSampleEstimateMs(heapStatistics().used_heap_size)),
-    }
-
-    /**
-     * hunt: Vitest sends task updates to the main process every 100 ms or so, and each message stays
-     * in memory (promise, RPC bookkeeping) until its answer is read — which, during the repeats of a
-     * synchronous test, is only after the test ends. On a busy machine the runs are slow, more messages
-     * go out per run, and clean tests grew 1–3 KB per run from them (test/hunt.test.ts). So Vitest's send
-     * is wrapped once per worker (its messages are unchanged) and each sample first lets the answers in.
-     */
-    #trackVitestUpdates() {
-      if (this.#tracksUpdates) return
-      this.#tracksUpdates = true
-      const pending = this.#pendingUpdates
-      onTaskUpdateSent(this, (answer) => {
-        const answered = Promise.resolve(answer)
-        pending.add(answered)
-        const settle = () => pending.delete(answered)
-        answered.then(settle, settle)
-      })
-    }
-
-    async #vitestUpdatesAnswered(): Promise<void> {
-      if (this.#pendingUpdates.size === 0) return
-      let timer: ReturnType<typeof setTimeout> | undefined
-      // Bounded: a main process that never answers (cancelled run) must not hang the test.
-      await Promise.race([Promise.allSettled([...this.#pendingUpdates]), new Promise((resolve) => (timer = setTimer(resolve, UPDATES_WAIT_MS)))])
-      clearTimer(timer)
     }
 
     override async onBeforeRunFiles(files: RunnerTestFile[]) {
@@ -363,7 +259,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             this.#harness ??= measureHarnessCost()
             this.#tooling ??= vitestMockRegistries(vi)
             this.#findSinon()
-            this.#trackVitestUpdates()
+            this.#updates.track(this)
           }
         })
       }
@@ -376,7 +272,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       const confirmedBy = this.#file?.leakConfirmedBy
       if (confirmedBy !== undefined) {
         // Measure's confirmation needs one confirmed leak per file: the rest of the file is not repeated.
-        ;(test.meta as Record<string, unknown>)[META_KEY] = { iterations: 0, unmeasured: `not repeated: ${confirmedBy} confirmed its file's leak first` }
+        ;test.meta[META_KEY] = { iterations: 0, unmeasured: `not repeated: ${confirmedBy} confirmed its file's leak first` }
         test.mode = 'skip'
         return
       }
@@ -460,7 +356,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       if (step === 'sample') {
         freezeResourceTimings()
         await this.#warmUpProbes()
-        await this.#vitestUpdatesAnswered()
+        await this.#updates.answered()
         // V8 keeps what a WeakRef points at until the job ends (Vitest 5 holds mocks that way): one macrotask first.
         await nextMacrotask()
         this.#probe('sample', () => {
@@ -521,7 +417,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       for (let run = 0; run < config.maxRuns && !rehearsal.done; run++) {
         if (rehearsal.runFinished('pass', 0) === 'sample') rehearsal.addSample(Math.min(run, 60) * 4096)
         this.#releaseTooling(false)
-        await this.#vitestUpdatesAnswered()
+        await this.#updates.answered()
       }
       for (let i = 0; i < PROBE_WARMUP_SAMPLES; i++) sampleAfterGc(i === 0)
     }
@@ -542,10 +438,10 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       const meta = hunt.test.meta()
       this.#sampling(() => {
         const profile = this.#sampler!.stop(!meta.unmeasured && this.#mayGrow(hunt.test, hunt.harnessBytes))
-        if (profile) meta.allocationSites = this.#huntTools!.allocationSites(profile, this.#siteResolver())
+        if (profile) meta.allocationSites = this.#huntTools!.allocationSites(profile, siteResolver(this.#huntTools!, this.#sourceMaps, (file) => sourceMapOf(this, file)))
       })
       if (this.#broken && !meta.unmeasured) meta.unmeasured = `probes failed: ${this.#broken}`
-      ;(test.meta as Record<string, unknown>)[META_KEY] = meta
+      ;test.meta[META_KEY] = meta
       if (this.#config!.stopFileAtFirstLeak && hunt.test.confirmedLeak && this.#file) this.#file.leakConfirmedBy ??= test.name
       // The repeat run's outcome is nobody's: a skipped result is how Vitest's loop is told to stop.
       if (early && test.result) stopRepeats(test.result)
@@ -590,7 +486,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         if (this.#mode() === 'measure' && !this.#file.meta.reused && !this.#file.meta.overBudget) this.#probe('file end', () => {
           this.#file!.meta.modules = this.#loadedFiles(suite.filepath)
         })
-        ;(suite.meta as Record<string, unknown>)[META_KEY] = this.#file.meta
+        ;suite.meta[META_KEY] = this.#file.meta
         this.#file = undefined
       }
       await super.onAfterRunSuite?.(suite)

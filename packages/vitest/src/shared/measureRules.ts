@@ -1,6 +1,38 @@
-// Pure: measure mode's sampling plan and its screening rule. No GC, no Vitest objects.
+// Measure mode's rules, in one place: which files and tests get samples, the screen that calls for full GCs,
+// the verdict's thresholds, and what confirming a growing file in the repeat run may take. Pure: no GC, no
+// Vitest objects. The worker applies them (worker/measureFile.ts, whose budget check is the runner's
+// `#affordable`), the verdicts read them (report/verdicts.ts), the reporter plans the confirmation with them.
 
-import { LEAK_STEADY_RATIO, MEASURE_MIN_TESTS, SCREEN_PRIMER_READINGS } from '../shared/protocol.js'
+/**
+ * measure: a leak keeps its pace. Between two samples its slowest step is at least this share of its
+ * fastest — asked of the cheap samples before full GCs are spent, and of the full GCs for a verdict.
+ */
+export const LEAK_STEADY_RATIO = 0.25
+
+/**
+ * measure: the first cheap reading of a file is a primer, never read as the tests' growth: the young GC
+ * after it promotes what the one before kept (what importing the file left). The worker's screen skips it
+ * (`risingSteadily`), and so does a clean file's growth per test in the verdict.
+ */
+export const SCREEN_PRIMER_READINGS = 1
+
+/**
+ * measure: files with fewer tests (5) get no probes and the verdict `unknown`: the cheap samples need the
+ * primer and three readings, none after the last test (see `cheapSamplePlan`).
+ */
+export const MEASURE_MIN_TESTS = SCREEN_PRIMER_READINGS + 3 + 1
+
+/**
+ * measure: a file gets its cheap samples only while all the probes' GCs so far and these stay within this share of
+ * the worker's time. A young GC costs 0.1–0.5 ms in a fresh worker but ~1–1.7 ms in a reused one
+ * (`isolate: false`, every module loaded so far in its heap): date-fns's 250 files of ~20 ms each spent
+ * 1.0–1.7 s on 1,029 of them, a third of the suite's own time. Files left out are measured by a later run
+ * (clean verdicts are reused, so each run's share goes to the files not measured yet).
+ */
+export const CHEAP_SAMPLE_SHARE = 0.03
+
+/** measure: a leak's full-GC samples rise at a steady pace (LEAK_STEADY_RATIO) over at least this many tests. */
+export const MIN_SPAN_TESTS = 4
 
 /**
  * Reads cheap samples (old-generation bytes after a young GC, see `sampleAfterMinorGc`) taken after the
@@ -64,3 +96,11 @@ export function spread(tests: number, count: number): Set<number> {
   for (let j = 0; j < k; j++) points.add(k === 1 ? 0 : Math.round((j * (tests - 1)) / (k - 1)))
   return points
 }
+
+/** measure: confirming growing files may take as long as the run did, and at least a minute and a half. */
+export function confirmTimeLimitMs(runMs: number): number {
+  return Math.max(90_000, runMs)
+}
+
+/** measure: runs in the first window of a confirmed test (hunt mode's `iterations` when lower). */
+export const CONFIRM_ITERATIONS = 12

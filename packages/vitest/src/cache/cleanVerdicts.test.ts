@@ -2,7 +2,7 @@ import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { type CleanHistory, cleanHistoryPath, fingerprint, loadCleanHistory, recordRun, reusableCleanFiles, saveCleanHistory } from './cleanHistory.js'
+import { type CleanHistory, cleanHistoryPath, fingerprint, loadCleanHistory, recordRun, reusableCleanFiles, saveCleanHistory } from './cleanVerdicts.js'
 
 const settings = '["probes-build","4.1.12","v20.20.2",16384,0.25,""]'
 const now = new Date('2026-11-27T12:00:00Z')

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { writeFileAtomicSync } from '../report/writeFileAtomic.js'
+import { writeFileAtomicSync } from './writeFileAtomic.js'
 
 /**
  * What earlier runs taught about each test file, kept in `<report dir>/cache/workers.json`: how long

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import type { Vitest } from 'vitest/node'
-import type { ResolvedOptions } from '../plugin/options.js'
-import { probesRunner } from '../plugin/paths.js'
 import { writeFileAtomicSync } from './writeFileAtomic.js'
 
 /**
@@ -43,11 +40,10 @@ export interface MeasuredFile {
 const LOCKFILES = ['pnpm-lock.yaml', 'package-lock.json', 'yarn.lock', 'bun.lock', 'bun.lockb']
 
 /** The Vitest config file and the nearest lockfile with its package.json: dependencies load outside Vitest's module runner. */
-function setupFiles(vitest: Vitest): string[] {
+function setupFiles(root: string, configFile: string | undefined): string[] {
   const files: string[] = []
-  const configFile = vitest.vite?.config?.configFile
   if (configFile) files.push(configFile)
-  for (let dir = vitest.config.root; ; dir = path.dirname(dir)) {
+  for (let dir = root; ; dir = path.dirname(dir)) {
     const lockfile = LOCKFILES.map((name) => path.join(dir, name)).find((file) => existsSync(file))
     if (lockfile) {
       files.push(lockfile, path.join(dir, 'package.json'))
@@ -58,14 +54,26 @@ function setupFiles(vitest: Vitest): string[] {
   return files
 }
 
+/** What a measure verdict depends on besides the files it loaded. */
+export interface VerdictContext {
+  /** the probes' build (`plugin/paths.ts`): an upgrade measures again */
+  probesRunner: string
+  root: string
+  /** the Vitest config file, if any */
+  configFile: string | undefined
+  vitestVersion: string
+  minBytesPerTest: number
+  measureBudget: number
+  project: string
+}
+
 /**
- * Everything besides the loaded files that a measure verdict depends on: the probes' build (an upgrade
- * measures again), the Vitest config, the dependencies (lockfile), Vitest's and Node's versions, the
- * floor and budget, the project.
+ * Everything besides the loaded files that a measure verdict depends on: the probes' build, the Vitest
+ * config, the dependencies (lockfile), Vitest's and Node's versions, the floor and budget, the project.
  */
-export function verdictSettings(vitest: Vitest, options: ResolvedOptions, project: string): string {
-  const { minBytesPerTest, measureBudget } = options.leaks
-  return JSON.stringify([fingerprint([probesRunner, ...setupFiles(vitest)], ''), vitest.version, process.version, minBytesPerTest, measureBudget, project])
+export function verdictSettings(context: VerdictContext): string {
+  const { probesRunner, root, configFile, vitestVersion, minBytesPerTest, measureBudget, project } = context
+  return JSON.stringify([fingerprint([probesRunner, ...setupFiles(root, configFile)], ''), vitestVersion, process.version, minBytesPerTest, measureBudget, project])
 }
 
 export function cleanHistoryPath(reportDir: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cheapSamplePlan, risingSteadily, spread } from './measurePlan.js'
+import { cheapSamplePlan, risingSteadily, spread } from './measureRules.js'
 
 const KB = 1024
 const at = [0, 3, 5, 8, 10]

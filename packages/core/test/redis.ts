@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { Redis } from 'ioredis'
-import { freePort } from '../../test/freePort.js'
+import { freePort } from './freePort.js'
 
 export interface TestRedis {
   url: string

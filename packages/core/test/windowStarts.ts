@@ -1,4 +1,4 @@
-import type { WindowRule } from './window.js'
+import type { WindowRule } from '../src/rateLimit/window.js'
 
 /** Most start times falling in any half-open window [t, t + windowMs). */
 export function maxStartsInWindow(startsMs: readonly number[], windowMs: number): number {

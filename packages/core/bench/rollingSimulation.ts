@@ -1,7 +1,8 @@
 // Discrete-event simulation in virtual time of rollingConcurrency against a queueing service: the real
 // rollingConcurrency and AdaptiveLimiter run unchanged; only the clock and the service are simulated.
-import { median } from '../leaks/median.js'
-import { rollingConcurrency } from './rollingConcurrency.js'
+import { rollingConcurrency } from '../src/adaptive/rollingConcurrency.js'
+import { median } from '../src/leaks/median.js'
+import { mulberry32 } from '../test/random.js'
 
 export interface CapacityPhase {
   /** Servers (work that runs at once without queueing) during this phase. */
@@ -36,21 +37,9 @@ export interface SimulationRun {
   phaseStartIndex: number[]
 }
 
-/** Seeded 32-bit PRNG (mulberry32): deterministic, fast, good enough for service times. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Runs one policy against the scenario's service until the last phase ends and in-flight work drains. */
 export async function simulateRolling(scenario: SimulationScenario, policy: ConcurrencyPolicy): Promise<SimulationRun> {
-  const random = seededRandom(scenario.seed)
+  const random = mulberry32(scenario.seed)
   const mu = Math.log(scenario.meanServiceMs) - scenario.serviceSigma ** 2 / 2
   const serviceMs = (): number => {
     // Box–Muller; 1 - random() keeps the logarithm finite.

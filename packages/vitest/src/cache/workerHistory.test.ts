@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { historyPath, loadHistory, mergeRecord, saveHistory } from './fileHistory.js'
+import { historyPath, loadHistory, mergeRecord, saveHistory } from './workerHistory.js'
 
 describe('file history', () => {
   it('round-trips through the report directory cache', () => {

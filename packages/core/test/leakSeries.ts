@@ -1,16 +1,5 @@
-// Synthetic post-GC memory series for tests. Not exported from the package.
-
-/** Seeded PRNG (mulberry32): the same seed always gives the same sequence in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+// Synthetic post-GC memory series for the leak statistics' tests.
+import { mulberry32 } from './random.js'
 
 export interface NoiseOptions {
   seed: number

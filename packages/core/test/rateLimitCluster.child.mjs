@@ -4,7 +4,7 @@
 // run's jobs (each on its key, at its offset, holding its slot for holdMs), reports the order it called
 // schedule in and when each job started (performance.timeOrigin + performance.now(): this machine's
 // clock, sub-ms), then closes its limiter.
-import { RateLimiter } from '../../dist/index.js'
+import { RateLimiter } from '../dist/index.js'
 
 let prepared
 

@@ -1,7 +1,7 @@
 // The seam between the user's Vitest process and the repeat run it starts (a second Vitest, in a child
 // process): what the child is asked to do and what it sends back over the IPC channel. Types only.
 
-import type { FileProbeMeta, TestProbeMeta } from '../shared/protocol.js'
+import type { FileProbeMeta, TestProbeMeta } from './protocol.js'
 
 /** Set in the child's environment: the plugin there configures the repeat run instead of a user's run. */
 export const REPEAT_RUN_ENV = 'QTESTS_REPEAT_RUN'
@@ -53,3 +53,15 @@ export type RepeatMessage =
   | { type: 'file'; file: RepeatedFile }
   | { type: 'done'; unhandledErrors: string[] }
   | { type: 'failed'; error: string }
+
+/** What the repeat run measured, once its process is gone (`repeatRun/startRepeatRun.ts`). */
+export interface RepeatRunResult {
+  /** each file it finished, in the order they finished */
+  files: RepeatedFile[]
+  /** every file ran to its end */
+  complete: boolean
+  /** why the repeat run ended before its files did, in words for a reason field */
+  ended?: string
+  unhandledErrors: string[]
+  durationMs: number
+}

@@ -1,0 +1,99 @@
+// The plugin's options as the user writes them and as resolved (`plugin/options.ts` validates and resolves
+// them); types only, so that the reporter and the pool can read the resolved options without the plugin.
+
+import type { LeakMode } from './protocol.js'
+
+export type FailOn = 'none' | 'leak' | 'suspect'
+
+/** Options of `qtests()`. Every key is optional: `qtests()` alone is a useful setup. */
+export interface QtestsOptions {
+  leaks?: {
+    /**
+     * `measure` (default): tests run once; files are judged from a few post-GC samples within a small
+     * time budget. `hunt`: each test runs `iterations` times with a post-GC sample after each, and gets
+     * its own verdict. `off`: no probes, the report still lists the files.
+     */
+    mode?: LeakMode
+    /** hunt: runs per test, the real run included. Default 24, at least 8 (fewer cannot prove a trend). */
+    iterations?: number
+    /** `leak` or `suspect` make the run fail (exit code 1) when such a verdict is found. Default `none`. */
+    failOn?: FailOn
+    /** Growth per iteration (hunt) below which nothing is called a leak, in bytes. Default 1024. */
+    minBytesPerIteration?: number
+    /** hunt: record where growing tests allocated what they kept (V8's sampling heap profiler). Default true. */
+    allocationSites?: boolean
+    /** Growth per test (measure) below which a file is not called leaking, in bytes. Default 16384. */
+    minBytesPerTest?: number
+    /**
+     * measure: share of a worker's time that the probes' forced GCs may take once confirming full GCs are
+     * needed, young ones counted, 0 to 0.5. Default 0.25. Spent only on files whose cheap samples rise
+     * steadily; the cheap samples (up to 5 young-generation GCs a file) stay within 3% of the worker's time.
+     */
+    measureBudget?: number
+    /**
+     * measure: skip the probes for files an earlier run measured clean while nothing they load has changed
+     * (`<report dir>/cache/measure.json`). Default true; false probes every file every run.
+     */
+    reuseClean?: boolean
+  }
+  /** Adaptive worker scaling: how many test files run at once, decided while the suite runs. */
+  workers?: {
+    /**
+     * Default true. Wraps Vitest's own workers (forks, threads, vmForks, vmThreads) behind a gate whose
+     * limit follows throughput, CPU and memory; a worker that crashes has its file retried once, alone.
+     */
+    adaptive?: boolean
+    /** Fewest files running at once. Default 1. */
+    min?: number
+    /**
+     * Most files running at once. Default: 16 (CPU and memory hold the limit below it); an explicit `maxWorkers`
+     * (CLI or config) caps it, and `fileParallelism: false` turns scaling off.
+     */
+    max?: number
+    /**
+     * The run's resident memory (Vitest's main process and its workers) stays under this: bytes, or a
+     * string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%' (of system memory) — units read as
+     * Vitest reads `vmMemoryLimit`. Default '60%'.
+     */
+    memoryBudget?: number | string
+  }
+  /** Reserved for the performance monitor; validated now, takes effect when that feature lands. */
+  sampling?: {
+    baseIntervalMs?: number
+    minIntervalMs?: number
+    maxIntervalMs?: number
+  }
+  report?: {
+    /** Where report.json goes. Default `<vitest root>/.qtests`. Relative paths are from the Vitest root. */
+    dir?: string
+    /** Write report.json. Default true. */
+    json?: boolean
+    /** Write report.html. Default true. */
+    html?: boolean
+    /** The section printed after Vitest's summary: `summary` (default), `full` (every file), or false. */
+    terminal?: 'summary' | 'full' | false
+  }
+}
+
+export interface ResolvedOptions {
+  leaks: {
+    mode: LeakMode
+    iterations: number
+    failOn: FailOn
+    minBytesPerIteration: number
+    allocationSites: boolean
+    minBytesPerTest: number
+    measureBudget: number
+    reuseClean: boolean
+  }
+  workers: { adaptive: boolean; min?: number; max?: number; memoryBudget?: number | string }
+  sampling: { baseIntervalMs?: number; minIntervalMs?: number; maxIntervalMs?: number }
+  report: {
+    dir?: string
+    /** where `dir` came from, for messages: the option, QTESTS_REPORT_DIR, or the default */
+    dirFrom: 'report.dir' | 'QTESTS_REPORT_DIR (environment)' | 'report.dir (default)'
+    json: boolean
+    html: boolean
+    terminal: 'summary' | 'full' | false
+  }
+}
