@@ -67,6 +67,24 @@ export interface RetryRecord {
   outcome: 'pending' | 'passed' | 'crashed again' | 'cancelled'
 }
 
+/** One file's run in a worker, for the report's charts and table (times in ms since the run started). */
+export interface FileRun {
+  file: string
+  /** the worker process; null for thread workers */
+  pid: number | null
+  startMs: number
+  endMs: number
+  /** the worker's highest RSS sampled while the file ran (threads: the heap Vitest reported); null when not measured */
+  peakBytes: number | null
+  crashed: boolean
+}
+
+/** One worker process's RSS as sampled each tick while it ran a file. */
+export interface WorkerMemory {
+  pid: number
+  samples: { t: number; rssBytes: number }[]
+}
+
 export interface WorkerScalingSnapshot {
   adaptive: true
   min: number
@@ -77,6 +95,8 @@ export interface WorkerScalingSnapshot {
   limits: number[]
   timeline: TimelinePoint[]
   retries: RetryRecord[]
+  fileRuns: FileRun[]
+  workerMemory: WorkerMemory[]
 }
 
 const TICK_MS = 250
@@ -120,6 +140,9 @@ export class WorkerScaling implements GateKeeper {
   #peakConcurrency = 0
   #peakRss = 0
   #retries: RetryRecord[] = []
+  #fileRuns: FileRun[] = []
+  /** RSS samples by worker pid: already read for admission each tick, kept for the report's chart. */
+  #workerMemory = new Map<number, WorkerMemory['samples']>()
   /** The memory a crashed file's worker had reached, by file, to tell running out of heap from another abort. */
   #crashPeaks = new Map<string, number>()
   /** Aborted when Vitest cancels the run (`--bail`, Ctrl-C); a new one for each run in watch mode. */
@@ -186,6 +209,8 @@ export class WorkerScaling implements GateKeeper {
     this.#peakConcurrency = 0
     this.#peakRss = 0
     this.#retries = []
+    this.#fileRuns = []
+    this.#workerMemory = new Map()
     this.#mark()
   }
 
@@ -213,6 +238,8 @@ export class WorkerScaling implements GateKeeper {
       limits: [...this.#limits],
       timeline: [...this.#timeline],
       retries: this.#retries.map((r) => ({ ...r })),
+      fileRuns: this.#fileRuns.map((run) => ({ ...run })),
+      workerMemory: [...this.#workerMemory].map(([pid, samples]) => ({ pid, samples: [...samples] })),
     }
   }
 
@@ -248,6 +275,8 @@ export class WorkerScaling implements GateKeeper {
       expectedPeakBytes: expectedPeakBytes(record?.peakBytes, this.#largestPeakSeen, FRESH_WORKER_BYTES),
     })
     if (pid !== undefined) this.#workerPids.add(pid)
+    // Where the file's memory starts, for the report's chart (one /proc read).
+    this.#sampleFile(this.#running.get(file)!)
     this.#peakConcurrency = Math.max(this.#peakConcurrency, this.#running.size)
     this.#mark()
   }
@@ -261,6 +290,8 @@ export class WorkerScaling implements GateKeeper {
     const peakBytes = running.pid !== undefined ? running.peakBytes : (outcome.usedMemoryBytes ?? null)
     if (peakBytes !== null) this.#largestPeakSeen = Math.max(this.#largestPeakSeen, peakBytes)
     const key = this.#key(file)
+    const startMs = running.startedAt - this.#runStartedAt
+    this.#fileRuns.push({ file: key, pid: running.pid ?? null, startMs, endMs: startMs + durationMs, peakBytes: peakBytes || null, crashed: outcome.crashed })
     const previous = this.#history.files[key]
     const retry = this.#retries.find((r) => r.file === key && r.outcome === 'pending')
     if (retry && !outcome.crashed) retry.outcome = 'passed'
@@ -418,6 +449,9 @@ export class WorkerScaling implements GateKeeper {
     const rss = this.#sampler.processRss(running.pid)
     if (rss === undefined) return
     running.peakBytes = Math.max(running.peakBytes, rss)
+    const samples = this.#workerMemory.get(running.pid) ?? []
+    samples.push({ t: this.#now() - this.#runStartedAt, rssBytes: rss })
+    this.#workerMemory.set(running.pid, samples)
     // A first run's guess for files never seen: the biggest worker so far, running ones included.
     this.#largestPeakSeen = Math.max(this.#largestPeakSeen, running.peakBytes)
   }
