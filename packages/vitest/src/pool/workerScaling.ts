@@ -277,6 +277,8 @@ export class WorkerScaling implements GateKeeper {
     if (pid !== undefined) this.#workerPids.add(pid)
     // Where the file's memory starts, for the report's chart (one /proc read).
     this.#sampleFile(this.#running.get(file)!)
+    // A tick between the admission and the worker's start found nothing running and stopped: sample this file.
+    this.#startTicking()
     this.#peakConcurrency = Math.max(this.#peakConcurrency, this.#running.size)
     this.#mark()
   }
