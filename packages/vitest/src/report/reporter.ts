@@ -294,6 +294,7 @@ export class QtestsReporter implements Reporter {
     const failedFiles = new Set(run.modules.filter((module) => module.state() === 'failed').map((module) => relativeToRoot(root, module.moduleId)))
     for (const retry of workers.retries) if (retry.outcome === 'passed' && failedFiles.has(retry.file)) retry.outcome = 'failed'
     attachFileTimings(files, this.#fileTimings(root))
+    attachEventLoops(files, run.modules, root)
     const loadTests = collectLoadTests(run.modules, root)
     return {
       schemaVersion: 1,
@@ -415,6 +416,19 @@ export class QtestsReporter implements Reporter {
 
 /** Per worker in report.json: 600 samples are 2.5 minutes at the 250 ms tick; longer runs keep every n-th. */
 const WORKER_MEMORY_SAMPLES = 600
+
+/** measure: each file's event-loop stall and GC time, as its worker recorded them (see worker/eventLoopWatch.ts). */
+function attachEventLoops(files: FileReport[], modules: ReadonlyArray<TestModule>, root: string) {
+  const byKey = new Map(files.map((file) => [fileKey(file.project, file.file), file]))
+  for (const module of modules) {
+    const loop = ((module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined)?.eventLoop
+    const file = byKey.get(fileKey(module.project.name || null, relativeToRoot(root, module.moduleId)))
+    if (loop && file) {
+      file.eventLoop = { maxDelayMs: loop.maxDelayMs, test: loop.test }
+      file.gcMs = loop.gcMs
+    }
+  }
+}
 
 /** The results `loadTest()` left on the tests' meta, in file then call order. */
 function collectLoadTests(modules: ReadonlyArray<TestModule>, root: string): LoadTestReport[] {

@@ -72,9 +72,12 @@ export interface FileReport {
    * sampled while it ran (thread workers: the heap Vitest reported); null when not measured */
   worker?: number | null
   peakRssBytes?: number | null
-  /** (addition) the event loop of the file's worker while the file ran: its longest stall, ms, and the test
-   * running then (null: between tests, e.g. while the file loaded) */
+  /** (addition) measure: the event loop of the file's worker while the file ran: its longest stall, ms (seen
+   * from 20 ms up), and the test that ran longest in it (null: none, e.g. while the file loaded) */
   eventLoop?: { maxDelayMs: number; test: string | null }
+  /** (addition) measure: time the garbage collector paused the file's worker while it ran, ms, the probes'
+   * forced GCs left out (those are in `probe.gcMs`) */
+  gcMs?: number
 }
 
 export interface WorkersReport {

@@ -9,6 +9,7 @@ import { type FileProbeMeta, META_KEY, type ToolingHold, WORKER_CONFIG_KEY, type
 import type { SiteResolver } from './allocationSites.js'
 import { clearTimer, nextMacrotask, now, resourceTimings, setTimer } from './captured.js'
 import type { HeapSampler } from './heapSampler.js'
+import { EventLoopWatch } from './eventLoopWatch.js'
 import { HuntedTest, type HuntStep, type RunOutcome } from './huntedTest.js'
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
@@ -182,6 +183,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     /** Vitest's task-update messages to the main process that it has not acknowledged yet */
     #pendingUpdates = new Set<Promise<unknown>>()
     #tracksUpdates = false
+    /** measure: the event loop's stalls and GC time per file, started with the worker's first file */
+    #loop: EventLoopWatch | undefined
 
     // biome-ignore lint/suspicious/noExplicitAny: see RunnerClass
     constructor(...args: any[]) {
@@ -214,11 +217,14 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     #probe(what: string, action: () => void): void {
       if (this.#broken) return
+      const startedAt = now()
       try {
         action()
       } catch (error) {
         this.#broken = `${what}: ${errorMessage(error)}`
         if (this.#file) this.#file.meta.probeError = this.#broken
+      } finally {
+        this.#loop?.ours(startedAt, now())
       }
     }
 
@@ -352,11 +358,17 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           }
         })
       }
+      if (mode === 'measure' && isFile(suite)) {
+        this.#loop ??= new EventLoopWatch()
+        // What happened before this file (an earlier file, the worker starting) is not this file's.
+        this.#loop.takeFile()
+      }
       await super.onBeforeRunSuite?.(suite)
     }
 
     override async onBeforeRunTask(test: RunnerTask) {
       await super.onBeforeRunTask?.(test)
+      if (this.#loop && test.type === 'test') this.#loop.testStarted(fullName(test))
       if (this.#mode() !== 'hunt' || test.type !== 'test' || test.mode !== 'run') return
       const confirmedBy = this.#file?.leakConfirmedBy
       if (confirmedBy !== undefined) {
@@ -538,6 +550,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     override async onAfterRunTask(test: RunnerTask) {
       if (test.type === 'test') {
+        this.#loop?.testEnded()
         const hunt = this.#hunts.get(test)
         if (hunt) this.#finishHunt(test, hunt, false)
         const file = this.#file
@@ -572,6 +585,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         if (this.#mode() === 'measure' && !this.#file.meta.reused) this.#probe('file end', () => {
           this.#file!.meta.modules = this.#loadedFiles()
         })
+        if (this.#loop) {
+          const file = this.#file
+          await this.#loop.settled()
+          file.meta.eventLoop = this.#loop.takeFile()
+        }
         ;(suite.meta as Record<string, unknown>)[META_KEY] = this.#file.meta
         this.#file = undefined
       }
@@ -581,3 +599,10 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 }
 
 export default withLeakProbes(TestRunner as unknown as RunnerClass)
+
+/** Vitest's TestCase.fullName: the suites' names and the test's, joined by ' > '. */
+function fullName(task: RunnerTask): string {
+  const names = [task.name]
+  for (let suite = task.suite; suite && suite !== task.file; suite = suite.suite) names.unshift(suite.name)
+  return names.join(' > ')
+}

@@ -76,8 +76,8 @@ describe('fileRows', () => {
       file('test/b.test.ts', {}),
     ])
     expect(rows).toEqual([
-      { file: 'test/a.test.ts', project: null, verdict: 'leak', durationMs: 1200, peakRssBytes: 90e6, retainedBytes: 5000, eventLoopMaxMs: 48 },
-      { file: 'test/b.test.ts', project: null, verdict: 'clean', durationMs: null, peakRssBytes: null, retainedBytes: 0, eventLoopMaxMs: null },
+      { file: 'test/a.test.ts', project: null, verdict: 'leak', durationMs: 1200, peakRssBytes: 90e6, retainedBytes: 5000, eventLoopMaxMs: 48, eventLoopTest: 'a > blocks' },
+      { file: 'test/b.test.ts', project: null, verdict: 'clean', durationMs: null, peakRssBytes: null, retainedBytes: 0, eventLoopMaxMs: null, eventLoopTest: null },
     ])
   })
 })

@@ -32,6 +32,8 @@ export interface FileRow {
   peakRssBytes: number | null
   retainedBytes: number
   eventLoopMaxMs: number | null
+  /** the test that ran longest in that stall */
+  eventLoopTest: string | null
 }
 
 export interface LoadChart {
@@ -160,6 +162,7 @@ export function fileRows(files: readonly FileReport[]): FileRow[] {
     peakRssBytes: file.peakRssBytes ?? null,
     retainedBytes: file.retainedBytes,
     eventLoopMaxMs: file.eventLoop?.maxDelayMs ?? null,
+    eventLoopTest: file.eventLoop?.test ?? null,
   }))
 }
 
