@@ -152,3 +152,22 @@ describe('WorkerScaling limit', () => {
     run.stop()
   })
 })
+
+describe('WorkerScaling for the report', () => {
+  it('records each file run with its worker, times and peak, and the worker’s RSS at its start, each tick and its end', async () => {
+    const run = scalingWith({})
+    run.scaling.runStarted()
+    run.advance(100)
+    run.scaling.fileStarted(path.join(run.scaling.settings.root, 'a.test.ts'), 4242)
+    run.advance(250)
+    run.scaling.tickNow()
+    run.advance(150)
+    run.scaling.fileFinished(path.join(run.scaling.settings.root, 'a.test.ts'), { crashed: false })
+    const snapshot = run.scaling.snapshot()
+    expect(snapshot.fileRuns).toEqual([{ file: 'a.test.ts', pid: 4242, startMs: 100, endMs: 500, peakBytes: 80 * MB, crashed: false }])
+    expect(snapshot.workerMemory).toEqual([
+      { pid: 4242, samples: [100, 350, 500].map((t) => ({ t, rssBytes: 80 * MB })) },
+    ])
+    run.stop()
+  })
+})

@@ -5,7 +5,7 @@ import { AdaptiveLimiter, formatBytes } from '@qtests/core'
 import type { GateKeeper } from './gateKeeper.js'
 import { ABORTED, OUT_OF_MEMORY } from './workerCrash.js'
 import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from '../cache/workerHistory.js'
-import type { RetryRecord, TimelinePoint, WorkerScalingRecord, WorkerScalingSnapshot } from '../shared/workerScalingSnapshot.js'
+import type { FileRun, RetryRecord, TimelinePoint, WorkerMemory, WorkerScalingRecord, WorkerScalingSnapshot } from '../shared/workerScalingSnapshot.js'
 import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, mainHeapArgs, retryHeapMb } from './memoryAdmission.js'
 import { machineSampler, type ScalingSampler } from './resourceSampler.js'
 import { coldAdmission, ScalingPolicy } from './scalingPolicy.js'
@@ -95,6 +95,9 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
   #peakConcurrency = 0
   #peakRss = 0
   #retries: RetryRecord[] = []
+  #fileRuns: FileRun[] = []
+  /** RSS samples by worker pid: already read for admission each tick, kept for the report's chart. */
+  #workerMemory = new Map<number, WorkerMemory['samples']>()
   /** The memory a crashed file's worker had reached, by file, to tell running out of heap from another abort. */
   #crashPeaks = new Map<string, number>()
   /** Aborted when Vitest cancels the run (`--bail`, Ctrl-C); a new one for each run in watch mode. */
@@ -161,6 +164,8 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     this.#peakConcurrency = 0
     this.#peakRss = 0
     this.#retries = []
+    this.#fileRuns = []
+    this.#workerMemory = new Map()
     this.#mark()
   }
 
@@ -188,6 +193,8 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
       limits: [...this.#limits],
       timeline: [...this.#timeline],
       retries: this.#retries.map((r) => ({ ...r })),
+      fileRuns: this.#fileRuns.map((run) => ({ ...run })),
+      workerMemory: [...this.#workerMemory].map(([pid, samples]) => ({ pid, samples: [...samples] })),
     }
   }
 
@@ -223,6 +230,10 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
       expectedPeakBytes: expectedPeakBytes(record?.peakBytes, this.#largestPeakSeen, FRESH_WORKER_BYTES),
     })
     if (pid !== undefined) this.#workerPids.add(pid)
+    // Where the file's memory starts, for the report's chart (one /proc read).
+    this.#sampleFile(this.#running.get(file)!)
+    // A tick between the admission and the worker's start found nothing running and stopped: sample this file.
+    this.#startTicking()
     this.#peakConcurrency = Math.max(this.#peakConcurrency, this.#running.size)
     this.#mark()
   }
@@ -236,6 +247,8 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     const peakBytes = running.pid !== undefined ? running.peakBytes : (outcome.usedMemoryBytes ?? null)
     if (peakBytes !== null) this.#largestPeakSeen = Math.max(this.#largestPeakSeen, peakBytes)
     const key = this.#key(file)
+    const startMs = running.startedAt - this.#runStartedAt
+    this.#fileRuns.push({ file: key, pid: running.pid ?? null, startMs, endMs: startMs + durationMs, peakBytes: peakBytes || null, crashed: outcome.crashed })
     const previous = this.#history.files[key]
     const retry = this.#retries.find((r) => r.file === key && r.outcome === 'pending')
     if (retry && !outcome.crashed) retry.outcome = 'passed'
@@ -393,6 +406,9 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     const rss = this.#sampler.processRss(running.pid)
     if (rss === undefined) return
     running.peakBytes = Math.max(running.peakBytes, rss)
+    const samples = this.#workerMemory.get(running.pid) ?? []
+    samples.push({ t: this.#now() - this.#runStartedAt, rssBytes: rss })
+    this.#workerMemory.set(running.pid, samples)
     // A first run's guess for files never seen: the biggest worker so far, running ones included.
     this.#largestPeakSeen = Math.max(this.#largestPeakSeen, running.peakBytes)
   }

@@ -1,7 +1,8 @@
 import { formatBytes } from '@qtests/core'
+import { renderRunSection, runSectionStyles } from './html/runSection.js'
 import type { FileReport, QtestsReport, TestReport } from './schema.js'
 
-// A single self-contained page (no scripts, no network): the same facts as report.json, readable.
+// A single self-contained page (no network; uPlot and the data inlined): the same facts as report.json, readable.
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -71,10 +72,13 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;p
 .badge{display:inline-block;border-radius:4px;padding:0 .4rem;font-size:.8rem;font-weight:600;text-transform:uppercase;color:#fff;background:#888}
 .badge.leak{background:#d33}.badge.suspect{background:#c80}.badge.clean{background:#2a7}.badge.unknown{background:#999}
 .spark{color:#d33;vertical-align:middle}.site{color:#333}
+${runSectionStyles()}
 </style></head><body>
 <h1>${escapeHtml(headline)}</h1>
 <p class="sub">qtests ${escapeHtml(report.tool.version)} · mode <b>${report.mode}</b>${report.settings.iterations ? ` (${report.settings.iterations} iterations per test)` : ''} · run ${escapeHtml(report.outcome)} · ${escapeHtml(report.startedAt)} · ${(report.durationMs / 1000).toFixed(1)} s</p>
 <div class="cards"><div class="card"><b>${summary.leak}</b>leaking</div><div class="card"><b>${summary.suspect}</b>suspect</div><div class="card"><b>${summary.clean}</b>clean</div><div class="card"><b>${summary.unknown}</b>unmeasured</div><div class="card"><b>${summary.files}</b>files</div></div>
+${renderRunSection(report)}
+<h2>Verdicts</h2>
 ${files.map((file) => fileSection(file, report.mode)).join('\n')}
 </body></html>
 `

@@ -12,7 +12,8 @@ import type { RepeatedFile, RepeatJob, RepeatRunResult } from '../shared/repeatR
 import type { WorkerScalingRecord } from '../shared/workerScalingSnapshot.js'
 import { renderHtmlReport } from './html.js'
 import { documentOnStdout } from './output.js'
-import type { FileReport, QtestsReport, WorkersReport } from './schema.js'
+import { attachFileTimings, type FileTiming, thinSamples } from './runTimeline.js'
+import type { FileReport, LoadTestReport, QtestsReport, WorkersReport } from './schema.js'
 import { formatTerminalSection, type TerminalStyle } from './terminal.js'
 import { type FileInput, fileVerdict, type TestInput, type VerdictSettings } from './verdicts.js'
 
@@ -69,6 +70,8 @@ export class QtestsReporter implements Reporter {
   #peak = 0
   /** modules of the run under way, so an interrupted run still has something to report */
   #modules = new Map<string, TestModule>()
+  /** when each file started and ended in this run, for the report when adaptive workers are off */
+  #moduleTimes = new Map<TestModule, { startMs: number; endMs: number }>()
   #runOpen = false
   /** a run that ended and waits for the repeat run (run mode: until Vitest closes) */
   #waiting: EndedRun | undefined
@@ -103,6 +106,7 @@ export class QtestsReporter implements Reporter {
     this.#peak = 0
     this.#timeline = []
     this.#modules.clear()
+    this.#moduleTimes.clear()
     this.#runOpen = true
     this.#repeated = undefined
     this.scaling?.runStarted()
@@ -110,12 +114,16 @@ export class QtestsReporter implements Reporter {
 
   onTestModuleStart(module: TestModule) {
     this.#modules.set(module.moduleId, module)
+    const now = Date.now() - this.#startedAt.getTime()
+    this.#moduleTimes.set(module, { startMs: now, endMs: now })
     this.#running++
     this.#peak = Math.max(this.#peak, this.#running)
     this.#mark()
   }
 
-  onTestModuleEnd() {
+  onTestModuleEnd(module: TestModule) {
+    const times = this.#moduleTimes.get(module)
+    if (times) times.endMs = Date.now() - this.#startedAt.getTime()
     this.#running = Math.max(0, this.#running - 1)
     this.#mark()
   }
@@ -302,6 +310,9 @@ export class QtestsReporter implements Reporter {
     // A crashed file's retry that ran to its end with failing tests did not pass.
     const failedFiles = new Set(run.modules.filter((module) => module.state() === 'failed').map((module) => relativeToRoot(root, module.moduleId)))
     for (const retry of workers.retries) if (retry.outcome === 'passed' && failedFiles.has(retry.file)) retry.outcome = 'failed'
+    attachFileTimings(files, this.#fileTimings(root))
+    attachEventLoops(files, run.modules, root)
+    const loadTests = collectLoadTests(run.modules, root)
     return {
       schemaVersion: 1,
       tool: { name: 'qtests', version: toolVersion },
@@ -317,7 +328,19 @@ export class QtestsReporter implements Reporter {
       summary,
       files,
       workers,
+      ...(loadTests.length ? { loadTests } : {}),
     }
+  }
+
+  /** Adaptive workers' runs (with the worker and its memory) when there are any, else the reporter's own times. */
+  #fileTimings(root: string): FileTiming[] {
+    const runs = this.scaling?.snapshot().fileRuns
+    if (runs?.length) return runs
+    return [...this.#moduleTimes].map(([module, times]) => ({
+      file: relativeToRoot(root, module.moduleId),
+      project: module.project.name || null,
+      ...times,
+    }))
   }
 
   #earlierFiles = new Map<string, FileReport>()
@@ -375,6 +398,7 @@ export class QtestsReporter implements Reporter {
       limits: scaling.limits,
       memoryBudgetBytes: scaling.memoryBudgetBytes,
       peakRssBytes: scaling.peakRssBytes || null,
+      workerMemory: scaling.workerMemory.map((worker) => ({ pid: worker.pid, samples: thinSamples(worker.samples, WORKER_MEMORY_SAMPLES) })),
     }
   }
 
@@ -405,6 +429,36 @@ export class QtestsReporter implements Reporter {
     for (const [file, content] of files) await writeFileAtomic(file, content)
     return files.map(([file]) => file)
   }
+}
+
+/** Per worker in report.json: 600 samples are 2.5 minutes at the 250 ms tick; longer runs keep every n-th. */
+const WORKER_MEMORY_SAMPLES = 600
+
+/** measure: each file's event-loop stall and GC time, as its worker recorded them (see worker/eventLoopWatch.ts). */
+function attachEventLoops(files: FileReport[], modules: ReadonlyArray<TestModule>, root: string) {
+  const byKey = new Map(files.map((file) => [fileKey(file.project, file.file), file]))
+  for (const module of modules) {
+    const loop = ((module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined)?.eventLoop
+    const file = byKey.get(fileKey(module.project.name || null, relativeToRoot(root, module.moduleId)))
+    if (loop && file) {
+      file.eventLoop = { maxDelayMs: loop.maxDelayMs, test: loop.test }
+      file.gcMs = loop.gcMs
+    }
+  }
+}
+
+/** The results `loadTest()` left on the tests' meta, in file then call order. */
+function collectLoadTests(modules: ReadonlyArray<TestModule>, root: string): LoadTestReport[] {
+  const found: LoadTestReport[] = []
+  for (const module of modules) {
+    for (const test of module.children.allTests()) {
+      const results = (test.meta() as { qtestsLoad?: LoadTestReport['result'][] }).qtestsLoad
+      if (!Array.isArray(results)) continue
+      for (const result of results)
+        found.push({ file: relativeToRoot(root, module.moduleId), project: module.project.name || null, test: test.fullName, result })
+    }
+  }
+  return found.sort((a, b) => a.file.localeCompare(b.file))
 }
 
 function hasRunTests(module: TestModule): boolean {

@@ -1,4 +1,4 @@
-import type { LeakVerdict } from '@qtests/core'
+import type { LeakVerdict, LoadTestResult } from '@qtests/core'
 import type { AllocationSiteMeta, LeakMode } from '../shared/protocol.js'
 
 // report.json, schemaVersion 1 (see the contract). Fields beyond the contract's minimum are marked.
@@ -65,6 +65,19 @@ export interface FileReport {
   /** (addition) full GCs forced in this file, and the time all forced GCs (young ones included) took;
    * measure: the young-generation GCs of the cheap samples, and their part of `gcMs` */
   probe?: { gcCount: number; gcMs: number; youngGcCount?: number; youngGcMs?: number; error?: string }
+  /** (addition) when the file ran, ms since the run started, and for how long (its last run when retried) */
+  startMs?: number
+  durationMs?: number
+  /** (addition) adaptive workers: the worker process that ran it (null: a thread worker) and the highest RSS
+   * sampled while it ran (thread workers: the heap Vitest reported); null when not measured */
+  worker?: number | null
+  peakRssBytes?: number | null
+  /** (addition) measure: the event loop of the file's worker while the file ran: its longest stall, ms (seen
+   * from 20 ms up), and the test that ran longest in it (null: none, e.g. while the file loaded) */
+  eventLoop?: { maxDelayMs: number; test: string | null }
+  /** (addition) measure: time the garbage collector paused the file's worker while it ran, ms, the probes'
+   * forced GCs left out (those are in `probe.gcMs`) */
+  gcMs?: number
 }
 
 export interface WorkersReport {
@@ -81,6 +94,18 @@ export interface WorkersReport {
   /** (addition) the budget the workers' RSS was kept under, and the highest RSS sampled */
   memoryBudgetBytes?: number | null
   peakRssBytes?: number | null
+  /** (addition) adaptive workers, forked workers: each worker process's RSS, sampled every 250 ms while it ran a
+   * file (at most 600 samples per worker; longer runs keep evenly spaced ones) */
+  workerMemory?: { pid: number; samples: { t: number; rssBytes: number }[] }[]
+}
+
+/** (addition) One `loadTest()` call: the test that made it and @qtests/core's LoadTestResult, as the test's meta had it. */
+export interface LoadTestReport {
+  file: string
+  project: string | null
+  /** Vitest's TestCase.fullName */
+  test: string
+  result: LoadTestResult
 }
 
 export interface QtestsReport {
@@ -96,4 +121,6 @@ export interface QtestsReport {
   summary: { files: number; leak: number; suspect: number; clean: number; unknown: number }
   files: FileReport[]
   workers: WorkersReport
+  /** (addition) the run's `loadTest()` results, in file then call order; absent when there were none */
+  loadTests?: LoadTestReport[]
 }

@@ -138,4 +138,7 @@ export interface FileProbeMeta {
   /** measure: absolute paths of the files the worker loaded through Vitest by the end of this file (non-isolated
    * workers include earlier files'), so that a clean verdict can be reused while none of them changes */
   modules?: string[]
+  /** measure: the event loop's longest stall while the file ran, the test that ran longest in it, and the GC
+   * time outside the probes' forced GCs (see worker/eventLoopWatch.ts) */
+  eventLoop?: { maxDelayMs: number; test: string | null; gcMs: number }
 }

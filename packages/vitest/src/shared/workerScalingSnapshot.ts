@@ -16,6 +16,24 @@ export interface RetryRecord {
   outcome: 'pending' | 'passed' | 'crashed again' | 'cancelled'
 }
 
+/** One file's run in a worker, for the report's charts and table (times in ms since the run started). */
+export interface FileRun {
+  file: string
+  /** the worker process; null for thread workers */
+  pid: number | null
+  startMs: number
+  endMs: number
+  /** the worker's highest RSS sampled while the file ran (threads: the heap Vitest reported); null when not measured */
+  peakBytes: number | null
+  crashed: boolean
+}
+
+/** One worker process's RSS as sampled each tick while it ran a file. */
+export interface WorkerMemory {
+  pid: number
+  samples: { t: number; rssBytes: number }[]
+}
+
 export interface WorkerScalingSnapshot {
   adaptive: true
   min: number
@@ -26,6 +44,8 @@ export interface WorkerScalingSnapshot {
   limits: number[]
   timeline: TimelinePoint[]
   retries: RetryRecord[]
+  fileRuns: FileRun[]
+  workerMemory: WorkerMemory[]
 }
 
 /** The reporter's view of worker scaling: told when a run starts and ends, asked for the run's snapshot. */

@@ -7,6 +7,7 @@ import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from
 import { type FileProbeMeta, META_KEY, type ToolingHold, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import { heapStatistics, nextMacrotask, now } from './captured.js'
 import type { HeapSampler } from './heapSampler.js'
+import { EventLoopWatch } from './eventLoopWatch.js'
 import { type HuntTools, loadHuntTools, siteResolver } from './huntTools.js'
 import { HuntedTest, type HuntStep, type RunOutcome } from './huntedTest.js'
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
@@ -127,6 +128,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #budget: ProbeBudget | undefined
     /** hunt: Vitest's task-update messages to the main process that it has not acknowledged yet */
     #updates = new VitestUpdates()
+    /** measure: the event loop's stalls and GC time per file, started with the worker's first file */
+    #loop: EventLoopWatch | undefined
 
     // biome-ignore lint/suspicious/noExplicitAny: see RunnerClass
     constructor(...args: any[]) {
@@ -159,11 +162,14 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     #probe(what: string, action: () => void): void {
       if (this.#broken) return
+      const startedAt = now()
       try {
         action()
       } catch (error) {
         this.#broken = `${what}: ${errorMessage(error)}`
         if (this.#file) this.#file.meta.probeError = this.#broken
+      } finally {
+        this.#loop?.ours(startedAt, now())
       }
     }
 
@@ -263,11 +269,17 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           }
         })
       }
+      if (mode === 'measure' && isFile(suite)) {
+        this.#loop ??= new EventLoopWatch()
+        // What happened before this file (an earlier file, the worker starting) is not this file's.
+        this.#loop.takeFile()
+      }
       await super.onBeforeRunSuite?.(suite)
     }
 
     override async onBeforeRunTask(test: RunnerTask) {
       await super.onBeforeRunTask?.(test)
+      if (this.#loop && test.type === 'test') this.#loop.testStarted(fullName(test))
       if (this.#mode() !== 'hunt' || test.type !== 'test' || test.mode !== 'run') return
       const confirmedBy = this.#file?.leakConfirmedBy
       if (confirmedBy !== undefined) {
@@ -449,6 +461,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     override async onAfterRunTask(test: RunnerTask) {
       if (test.type === 'test') {
+        this.#loop?.testEnded()
         const hunt = this.#hunts.get(test)
         if (hunt) this.#finishHunt(test, hunt, false)
         const file = this.#file
@@ -486,6 +499,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         if (this.#mode() === 'measure' && !this.#file.meta.reused && !this.#file.meta.overBudget) this.#probe('file end', () => {
           this.#file!.meta.modules = this.#loadedFiles(suite.filepath)
         })
+        if (this.#loop) {
+          const file = this.#file
+          await this.#loop.settled()
+          file.meta.eventLoop = this.#loop.takeFile()
+        }
         ;suite.meta[META_KEY] = this.#file.meta
         this.#file = undefined
       }
@@ -495,3 +513,10 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 }
 
 export default withLeakProbes(TestRunner as unknown as RunnerClass)
+
+/** Vitest's TestCase.fullName: the suites' names and the test's, joined by ' > '. */
+function fullName(task: RunnerTask): string {
+  const names = [task.name]
+  for (let suite = task.suite; suite && suite !== task.file; suite = suite.suite) names.unshift(suite.name)
+  return names.join(' > ')
+}

@@ -1,0 +1,155 @@
+import { PerformanceObserver } from 'node:perf_hooks'
+import { clearInterval, setInterval } from 'node:timers'
+import { now, setTimer } from './captured.js'
+
+/** How often the watch expects a turn of the event loop, ms: a stall shorter than this is not seen. */
+export const WATCH_INTERVAL_MS = 20
+
+/** What a file's tests did to their worker's event loop and garbage collector. */
+export interface FileLoopStats {
+  /** the longest the event loop was kept from turning, ms (0 when never past WATCH_INTERVAL_MS) */
+  maxDelayMs: number
+  /** the test that ran longest in the stall; null when none ran (the file loading, hooks between tests) */
+  test: string | null
+  /** time the garbage collector paused the worker while the file ran, ms, the probes' forced GCs left out */
+  gcMs: number
+}
+
+/**
+ * Stalls of the event loop, found by a timer that should fire every WATCH_INTERVAL_MS: when it fires late, the loop
+ * was blocked for the lateness, and the test that ran longest since the last firing is the one that blocked it, for
+ * at most as long as it ran (a synchronous test blocks the loop until it ends, so `monitorEventLoopDelay` would
+ * record its stall only after the next test started). Pure bookkeeping: the clock and the timer are the caller's.
+ */
+export class StallTracker {
+  #lastTurn: number
+  #current: { test: string; startedAt: number } | undefined
+  /** the test that ran longest since the last turn, and for how long */
+  #longest: { test: string; ms: number } | undefined
+  #max: { delayMs: number; test: string | null } = { delayMs: 0, test: null }
+  #ownMs = 0
+
+  constructor(
+    private readonly intervalMs: number,
+    at: number,
+  ) {
+    this.#lastTurn = at
+  }
+
+  testStarted(test: string, at: number): void {
+    this.#current = { test, startedAt: at }
+  }
+
+  testEnded(at: number): void {
+    if (this.#current) this.#ran(this.#current.test, at - Math.max(this.#current.startedAt, this.#lastTurn))
+    this.#current = undefined
+  }
+
+  /** The timer fired at `at`. */
+  turn(at: number): void {
+    const delayMs = at - this.#lastTurn - this.intervalMs - this.#ownMs
+    if (this.#current) this.#ran(this.#current.test, at - Math.max(this.#current.startedAt, this.#lastTurn))
+    // A test is blamed for no more than it ran: Vitest goes from one test to the next without a turn of the
+    // loop, so a file of quick synchronous tests keeps the loop from turning without any one test stalling it.
+    const stallMs = this.#longest ? Math.min(delayMs, this.#longest.ms) : delayMs
+    if (stallMs > this.#max.delayMs) this.#max = { delayMs: stallMs, test: this.#longest?.test ?? null }
+    this.#lastTurn = at
+    this.#longest = undefined
+    this.#ownMs = 0
+  }
+
+  /** `ms` of our own work (a probe's forced GCs) kept the loop from turning: not a test's stall. */
+  ours(ms: number): void {
+    this.#ownMs += ms
+  }
+
+  /** The longest stall so far, and start again (a new file). */
+  take(at: number): { maxDelayMs: number; test: string | null } {
+    // A stall still under way (a synchronous last test): the timer has not fired yet, the time has passed.
+    this.turn(at)
+    const taken = { maxDelayMs: Math.round(this.#max.delayMs * 10) / 10, test: this.#max.test }
+    this.#max = { delayMs: 0, test: null }
+    return taken
+  }
+
+  #ran(test: string, ms: number): void {
+    if (!this.#longest || ms > this.#longest.ms) this.#longest = { test, ms }
+  }
+}
+
+interface GcEntry {
+  startTime: number
+  duration: number
+}
+
+/** Time of the GCs that did not start in one of `windows` (`[from, to]`, ms on the same clock). */
+export function gcMsOutside(entries: readonly GcEntry[], windows: readonly [number, number][]): number {
+  let ms = 0
+  for (const entry of entries) if (!windows.some(([from, to]) => entry.startTime >= from && entry.startTime <= to)) ms += entry.duration
+  return ms
+}
+
+/**
+ * The worker side: one timer (unref'd, from `node:timers`, so fake timers never replace it) and a GC observer,
+ * both started with the first file of a worker. Costs a wake-up every 20 ms and one entry per GC.
+ */
+export class EventLoopWatch {
+  readonly #tracker: StallTracker
+  readonly #timer: NodeJS.Timeout
+  readonly #gc: PerformanceObserver | undefined
+  #gcMs = 0
+  /** this file's probe windows, `now()` ms: GCs that start in them are the probes' */
+  #ownWindows: [number, number][] = []
+
+  constructor() {
+    this.#tracker = new StallTracker(WATCH_INTERVAL_MS, now())
+    this.#timer = setInterval(() => this.#tracker.turn(now()), WATCH_INTERVAL_MS)
+    this.#timer.unref()
+    try {
+      this.#gc = new PerformanceObserver((list) => this.#addGc(list.getEntries()))
+      this.#gc.observe({ entryTypes: ['gc'] })
+    } catch {
+      this.#gc = undefined
+    }
+  }
+
+  #addGc(entries: readonly GcEntry[]): void {
+    this.#gcMs += gcMsOutside(entries, this.#ownWindows)
+  }
+
+  testStarted(test: string): void {
+    this.#tracker.testStarted(test, now())
+  }
+
+  testEnded(): void {
+    this.#tracker.testEnded(now())
+  }
+
+  /** A probe ran from `from` to `to` (`now()` ms): its stall and its GCs are ours, not the file's. */
+  ours(from: number, to: number): void {
+    this.#tracker.ours(to - from)
+    this.#ownWindows.push([from, to])
+  }
+
+  /** The file's numbers since the last call; after `settled()`, so that its last GCs have been reported. */
+  takeFile(): FileLoopStats {
+    if (this.#gc) this.#addGc(this.#gc.takeRecords())
+    const gcMs = Math.round(this.#gcMs * 10) / 10
+    this.#gcMs = 0
+    this.#ownWindows = []
+    return { ...this.#tracker.take(now()), gcMs }
+  }
+
+  /**
+   * Node reports GCs to observers later, not at once: one turn of timers lets most arrive (one in a file's last
+   * moment may be missed: GC time is a lower bound).
+   */
+  settled(): Promise<void> {
+    return new Promise((resolve) => setTimer(resolve, 0))
+  }
+
+  stop(): void {
+    clearInterval(this.#timer)
+    this.#gc?.disconnect()
+  }
+}
