@@ -189,18 +189,28 @@ function installPluginCopy() {
   }
   put(join(packagesDir, 'vitest'), '@qtests/vitest', ['package.json', 'dist'])
   put(join(packagesDir, 'core'), '@qtests/core', ['package.json', 'dist'])
-  // the plugin's one runtime dependency and its own dependencies, from the build's (or this repo's) install
-  let fromPlugin = createRequire(join(pluginDist, 'index.js'))
-  try {
-    fromPlugin.resolve('@jridgewell/trace-mapping/package.json')
-  } catch {
-    fromPlugin = createRequire(join(repoRoot, 'packages', 'vitest', 'package.json'))
+  // the runtime dependencies of both packages and theirs, from the build's (or this repo's) install
+  const copied = new Set()
+  const putDependencies = (pkgDir, fallbackDir) => {
+    const { dependencies = {} } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'))
+    for (const [dep, version] of Object.entries(dependencies)) {
+      if (String(version).startsWith('workspace:') || copied.has(dep)) continue
+      // looked up as Node would, folder by folder (a package's `exports` may not list its package.json)
+      let from
+      for (let dir of [pkgDir, fallbackDir].filter(Boolean)) {
+        for (; !from && dir !== dirname(dir); dir = dirname(dir)) {
+          const candidate = join(dir, 'node_modules', dep)
+          if (existsSync(join(candidate, 'package.json'))) from = realpathSync(candidate)
+        }
+      }
+      if (!from) throw new Error(`run.mjs: cannot find ${dep}, a dependency of ${pkgDir}: install the plugin's build`)
+      copied.add(dep)
+      put(from, dep)
+      putDependencies(from)
+    }
   }
-  const traceMapping = dirname(realpathSync(fromPlugin.resolve('@jridgewell/trace-mapping/package.json')))
-  put(traceMapping, '@jridgewell/trace-mapping')
-  const fromTrace = createRequire(join(traceMapping, 'package.json'))
-  for (const dep of Object.keys(JSON.parse(readFileSync(join(traceMapping, 'package.json'), 'utf8')).dependencies ?? {}))
-    put(dirname(realpathSync(fromTrace.resolve(`${dep}/package.json`))), dep)
+  putDependencies(join(packagesDir, 'vitest'), join(repoRoot, 'packages', 'vitest'))
+  putDependencies(join(packagesDir, 'core'), join(repoRoot, 'packages', 'core'))
   const entry = join(base, '@qtests', 'vitest', 'dist', 'index.js')
   return entry
 }
