@@ -1,5 +1,5 @@
 import { formatBytes } from '@qtests/core'
-import { renderRunSection, runSectionStyles } from './html/runSection.js'
+import { renderRunSection, runSectionStyles } from './runSection.js'
 import type { FileReport, QtestsReport, TestReport } from './schema.js'
 
 // A single self-contained page (no network; uPlot and the data inlined): the same facts as report.json, readable.

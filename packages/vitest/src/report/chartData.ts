@@ -1,5 +1,5 @@
 import type { LeakVerdict } from '@qtests/core'
-import type { FileReport, LoadTestReport, QtestsReport, WorkersReport } from '../schema.js'
+import type { FileReport, LoadTestReport, QtestsReport, WorkersReport } from './schema.js'
 
 // Pure: report.json shaped into the columns the page's charts and table draw (uPlot takes one x array and one
 // array per series). Times in seconds since the run started, memory in MiB.

@@ -1,6 +1,6 @@
 import type { LoadTestResult } from '@qtests/core'
 import { describe, expect, it } from 'vitest'
-import type { FileReport, LoadTestReport, WorkersReport } from '../schema.js'
+import type { FileReport, LoadTestReport, WorkersReport } from './schema.js'
 import { fileRows, loadChart, memoryChart, rssAt, scalingChart } from './chartData.js'
 
 const MIB = 1024 ** 2

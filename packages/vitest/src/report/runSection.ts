@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { formatBytes } from '@qtests/core'
-import type { QtestsReport } from '../schema.js'
+import type { QtestsReport } from './schema.js'
 import { type FileRow, type RunCharts, runCharts } from './chartData.js'
 import { CLIENT_SCRIPT } from './clientScript.js'
 
