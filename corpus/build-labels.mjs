@@ -22,9 +22,17 @@ const cases = {
     leak: true,
     pattern: 'module-level array that only grows (audit trail)',
     tests: [
-      { match: /5000-value snapshot/, bytes: A(5000) + 48 + 12, note: 'A(5000) snapshot copy + entry object (3 fields, 48) + push' },
+      {
+        match: /5000-value snapshot/,
+        bytes: A(5000) + 48 + 12,
+        note: 'A(5000) snapshot copy + entry object (3 fields, 48) + push',
+      },
       { match: /1000-value snapshot/, bytes: A(1000) + 48 + 12, note: 'A(1000) + entry 48 + push' },
-      { match: /2000-value snapshot for order/, bytes: A(2000) + 48 + 12 + 24, note: 'A(2000) + entry 48 + push + action string "order-N" S(7)' },
+      {
+        match: /2000-value snapshot for order/,
+        bytes: A(2000) + 48 + 12 + 24,
+        note: 'A(2000) + entry 48 + push + action string "order-N" S(7)',
+      },
       { match: /formats an audit line/ },
     ],
   },
@@ -32,7 +40,11 @@ const cases = {
     leak: true,
     pattern: 'listener added to a process-wide EventEmitter and never removed',
     tests: [
-      { match: /6000-price history/, bytes: A(6000) + 112, note: 'A(6000) history + listener closure 64 + its context ~36 + listener-array push' },
+      {
+        match: /6000-price history/,
+        bytes: A(6000) + 112,
+        note: 'A(6000) history + listener closure 64 + its context ~36 + listener-array push',
+      },
       { match: /2000-price history/, bytes: A(2000) + 112, note: 'A(2000) + closure/context/push as above' },
       { match: /private feed/ },
     ],
@@ -41,7 +53,11 @@ const cases = {
     leak: true,
     pattern: 'setInterval never cleared, its callback capturing a window of samples',
     tests: [
-      { match: /1500-sample latency window/, bytes: A(1500) + 256, note: 'A(1500) + Timeout object ~120 + callback closure 64 + context ~56 + timer-list links' },
+      {
+        match: /1500-sample latency window/,
+        bytes: A(1500) + 256,
+        note: 'A(1500) + Timeout object ~120 + callback closure 64 + context ~56 + timer-list links',
+      },
       { match: /2000-sample window/, bytes: A(2000) + 256, note: 'A(2000) + timer/closure overhead 256' },
       { match: /labels a heartbeat/ },
     ],
@@ -50,8 +66,16 @@ const cases = {
     leak: true,
     pattern: 'memo Map keyed by a value that never repeats, no eviction',
     tests: [
-      { match: /quotes a domestic parcel/, bytes: A(560) + 212, note: 'A(560) rates + quote object 40 + key string "domestic/1200/N" with its cons parts ~100 + Map entry incl. doubling ~70' },
-      { match: /batch of 4 parcels/, bytes: 4 * (A(560) + 96), note: '4 quotes × (A(560) + quote 40 + shorter key ~30 + Map entry ~26 amortised)' },
+      {
+        match: /quotes a domestic parcel/,
+        bytes: A(560) + 212,
+        note: 'A(560) rates + quote object 40 + key string "domestic/1200/N" with its cons parts ~100 + Map entry incl. doubling ~70',
+      },
+      {
+        match: /batch of 4 parcels/,
+        bytes: 4 * (A(560) + 96),
+        note: '4 quotes × (A(560) + quote 40 + shorter key ~30 + Map entry ~26 amortised)',
+      },
       { match: /maps a country/ },
     ],
   },
@@ -59,7 +83,11 @@ const cases = {
     leak: true,
     pattern: 'registry on globalThis that nothing unregisters',
     tests: [
-      { match: /30000-char manifest/, bytes: S(30_000) + 40 + 12, note: 'S(30000) manifest + definition object 40 + push' },
+      {
+        match: /30000-char manifest/,
+        bytes: S(30_000) + 40 + 12,
+        note: 'S(30000) manifest + definition object 40 + push',
+      },
       { match: /12000-char manifest/, bytes: S(12_000) + 40 + 12, note: 'S(12000) + definition 40 + push' },
       { match: /builds a plugin id/ },
     ],
@@ -68,7 +96,11 @@ const cases = {
     leak: true,
     pattern: 'never-settling promises held in a module-level Set (removal is in finally)',
     tests: [
-      { match: /3000-value batch/, bytes: A(3000) + 640, note: 'A(3000) params + request 48 + 3 promises 120 + 2 reactions 96 + then/finally closures and contexts ~300 + Set entry' },
+      {
+        match: /3000-value batch/,
+        bytes: A(3000) + 640,
+        note: 'A(3000) params + request 48 + 3 promises 120 + 2 reactions 96 + then/finally closures and contexts ~300 + Set entry',
+      },
       { match: /2000-value batch to shard/, bytes: A(2000) + 640, note: 'A(2000) + promise machinery 640' },
       { match: /encodes a method name/ },
     ],
@@ -77,7 +109,11 @@ const cases = {
     leak: true,
     pattern: 'log buffer string appended with += and never flushed',
     tests: [
-      { match: /logs 8 order requests/, bytes: 8 * 1384, note: '8 lines × 1384: a 1061-char JSON line is built by V8 as 6 parts (32+64+128+256+512+69 chars, 16-B headers, padded = 1160) joined by 5 cons strings (160), plus 2 cons strings for + "\\n" and += (64)' },
+      {
+        match: /logs 8 order requests/,
+        bytes: 8 * 1384,
+        note: '8 lines × 1384: a 1061-char JSON line is built by V8 as 6 parts (32+64+128+256+512+69 chars, 16-B headers, padded = 1160) joined by 5 cons strings (160), plus 2 cons strings for + "\\n" and += (64)',
+      },
       { match: /burst of 16 requests/, bytes: 16 * 1384, note: '16 lines × 1384' },
       { match: /classifies a status code/ },
     ],
@@ -86,7 +122,11 @@ const cases = {
     leak: true,
     pattern: 'Buffers kept in a module-level list (external memory, outside heapUsed)',
     tests: [
-      { match: /128x128/, bytes: 128 * 128 * 4 + 240, note: '65536 B external (RGBA pixels) + Buffer/ArrayBuffer/thumbnail objects and push on the heap 240' },
+      {
+        match: /128x128/,
+        bytes: 128 * 128 * 4 + 240,
+        note: '65536 B external (RGBA pixels) + Buffer/ArrayBuffer/thumbnail objects and push on the heap 240',
+      },
       { match: /at 96x96/, bytes: 96 * 96 * 4 + 240, note: '36864 B external + 240 on the heap' },
       { match: /aspect ratio/ },
     ],
@@ -95,7 +135,11 @@ const cases = {
     leak: true,
     pattern: 'class with a static instances list; close() does not remove',
     tests: [
-      { match: /opens and closes a connection/, bytes: A(2000) + 64 + 12, note: 'A(2000) statement cache + instance (3 fields + slack) 64 + push' },
+      {
+        match: /opens and closes a connection/,
+        bytes: A(2000) + 64 + 12,
+        note: 'A(2000) statement cache + instance (3 fields + slack) 64 + push',
+      },
       { match: /queries the tenant/, bytes: A(2000) + 64 + 12 + 32, note: 'as above + url cons string 32' },
       { match: /parses a database url/ },
     ],
@@ -104,7 +148,11 @@ const cases = {
     leak: true,
     pattern: 'module-level vi.fn() whose call history is never cleared',
     tests: [
-      { match: /2500 lines/, bytes: A(2500) + 184, note: 'A(2500) lines kept in mock.calls + properties object 40 + args array 64 + results/settledResults records + 6 state-array pushes ≈ 184' },
+      {
+        match: /2500 lines/,
+        bytes: A(2500) + 184,
+        note: 'A(2500) lines kept in mock.calls + properties object 40 + args array 64 + results/settledResults records + 6 state-array pushes ≈ 184',
+      },
       { match: /with 2000 lines/, bytes: A(2000) + 184, note: 'A(2000) + mock records 184' },
       { match: /sums cart prices/ },
     ],
@@ -113,7 +161,11 @@ const cases = {
     leak: true,
     pattern: 'closures pushed to a module-level shutdown-callbacks list',
     tests: [
-      { match: /12000-value scratch/, bytes: A(12_000) + 96, note: 'A(12000) captured scratch + closure 64 + context 32 (push amortised within)' },
+      {
+        match: /12000-value scratch/,
+        bytes: A(12_000) + 96,
+        note: 'A(12000) captured scratch + closure 64 + context 32 (push amortised within)',
+      },
       { match: /2500-value scratch/, bytes: A(2500) + 96, note: 'A(2500) + closure/context 96' },
       { match: /slugifies/ },
     ],
@@ -122,7 +174,11 @@ const cases = {
     leak: true,
     pattern: 'LRU-looking cache whose eviction never finds a victim (entries stay pinned)',
     tests: [
-      { match: /200000-char profile/, bytes: S(200_000) + 112, note: 'S(200000) profile + session 40 + entry 40 + token string + Map entry ≈ 112' },
+      {
+        match: /200000-char profile/,
+        bytes: S(200_000) + 112,
+        note: 'S(200000) profile + session 40 + entry 40 + token string + Map entry ≈ 112',
+      },
       { match: /50000-char profile/, bytes: S(50_000) + 112, note: 'S(50000) + 112' },
       { match: /token prefix/ },
     ],
@@ -131,7 +187,11 @@ const cases = {
     leak: true,
     pattern: 'sessions kept in a module-level list; each test asserts its user has one, true only on its own run',
     tests: [
-      { match: /admin session/, bytes: A(2500) + 40 + 12, note: 'A(2500) state + session object (2 fields) 40 + push 12; the test fails from its second run on, and still leaks' },
+      {
+        match: /admin session/,
+        bytes: A(2500) + 40 + 12,
+        note: 'A(2500) state + session object (2 fields) 40 + push 12; the test fails from its second run on, and still leaks',
+      },
       { match: /opens one session of 2000/, bytes: A(2000) + 40 + 12, note: 'A(2000) + session 40 + push 12' },
       { match: /stranger/ },
     ],
@@ -145,7 +205,8 @@ const toolingCases = {
     holder: 'vitest-mocks',
     // Vitest 5 holds mocks weakly and lets restored spies go: nothing of it is left to name.
     majors: ['4'],
-    pattern: "vi.spyOn per test + vi.restoreAllMocks(): Vitest keeps every spy (and its call history) in its mock registry",
+    pattern:
+      'vi.spyOn per test + vi.restoreAllMocks(): Vitest keeps every spy (and its call history) in its mock registry',
     tests: [{ match: /2500 segments/ }, { match: /with 2000 segments/ }, { match: /without a spy/, none: true }],
   },
   'cases/tooling/mocks-in-test.test.ts': {
@@ -164,20 +225,26 @@ const toolingCases = {
 const cleanPatterns = {
   'cases/clean/bounded-cache.test.ts': 'LRU with capacity 48 that fills within three batches, then only replaces',
   'cases/clean/lazy-singleton.test.ts': '2 MB rate table built on first use, then reused',
-  'cases/clean/jit-warmup.test.ts': 'templates compiled with new Function on every call (compilation cache, one-time JIT growth)',
+  'cases/clean/jit-warmup.test.ts':
+    'templates compiled with new Function on every call (compilation cache, one-time JIT growth)',
   'cases/clean/weakmap-cache.test.ts': 'WeakMap cache keyed by per-test objects',
   'cases/clean/fixtures-each.test.ts': '5000-row fixture created in beforeEach, closed and dropped in afterEach',
   'cases/clean/fixtures-all.test.ts': '8 MB fixture loaded in beforeAll, released in afterAll',
   'cases/clean/large-transient.test.ts': '50 MB intermediate array built and dropped inside the call',
   'cases/clean/transient-buffers.test.ts': '16 MB / 2 MB Buffers and pooled small Buffers, all dropped',
-  'cases/clean/fake-timers.test.ts': 'intervals never stopped, but on a fake clock cleared and uninstalled after each test',
-  'cases/clean/mocks-cleared.test.ts': 'module-level vi.fn and a spy created once, history cleared with mockClear after each test',
+  'cases/clean/fake-timers.test.ts':
+    'intervals never stopped, but on a fake clock cleared and uninstalled after each test',
+  'cases/clean/mocks-cleared.test.ts':
+    'module-level vi.fn and a spy created once, history cleared with mockClear after each test',
   'cases/clean/listener-add-remove.test.ts': 'listener on a process-wide emitter, removed after use (or once)',
   'cases/clean/object-pool.test.ts': 'pool that grows to peak concurrency (4) and then reuses instances',
   'cases/clean/console-output.test.ts': 'a line or an object printed once per test (console.log, warn, debug)',
-  'cases/clean/lru-hundred.test.ts': 'LRU of 100 entries of 10 KB, one new entry per run: grows for 100 runs, then only replaces',
-  'cases/clean/zone-formatters.test.ts': 'an Intl formatter per time zone made on first use and kept (each test a new zone)',
-  'cases/clean/schema-tables.test.ts': 'per-test schema objects that build a 20 KB table on first validation and keep it',
+  'cases/clean/lru-hundred.test.ts':
+    'LRU of 100 entries of 10 KB, one new entry per run: grows for 100 runs, then only replaces',
+  'cases/clean/zone-formatters.test.ts':
+    'an Intl formatter per time zone made on first use and kept (each test a new zone)',
+  'cases/clean/schema-tables.test.ts':
+    'per-test schema objects that build a 20 KB table on first validation and keep it',
 }
 for (const [file, pattern] of Object.entries(cleanPatterns)) cases[file] = { leak: false, pattern, tests: [] }
 for (const [file, spec] of Object.entries(toolingCases))
@@ -203,7 +270,13 @@ for (const { name, file: absolute } of listed) {
     tests.push(
       rules[0].none
         ? { file, test: name, leak: false }
-        : { file, test: name, leak: false, tooling: spec.tooling, ...(spec.toolingIn ? { toolingIn: spec.toolingIn } : {}) },
+        : {
+            file,
+            test: name,
+            leak: false,
+            tooling: spec.tooling,
+            ...(spec.toolingIn ? { toolingIn: spec.toolingIn } : {}),
+          },
     )
     continue
   }
@@ -225,7 +298,13 @@ const files = Object.entries(cases)
   .sort(([a], [b]) => a.localeCompare(b))
   .map(([file, spec]) => {
     if (!counts.has(file)) throw new Error(`${file} is labelled but vitest lists no test in it`)
-    return { file, leak: spec.leak, ...(spec.tooling ? { tooling: spec.tooling } : {}), pattern: spec.pattern, tests: counts.get(file) }
+    return {
+      file,
+      leak: spec.leak,
+      ...(spec.tooling ? { tooling: spec.tooling } : {}),
+      pattern: spec.pattern,
+      tests: counts.get(file),
+    }
   })
 tests.sort((a, b) => a.file.localeCompare(b.file))
 
@@ -241,4 +320,6 @@ const labels = {
   tests,
 }
 writeFileSync(`${corpusDir}labels.json`, `${JSON.stringify(labels, null, 2)}\n`)
-console.log(`labels.json: ${files.length} files (${files.filter((f) => f.leak).length} leaking), ${tests.length} tests (${tests.filter((t) => t.leak).length} leaking)`)
+console.log(
+  `labels.json: ${files.length} files (${files.filter((f) => f.leak).length} leaking), ${tests.length} tests (${tests.filter((t) => t.leak).length} leaking)`,
+)

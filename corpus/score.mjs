@@ -26,13 +26,15 @@ function parseArgs(argv) {
     else if (arg === '--reports') args.reports = argv[++i]
     else throw new Error(`unknown argument ${arg}; expected --check, --keep, --runs <n> or --reports <dir>`)
   }
-  if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error(`--runs must be a positive integer, got ${args.runs}`)
+  if (!Number.isInteger(args.runs) || args.runs < 1)
+    throw new Error(`--runs must be a positive integer, got ${args.runs}`)
   return args
 }
 
 function readReport(dir) {
   const path = join(dir, 'report.json')
-  if (!existsSync(path)) throw new Error(`no report at ${path}: did the run crash before the plugin wrote it? (see the Vitest log)`)
+  if (!existsSync(path))
+    throw new Error(`no report at ${path}: did the run crash before the plugin wrote it? (see the Vitest log)`)
   return JSON.parse(readFileSync(path, 'utf8'))
 }
 
@@ -42,7 +44,13 @@ function readReport(dir) {
  */
 async function corpusCommand() {
   const target = await vitestTarget()
-  if (target.major === '4') return { cwd: corpusDir, node: process.execPath, vitestBin: join(corpusDir, 'node_modules/vitest/vitest.mjs'), target }
+  if (target.major === '4')
+    return {
+      cwd: corpusDir,
+      node: process.execPath,
+      vitestBin: join(corpusDir, 'node_modules/vitest/vitest.mjs'),
+      target,
+    }
   const home = join(cacheDir, `vitest-${target.vitest}-corpus`)
   process.stderr.write(`Installing Vitest ${target.vitest} and the packed plugin in ${home}\n`)
   const packed = await packPackages(join(home, 'tarballs'))
@@ -68,11 +76,17 @@ function runVitest(mode, reportDir, logPath, command) {
   const status = result.error ? `failed to start: ${result.error.message}` : `exit ${result.status}`
   process.stderr.write(`  ${mode.padEnd(7)} ${seconds}s, vitest ${status} (log: ${logPath})\n`)
   // A failing test does not stop scoring (the report is written anyway), but it is worth knowing.
-  if (result.status !== 0) process.stderr.write(`  note: vitest exited ${result.status}; the tail of its log:\n${tail(logPath)}\n`)
+  if (result.status !== 0)
+    process.stderr.write(`  note: vitest exited ${result.status}; the tail of its log:\n${tail(logPath)}\n`)
 }
 
 function tail(path, lines = 15) {
-  return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `    ${l}`).join('\n')
+  return readFileSync(path, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .slice(-lines)
+    .map((l) => `    ${l}`)
+    .join('\n')
 }
 
 async function main() {
@@ -89,8 +103,11 @@ async function main() {
     const command = await corpusCommand()
     dir = mkdtempSync(join(tmpdir(), 'qtests-corpus-'))
     made = true
-    process.stderr.write(`Running the corpus under Vitest ${command.target.vitest} (${labels.tests.length} tests in ${labels.files.length} files), reports in ${dir}\n`)
-    for (let run = 1; run <= args.runs; run++) runVitest('hunt', join(dir, `hunt-${run}`), join(dir, `hunt-${run}.log`), command)
+    process.stderr.write(
+      `Running the corpus under Vitest ${command.target.vitest} (${labels.tests.length} tests in ${labels.files.length} files), reports in ${dir}\n`,
+    )
+    for (let run = 1; run <= args.runs; run++)
+      runVitest('hunt', join(dir, `hunt-${run}`), join(dir, `hunt-${run}.log`), command)
     runVitest('measure', join(dir, 'measure'), join(dir, 'measure.log'), command)
   }
 
@@ -101,7 +118,8 @@ async function main() {
   const huntReports = huntDirs.map((name) => readReport(join(dir, name)))
   const measureReport = existsSync(join(dir, 'measure', 'report.json')) ? readReport(join(dir, 'measure')) : null
   for (const [i, report] of huntReports.entries()) {
-    if (report.mode !== 'hunt') process.stderr.write(`warning: ${huntDirs[i]}/report.json has mode ${report.mode}, expected hunt\n`)
+    if (report.mode !== 'hunt')
+      process.stderr.write(`warning: ${huntDirs[i]}/report.json has mode ${report.mode}, expected hunt\n`)
   }
 
   const summary = scoreCorpus(labels, huntReports, measureReport, DEFAULT_THRESHOLDS, vitestMajor())

@@ -87,7 +87,8 @@ export function scoreHunt(labels, report, thresholds = DEFAULT_THRESHOLDS, vites
         misses.push({ ...row, labelBytes: label.bytesPerIteration })
       }
       if (label.bytesPerIteration >= thresholds.sizeFloorBytes) {
-        const relativeError = measured === null ? null : Math.abs(measured - label.bytesPerIteration) / label.bytesPerIteration
+        const relativeError =
+          measured === null ? null : Math.abs(measured - label.bytesPerIteration) / label.bytesPerIteration
         sizes.push({ ...row, labelBytes: label.bytesPerIteration, relativeError })
       }
     } else if (verdict === POSITIVE) {
@@ -114,7 +115,10 @@ export function scoreHunt(labels, report, thresholds = DEFAULT_THRESHOLDS, vites
     size: {
       checked: sizes.length,
       medianError: median(errors),
-      worst: sizes.reduce((w, s) => (w === null || (s.relativeError ?? Infinity) > (w.relativeError ?? Infinity) ? s : w), null),
+      worst: sizes.reduce(
+        (w, s) => (w === null || (s.relativeError ?? Infinity) > (w.relativeError ?? Infinity) ? s : w),
+        null,
+      ),
       outOfTolerance,
     },
   }
@@ -129,7 +133,11 @@ export function scoreMeasure(labels, report) {
   const suspects = []
   for (const label of labels.files) {
     const got = verdicts.get(normalizeFile(label.file))
-    const row = { file: label.file, verdict: got?.verdict ?? 'absent', growthBytesPerTest: got?.growthBytesPerTest ?? null }
+    const row = {
+      file: label.file,
+      verdict: got?.verdict ?? 'absent',
+      growthBytesPerTest: got?.growthBytesPerTest ?? null,
+    }
     if (row.verdict === 'suspect') suspects.push({ ...row, leak: label.leak })
     if (label.leak) {
       if (row.verdict === POSITIVE) counts.tp++
@@ -178,18 +186,24 @@ export function checkFailures(summary, thresholds = DEFAULT_THRESHOLDS) {
     const name = `hunt run ${i + 1}`
     if (run.precision < thresholds.huntPrecision)
       failures.push(`${name}: precision ${pct(run.precision)} < ${pct(thresholds.huntPrecision)}`)
-    if (run.recall < thresholds.huntRecall) failures.push(`${name}: recall ${pct(run.recall)} < ${pct(thresholds.huntRecall)}`)
+    if (run.recall < thresholds.huntRecall)
+      failures.push(`${name}: recall ${pct(run.recall)} < ${pct(thresholds.huntRecall)}`)
     if (run.size.outOfTolerance.length > 0)
       failures.push(
         `${name}: ${run.size.outOfTolerance.length} leak(s) ≥ ${thresholds.sizeFloorBytes} B not within ±${pct(thresholds.sizeTolerance)} of the label`,
       )
     if (run.tooling.recall < thresholds.toolingRecall)
-      failures.push(`${name}: ${run.tooling.misses.length} test(s) whose growth test tooling holds do not name the tool`)
+      failures.push(
+        `${name}: ${run.tooling.misses.length} test(s) whose growth test tooling holds do not name the tool`,
+      )
     if (run.unlabelled.length > 0) failures.push(`${name}: ${run.unlabelled.length} reported test(s) have no label`)
-    if (run.notReported.length > 0) failures.push(`${name}: ${run.notReported.length} labelled test(s) missing from the report`)
+    if (run.notReported.length > 0)
+      failures.push(`${name}: ${run.notReported.length} labelled test(s) missing from the report`)
   })
   if (!summary.stability.identical)
-    failures.push(`hunt verdicts differ across ${summary.stability.runs} runs for ${summary.stability.flipped.length} test(s)`)
+    failures.push(
+      `hunt verdicts differ across ${summary.stability.runs} runs for ${summary.stability.flipped.length} test(s)`,
+    )
   if (!summary.measure) failures.push('no measure-mode report')
   else {
     if (summary.measure.precision < thresholds.measurePrecision)
@@ -209,7 +223,14 @@ function formatBytes(bytes) {
 
 function table(rows) {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)))
-  return rows.map((r) => r.map((cell, c) => String(cell).padEnd(widths[c])).join('  ').trimEnd()).join('\n')
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => String(cell).padEnd(widths[c]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
 }
 
 /** The readable summary score.mjs prints. */
@@ -221,7 +242,20 @@ export function formatSummary(summary) {
   out.push('HUNT (per test; positive = verdict "leak")')
   out.push(
     table([
-      ['run', 'TP', 'FP', 'FN', 'TN', 'precision', 'recall', 'F1', 'suspect', 'size err median', 'size err worst', 'tooling named'],
+      [
+        'run',
+        'TP',
+        'FP',
+        'FN',
+        'TN',
+        'precision',
+        'recall',
+        'F1',
+        'suspect',
+        'size err median',
+        'size err worst',
+        'tooling named',
+      ],
       ...summary.hunt.map((r, i) => [
         i + 1,
         r.tp,
@@ -240,15 +274,20 @@ export function formatSummary(summary) {
   )
   summary.hunt.forEach((r, i) => {
     const run = `run ${i + 1}`
-    for (const t of r.falsePositives) out.push(`  ${run} false positive: ${name(t)} (${formatBytes(t.measuredBytes)}/iteration)`)
+    for (const t of r.falsePositives)
+      out.push(`  ${run} false positive: ${name(t)} (${formatBytes(t.measuredBytes)}/iteration)`)
     for (const t of r.misses)
-      out.push(`  ${run} miss: ${name(t)} — verdict ${t.verdict}, label ${formatBytes(t.labelBytes)}, measured ${formatBytes(t.measuredBytes)}`)
-    for (const t of r.suspects) out.push(`  ${run} suspect (${t.leak ? 'labelled leak' : 'labelled clean'}): ${name(t)}`)
+      out.push(
+        `  ${run} miss: ${name(t)} — verdict ${t.verdict}, label ${formatBytes(t.labelBytes)}, measured ${formatBytes(t.measuredBytes)}`,
+      )
+    for (const t of r.suspects)
+      out.push(`  ${run} suspect (${t.leak ? 'labelled leak' : 'labelled clean'}): ${name(t)}`)
     for (const t of r.size.outOfTolerance)
       out.push(
         `  ${run} size off: ${name(t)} — label ${formatBytes(t.labelBytes)}, measured ${formatBytes(t.measuredBytes)} (${pct(t.relativeError)})`,
       )
-    for (const t of r.tooling.misses) out.push(`  ${run} tooling not named: ${name(t)} — expected ${t.holder}, verdict ${t.verdict}`)
+    for (const t of r.tooling.misses)
+      out.push(`  ${run} tooling not named: ${name(t)} — expected ${t.holder}, verdict ${t.verdict}`)
     for (const t of r.unlabelled) out.push(`  ${run} unlabelled test in report: ${name(t)}`)
     for (const t of r.notReported) out.push(`  ${run} labelled test missing from report: ${name(t)}`)
   })
@@ -259,7 +298,9 @@ export function formatSummary(summary) {
       : `Stability: ${s.flipped.length} test(s) changed verdict across ${s.runs} hunt runs`,
   )
   for (const f of s.flipped)
-    out.push(`  flipped: ${name(f)} — ${f.verdicts.join(' → ')}${f.leakDecisionChanged ? ' (leak decision changed)' : ''}`)
+    out.push(
+      `  flipped: ${name(f)} — ${f.verdicts.join(' → ')}${f.leakDecisionChanged ? ' (leak decision changed)' : ''}`,
+    )
 
   out.push('')
   if (!summary.measure) out.push('MEASURE: no report')
@@ -272,7 +313,8 @@ export function formatSummary(summary) {
         [m.tp, m.fp, m.fn, m.tn, pct(m.precision), pct(m.recall), m.suspects.length],
       ]),
     )
-    for (const f of m.falsePositives) out.push(`  false positive: ${f.file} (${formatBytes(f.growthBytesPerTest)}/test)`)
+    for (const f of m.falsePositives)
+      out.push(`  false positive: ${f.file} (${formatBytes(f.growthBytesPerTest)}/test)`)
     for (const f of m.misses) out.push(`  miss: ${f.file} — verdict ${f.verdict}`)
     for (const f of m.suspects) out.push(`  suspect (${f.leak ? 'labelled leak' : 'labelled clean'}): ${f.file}`)
   }

@@ -48,7 +48,13 @@ function huntReport(overrides = {}) {
       {
         file: TOOLING,
         verdict: 'clean',
-        tests: [{ ...row('spies > spies', 'clean', 0), tooling: [{ holder: 'vitest-mocks', objectsPerIteration: 1, bytesPerIteration: 5600 }], ...overrides['spies > spies'] }],
+        tests: [
+          {
+            ...row('spies > spies', 'clean', 0),
+            tooling: [{ holder: 'vitest-mocks', objectsPerIteration: 1, bytesPerIteration: 5600 }],
+            ...overrides['spies > spies'],
+          },
+        ],
       },
     ],
   }
@@ -92,7 +98,9 @@ describe('scoreHunt', () => {
     const score = scoreHunt(labels, huntReport({ 'cache > fills': { verdict: 'leak', bytesPerIteration: 5_000 } }))
     assert.equal(score.fp, 1)
     assert.equal(score.precision, 0.75)
-    assert.deepEqual(score.falsePositives, [{ file: CLEAN, test: 'cache > fills', verdict: 'leak', measuredBytes: 5_000 }])
+    assert.deepEqual(score.falsePositives, [
+      { file: CLEAN, test: 'cache > fills', verdict: 'leak', measuredBytes: 5_000 },
+    ])
   })
 
   it('names a leak reported as suspect as a miss and lists it among the suspects', () => {
@@ -184,8 +192,13 @@ describe('tooling', () => {
     assert.equal(unnamed.tooling.misses.length, 1)
     const leak = scoreHunt(labels, huntReport({ 'spies > spies': { verdict: 'leak' } }))
     assert.equal(leak.fp, 1)
-    const failures = checkFailures(scoreCorpus(labels, [huntReport({ 'spies > spies': { tooling: undefined } })], measureReport('leak', 'clean')))
-    assert.ok(failures.some((failure) => /do not name the tool/.test(failure)), failures.join('\n'))
+    const failures = checkFailures(
+      scoreCorpus(labels, [huntReport({ 'spies > spies': { tooling: undefined } })], measureReport('leak', 'clean')),
+    )
+    assert.ok(
+      failures.some((failure) => /do not name the tool/.test(failure)),
+      failures.join('\n'),
+    )
   })
 })
 
@@ -200,7 +213,11 @@ describe('tooling under another Vitest major', () => {
 
 describe('stability', () => {
   it('reports identical verdicts across runs', () => {
-    assert.deepEqual(stability(labels, [huntReport(), huntReport(), huntReport()]), { runs: 3, identical: true, flipped: [] })
+    assert.deepEqual(stability(labels, [huntReport(), huntReport(), huntReport()]), {
+      runs: 3,
+      identical: true,
+      flipped: [],
+    })
   })
 
   it('names a test whose verdict flips between runs', () => {
@@ -251,11 +268,17 @@ describe('checkFailures', () => {
 
 describe('formatSummary', () => {
   it('names false positives, misses and flips in the printed table', () => {
-    const bad = huntReport({ 'cache > fills': { verdict: 'leak', bytesPerIteration: 5_000 }, 'array > grows 8 KB': { verdict: 'clean' } })
+    const bad = huntReport({
+      'cache > fills': { verdict: 'leak', bytesPerIteration: 5_000 },
+      'array > grows 8 KB': { verdict: 'clean' },
+    })
     const text = formatSummary(scoreCorpus(labels, [huntReport(), bad], measureReport('clean', 'clean')))
     assert.match(text, /run 2 false positive: cases\/clean\/cache\.test\.ts › cache > fills \(4\.9 KB\/iteration\)/)
     assert.match(text, /run 2 miss: cases\/leaks\/array\.test\.ts › array > grows 8 KB — verdict clean/)
-    assert.match(text, /flipped: cases\/clean\/cache\.test\.ts › cache > fills — clean → leak \(leak decision changed\)/)
+    assert.match(
+      text,
+      /flipped: cases\/clean\/cache\.test\.ts › cache > fills — clean → leak \(leak decision changed\)/,
+    )
     assert.match(text, /miss: cases\/leaks\/array\.test\.ts — verdict clean/)
   })
 })

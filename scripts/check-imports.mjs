@@ -39,11 +39,16 @@ export function importViolations(file, source) {
     const target = path.posix.normalize(path.posix.join(dir, specifier))
     const targetDir = path.posix.dirname(target)
     if (targetDir !== dir && inside(dir, targetDir))
-      found.push(`${file} imports ${specifier}, a file of a folder above its own: move what both need to a sibling folder such as shared/`)
+      found.push(
+        `${file} imports ${specifier}, a file of a folder above its own: move what both need to a sibling folder such as shared/`,
+      )
     for (const [from, banned] of Object.entries(FORBIDDEN)) {
       if (!inside(dir, from)) continue
       const folder = banned.find((each) => inside(target, each))
-      if (folder) found.push(`${file} imports ${specifier}: ${from.split('/').pop()}/ may not import ${folder.split('/').pop()}/ (hand it in as an argument, or move the type to shared/)`)
+      if (folder)
+        found.push(
+          `${file} imports ${specifier}: ${from.split('/').pop()}/ may not import ${folder.split('/').pop()}/ (hand it in as an argument, or move the type to shared/)`,
+        )
     }
   }
   return found
@@ -59,7 +64,9 @@ function* sourceFiles(dir) {
 
 function main() {
   const repo = path.resolve(fileURLToPath(new URL('..', import.meta.url)))
-  const packages = readdirSync(path.join(repo, 'packages'), { withFileTypes: true }).filter((entry) => entry.isDirectory())
+  const packages = readdirSync(path.join(repo, 'packages'), { withFileTypes: true }).filter((entry) =>
+    entry.isDirectory(),
+  )
   const found = []
   for (const pkg of packages) {
     const src = path.join(repo, 'packages', pkg.name, 'src')
@@ -69,7 +76,8 @@ function main() {
     } catch {
       continue
     }
-    for (const file of files) found.push(...importViolations(path.relative(repo, file).split(path.sep).join('/'), readFileSync(file, 'utf8')))
+    for (const file of files)
+      found.push(...importViolations(path.relative(repo, file).split(path.sep).join('/'), readFileSync(file, 'utf8')))
   }
   for (const line of found) console.error(line)
   if (found.length) {

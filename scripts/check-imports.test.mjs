@@ -17,15 +17,38 @@ describe('check-imports', () => {
 
   it('rejects a file of a folder above, and accepts a sibling folder or the own folder', () => {
     assert.equal(importViolations('packages/vitest/src/report/a.ts', "import { x } from '../index.js'").length, 1)
-    assert.equal(importViolations('packages/vitest/src/report/a.ts', "import { x } from '../../package.json'").length, 1)
-    assert.deepEqual(importViolations('packages/vitest/src/report/a.ts', "import { x } from '../shared/x.js'\nimport { y } from './y.js'"), [])
+    assert.equal(
+      importViolations('packages/vitest/src/report/a.ts', "import { x } from '../../package.json'").length,
+      1,
+    )
+    assert.deepEqual(
+      importViolations(
+        'packages/vitest/src/report/a.ts',
+        "import { x } from '../shared/x.js'\nimport { y } from './y.js'",
+      ),
+      [],
+    )
     assert.deepEqual(importViolations('packages/core/src/json/a.test.ts', "import { gc } from '../../test/gc.js'"), [])
   })
 
   it('rejects report/ importing plugin/ or pool/, and worker/ importing main-process folders', () => {
-    assert.equal(importViolations('packages/vitest/src/report/reporter.ts', "import type { R } from '../plugin/options.js'").length, 1)
-    assert.equal(importViolations('packages/vitest/src/report/reporter.ts', "import type { W } from '../pool/workerScaling.js'").length, 1)
-    assert.equal(importViolations('packages/vitest/src/worker/runner.ts', "import { x } from '../report/verdicts.js'").length, 1)
-    assert.deepEqual(importViolations('packages/vitest/src/plugin/qtests.ts', "import { W } from '../pool/workerScaling.js'"), [])
+    assert.equal(
+      importViolations('packages/vitest/src/report/reporter.ts', "import type { R } from '../plugin/options.js'")
+        .length,
+      1,
+    )
+    assert.equal(
+      importViolations('packages/vitest/src/report/reporter.ts', "import type { W } from '../pool/workerScaling.js'")
+        .length,
+      1,
+    )
+    assert.equal(
+      importViolations('packages/vitest/src/worker/runner.ts', "import { x } from '../report/verdicts.js'").length,
+      1,
+    )
+    assert.deepEqual(
+      importViolations('packages/vitest/src/plugin/qtests.ts', "import { W } from '../pool/workerScaling.js'"),
+      [],
+    )
   })
 })

@@ -43,9 +43,32 @@ function createRandom(seed) {
 }
 
 const words = [
-  'alpha', 'bravo', 'cedar', 'delta', 'ember', 'fjord', 'gamma', 'harbor', 'iris', 'juniper',
-  'kilo', 'lumen', 'maple', 'nectar', 'orbit', 'pepper', 'quartz', 'river', 'sierra', 'tango',
-  'umber', 'violet', 'willow', 'xenon', 'yarrow', 'zephyr',
+  'alpha',
+  'bravo',
+  'cedar',
+  'delta',
+  'ember',
+  'fjord',
+  'gamma',
+  'harbor',
+  'iris',
+  'juniper',
+  'kilo',
+  'lumen',
+  'maple',
+  'nectar',
+  'orbit',
+  'pepper',
+  'quartz',
+  'river',
+  'sierra',
+  'tango',
+  'umber',
+  'violet',
+  'willow',
+  'xenon',
+  'yarrow',
+  'zephyr',
 ]
 const str = (value) => JSON.stringify(value)
 
@@ -102,7 +125,9 @@ export function parseTable(text: string, separator: string = SEPARATOR): string[
       (r, m) => {
         const keys = r.shuffle(words).slice(0, r.int(2, 5))
         const obj = Object.fromEntries(keys.map((k) => [k, String(r.int(0, 999))]))
-        const text = Object.entries(obj).map(([k, v]) => `${k}=${v}`).join('; ')
+        const text = Object.entries(obj)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('; ')
         return {
           tests: 1,
           code: `it('parses ${keys.length} key=value pairs', () => {
@@ -407,7 +432,10 @@ export function truncate(text: string, max: number): string {
     cases: [
       (r, m) => {
         const phrase = r.shuffle(words).slice(0, r.int(2, 4)).join(' ')
-        const expected = phrase.split(' ').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ')
+        const expected = phrase
+          .split(' ')
+          .map((w) => w[0].toUpperCase() + w.slice(1))
+          .join(' ')
         return {
           tests: 1,
           code: `it('title-cases ${str(phrase).slice(1, -1)}', () => {
@@ -417,7 +445,11 @@ export function truncate(text: string, max: number): string {
       },
       (r, m) => {
         const table = [
-          [0, '0 B'], [512, '512 B'], [1536, '1.5 KB'], [1048576, '1.0 MB'], [r.pick([3, 5, 7]) * 1073741824, null],
+          [0, '0 B'],
+          [512, '512 B'],
+          [1536, '1.5 KB'],
+          [1048576, '1.0 MB'],
+          [r.pick([3, 5, 7]) * 1073741824, null],
         ].map(([b, s]) => [b, s ?? `${(b / 1073741824).toFixed(1)} GB`])
         return {
           tests: table.length,
@@ -933,7 +965,11 @@ function generateTestFile(r, fileIndex, modules) {
     const body = cases.map((c) => uniqueTitle(c.code))
     const nested = body.length >= 4 && r.chance(0.5)
     const split = nested ? Math.ceil(body.length / 2) : body.length
-    const indent = (text, n) => text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n')
+    const indent = (text, n) =>
+      text
+        .split('\n')
+        .map((l) => (l ? ' '.repeat(n) + l : l))
+        .join('\n')
     let block = `describe('${name}', () => {\n`
     if (ctx) {
       // Keep the linter quiet: drop setup variables that none of the chosen cases reads.
@@ -941,10 +977,16 @@ function generateTestFile(r, fileIndex, modules) {
       const setup = ctx.code.split('\n').filter(used).join('\n')
       block += `${indent(setup, 2)}\n\n`
     }
-    block += body.slice(0, split).map((c) => indent(c, 2)).join('\n\n')
+    block += body
+      .slice(0, split)
+      .map((c) => indent(c, 2))
+      .join('\n\n')
     if (nested) {
       block += `\n\n  describe('${r.pick(['edge cases', 'more cases', 'regressions', 'with larger inputs'])}', () => {\n`
-      block += body.slice(split).map((c) => indent(c, 4)).join('\n\n')
+      block += body
+        .slice(split)
+        .map((c) => indent(c, 4))
+        .join('\n\n')
       block += '\n  })'
     }
     block += '\n})'

@@ -22,7 +22,22 @@ export const libsOutDir = join(benchDir, '.generated', 'libs')
 export const libsGeneratorVersion = 1
 
 const str = (value) => JSON.stringify(value)
-const words = ['amber', 'basalt', 'cobalt', 'dune', 'ember', 'fern', 'granite', 'harbor', 'indigo', 'jade', 'kelp', 'lichen', 'marble', 'nickel']
+const words = [
+  'amber',
+  'basalt',
+  'cobalt',
+  'dune',
+  'ember',
+  'fern',
+  'granite',
+  'harbor',
+  'indigo',
+  'jade',
+  'kelp',
+  'lichen',
+  'marble',
+  'nickel',
+]
 
 // The application under test. Dates are built and formatted in local time and only whole days are
 // compared, so the expected values hold in every time zone.
@@ -253,7 +268,16 @@ export function quote(input: unknown, ordered: Date): { ok: false; issues: numbe
 // What each library exports that test files import directly (the rest they reach through src/).
 const libraryImports = {
   zod: ['z'],
-  'date-fns': ['addDays', 'addMonths', 'differenceInCalendarDays', 'eachDayOfInterval', 'format', 'isWeekend', 'parseISO', 'startOfMonth'],
+  'date-fns': [
+    'addDays',
+    'addMonths',
+    'differenceInCalendarDays',
+    'eachDayOfInterval',
+    'format',
+    'isWeekend',
+    'parseISO',
+    'startOfMonth',
+  ],
   'lodash-es': ['chunk', 'groupBy', 'orderBy', 'partition', 'range', 'sumBy', 'zip'],
 }
 
@@ -269,7 +293,11 @@ const customer = (i, k) => ({
 const order = (i, k) => ({
   id: `ord_${i}_${k}`,
   customerId: `cus_${i}`,
-  items: Array.from({ length: 1 + ((i + k) % 4) }, (_, j) => ({ sku: `${['ABC', 'DEF', 'GHI'][j % 3]}-${String(1000 + ((i * 17 + j * (k + 1)) % 9000))}`, quantity: 1 + ((i + j) % 12), unitCents: 99 + ((i * 37 + j * 101) % 20_000) })),
+  items: Array.from({ length: 1 + ((i + k) % 4) }, (_, j) => ({
+    sku: `${['ABC', 'DEF', 'GHI'][j % 3]}-${String(1000 + ((i * 17 + j * (k + 1)) % 9000))}`,
+    quantity: 1 + ((i + j) % 12),
+    unitCents: 99 + ((i * 37 + j * 101) % 20_000),
+  })),
   ...(k % 2 === 0 ? { discountPercent: (i + k) % 30 } : {}),
   currency: ['EUR', 'USD', 'GBP'][(i + k) % 3],
 })
@@ -279,43 +307,100 @@ const fileKinds = [
   // schemas: customers and orders through zod
   (i) => [
     { title: 'accepts a well-formed customer', expression: `parseCustomer(${str(customer(i, 0))})` },
-    { title: 'names every issue of a malformed customer', expression: `parseCustomer(${str({ ...customer(i, 3), email: 'nobody', seats: -1 })})` },
-    { title: `counts tiers over ${40 + (i % 30)} customers`, expression: `parseCustomers(${str(Array.from({ length: 40 + (i % 30) }, (_, k) => customer(i, k)))})` },
+    {
+      title: 'names every issue of a malformed customer',
+      expression: `parseCustomer(${str({ ...customer(i, 3), email: 'nobody', seats: -1 })})`,
+    },
+    {
+      title: `counts tiers over ${40 + (i % 30)} customers`,
+      expression: `parseCustomers(${str(Array.from({ length: 40 + (i % 30) }, (_, k) => customer(i, k)))})`,
+    },
     { title: 'totals an order with its discount', expression: `validateOrder(${str(order(i, 0))})` },
-    { title: 'rejects an order with a repeated sku', expression: `validateOrder(${str({ ...order(i, 1), items: [order(i, 1).items[0], order(i, 1).items[0]] })})` },
-    { title: 'parses a schema declared in the test', expression: `z.object({ at: z.iso.date(), count: z.coerce.number().int() }).safeParse({ at: '2024-0${1 + (i % 9)}-1${i % 10}', count: '${i}' }).success` },
+    {
+      title: 'rejects an order with a repeated sku',
+      expression: `validateOrder(${str({ ...order(i, 1), items: [order(i, 1).items[0], order(i, 1).items[0]] })})`,
+    },
+    {
+      title: 'parses a schema declared in the test',
+      expression: `z.object({ at: z.iso.date(), count: z.coerce.number().int() }).safeParse({ at: '2024-0${1 + (i % 9)}-1${i % 10}', count: '${i}' }).success`,
+    },
   ],
   // billing: periods and due dates through date-fns
   (i) => [
     { title: 'lists quarterly billing periods', expression: `billingPeriods(${day(i)}, 4, 3).map(formatPeriod)` },
-    { title: 'lists monthly periods from the 31st', expression: `billingPeriods(new Date(2024, 0, 31), ${3 + (i % 5)}, 1).map(formatPeriod)` },
-    { title: 'puts the due date on a business day', expression: `[${[5, 10, 30].map((term) => `dueDate(${day(i, term)}, ${term})`).join(', ')}]` },
-    { title: 'counts the days a payment was late', expression: `[daysLate(${day(i)}, addDays(${day(i)}, ${i % 40})), daysLate(${day(i)}, ${day(i, -1)})]` },
-    { title: 'formats ISO dates for the ledger', expression: `format(parseISO('202${i % 5}-0${1 + (i % 9)}-1${i % 10}'), 'do MMMM yyyy')` },
+    {
+      title: 'lists monthly periods from the 31st',
+      expression: `billingPeriods(new Date(2024, 0, 31), ${3 + (i % 5)}, 1).map(formatPeriod)`,
+    },
+    {
+      title: 'puts the due date on a business day',
+      expression: `[${[5, 10, 30].map((term) => `dueDate(${day(i, term)}, ${term})`).join(', ')}]`,
+    },
+    {
+      title: 'counts the days a payment was late',
+      expression: `[daysLate(${day(i)}, addDays(${day(i)}, ${i % 40})), daysLate(${day(i)}, ${day(i, -1)})]`,
+    },
+    {
+      title: 'formats ISO dates for the ledger',
+      expression: `format(parseISO('202${i % 5}-0${1 + (i % 9)}-1${i % 10}'), 'do MMMM yyyy')`,
+    },
   ],
   // calendars through date-fns
   (i) => [
     { title: 'draws a month grid', expression: `monthGrid(${2020 + (i % 8)}, ${1 + (i % 12)})` },
-    { title: 'counts working days in each month of a year', expression: `range(1, 13).map((month) => workingDays(${2020 + (i % 8)}, month))` },
-    { title: 'describes a day', expression: `describeDay(${2020 + (i % 8)}, ${1 + ((i * 7) % 12)}, ${1 + ((i * 11) % 28)})` },
-    { title: 'counts weekend days in a span', expression: `eachDayOfInterval({ start: ${day(i)}, end: addDays(${day(i)}, ${20 + (i % 60)}) }).filter(isWeekend).length` },
-    { title: 'measures a span in days', expression: `differenceInCalendarDays(addMonths(${day(i)}, ${1 + (i % 18)}), startOfMonth(${day(i)}))` },
+    {
+      title: 'counts working days in each month of a year',
+      expression: `range(1, 13).map((month) => workingDays(${2020 + (i % 8)}, month))`,
+    },
+    {
+      title: 'describes a day',
+      expression: `describeDay(${2020 + (i % 8)}, ${1 + ((i * 7) % 12)}, ${1 + ((i * 11) % 28)})`,
+    },
+    {
+      title: 'counts weekend days in a span',
+      expression: `eachDayOfInterval({ start: ${day(i)}, end: addDays(${day(i)}, ${20 + (i % 60)}) }).filter(isWeekend).length`,
+    },
+    {
+      title: 'measures a span in days',
+      expression: `differenceInCalendarDays(addMonths(${day(i)}, ${1 + (i % 18)}), startOfMonth(${day(i)}))`,
+    },
   ],
   // reports through lodash-es
   (i) => [
-    { title: `totals revenue by region over ${500 + i * 10} sales`, expression: `revenueByRegion(makeSales(${i + 1}, ${500 + i * 10}))` },
+    {
+      title: `totals revenue by region over ${500 + i * 10} sales`,
+      expression: `revenueByRegion(makeSales(${i + 1}, ${500 + i * 10}))`,
+    },
     { title: 'ranks the top three products', expression: `topProducts(makeSales(${i + 7}, 800), 3)` },
     { title: 'pages sales by 50', expression: `pages(makeSales(${i + 3}, 400), 50)` },
-    { title: 'counts active days and sales per product', expression: `[activeDays(makeSales(${i}, 300)), salesPerProduct(makeSales(${i}, 300))]` },
-    { title: 'splits large sales from small ones', expression: `partition(makeSales(${i + 11}, 200), (sale) => sale.cents > 25000).map((rows) => sumBy(rows, 'cents'))` },
-    { title: 'groups a zipped table', expression: `Object.keys(groupBy(zip(range(${10 + (i % 20)}), range(${10 + (i % 20)}).map((n) => n % 4)), ([, bucket]) => bucket))` },
+    {
+      title: 'counts active days and sales per product',
+      expression: `[activeDays(makeSales(${i}, 300)), salesPerProduct(makeSales(${i}, 300))]`,
+    },
+    {
+      title: 'splits large sales from small ones',
+      expression: `partition(makeSales(${i + 11}, 200), (sale) => sale.cents > 25000).map((rows) => sumBy(rows, 'cents'))`,
+    },
+    {
+      title: 'groups a zipped table',
+      expression: `Object.keys(groupBy(zip(range(${10 + (i % 20)}), range(${10 + (i % 20)}).map((n) => n % 4)), ([, bucket]) => bucket))`,
+    },
   ],
   // text, addresses and checkout: all three libraries
   (i) => [
-    { title: 'makes unique slugs', expression: `uniqueSlugs(${str([`Crème Brûlée ${i}`, `${words[i % words.length]} & Co`, `Crème Brûlée ${i}`, 'Ünïcode Ärger'])})` },
-    { title: 'names form fields', expression: `fieldNames(${str(['First name', 'last-name', 'First Name', `zip code ${i}`])})` },
+    {
+      title: 'makes unique slugs',
+      expression: `uniqueSlugs(${str([`Crème Brûlée ${i}`, `${words[i % words.length]} & Co`, `Crème Brûlée ${i}`, 'Ünïcode Ärger'])})`,
+    },
+    {
+      title: 'names form fields',
+      expression: `fieldNames(${str(['First name', 'last-name', 'First Name', `zip code ${i}`])})`,
+    },
     { title: 'shortens a teaser at a word', expression: `teaser(${str(words.join(' '))}, ${20 + (i % 40)})` },
-    { title: 'formats an address per country', expression: `[${str({ country: 'DE', postalCode: String(10000 + i * 7), city: 'Berlin' })}, ${str({ country: 'GB', postalCode: 'SW1A 1AA', city: 'London' })}, ${str({ country: 'US', postalCode: '9021', city: 'Beverly Hills', state: 'CA' })}].map(formatAddress)` },
+    {
+      title: 'formats an address per country',
+      expression: `[${str({ country: 'DE', postalCode: String(10000 + i * 7), city: 'Berlin' })}, ${str({ country: 'GB', postalCode: 'SW1A 1AA', city: 'London' })}, ${str({ country: 'US', postalCode: '9021', city: 'Beverly Hills', state: 'CA' })}].map(formatAddress)`,
+    },
     {
       title: 'quotes a cart shipped from several warehouses',
       expression: `quote(${str({ lines: Array.from({ length: 2 + (i % 4) }, (_, k) => ({ sku: `S${k}`, quantity: 1 + k, unitCents: 250 * (k + 1), warehouse: ['berlin', 'leeds', 'austin'][(i + k) % 3] })), express: i % 2 === 0 })}, ${day(i)})`,
@@ -351,15 +436,24 @@ export async function generateLibs({ files = 100, outDir = libsOutDir } = {}) {
   // Where a test file imports each name from: src/ modules by their exports, then the libraries.
   const importedFrom = new Map()
   for (const [path, text] of Object.entries(sources)) {
-    for (const [, name] of text.matchAll(/^export (?:const|function) (\w+)/gm)) importedFrom.set(name, `../${path.replace(/\.ts$/, '')}`)
+    for (const [, name] of text.matchAll(/^export (?:const|function) (\w+)/gm))
+      importedFrom.set(name, `../${path.replace(/\.ts$/, '')}`)
   }
-  for (const [library, names] of Object.entries(libraryImports)) for (const name of names) importedFrom.set(name, library)
+  for (const [library, names] of Object.entries(libraryImports))
+    for (const name of names) importedFrom.set(name, library)
   // The expected values: the application and the libraries themselves, run here.
-  const entry = Object.keys(sources).map((path) => `export * from './${path.replace(/\.ts$/, '')}'`).join('\n')
+  const entry = Object.keys(sources)
+    .map((path) => `export * from './${path.replace(/\.ts$/, '')}'`)
+    .join('\n')
   const externals = { zod: { z }, 'date-fns': dateFns, 'lodash-es': lodash }
   // Only the names test files import: an expression using anything else fails here, not in the suite.
-  const globals = Object.fromEntries(Object.entries(libraryImports).flatMap(([library, names]) => names.map((name) => [name, externals[library][name]])))
-  const { evaluate } = await evaluateLibrary({ ...sources, 'entry.ts': entry }, { input: 'entry.ts', externals, globals })
+  const globals = Object.fromEntries(
+    Object.entries(libraryImports).flatMap(([library, names]) => names.map((name) => [name, externals[library][name]])),
+  )
+  const { evaluate } = await evaluateLibrary(
+    { ...sources, 'entry.ts': entry },
+    { input: 'entry.ts', externals, globals },
+  )
   const testFiles = []
   for (let f = 0; f < files; f++) {
     const cases = fileKinds[f % fileKinds.length](f)
@@ -367,7 +461,10 @@ export async function generateLibs({ files = 100, outDir = libsOutDir } = {}) {
       cases.map((c) => c.expression),
       importedFrom,
     )
-    const body = cases.map(({ title, expression }) => `  it(${str(title)}, () => {\n    expect(${expression}).toEqual(${str(evaluate(expression))})\n  })`)
+    const body = cases.map(
+      ({ title, expression }) =>
+        `  it(${str(title)}, () => {\n    expect(${expression}).toEqual(${str(evaluate(expression))})\n  })`,
+    )
     const source = `// Generated by bench/overhead/libs.mjs (file ${f}); do not edit.\nimport { describe, expect, it } from 'vitest'\n${imports.join('\n')}\n\ndescribe(${str(`${['schemas', 'billing', 'calendar', 'reports', 'checkout'][f % fileKinds.length]} ${f}`)}, () => {\n${body.join('\n\n')}\n})\n`
     const file = `test/${String(f).padStart(3, '0')}.test.ts`
     writeFileSync(join(outDir, file), source)
@@ -375,7 +472,13 @@ export async function generateLibs({ files = 100, outDir = libsOutDir } = {}) {
   }
   writeConfigs(outDir)
   writeFileSync(join(outDir, '.gitignore'), '*\n')
-  const manifest = { generatorVersion: libsGeneratorVersion, suite: 'libs', files, tests: testFiles.reduce((n, f) => n + f.tests, 0), testFiles }
+  const manifest = {
+    generatorVersion: libsGeneratorVersion,
+    suite: 'libs',
+    files,
+    tests: testFiles.reduce((n, f) => n + f.tests, 0),
+    testFiles,
+  }
   writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
   return manifest
 }

@@ -32,8 +32,22 @@ const targetRatio = 1.03
  * `seeded`: whether --seed means anything to it.
  */
 const suites = {
-  app: { dir: defaultOutDir, files: 200, quickFiles: 40, seeded: true, generatorVersion, generate: ({ files, seed }) => generate({ files, seed, outDir: defaultOutDir }) },
-  libs: { dir: libsOutDir, files: 100, quickFiles: 24, seeded: false, generatorVersion: libsGeneratorVersion, generate: ({ files }) => generateLibs({ files }) },
+  app: {
+    dir: defaultOutDir,
+    files: 200,
+    quickFiles: 40,
+    seeded: true,
+    generatorVersion,
+    generate: ({ files, seed }) => generate({ files, seed, outDir: defaultOutDir }),
+  },
+  libs: {
+    dir: libsOutDir,
+    files: 100,
+    quickFiles: 24,
+    seeded: false,
+    generatorVersion: libsGeneratorVersion,
+    generate: ({ files }) => generateLibs({ files }),
+  },
 }
 
 const flags = {
@@ -53,7 +67,8 @@ let reportDir = join(suiteDir, '.qtests-report')
 const positiveInt = (text, fallback, name) => {
   if (text === undefined) return fallback
   const n = Number(text)
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(text)}`)
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(text)}`)
   return n
 }
 
@@ -76,7 +91,10 @@ function pluginBuildHash() {
   }
   try {
     const pluginDir = realpathSync(join(benchDir, 'node_modules', '@qtests', 'vitest'))
-    for (const dir of [join(pluginDir, 'dist'), join(realpathSync(join(pluginDir, 'node_modules', '@qtests', 'core')), 'dist')]) {
+    for (const dir of [
+      join(pluginDir, 'dist'),
+      join(realpathSync(join(pluginDir, 'node_modules', '@qtests', 'core')), 'dist'),
+    ]) {
       if (existsSync(dir)) walk(dir)
     }
   } catch {
@@ -144,11 +162,16 @@ async function main() {
   try {
     ;({ values: args } = parseArgs({ options: flags }))
   } catch (error) {
-    throw new Error(`${error.message.split('. ')[0]}; the flags are ${Object.keys(flags).map((name) => `--${name}`).join(', ')}.`)
+    throw new Error(
+      `${error.message.split('. ')[0]}; the flags are ${Object.keys(flags)
+        .map((name) => `--${name}`)
+        .join(', ')}.`,
+    )
   }
   const suite = suites[args.suite]
   if (!suite) throw new Error(`--suite is ${JSON.stringify(args.suite)}; allowed: ${Object.keys(suites).join(' or ')}.`)
-  if (args.seed !== undefined && !suite.seeded) throw new Error(`--seed changes the app suite only; the ${args.suite} suite is the same for every seed.`)
+  if (args.seed !== undefined && !suite.seeded)
+    throw new Error(`--seed changes the app suite only; the ${args.suite} suite is the same for every seed.`)
   suiteDir = suite.dir
   reportDir = join(suiteDir, '.qtests-report')
   const resultsPath = join(benchDir, `results-${args.suite}.json`)
@@ -163,7 +186,9 @@ async function main() {
   const subset = manifest.testFiles.slice(0, huntFiles)
   const subsetFilters = subset.map((f) => f.file)
   const subsetTests = subset.reduce((n, f) => n + f.tests, 0)
-  const vitestVersion = JSON.parse(readFileSync(join(benchDir, 'node_modules', 'vitest', 'package.json'), 'utf8')).version
+  const vitestVersion = JSON.parse(
+    readFileSync(join(benchDir, 'node_modules', 'vitest', 'package.json'), 'utf8'),
+  ).version
 
   const plain = { label: 'plain', config: 'vitest.plain.config.mjs' }
   const warmCache = args['warm-cache']
@@ -187,7 +212,8 @@ async function main() {
   rmSync(reportDir, { recursive: true, force: true })
   for (const side of [plain, plugin]) {
     const run = await runVitest({ config: side.config, filters: subsetFilters, env: side.env })
-    if (run.code !== 0 && side === plain) throw new Error(`plain Vitest failed on the generated suite: ${failureText(run)}`)
+    if (run.code !== 0 && side === plain)
+      throw new Error(`plain Vitest failed on the generated suite: ${failureText(run)}`)
     if (run.code !== 0) {
       pluginUnavailable = failureText(run)
       console.log(`\nThe plugin run failed, so this compares plain with plain (A/A).\n${pluginUnavailable}\n`)
@@ -204,7 +230,9 @@ async function main() {
   const col = (text, width) => String(text).padStart(width)
   const cpuSeconds = (ms) => (ms === null ? '–' : seconds(ms))
   const ratioText = (a, b) => (a === null || b === null ? '–' : (a / b).toFixed(3))
-  console.log(`\nmeasure mode: \`vitest run\` of the whole suite, seconds (wall = what a user waits; cpu = user+sys of the process tree)`)
+  console.log(
+    `\nmeasure mode: \`vitest run\` of the whole suite, seconds (wall = what a user waits; cpu = user+sys of the process tree)`,
+  )
   console.log(
     `${'round'.padEnd(6)}${'order'.padEnd(20)}${col(`${plain.label} wall`, 12)}${col(`${plugin.label} wall`, 14)}${col('ratio', 7)}` +
       `${col(`${plain.label} cpu`, 11)}${col(`${plugin.label} cpu`, 13)}${col('ratio', 7)}${col('load', 6)}`,
@@ -218,7 +246,8 @@ async function main() {
     for (const side of order) {
       const run = await runVitest({ config: side.config, env: side.env, cold: side.cold })
       if (run.code !== 0) console.log(`  ${side.label} run failed (${failureText(run)})`)
-      if (run.testsPassed !== manifest.tests) console.log(`  ${side.label} ran ${run.testsPassed} tests, expected ${manifest.tests}`)
+      if (run.testsPassed !== manifest.tests)
+        console.log(`  ${side.label} ran ${run.testsPassed} tests, expected ${manifest.tests}`)
       const key = side === plain ? 'plain' : 'plugin'
       if (key === 'plugin' && !pluginUnavailable) row.probes = readProbeCost(join(reportDir, 'measure', 'report.json'))
       row[`${key}Ms`] = run.ms
@@ -230,7 +259,10 @@ async function main() {
     const load = Math.max(...loads)
     perRound.push({ round: i + 1, order: order.map((s) => s.label), ...row, ratio, cpuRatio, loadAverage1m: load })
     console.log(
-      `${String(i + 1).padEnd(6)}${order.map((s) => s.label).join(' → ').padEnd(20)}` +
+      `${String(i + 1).padEnd(6)}${order
+        .map((s) => s.label)
+        .join(' → ')
+        .padEnd(20)}` +
         `${col(seconds(row.plainMs), 12)}${col(seconds(row.pluginMs), 14)}${col(ratio.toFixed(3), 7)}` +
         `${col(cpuSeconds(row.plainCpuMs), 11)}${col(cpuSeconds(row.pluginCpuMs), 13)}${col(ratioText(row.pluginCpuMs, row.plainCpuMs), 7)}` +
         `${col(load.toFixed(1), 6)}`,
@@ -265,8 +297,11 @@ async function main() {
   )
   const range = (values) => `${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)}`
   const verdict = pluginUnavailable ? 'not applicable (A/A)' : ratio <= targetRatio ? 'met' : 'NOT met'
-  console.log(`\nwall ratio ${plugin.label}/${plain.label} = ${ratio.toFixed(3)}, median of the paired rounds (per round ${range(ratios)}); target ≤ ${targetRatio}: ${verdict}`)
-  if (hasCpu) console.log(`cpu  ratio ${plugin.label}/${plain.label} = ${cpuRatio.toFixed(3)} (per round ${range(cpuRatios)})`)
+  console.log(
+    `\nwall ratio ${plugin.label}/${plain.label} = ${ratio.toFixed(3)}, median of the paired rounds (per round ${range(ratios)}); target ≤ ${targetRatio}: ${verdict}`,
+  )
+  if (hasCpu)
+    console.log(`cpu  ratio ${plugin.label}/${plain.label} = ${cpuRatio.toFixed(3)} (per round ${range(cpuRatios)})`)
   const plainTimes = pick('plainMs')
   console.log(
     `plain wall spread ${seconds(Math.min(...plainTimes))}–${seconds(Math.max(...plainTimes))} s; ` +
@@ -286,7 +321,9 @@ async function main() {
       config: 'vitest.hunt.config.mjs',
       env: { QTESTS_LEAKS: 'hunt', QTESTS_REPORT_DIR: join(reportDir, 'hunt') },
     }
-    console.log(`\nhunt mode: ${huntFiles} files, ${subsetTests} tests × ${huntIterations} iterations, ${huntRounds} round(s)`)
+    console.log(
+      `\nhunt mode: ${huntFiles} files, ${subsetTests} tests × ${huntIterations} iterations, ${huntRounds} round(s)`,
+    )
     const runs = { plain: [], hunt: [] }
     for (let i = 0; i < huntRounds; i++) {
       const order = i % 2 === 0 ? [plain, huntSide] : [huntSide, plain]
@@ -298,7 +335,9 @@ async function main() {
     }
     const iterationsSeen = readHuntIterations(join(reportDir, 'hunt', 'report.json'))
     if (iterationsSeen !== null && iterationsSeen !== huntIterations) {
-      console.log(`  note: report.json shows a median of ${iterationsSeen} iterations per test, configured ${huntIterations}`)
+      console.log(
+        `  note: report.json shows a median of ${iterationsSeen} iterations per test, configured ${huntIterations}`,
+      )
     }
     const testIterations = subsetTests * huntIterations
     const huntPlainMs = median(runs.plain.map((r) => r.ms))
@@ -344,7 +383,13 @@ async function main() {
     pluginBuild: { atStart: buildAtStart, atEnd: buildAtEnd },
     pluginUnavailable,
     pluginCache: warmCache ? 'warm' : 'cold',
-    suite: { name: args.suite, files, tests: manifest.tests, seed: suite.seeded ? seed : null, generatorVersion: suite.generatorVersion },
+    suite: {
+      name: args.suite,
+      files,
+      tests: manifest.tests,
+      seed: suite.seeded ? seed : null,
+      generatorVersion: suite.generatorVersion,
+    },
     measure: {
       rounds: perRound,
       plainMs,
@@ -371,7 +416,15 @@ async function main() {
 function readProbeCost(path) {
   try {
     const report = JSON.parse(readFileSync(path, 'utf8'))
-    const cost = { files: report.files.length, filesWithFullGc: 0, fullGcs: 0, gcMs: 0, youngGcs: 0, youngGcMs: 0, reused: 0 }
+    const cost = {
+      files: report.files.length,
+      filesWithFullGc: 0,
+      fullGcs: 0,
+      gcMs: 0,
+      youngGcs: 0,
+      youngGcMs: 0,
+      reused: 0,
+    }
     for (const file of report.files) {
       if (file.reused) cost.reused++
       const probe = file.probe ?? {}
@@ -391,7 +444,9 @@ function readProbeCost(path) {
 function readHuntIterations(path) {
   try {
     const report = JSON.parse(readFileSync(path, 'utf8'))
-    const iterations = report.files.flatMap((f) => f.tests.map((t) => t.iterations)).filter((n) => typeof n === 'number')
+    const iterations = report.files
+      .flatMap((f) => f.tests.map((t) => t.iterations))
+      .filter((n) => typeof n === 'number')
     return iterations.length ? median(iterations) : null
   } catch {
     return null

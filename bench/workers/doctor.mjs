@@ -16,7 +16,8 @@ const recommendationLine = /^Recommendation: (.+?) \(([+-]?\d+)%\)$/
 const keepLine = /^Recommendation: keep the current configuration/
 // A row of doctor's "Results" table: a title, then its best wall time and its change against the baseline
 // (`(-20%)`, `(±0%)`, or a note that it failed with a shuffled file order), or `failed`.
-const resultLine = /^ {2}(.+?)\s{2,}(?:(\d+\.\d{2})s(?: \((?:±0|([+-]?\d+))%\)| \(fails with a shuffled file order.*\))?|failed)$/
+const resultLine =
+  /^ {2}(.+?)\s{2,}(?:(\d+\.\d{2})s(?: \((?:±0|([+-]?\d+))%\)| \(fails with a shuffled file order.*\))?|failed)$/
 // What a recommendation can set, as doctor writes it (`pool: 'threads'`, `isolate: false`, `maxWorkers: 2`).
 const settingPart = /^(pool|isolate|environment|fsModuleCache|maxWorkers): ('[^']*'|true|false|\d+)$/
 
@@ -32,9 +33,15 @@ export function parseDoctorOutput(output) {
     const row = resultLine.exec(line)
     if (!row) continue
     const failed = row[2] === undefined || line.endsWith('file order - tests depend on isolation)')
-    results.push({ title: row[1], seconds: row[2] === undefined ? null : Number(row[2]), percent: row[3] === undefined ? (line.includes('(±0%)') ? 0 : null) : Number(row[3]), failed })
+    results.push({
+      title: row[1],
+      seconds: row[2] === undefined ? null : Number(row[2]),
+      percent: row[3] === undefined ? (line.includes('(±0%)') ? 0 : null) : Number(row[3]),
+      failed,
+    })
   }
-  if (lines.some((line) => keepLine.test(line))) return { recommendation: 'keep the current configuration', percent: null, settings: {}, results }
+  if (lines.some((line) => keepLine.test(line)))
+    return { recommendation: 'keep the current configuration', percent: null, settings: {}, results }
   for (const line of lines) {
     const match = recommendationLine.exec(line)
     if (!match) continue
@@ -43,7 +50,13 @@ export function parseDoctorOutput(output) {
       const setting = settingPart.exec(part)
       if (!setting) return null
       const [, key, text] = setting
-      settings[key] = text.startsWith("'") ? text.slice(1, -1) : text === 'true' ? true : text === 'false' ? false : Number(text)
+      settings[key] = text.startsWith("'")
+        ? text.slice(1, -1)
+        : text === 'true'
+          ? true
+          : text === 'false'
+            ? false
+            : Number(text)
     }
     return { recommendation: match[1], percent: Number(match[2]), settings, results }
   }
@@ -60,7 +73,12 @@ export function runDoctor({ dir, node, vitestBin, timeoutMs, onSpawn = () => {} 
   return new Promise((resolve) => {
     const started = process.hrtime.bigint()
     // Its own process group: doctor's measured runs are its children, and a timeout must stop them too.
-    const child = spawn(node, [vitestBin, 'doctor', '--config', 'vitest.config.mjs'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const child = spawn(node, [vitestBin, 'doctor', '--config', 'vitest.config.mjs'], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    })
     onSpawn(child)
     let output = ''
     child.stdout.on('data', (chunk) => {
@@ -80,7 +98,13 @@ export function runDoctor({ dir, node, vitestBin, timeoutMs, onSpawn = () => {} 
       const outputFile = join(dir, '.bench', 'doctor.txt')
       mkdirSync(dirname(outputFile), { recursive: true })
       writeFileSync(outputFile, output)
-      const failure = timedOut ? `timed out after ${timeoutMs / 60_000} min` : signal ? `killed by ${signal}` : exitCode !== 0 ? `exit ${exitCode}` : null
+      const failure = timedOut
+        ? `timed out after ${timeoutMs / 60_000} min`
+        : signal
+          ? `killed by ${signal}`
+          : exitCode !== 0
+            ? `exit ${exitCode}`
+            : null
       resolve({ wallMs, exitCode, failure, output, outputFile, verdict: parseDoctorOutput(output) })
     })
   })

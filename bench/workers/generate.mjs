@@ -25,7 +25,7 @@ export const adaptiveMaxWorkers = 16
 const str = (value) => JSON.stringify(value)
 const pad = (i) => String(i).padStart(2, '0')
 /** A deterministic spread in [0, 1) over the file index: neighbouring files get unlike values. */
-const spread = (i) => ((i * 0.618034) % 1 + 1) % 1
+const spread = (i) => (((i * 0.618034) % 1) + 1) % 1
 
 // One config for every run of a suite; run.mjs picks the run through the environment, so the file
 // list, timeouts and pool are identical between runs and only the worker setting changes. `settings` are
@@ -331,7 +331,10 @@ function memoryTestFile(i, quick) {
   const blockCount = quick ? 3 + (i % 2) : 6 + (i % 4)
   const blockMB = quick ? 24 : 32
   const holdMs = Math.round(quick ? 800 + 700 * spread(i + 5) : 2000 + 2000 * spread(i + 5))
-  const checksum = Array.from({ length: blockCount }, (_, b) => ((blockMB * 1024 * 1024) / 4096) * (b + 1)).reduce((a, b) => a + b, 0)
+  const checksum = Array.from({ length: blockCount }, (_, b) => ((blockMB * 1024 * 1024) / 4096) * (b + 1)).reduce(
+    (a, b) => a + b,
+    0,
+  )
   const expectedScoreZero = Math.floor((indexCount - 1) / 97) + 1
   return {
     tests: 3,
@@ -368,8 +371,20 @@ describe('import job ${pad(i)}', () => {
  * Vitest settings; `build(quick)` resolves to the sources (path -> text) and `testFile(i)` -> { source, tests }.
  */
 export const suites = {
-  io: { name: 'io-bound', files: 40, quickFiles: 12, test: {}, build: (quick) => oneModule('io.ts', ioSource, (i) => ioTestFile(i, quick)) },
-  cpu: { name: 'cpu-bound', files: 24, quickFiles: 8, test: {}, build: (quick) => oneModule('report.ts', cpuSource, (i) => cpuTestFile(i, quick)) },
+  io: {
+    name: 'io-bound',
+    files: 40,
+    quickFiles: 12,
+    test: {},
+    build: (quick) => oneModule('io.ts', ioSource, (i) => ioTestFile(i, quick)),
+  },
+  cpu: {
+    name: 'cpu-bound',
+    files: 24,
+    quickFiles: 8,
+    test: {},
+    build: (quick) => oneModule('report.ts', cpuSource, (i) => cpuTestFile(i, quick)),
+  },
   memory: {
     name: 'memory-heavy',
     files: 12,
@@ -415,16 +430,28 @@ export async function generate(key, { quick = false, vitest = '4' } = {}) {
   writeConfig(key, vitest)
   // Lint and git both skip the generated suites.
   writeFileSync(join(generatedDir(vitest), '.gitignore'), '*\n')
-  const manifest = { generatorVersion, suite: suite.name, quick, files, tests, sourceFiles: Object.keys(sources).length }
+  const manifest = {
+    generatorVersion,
+    suite: suite.name,
+    quick,
+    files,
+    tests,
+    sourceFiles: Object.keys(sources).length,
+  }
   writeFileSync(join(outDir, 'manifest.json'), `${str(manifest)}\n`)
   return manifest
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
-    options: { suite: { type: 'string', default: 'all' }, quick: { type: 'boolean', default: false }, vitest: { type: 'string', default: '4' } },
+    options: {
+      suite: { type: 'string', default: 'all' },
+      quick: { type: 'boolean', default: false },
+      vitest: { type: 'string', default: '4' },
+    },
   })
-  if (values.vitest !== '4' && values.vitest !== '5') throw new Error(`--vitest is ${str(values.vitest)}; allowed: 4 or 5.`)
+  if (values.vitest !== '4' && values.vitest !== '5')
+    throw new Error(`--vitest is ${str(values.vitest)}; allowed: 4 or 5.`)
   const keys = values.suite === 'all' ? suiteKeys : [values.suite]
   for (const key of keys) {
     if (!(key in suites)) throw new Error(`--suite is ${str(key)}; allowed: ${suiteKeys.join(', ')} or all.`)

@@ -21,7 +21,9 @@ export const graphSuite = {
     const testFile = (i) => {
       // Six modules per file, spread over the library: neighbouring files test unlike modules.
       const picked = Array.from({ length: 6 }, (_, j) => domain[(i * 37 + j * 61) % domain.length])
-      const probes = picked.slice(0, 5).map((module, j) => ({ module, expression: module.probes[(i + j) % module.probes.length] }))
+      const probes = picked
+        .slice(0, 5)
+        .map((module, j) => ({ module, expression: module.probes[(i + j) % module.probes.length] }))
       const workload = picked[5]
       const tests = [
         ...probes.map(({ module, expression }, j) => probeTest(`${module.file}: case ${j + 1}`, expression, evaluate)),

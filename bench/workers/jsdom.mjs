@@ -10,7 +10,24 @@ import { buildLibrary, evaluateLibrary, probeTest, usedExports } from './library
 const pad = (i) => String(i).padStart(2, '0')
 const str = (value) => JSON.stringify(value)
 
-const words = ['amber', 'basalt', 'cobalt', 'dune', 'ember', 'fern', 'granite', 'harbor', 'indigo', 'jade', 'kelp', 'lichen', 'marble', 'nickel', 'onyx', 'pine']
+const words = [
+  'amber',
+  'basalt',
+  'cobalt',
+  'dune',
+  'ember',
+  'fern',
+  'granite',
+  'harbor',
+  'indigo',
+  'jade',
+  'kelp',
+  'lichen',
+  'marble',
+  'nickel',
+  'onyx',
+  'pine',
+]
 const capitalize = (word) => word[0].toUpperCase() + word.slice(1)
 
 const widgets = {
@@ -131,14 +148,24 @@ function widgetTests(i) {
   const removed = [3, 11, 19].map((k) => items[k])
   const rowCount = 20 + (i % 21)
   const columns = 6
-  const rows = Array.from({ length: rowCount }, (_, r) => Array.from({ length: columns }, (_, c) => ((r + 1) * 7919 * (c + 3) + i * 31) % 1000))
+  const rows = Array.from({ length: rowCount }, (_, r) =>
+    Array.from({ length: columns }, (_, c) => ((r + 1) * 7919 * (c + 3) + i * 31) % 1000),
+  )
   const sortColumn = i % columns
   const clicks = 5 + (i % 9)
   const step = 1 + (i % 4)
   const query = words[i % words.length].slice(0, 3)
   const visible = items.filter((item) => item.includes(query)).length
-  const form = { name: i % 3 === 0 ? '' : 'Ada', email: i % 2 === 0 ? 'ada@example.org' : 'ada@example', password: i % 5 === 0 ? 'short' : 'long enough' }
-  const errors = [form.name === '' && 'name is required', form.email === 'ada@example' && 'email is not an address', form.password === 'short' && 'password is shorter than 8'].filter(Boolean)
+  const form = {
+    name: i % 3 === 0 ? '' : 'Ada',
+    email: i % 2 === 0 ? 'ada@example.org' : 'ada@example',
+    password: i % 5 === 0 ? 'short' : 'long enough',
+  }
+  const errors = [
+    form.name === '' && 'name is required',
+    form.email === 'ada@example' && 'email is not an address',
+    form.password === 'short' && 'password is shorter than 8',
+  ].filter(Boolean)
   const labels = Array.from({ length: 3 + (i % 5) }, (_, t) => capitalize(words[(i + 3 * t) % words.length]))
   const selected = labels.length - 1
   return [
@@ -212,7 +239,10 @@ export const jsdomSuite = {
   async build(quick) {
     const { modules, domain } = buildLibrary(this.libraryModules(quick))
     const { evaluate, exportNames } = await evaluateLibrary(modules)
-    const sources = { ...Object.fromEntries(Object.entries(modules).map(([path, source]) => [`src/${path}`, source])), ...widgets }
+    const sources = {
+      ...Object.fromEntries(Object.entries(modules).map(([path, source]) => [`src/${path}`, source])),
+      ...widgets,
+    }
     const testFile = (i) => {
       const module = domain[(i * 13) % domain.length]
       const expression = module.probes[i % module.probes.length]

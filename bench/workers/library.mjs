@@ -19,8 +19,31 @@ const intIn = (min, max, a, b) => min + Math.floor(unit(a, b) * (max - min + 1))
 const str = (value) => JSON.stringify(value)
 
 const words = [
-  'amber', 'basalt', 'cobalt', 'dune', 'ember', 'fern', 'granite', 'harbor', 'indigo', 'jade', 'kelp', 'lichen',
-  'marble', 'nickel', 'onyx', 'pine', 'quartz', 'reed', 'slate', 'tundra', 'umber', 'vale', 'willow', 'yew', 'zinc',
+  'amber',
+  'basalt',
+  'cobalt',
+  'dune',
+  'ember',
+  'fern',
+  'granite',
+  'harbor',
+  'indigo',
+  'jade',
+  'kelp',
+  'lichen',
+  'marble',
+  'nickel',
+  'onyx',
+  'pine',
+  'quartz',
+  'reed',
+  'slate',
+  'tundra',
+  'umber',
+  'vale',
+  'willow',
+  'yew',
+  'zinc',
 ]
 
 /** Shared helpers every domain module imports from: the bottom of the graph. */
@@ -125,7 +148,10 @@ export function padStartTo(text: string, width: number, fill = ' '): string {
 // are expressions over the library's exports that tests assert on; `workload` is one that takes a few ms.
 const kinds = {
   units: {
-    params: (n) => ({ factors: Array.from({ length: intIn(24, 60, n, 1) }, (_, k) => intIn(2, 997, n, k + 10)), base: intIn(3, 12, n, 2) }),
+    params: (n) => ({
+      factors: Array.from({ length: intIn(24, 60, n, 1) }, (_, k) => intIn(2, 997, n, k + 10)),
+      base: intIn(3, 12, n, 2),
+    }),
     source: (n, p) => `import { clamp, roundTo } from '../core/math'
 import { invariant } from '../core/errors'
 
@@ -258,7 +284,10 @@ export class Index${n} {
       `(() => { let total = 0; for (let i = 0; i < 3000; i++) total += score${n}(${str(words.join(' '))}.slice(i % 50)); return total })()`,
   },
   calendar: {
-    params: (n) => ({ firstWeekday: intIn(0, 6, n, 1), holidays: Array.from({ length: intIn(4, 12, n, 2) }, (_, k) => intIn(1, 365, n, k + 30)) }),
+    params: (n) => ({
+      firstWeekday: intIn(0, 6, n, 1),
+      holidays: Array.from({ length: intIn(4, 12, n, 2) }, (_, k) => intIn(1, 365, n, k + 30)),
+    }),
     source: (n, p) => `import { invariant } from '../core/errors'
 import { padStartTo } from '../core/text'
 
@@ -339,7 +368,11 @@ export function format${n}(date: Day${n}): string {
       `(() => { let d = { year: 2000, month: 1, day: 1 }; let business = 0; for (let i = 0; i < 6000; i++) { d = addDays${n}(d, 1); if (isBusinessDay${n}(d)) business++ } return [business, format${n}(d)] })()`,
   },
   money: {
-    params: (n) => ({ currency: ['EUR', 'USD', 'GBP', 'CHF', 'JPY', 'SEK'][n % 6], minorDigits: n % 6 === 4 ? 0 : 2, feeBasisPoints: intIn(5, 300, n, 3) }),
+    params: (n) => ({
+      currency: ['EUR', 'USD', 'GBP', 'CHF', 'JPY', 'SEK'][n % 6],
+      minorDigits: n % 6 === 4 ? 0 : 2,
+      feeBasisPoints: intIn(5, 300, n, 3),
+    }),
     source: (n, p) => `import { gcd, sumOf } from '../core/math'
 import { LibraryError } from '../core/errors'
 
@@ -467,7 +500,10 @@ export function token${n}(seed: string): string {
       `(() => { let total = 0; for (let i = 0; i < 15000; i++) total += decode${n}(encode${n}(i * 7919)) % 1000; return total })()`,
   },
   stats: {
-    params: (n) => ({ sample: Array.from({ length: intIn(40, 120, n, 1) }, (_, k) => intIn(0, 1000, n, k + 60)), bins: intIn(4, 12, n, 2) }),
+    params: (n) => ({
+      sample: Array.from({ length: intIn(40, 120, n, 1) }, (_, k) => intIn(0, 1000, n, k + 60)),
+      bins: intIn(4, 12, n, 2),
+    }),
     source: (n, p) => `import { roundTo, sumOf } from '../core/math'
 import { sequence } from '../core/hash'
 
@@ -525,10 +561,15 @@ export function simulate${n}(seed: number, count: number): { count: number; mean
       `simulate${n}(${intIn(1, 9999, n, 4)}, ${intIn(50, 500, n, 5)})`,
       `(() => { try { return percentile${n}([], 50) } catch (error) { return String(error) } })()`,
     ],
-    workload: (n) => `(() => { let total = 0; for (let i = 0; i < 300; i++) total += simulate${n}(i, 200).range; return total })()`,
+    workload: (n) =>
+      `(() => { let total = 0; for (let i = 0; i < 300; i++) total += simulate${n}(i, 200).range; return total })()`,
   },
   rules: {
-    params: (n) => ({ minLength: intIn(2, 6, n, 1), maxLength: intIn(12, 40, n, 2), banned: words.filter((_, k) => unit(n, k + 80) < 0.15) }),
+    params: (n) => ({
+      minLength: intIn(2, 6, n, 1),
+      maxLength: intIn(12, 40, n, 2),
+      banned: words.filter((_, k) => unit(n, k + 80) < 0.15),
+    }),
     source: (n, p) => `import { words } from '../core/text'
 import { LibraryError } from '../core/errors'
 
@@ -583,7 +624,13 @@ export function validateAll${n}(values: readonly string[]): Record<string, strin
 }
 `,
     probes: (n) => {
-      const candidates = [words[n % words.length], `${words[(n + 3) % words.length]} ${words[(n + 9) % words.length]}`, 'X', `9${words[(n + 5) % words.length]}`, `${words[(n + 1) % words.length]}!`]
+      const candidates = [
+        words[n % words.length],
+        `${words[(n + 3) % words.length]} ${words[(n + 9) % words.length]}`,
+        'X',
+        `9${words[(n + 5) % words.length]}`,
+        `${words[(n + 1) % words.length]}!`,
+      ]
       return [
         `validateAll${n}(${str(candidates)})`,
         `new Validator${n}().errors(${str('a'.repeat(intIn(1, 45, n, 3)))})`,
@@ -619,7 +666,10 @@ export function buildLibrary(count, { tableSize = 2000 } = {}) {
     const file = `${kind}${n}`
     modules[`lib/${file}.ts`] = source
     const firstExport = /export (?:function|const|class) (\w+)/.exec(kindSource)[1]
-    const probes = [...kinds[kind].probes(n, p), `[lookup${n}(${intIn(0, tableSize - 1, n, 97)}), lookup${n}(${tableSize}), TABLE_${n}.size]`]
+    const probes = [
+      ...kinds[kind].probes(n, p),
+      `[lookup${n}(${intIn(0, tableSize - 1, n, 97)}), lookup${n}(${tableSize}), TABLE_${n}.size]`,
+    ]
     domain.push({ n, kind, file, firstExport, probes, workload: kinds[kind].workload(n, p) })
   }
   const index = [
@@ -659,7 +709,8 @@ export async function evaluateLibrary(modules, { input = 'index.ts', externals =
   const module = { exports: {} }
   new Function('module', 'exports', 'require', output[0].code)(module, module.exports, (id) => externals[id])
   const scope = { ...globals, ...module.exports }
-  const evaluate = (expression) => JSON.parse(JSON.stringify(new Function('scope', `with (scope) { return (${expression}) }`)(scope)))
+  const evaluate = (expression) =>
+    JSON.parse(JSON.stringify(new Function('scope', `with (scope) { return (${expression}) }`)(scope)))
   return { evaluate, exportNames: new Set(Object.keys(module.exports)) }
 }
 
@@ -678,7 +729,8 @@ function resolvePath(dir, specifier) {
 /** Names of the library's exports an expression uses, for the test file's import line. */
 export function usedExports(expressions, exportNames) {
   const used = new Set()
-  for (const expression of expressions) for (const [name] of expression.matchAll(/\b[A-Za-z_]\w*\b/g)) if (exportNames.has(name)) used.add(name)
+  for (const expression of expressions)
+    for (const [name] of expression.matchAll(/\b[A-Za-z_]\w*\b/g)) if (exportNames.has(name)) used.add(name)
   return [...used].sort()
 }
 

@@ -19,7 +19,16 @@ import { parseArgs } from 'node:util'
 import { installProject, packPackages, vitestMajor, vitestTarget } from '@qtests/test-utils'
 import { childrenCpuMs, machineBusyMs, median, seconds } from '../lib.mjs'
 import { runDoctor } from './doctor.mjs'
-import { adaptiveMaxWorkers, generate, generatedDir, generatorVersion, suiteDir, suiteKeys, suites, writeConfig } from './generate.mjs'
+import {
+  adaptiveMaxWorkers,
+  generate,
+  generatedDir,
+  generatorVersion,
+  suiteDir,
+  suiteKeys,
+  suites,
+  writeConfig,
+} from './generate.mjs'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const resultsPath = join(benchDir, 'results.json')
@@ -33,7 +42,13 @@ const runTimeoutMs = 10 * 60_000
 const doctorTimeoutMs = 60 * 60_000
 const pageBytes = 4096
 
-const targets = { ioVsBestStatic: 1.1, ioSpeedupVsDefault: 3, cpuVsBestStatic: 1.1, reusedVsBestStatic: 1.1, reusedVsDefault: 1.05 }
+const targets = {
+  ioVsBestStatic: 1.1,
+  ioSpeedupVsDefault: 3,
+  cpuVsBestStatic: 1.1,
+  reusedVsBestStatic: 1.1,
+  reusedVsDefault: 1.05,
+}
 // Above this share of the CPUs taken by other processes during a run, the output warns that wall times are
 // noisy. The load average cannot tell: after a 16-worker run it stays high for a minute from the suite itself.
 const noisyOtherShare = 0.1
@@ -52,22 +67,33 @@ function parseOptions() {
   try {
     ;({ values: args } = parseArgs({ options }))
   } catch (error) {
-    throw new Error(`${error.message.split('. ')[0]}; the flags are ${Object.keys(options).map((name) => `--${name}`).join(', ')}.`)
+    throw new Error(
+      `${error.message.split('. ')[0]}; the flags are ${Object.keys(options)
+        .map((name) => `--${name}`)
+        .join(', ')}.`,
+    )
   }
   const keys = args.suite === 'all' ? suiteKeys : [args.suite]
   for (const key of keys) {
-    if (!(key in suites)) throw new Error(`--suite is ${JSON.stringify(args.suite)}; allowed: ${suiteKeys.join(', ')} or all.`)
+    if (!(key in suites))
+      throw new Error(`--suite is ${JSON.stringify(args.suite)}; allowed: ${suiteKeys.join(', ')} or all.`)
   }
   const rounds = Number(args.rounds)
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${JSON.stringify(args.rounds)}`)
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`--rounds must be a positive integer, got ${JSON.stringify(args.rounds)}`)
   // --vitest wins over QTESTS_VITEST; both go through the same check as the plugin's own tests.
   const vitest = vitestMajor(args.vitest === undefined ? process.env : { QTESTS_VITEST: args.vitest })
-  const configs = (args.configs ?? allConfigs.filter((config) => config !== 'doctor' || vitest === '5').join(',')).split(',').map((c) => c.trim())
+  const configs = (args.configs ?? allConfigs.filter((config) => config !== 'doctor' || vitest === '5').join(','))
+    .split(',')
+    .map((c) => c.trim())
   for (const config of configs) {
     if (!/^[1-9]\d*$/.test(config) && !['default', 'adaptive', 'warm', 'doctor'].includes(config))
-      throw new Error(`--configs has ${JSON.stringify(config)}; allowed: worker counts, default, adaptive, warm and doctor, e.g. 1,2,4,8,16,default,adaptive,warm.`)
+      throw new Error(
+        `--configs has ${JSON.stringify(config)}; allowed: worker counts, default, adaptive, warm and doctor, e.g. 1,2,4,8,16,default,adaptive,warm.`,
+      )
   }
-  if (configs.includes('doctor') && vitest !== '5') throw new Error('--configs has doctor, which needs Vitest 5: add --vitest 5 (or set QTESTS_VITEST=5).')
+  if (configs.includes('doctor') && vitest !== '5')
+    throw new Error('--configs has doctor, which needs Vitest 5: add --vitest 5 (or set QTESTS_VITEST=5).')
   // The budget binds on the memory-heavy suite only: between 2 and 4 workers' worth of its files on this
   // kind of machine (Vitest's main process included), so running "as many as fit" is a real decision.
   // The other suites run at the plugin's default budget (60% of system memory). Quick files are smaller.
@@ -83,7 +109,13 @@ function parseOptions() {
 async function prepareRuntime(vitest) {
   if (vitest === '4') {
     const vitestBin = join(benchDir, 'node_modules', 'vitest', 'vitest.mjs')
-    return { major: '4', node: process.execPath, nodeVersion: process.version, vitestBin, vitestVersion: readJson(join(benchDir, 'node_modules', 'vitest', 'package.json')).version }
+    return {
+      major: '4',
+      node: process.execPath,
+      nodeVersion: process.version,
+      vitestBin,
+      vitestVersion: readJson(join(benchDir, 'node_modules', 'vitest', 'package.json')).version,
+    }
   }
   const target = await vitestTarget('5')
   const home = generatedDir('5')
@@ -93,7 +125,13 @@ async function prepareRuntime(vitest) {
   await installProject(home, packed, target, { jsdom })
   const nodeVersion = execFileSync(target.node, ['--version'], { encoding: 'utf8' }).trim()
   const vitestVersion = readJson(join(home, 'node_modules', 'vitest', 'package.json')).version
-  return { major: '5', node: target.node, nodeVersion, vitestBin: join(home, 'node_modules', 'vitest', 'vitest.mjs'), vitestVersion }
+  return {
+    major: '5',
+    node: target.node,
+    nodeVersion,
+    vitestBin: join(home, 'node_modules', 'vitest', 'vitest.mjs'),
+    vitestVersion,
+  }
 }
 
 /** The budget in bytes, parsed by the plugin itself so '60%' means the same here and there. */
@@ -105,7 +143,8 @@ async function parseBudget(budget) {
     throw new Error(`cannot load @qtests/vitest (${error.message}); build it first: pnpm build`)
   }
   const bytes = /^\d+$/.test(budget) ? Number(budget) : parseMemoryBudget(budget, totalmem())
-  if (!bytes) throw new Error(`--budget is ${JSON.stringify(budget)}; allowed: bytes, or a string like '3GB', '512MB' or '60%'.`)
+  if (!bytes)
+    throw new Error(`--budget is ${JSON.stringify(budget)}; allowed: bytes, or a string like '3GB', '512MB' or '60%'.`)
   return bytes
 }
 
@@ -150,7 +189,10 @@ function treeMemory(rootPid) {
 
 const crashPatterns = [
   [/heap out of memory|allocation failed/i, 'out of memory'],
-  [/worker exited unexpectedly|worker (forks|threads) emitted error|channel closed|ERR_IPC_CHANNEL_CLOSED|SIGKILL|SIGABRT/i, 'worker died'],
+  [
+    /worker exited unexpectedly|worker (forks|threads) emitted error|channel closed|ERR_IPC_CHANNEL_CLOSED|SIGKILL|SIGABRT/i,
+    'worker died',
+  ],
 ]
 
 /** Why a run doesn't count as a clean pass, or null when it does. */
@@ -203,12 +245,16 @@ function runVitest({ key, config, budget, runtime, doctorSettings = {}, filters 
     const machineBeforeMs = machineBusyMs()
     const started = process.hrtime.bigint()
     // Its own process group, so a run that overstays can be stopped with all its workers.
-    const child = spawn(runtime.node, [runtime.vitestBin, 'run', '--reporter=json', `--outputFile=${jsonPath}`, ...filters], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    })
+    const child = spawn(
+      runtime.node,
+      [runtime.vitestBin, 'run', '--reporter=json', `--outputFile=${jsonPath}`, ...filters],
+      {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    )
     runningVitest = child
     let output = ''
     child.stdout.on('data', (chunk) => {
@@ -243,7 +289,10 @@ function runVitest({ key, config, budget, runtime, doctorSettings = {}, filters 
         wallMs,
         cpuMs,
         // The CPU other processes took during the run, as a share of all the CPUs' time (see `machineBusyMs`).
-        otherCpuShare: cpuMs === null || machineMs === null ? null : Math.max(0, machineMs - cpuMs) / (wallMs * availableParallelism()),
+        otherCpuShare:
+          cpuMs === null || machineMs === null
+            ? null
+            : Math.max(0, machineMs - cpuMs) / (wallMs * availableParallelism()),
         peakRssBytes,
         peakProcesses,
         exitCode,
@@ -319,7 +368,9 @@ function printTable(rows, { expectedTests, budgetBytes: budget, isMemory }) {
         `${col(ratio, 9)}${isMemory ? col(underBudget, 11) : ''}${col(`${row.testsPassed}/${expectedTests}`, 11)}  ${row.crash ?? 'ok'}`,
     )
   }
-  console.log(bestStatic ? `best static: ${bestStatic.config} (${seconds(bestStatic.wallMs)} s)` : 'best static: none passed')
+  console.log(
+    bestStatic ? `best static: ${bestStatic.config} (${seconds(bestStatic.wallMs)} s)` : 'best static: none passed',
+  )
   for (const adaptive of rows.filter((row) => !isStatic(row.config))) {
     if (adaptive.pluginWorkers && !adaptive.pluginWorkers.adaptive) {
       console.log(`note: the plugin reported workers.adaptive = false: "${adaptive.config}" ran as plain Vitest.`)
@@ -352,26 +403,28 @@ function checkTargets(key, rows, budget) {
   const vitestDefault = rows.find((row) => row.config === 'default')
   if (key === 'io') {
     const name = `adaptive ≥ ${targets.ioSpeedupVsDefault}× faster than Vitest's default`
-    const speedup = !adaptive || !vitestDefault
-      ? notMeasured(name, 'needs adaptive and default')
-      : {
-          name,
-          met: !adaptive.crash && vitestDefault.wallMs / adaptive.wallMs >= targets.ioSpeedupVsDefault,
-          detail: `${(vitestDefault.wallMs / adaptive.wallMs).toFixed(2)}× (${seconds(vitestDefault.wallMs)} s → ${seconds(adaptive.wallMs)} s)`,
-        }
+    const speedup =
+      !adaptive || !vitestDefault
+        ? notMeasured(name, 'needs adaptive and default')
+        : {
+            name,
+            met: !adaptive.crash && vitestDefault.wallMs / adaptive.wallMs >= targets.ioSpeedupVsDefault,
+            detail: `${(vitestDefault.wallMs / adaptive.wallMs).toFixed(2)}× (${seconds(vitestDefault.wallMs)} s → ${seconds(adaptive.wallMs)} s)`,
+          }
     return [vsBest(`adaptive ≤ ${targets.ioVsBestStatic}× best static`, targets.ioVsBestStatic), speedup]
   }
   if (key === 'cpu') return [vsBest(`adaptive ≤ ${targets.cpuVsBestStatic}× best static`, targets.cpuVsBestStatic)]
   if (key === 'graph' || key === 'jsdom') {
     // Reused workers: plain Vitest's default (1 worker on 2 CPUs) loads the module graph once; the pool must not lose to it.
     const name = `adaptive ≤ ${targets.reusedVsDefault}× Vitest's default`
-    const vsDefault = !adaptive || !vitestDefault
-      ? notMeasured(name, 'needs adaptive and default')
-      : {
-          name,
-          met: !adaptive.crash && adaptive.wallMs / vitestDefault.wallMs <= targets.reusedVsDefault,
-          detail: `${(adaptive.wallMs / vitestDefault.wallMs).toFixed(2)}× (${seconds(adaptive.wallMs)} s vs ${seconds(vitestDefault.wallMs)} s)`,
-        }
+    const vsDefault =
+      !adaptive || !vitestDefault
+        ? notMeasured(name, 'needs adaptive and default')
+        : {
+            name,
+            met: !adaptive.crash && adaptive.wallMs / vitestDefault.wallMs <= targets.reusedVsDefault,
+            detail: `${(adaptive.wallMs / vitestDefault.wallMs).toFixed(2)}× (${seconds(adaptive.wallMs)} s vs ${seconds(vitestDefault.wallMs)} s)`,
+          }
     return [vsBest(`adaptive ≤ ${targets.reusedVsBestStatic}× best static`, targets.reusedVsBestStatic), vsDefault]
   }
   return memoryTargets(rows, adaptive, budget)
@@ -380,7 +433,11 @@ function checkTargets(key, rows, budget) {
 function memoryTargets(rows, adaptive, budget) {
   const withinName = `adaptive peak RSS ≤ budget ${gigabytes(budget)}, no crash`
   const fasterName = 'every static run as fast as adaptive exceeds the budget or crashes'
-  if (!adaptive) return [{ name: withinName, met: null, detail: 'not measured' }, { name: fasterName, met: null, detail: 'not measured' }]
+  if (!adaptive)
+    return [
+      { name: withinName, met: null, detail: 'not measured' },
+      { name: fasterName, met: null, detail: 'not measured' },
+    ]
   const within = {
     name: withinName,
     met: adaptive.peakRssBytes <= budget && !adaptive.crash,
@@ -388,7 +445,8 @@ function memoryTargets(rows, adaptive, budget) {
   }
   const asFast = rows.filter((row) => isStatic(row.config) && row.wallMs <= adaptive.wallMs)
   const safeAndFast = asFast.filter((row) => row.peakRssBytes <= budget && !row.crash)
-  const describe = (row) => `${row.config} (${seconds(row.wallMs)} s, ${gigabytes(row.peakRssBytes)}${row.crash ? `, ${row.crash}` : ''})`
+  const describe = (row) =>
+    `${row.config} (${seconds(row.wallMs)} s, ${gigabytes(row.peakRssBytes)}${row.crash ? `, ${row.crash}` : ''})`
   const faster = {
     name: fasterName,
     met: safeAndFast.length === 0,
@@ -442,7 +500,8 @@ async function main() {
       // The history a warm run starts from: one adaptive run of this build, not counted.
       rmSync(join(suiteDir(key, vitest), '.bench', 'qtests-warm'), { recursive: true, force: true })
       const priming = await runVitest({ key, config: 'warm', budget, runtime })
-      if (priming.exitCode !== 0) console.log(`  priming run for warm failed (exit ${priming.exitCode}):\n${lastLines(priming.output)}`)
+      if (priming.exitCode !== 0)
+        console.log(`  priming run for warm failed (exit ${priming.exitCode}):\n${lastLines(priming.output)}`)
     }
     const runs = []
     for (let round = 0; round < rounds; round++) {
@@ -478,8 +537,12 @@ async function main() {
       runs: runs.map(({ output: _output, ...run }) => run),
     }
     if (otherShare === null) console.log('other processes: unknown without /proc (compare cpu s with an idle run)')
-    else console.log(`other processes took at most ${percent(otherShare)} of the CPUs during a run (this benchmark's polling included)`)
-    if (otherShare !== null && otherShare > noisyOtherShare) console.log(`warning: other work competed for the CPUs; wall times are noisy (compare cpu s).`)
+    else
+      console.log(
+        `other processes took at most ${percent(otherShare)} of the CPUs during a run (this benchmark's polling included)`,
+      )
+    if (otherShare !== null && otherShare > noisyOtherShare)
+      console.log(`warning: other work competed for the CPUs; wall times are noisy (compare cpu s).`)
   }
 
   console.log('\ntargets')
@@ -487,9 +550,12 @@ async function main() {
     const verdict = target.met === null ? 'n/a ' : target.met ? 'PASS' : 'FAIL'
     console.log(`  ${verdict}  ${target.suite}: ${target.name}: ${target.detail}`)
   }
-  if (args.quick) console.log('(quick suites are smaller than the full ones: the verdicts are a smoke test, not the measurement)')
+  if (args.quick)
+    console.log('(quick suites are smaller than the full ones: the verdicts are a smoke test, not the measurement)')
   if (maxOtherShare > noisyOtherShare) {
-    console.log(`(other processes took up to ${percent(maxOtherShare)} of the CPUs during a run: wall-time verdicts may be noise; rerun idle or with more --rounds)`)
+    console.log(
+      `(other processes took up to ${percent(maxOtherShare)} of the CPUs during a run: wall-time verdicts may be noise; rerun idle or with more --rounds)`,
+    )
   }
   results.targets = allTargets
   results.benchMs = Number(process.hrtime.bigint() - benchStarted) / 1e6
@@ -533,7 +599,8 @@ async function consultDoctor(key, runtime) {
 function doctorLine(doctor) {
   const took = `doctor itself took ${seconds(doctor.wallMs)} s`
   if (doctor.failure) return `doctor: not run (${doctor.failure}); ${took}`
-  const measured = doctor.percent === null ? '' : ` (${doctor.percent > 0 ? '+' : ''}${doctor.percent}% in its own runs)`
+  const measured =
+    doctor.percent === null ? '' : ` (${doctor.percent > 0 ? '+' : ''}${doctor.percent}% in its own runs)`
   return `doctor recommended: ${doctor.recommendation}${measured}; the doctor row ran with ${JSON.stringify(doctor.settings)}; ${took}`
 }
 

@@ -17,7 +17,8 @@ function retainedBytes(): number {
 
 function fullName(test: RunnerTestCase): string {
   const names = [test.name]
-  for (let suite = test.suite; suite?.name && suite !== (test.file as unknown); suite = suite.suite) names.unshift(suite.name)
+  for (let suite = test.suite; suite?.name && suite !== (test.file as unknown); suite = suite.suite)
+    names.unshift(suite.name)
   return names.join(' > ')
 }
 
@@ -42,7 +43,10 @@ export default class CalibrationRunner extends TestRunner {
         return task.type === 'test' ? [task] : 'tasks' in task ? task.tasks.flatMap(collect) : []
       })
       const result = tests.map((test) => ({ name: fullName(test), samples: this.samples.get(test.id) ?? [] }))
-      writeFileSync(join(outDir, file.name.replaceAll('/', '__') + '.json'), JSON.stringify({ file: file.name, tests: result }))
+      writeFileSync(
+        join(outDir, file.name.replaceAll('/', '__') + '.json'),
+        JSON.stringify({ file: file.name, tests: result }),
+      )
     }
     super.onAfterRunFiles()
   }

@@ -32,5 +32,7 @@ for (const r of rows.sort((a, b) => a.file.localeCompare(b.file))) {
   const expected = r.label?.leak ? r.label.bytesPerIteration : 0
   const error = r.label?.leak ? `${(((measured - expected) / expected) * 100).toFixed(1)}%` : ''
   const tag = !r.label ? 'UNLABELLED' : r.label.leak ? 'leak ' : 'clean'
-  console.log(`${tag}  ${String(measured).padStart(8)} B  label ${String(expected).padStart(7)} ${error.padStart(7)}  ${r.file} › ${r.test}`)
+  console.log(
+    `${tag}  ${String(measured).padStart(8)} B  label ${String(expected).padStart(7)} ${error.padStart(7)}  ${r.file} › ${r.test}`,
+  )
 }

@@ -83,7 +83,9 @@ const extraArgs = dashDash === -1 ? [] : argv.slice(dashDash + 1)
 
 function usage(message) {
   if (message) console.error(`run.mjs: ${message}`)
-  const head = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 24)
+  const head = readFileSync(fileURLToPath(import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1, 24)
   console.error(head.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'))
   process.exit(message ? 2 : 0)
 }
@@ -226,7 +228,8 @@ let pluginEntry = join(pluginDist, 'index.js')
 if (opts.plugin === 'copy') {
   pluginEntry = installPluginCopy()
   const seen = dirname(realpathSync(createRequire(pluginEntry).resolve('vitest/package.json')))
-  if (seen !== vitestOfSuite.dir) console.warn(`run.mjs: the plugin copy sees Vitest at ${seen}, the suite runs ${vitestOfSuite.dir}`)
+  if (seen !== vitestOfSuite.dir)
+    console.warn(`run.mjs: the plugin copy sees Vitest at ${seen}, the suite runs ${vitestOfSuite.dir}`)
 }
 
 // ---------------------------------------------------------------- wrapper config
@@ -252,7 +255,9 @@ function writeWrapper(mode) {
   }
   const lines = [
     '// Written by corpus/public/run.mjs (qtests harness) for one run; deleted after it. Not part of the suite.',
-    userConfig ? `import * as user from ${JSON.stringify(`./${basename(userConfig)}`)}` : 'const user = { default: {} }',
+    userConfig
+      ? `import * as user from ${JSON.stringify(`./${basename(userConfig)}`)}`
+      : 'const user = { default: {} }',
     `import { withQtests } from ${JSON.stringify(harness.helper)}`,
     `const harness = ${JSON.stringify(harness)}`,
     'export default (env) => withQtests(user.default, env, harness)',
@@ -424,7 +429,11 @@ function readReport(reportFile) {
     unknownReasons,
     fileVerdicts: Object.fromEntries((report.files ?? []).map((f) => [f.file, f.verdict])),
     workers: report.workers
-      ? { adaptive: report.workers.adaptive, peakConcurrency: report.workers.peakConcurrency, retries: report.workers.retries }
+      ? {
+          adaptive: report.workers.adaptive,
+          peakConcurrency: report.workers.peakConcurrency,
+          retries: report.workers.retries,
+        }
       : null,
     probeGcMs: (report.files ?? []).reduce((s, f) => s + (f.probe?.gcMs ?? 0), 0),
   }
@@ -505,7 +514,14 @@ const meta = {
   args: suiteArgs,
   subset,
   plugin: { ...build, source: opts.plugin, entry: pluginEntry },
-  options: { modes: runModes, rounds, files: fileCount, iterations: opts.iterations ?? null, adaptive: opts.adaptive, reuseClean: opts['reuse-clean'] },
+  options: {
+    modes: runModes,
+    rounds,
+    files: fileCount,
+    iterations: opts.iterations ?? null,
+    adaptive: opts.adaptive,
+    reuseClean: opts['reuse-clean'],
+  },
   vitest: vitestOfSuite.version,
   node: process.version,
   cpus: availableParallelism(),
@@ -566,7 +582,9 @@ for (let round = 1; round <= rounds; round++) {
         `${mode.padEnd(7)} r${round}`,
         `wall ${fmtS(run.wallMs)}s cpu ${fmtS(run.cpuMs)}s (others ${(run.othersShare * 100).toFixed(0)}%, load ${run.load.map((l) => l.toFixed(1)).join('→')})`,
         `exit ${run.exitCode ?? run.signal}${run.timedOut ? ' TIMEOUT' : ''}`,
-        c ? `tests ${c.passed} passed / ${c.failed} failed / ${c.skipped} skipped${c.failedFiles ? ` / ${c.failedFiles} files failed` : ''}` : 'no Vitest JSON',
+        c
+          ? `tests ${c.passed} passed / ${c.failed} failed / ${c.skipped} skipped${c.failedFiles ? ` / ${c.failedFiles} files failed` : ''}`
+          : 'no Vitest JSON',
         report ? `files ${verdictLine(report.files)}` : '',
         report && mode === 'hunt' ? `tests ${verdictLine(report.tests)}` : '',
         mode !== 'plain' && !report ? 'NO report.json' : '',
@@ -594,7 +612,10 @@ const median = (xs) => {
 const byMode = Object.fromEntries(
   runModes.map((m) => {
     const rs = runs.filter((r) => r.mode === m)
-    return [m, { wallMedianMs: median(rs.map((r) => r.wallMs)), cpuMedianMs: median(rs.map((r) => r.cpuMs)), rounds: rs.length }]
+    return [
+      m,
+      { wallMedianMs: median(rs.map((r) => r.wallMs)), cpuMedianMs: median(rs.map((r) => r.cpuMs)), rounds: rs.length },
+    ]
   }),
 )
 
@@ -617,7 +638,12 @@ const summary = {
   ...meta,
   finishedAt: new Date().toISOString(),
   outDir,
-  baseline: firstPlain === baselinePlain && baselinePlain ? baselinePlain.from : firstPlain ? 'plain run in this invocation' : null,
+  baseline:
+    firstPlain === baselinePlain && baselinePlain
+      ? baselinePlain.from
+      : firstPlain
+        ? 'plain run in this invocation'
+        : null,
   byMode,
   stability: Object.fromEntries(runModes.filter((m) => m === 'measure' || m === 'hunt').map((m) => [m, stability(m)])),
   runs: runs.map(({ _outcomes, ...r }) => r),
@@ -627,30 +653,52 @@ writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}
 const md = []
 md.push(`# ${suite.name}: ${runModes.join(', ')} × ${rounds}`)
 md.push('')
-md.push(`- suite: ${suite.repo ?? '?'} @ ${suite.commit ?? '?'} — ${testDir}${suiteArgs.length ? ` — args \`${suiteArgs.join(' ')}\`` : ''}`)
-md.push(`- Vitest ${vitestOfSuite.version}, Node ${process.version}, ${availableParallelism()} CPUs; plugin build ${build.commit}${build.dirty ? '+dirty' : ''} (dist ${build.distHash}, ${opts.plugin})`)
-md.push(`- options: ${JSON.stringify(pluginOptions('measure').workers)} reuseClean ${opts['reuse-clean']}${opts.iterations ? `, iterations ${opts.iterations}` : ''}${subset ? `; ${subset.length} files: ${subset.join(', ')}` : ''}`)
+md.push(
+  `- suite: ${suite.repo ?? '?'} @ ${suite.commit ?? '?'} — ${testDir}${suiteArgs.length ? ` — args \`${suiteArgs.join(' ')}\`` : ''}`,
+)
+md.push(
+  `- Vitest ${vitestOfSuite.version}, Node ${process.version}, ${availableParallelism()} CPUs; plugin build ${build.commit}${build.dirty ? '+dirty' : ''} (dist ${build.distHash}, ${opts.plugin})`,
+)
+md.push(
+  `- options: ${JSON.stringify(pluginOptions('measure').workers)} reuseClean ${opts['reuse-clean']}${opts.iterations ? `, iterations ${opts.iterations}` : ''}${subset ? `; ${subset.length} files: ${subset.join(', ')}` : ''}`,
+)
 md.push(`- outcome baseline: ${summary.baseline ?? 'none (no plain run)'}`)
 md.push('')
-md.push('| mode | round | wall s | CPU s | others | load | exit | passed | failed | skipped | files leak/suspect/clean/unknown | tests leak/suspect/clean/unknown | outcomes vs plain |')
+md.push(
+  '| mode | round | wall s | CPU s | others | load | exit | passed | failed | skipped | files leak/suspect/clean/unknown | tests leak/suspect/clean/unknown | outcomes vs plain |',
+)
 md.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
 for (const r of runs) {
   const c = r.counts
   const rep = r.report
   const cmp = r.comparison
-  const vs = cmp ? (cmp.changed.length || cmp.newFileErrors.length ? `**${cmp.changed.length} changed, ${cmp.newFileErrors.length} new file errors**` : `same (${cmp.same})`) : '—'
+  const vs = cmp
+    ? cmp.changed.length || cmp.newFileErrors.length
+      ? `**${cmp.changed.length} changed, ${cmp.newFileErrors.length} new file errors**`
+      : `same (${cmp.same})`
+    : '—'
   const v = (x) => (x ? verdicts.map((k) => x[k] ?? 0).join('/') : '—')
   md.push(
     `| ${r.mode} | ${r.round} | ${fmtS(r.wallMs)} | ${fmtS(r.cpuMs)} | ${(r.othersShare * 100).toFixed(0)}% | ${r.load.map((l) => l.toFixed(1)).join('→')} | ${r.exitCode ?? r.signal}${r.timedOut ? ' (timeout)' : ''} | ${c?.passed ?? '—'} | ${c?.failed ?? '—'} | ${c?.skipped ?? '—'} | ${rep ? v(rep.files) : '—'} | ${rep && r.mode === 'hunt' ? v(rep.tests) : '—'} | ${vs} |`,
   )
 }
 md.push('')
-md.push('Median wall / CPU per mode: ' + runModes.map((m) => `${m} ${fmtS(byMode[m].wallMedianMs)} s / ${fmtS(byMode[m].cpuMedianMs)} s`).join(' · '))
+md.push(
+  'Median wall / CPU per mode: ' +
+    runModes.map((m) => `${m} ${fmtS(byMode[m].wallMedianMs)} s / ${fmtS(byMode[m].cpuMedianMs)} s`).join(' · '),
+)
 for (const [mode, st] of Object.entries(summary.stability)) {
   const entries = Object.entries(st.flagged)
   md.push('')
-  md.push(`## ${mode}: flagged in ${st.rounds} round(s) — ${entries.length} distinct ${mode === 'hunt' ? 'tests' : 'files'}`)
-  for (const [key, rs] of entries) md.push(`- ${key}: ${Object.entries(rs).map(([r, v]) => `${r} ${v}`).join(', ')}`)
+  md.push(
+    `## ${mode}: flagged in ${st.rounds} round(s) — ${entries.length} distinct ${mode === 'hunt' ? 'tests' : 'files'}`,
+  )
+  for (const [key, rs] of entries)
+    md.push(
+      `- ${key}: ${Object.entries(rs)
+        .map(([r, v]) => `${r} ${v}`)
+        .join(', ')}`,
+    )
 }
 md.push('')
 md.push('## Every leak / suspect verdict')
@@ -660,11 +708,21 @@ for (const r of runs) {
   md.push(`### ${r.mode} r${r.round}`)
   for (const f of r.report.flagged) {
     if (f.level === 'file')
-      md.push(`- FILE ${f.verdict.toUpperCase()} \`${f.file}\`${f.project ? ` [${f.project}]` : ''}: ${kb(f.growthBytesPerTest)}/test, retained ${kb(f.retainedBytes)}, confidence ${f.confidence?.toFixed(2)}, ${f.tests} tests${f.confirmed ? ', confirmed by repeats' : ''} — ${f.reason}`)
+      md.push(
+        `- FILE ${f.verdict.toUpperCase()} \`${f.file}\`${f.project ? ` [${f.project}]` : ''}: ${kb(f.growthBytesPerTest)}/test, retained ${kb(f.retainedBytes)}, confidence ${f.confidence?.toFixed(2)}, ${f.tests} tests${f.confirmed ? ', confirmed by repeats' : ''} — ${f.reason}`,
+      )
     else {
-      md.push(`- TEST ${f.verdict.toUpperCase()} \`${f.file}\` > ${f.test}: ${kb(f.bytesPerIteration)}/iteration, confidence ${f.confidence?.toFixed(2)} — ${f.reason}`)
-      for (const s of f.allocationSites ?? []) md.push(`  - ${s.functionName || '(anonymous)'} ${s.file}:${s.line} — ${(s.share * 100).toFixed(0)}% (${kb(s.bytes)})`)
-      for (const t of f.tooling ?? []) md.push(`  - tooling: ${t.holder} ${t.what}, ${t.objectsPerIteration}/iteration, ${kb(t.bytesPerIteration)}/iteration`)
+      md.push(
+        `- TEST ${f.verdict.toUpperCase()} \`${f.file}\` > ${f.test}: ${kb(f.bytesPerIteration)}/iteration, confidence ${f.confidence?.toFixed(2)} — ${f.reason}`,
+      )
+      for (const s of f.allocationSites ?? [])
+        md.push(
+          `  - ${s.functionName || '(anonymous)'} ${s.file}:${s.line} — ${(s.share * 100).toFixed(0)}% (${kb(s.bytes)})`,
+        )
+      for (const t of f.tooling ?? [])
+        md.push(
+          `  - tooling: ${t.holder} ${t.what}, ${t.objectsPerIteration}/iteration, ${kb(t.bytesPerIteration)}/iteration`,
+        )
     }
   }
 }
@@ -676,12 +734,15 @@ for (const r of runs) {
   if (!cmp || (!cmp.changed.length && !cmp.newFileErrors.length)) continue
   anyChange = true
   md.push('')
-  md.push(`### ${r.mode} r${r.round}: ${cmp.changed.length} tests changed, ${cmp.newFileErrors.length} new file errors (same: ${cmp.same}, only in plain: ${cmp.onlyReference}, only here: ${cmp.onlyRun})`)
+  md.push(
+    `### ${r.mode} r${r.round}: ${cmp.changed.length} tests changed, ${cmp.newFileErrors.length} new file errors (same: ${cmp.same}, only in plain: ${cmp.onlyReference}, only here: ${cmp.onlyRun})`,
+  )
   for (const c of cmp.changed.slice(0, 50)) {
     md.push(`- \`${c.test}\`: ${c.reference} → ${c.now}`)
     if (c.error) md.push(`  \`\`\`\n  ${c.error.split('\n').slice(0, 12).join('\n  ')}\n  \`\`\``)
   }
-  for (const e of cmp.newFileErrors) md.push(`- file error \`${e.file}\`: ${e.error.split('\n').slice(0, 6).join(' ⏎ ')}`)
+  for (const e of cmp.newFileErrors)
+    md.push(`- file error \`${e.file}\`: ${e.error.split('\n').slice(0, 6).join(' ⏎ ')}`)
 }
 if (!anyChange) md.push('', 'none')
 const unknowns = runs.filter((r) => r.report && Object.keys(r.report.unknownReasons).length)
@@ -689,7 +750,11 @@ if (unknowns.length) {
   md.push('')
   md.push('## Why files were unknown')
   for (const r of unknowns)
-    md.push(`- ${r.mode} r${r.round}: ${Object.entries(r.report.unknownReasons).map(([k, n]) => `${n}× ${k}`).join('; ')}`)
+    md.push(
+      `- ${r.mode} r${r.round}: ${Object.entries(r.report.unknownReasons)
+        .map(([k, n]) => `${n}× ${k}`)
+        .join('; ')}`,
+    )
 }
 writeFileSync(join(outDir, 'summary.md'), `${md.join('\n')}\n`)
 console.log('')

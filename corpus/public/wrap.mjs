@@ -74,8 +74,7 @@ function expandGlob(pattern, cwd) {
     }
     if (head === '**') {
       walk(dir, tail)
-      for (const e of entries)
-        if (e.isDirectory() && e.name !== 'node_modules') walk(join(dir, e.name), parts)
+      for (const e of entries) if (e.isDirectory() && e.name !== 'node_modules') walk(join(dir, e.name), parts)
       return
     }
     const re = segmentRegExp(head)
@@ -143,7 +142,10 @@ async function mapInlineProject(project, harness, env) {
 /** Config files get a wrapper beside them, directories without one an inline project with the plugin. */
 async function mapProjects(projects, harness, env, root) {
   const out = []
-  for (const path of projectPaths(projects.filter((p) => typeof p === 'string'), root)) {
+  for (const path of projectPaths(
+    projects.filter((p) => typeof p === 'string'),
+    root,
+  )) {
     if (path.endsWith('/')) {
       const config = directoryConfig(path)
       if (config) out.push(wrapProjectFile(harness, config))
@@ -152,7 +154,8 @@ async function mapProjects(projects, harness, env, root) {
   }
   for (const entry of projects) {
     if (typeof entry === 'string') continue
-    if (typeof entry === 'function') out.push(async (projectEnv) => mapInlineProject(await entry(projectEnv), harness, projectEnv))
+    if (typeof entry === 'function')
+      out.push(async (projectEnv) => mapInlineProject(await entry(projectEnv), harness, projectEnv))
     else out.push(await mapInlineProject(entry, harness, env))
   }
   return out

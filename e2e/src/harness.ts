@@ -33,12 +33,20 @@ export async function prepareExample(name: string, packed: PackedPackages, tempR
  * Runs `vitest run ...args` in `dir` with `env` on top of a clean environment, after deleting the previous
  * report, and reads the new one.
  */
-export async function runVitest(dir: string, env: Record<string, string> = {}, args: string[] = []): Promise<VitestRun> {
+export async function runVitest(
+  dir: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<VitestRun> {
   const reportDir = env.QTESTS_REPORT_DIR ? resolve(dir, env.QTESTS_REPORT_DIR) : join(dir, '.qtests')
   const reportPath = join(reportDir, 'report.json')
   rmSync(reportDir, { recursive: true, force: true })
   const target = await vitestTarget()
-  const vitest = spawnVitest(dir, ['run', ...args], { node: target.node, vitestBin: vitestBin(dir), env: { CI: '1', ...env } })
+  const vitest = spawnVitest(dir, ['run', ...args], {
+    node: target.node,
+    vitestBin: vitestBin(dir),
+    env: { CI: '1', ...env },
+  })
   const code = await vitest.closed
   const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) : null
   return { code, stdout: vitest.stdout(), stderr: vitest.stderr(), report, reportPath }
@@ -51,7 +59,11 @@ export interface RunningVitest {
 }
 
 /** Starts `vitest ...args` in `dir` (e.g. `watch`) in its own process group; `stop()` ends all of it. */
-export async function startVitest(dir: string, args: string[], env: Record<string, string> = {}): Promise<RunningVitest> {
+export async function startVitest(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<RunningVitest> {
   const target = await vitestTarget()
   const vitest = spawnVitest(dir, args, { node: target.node, vitestBin: vitestBin(dir), env, ownGroup: true })
   return { output: () => vitest.stdout() + vitest.stderr(), stop: () => vitest.stop() }

@@ -72,10 +72,17 @@ export function reportProblems(report: unknown, mode: LeakMode): string[] {
       continue
     }
     const name = file.file
-    if (typeof name !== 'string' || name === '' || name.includes('\\') || /^([a-z]:)?\//i.test(name) || name.startsWith('../')) {
+    if (
+      typeof name !== 'string' ||
+      name === '' ||
+      name.includes('\\') ||
+      /^([a-z]:)?\//i.test(name) ||
+      name.startsWith('../')
+    ) {
       fail(`${at}.file`, name, 'a POSIX path relative to the Vitest root')
     }
-    if (file.project !== null && typeof file.project !== 'string') fail(`${at}.project`, file.project, 'null or a string')
+    if (file.project !== null && typeof file.project !== 'string')
+      fail(`${at}.project`, file.project, 'null or a string')
     if (!verdicts.includes(file.verdict)) fail(`${at}.verdict`, file.verdict, verdicts.join(' | '))
     if (mode === 'off' && file.verdict !== 'unknown') fail(`${at}.verdict`, file.verdict, '"unknown" in mode off')
     if (!isNumber(file.retainedBytes) && !(file.retainedBytes === null && file.verdict === 'unknown')) {
@@ -127,6 +134,7 @@ export function fileReport(report: QtestsReport, file: string): FileReport {
 /** The entry for the test with this `TestCase.fullName`; throws with the names present when absent. */
 export function testReport(file: FileReport, name: string): TestReport {
   const found = file.tests.find((test) => test.name === name)
-  if (!found) throw new Error(`no test "${name}" in ${file.file}; tests: ${file.tests.map((test) => test.name).join(' | ')}`)
+  if (!found)
+    throw new Error(`no test "${name}" in ${file.file}; tests: ${file.tests.map((test) => test.name).join(' | ')}`)
   return found
 }

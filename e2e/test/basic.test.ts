@@ -31,11 +31,11 @@ describe('basic, zero-config, measure mode', () => {
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name)
     expect(file.tests.map((test) => ({ name: test.name, leaks: test.verdict === 'leak' })).sort(byName)).toEqual(
       [
-      { name: 'sum > adds two numbers', leaks: false },
-      { name: 'sum > returns 0 for no numbers', leaks: false },
-      { name: 'sum > sum([1]) is 1', leaks: false },
-      { name: 'sum > sum([1,2,3]) is 6', leaks: false },
-      { name: 'sum > sum([-4,4]) is 0', leaks: false },
+        { name: 'sum > adds two numbers', leaks: false },
+        { name: 'sum > returns 0 for no numbers', leaks: false },
+        { name: 'sum > sum([1]) is 1', leaks: false },
+        { name: 'sum > sum([1,2,3]) is 6', leaks: false },
+        { name: 'sum > sum([-4,4]) is 0', leaks: false },
       ].sort(byName),
     )
   })

@@ -32,7 +32,9 @@ async function openReport(browser: Browser, file: string): Promise<{ page: Page;
 interface Canvas {
   width: number
   height: number
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null
 }
 
 /**
@@ -55,7 +57,14 @@ async function chartPixels(page: Page, chartId: string): Promise<{ coloured: num
   })
 }
 
-const launchArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const launchArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
 
 describe('report.html in a real browser', () => {
   let browser: Browser
@@ -65,9 +74,14 @@ describe('report.html in a real browser', () => {
 
   beforeAll(async () => {
     if (!existsSync(executablePath))
-      throw new Error(`no Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`)
+      throw new Error(
+        `no Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`,
+      )
     reportDir = await mkdtemp(join(tmpdir(), 'qtests-html-'))
-    const run = await runVitest(dir, { QTESTS_LEAKS: 'hunt', QTESTS_REPORT_DIR: reportDir }, ['test/orders.test.ts', 'test/cache.test.ts'])
+    const run = await runVitest(dir, { QTESTS_LEAKS: 'hunt', QTESTS_REPORT_DIR: reportDir }, [
+      'test/orders.test.ts',
+      'test/cache.test.ts',
+    ])
     expect(run.code, run.stdout + run.stderr).toBe(0)
     browser = await chromium.launch({ executablePath, args: launchArgs })
     ;({ page, errors } = await openReport(browser, join(reportDir, 'report.html')))
@@ -81,7 +95,13 @@ describe('report.html in a real browser', () => {
     await expect(page.title()).resolves.toBe('qtests — 1 leaking file, 0 suspect')
     await expect(page.locator('h1').innerText()).resolves.toBe('1 leaking file, 0 suspect')
     const cards = await page.locator('.card').allInnerTexts()
-    expect(cards.map((text) => text.replace(/\s+/g, ' ').trim())).toEqual(['1 leaking', '0 suspect', '1 clean', '0 unmeasured', '2 files'])
+    expect(cards.map((text) => text.replace(/\s+/g, ' ').trim())).toEqual([
+      '1 leaking',
+      '0 suspect',
+      '1 clean',
+      '0 unmeasured',
+      '2 files',
+    ])
   })
 
   it('opens the leaking file first, with a visible rising chart per leaking test, and keeps the clean one folded', async () => {
@@ -92,7 +112,9 @@ describe('report.html in a real browser', () => {
     await expect(row.locator('.badge').innerText()).resolves.toMatch(/leak/i)
     await expect(row.locator('td.num').first().innerText()).resolves.toMatch(/^\d+(\.\d)? KiB$/)
     await expect(row.locator('svg.spark').isVisible()).resolves.toBe(true)
-    await expect(row.locator('.site').innerText()).resolves.toMatch(/^kept memory allocated in readBody \(src\/http\.ts:\d+\), \d+% of it$/)
+    await expect(row.locator('.site').innerText()).resolves.toMatch(
+      /^kept memory allocated in readBody \(src\/http\.ts:\d+\), \d+% of it$/,
+    )
     const clean = page.locator('details.file', { hasText: 'test/cache.test.ts' })
     await expect(clean.getAttribute('open')).resolves.toBeNull()
     await expect(clean.locator('tr.test').first().isVisible()).resolves.toBe(false)
@@ -131,7 +153,8 @@ describe('report.html in a real browser', () => {
   it('renders to a screenshot a person can look at', async () => {
     const file = join(reportDir, 'report.png')
     await page.screenshot({ path: file, fullPage: true })
-    if (process.env.QTESTS_E2E_SCREENSHOT) await page.screenshot({ path: process.env.QTESTS_E2E_SCREENSHOT, fullPage: false })
+    if (process.env.QTESTS_E2E_SCREENSHOT)
+      await page.screenshot({ path: process.env.QTESTS_E2E_SCREENSHOT, fullPage: false })
     expect((await stat(file)).size).toBeGreaterThan(20_000)
     mkdirSync(artifacts, { recursive: true })
     await page.screenshot({ path: join(artifacts, 'report.png'), fullPage: true })
@@ -145,7 +168,9 @@ describe('report.html of a run with load tests, in a real browser', () => {
 
   beforeAll(async () => {
     if (!existsSync(executablePath))
-      throw new Error(`no Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`)
+      throw new Error(
+        `no Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`,
+      )
     const reportDir = await mkdtemp(join(tmpdir(), 'qtests-html-load-'))
     const run = await runVitest(inject('examples')['load-service'], { QTESTS_REPORT_DIR: reportDir })
     expect(run.code, run.stdout + run.stderr).toBe(0)

@@ -25,7 +25,11 @@ describe('installing the packed tarballs outside the workspace', () => {
   it('exports qtests as a named and as the default export', async () => {
     const { stdout } = await execFileAsync(
       process.execPath,
-      ['--input-type=module', '-e', "const m = await import('@qtests/vitest'); console.log(typeof m.qtests, m.default === m.qtests)"],
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('@qtests/vitest'); console.log(typeof m.qtests, m.default === m.qtests)",
+      ],
       { cwd: dir },
     )
     expect(stdout.trim()).toBe('function true')

@@ -85,17 +85,20 @@ describe.each([
     expect(testReport(fileReport(report, leakyFile), rejectedOrderTest).verdict).not.toBe('leak')
   })
 
-  it.runIf(mode === 'measure')('runs every test once, and repeats only tests of a file whose memory grew to confirm it', () => {
-    for (const file of report.files.filter((file) => !file.confirmed)) {
-      for (const test of file.tests) expect(test.iterations, `${file.file} > ${test.name}`).toBe(1)
-    }
-    // The confirmation stops at the file's first confirmed leak: that test was repeated, and it is named.
-    const leaky = fileReport(report, leakyFile)
-    expect(leaky.confirmed).toBe(true)
-    const repeatedLeaks = leaky.tests.filter((test) => test.iterations > 1 && test.verdict === 'leak')
-    expect(repeatedLeaks.length, JSON.stringify(leaky.tests)).toBeGreaterThanOrEqual(1)
-    for (const test of repeatedLeaks) expect(leakingTests).toContain(test.name)
-  })
+  it.runIf(mode === 'measure')(
+    'runs every test once, and repeats only tests of a file whose memory grew to confirm it',
+    () => {
+      for (const file of report.files.filter((file) => !file.confirmed)) {
+        for (const test of file.tests) expect(test.iterations, `${file.file} > ${test.name}`).toBe(1)
+      }
+      // The confirmation stops at the file's first confirmed leak: that test was repeated, and it is named.
+      const leaky = fileReport(report, leakyFile)
+      expect(leaky.confirmed).toBe(true)
+      const repeatedLeaks = leaky.tests.filter((test) => test.iterations > 1 && test.verdict === 'leak')
+      expect(repeatedLeaks.length, JSON.stringify(leaky.tests)).toBeGreaterThanOrEqual(1)
+      for (const test of repeatedLeaks) expect(leakingTests).toContain(test.name)
+    },
+  )
 
   it('names the leaking file, its size and the report after the summary', () => {
     const section = qtestsSection(`${run.stdout}\n${run.stderr}`)

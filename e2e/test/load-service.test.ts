@@ -8,7 +8,14 @@ const tempRoot = inject('tempRoot')
 
 /** What this suite reads of Vitest's JSON reporter output. */
 interface VitestJson {
-  testResults: { assertionResults: { title: string; status: string; failureMessages: string[]; meta: { qtestsLoad?: LoadResult[] } }[] }[]
+  testResults: {
+    assertionResults: {
+      title: string
+      status: string
+      failureMessages: string[]
+      meta: { qtestsLoad?: LoadResult[] }
+    }[]
+  }[]
 }
 
 /** The part of @qtests/core's LoadTestResult checked here. */

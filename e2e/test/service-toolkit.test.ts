@@ -24,17 +24,24 @@ describe.each(['hunt', 'measure'] as const)('service-toolkit in %s mode, from th
     expect(report.files.map((file) => file.file).sort()).toEqual([...files].sort())
   })
 
-  it(mode === 'hunt' ? 'finds nothing leaking or suspect in any test, the soak files included' : 'calls no file a leak', () => {
-    const verdicts = report.files.flatMap((file) =>
-      mode === 'hunt'
-        ? file.tests.map((test) => ({ where: `${file.file} > ${test.name}`, verdict: test.verdict, bytesPerIteration: test.bytesPerIteration }))
-        : [{ where: file.file, verdict: file.verdict, bytesPerIteration: file.growthBytesPerTest }],
-    )
-    const flagged = verdicts.filter((v) => v.verdict === 'leak' || (mode === 'hunt' && v.verdict === 'suspect'))
-    expect(flagged, JSON.stringify(verdicts, null, 2)).toEqual([])
-    if (mode === 'hunt') {
-      const soak = verdicts.filter((v) => soakFiles.some((file) => v.where.startsWith(file)))
-      expect(soak.map((v) => v.verdict)).toEqual(['clean', 'clean'])
-    }
-  })
+  it(
+    mode === 'hunt' ? 'finds nothing leaking or suspect in any test, the soak files included' : 'calls no file a leak',
+    () => {
+      const verdicts = report.files.flatMap((file) =>
+        mode === 'hunt'
+          ? file.tests.map((test) => ({
+              where: `${file.file} > ${test.name}`,
+              verdict: test.verdict,
+              bytesPerIteration: test.bytesPerIteration,
+            }))
+          : [{ where: file.file, verdict: file.verdict, bytesPerIteration: file.growthBytesPerTest }],
+      )
+      const flagged = verdicts.filter((v) => v.verdict === 'leak' || (mode === 'hunt' && v.verdict === 'suspect'))
+      expect(flagged, JSON.stringify(verdicts, null, 2)).toEqual([])
+      if (mode === 'hunt') {
+        const soak = verdicts.filter((v) => soakFiles.some((file) => v.where.startsWith(file)))
+        expect(soak.map((v) => v.verdict)).toEqual(['clean', 'clean'])
+      }
+    },
+  )
 })

@@ -47,14 +47,22 @@ export default defineConfig({ plugins: [qtests({ leaks: { mode: 'off' }, workers
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stdout).toMatch(/Tests\s+15 passed \(15\)/)
     expect(workersOf(run.report).retries).toEqual([
-      { file: 'test/search-index.test.ts', reason: 'worker exited: heap out of memory (SIGABRT)', heapMb: 256, outcome: 'passed' },
+      {
+        file: 'test/search-index.test.ts',
+        reason: 'worker exited: heap out of memory (SIGABRT)',
+        heapMb: 256,
+        outcome: 'passed',
+      },
     ])
   })
 
   it('stops on --bail: files waiting for a slot never start, and no worker process is left', async () => {
     // A failing file outside the example's own suite, and a config that includes it.
     mkdirSync(join(dir, 'bail'), { recursive: true })
-    writeFileSync(join(dir, 'bail', 'fails.test.ts'), `import { expect, it } from 'vitest'\nit('fails at once', () => { expect(1).toBe(2) })\n`)
+    writeFileSync(
+      join(dir, 'bail', 'fails.test.ts'),
+      `import { expect, it } from 'vitest'\nit('fails at once', () => { expect(1).toBe(2) })\n`,
+    )
     writeFileSync(
       join(dir, 'vitest.bail.config.ts'),
       `import { qtests } from '@qtests/vitest'
@@ -77,12 +85,21 @@ export default defineConfig({
     // A unique report directory marks every process of this run in its environment.
     const reportDir = mkdtempSync(join(tmpdir(), 'e2e-bail-'))
     try {
-      const run = await runVitest(dir, { QTESTS_REPORT_DIR: reportDir }, ['--config', 'vitest.bail.config.ts', '--bail=1', '--reporter=default', '--reporter=json', `--outputFile.json=${join(reportDir, 'vitest.json')}`])
+      const run = await runVitest(dir, { QTESTS_REPORT_DIR: reportDir }, [
+        '--config',
+        'vitest.bail.config.ts',
+        '--bail=1',
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${join(reportDir, 'vitest.json')}`,
+      ])
       expect(run.code, run.stdout + run.stderr).toBe(1)
       const results = JSON.parse(readFileSync(join(reportDir, 'vitest.json'), 'utf8')) as {
         testResults: { name: string; assertionResults: { status: string }[] }[]
       }
-      const passed = results.testResults.flatMap((file) => file.assertionResults).filter((test) => test.status === 'passed')
+      const passed = results.testResults
+        .flatMap((file) => file.assertionResults)
+        .filter((test) => test.status === 'passed')
       // Vitest hands the gate 8 files while 2 run: the one beside the failing file may finish a test or two
       // before the cancel arrives (as in plain Vitest), the rest must not start. Without the cancel reaching
       // the gate, every waiting file ran to the end (11 passed).
@@ -128,7 +145,11 @@ interface WatchReport {
 }
 
 /** Waits (up to 90 s) for a report.json whose run started after `previousStart`. */
-async function waitForReport(file: string, previousStart: string | undefined, output: () => string): Promise<WatchReport> {
+async function waitForReport(
+  file: string,
+  previousStart: string | undefined,
+  output: () => string,
+): Promise<WatchReport> {
   const deadline = Date.now() + 90_000
   while (Date.now() < deadline) {
     try {

@@ -95,9 +95,11 @@ async function route(deps: HandlerDeps, req: IncomingMessage): Promise<{ status:
 function validateOrder(value: unknown): OrderRequest {
   const order = value as Partial<OrderRequest> | null
   if (typeof order?.customerId !== 'string') throw new HttpError(400, 'customerId must be a string')
-  if (!Array.isArray(order.items) || order.items.length === 0) throw new HttpError(400, 'an order needs at least one item')
+  if (!Array.isArray(order.items) || order.items.length === 0)
+    throw new HttpError(400, 'an order needs at least one item')
   for (const item of order.items) {
-    if (!Number.isInteger(item?.quantity) || item.quantity < 1) throw new HttpError(400, `bad quantity for ${item?.sku}`)
+    if (!Number.isInteger(item?.quantity) || item.quantity < 1)
+      throw new HttpError(400, `bad quantity for ${item?.sku}`)
   }
   return order as OrderRequest
 }

@@ -59,7 +59,11 @@ describe('orders', () => {
     ['c20', 11, 13750],
     ['c21', 12, 15000],
   ])('totals an order from %s of %i items as %i cents', async (customerId, quantity, total) => {
-    const res = await callHandler(service.handler, { method: 'POST', url: '/orders', json: order(customerId, quantity) })
+    const res = await callHandler(service.handler, {
+      method: 'POST',
+      url: '/orders',
+      json: order(customerId, quantity),
+    })
     expect(JSON.parse(res.body).total).toBe(total)
   })
 })

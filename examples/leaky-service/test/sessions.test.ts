@@ -13,7 +13,12 @@ afterEach(() => {
 describe('SessionStore', () => {
   it('creates a session that can be read back', () => {
     const session = store.create('u1', { theme: 'dark' })
-    expect(store.get(session.id)).toEqual({ id: session.id, userId: 'u1', data: { theme: 'dark' }, expiresAtMs: 60_000 })
+    expect(store.get(session.id)).toEqual({
+      id: session.id,
+      userId: 'u1',
+      data: { theme: 'dark' },
+      expiresAtMs: 60_000,
+    })
   })
 
   it('holds a thousand sessions with their data', () => {

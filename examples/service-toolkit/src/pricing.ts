@@ -49,7 +49,9 @@ export interface PricingConnection {
 }
 
 /** ResourcePool callbacks for pricing connections: a closed or failed socket is broken and never reused. */
-export function pricingConnections(port: number): Pick<ResourcePoolOptions<PricingConnection>, 'create' | 'destroy' | 'validate'> {
+export function pricingConnections(
+  port: number,
+): Pick<ResourcePoolOptions<PricingConnection>, 'create' | 'destroy' | 'validate'> {
   return {
     create: () =>
       new Promise((resolve, reject) => {

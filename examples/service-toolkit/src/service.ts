@@ -64,7 +64,11 @@ export function createService(options: ServiceOptions) {
     createRetryMs: 20,
     createRetryMaxMs: 200,
   })
-  const breaker = new CircuitBreaker({ volumeThreshold: 3, halfOpenAfterMs: 5_000, timeoutMs: options.pricingTimeoutMs ?? 1_000 })
+  const breaker = new CircuitBreaker({
+    volumeThreshold: 3,
+    halfOpenAfterMs: 5_000,
+    timeoutMs: options.pricingTimeoutMs ?? 1_000,
+  })
   let orders = new RateLimiter({ limit: options.ordersPerWindow ?? 5, intervalMs: options.orderWindowMs ?? 60_000 })
   // The catalog page is one object, replaced when a product changes: cachedJSONStringify reuses its text.
   let catalog: { products: Product[]; truncated: boolean } | undefined
@@ -116,7 +120,12 @@ export function createService(options: ServiceOptions) {
         throw error
       }
       const { id, customer, sku, quantity } = body
-      if (typeof id !== 'string' || typeof customer !== 'string' || typeof sku !== 'string' || !Number.isInteger(quantity)) {
+      if (
+        typeof id !== 'string' ||
+        typeof customer !== 'string' ||
+        typeof sku !== 'string' ||
+        !Number.isInteger(quantity)
+      ) {
         return send(400, { error: 'an order needs id, customer, sku (strings) and an integer quantity' })
       }
       // Not AbortSignal.timeout: on Node 20 each such signal stayed in memory (≈ 350 B) after it fired.

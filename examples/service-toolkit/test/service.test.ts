@@ -56,7 +56,8 @@ afterEach(async () => {
   if (service !== shared && service !== down) await service.close()
 })
 
-const post = (path: string, body: string) => fetch(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+const post = (path: string, body: string) =>
+  fetch(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
 
 describe('service-toolkit', () => {
   it('answers a product with its price from the pricing service over a pooled connection', async () => {
@@ -90,7 +91,9 @@ describe('service-toolkit', () => {
   it('refuses a prototype-poisoning body with the position of the key', async () => {
     const response = await post('/orders', '{"id":"x","__proto__":{"admin":true}}')
     expect(response.status).toBe(400)
-    expect(((await response.json()) as { error: string }).error).toContain('forbidden key "__proto__" at position 10 (line 1, column 11)')
+    expect(((await response.json()) as { error: string }).error).toContain(
+      'forbidden key "__proto__" at position 10 (line 1, column 11)',
+    )
   })
 
   it('rate-limits orders per customer: the fourth within the window is answered 429', async () => {

@@ -19,7 +19,12 @@ export async function fetchPrices(baseUrl: string, skus: readonly string[]): Pro
 export function makeProducts(count: number): Product[] {
   const products: Product[] = []
   for (let i = 0; i < count; i++) {
-    products.push({ sku: `SKU-${i}`, title: `Product ${i} ${'x'.repeat(i % 17)}`, tags: [`t${i % 13}`, `t${i % 7}`], priceCents: (i * 37) % 5000 })
+    products.push({
+      sku: `SKU-${i}`,
+      title: `Product ${i} ${'x'.repeat(i % 17)}`,
+      tags: [`t${i % 13}`, `t${i % 7}`],
+      priceCents: (i * 37) % 5000,
+    })
   }
   return products
 }
@@ -46,5 +51,8 @@ export function rankProducts(products: readonly Product[], query: string): Produ
     }
     return s
   }
-  return [...products].map((product) => ({ product, score: score(product) })).sort((a, b) => b.score - a.score).map((r) => r.product)
+  return [...products]
+    .map((product) => ({ product, score: score(product) }))
+    .sort((a, b) => b.score - a.score)
+    .map((r) => r.product)
 }

@@ -22,7 +22,12 @@ const dependency = () => resolved
 // (opossum's default 10 s timeout would add a timer per call; ours is off by default).
 const makers = {
   '@qtests/core CircuitBreaker': () => {
-    const breaker = new CircuitBreaker({ failureThreshold: 0.5, windowMs: 10_000, buckets: 10, halfOpenAfterMs: 10_000 })
+    const breaker = new CircuitBreaker({
+      failureThreshold: 0.5,
+      windowMs: 10_000,
+      buckets: 10,
+      halfOpenAfterMs: 10_000,
+    })
     return { breaker, call: () => breaker.execute(dependency) }
   },
   '@qtests/core, timeoutMs 10000': () => {
@@ -51,7 +56,8 @@ const makers = {
 /** Heap in use outside code space: compiled code comes and goes with tiering and flushing, not with calls. */
 function dataHeapBytes() {
   let bytes = 0
-  for (const space of v8.getHeapSpaceStatistics()) if (!space.space_name.startsWith('code')) bytes += space.space_used_size
+  for (const space of v8.getHeapSpaceStatistics())
+    if (!space.space_name.startsWith('code')) bytes += space.space_used_size
   return bytes
 }
 
@@ -108,9 +114,13 @@ for (const [name] of Object.entries(makers)) {
 
 const ours = rows[0]
 const pad = (s, n) => String(s).padEnd(n)
-console.log(`\nsummary (overhead = per-call time − bare call ${bareNs.toFixed(1)} ns; retained: median of ${ROUNDS} rounds of ${MEMORY_CALLS / 1e6}M calls, heap after GC outside code space)`)
+console.log(
+  `\nsummary (overhead = per-call time − bare call ${bareNs.toFixed(1)} ns; retained: median of ${ROUNDS} rounds of ${MEMORY_CALLS / 1e6}M calls, heap after GC outside code space)`,
+)
 console.log(`${pad('breaker', 32)}${pad('ns/call', 10)}${pad('overhead ns', 13)}${pad('vs ours', 9)}retained B/call`)
-console.log(`${pad('bare call', 32)}${pad(bareNs.toFixed(1), 10)}${pad('', 13)}${pad('', 9)}${bareBytesPerCall.toFixed(3)}`)
+console.log(
+  `${pad('bare call', 32)}${pad(bareNs.toFixed(1), 10)}${pad('', 13)}${pad('', 9)}${bareBytesPerCall.toFixed(3)}`,
+)
 for (const row of rows) {
   console.log(
     `${pad(row.name, 32)}${pad(row.ns.toFixed(1), 10)}${pad(row.overheadNs.toFixed(1), 13)}${pad(`${(row.overheadNs / ours.overheadNs).toFixed(1)}×`, 9)}${row.bytesPerCall.toFixed(3)}`,
@@ -120,4 +130,6 @@ const verdict = (ok) => (ok ? 'holds' : 'MISSED')
 console.log('\ntargets')
 console.log(`overhead ≤ 200 ns/call: ${ours.overheadNs.toFixed(1)} ns → ${verdict(ours.overheadNs <= 200)}`)
 // Flat: under 0.01 B/call, i.e. < 10 KB over 1M calls (GC noise), where opossum retains ≈ 9 B per call.
-console.log(`retained memory flat (< 0.01 B/call): ${ours.bytesPerCall.toFixed(4)} B/call → ${verdict(ours.bytesPerCall < 0.01)}`)
+console.log(
+  `retained memory flat (< 0.01 B/call): ${ours.bytesPerCall.toFixed(4)} B/call → ${verdict(ours.bytesPerCall < 0.01)}`,
+)

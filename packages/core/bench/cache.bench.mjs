@@ -55,7 +55,9 @@ console.log(`${pad('cache', 34)}${pad('set ns', 10)}${pad('ratio', 9)}${pad('get
 const raw = { set: nsPerOp('lru-cache 11 (raw) set'), get: nsPerOp('lru-cache 11 (raw) get') }
 const rows = Object.keys(caches).map((name) => ({ name, set: nsPerOp(`${name} set`), get: nsPerOp(`${name} get`) }))
 for (const row of rows) {
-  console.log(`${pad(row.name, 34)}${pad(row.set.toFixed(1), 10)}${pad(`${(row.set / raw.set).toFixed(2)}×`, 9)}${pad(row.get.toFixed(1), 10)}${(row.get / raw.get).toFixed(2)}×`)
+  console.log(
+    `${pad(row.name, 34)}${pad(row.set.toFixed(1), 10)}${pad(`${(row.set / raw.set).toFixed(2)}×`, 9)}${pad(row.get.toFixed(1), 10)}${(row.get / raw.get).toFixed(2)}×`,
+  )
 }
 const ours = rows[1]
 const verdict = (ok) => (ok ? 'holds' : 'MISSED')

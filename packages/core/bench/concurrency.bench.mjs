@@ -64,7 +64,11 @@ const rows = [
   ['p-queue 10', pQueueNs, 'ns/task'],
   ['Semaphore acquire+release', pairNs, 'ns/pair'],
   ['Semaphore tryAcquire+release', nsOf('tryAcquire() + release()') / PAIRS, 'ns/pair'],
-  ['Semaphore run, contended', nsOf(`run() x ${PAIRS} at once (queued behind ${CONCURRENCY} permits)`) / PAIRS, 'ns/call'],
+  [
+    'Semaphore run, contended',
+    nsOf(`run() x ${PAIRS} at once (queued behind ${CONCURRENCY} permits)`) / PAIRS,
+    'ns/call',
+  ],
 ]
 const pad = (s, n) => String(s).padEnd(n)
 console.log('\nsummary')

@@ -4,7 +4,16 @@
 // copies by 2–3× here, drowning what the buffer size changes (the number of read/write calls).
 // Multi-second copies are too long for mitata's sampling: this times whole copies itself.
 // Run: pnpm --filter @qtests/core bench:io (builds first); an argument sets the rounds (default 5).
-import { closeSync, createReadStream, createWriteStream, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statfsSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -57,13 +66,19 @@ try {
     node.push(nodeMs)
     ours.push(oursMs)
     ratios.push(oursMs / nodeMs)
-    console.log(`round ${round + 1}: Node default 64 KiB ${nodeMs.toFixed(0)} ms, optimalBufferSize ${chosen / 1024} KiB ${oursMs.toFixed(0)} ms, ratio ${(oursMs / nodeMs).toFixed(3)}`)
+    console.log(
+      `round ${round + 1}: Node default 64 KiB ${nodeMs.toFixed(0)} ms, optimalBufferSize ${chosen / 1024} KiB ${oursMs.toFixed(0)} ms, ratio ${(oursMs / nodeMs).toFixed(3)}`,
+    )
   }
   const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]
   const ratio = median(ratios)
   console.log(`\nsummary: 1 GB copy, median of ${ROUNDS} paired rounds`)
-  console.log(`Node default (64 KiB): ${median(node).toFixed(0)} ms · optimalBufferSize (${chosen / 1024} KiB): ${median(ours).toFixed(0)} ms · ratio ours/default ${ratio.toFixed(3)} (${ratio < 1 ? `${((1 - ratio) * 100).toFixed(0)}% faster` : `${((ratio - 1) * 100).toFixed(0)}% slower`})`)
-  console.log(`\ntargets\nnever more than 5% slower than Node's default: ${ratio.toFixed(3)} → ${ratio <= 1.05 ? 'holds' : 'MISSED'}`)
+  console.log(
+    `Node default (64 KiB): ${median(node).toFixed(0)} ms · optimalBufferSize (${chosen / 1024} KiB): ${median(ours).toFixed(0)} ms · ratio ours/default ${ratio.toFixed(3)} (${ratio < 1 ? `${((1 - ratio) * 100).toFixed(0)}% faster` : `${((ratio - 1) * 100).toFixed(0)}% slower`})`,
+  )
+  console.log(
+    `\ntargets\nnever more than 5% slower than Node's default: ${ratio.toFixed(3)} → ${ratio <= 1.05 ? 'holds' : 'MISSED'}`,
+  )
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

@@ -42,9 +42,17 @@ const hit = us('@qtests/core cachedJSONStringify (hit)')
 const safe = us('@qtests/core safeJSONStringify')
 const sorted = us('@qtests/core safeJSONStringify sortKeys')
 console.log('\nsummary (µs per call, median of the samples)')
-console.log(`JSON.parse ${us('JSON.parse (no checks, reference)').toFixed(1)} · secure-json-parse ${sjp.toFixed(1)} · safeJSONParse ${ours.toFixed(1)} (${(ours / sjp).toFixed(2)}× secure-json-parse)`)
-console.log(`JSON.stringify ${stringify.toFixed(1)} · cachedJSONStringify hit ${(hit * 1000).toFixed(1)} ns (${(stringify / hit).toFixed(0)}× faster) · safeJSONStringify ${safe.toFixed(1)} (${(safe / stringify).toFixed(2)}×) · sortKeys ${sorted.toFixed(1)} (${(sorted / stringify).toFixed(2)}×)`)
+console.log(
+  `JSON.parse ${us('JSON.parse (no checks, reference)').toFixed(1)} · secure-json-parse ${sjp.toFixed(1)} · safeJSONParse ${ours.toFixed(1)} (${(ours / sjp).toFixed(2)}× secure-json-parse)`,
+)
+console.log(
+  `JSON.stringify ${stringify.toFixed(1)} · cachedJSONStringify hit ${(hit * 1000).toFixed(1)} ns (${(stringify / hit).toFixed(0)}× faster) · safeJSONStringify ${safe.toFixed(1)} (${(safe / stringify).toFixed(2)}×) · sortKeys ${sorted.toFixed(1)} (${(sorted / stringify).toFixed(2)}×)`,
+)
 const verdict = (ok) => (ok ? 'holds' : 'MISSED')
 console.log('\ntargets')
-console.log(`safeJSONParse within 1.3× of secure-json-parse: ${(ours / sjp).toFixed(2)}× → ${verdict(ours / sjp <= 1.3)}`)
-console.log(`cachedJSONStringify hit ≥ 10× faster than JSON.stringify: ${(stringify / hit).toFixed(0)}× → ${verdict(stringify / hit >= 10)}`)
+console.log(
+  `safeJSONParse within 1.3× of secure-json-parse: ${(ours / sjp).toFixed(2)}× → ${verdict(ours / sjp <= 1.3)}`,
+)
+console.log(
+  `cachedJSONStringify hit ≥ 10× faster than JSON.stringify: ${(stringify / hit).toFixed(0)}× → ${verdict(stringify / hit >= 10)}`,
+)

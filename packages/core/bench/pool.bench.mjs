@@ -55,16 +55,24 @@ group(`${PAIRS} callers at once on ${MAX} resources (each waits its turn)`, () =
 const { benchmarks } = await run()
 const usPerPair = (name) => (benchmarks.find((b) => b.alias === name)?.runs[0]?.stats?.p50 ?? Number.NaN) / PAIRS / 1000
 const pad = (s, n) => String(s).padEnd(n)
-console.log('\nsummary: µs per acquire + release pair, median of the samples (ratio = peer / ours: how many times slower the peer is)')
+console.log(
+  '\nsummary: µs per acquire + release pair, median of the samples (ratio = peer / ours: how many times slower the peer is)',
+)
 console.log(`${pad('pool', 30)}${pad('sequential', 14)}${pad('ratio', 10)}${pad('queued', 12)}ratio`)
 const oursSeq = usPerPair('@qtests/core ResourcePool')
 const oursQueued = usPerPair('@qtests/core ResourcePool (queued)')
 const rows = Object.keys(pools).map((name) => ({ name, seq: usPerPair(name), queued: usPerPair(`${name} (queued)`) }))
 for (const row of rows) {
-  console.log(`${pad(row.name, 30)}${pad(row.seq.toFixed(3), 14)}${pad(`${(row.seq / oursSeq).toFixed(1)}×`, 10)}${pad(row.queued.toFixed(3), 12)}${(row.queued / oursQueued).toFixed(1)}×`)
+  console.log(
+    `${pad(row.name, 30)}${pad(row.seq.toFixed(3), 14)}${pad(`${(row.seq / oursSeq).toFixed(1)}×`, 10)}${pad(row.queued.toFixed(3), 12)}${(row.queued / oursQueued).toFixed(1)}×`,
+  )
 }
 const verdict = (ok) => (ok ? 'holds' : 'MISSED')
 console.log('\ntargets')
-console.log(`faster than generic-pool (sequential): ${oursSeq.toFixed(3)} vs ${rows[1].seq.toFixed(3)} µs → ${verdict(oursSeq < rows[1].seq)}`)
-console.log(`faster than tarn (sequential): ${oursSeq.toFixed(3)} vs ${rows[2].seq.toFixed(3)} µs → ${verdict(oursSeq < rows[2].seq)}`)
+console.log(
+  `faster than generic-pool (sequential): ${oursSeq.toFixed(3)} vs ${rows[1].seq.toFixed(3)} µs → ${verdict(oursSeq < rows[1].seq)}`,
+)
+console.log(
+  `faster than tarn (sequential): ${oursSeq.toFixed(3)} vs ${rows[2].seq.toFixed(3)} µs → ${verdict(oursSeq < rows[2].seq)}`,
+)
 await Promise.all([ours.drain(), generic.drain().then(() => generic.clear()), tarnPool.destroy()])

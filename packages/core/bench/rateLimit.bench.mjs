@@ -20,7 +20,13 @@ async function jobsPerSecond(jobsPerIteration, makeRun) {
 function table(title, rows) {
   console.log(`\n${title}`)
   const header = ['', 'jobs/s', 'vs bottleneck', 'target', 'holds']
-  const lines = rows.map((r) => [r.name, Math.round(r.jobsPerSecond).toLocaleString('en-US'), r.ratio, r.target, r.holds])
+  const lines = rows.map((r) => [
+    r.name,
+    Math.round(r.jobsPerSecond).toLocaleString('en-US'),
+    r.ratio,
+    r.target,
+    r.holds,
+  ])
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)))
   const fmt = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ')
   console.log(fmt(header))
@@ -58,7 +64,9 @@ const CHILD = fileURLToPath(new URL('./rateLimit.cluster.child.mjs', import.meta
 async function clusterRound(which, jobs, round) {
   const prefix = `qtests-bench:${process.pid}:${which}:${round}`
   const config = { which, url: redis.url, prefix, jobs, limit: 1_000_000, intervalMs: 1000 }
-  const children = [0, 1, 2].map(() => fork(CHILD, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
+  const children = [0, 1, 2].map(() =>
+    fork(CHILD, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  )
   await Promise.all(children.map((c) => once(c, 'message')))
   const results = children.map((c) => once(c, 'message'))
   const startedMs = performance.now()
@@ -98,9 +106,13 @@ async function redisForBench() {
   await once(server, 'listening')
   const { port } = server.address()
   server.close()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   child.on('error', () => {
     console.error('bench:rate needs redis-server (apt-get install -y redis-server) or QTESTS_REDIS_URL.')
     process.exit(1)

@@ -19,4 +19,4 @@ console.log(
     `Converged: median limit over the last ${CONVERGED.span} completions within ${CONVERGED.low}–${CONVERGED.high} × servers, until the phase ends.`,
 )
 // A benchmark reports; the test in src/adaptive/rollingSimulation.test.ts is what fails CI on a missed target.
-if (!reports.every(meetsTargets)) console.log("\nSome targets are missed (see the result column).")
+if (!reports.every(meetsTargets)) console.log('\nSome targets are missed (see the result column).')

@@ -20,5 +20,11 @@ setTimeout(add(30), 4000)
 setTimeout(add(30), 5000)
 setTimeout(() => ballast.splice(0), 7000)
 
-const result = await new LoadTester({ target: handle, rate: 500, concurrency: 1000, durationMs: 16_000, progress: false }).run()
+const result = await new LoadTester({
+  target: handle,
+  rate: 500,
+  concurrency: 1000,
+  durationMs: 16_000,
+  progress: false,
+}).run()
 process.stdout.write(JSON.stringify(result))

@@ -22,7 +22,7 @@ let written = 0
 let nextSample = 0
 let peakLiveBytes = 0
 for (let i = 0; written < 10 * maxBytes; i++) {
-  const length = Math.round(256 * 1024 ** (random()))
+  const length = Math.round(256 * 1024 ** random())
   // latin1 decoding copies into a flat one-byte string of exactly `length` characters.
   const value = base.toString('latin1', 0, length)
   cache.set(`key-${i}`, value)
@@ -35,4 +35,11 @@ for (let i = 0; written < 10 * maxBytes; i++) {
 }
 globalThis.gc()
 peakLiveBytes = Math.max(peakLiveBytes, live())
-console.log(JSON.stringify({ written, peakLiveBytes, heapLimitBytes: v8.getHeapStatistics().heap_size_limit, stats: cache.stats() }))
+console.log(
+  JSON.stringify({
+    written,
+    peakLiveBytes,
+    heapLimitBytes: v8.getHeapStatistics().heap_size_limit,
+    stats: cache.stats(),
+  }),
+)

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 export const DIST_INDEX = fileURLToPath(new URL('../dist/index.js', import.meta.url))
 
 export async function importDist(): Promise<typeof import('../src/index.js')> {
-  if (!existsSync(DIST_INDEX)) throw new Error(`${DIST_INDEX} is missing: run \`pnpm --filter @qtests/core build\` first`)
+  if (!existsSync(DIST_INDEX))
+    throw new Error(`${DIST_INDEX} is missing: run \`pnpm --filter @qtests/core build\` first`)
   return (await import(pathToFileURL(DIST_INDEX).href)) as typeof import('../src/index.js')
 }

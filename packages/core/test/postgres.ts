@@ -40,8 +40,20 @@ export async function privatePostgres(): Promise<TestPostgres> {
   const dataDir = join(dir, 'data')
   if (runAs) chownSync(dir, runAs.uid, runAs.gid)
   const command = (binary: string, args: string[]) =>
-    runAs ? { file: 'runuser', args: ['-u', runAs.name, '--', join(bin, binary), ...args] } : { file: join(bin, binary), args }
-  const init = command('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'])
+    runAs
+      ? { file: 'runuser', args: ['-u', runAs.name, '--', join(bin, binary), ...args] }
+      : { file: join(bin, binary), args }
+  const init = command('initdb', [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '--no-sync',
+    '-E',
+    'UTF8',
+    '--locale=C',
+  ])
   try {
     execFileSync(init.file, init.args, { stdio: 'pipe' })
   } catch (error) {
@@ -51,7 +63,20 @@ export async function privatePostgres(): Promise<TestPostgres> {
   const port = await freePort()
   let server: ChildProcess | undefined
   const start = async () => {
-    const run = command('postgres', ['-D', dataDir, '-k', dir, '-h', '127.0.0.1', '-p', String(port), '-c', 'fsync=off', '-c', 'max_connections=50'])
+    const run = command('postgres', [
+      '-D',
+      dataDir,
+      '-k',
+      dir,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=50',
+    ])
     server = spawn(run.file, run.args, { stdio: ['ignore', 'ignore', 'pipe'] })
     let log = ''
     server.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -124,7 +149,9 @@ function serviceUser(): { name: string; uid: number; gid: number } {
       // no such user
     }
   }
-  throw new Error('Running as root, and neither a postgres nor a nobody user exists to run PostgreSQL as (it refuses root).')
+  throw new Error(
+    'Running as root, and neither a postgres nor a nobody user exists to run PostgreSQL as (it refuses root).',
+  )
 }
 
 function postmasterPid(dataDir: string): number | undefined {

@@ -11,7 +11,10 @@ let prepared
 process.on('message', async (message) => {
   if (message.type === 'prepare') {
     const { config } = message
-    const limiter = new RateLimiter({ ...config.limiter, redis: { url: config.url, prefix: config.prefix, ...config.redis } })
+    const limiter = new RateLimiter({
+      ...config.limiter,
+      redis: { url: config.url, prefix: config.prefix, ...config.redis },
+    })
     prepared = { limiter, jobs: config.jobs }
     process.send({ type: 'ready' })
   } else if (message.type === 'go') {

@@ -50,7 +50,9 @@ async function startServer(port: number): Promise<ChildProcess> {
   const server = spawn('redis-server', args, { stdio: 'ignore' })
   const failed = new Promise<never>((_, reject) => {
     server.once('error', (error) => reject(new Error(INSTALL_HINT, { cause: error })))
-    server.once('exit', (code) => reject(new Error(`redis-server on port ${port} exited with code ${code}. ${INSTALL_HINT}`)))
+    server.once('exit', (code) =>
+      reject(new Error(`redis-server on port ${port} exited with code ${code}. ${INSTALL_HINT}`)),
+    )
   })
   failed.catch(() => {})
   await Promise.race([failed, waitForPing(port)])
@@ -62,7 +64,13 @@ async function startServer(port: number): Promise<ChildProcess> {
 
 async function waitForPing(port: number): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    const client = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    })
     client.on('error', () => {})
     try {
       await client.connect()

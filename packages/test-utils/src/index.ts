@@ -2,4 +2,12 @@ export { type PackedPackages, packPackages } from './pack.js'
 export { cacheDir, repoRoot } from './paths.js'
 export { childEnv, processesWith } from './processes.js'
 export { type SpawnedVitest, spawnVitest } from './spawnVitest.js'
-export { installProject, node22, type VitestMajor, type VitestTarget, vitestBin, vitestMajor, vitestTarget } from './targets.js'
+export {
+  installProject,
+  node22,
+  type VitestMajor,
+  type VitestTarget,
+  vitestBin,
+  vitestMajor,
+  vitestTarget,
+} from './targets.js'

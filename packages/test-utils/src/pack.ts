@@ -24,7 +24,10 @@ export async function packPackages(destination: string): Promise<PackedPackages>
     if (!existsSync(path.join(packageDir, 'dist', 'index.js'))) {
       throw new Error(`${packageDir}/dist/index.js is missing: run \`pnpm build\` at the repository root first`)
     }
-    const { stdout } = await execFileAsync('pnpm', ['pack', '--pack-destination', destination, '--json'], { cwd: packageDir, env: childEnv() })
+    const { stdout } = await execFileAsync('pnpm', ['pack', '--pack-destination', destination, '--json'], {
+      cwd: packageDir,
+      env: childEnv(),
+    })
     const { filename } = JSON.parse(stdout) as { filename: string }
     return path.resolve(destination, filename)
   }

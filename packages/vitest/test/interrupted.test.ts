@@ -10,7 +10,11 @@ import { fixtureCommand } from './runFixture.js'
 async function interrupt(env: Record<string, string>, ready: (output: string) => boolean, delayMs = 0) {
   const out = await mkdtemp(path.join(os.tmpdir(), 'qtests-interrupted-'))
   const command = await fixtureCommand('interrupted')
-  const vitest = spawnVitest(command.cwd, ['run'], { node: command.node, vitestBin: command.vitestBin, env: { ...command.env, QTESTS_REPORT_DIR: out, ...env } })
+  const vitest = spawnVitest(command.cwd, ['run'], {
+    node: command.node,
+    vitestBin: command.vitestBin,
+    env: { ...command.env, QTESTS_REPORT_DIR: out, ...env },
+  })
   let signalledAt = 0
   const watching = setInterval(() => {
     if (signalledAt || !ready(vitest.stdout() + vitest.stderr())) return
@@ -35,7 +39,11 @@ it('writes the report when the run is interrupted with SIGINT', async () => {
 
 it('stops the repeat run at once on SIGINT, leaves no process behind, and writes what it measured', async () => {
   // Well into the repeat run: its workers are busy with the 100 ms tests.
-  const { out, code, output, stoppedMs } = await interrupt({ QTESTS_LEAKS: 'hunt', FIXTURE_STEADY: '1' }, (text) => text.includes('qtests  repeating'), 3000)
+  const { out, code, output, stoppedMs } = await interrupt(
+    { QTESTS_LEAKS: 'hunt', FIXTURE_STEADY: '1' },
+    (text) => text.includes('qtests  repeating'),
+    3000,
+  )
   expect(code, output).not.toBe(0)
   expect(stoppedMs, output).toBeLessThan(6000)
   // Nothing of the repeat run is left: no process has this run's report directory in its environment.
@@ -43,5 +51,7 @@ it('stops the repeat run at once on SIGINT, leaves no process behind, and writes
   expect(processesWith(out)).toEqual([])
   const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as QtestsReport
   expect(report.outcome).toBe('interrupted')
-  expect(report.files[0]!.tests.some((test) => test.verdict === 'unknown' && /interrupted/.test(test.reason))).toBe(true)
+  expect(report.files[0]!.tests.some((test) => test.verdict === 'unknown' && /interrupted/.test(test.reason))).toBe(
+    true,
+  )
 }, 120_000)

@@ -12,7 +12,10 @@ const config = configWith
 
 describe('a document reporter on stdout', () => {
   it.runIf(vitestMajor() === '4')('stays parseable JSON: the plugin prints on stderr instead', async () => {
-    const dir = tempProject({ 'vitest.config.mjs': config('{ workers: { adaptive: false } }'), 'test/a.test.mjs': passingFile })
+    const dir = tempProject({
+      'vitest.config.mjs': config('{ workers: { adaptive: false } }'),
+      'test/a.test.mjs': passingFile,
+    })
     const run = await runVitestIn(dir, ['run', '--reporter=json'])
     expect(run.code, run.stderr).toBe(0)
     const results = JSON.parse(run.stdout) as { numPassedTests: number }
@@ -21,10 +24,17 @@ describe('a document reporter on stdout', () => {
   })
 
   it('stays TAP alone: the plugin prints on stderr instead', async () => {
-    const dir = tempProject({ 'vitest.config.mjs': config('{ workers: { adaptive: false } }'), 'test/a.test.mjs': passingFile })
+    const dir = tempProject({
+      'vitest.config.mjs': config('{ workers: { adaptive: false } }'),
+      'test/a.test.mjs': passingFile,
+    })
     const run = await runVitestIn(dir, ['run', '--reporter=tap-flat'])
     expect(run.code, run.stderr).toBe(0)
-    expect(run.stdout.split('\n').filter((line) => line.trim() !== '' && !/^(TAP version|\d+\.\.\d+|ok \d+|not ok \d+|#)/.test(line))).toEqual([])
+    expect(
+      run.stdout
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !/^(TAP version|\d+\.\.\d+|ok \d+|not ok \d+|#)/.test(line)),
+    ).toEqual([])
     expect(run.stderr).toMatch(/qtests {2}no leaks found/)
   })
 })
@@ -33,7 +43,7 @@ describe('a report directory that cannot be written', () => {
   it('stops the run when it starts, with one error naming the directory and why', async () => {
     const dir = tempProject({
       'vitest.config.mjs': config("{ leaks: { failOn: 'leak' }, report: { dir: 'taken/reports' } }"),
-      'taken': 'a file, not a directory',
+      taken: 'a file, not a directory',
       'test/a.test.mjs': leakingFile,
     })
     const run = await runVitestIn(dir, ['run'])
@@ -46,16 +56,21 @@ describe('a report directory that cannot be written', () => {
   })
 
   it('names QTESTS_REPORT_DIR when the directory came from it', async () => {
-    const dir = tempProject({ 'vitest.config.mjs': config('{}'), 'blocked': '', 'test/a.test.mjs': passingFile })
+    const dir = tempProject({ 'vitest.config.mjs': config('{}'), blocked: '', 'test/a.test.mjs': passingFile })
     const run = await runVitestIn(dir, ['run'], { QTESTS_REPORT_DIR: path.join(dir, 'blocked') })
     expect(run.code).not.toBe(0)
-    expect(run.stdout + run.stderr).toMatch(/option QTESTS_REPORT_DIR \(environment\) is ".*blocked", which cannot be written/)
+    expect(run.stdout + run.stderr).toMatch(
+      /option QTESTS_REPORT_DIR \(environment\) is ".*blocked", which cannot be written/,
+    )
   })
 })
 
 describe('failOn', () => {
   it('fails the run on a confirmed leak even though every test passed', async () => {
-    const dir = tempProject({ 'vitest.config.mjs': config("{ leaks: { failOn: 'leak' }, workers: { adaptive: false } }"), 'test/a.test.mjs': leakingFile })
+    const dir = tempProject({
+      'vitest.config.mjs': config("{ leaks: { failOn: 'leak' }, workers: { adaptive: false } }"),
+      'test/a.test.mjs': leakingFile,
+    })
     const run = await runVitestIn(dir, ['run'])
     expect(run.stdout).toMatch(/Tests\s+6 passed/)
     expect(run.code, run.stdout + run.stderr).toBe(1)
@@ -93,7 +108,8 @@ describe('watch mode', () => {
     const vitest = await startVitestIn(dir, ['watch'])
     const waitFor = async (count: number) => {
       for (const started = Date.now(); (vitest.stdout().match(/qtests {2}no leaks found/g)?.length ?? 0) < count; ) {
-        if (Date.now() - started > 60_000) throw new Error(`no report ${count} in time:\n${vitest.stdout()}${vitest.stderr()}`)
+        if (Date.now() - started > 60_000)
+          throw new Error(`no report ${count} in time:\n${vitest.stdout()}${vitest.stderr()}`)
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
     }

@@ -32,14 +32,23 @@ export interface FixtureCommand {
  */
 export async function fixtureCommand(name: string, copy?: string): Promise<FixtureCommand> {
   const source = path.join(here, 'fixtures', name)
-  if (vitestMajor() === '4') return { cwd: source, node: process.execPath, vitestBin: path.resolve(here, '../node_modules/vitest/vitest.mjs'), env: {} }
+  if (vitestMajor() === '4')
+    return {
+      cwd: source,
+      node: process.execPath,
+      vitestBin: path.resolve(here, '../node_modules/vitest/vitest.mjs'),
+      env: {},
+    }
   const home = inject('vitestHome')
   if (!home) throw new Error('QTESTS_VITEST=5 but no Vitest 5 home was prepared (see test/vitestHome.ts)')
   // `copy`: the directory of an earlier run, for a test that runs the same project twice (a cache carried over).
   // Copies live outside node_modules (Vite's watcher and the plugin's module list leave such paths out).
   const cwd = copy ?? path.join(mkdtempSync(path.join(os.tmpdir(), 'qtests-fixture-v5-')), name)
   if (!copy) {
-    cpSync(source, cwd, { recursive: true, filter: (file) => !['node_modules', '.qtests'].includes(path.basename(file)) })
+    cpSync(source, cwd, {
+      recursive: true,
+      filter: (file) => !['node_modules', '.qtests'].includes(path.basename(file)),
+    })
     symlinkSync(path.join(home, 'node_modules'), path.join(cwd, 'node_modules'))
   }
   const target = await vitestTarget()
@@ -77,12 +86,16 @@ export async function runFixture(
   const command = await fixtureCommand(name, options.again?.cwd)
   const out = reportDir ?? (await mkdtemp(path.join(os.tmpdir(), 'qtests-fixture-')))
   const vitestJson = path.join(out, 'vitest.json')
-  const vitest = spawnVitest(command.cwd, ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`, ...args], {
-    node: command.node,
-    vitestBin: command.vitestBin,
-    env: { QTESTS_REPORT_DIR: out, ...command.env, ...env },
-    timeoutMs,
-  })
+  const vitest = spawnVitest(
+    command.cwd,
+    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`, ...args],
+    {
+      node: command.node,
+      vitestBin: command.vitestBin,
+      env: { QTESTS_REPORT_DIR: out, ...command.env, ...env },
+      timeoutMs,
+    },
+  )
   const code = await vitest.closed
   const output = vitest.stdout() + vitest.stderr()
   const outcomes = new Map<string, string>()
@@ -97,7 +110,11 @@ export async function runFixture(
       assertionResults: { fullName: string; status: string; duration?: number; failureMessages?: string[] }[]
     }[]
   }
-  const fileTimes = results.testResults.map((file) => ({ file: path.basename(file.name), start: file.startTime, end: file.endTime }))
+  const fileTimes = results.testResults.map((file) => ({
+    file: path.basename(file.name),
+    start: file.startTime,
+    end: file.endTime,
+  }))
   const durations = new Map<string, number>()
   const failures = new Map<string, string[]>()
   for (const file of results.testResults)

@@ -9,10 +9,14 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 
 /** Where Vitest and the plugin come from: this package (Vitest 4.1), or the Vitest 5 home (QTESTS_VITEST=5). */
 function install(): { nodeModules: string; plugin: string } {
-  if (vitestMajor() === '4') return { nodeModules: path.resolve(here, '../node_modules'), plugin: path.resolve(here, '../dist/index.js') }
+  if (vitestMajor() === '4')
+    return { nodeModules: path.resolve(here, '../node_modules'), plugin: path.resolve(here, '../dist/index.js') }
   const home = inject('vitestHome')
   if (!home) throw new Error('QTESTS_VITEST=5 but no Vitest 5 home was prepared (see test/vitestHome.ts)')
-  return { nodeModules: path.join(home, 'node_modules'), plugin: path.join(home, 'node_modules/@qtests/vitest/dist/index.js') }
+  return {
+    nodeModules: path.join(home, 'node_modules'),
+    plugin: path.join(home, 'node_modules/@qtests/vitest/dist/index.js'),
+  }
 }
 
 /** The built plugin, as a config file outside the package imports it. */
@@ -41,13 +45,23 @@ export interface ProjectRun {
 }
 
 /** Starts `vitest <args>` in `dir` with the Vitest under test and its Node. */
-export async function startVitestIn(dir: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<SpawnedVitest> {
+export async function startVitestIn(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<SpawnedVitest> {
   const target = await vitestTarget()
   return spawnVitest(dir, args, { node: target.node, vitestBin: vitestBin(dir), env, timeoutMs, ownGroup: true })
 }
 
 /** `vitest <args>` in `dir`, as a user would start it, to its end. */
-export async function runVitestIn(dir: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<ProjectRun> {
+export async function runVitestIn(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<ProjectRun> {
   const vitest = await startVitestIn(dir, args, env, timeoutMs)
   const code = await vitest.closed
   return { code, stdout: vitest.stdout(), stderr: vitest.stderr() }
@@ -56,7 +70,8 @@ export async function runVitestIn(dir: string, args: string[], env: Record<strin
 /** A config file with the plugin under test and `options` (source text), and `test` config. */
 export const configWith =
   (options: string, test = '{}') =>
-  (plugin: string) => `import { defineConfig } from 'vitest/config'
+  (plugin: string) =>
+    `import { defineConfig } from 'vitest/config'
 import { qtests } from ${JSON.stringify(plugin)}
 export default defineConfig({ plugins: [qtests(${options})], test: ${test} })
 `

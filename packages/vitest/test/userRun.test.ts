@@ -49,14 +49,17 @@ describe.each(['forks', 'threads'])('the user’s own run, pool %s', (pool) => {
   it('writes the snapshot file as it would without the plugin', () => {
     for (const mode of ['measure', 'hunt'] as const) expect(modes[mode].snapshots, mode).toBe(plain.snapshots)
     const summary = /Snapshots\s+.*/.exec(plain.output)?.[0]
-    for (const mode of ['measure', 'hunt'] as const) expect(/Snapshots\s+.*/.exec(modes[mode].output)?.[0], mode).toBe(summary)
+    for (const mode of ['measure', 'hunt'] as const)
+      expect(/Snapshots\s+.*/.exec(modes[mode].output)?.[0], mode).toBe(summary)
   })
 
   it('reports each test’s own duration, not its repeats’', () => {
     const own = plain.durations.get('run-once.test.mjs > takes a quarter of a second')!
     expect(own).toBeGreaterThanOrEqual(240)
     for (const mode of ['measure', 'hunt'] as const)
-      expect(modes[mode].durations.get('run-once.test.mjs > takes a quarter of a second'), mode).toBeLessThan(own + 1000)
+      expect(modes[mode].durations.get('run-once.test.mjs > takes a quarter of a second'), mode).toBeLessThan(
+        own + 1000,
+      )
   })
 
   it('prints the test’s console output once, and one unhandled error', () => {

@@ -23,7 +23,7 @@ describe(`Vitest ${vitestMajor()}'s internals the plugin relies on`, async () =>
     expect(main.cliOptions.maxWorkers, 'cliOptions(vitest).maxWorkers').toBe(2)
   })
 
-  it("config: what the user set (4.1: maxWorkers undefined unless set; 5: config.providedOptions.maxWorkers)", () => {
+  it('config: what the user set (4.1: maxWorkers undefined unless set; 5: config.providedOptions.maxWorkers)', () => {
     expect(main.userWorkerCap, 'userWorkerCap(vitest)').toBe(2)
   })
 
@@ -43,10 +43,12 @@ describe(`Vitest ${vitestMajor()}'s internals the plugin relies on`, async () =>
   })
 
   it("runner: each evaluated module's imports (EvaluatedModuleNode.imports), walked from the test file", () => {
-    expect(worker.importedModuleFiles, 'importedModuleFiles(runner, [test file])').toEqual(expect.arrayContaining(['imported.ts', 'internals.test.ts']))
+    expect(worker.importedModuleFiles, 'importedModuleFiles(runner, [test file])').toEqual(
+      expect.arrayContaining(['imported.ts', 'internals.test.ts']),
+    )
   })
 
-  it("runner: the task-update sender on the runner instance (runner.onTaskUpdate)", () => {
+  it('runner: the task-update sender on the runner instance (runner.onTaskUpdate)', () => {
     expect(worker.taskUpdatesWrapped, 'typeof runner.onTaskUpdate').toBe(true)
     expect(worker.taskUpdatesSeen, 'runner.onTaskUpdate called during the file').toBe(true)
   })
@@ -55,11 +57,16 @@ describe(`Vitest ${vitestMajor()}'s internals the plugin relies on`, async () =>
     expect(worker.hookLevels, 'hookLevels(test) with one beforeEach').toBe(1)
   })
 
-  it(vitestMajor() === '4' ? "mocks: 4.1's registry of every mock (REGISTERED_MOCKS, walked by clearAllMocks with forEach)" : "mocks: 5's spy restorers (walked by restoreAllMocks with for…of)", () => {
-    const holder = vitestMajor() === '4' ? 'vitest-mocks' : 'vitest-spies'
-    const registry = worker.registries.find((found: { holder: string }) => found.holder === holder)
-    expect(registry, `vitestMockRegistries(vi) finds ${holder}`).toBeDefined()
-    // the file made a mock and a spy (4.1 keeps both; 5 keeps the spy's restorer)
-    expect(registry.added).toBe(vitestMajor() === '4' ? 2 : 1)
-  })
+  it(
+    vitestMajor() === '4'
+      ? "mocks: 4.1's registry of every mock (REGISTERED_MOCKS, walked by clearAllMocks with forEach)"
+      : "mocks: 5's spy restorers (walked by restoreAllMocks with for…of)",
+    () => {
+      const holder = vitestMajor() === '4' ? 'vitest-mocks' : 'vitest-spies'
+      const registry = worker.registries.find((found: { holder: string }) => found.holder === holder)
+      expect(registry, `vitestMockRegistries(vi) finds ${holder}`).toBeDefined()
+      // the file made a mock and a spy (4.1 keeps both; 5 keeps the spy's restorer)
+      expect(registry.added).toBe(vitestMajor() === '4' ? 2 : 1)
+    },
+  )
 })

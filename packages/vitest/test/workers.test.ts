@@ -36,28 +36,39 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(run.report!.workers.peakConcurrency).toBeGreaterThanOrEqual(1)
   })
 
-  it.each(['vmThreads', 'vmForks'])("keeps %s's vmMemoryLimit: a worker past it is retired, not reused", async (pool) => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'qtests-vm-limit-'))
-    const workersUsed = async (limit: string) => {
-      const log = path.join(dir, `workers-${limit || 'none'}.log`)
-      const run = await runFixture('workers', { FIXTURE_POOL: pool, FIXTURE_WORKERS_LOG: log, FIXTURE_VM_LIMIT: limit })
-      expect(run.code, run.output).toBe(0)
-      const lines = readFileSync(log, 'utf8').trim().split('\n')
-      expect(lines).toHaveLength(6)
-      return new Set(lines).size
-    }
-    // Without a limit Vitest reuses a vm worker for the next file (fewer workers than files) ...
-    expect(await workersUsed('')).toBeLessThan(6)
-    // ... and with a limit every file exceeds (1 KB), each file gets a fresh worker, as in plain Vitest.
-    expect(await workersUsed('1KB')).toBe(6)
-  })
+  it.each(['vmThreads', 'vmForks'])(
+    "keeps %s's vmMemoryLimit: a worker past it is retired, not reused",
+    async (pool) => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'qtests-vm-limit-'))
+      const workersUsed = async (limit: string) => {
+        const log = path.join(dir, `workers-${limit || 'none'}.log`)
+        const run = await runFixture('workers', {
+          FIXTURE_POOL: pool,
+          FIXTURE_WORKERS_LOG: log,
+          FIXTURE_VM_LIMIT: limit,
+        })
+        expect(run.code, run.output).toBe(0)
+        const lines = readFileSync(log, 'utf8').trim().split('\n')
+        expect(lines).toHaveLength(6)
+        return new Set(lines).size
+      }
+      // Without a limit Vitest reuses a vm worker for the next file (fewer workers than files) ...
+      expect(await workersUsed('')).toBeLessThan(6)
+      // ... and with a limit every file exceeds (1 KB), each file gets a fresh worker, as in plain Vitest.
+      expect(await workersUsed('1KB')).toBe(6)
+    },
+  )
 
   it.each(['forks', 'threads'])(
     "starts no more %s workers than Vitest's default (CPUs - 1) when they are reused (isolate: false): each would load the modules again",
     async (pool) => {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'qtests-reused-'))
       const log = path.join(dir, 'workers.log')
-      const run = await runFixture('workers', { FIXTURE_POOL: pool, FIXTURE_ISOLATE: 'false', FIXTURE_WORKERS_LOG: log })
+      const run = await runFixture('workers', {
+        FIXTURE_POOL: pool,
+        FIXTURE_ISOLATE: 'false',
+        FIXTURE_WORKERS_LOG: log,
+      })
       expect(run.code, run.output).toBe(0)
       expect(run.outcomes.size).toBe(12)
       const lines = readFileSync(log, 'utf8').trim().split('\n')
@@ -89,7 +100,8 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(serial).toHaveLength(3)
     // `fileParallelism: false` in the project's config: each file starts after the one before ended
     // (before the fix, the gate ran two or three of them at once).
-    for (let i = 1; i < serial.length; i++) expect(serial[i]!.start, JSON.stringify(serial)).toBeGreaterThanOrEqual(serial[i - 1]!.end)
+    for (let i = 1; i < serial.length; i++)
+      expect(serial[i]!.start, JSON.stringify(serial)).toBeGreaterThanOrEqual(serial[i - 1]!.end)
     expect(run.report!.workers.peakConcurrency).toBeGreaterThanOrEqual(2)
     // One reporter, however often Vitest evaluates the config for projects that extend it.
     expect(run.output.match(/ qtests {2}leak detection off/g)).toHaveLength(1)
@@ -101,18 +113,31 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(run.outcomes.size).toBe(13)
     expect([...run.outcomes.values()].every((status) => status === 'passed')).toBe(true)
     expect(run.report!.workers.retries).toEqual([
-      { file: 'test/oom.test.mjs', reason: 'worker exited: heap out of memory (SIGABRT)', heapMb: 320, outcome: 'passed' },
+      {
+        file: 'test/oom.test.mjs',
+        reason: 'worker exited: heap out of memory (SIGABRT)',
+        heapMb: 320,
+        outcome: 'passed',
+      },
     ])
-    expect(run.output).toContain('retried test/oom.test.mjs alone with a 320 MiB heap after worker exited: heap out of memory (SIGABRT): completed')
+    expect(run.output).toContain(
+      'retried test/oom.test.mjs alone with a 320 MiB heap after worker exited: heap out of memory (SIGABRT): completed',
+    )
   })
 
   it('fails the run when the retry crashes too, naming the file and the memory it reached', async () => {
     const run = await runFixture('workers', { FIXTURE_OOM: 'always' })
     expect(run.code).toBe(1)
-    expect(run.output).toMatch(/test\/oom\.test\.mjs crashed again when run alone \(worker exited: heap out of memory \(SIGABRT\)\); its worker reached \d+\.\d [MG]iB/)
+    expect(run.output).toMatch(
+      /test\/oom\.test\.mjs crashed again when run alone \(worker exited: heap out of memory \(SIGABRT\)\); its worker reached \d+\.\d [MG]iB/,
+    )
     expect(run.report!.workers.retries[0]).toMatchObject({ file: 'test/oom.test.mjs', outcome: 'crashed again' })
     // The other files still ran and passed.
-    expect([...run.outcomes.entries()].filter(([name]) => name.startsWith('wait-')).every(([, status]) => status === 'passed')).toBe(true)
+    expect(
+      [...run.outcomes.entries()]
+        .filter(([name]) => name.startsWith('wait-'))
+        .every(([, status]) => status === 'passed'),
+    ).toBe(true)
   })
 
   it('does not call an abort far from the heap limit running out of memory', async () => {
@@ -122,35 +147,62 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(retry).toMatchObject({ file: 'test/abort.test.mjs', outcome: 'crashed again' })
     expect(retry.reason).toMatch(/^worker exited: aborted \(SIGABRT\)/)
     expect(run.output).not.toMatch(/abort\.test\.mjs.*heap out of memory/)
-    expect(run.output).toMatch(/abort\.test\.mjs crashed again when run alone .*The run fails: it does not crash for want of memory/)
+    expect(run.output).toMatch(
+      /abort\.test\.mjs crashed again when run alone .*The run fails: it does not crash for want of memory/,
+    )
   })
 
   it('retries a thread whose heap ran out, and says so when Node pins the heap of every thread', async () => {
     // Vitest under --max-old-space-size=160: Node gives each thread that heap whatever resourceLimits say,
     // so the retry runs alone with the same heap, crashes again, and the run fails naming the file.
-    const run = await runFixture('workers', { FIXTURE_POOL: 'threads', FIXTURE_OOM: 'once', NODE_OPTIONS: '--max-old-space-size=160' })
+    const run = await runFixture('workers', {
+      FIXTURE_POOL: 'threads',
+      FIXTURE_OOM: 'once',
+      NODE_OPTIONS: '--max-old-space-size=160',
+    })
     expect(run.code).toBe(1)
     expect(run.report!.workers.retries).toEqual([
-      { file: 'test/oom.test.mjs', reason: 'worker exited: heap out of memory', heapMb: null, outcome: 'crashed again' },
+      {
+        file: 'test/oom.test.mjs',
+        reason: 'worker exited: heap out of memory',
+        heapMb: null,
+        outcome: 'crashed again',
+      },
     ])
-    expect(run.output).toContain("running it again alone (its heap cannot be raised: Node gives worker threads the main process's --max-old-space-size)")
-    expect(run.output).toContain('retried test/oom.test.mjs alone with the same heap after worker exited: heap out of memory: crashed again')
+    expect(run.output).toContain(
+      "running it again alone (its heap cannot be raised: Node gives worker threads the main process's --max-old-space-size)",
+    )
+    expect(run.output).toContain(
+      'retried test/oom.test.mjs alone with the same heap after worker exited: heap out of memory: crashed again',
+    )
     // A thread has no RSS of its own: the message names the heap that ran out.
-    expect(run.output).toMatch(/test\/oom\.test\.mjs crashed again when run alone \(worker exited: heap out of memory\); its heap limit was 160 MiB/)
-    expect([...run.outcomes.entries()].filter(([name]) => name.startsWith('wait-')).every(([, status]) => status === 'passed')).toBe(true)
+    expect(run.output).toMatch(
+      /test\/oom\.test\.mjs crashed again when run alone \(worker exited: heap out of memory\); its heap limit was 160 MiB/,
+    )
+    expect(
+      [...run.outcomes.entries()]
+        .filter(([name]) => name.startsWith('wait-'))
+        .every(([, status]) => status === 'passed'),
+    ).toBe(true)
   })
 
   it('stops cleanly on --bail: files waiting at the gate do not start, and no worker process is left', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'qtests-bail-'))
     // The failing file first, so the failure comes while files still wait at the gate (Vitest's own order
     // puts the smallest file last when it has no results cached, as on a fresh checkout).
-    const run = await runFixture('workers', { FIXTURE_FAIL: '1', FIXTURE_FIRST: 'fails.test.mjs' }, { args: ['--bail=1'], reportDir: out })
+    const run = await runFixture(
+      'workers',
+      { FIXTURE_FAIL: '1', FIXTURE_FIRST: 'fails.test.mjs' },
+      { args: ['--bail=1'], reportDir: out },
+    )
     expect(run.code).toBe(1)
     expect(run.outcomes.get('fails.test.mjs > fails')).toBe('failed')
     // Vitest hands the gate up to `max` (4) files while 2 run. A file running beside the failing one may
     // finish a test before the cancel arrives (as in plain Vitest); files still waiting at the gate must
     // not start at all — before the fix, the waiting files ran to the end after the failure.
-    const passed = [...run.outcomes.entries()].filter(([name, status]) => name.startsWith('wait-') && status === 'passed')
+    const passed = [...run.outcomes.entries()].filter(
+      ([name, status]) => name.startsWith('wait-') && status === 'passed',
+    )
     expect(passed.length, run.output).toBeLessThanOrEqual(2)
     await new Promise((resolve) => setTimeout(resolve, 1000))
     expect(processesWith(out)).toEqual([])
@@ -167,11 +219,20 @@ describe('adaptive workers on a real Vitest run', () => {
     )
     expect(run.code).toBe(1)
     expect(run.report!.workers.retries).toEqual([
-      { file: 'test/oom.test.mjs', reason: 'worker exited: heap out of memory (SIGABRT)', heapMb: 320, outcome: 'cancelled' },
+      {
+        file: 'test/oom.test.mjs',
+        reason: 'worker exited: heap out of memory (SIGABRT)',
+        heapMb: 320,
+        outcome: 'cancelled',
+      },
     ])
-    expect(run.output).toContain('test/oom.test.mjs: worker exited: heap out of memory (SIGABRT); not run again, the run was cancelled first')
+    expect(run.output).toContain(
+      'test/oom.test.mjs: worker exited: heap out of memory (SIGABRT); not run again, the run was cancelled first',
+    )
     // Vitest hears of the crash, as it would without the plugin.
-    expect(run.output).toMatch(/heap out of memory \(SIGABRT\); the run was cancelled before .*oom\.test\.mjs could run again/)
+    expect(run.output).toMatch(
+      /heap out of memory \(SIGABRT\); the run was cancelled before .*oom\.test\.mjs could run again/,
+    )
   })
 
   it("passes Vitest's calls through while a worker starts (a project's own test environment loads then)", async () => {

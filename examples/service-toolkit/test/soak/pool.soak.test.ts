@@ -1,6 +1,11 @@
 import { ResourcePool } from '@qtests/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type PricingConnection, type PricingServer, pricingConnections, startPricingServer } from '../../src/pricing.js'
+import {
+  type PricingConnection,
+  type PricingServer,
+  pricingConnections,
+  startPricingServer,
+} from '../../src/pricing.js'
 
 let pricingServer: PricingServer
 beforeAll(async () => {
@@ -71,7 +76,8 @@ afterAll(async () => {
   const stats = pool.stats()
   expect(stats).toMatchObject({ size: 0, borrowed: 0, pending: 0 })
   expect(stats.created).toBe(stats.destroyed)
-  for (let i = 0; i < 100 && pricingServer.openConnections() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  for (let i = 0; i < 100 && pricingServer.openConnections() > 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 10))
   expect(pricingServer.openConnections()).toBe(0)
 })
 
@@ -87,7 +93,8 @@ describe('ResourcePool soak on real TCP connections', () => {
     expect(counts.validateFailures).toBeGreaterThan(before.validateFailures)
     expect(counts.createFailures).toBeGreaterThan(0)
     // The server's side: it has exactly the pool's connections open (closed ones may take a moment to be seen).
-    for (let i = 0; i < 100 && pricingServer.openConnections() !== stats.size; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    for (let i = 0; i < 100 && pricingServer.openConnections() !== stats.size; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10))
     expect(pricingServer.openConnections()).toBe(stats.size)
   })
 })

@@ -203,7 +203,10 @@ describe('AdaptiveLimiter', () => {
       'AdaptiveLimiter: targetLatency must be a number > 0 (Infinity or left out for none); got "300".',
     ],
     [{ maxLimit: 8, smoothing: '0.5' }, 'AdaptiveLimiter: smoothing must be a number > 0 and ≤ 1; got "0.5".'],
-    [{ maxLimit: 8, failureBackoff: '0.7' }, 'AdaptiveLimiter: failureBackoff must be a number > 0 and < 1; got "0.7".'],
+    [
+      { maxLimit: 8, failureBackoff: '0.7' },
+      'AdaptiveLimiter: failureBackoff must be a number > 0 and < 1; got "0.7".',
+    ],
     [
       { maxLimit: 8, targetLatency: Number.NaN },
       'AdaptiveLimiter: targetLatency must be a number > 0 (Infinity or left out for none); got NaN.',

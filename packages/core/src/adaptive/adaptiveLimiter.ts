@@ -361,11 +361,7 @@ export function resolveLimiterOptions(
 }
 
 /** Throws one RangeError naming the first bad limit: positive integers with min ≤ initial ≤ max. */
-function checkLimits(
-  owner: string,
-  limits: { min: number; initial?: number; max: number },
-  names: LimitNames,
-): void {
+function checkLimits(owner: string, limits: { min: number; initial?: number; max: number }, names: LimitNames): void {
   const { min, initial, max } = limits
   checkInteger(owner, names.min, min, 1)
   if (!Number.isInteger(max) || max < min) {

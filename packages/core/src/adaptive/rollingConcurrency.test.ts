@@ -130,7 +130,7 @@ describe('rollingConcurrency', () => {
     expect(results).toEqual([{ status: 'rejected', reason: new Error('sync') }])
   })
 
-  it('reports a bad sampleSize, latencyThreshold or targetLatency under its own name, not AdaptiveLimiter\'s', () => {
+  it("reports a bad sampleSize, latencyThreshold or targetLatency under its own name, not AdaptiveLimiter's", () => {
     expect(() => rollingConcurrency([], { sampleSize: 0 })).toThrow(
       new RangeError('rollingConcurrency: sampleSize must be an integer ≥ 1; got 0.'),
     )
@@ -138,7 +138,9 @@ describe('rollingConcurrency', () => {
       new RangeError('rollingConcurrency: latencyThreshold must be a finite ratio ≥ 1; got 0.9.'),
     )
     expect(() => rollingConcurrency([], { targetLatency: '300' as unknown as number })).toThrow(
-      new RangeError('rollingConcurrency: targetLatency must be a number > 0 (Infinity or left out for none); got "300".'),
+      new RangeError(
+        'rollingConcurrency: targetLatency must be a number > 0 (Infinity or left out for none); got "300".',
+      ),
     )
     expect(() => rollingConcurrency([], { maxConcurrency: '8' as unknown as number })).toThrow(
       new RangeError('rollingConcurrency: maxConcurrency must be an integer ≥ minConcurrency (1); got "8".'),

@@ -1,5 +1,10 @@
 import { checkKnownKeys, checkOptionsObject, checkSignal, isIterable, showValue } from '../validate/options.js'
-import { AdaptiveLimiter, type AdaptiveLimiterOptions, type LimitListener, resolveLimiterOptions } from './adaptiveLimiter.js'
+import {
+  AdaptiveLimiter,
+  type AdaptiveLimiterOptions,
+  type LimitListener,
+  resolveLimiterOptions,
+} from './adaptiveLimiter.js'
 
 export interface RollingConcurrencyOptions {
   /** Tasks started at once before any sample, integer. Default `minConcurrency`; slow start grows it. */

@@ -29,32 +29,46 @@ describe('rollingConcurrency simulation', () => {
       // Without a static concurrency that meets the p99 limit there is no ratio, and nothing is compared.
       expect(report.bestStatic).toBeDefined()
       expect(report.throughputRatio).toBeGreaterThanOrEqual(SIMULATION_TARGETS.throughputRatio)
-      expect(report.adaptive.p99LatencyMs).toBeLessThanOrEqual(SIMULATION_TARGETS.p99OverTarget * scenario.targetLatencyMs)
-      for (const samples of report.samplesToConverge) expect(samples).toBeLessThanOrEqual(SIMULATION_TARGETS.samplesToConverge)
+      expect(report.adaptive.p99LatencyMs).toBeLessThanOrEqual(
+        SIMULATION_TARGETS.p99OverTarget * scenario.targetLatencyMs,
+      )
+      for (const samples of report.samplesToConverge)
+        expect(samples).toBeLessThanOrEqual(SIMULATION_TARGETS.samplesToConverge)
     },
     SCENARIO_TIMEOUT_MS,
   )
 
-  it('a scenario no static concurrency serves within the p99 limit has no ratio, misses the targets, and the table says none', async () => {
-    // Service times of 100 ms against a 30 ms target: every static p99 is far above 1.2 × target.
-    const scenario = { ...ROLLING_SCENARIOS[1]!, name: 'impossible', targetLatencyMs: 30, phases: [{ servers: 4, durationMs: 3_000 }] }
-    const report = await compareWithStatic(scenario, SIMULATED_BOUNDS)
-    expect(report.bestStatic).toBeUndefined()
-    expect(report.throughputRatio).toBeUndefined()
-    // Even an adaptive run that met its own targets has nothing to be compared with.
-    expect(meetsTargets({ ...report, adaptive: { ...report.adaptive, p99LatencyMs: 0 }, samplesToConverge: [0] })).toBe(false)
-    const row = formatSimulationTable([report]).split('\n')[2]!
-    expect(row.split('|').map((cell) => cell.trim())).toEqual([
-      '',
-      'impossible',
-      '4',
-      'none within p99',
-      report.adaptive.throughputPerS.toFixed(1),
-      'none',
-      `${report.adaptive.p99LatencyMs.toFixed(0)} / 30`,
-      expect.any(String),
-      'FAIL',
-      '',
-    ])
-  }, SCENARIO_TIMEOUT_MS)
+  it(
+    'a scenario no static concurrency serves within the p99 limit has no ratio, misses the targets, and the table says none',
+    async () => {
+      // Service times of 100 ms against a 30 ms target: every static p99 is far above 1.2 × target.
+      const scenario = {
+        ...ROLLING_SCENARIOS[1]!,
+        name: 'impossible',
+        targetLatencyMs: 30,
+        phases: [{ servers: 4, durationMs: 3_000 }],
+      }
+      const report = await compareWithStatic(scenario, SIMULATED_BOUNDS)
+      expect(report.bestStatic).toBeUndefined()
+      expect(report.throughputRatio).toBeUndefined()
+      // Even an adaptive run that met its own targets has nothing to be compared with.
+      expect(
+        meetsTargets({ ...report, adaptive: { ...report.adaptive, p99LatencyMs: 0 }, samplesToConverge: [0] }),
+      ).toBe(false)
+      const row = formatSimulationTable([report]).split('\n')[2]!
+      expect(row.split('|').map((cell) => cell.trim())).toEqual([
+        '',
+        'impossible',
+        '4',
+        'none within p99',
+        report.adaptive.throughputPerS.toFixed(1),
+        'none',
+        `${report.adaptive.p99LatencyMs.toFixed(0)} / 30`,
+        expect.any(String),
+        'FAIL',
+        '',
+      ])
+    },
+    SCENARIO_TIMEOUT_MS,
+  )
 })

@@ -10,7 +10,8 @@ const OLD_SPACE_MB = 64
 
 /** Runs the soak child in a process whose old generation is OLD_SPACE_MB. */
 function soak(maxBytes: number, pressure: boolean) {
-  if (!existsSync(DIST)) throw new Error(`The soak runs the built package: ${DIST} is missing; run pnpm --filter @qtests/core build.`)
+  if (!existsSync(DIST))
+    throw new Error(`The soak runs the built package: ${DIST} is missing; run pnpm --filter @qtests/core build.`)
   const child = spawnSync(
     process.execPath,
     [`--max-old-space-size=${OLD_SPACE_MB}`, '--expose-gc', CHILD, JSON.stringify({ maxBytes, pressure })],

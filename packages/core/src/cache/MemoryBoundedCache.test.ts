@@ -20,10 +20,22 @@ describe('MemoryBoundedCache', () => {
   it('gets, sets, has, deletes and clears, counting hits, misses, entries and bytes', () => {
     const cache = new MemoryBoundedCache<string, string>({ maxBytes: 1000, sizeOf: (v) => v.length })
     cache.set('a', 'xxxx').set('b', 'yy')
-    expect([cache.get('a'), cache.get('zz'), cache.has('b'), cache.size, cache.bytes]).toEqual(['xxxx', undefined, true, 2, 6])
+    expect([cache.get('a'), cache.get('zz'), cache.has('b'), cache.size, cache.bytes]).toEqual([
+      'xxxx',
+      undefined,
+      true,
+      2,
+      6,
+    ])
     expect(cache.delete('b')).toBe(true)
     expect(cache.has('b')).toBe(false)
-    expect(cache.stats()).toEqual({ hits: 1, misses: 1, entries: 1, bytes: 4, evictions: { size: 0, pressure: 0, ttl: 0 } })
+    expect(cache.stats()).toEqual({
+      hits: 1,
+      misses: 1,
+      entries: 1,
+      bytes: 4,
+      evictions: { size: 0, pressure: 0, ttl: 0 },
+    })
     cache.clear()
     expect([cache.size, cache.bytes]).toEqual([0, 0])
   })
@@ -108,8 +120,12 @@ describe('MemoryBoundedCache', () => {
       new RangeError('MemoryBoundedCache: maxBytes must be an integer number of bytes ≥ 1; got 0.'),
     )
     expect(() => new MemoryBoundedCache({ maxBytes: 1, ttl: 5 } as never)).toThrow('did you mean "ttlMs"?')
-    expect(() => new MemoryBoundedCache({ maxBytes: 1, pressure: { highWatermark: 2 } })).toThrow('pressure.highWatermark')
+    expect(() => new MemoryBoundedCache({ maxBytes: 1, pressure: { highWatermark: 2 } })).toThrow(
+      'pressure.highWatermark',
+    )
     const cache = new MemoryBoundedCache<string, string>({ maxBytes: 100, sizeOf: () => 0.5 })
-    expect(() => cache.set('a', 'b')).toThrow('MemoryBoundedCache: sizeOf must return an integer number of bytes ≥ 1; got 0.5 for key a.')
+    expect(() => cache.set('a', 'b')).toThrow(
+      'MemoryBoundedCache: sizeOf must return an integer number of bytes ≥ 1; got 0.5 for key a.',
+    )
   })
 })

@@ -76,21 +76,50 @@ export class MemoryBoundedCache<K extends {}, V extends {}> {
     const opts = checkOptionsObject(OWNER, options)
     checkKnownKeys(OWNER, opts, OPTION_NAMES)
     if (options === undefined) throw new RangeError(`${OWNER}: options with maxBytes are required; got undefined.`)
-    this.#maxBytes = checkOption(OWNER, 'maxBytes', options.maxBytes, is.positiveInteger, 'an integer number of bytes ≥ 1')
-    const sizeOf = checkOption(OWNER, 'sizeOf', options.sizeOf ?? estimateBytes, is.function, 'a function returning bytes')
-    const ttlMs = options.ttlMs === undefined ? 0 : checkOption(OWNER, 'ttlMs', options.ttlMs, is.positive, 'a finite number of ms > 0')
-    this.#now = checkOption(OWNER, 'now', options.now ?? (() => performance.now()), is.function, 'a function returning ms')
+    this.#maxBytes = checkOption(
+      OWNER,
+      'maxBytes',
+      options.maxBytes,
+      is.positiveInteger,
+      'an integer number of bytes ≥ 1',
+    )
+    const sizeOf = checkOption(
+      OWNER,
+      'sizeOf',
+      options.sizeOf ?? estimateBytes,
+      is.function,
+      'a function returning bytes',
+    )
+    const ttlMs =
+      options.ttlMs === undefined
+        ? 0
+        : checkOption(OWNER, 'ttlMs', options.ttlMs, is.positive, 'a finite number of ms > 0')
+    this.#now = checkOption(
+      OWNER,
+      'now',
+      options.now ?? (() => performance.now()),
+      is.function,
+      'a function returning ms',
+    )
     let pressure: ResolvedPressure | undefined
     if (options.pressure !== false) pressure = resolvePressure(OWNER, options.pressure)
     this.#policy = pressure === undefined ? undefined : new PressurePolicy(pressure)
-    this.#readMemory = checkOption(OWNER, 'readMemory', options.readMemory ?? processMemoryReader(pressure?.budgetBytes), is.function, 'a function')
+    this.#readMemory = checkOption(
+      OWNER,
+      'readMemory',
+      options.readMemory ?? processMemoryReader(pressure?.budgetBytes),
+      is.function,
+      'a function',
+    )
     this.#checkEveryBytes = Math.max(1, Math.floor(this.#maxBytes * CHECK_EVERY_SHARE))
     this.#lru = new LRUCache<K, V>({
       maxSize: this.#maxBytes,
       sizeCalculation: (value, key) => {
         const bytes = sizeOf(value, key)
         if (!Number.isInteger(bytes) || bytes < 1) {
-          throw new RangeError(`${OWNER}: sizeOf must return an integer number of bytes ≥ 1; got ${String(bytes)} for key ${String(key)}.`)
+          throw new RangeError(
+            `${OWNER}: sizeOf must return an integer number of bytes ≥ 1; got ${String(bytes)} for key ${String(key)}.`,
+          )
         }
         return bytes
       },
@@ -117,7 +146,8 @@ export class MemoryBoundedCache<K extends {}, V extends {}> {
     if (this.#policy !== undefined) {
       const bytes = this.#lru.calculatedSize
       if (this.#holdBytes !== undefined && bytes > this.#holdBytes) this.#evictDownTo(this.#holdBytes)
-      if (++this.#setsSinceCheck >= CHECK_EVERY_SETS || bytes - this.#bytesAtCheck >= this.#checkEveryBytes) this.checkMemory()
+      if (++this.#setsSinceCheck >= CHECK_EVERY_SETS || bytes - this.#bytesAtCheck >= this.#checkEveryBytes)
+        this.checkMemory()
     }
     return this
   }

@@ -19,7 +19,13 @@ describe('estimateBytes', () => {
 
   it('is within 0.5–2× of what V8 keeps for JSON-like records', () => {
     const gc = fetchGc()
-    const make = (i: number) => ({ id: i, name: `user-${i}-${'n'.repeat(20)}`, score: i + 0.5, tags: ['a', `t${i}`], active: true })
+    const make = (i: number) => ({
+      id: i,
+      name: `user-${i}-${'n'.repeat(20)}`,
+      score: i + 0.5,
+      tags: ['a', `t${i}`],
+      active: true,
+    })
     const count = 20_000
     gc()
     gc()

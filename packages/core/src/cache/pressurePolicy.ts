@@ -47,11 +47,33 @@ export function resolvePressure(owner: string, options: unknown): ResolvedPressu
   const check = <V>(name: keyof PressureOptions, value: V, ok: (v: unknown) => boolean, allowed: string) =>
     checkOption(owner, `pressure.${name}`, value, ok, allowed)
   const budgetBytes =
-    opts.budgetBytes === undefined ? undefined : check('budgetBytes', opts.budgetBytes, is.positive, 'a number of bytes > 0')
-  const highWatermark = check('highWatermark', opts.highWatermark ?? 0.85, is.fraction, 'a share of the budget between 0 and 1')
-  const lowWatermark = check('lowWatermark', opts.lowWatermark ?? Math.max(highWatermark - 0.15, highWatermark / 2), (v) => is.fraction(v) && (v as number) < highWatermark, `a share of the budget between 0 and highWatermark (${highWatermark})`)
-  const minEvictFraction = check('minEvictFraction', opts.minEvictFraction ?? 0.05, is.fraction, 'a share of the entries between 0 and 1')
-  const maxEvictFraction = check('maxEvictFraction', opts.maxEvictFraction ?? 0.3, (v) => is.fraction(v) && (v as number) >= minEvictFraction, `a share of the entries from minEvictFraction (${minEvictFraction}) to below 1`)
+    opts.budgetBytes === undefined
+      ? undefined
+      : check('budgetBytes', opts.budgetBytes, is.positive, 'a number of bytes > 0')
+  const highWatermark = check(
+    'highWatermark',
+    opts.highWatermark ?? 0.85,
+    is.fraction,
+    'a share of the budget between 0 and 1',
+  )
+  const lowWatermark = check(
+    'lowWatermark',
+    opts.lowWatermark ?? Math.max(highWatermark - 0.15, highWatermark / 2),
+    (v) => is.fraction(v) && (v as number) < highWatermark,
+    `a share of the budget between 0 and highWatermark (${highWatermark})`,
+  )
+  const minEvictFraction = check(
+    'minEvictFraction',
+    opts.minEvictFraction ?? 0.05,
+    is.fraction,
+    'a share of the entries between 0 and 1',
+  )
+  const maxEvictFraction = check(
+    'maxEvictFraction',
+    opts.maxEvictFraction ?? 0.3,
+    (v) => is.fraction(v) && (v as number) >= minEvictFraction,
+    `a share of the entries from minEvictFraction (${minEvictFraction}) to below 1`,
+  )
   const cooldownMs = check('cooldownMs', opts.cooldownMs ?? 1000, is.nonNegative, 'a finite number of ms ≥ 0')
   return { budgetBytes, highWatermark, lowWatermark, minEvictFraction, maxEvictFraction, cooldownMs }
 }

@@ -9,7 +9,9 @@ describe('Semaphore', () => {
   it('rejects permits that are not an integer ≥ 0, naming the value', () => {
     expect(() => new Semaphore(-1)).toThrow(new RangeError('Semaphore: permits must be an integer ≥ 0; got -1.'))
     expect(() => new Semaphore(1.5)).toThrow(new RangeError('Semaphore: permits must be an integer ≥ 0; got 1.5.'))
-    expect(() => new Semaphore(Number.NaN)).toThrow(new RangeError('Semaphore: permits must be an integer ≥ 0; got NaN.'))
+    expect(() => new Semaphore(Number.NaN)).toThrow(
+      new RangeError('Semaphore: permits must be an integer ≥ 0; got NaN.'),
+    )
     expect(() => new Semaphore('3' as unknown as number)).toThrow(
       new RangeError('Semaphore: permits must be an integer ≥ 0; got "3".'),
     )

@@ -56,7 +56,10 @@ export function parseBytes(text: string, shareOfBytes?: number): number | undefi
   if (!(amount > 0)) return undefined
   const unit = match[2]!.toLowerCase()
   if (unit === '') return amount
-  if (unit === '%') return amount <= 100 && shareOfBytes !== undefined && Number.isFinite(shareOfBytes) ? (amount / 100) * shareOfBytes : undefined
+  if (unit === '%')
+    return amount <= 100 && shareOfBytes !== undefined && Number.isFinite(shareOfBytes)
+      ? (amount / 100) * shareOfBytes
+      : undefined
   const scale = UNIT_BYTES[unit]
   return scale === undefined ? undefined : amount * scale
 }

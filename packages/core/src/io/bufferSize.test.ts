@@ -29,8 +29,8 @@ describe('bufferSizeFor', () => {
 
 describe('fileKind', () => {
   it('calls parsed text formats text and everything else binary', () => {
-    expect(['a/b.JSON', 'x.ndjson', 'log.csv', 'data.gz', 'movie.mp4', 'noext', '.hidden', 'dir.d/file'].map(fileKind)).toEqual([
-      'text', 'text', 'text', 'binary', 'binary', 'binary', 'binary', 'binary',
-    ])
+    expect(
+      ['a/b.JSON', 'x.ndjson', 'log.csv', 'data.gz', 'movie.mp4', 'noext', '.hidden', 'dir.d/file'].map(fileKind),
+    ).toEqual(['text', 'text', 'text', 'binary', 'binary', 'binary', 'binary', 'binary'])
   })
 })

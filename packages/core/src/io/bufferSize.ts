@@ -21,7 +21,12 @@ const PAGE = 4 * KiB
  *   never less than 4 KiB.
  * An unknown size (a pipe, a device) gets `defaultBytes`.
  */
-export function bufferSizeFor(sizeBytes: number | undefined, kind: FileKind, freeBytes: number, defaultBytes: number): number {
+export function bufferSizeFor(
+  sizeBytes: number | undefined,
+  kind: FileKind,
+  freeBytes: number,
+  defaultBytes: number,
+): number {
   let bytes: number
   if (sizeBytes === undefined) bytes = defaultBytes
   else if (sizeBytes <= defaultBytes) bytes = Math.max(PAGE, Math.ceil(sizeBytes / PAGE) * PAGE)
@@ -34,7 +39,27 @@ export function bufferSizeFor(sizeBytes: number | undefined, kind: FileKind, fre
 }
 
 // Formats read line by line or as a document; everything else is treated as binary.
-const TEXT_EXTENSIONS = new Set(['txt', 'log', 'csv', 'tsv', 'json', 'jsonl', 'ndjson', 'xml', 'html', 'htm', 'md', 'yaml', 'yml', 'sql', 'js', 'mjs', 'ts', 'css', 'svg'])
+const TEXT_EXTENSIONS = new Set([
+  'txt',
+  'log',
+  'csv',
+  'tsv',
+  'json',
+  'jsonl',
+  'ndjson',
+  'xml',
+  'html',
+  'htm',
+  'md',
+  'yaml',
+  'yml',
+  'sql',
+  'js',
+  'mjs',
+  'ts',
+  'css',
+  'svg',
+])
 
 /** 'text' for extensions of formats that are parsed as text, else 'binary'. */
 export function fileKind(path: string): FileKind {

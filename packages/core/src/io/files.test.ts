@@ -25,7 +25,9 @@ describe('file helpers on real files', () => {
     expect(await shouldUseStreaming(small)).toBe(false)
     expect(await shouldUseStreaming(small, { thresholdBytes: 1000 })).toBe(true)
     expect(await shouldUseStreaming('/dev/zero')).toBe(true)
-    await expect(shouldUseStreaming(small, { thresholdByte: 5 } as never)).rejects.toThrow('did you mean "thresholdBytes"?')
+    await expect(shouldUseStreaming(small, { thresholdByte: 5 } as never)).rejects.toThrow(
+      'did you mean "thresholdBytes"?',
+    )
   })
 
   it('optimalBufferSize: the size of a small file, more than the default for a large binary one', async () => {

@@ -24,7 +24,13 @@ export interface StreamingOptions {
 export async function shouldUseStreaming(path: string, options?: StreamingOptions): Promise<boolean> {
   const opts = checkOptionsObject('shouldUseStreaming', options) as StreamingOptions
   checkKnownKeys('shouldUseStreaming', opts, ['thresholdBytes'])
-  const thresholdBytes = checkOption('shouldUseStreaming', 'thresholdBytes', opts.thresholdBytes ?? 1024 * 1024, is.nonNegative, 'a number of bytes ≥ 0')
+  const thresholdBytes = checkOption(
+    'shouldUseStreaming',
+    'thresholdBytes',
+    opts.thresholdBytes ?? 1024 * 1024,
+    is.nonNegative,
+    'a number of bytes ≥ 0',
+  )
   const info = await stat(path)
   if (!info.isFile()) return true
   return info.size >= thresholdBytes || info.size > freemem() / 4
@@ -42,7 +48,13 @@ export interface BufferSizeOptions {
 export async function optimalBufferSize(path: string, options?: BufferSizeOptions): Promise<number> {
   const opts = checkOptionsObject('optimalBufferSize', options) as BufferSizeOptions
   checkKnownKeys('optimalBufferSize', opts, ['defaultBytes'])
-  const defaultBytes = checkOption('optimalBufferSize', 'defaultBytes', opts.defaultBytes ?? NODE_DEFAULT_BYTES, (v) => is.positiveInteger(v) && (v as number) >= 4096, 'an integer number of bytes ≥ 4096')
+  const defaultBytes = checkOption(
+    'optimalBufferSize',
+    'defaultBytes',
+    opts.defaultBytes ?? NODE_DEFAULT_BYTES,
+    (v) => is.positiveInteger(v) && (v as number) >= 4096,
+    'an integer number of bytes ≥ 4096',
+  )
   const info = await stat(path)
   return bufferSizeFor(info.isFile() ? info.size : undefined, fileKind(path), freemem(), defaultBytes)
 }

@@ -67,7 +67,9 @@ describe('JSONStringifyCache', () => {
   it('passes primitives straight to JSON.stringify and checks its options', () => {
     expect(cachedJSONStringify('a')).toBe('"a"')
     expect(cachedJSONStringify(undefined)).toBeUndefined()
-    expect(() => new JSONStringifyCache({ maxBytes: -1 })).toThrow('JSONStringifyCache: maxBytes must be an integer number of bytes ≥ 1; got -1.')
+    expect(() => new JSONStringifyCache({ maxBytes: -1 })).toThrow(
+      'JSONStringifyCache: maxBytes must be an integer number of bytes ≥ 1; got -1.',
+    )
     expect(() => new JSONStringifyCache({ frezee: false } as never)).toThrow('did you mean "freeze"?')
   })
 })

@@ -71,7 +71,13 @@ export class JSONStringifyCache {
   constructor(options?: JSONStringifyCacheOptions) {
     const opts = checkOptionsObject(OWNER, options) as JSONStringifyCacheOptions
     checkKnownKeys(OWNER, opts, OPTION_NAMES)
-    this.#maxBytes = checkOption(OWNER, 'maxBytes', opts.maxBytes ?? 8 * 1024 * 1024, is.positiveInteger, 'an integer number of bytes ≥ 1')
+    this.#maxBytes = checkOption(
+      OWNER,
+      'maxBytes',
+      opts.maxBytes ?? 8 * 1024 * 1024,
+      is.positiveInteger,
+      'an integer number of bytes ≥ 1',
+    )
     this.#freeze = checkOption(OWNER, 'freeze', opts.freeze ?? true, (v) => typeof v === 'boolean', 'true or false')
     this.#lru = new LRUCache<number, { ref: WeakRef<object>; bytes: number }>({
       maxSize: this.#maxBytes,

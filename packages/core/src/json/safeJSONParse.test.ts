@@ -49,7 +49,9 @@ describe('safeJSONParse', () => {
     const error = refusal('{"a":}')
     expect([error.kind, error.position, error.line, error.column]).toEqual(['syntax', 5, 1, 6])
     expect(error.message).toBe('safeJSONParse: invalid JSON, unexpected "}" at position 5 (line 1, column 6).')
-    expect(refusal('[1,2').message).toBe('safeJSONParse: invalid JSON, unexpected end of input at position 4 (line 1, column 5).')
+    expect(refusal('[1,2').message).toBe(
+      'safeJSONParse: invalid JSON, unexpected end of input at position 4 (line 1, column 5).',
+    )
     expect(refusal('{"a":1}\n x').position).toBe(9)
     expect(refusal('\uFEFF{"a" 1}').position).toBe(6)
   })
@@ -57,11 +59,15 @@ describe('safeJSONParse', () => {
   it('refuses a text over maxBytes (counted in UTF-8) before parsing it', () => {
     const error = refusal('["ééé"]', { maxBytes: 9 })
     expect([error.kind, error.position]).toEqual(['tooLarge', 9])
-    expect(error.message).toBe('safeJSONParse: text is 10 bytes, over maxBytes (9); pass a larger maxBytes if such input is expected.')
+    expect(error.message).toBe(
+      'safeJSONParse: text is 10 bytes, over maxBytes (9); pass a larger maxBytes if such input is expected.',
+    )
     expect(safeJSONParse('["ééé"]', { maxBytes: 10 })).toEqual(['ééé'])
     expect(refusal(Buffer.from('[12345]'), { maxBytes: 6 }).kind).toBe('tooLarge')
     expect(refusal(`"${'x'.repeat(1024 * 1024)}"`).kind).toBe('tooLarge')
-    expect(safeJSONParse(`"${'x'.repeat(1024 * 1024)}"`, { maxBytes: Number.POSITIVE_INFINITY })).toHaveLength(1024 * 1024)
+    expect(safeJSONParse(`"${'x'.repeat(1024 * 1024)}"`, { maxBytes: Number.POSITIVE_INFINITY })).toHaveLength(
+      1024 * 1024,
+    )
   })
 
   it('checks its options like every class in the package', () => {
@@ -75,24 +81,29 @@ describe('safeJSONParse', () => {
 
   it('finds the same first error position as V8 wherever V8 names one (property)', () => {
     fc.assert(
-      fc.property(fc.json(), fc.nat(), fc.constantFrom('}', ']', ',', ':', '"', 'x', '0', ' '), (json, at, inserted) => {
-        const i = at % (json.length + 1)
-        const text = json.slice(0, i) + inserted + json.slice(i)
-        let v8Position: number | undefined
-        let valid = true
-        try {
-          JSON.parse(text)
-        } catch (error) {
-          valid = false
-          const match = /at position (\d+)/.exec((error as Error).message)
-          if (match) v8Position = Number(match[1])
-          if (/Unexpected end of JSON input/.test((error as Error).message)) v8Position = text.length
-        }
-        const ours = jsonSyntaxPosition(text)
-        if (valid) expect(ours).toBe(-1)
-        else expect(ours).toBeGreaterThanOrEqual(0)
-        if (v8Position !== undefined) expect(ours).toBe(v8Position)
-      }),
+      fc.property(
+        fc.json(),
+        fc.nat(),
+        fc.constantFrom('}', ']', ',', ':', '"', 'x', '0', ' '),
+        (json, at, inserted) => {
+          const i = at % (json.length + 1)
+          const text = json.slice(0, i) + inserted + json.slice(i)
+          let v8Position: number | undefined
+          let valid = true
+          try {
+            JSON.parse(text)
+          } catch (error) {
+            valid = false
+            const match = /at position (\d+)/.exec((error as Error).message)
+            if (match) v8Position = Number(match[1])
+            if (/Unexpected end of JSON input/.test((error as Error).message)) v8Position = text.length
+          }
+          const ours = jsonSyntaxPosition(text)
+          if (valid) expect(ours).toBe(-1)
+          else expect(ours).toBeGreaterThanOrEqual(0)
+          if (v8Position !== undefined) expect(ours).toBe(v8Position)
+        },
+      ),
       { numRuns: 2000 },
     )
   })

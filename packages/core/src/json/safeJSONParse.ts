@@ -42,9 +42,16 @@ export function safeJSONParse<T = unknown>(text: string | Uint8Array, options?: 
     checkOptionsObject(OWNER, options)
     checkKnownKeys(OWNER, options, OPTION_NAMES)
     if (options.maxBytes !== undefined) {
-      maxBytes = checkOption(OWNER, 'maxBytes', options.maxBytes, is.positiveOrInfinity, 'a number of bytes > 0 or Infinity')
+      maxBytes = checkOption(
+        OWNER,
+        'maxBytes',
+        options.maxBytes,
+        is.positiveOrInfinity,
+        'a number of bytes > 0 or Infinity',
+      )
     }
-    if (options.reviver !== undefined) reviver = checkOption(OWNER, 'reviver', options.reviver, is.function, 'a function')
+    if (options.reviver !== undefined)
+      reviver = checkOption(OWNER, 'reviver', options.reviver, is.function, 'a function')
   }
   if (typeof text !== 'string') {
     if (!(text instanceof Uint8Array)) {

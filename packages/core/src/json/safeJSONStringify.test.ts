@@ -8,11 +8,15 @@ describe('safeJSONStringify', () => {
     const root: Record<string, unknown> = { a: shared, b: shared, list: [] as unknown[] }
     root.self = root
     ;(root.list as unknown[]).push(root, shared)
-    expect(safeJSONStringify(root)).toBe('{"a":{"id":1},"b":{"id":1},"list":["[Circular]",{"id":1}],"self":"[Circular]"}')
+    expect(safeJSONStringify(root)).toBe(
+      '{"a":{"id":1},"b":{"id":1},"list":["[Circular]",{"id":1}],"self":"[Circular]"}',
+    )
   })
 
   it('writes a BigInt as a string of its digits, also nested and through toJSON', () => {
-    expect(safeJSONStringify({ big: 12345678901234567890n, list: [1n] })).toBe('{"big":"12345678901234567890","list":["1"]}')
+    expect(safeJSONStringify({ big: 12345678901234567890n, list: [1n] })).toBe(
+      '{"big":"12345678901234567890","list":["1"]}',
+    )
     expect(safeJSONStringify(5n)).toBe('"5"')
   })
 
@@ -28,7 +32,9 @@ describe('safeJSONStringify', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.constantFrom(undefined, 2, '\t'), (value, space) => {
         expect(safeJSONStringify(value, { space })).toBe(JSON.stringify(value, undefined, space))
-        expect(JSON.parse(safeJSONStringify(value, { sortKeys: true }) ?? 'null')).toEqual(JSON.parse(JSON.stringify(value) ?? 'null'))
+        expect(JSON.parse(safeJSONStringify(value, { sortKeys: true }) ?? 'null')).toEqual(
+          JSON.parse(JSON.stringify(value) ?? 'null'),
+        )
       }),
     )
   })
@@ -50,6 +56,8 @@ describe('safeJSONStringify', () => {
 
   it('refuses unknown options and a non-boolean sortKeys', () => {
     expect(() => safeJSONStringify({}, { sortkeys: true } as never)).toThrow('did you mean "sortKeys"?')
-    expect(() => safeJSONStringify({}, { sortKeys: 'yes' } as never)).toThrow('safeJSONStringify: sortKeys must be true or false; got yes.')
+    expect(() => safeJSONStringify({}, { sortKeys: 'yes' } as never)).toThrow(
+      'safeJSONStringify: sortKeys must be true or false; got yes.',
+    )
   })
 })

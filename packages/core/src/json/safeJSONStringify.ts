@@ -69,7 +69,8 @@ function walk(value: unknown, key: string, ancestors: object[], sortKeys: boolea
     for (const k of keys) {
       const v = walk((value as Record<string, unknown>)[k], k, ancestors, sortKeys)
       // Keep JSON.stringify's own rules for what is dropped (undefined, functions, symbols).
-      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
+      if (k === '__proto__')
+        Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
       else out[k] = v
     }
     return out

@@ -113,7 +113,9 @@ export function analyzeLeakSeries(bytes: readonly number[], options: LeakSeriesO
     if (!Number.isFinite(bytes[i])) return unknown(`sample ${i} is ${bytes[i]}, not a finite byte count`)
   }
   if (used < minSamples) {
-    return unknown(`only ${used} sample(s) left after dropping ${warmup} for warm-up; a verdict needs at least ${minSamples}`)
+    return unknown(
+      `only ${used} sample(s) left after dropping ${warmup} for warm-up; a verdict needs at least ${minSamples}`,
+    )
   }
 
   // Relative to the first used sample and net of the harness baseline: adding a constant to every
@@ -142,11 +144,7 @@ export function analyzeLeakSeries(bytes: readonly number[], options: LeakSeriesO
   for (let w = 1; w < windowCount; w++) minWindowGap = Math.min(minWindowGap, windowXs[w]! - windowXs[w - 1]!)
   // A window must rise by half the floor's worth, by half what the overall slope predicts (so a nearly
   // flat last window after a filling cache does not count), and clearly beyond noise.
-  const windowThreshold = Math.max(
-    (floor * minWindowGap) / 2,
-    WINDOW_PACE_RATIO * slope * minWindowGap,
-    2 * noise,
-  )
+  const windowThreshold = Math.max((floor * minWindowGap) / 2, WINDOW_PACE_RATIO * slope * minWindowGap, 2 * noise)
   const windows = windowGrowth(ys, windowCount, windowThreshold)
 
   const half = Math.ceil(samplesUsed / 2)
@@ -198,7 +196,8 @@ export function analyzeLeakSeries(bytes: readonly number[], options: LeakSeriesO
     }
     if (!trendOk) missing.push(`the rise is not consistent (${pText})`)
     if (!lowerBoundOk) missing.push(`the 95% interval reaches down to ${formatBytes(fit.low)} per step`)
-    if (!growthAboveNoise) missing.push(`total growth ${formatBytes(totalGrowth)} is within 4× the noise (${formatBytes(noise)})`)
+    if (!growthAboveNoise)
+      missing.push(`total growth ${formatBytes(totalGrowth)} is within 4× the noise (${formatBytes(noise)})`)
     return {
       verdict: 'suspect',
       confidence: growthConfidence(slope, fit.low, trend.p),
@@ -211,11 +210,12 @@ export function analyzeLeakSeries(bytes: readonly number[], options: LeakSeriesO
   return {
     verdict: 'clean',
     confidence: belowFloorConfidence(slope, fit.low, fit.high, floor),
-    reason: settled && aboveFloor
-      ? `rose ${formatBytes(firstHalfSlope)} per step at first, then levelled off (${formatBytes(lastHalfSlope)} in the last half) and not in every window: a burst that settled, not steady growth`
-      : aboveFloor
-      ? `${formatBytes(slope)} per step is indistinguishable from noise (${interval}, ${pText})`
-      : `grew ${formatBytes(slope)} per step (${interval}), under the ${formatBytes(floor)} floor`,
+    reason:
+      settled && aboveFloor
+        ? `rose ${formatBytes(firstHalfSlope)} per step at first, then levelled off (${formatBytes(lastHalfSlope)} in the last half) and not in every window: a burst that settled, not steady growth`
+        : aboveFloor
+          ? `${formatBytes(slope)} per step is indistinguishable from noise (${interval}, ${pText})`
+          : `grew ${formatBytes(slope)} per step (${interval}), under the ${formatBytes(floor)} floor`,
     ...stats,
   }
 }
@@ -291,7 +291,9 @@ function validateOptions(
   }
   if (x === undefined) return
   if (x.length !== n) {
-    throw new RangeError(`analyzeLeakSeries: options.x has ${x.length} positions for ${n} samples; pass one per sample.`)
+    throw new RangeError(
+      `analyzeLeakSeries: options.x has ${x.length} positions for ${n} samples; pass one per sample.`,
+    )
   }
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(x[i])) {

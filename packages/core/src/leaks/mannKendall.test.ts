@@ -5,7 +5,9 @@ import { normalCdf } from './normal.js'
 /** Every ordering of 0..n-1, to count the exact null distribution of S by brute force. */
 function permutations(n: number): number[][] {
   if (n === 0) return [[]]
-  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]))
+  return permutations(n - 1).flatMap((p) =>
+    Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]),
+  )
 }
 
 describe('mannKendall', () => {

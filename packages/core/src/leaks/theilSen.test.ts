@@ -6,7 +6,12 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
 describe('theilSenSlope', () => {
   it('recovers an exact line with a zero-width interval', () => {
     const x = range(10)
-    expect(theilSenSlope(x, x.map((xi) => 3 * xi + 7))).toEqual({ slope: 3, intercept: 7, low: 3, high: 3 })
+    expect(
+      theilSenSlope(
+        x,
+        x.map((xi) => 3 * xi + 7),
+      ),
+    ).toEqual({ slope: 3, intercept: 7, low: 3, high: 3 })
   })
 
   it('ignores a single huge outlier', () => {

@@ -45,7 +45,9 @@ describe('windowGrowth', () => {
   })
 
   it('rejects fewer than two windows or more windows than samples', () => {
-    expect(() => windowGrowth([1, 2, 3], 1, 0)).toThrow('windows must be an integer from 2 to the number of samples (3); got 1')
+    expect(() => windowGrowth([1, 2, 3], 1, 0)).toThrow(
+      'windows must be an integer from 2 to the number of samples (3); got 1',
+    )
     expect(() => windowGrowth([1, 2, 3], 4, 0)).toThrow('got 4')
   })
 })

@@ -13,7 +13,8 @@ const YOUNG_SPACES = new Set(['new_space', 'new_large_object_space'])
  * `--max-old-space-size=64` it is 112 MB, and a process died at 51 MB of old generation in use (seen here).
  */
 export function oldGenerationLimitBytes(): number {
-  const semiSpaceMb = semiSpaceFlagMb(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`) ?? DEFAULT_SEMI_SPACE_MB
+  const semiSpaceMb =
+    semiSpaceFlagMb(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`) ?? DEFAULT_SEMI_SPACE_MB
   return v8.getHeapStatistics().heap_size_limit - 4 * semiSpaceMb * MB
 }
 
@@ -26,6 +27,7 @@ export function semiSpaceFlagMb(commandLine: string): number | undefined {
 /** Old-generation heap in use, against the lower of V8's limit and the user's budget. About 5 µs. */
 export function readHeap(limitBytes: number): HeapReading {
   let usedBytes = 0
-  for (const space of v8.getHeapSpaceStatistics()) if (!YOUNG_SPACES.has(space.space_name)) usedBytes += space.space_used_size
+  for (const space of v8.getHeapSpaceStatistics())
+    if (!YOUNG_SPACES.has(space.space_name)) usedBytes += space.space_used_size
   return { usedBytes, limitBytes }
 }

@@ -32,9 +32,16 @@ afterAll(async () => {
 
 /** Sends `count` requests one after another and collects the answers. */
 async function sendInTurn(path: string, count: number, options: { method?: string; timeoutMs?: number } = {}) {
-  const connections = new HttpConnections({ url: new URL(path, base), method: options.method ?? 'GET', headers: {}, body: undefined, timeoutMs: options.timeoutMs ?? 5_000 })
+  const connections = new HttpConnections({
+    url: new URL(path, base),
+    method: options.method ?? 'GET',
+    headers: {},
+    body: undefined,
+    timeoutMs: options.timeoutMs ?? 5_000,
+  })
   const answers: (string | undefined)[] = []
-  for (let i = 0; i < count; i++) answers.push(await new Promise<string | undefined>((resolve) => connections.send(resolve as Answer)))
+  for (let i = 0; i < count; i++)
+    answers.push(await new Promise<string | undefined>((resolve) => connections.send(resolve as Answer)))
   connections.close()
   return answers
 }
@@ -82,8 +89,16 @@ describe('HttpConnections', () => {
 
   it('sends requests side by side over as many connections', async () => {
     sockets = 0
-    const connections = new HttpConnections({ url: new URL('/a', base), method: 'GET', headers: {}, body: undefined, timeoutMs: 5_000 })
-    const answers = await Promise.all(Array.from({ length: 5 }, () => new Promise((resolve) => connections.send(resolve as Answer))))
+    const connections = new HttpConnections({
+      url: new URL('/a', base),
+      method: 'GET',
+      headers: {},
+      body: undefined,
+      timeoutMs: 5_000,
+    })
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => new Promise((resolve) => connections.send(resolve as Answer))),
+    )
     connections.close()
     expect(answers).toEqual(Array(5).fill(undefined))
     expect(sockets).toBe(5)
@@ -96,8 +111,13 @@ describe('requestBuffer', () => {
     expect(requestBuffer({ url, method: 'GET', headers: {}, body: undefined }).toString('latin1')).toBe(
       'GET /users?page=2 HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n\r\n',
     )
-    expect(requestBuffer({ url, method: 'POST', headers: { host: 'api', 'content-type': 'text/plain' }, body: 'héllo' }).toString('utf8')).toBe(
-      'POST /users?page=2 HTTP/1.1\r\nhost: api\r\ncontent-type: text/plain\r\nContent-Length: 6\r\n\r\nhéllo',
-    )
+    expect(
+      requestBuffer({
+        url,
+        method: 'POST',
+        headers: { host: 'api', 'content-type': 'text/plain' },
+        body: 'héllo',
+      }).toString('utf8'),
+    ).toBe('POST /users?page=2 HTTP/1.1\r\nhost: api\r\ncontent-type: text/plain\r\nContent-Length: 6\r\n\r\nhéllo')
   })
 })

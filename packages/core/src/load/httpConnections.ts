@@ -44,7 +44,13 @@ export class HttpConnections {
   }
 
   send(answer: Answer): void {
-    const connection = this.#idle.pop() ?? new Connection(this.#shape, (c) => this.#release(c), (retried) => this.send(retried))
+    const connection =
+      this.#idle.pop() ??
+      new Connection(
+        this.#shape,
+        (c) => this.#release(c),
+        (retried) => this.send(retried),
+      )
     this.#busy.add(connection)
     connection.send(this.#request, answer)
   }
@@ -69,7 +75,8 @@ export class HttpConnections {
   #sweep(): void {
     const nowMs = performance.now()
     for (const connection of this.#busy) {
-      if (nowMs - connection.sentAtMs > this.#shape.timeoutMs) connection.destroy(`timeout (no full answer within ${this.#shape.timeoutMs} ms)`)
+      if (nowMs - connection.sentAtMs > this.#shape.timeoutMs)
+        connection.destroy(`timeout (no full answer within ${this.#shape.timeoutMs} ms)`)
     }
   }
 }
@@ -91,7 +98,10 @@ class Connection {
     const { url } = shape
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80)
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
-    this.#socket = url.protocol === 'https:' ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host }) : net.connect(port, host)
+    this.#socket =
+      url.protocol === 'https:'
+        ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host })
+        : net.connect(port, host)
     this.#socket.setNoDelay(true)
     this.#release = release
     this.#retry = retry

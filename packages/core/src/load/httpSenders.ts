@@ -102,7 +102,12 @@ export class HttpSenders {
   }
 
   #startSender(sender: Sender, firstDueEpochMs: number): void {
-    post(sender.worker, { type: 'start', runStartEpochMs: this.#runStartEpochMs, endEpochMs: this.#endEpochMs, firstDueEpochMs })
+    post(sender.worker, {
+      type: 'start',
+      runStartEpochMs: this.#runStartEpochMs,
+      endEpochMs: this.#endEpochMs,
+      firstDueEpochMs,
+    })
   }
 
   /** Resolves when the thread has loaded (or failed to: its error is kept and its `done` resolves). */
@@ -159,7 +164,8 @@ export class HttpSenders {
     sender.elu = batch.elu
     sender.backlog = batch.backlog
     const recorder = this.#recorder
-    for (let i = 0; i < batch.finishedAtMs.length; i++) recorder.record(batch.finishedAtMs[i]!, batch.latencyMs[i]!, batch.failed[i] === 1)
+    for (let i = 0; i < batch.finishedAtMs.length; i++)
+      recorder.record(batch.finishedAtMs[i]!, batch.latencyMs[i]!, batch.failed[i] === 1)
     for (const [message, count] of batch.errors) recorder.countError(message, count)
   }
 }

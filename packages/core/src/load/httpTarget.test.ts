@@ -50,7 +50,12 @@ describe('LoadTester with a URL target', () => {
   it('sends exactly the request count over keep-alive connections, at most its concurrency of them', async () => {
     const { LoadTester } = await importDist()
     reset()
-    const result = await new LoadTester({ target: `${base}/users?page=2`, requests: 400, concurrency: 4, progress: false }).run()
+    const result = await new LoadTester({
+      target: `${base}/users?page=2`,
+      requests: 400,
+      concurrency: 4,
+      progress: false,
+    }).run()
     expect(result.requests).toBe(400)
     expect(requests).toBe(400)
     expect(paths.get('/users?page=2')).toBe(400)
@@ -63,7 +68,12 @@ describe('LoadTester with a URL target', () => {
 
   it('counts HTTP errors by status, and refused connections by code', async () => {
     const { LoadTester } = await importDist()
-    const failing = await new LoadTester({ target: `${base}/fail`, requests: 20, concurrency: 2, progress: false }).run()
+    const failing = await new LoadTester({
+      target: `${base}/fail`,
+      requests: 20,
+      concurrency: 2,
+      progress: false,
+    }).run()
     expect(failing.errors).toBe(20)
     expect(failing.errorMessages).toEqual([{ message: 'HTTP 503', count: 20 }])
 
@@ -71,7 +81,12 @@ describe('LoadTester with a URL target', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
     const port = (closed.address() as AddressInfo).port
     await new Promise((resolve) => closed.close(resolve))
-    const refused = await new LoadTester({ target: `http://127.0.0.1:${port}/`, requests: 5, concurrency: 1, progress: false }).run()
+    const refused = await new LoadTester({
+      target: `http://127.0.0.1:${port}/`,
+      requests: 5,
+      concurrency: 1,
+      progress: false,
+    }).run()
     expect(refused.errorMessages).toEqual([{ message: 'ECONNREFUSED', count: 5 }])
   })
 
@@ -92,7 +107,13 @@ describe('LoadTester with a URL target', () => {
   it('splits the load over fixed worker threads and adds up their results', async () => {
     const { LoadTester } = await importDist()
     reset()
-    const result = await new LoadTester({ target: `${base}/`, requests: 600, concurrency: 6, threads: 3, progress: false }).run()
+    const result = await new LoadTester({
+      target: `${base}/`,
+      requests: 600,
+      concurrency: 6,
+      threads: 3,
+      progress: false,
+    }).run()
     expect(result.threads).toBe(3)
     expect(result.requests).toBe(600)
     expect(requests).toBe(600)

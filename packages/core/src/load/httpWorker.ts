@@ -123,7 +123,11 @@ function flush(): void {
     backlog: loop.backlog,
   }
   // The slices are copies, moved (not copied again) to the main thread.
-  port.postMessage(message, [finishedAtMs.buffer as ArrayBuffer, latencyMs.buffer as ArrayBuffer, failedFlags.buffer as ArrayBuffer])
+  port.postMessage(message, [
+    finishedAtMs.buffer as ArrayBuffer,
+    latencyMs.buffer as ArrayBuffer,
+    failedFlags.buffer as ArrayBuffer,
+  ])
   count = 0
   errors = new Map()
 }

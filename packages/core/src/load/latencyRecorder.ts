@@ -146,7 +146,10 @@ export class LatencyRecorder {
     const lag = this.#sendLag
     const sent = this.#fromSend
     return {
-      sendLagMs: lag.count === 0 ? null : { p50: usToMs(lag.percentile(50)), p99: usToMs(lag.percentile(99)), max: usToMs(lag.max) },
+      sendLagMs:
+        lag.count === 0
+          ? null
+          : { p50: usToMs(lag.percentile(50)), p99: usToMs(lag.percentile(99)), max: usToMs(lag.max) },
       fromSendMs:
         sent.count === 0
           ? null
@@ -160,7 +163,9 @@ export class LatencyRecorder {
       errors: this.#errors,
       latencyMs: this.latency(),
       timeline: this.#timeline.map((point) => ({ ...point, latencyMs: { ...point.latencyMs } })),
-      errorMessages: [...this.#errorCounts].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count),
+      errorMessages: [...this.#errorCounts]
+        .map(([message, count]) => ({ message, count }))
+        .sort((a, b) => b.count - a.count),
     }
   }
 
@@ -189,7 +194,10 @@ export class LatencyRecorder {
       atMs: bucket.index * BUCKET_MS,
       requests: bucket.requests,
       errors: bucket.errors,
-      latencyMs: h.count === 0 ? { p50: 0, p99: 0, max: 0 } : { p50: usToMs(h.percentile(50)), p99: usToMs(h.percentile(99)), max: usToMs(h.max) },
+      latencyMs:
+        h.count === 0
+          ? { p50: 0, p99: 0, max: 0 }
+          : { p50: usToMs(h.percentile(50)), p99: usToMs(h.percentile(99)), max: usToMs(h.max) },
       mode: bucket.mode,
     })
   }

@@ -51,7 +51,13 @@ export interface LoadTestResult {
   unsent: number
   /** Sender threads at the end (URL targets); 0 when the target is a function (it runs in the calling thread). */
   threads: number
-  settings: { rate: number | null; concurrency: number; durationMs: number | null; requests: number | null; timeoutMs: number }
+  settings: {
+    rate: number | null
+    concurrency: number
+    durationMs: number | null
+    requests: number | null
+    timeoutMs: number
+  }
   thresholds: { limits: LoadThresholds; passed: boolean; misses: ThresholdMiss[] }
   /** Distinct error messages, most frequent first. */
   errorMessages: { message: string; count: number }[]
@@ -143,7 +149,10 @@ export class LoadTester {
         }, MEMORY_CHECK_EVERY_MS),
       )
     }
-    if (progress?.live) timers.push(setInterval(() => progress.update(progressText(o, recorder, sinceStart(), modes.mode)), PROGRESS_EVERY_MS))
+    if (progress?.live)
+      timers.push(
+        setInterval(() => progress.update(progressText(o, recorder, sinceStart(), modes.mode)), PROGRESS_EVERY_MS),
+      )
     if (sender instanceof HttpSenders) timers.push(setInterval(() => sender.maybeAddThread(), SCALE_CHECK_EVERY_MS))
     // The senders stop themselves at the end; this ends closed-model loops still waiting for an answer. It runs a
     // little after the end, as Node fires a timer up to a millisecond early (a sender stopped before its own end
@@ -160,7 +169,8 @@ export class LoadTester {
     const durationMs = sinceStart()
     if (stop.by !== 'memory' && recorder.requests >= o.requests) stop.by = 'requests'
     const workerError = sender instanceof HttpSenders ? sender.workerError : undefined
-    if (workerError !== undefined) throw new Error(`LoadTester: a sender thread failed: ${workerError.message}`, { cause: workerError })
+    if (workerError !== undefined)
+      throw new Error(`LoadTester: a sender thread failed: ${workerError.message}`, { cause: workerError })
 
     const recorded = recorder.finish()
     const rps = durationMs > 0 ? (recorded.requests / durationMs) * 1000 : 0
@@ -311,7 +321,10 @@ export function summaryLine(result: LoadTestResult): string {
   const l = result.latencyMs
   const modes = result.modes.length > 1 ? `, modes ${result.modes.map((entry) => entry.mode).join(' → ')}` : ''
   const stop = result.stoppedBy === 'memory' ? `, ${result.stopReason}` : ''
-  const misses = result.thresholds.misses.length > 0 ? `; missed: ${result.thresholds.misses.map((miss) => miss.threshold).join(', ')}` : ''
+  const misses =
+    result.thresholds.misses.length > 0
+      ? `; missed: ${result.thresholds.misses.map((miss) => miss.threshold).join(', ')}`
+      : ''
   return (
     `load ${result.target}: ${result.requests} requests in ${(result.durationMs / 1000).toFixed(1)} s (${result.rps} req/s), ` +
     `p50 ${l.p50} ms, p90 ${l.p90} ms, p99 ${l.p99} ms, max ${l.max} ms, ${result.errors} errors${modes}${stop}${misses}`

@@ -74,15 +74,27 @@ export class MemoryModeController {
     const stop = this.#highReadings >= STOP_READINGS
 
     const down: MemoryMode | undefined =
-      pressure >= MINIMAL_AT && this.#mode !== 'minimal' ? 'minimal' : pressure >= REDUCED_AT && this.#mode === 'normal' ? 'reduced' : undefined
+      pressure >= MINIMAL_AT && this.#mode !== 'minimal'
+        ? 'minimal'
+        : pressure >= REDUCED_AT && this.#mode === 'normal'
+          ? 'reduced'
+          : undefined
     if (down !== undefined) {
       const threshold = down === 'minimal' ? MINIMAL_AT : REDUCED_AT
-      this.#switchTo(atMs, down, `heap ${percent(pressure)} of its limit (${figures}), at or above ${percent(threshold)}`)
+      this.#switchTo(
+        atMs,
+        down,
+        `heap ${percent(pressure)} of its limit (${figures}), at or above ${percent(threshold)}`,
+      )
       return { mode: down, changed: true, stop }
     }
 
     const upTo: MemoryMode | undefined =
-      this.#mode === 'minimal' && pressure < BACK_TO_REDUCED_BELOW ? 'reduced' : this.#mode === 'reduced' && pressure < BACK_TO_NORMAL_BELOW ? 'normal' : undefined
+      this.#mode === 'minimal' && pressure < BACK_TO_REDUCED_BELOW
+        ? 'reduced'
+        : this.#mode === 'reduced' && pressure < BACK_TO_NORMAL_BELOW
+          ? 'normal'
+          : undefined
     if (upTo === undefined) {
       this.#calmSinceMs = undefined
       return { mode: this.#mode, changed: false, stop }
@@ -90,7 +102,11 @@ export class MemoryModeController {
     this.#calmSinceMs ??= atMs
     if (atMs - this.#calmSinceMs < this.#dwellMs) return { mode: this.#mode, changed: false, stop }
     const threshold = upTo === 'reduced' ? BACK_TO_REDUCED_BELOW : BACK_TO_NORMAL_BELOW
-    this.#switchTo(atMs, upTo, `heap under ${percent(threshold)} of its limit for ${this.#dwellMs / 1000} s (${figures} now)`)
+    this.#switchTo(
+      atMs,
+      upTo,
+      `heap under ${percent(threshold)} of its limit for ${this.#dwellMs / 1000} s (${figures} now)`,
+    )
     return { mode: upTo, changed: true, stop }
   }
 

@@ -10,7 +10,12 @@ const CHILD = fileURLToPath(new URL('../../test/squeezeChild.mjs', import.meta.u
 /** Runs the squeeze in a child process with a 64 MB old generation; its target would need 60 MB at full load. */
 async function squeeze(memory: 'on' | 'off'): Promise<{ code: number | null; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--max-old-space-size=64', CHILD, memory, '3000'])
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+      '--max-old-space-size=64',
+      CHILD,
+      memory,
+      '3000',
+    ])
     return { code: 0, stdout, stderr }
   } catch (error) {
     // A non-zero exit: execFile's error carries the code and what the child printed.
@@ -34,7 +39,9 @@ describe('LoadTester under a real heap squeeze', () => {
     const modes = result.modes.map((entry) => entry.mode)
     expect(modes[0]).toBe('normal')
     expect(modes.length).toBeGreaterThanOrEqual(2)
-    expect(result.modes[1]!.reason).toMatch(/^heap \d+% of its limit \([\d.]+ MiB of [\d.]+ MiB\), at or above (70|85)%$/)
+    expect(result.modes[1]!.reason).toMatch(
+      /^heap \d+% of its limit \([\d.]+ MiB of [\d.]+ MiB\), at or above (70|85)%$/,
+    )
     // Each switch is also in the timeline the report charts.
     expect(result.timeline.some((point) => point.mode !== 'normal')).toBe(true)
   }, 60_000)

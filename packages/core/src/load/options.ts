@@ -121,14 +121,19 @@ export function resolveLoadOptions(options: unknown): ResolvedLoadOptions {
   } else fail('target', target, 'an http(s) URL or a function')
 
   const rate = positive('rate', given.rate)
-  if (given.mode !== undefined && given.mode !== 'open' && given.mode !== 'closed') fail('mode', given.mode, "'open' or 'closed'")
+  if (given.mode !== undefined && given.mode !== 'open' && given.mode !== 'closed')
+    fail('mode', given.mode, "'open' or 'closed'")
   const mode = (given.mode as 'open' | 'closed' | undefined) ?? (rate === undefined ? 'closed' : 'open')
-  if (mode === 'open' && rate === undefined) fail('rate', rate, 'requests per second (a finite number > 0) in the open model')
-  if (mode === 'closed' && rate !== undefined) fail('rate', rate, "left out in the closed model (use mode: 'open' for a fixed arrival rate)")
+  if (mode === 'open' && rate === undefined)
+    fail('rate', rate, 'requests per second (a finite number > 0) in the open model')
+  if (mode === 'closed' && rate !== undefined)
+    fail('rate', rate, "left out in the closed model (use mode: 'open' for a fixed arrival rate)")
 
   const durationGiven = positive('durationMs', given.durationMs)
   const requests = positiveInteger('requests', given.requests)
-  const concurrency = positiveInteger('concurrency', given.concurrency) ?? (mode === 'open' ? DEFAULT_OPEN_IN_FLIGHT : DEFAULT_CLOSED_CONCURRENCY)
+  const concurrency =
+    positiveInteger('concurrency', given.concurrency) ??
+    (mode === 'open' ? DEFAULT_OPEN_IN_FLIGHT : DEFAULT_CLOSED_CONCURRENCY)
   const timeoutMs = positive('timeoutMs', given.timeoutMs) ?? DEFAULT_TIMEOUT_MS
 
   const thresholds = checkOptionsObject(OWNER, given.thresholds, 'thresholds') as LoadThresholds
@@ -138,7 +143,8 @@ export function resolveLoadOptions(options: unknown): ResolvedLoadOptions {
     if (value === undefined) continue
     if (name === 'errorRate') {
       if (!isFiniteNumber(value) || value < 0 || value > 1) fail('thresholds.errorRate', value, 'a share from 0 to 1')
-    } else if (!isFiniteNumber(value) || value < 0) fail(`thresholds.${name}`, value, name === 'minRps' ? 'requests per second ≥ 0' : 'a number of ms ≥ 0')
+    } else if (!isFiniteNumber(value) || value < 0)
+      fail(`thresholds.${name}`, value, name === 'minRps' ? 'requests per second ≥ 0' : 'a number of ms ≥ 0')
   }
 
   let memory = true
@@ -152,21 +158,30 @@ export function resolveLoadOptions(options: unknown): ResolvedLoadOptions {
 
   const requestOptions = checkOptionsObject(OWNER, given.request, 'request')
   checkKnownKeys(OWNER, requestOptions, ['method', 'headers', 'body'], 'request')
-  if (requestOptions.method !== undefined && (typeof requestOptions.method !== 'string' || requestOptions.method === '')) {
+  if (
+    requestOptions.method !== undefined &&
+    (typeof requestOptions.method !== 'string' || requestOptions.method === '')
+  ) {
     fail('request.method', requestOptions.method, 'an HTTP method such as "POST"')
   }
   const headers = checkOptionsObject(OWNER, requestOptions.headers, 'request.headers')
   for (const [name, value] of Object.entries(headers)) {
     // The request is written as it is: a line break would end the header early.
-    if (typeof value !== 'string' || /[\r\n]/.test(value) || /[\r\n:]/.test(name)) fail(`request.headers.${name}`, value, 'a string without line breaks')
+    if (typeof value !== 'string' || /[\r\n]/.test(value) || /[\r\n:]/.test(name))
+      fail(`request.headers.${name}`, value, 'a string without line breaks')
   }
-  if (requestOptions.body !== undefined && typeof requestOptions.body !== 'string') fail('request.body', requestOptions.body, 'a string')
-  if (url === undefined && Object.keys(requestOptions).length > 0) fail('request', requestOptions, 'left out for a function target (it applies to URL targets)')
+  if (requestOptions.body !== undefined && typeof requestOptions.body !== 'string')
+    fail('request.body', requestOptions.body, 'a string')
+  if (url === undefined && Object.keys(requestOptions).length > 0)
+    fail('request', requestOptions, 'left out for a function target (it applies to URL targets)')
 
   const threads = given.threads ?? 'auto'
-  if (threads !== 'auto' && (!Number.isInteger(threads) || (threads as number) < 1)) fail('threads', threads, "an integer ≥ 1 or 'auto'")
-  if (url === undefined && given.threads !== undefined) fail('threads', threads, 'left out for a function target (a function runs in the calling thread)')
-  if (given.progress !== undefined && typeof given.progress !== 'boolean') fail('progress', given.progress, 'true or false')
+  if (threads !== 'auto' && (!Number.isInteger(threads) || (threads as number) < 1))
+    fail('threads', threads, "an integer ≥ 1 or 'auto'")
+  if (url === undefined && given.threads !== undefined)
+    fail('threads', threads, 'left out for a function target (a function runs in the calling thread)')
+  if (given.progress !== undefined && typeof given.progress !== 'boolean')
+    fail('progress', given.progress, 'true or false')
 
   return {
     target: target as LoadTarget,

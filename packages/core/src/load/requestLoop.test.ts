@@ -15,9 +15,11 @@ function loop(share: LoopShare, issue: IssueRequest, options: { durationMs?: num
   return { requestLoop, results }
 }
 
-const answerAfter = (ms: number): IssueRequest => (done) => {
-  setTimeout(() => done(undefined), ms)
-}
+const answerAfter =
+  (ms: number): IssueRequest =>
+  (done) => {
+    setTimeout(() => done(undefined), ms)
+  }
 
 /** A target answering after `ms` that counts the most requests it had in flight at once. */
 function counted(ms: number) {
@@ -88,7 +90,9 @@ describe('RequestLoop, open model', () => {
 
   it('counts every request due before the end as unsent when told the run ended, only those already due on an early stop', async () => {
     for (const runEnded of [true, false]) {
-      const { requestLoop, results } = loop({ model: 'open', ratePerSec: 100, maxInFlight: 10 }, answerAfter(1), { durationMs: 1000 })
+      const { requestLoop, results } = loop({ model: 'open', ratePerSec: 100, maxInFlight: 10 }, answerAfter(1), {
+        durationMs: 1000,
+      })
       requestLoop.start()
       await sleep(100)
       // Another thread's clock may say the run is over while this one is still short of its end.
@@ -117,7 +121,9 @@ describe('RequestLoop, open model', () => {
   })
 
   it('passes error messages through', async () => {
-    const { requestLoop, results } = loop({ model: 'open', ratePerSec: 1000, maxInFlight: 5 }, (done) => done('boom'), { budget: 3 })
+    const { requestLoop, results } = loop({ model: 'open', ratePerSec: 1000, maxInFlight: 5 }, (done) => done('boom'), {
+      budget: 3,
+    })
     requestLoop.start()
     await requestLoop.finished
     expect(results.map((result) => result.error)).toEqual(['boom', 'boom', 'boom'])
@@ -163,7 +169,9 @@ describe('RequestLoop, closed model', () => {
   })
 
   it('lets timers run while a target that answers at once is hammered', async () => {
-    const { requestLoop, results } = loop({ model: 'closed', loops: 4 }, (done) => queueMicrotask(() => done(undefined)))
+    const { requestLoop, results } = loop({ model: 'closed', loops: 4 }, (done) =>
+      queueMicrotask(() => done(undefined)),
+    )
     requestLoop.start()
     await sleep(30)
     requestLoop.stop()
@@ -174,10 +182,14 @@ describe('RequestLoop, closed model', () => {
 
 describe('RequestLoop, both models', () => {
   it('ignores a second answer to the same request', async () => {
-    const { requestLoop, results } = loop({ model: 'closed', loops: 1 }, (done) => {
-      done(undefined)
-      done('again')
-    }, { budget: 2 })
+    const { requestLoop, results } = loop(
+      { model: 'closed', loops: 1 },
+      (done) => {
+        done(undefined)
+        done('again')
+      },
+      { budget: 2 },
+    )
     requestLoop.start()
     await requestLoop.finished
     expect(results.map((result) => result.error)).toEqual([undefined, undefined])

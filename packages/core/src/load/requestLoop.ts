@@ -139,7 +139,9 @@ export class RequestLoop {
       const intervalMs = share.ratePerSec > 0 ? 1000 / share.ratePerSec : Number.POSITIVE_INFINITY
       // Requests already due keep their times; the next one not yet due moves to the new spacing.
       const next = this.#intervalMs > 0 ? this.#nextDueMs() : this.#anchorMs
-      this.#anchorAt(next > nowMs && this.#intervalMs > 0 ? Math.max(nowMs, next - this.#intervalMs + intervalMs) : next)
+      this.#anchorAt(
+        next > nowMs && this.#intervalMs > 0 ? Math.max(nowMs, next - this.#intervalMs + intervalMs) : next,
+      )
       this.#intervalMs = intervalMs
       this.#pump()
     } else {

@@ -14,9 +14,13 @@ describe('splitShares', () => {
   })
 
   it('splits closed-model loops in whole loops, keeping at least one loop in all', () => {
-    expect(splitShares('closed', 0, 10, 1, 3).map((share) => (share.model === 'closed' ? share.loops : -1))).toEqual([4, 3, 3])
+    expect(splitShares('closed', 0, 10, 1, 3).map((share) => (share.model === 'closed' ? share.loops : -1))).toEqual([
+      4, 3, 3,
+    ])
     expect(splitShares('closed', 0, 10, 0.5, 1)).toEqual([{ model: 'closed', loops: 5 }])
-    expect(splitShares('closed', 0, 2, 0.25, 2).map((share) => (share.model === 'closed' ? share.loops : -1))).toEqual([1, 0])
+    expect(splitShares('closed', 0, 2, 0.25, 2).map((share) => (share.model === 'closed' ? share.loops : -1))).toEqual([
+      1, 0,
+    ])
   })
 })
 

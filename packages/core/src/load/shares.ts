@@ -5,13 +5,22 @@ import type { LoopShare } from './requestLoop.js'
  * open model's rate and in-flight cap evenly (at least one request in flight each), the closed model's loops as
  * evenly as whole loops allow (at least one in all).
  */
-export function splitShares(model: 'open' | 'closed', rate: number, concurrency: number, factor: number, threads: number): LoopShare[] {
+export function splitShares(
+  model: 'open' | 'closed',
+  rate: number,
+  concurrency: number,
+  factor: number,
+  threads: number,
+): LoopShare[] {
   if (model === 'open') {
     const maxInFlight = Math.max(1, Math.ceil((concurrency * factor) / threads))
     return Array.from({ length: threads }, () => ({ model, ratePerSec: (rate * factor) / threads, maxInFlight }))
   }
   const loops = Math.max(1, Math.round(concurrency * factor))
-  return Array.from({ length: threads }, (_, i) => ({ model, loops: Math.floor(loops / threads) + (i < loops % threads ? 1 : 0) }))
+  return Array.from({ length: threads }, (_, i) => ({
+    model,
+    loops: Math.floor(loops / threads) + (i < loops % threads ? 1 : 0),
+  }))
 }
 
 /** Event-loop utilisation (0..1) at or above which a sender thread counts as saturated. */
@@ -22,6 +31,16 @@ export const SATURATED_ELU = 0.9
  * load is not met (open model: requests are waiting to be sent; closed model: always, it sends as fast as it can),
  * and the cap allows one more.
  */
-export function shouldAddThread(state: { threads: number; maxThreads: number; elus: number[]; behind: boolean }): boolean {
-  return state.threads < state.maxThreads && state.behind && state.elus.length === state.threads && state.elus.every((elu) => elu >= SATURATED_ELU)
+export function shouldAddThread(state: {
+  threads: number
+  maxThreads: number
+  elus: number[]
+  behind: boolean
+}): boolean {
+  return (
+    state.threads < state.maxThreads &&
+    state.behind &&
+    state.elus.length === state.threads &&
+    state.elus.every((elu) => elu >= SATURATED_ELU)
+  )
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { checkThresholds } from './thresholds.js'
 
-const measured = { requests: 10_000, errors: 123, rps: 812.34, latencyMs: { p50: 4.2, p90: 30.1, p99: 73.43, max: 210 } }
+const measured = {
+  requests: 10_000,
+  errors: 123,
+  rps: 812.34,
+  latencyMs: { p50: 4.2, p90: 30.1, p99: 73.43, max: 210 },
+}
 
 describe('checkThresholds', () => {
   it('names each missed threshold with the measured value, in a fixed order', () => {
@@ -11,7 +16,12 @@ describe('checkThresholds', () => {
       'error rate 0.0123 (123 of 10000 requests) exceeds the threshold errorRate: 0.001',
       'throughput 812.3 req/s is below the threshold minRps: 1000',
     ])
-    expect(misses[0]).toEqual({ threshold: 'p99Ms', limit: 50, measured: 73.43, message: 'p99 latency 73.4 ms exceeds the threshold p99Ms: 50' })
+    expect(misses[0]).toEqual({
+      threshold: 'p99Ms',
+      limit: 50,
+      measured: 73.43,
+      message: 'p99 latency 73.4 ms exceeds the threshold p99Ms: 50',
+    })
   })
 
   it('passes values equal to their limit, and a run without requests has no error rate', () => {

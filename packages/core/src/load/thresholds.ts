@@ -24,7 +24,14 @@ export interface MeasuredLoad {
   latencyMs: { p50: number; p90: number; p99: number; max: number }
 }
 
-export const THRESHOLD_NAMES: readonly (keyof LoadThresholds)[] = ['p50Ms', 'p90Ms', 'p99Ms', 'maxMs', 'errorRate', 'minRps']
+export const THRESHOLD_NAMES: readonly (keyof LoadThresholds)[] = [
+  'p50Ms',
+  'p90Ms',
+  'p99Ms',
+  'maxMs',
+  'errorRate',
+  'minRps',
+]
 
 const LATENCY: Record<'p50Ms' | 'p90Ms' | 'p99Ms' | 'maxMs', { key: 'p50' | 'p90' | 'p99' | 'max'; label: string }> = {
   p50Ms: { key: 'p50', label: 'p50 latency' },
@@ -47,12 +54,23 @@ export function checkThresholds(measured: MeasuredLoad, thresholds: LoadThreshol
       }
     } else if (name === 'minRps') {
       if (measured.rps < limit) {
-        misses.push({ threshold: name, limit, measured: measured.rps, message: `throughput ${round(measured.rps, 1)} req/s is below the threshold minRps: ${limit}` })
+        misses.push({
+          threshold: name,
+          limit,
+          measured: measured.rps,
+          message: `throughput ${round(measured.rps, 1)} req/s is below the threshold minRps: ${limit}`,
+        })
       }
     } else {
       const { key, label } = LATENCY[name]
       const value = measured.latencyMs[key]
-      if (value > limit) misses.push({ threshold: name, limit, measured: value, message: `${label} ${round(value, 1)} ms exceeds the threshold ${name}: ${limit}` })
+      if (value > limit)
+        misses.push({
+          threshold: name,
+          limit,
+          measured: value,
+          message: `${label} ${round(value, 1)} ms exceeds the threshold ${name}: ${limit}`,
+        })
     }
   }
   return misses

@@ -53,7 +53,9 @@ describe('PerformanceMonitor', () => {
   it('reports the heap peak of an allocation burst freed by a GC between two samples', async () => {
     const monitor = new PerformanceMonitor({ intervalMs: 5_000 }).start()
     const baseline = monitor.summary().baseline.heapUsedBytes
-    let burst: number[][] | undefined = Array.from({ length: 40 }, () => Array.from({ length: 128 * 1024 }, (_, i) => i + 0.5))
+    let burst: number[][] | undefined = Array.from({ length: 40 }, () =>
+      Array.from({ length: 128 * 1024 }, (_, i) => i + 0.5),
+    )
     expect(burst.length).toBe(40)
     burst = undefined
     forceFullGc()
@@ -97,6 +99,8 @@ describe('PerformanceMonitor', () => {
     expect(() => new PerformanceMonitor({ intervalMS: 100 } as never)).toThrow(
       'PerformanceMonitor: unknown option "intervalMS" (did you mean "intervalMs"?); allowed options: intervalMs, sampling.',
     )
-    expect(() => new PerformanceMonitor({ intervalMs: 0 })).toThrow('PerformanceMonitor: intervalMs must be a finite number of ms ≥ 1; got 0.')
+    expect(() => new PerformanceMonitor({ intervalMs: 0 })).toThrow(
+      'PerformanceMonitor: intervalMs must be a finite number of ms ≥ 1; got 0.',
+    )
   })
 })

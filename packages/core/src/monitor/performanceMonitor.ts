@@ -2,7 +2,12 @@ import { availableParallelism } from 'node:os'
 import { createHistogram, type EventLoopUtilization, performance, type RecordableHistogram } from 'node:perf_hooks'
 import v8 from 'node:v8'
 import { checkKnownKeys, checkOptionsObject } from '../validate/options.js'
-import { resolveSamplingBounds, type SamplingBounds, SamplingRateController, type SamplingOptions } from './samplingRate.js'
+import {
+  resolveSamplingBounds,
+  type SamplingBounds,
+  SamplingRateController,
+  type SamplingOptions,
+} from './samplingRate.js'
 import { BoundedTimeline, type MonitorPoint } from './timeline.js'
 
 export interface PerformanceMonitorOptions {
@@ -130,7 +135,8 @@ export class PerformanceMonitor {
 
   /** Takes the baseline sample and starts sampling. A monitor runs once: a second `start()` throws. */
   start(): this {
-    if (this.#running || this.#stopped) throw new Error('PerformanceMonitor: start() was already called; create a new monitor for another run.')
+    if (this.#running || this.#stopped)
+      throw new Error('PerformanceMonitor: start() was already called; create a new monitor for another run.')
     this.#running = true
     this.#startMs = performance.now()
     this.#lastSampleMs = this.#startMs
@@ -197,7 +203,9 @@ export class PerformanceMonitor {
         count: this.#gc.count,
         pauseMs: round3(this.#gc.pauseMs),
         maxPauseMs: round3(this.#gc.maxPauseMs),
-        byKind: Object.fromEntries(Object.entries(this.#gc.byKind).map(([kind, k]) => [kind, { count: k.count, pauseMs: round3(k.pauseMs) }])),
+        byKind: Object.fromEntries(
+          Object.entries(this.#gc.byKind).map(([kind, k]) => [kind, { count: k.count, pauseMs: round3(k.pauseMs) }]),
+        ),
       },
       timeline: this.#timeline.points(),
     }

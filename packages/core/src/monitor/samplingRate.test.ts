@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { resolveSamplingBounds, SamplingRateController, samplingIntervals } from './samplingRate.js'
 
-const bounds = (sampling?: unknown, intervalMs?: number) => resolveSamplingBounds('PerformanceMonitor', intervalMs, sampling, 250)
+const bounds = (sampling?: unknown, intervalMs?: number) =>
+  resolveSamplingBounds('PerformanceMonitor', intervalMs, sampling, 250)
 
 describe('resolveSamplingBounds', () => {
   it('defaults to 250 ms at full rate, no faster, and 40% (625 ms) at the slowest', () => {
@@ -17,10 +18,18 @@ describe('resolveSamplingBounds', () => {
   })
 
   it('refuses bounds that do not hold the base interval, non-numbers and unknown keys', () => {
-    expect(() => bounds({ maxIntervalMs: 100 })).toThrow('sampling.maxIntervalMs must be at least the base interval (250 ms); got 100.')
-    expect(() => bounds({ minIntervalMs: 300 })).toThrow('sampling.minIntervalMs must not exceed the base interval (250 ms); got 300.')
-    expect(() => bounds({ minIntervalMs: '100' })).toThrow('sampling.minIntervalMs must be a finite number of ms ≥ 1; got "100".')
-    expect(() => bounds({ maxIntervalMS: 1000 })).toThrow('unknown option "sampling.maxIntervalMS" (did you mean "sampling.maxIntervalMs"?)')
+    expect(() => bounds({ maxIntervalMs: 100 })).toThrow(
+      'sampling.maxIntervalMs must be at least the base interval (250 ms); got 100.',
+    )
+    expect(() => bounds({ minIntervalMs: 300 })).toThrow(
+      'sampling.minIntervalMs must not exceed the base interval (250 ms); got 300.',
+    )
+    expect(() => bounds({ minIntervalMs: '100' })).toThrow(
+      'sampling.minIntervalMs must be a finite number of ms ≥ 1; got "100".',
+    )
+    expect(() => bounds({ maxIntervalMS: 1000 })).toThrow(
+      'unknown option "sampling.maxIntervalMS" (did you mean "sampling.maxIntervalMs"?)',
+    )
     expect(() => bounds(null)).toThrow('PerformanceMonitor: sampling must be an object or undefined; got null.')
   })
 })
@@ -70,6 +79,8 @@ describe('SamplingRateController', () => {
   })
 
   it('refuses a load that is not a number ≥ 0', () => {
-    expect(() => new SamplingRateController(bounds()).record(Number.NaN)).toThrow('load must be a finite number ≥ 0; got NaN.')
+    expect(() => new SamplingRateController(bounds()).record(Number.NaN)).toThrow(
+      'load must be a finite number ≥ 0; got NaN.',
+    )
   })
 })

@@ -29,19 +29,29 @@ export const IDLE_LOAD = 0.35
 export const BUSY_INTERVALS_TO_STEP_DOWN = 2
 export const IDLE_INTERVALS_TO_STEP_UP = 3
 
-const SAMPLING_KEYS: Record<keyof SamplingOptions, true> = { baseIntervalMs: true, minIntervalMs: true, maxIntervalMs: true }
+const SAMPLING_KEYS: Record<keyof SamplingOptions, true> = {
+  baseIntervalMs: true,
+  minIntervalMs: true,
+  maxIntervalMs: true,
+}
 
 /**
  * Resolves the sampling bounds: `intervalMs` and `sampling.baseIntervalMs` are two names for the full-rate
  * interval (the first is the monitor's own shape, the second the plugin's); giving both with different values
  * is refused. The bounds must hold `minIntervalMs ≤ baseIntervalMs ≤ maxIntervalMs`.
  */
-export function resolveSamplingBounds(owner: string, intervalMs: unknown, sampling: unknown, defaultIntervalMs: number): SamplingBounds {
+export function resolveSamplingBounds(
+  owner: string,
+  intervalMs: unknown,
+  sampling: unknown,
+  defaultIntervalMs: number,
+): SamplingBounds {
   const given = checkOptionsObject(owner, sampling, 'sampling')
   checkKnownKeys(owner, given, Object.keys(SAMPLING_KEYS), 'sampling')
   const interval = (name: string, value: unknown) => {
     if (value === undefined) return undefined
-    if (!isFiniteNumber(value) || value < 1) throw new RangeError(`${owner}: ${name} must be a finite number of ms ≥ 1; got ${showValue(value)}.`)
+    if (!isFiniteNumber(value) || value < 1)
+      throw new RangeError(`${owner}: ${name} must be a finite number of ms ≥ 1; got ${showValue(value)}.`)
     return value
   }
   const fromInterval = interval('intervalMs', intervalMs)
@@ -55,10 +65,14 @@ export function resolveSamplingBounds(owner: string, intervalMs: unknown, sampli
   const minIntervalMs = interval('sampling.minIntervalMs', given.minIntervalMs) ?? baseIntervalMs
   const maxIntervalMs = interval('sampling.maxIntervalMs', given.maxIntervalMs) ?? baseIntervalMs / DEFAULT_LOWEST_RATE
   if (minIntervalMs > baseIntervalMs) {
-    throw new RangeError(`${owner}: sampling.minIntervalMs must not exceed the base interval (${baseIntervalMs} ms); got ${minIntervalMs}.`)
+    throw new RangeError(
+      `${owner}: sampling.minIntervalMs must not exceed the base interval (${baseIntervalMs} ms); got ${minIntervalMs}.`,
+    )
   }
   if (maxIntervalMs < baseIntervalMs) {
-    throw new RangeError(`${owner}: sampling.maxIntervalMs must be at least the base interval (${baseIntervalMs} ms); got ${maxIntervalMs}.`)
+    throw new RangeError(
+      `${owner}: sampling.maxIntervalMs must be at least the base interval (${baseIntervalMs} ms); got ${maxIntervalMs}.`,
+    )
   }
   return { baseIntervalMs, minIntervalMs, maxIntervalMs }
 }
@@ -113,7 +127,8 @@ export class SamplingRateController {
    * Records the load of the interval that just ended (0 idle .. 1 saturated) and returns the next interval, ms.
    */
   record(load: number): number {
-    if (!isFiniteNumber(load) || load < 0) throw new RangeError(`SamplingRateController.record: load must be a finite number ≥ 0; got ${showValue(load)}.`)
+    if (!isFiniteNumber(load) || load < 0)
+      throw new RangeError(`SamplingRateController.record: load must be a finite number ≥ 0; got ${showValue(load)}.`)
     if (load >= BUSY_LOAD) {
       this.#idleRun = 0
       if (++this.#busyRun >= BUSY_INTERVALS_TO_STEP_DOWN && this.#level < this.#intervals.length - 1) {

@@ -24,7 +24,8 @@ export class BoundedTimeline {
   #pendingCount = 0
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError(`BoundedTimeline: capacity must be an integer ≥ 2; got ${capacity}.`)
+    if (!Number.isInteger(capacity) || capacity < 2)
+      throw new RangeError(`BoundedTimeline: capacity must be an integer ≥ 2; got ${capacity}.`)
     this.#capacity = capacity
   }
 
@@ -37,7 +38,8 @@ export class BoundedTimeline {
     this.#pendingCount = 0
     if (this.#points.length < this.#capacity) return
     const merged: MonitorPoint[] = []
-    for (let i = 0; i + 1 < this.#points.length; i += 2) merged.push(merge(this.#points[i]!, this.#points[i + 1]!, 1, 1))
+    for (let i = 0; i + 1 < this.#points.length; i += 2)
+      merged.push(merge(this.#points[i]!, this.#points[i + 1]!, 1, 1))
     this.#points = merged
     this.#span *= 2
   }

@@ -13,7 +13,9 @@ const tagged = (url: string) => {
 }
 
 async function backendsOf(admin: pg.Client, applicationName: string): Promise<number[]> {
-  const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1 ORDER BY pid', [applicationName])
+  const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1 ORDER BY pid', [
+    applicationName,
+  ])
   return rows.map((row) => row.pid as number)
 }
 
@@ -62,7 +64,9 @@ describe('ResourcePool of pg connections on a real PostgreSQL server', () => {
   it('leaves no connection in pg_stat_activity after drain()', async () => {
     const { applicationName, config } = tagged(server.url)
     const pool = new ResourcePool({ ...pgConnections(config), min: 1, max: 4 })
-    await Promise.all(Array.from({ length: 8 }, () => pool.use((connection) => connection.query('SELECT pg_sleep(0.05)'))))
+    await Promise.all(
+      Array.from({ length: 8 }, () => pool.use((connection) => connection.query('SELECT pg_sleep(0.05)'))),
+    )
     expect((await backendsOf(admin, applicationName)).length).toBeGreaterThanOrEqual(1)
     await pool.drain()
     expect(await backendsOf(admin, applicationName)).toEqual([])
@@ -82,7 +86,14 @@ describe('ResourcePool and QueryGuard across a PostgreSQL restart', () => {
   })
 
   it('keeps serving: connections from before the restart are evicted, creates retry until the server is back', async () => {
-    const pool = new ResourcePool({ ...pgConnections(server.url), min: 2, max: 3, createRetryMs: 50, createRetryMaxMs: 400, acquireTimeoutMs: 30_000 })
+    const pool = new ResourcePool({
+      ...pgConnections(server.url),
+      min: 2,
+      max: 3,
+      createRetryMs: 50,
+      createRetryMaxMs: 400,
+      acquireTimeoutMs: 30_000,
+    })
     const guard = new QueryGuard(pool)
     const createErrors: unknown[] = []
     pool.on('createError', (error) => createErrors.push(error))

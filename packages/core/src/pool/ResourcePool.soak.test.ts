@@ -48,7 +48,8 @@ describe('ResourcePool soak: 10k acquire/release cycles with injected failures',
         cycles++
         const resource = await pool.acquire()
         if (inUse.has(resource.id)) problems.push(`resource ${resource.id} handed to two callers`)
-        if (failedValidation.has(resource.id)) problems.push(`resource ${resource.id} handed out after failing validation`)
+        if (failedValidation.has(resource.id))
+          problems.push(`resource ${resource.id} handed out after failing validation`)
         inUse.add(resource.id)
         await Promise.resolve()
         inUse.delete(resource.id)

@@ -9,7 +9,12 @@ interface Conn {
 
 /** A pool of numbered fake connections; `log` records creates and destroys, `fail` makes the next creates reject. */
 function poolOf(options: Partial<ResourcePoolOptions<Conn>> = {}) {
-  const state = { next: 1, failCreates: 0, createError: new Error('connect ECONNREFUSED 127.0.0.1:5432'), destroyed: [] as number[] }
+  const state = {
+    next: 1,
+    failCreates: 0,
+    createError: new Error('connect ECONNREFUSED 127.0.0.1:5432'),
+    destroyed: [] as number[],
+  }
   const pool = new ResourcePool<Conn>({
     create: async () => {
       if (state.failCreates > 0) {
@@ -51,7 +56,15 @@ describe('ResourcePool', () => {
     expect(again).toBe(a)
     const b = await pool.acquire()
     expect(b.id).toBe(2)
-    expect(pool.stats()).toEqual({ size: 2, available: 0, borrowed: 2, pending: 0, created: 2, destroyed: 0, evicted: 0 })
+    expect(pool.stats()).toEqual({
+      size: 2,
+      available: 0,
+      borrowed: 2,
+      pending: 0,
+      created: 2,
+      destroyed: 0,
+      evicted: 0,
+    })
     pool.release(again)
     pool.release(b)
     expect(pool.stats()).toMatchObject({ available: 2, borrowed: 0 })
@@ -114,10 +127,12 @@ describe('ResourcePool', () => {
   it('never hands out a resource that fails validation (false or a throw), and evicts it', async () => {
     const bad = new Set<number>()
     const { pool, state } = track(
-      poolOf({ validate: (conn) => {
-        if (conn.id === 2) throw new Error('socket closed')
-        return !bad.has(conn.id)
-      } }),
+      poolOf({
+        validate: (conn) => {
+          if (conn.id === 2) throw new Error('socket closed')
+          return !bad.has(conn.id)
+        },
+      }),
     )
     const [a, b] = [await pool.acquire(), await pool.acquire()]
     pool.release(a)
@@ -134,7 +149,9 @@ describe('ResourcePool', () => {
 
   it('evicts on maxUses and maxAgeMs, and idle resources above min after idleTimeoutMs', async () => {
     vi.useFakeTimers()
-    const { pool, state } = track(poolOf({ max: 3, min: 1, maxUses: 2, idleTimeoutMs: 1_000, maxAgeMs: 10_000, evictionIntervalMs: 100 }))
+    const { pool, state } = track(
+      poolOf({ max: 3, min: 1, maxUses: 2, idleTimeoutMs: 1_000, maxAgeMs: 10_000, evictionIntervalMs: 100 }),
+    )
     await vi.advanceTimersByTimeAsync(0)
     expect(pool.stats().size).toBe(1) // min created at start
     const a = await pool.acquire()
@@ -167,7 +184,9 @@ describe('ResourcePool', () => {
 
   it('evicts idle resources above min when process memory passes the threshold', async () => {
     let used = 10
-    const { pool } = track(poolOf({ max: 3, min: 1, memoryThreshold: 0.8, readMemory: () => ({ usedBytes: used, budgetBytes: 100 }) }))
+    const { pool } = track(
+      poolOf({ max: 3, min: 1, memoryThreshold: 0.8, readMemory: () => ({ usedBytes: used, budgetBytes: 100 }) }),
+    )
     const conns = [await pool.acquire(), await pool.acquire(), await pool.acquire()]
     for (const conn of conns) pool.release(conn)
     expect(pool.evictNow()).toBe(0)
@@ -197,7 +216,9 @@ describe('ResourcePool', () => {
     const a = await pool.acquire()
     const waiting = pool.acquire()
     await pool.destroy(a)
-    expect(() => pool.release(a)).toThrow('ResourcePool.release: this resource is not borrowed from this pool (released twice, or destroyed?).')
+    expect(() => pool.release(a)).toThrow(
+      'ResourcePool.release: this resource is not borrowed from this pool (released twice, or destroyed?).',
+    )
     const b = await waiting
     expect([b.id, state.destroyed]).toEqual([2, [1]])
     pool.release(b)
@@ -206,9 +227,11 @@ describe('ResourcePool', () => {
 
   it('use() releases after the callback, also when it throws, counting the error against the resource', async () => {
     const { pool } = track(poolOf({ max: 1 }))
-    await expect(pool.use(async () => {
-      throw new Error('boom')
-    })).rejects.toThrow('boom')
+    await expect(
+      pool.use(async () => {
+        throw new Error('boom')
+      }),
+    ).rejects.toThrow('boom')
     expect(await pool.use(async (conn) => conn.id)).toBe(1)
     expect(pool.stats()).toMatchObject({ borrowed: 0, available: 1 })
   })
@@ -256,6 +279,8 @@ describe('ResourcePool', () => {
       new RangeError('ResourcePool: max must be an integer ≥ 1 and ≥ min (3); got 2.'),
     )
     expect(() => new ResourcePool({ ...base, acquireTimeout: 5 } as never)).toThrow('did you mean "acquireTimeoutMs"?')
-    expect(() => new ResourcePool({ destroy: () => {} } as never)).toThrow('ResourcePool: create must be a function returning a resource or a promise of one; got undefined.')
+    expect(() => new ResourcePool({ destroy: () => {} } as never)).toThrow(
+      'ResourcePool: create must be a function returning a resource or a promise of one; got undefined.',
+    )
   })
 })

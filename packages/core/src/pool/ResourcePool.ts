@@ -170,19 +170,65 @@ export class ResourcePool<R> extends EventEmitter<ResourcePoolEvents<R>> {
       checkOption(OWNER, name, value, ok, allowed)
     this.#create = check('create', opts.create!, is.function, 'a function returning a resource or a promise of one')
     this.#destroy = check('destroy', opts.destroy!, is.function, 'a function')
-    this.#validate = opts.validate === undefined ? undefined : check('validate', opts.validate, is.function, 'a function')
+    this.#validate =
+      opts.validate === undefined ? undefined : check('validate', opts.validate, is.function, 'a function')
     this.#min = check('min', opts.min ?? 0, is.count, 'an integer ≥ 0')
-    this.#max = check('max', opts.max ?? Math.max(10, this.#min), (v) => is.positiveInteger(v) && (v as number) >= this.#min, `an integer ≥ 1 and ≥ min (${this.#min})`)
-    this.#acquireTimeoutMs = check('acquireTimeoutMs', opts.acquireTimeoutMs ?? 30_000, is.positiveOrInfinity, durationOrInfinity)
-    this.#idleTimeoutMs = check('idleTimeoutMs', opts.idleTimeoutMs ?? 30_000, is.positiveOrInfinity, durationOrInfinity)
-    this.#maxAgeMs = check('maxAgeMs', opts.maxAgeMs ?? Number.POSITIVE_INFINITY, is.positiveOrInfinity, durationOrInfinity)
-    this.#maxUses = check('maxUses', opts.maxUses ?? Number.POSITIVE_INFINITY, (v) => v === Number.POSITIVE_INFINITY || is.positiveInteger(v), 'an integer ≥ 1, or Infinity')
+    this.#max = check(
+      'max',
+      opts.max ?? Math.max(10, this.#min),
+      (v) => is.positiveInteger(v) && (v as number) >= this.#min,
+      `an integer ≥ 1 and ≥ min (${this.#min})`,
+    )
+    this.#acquireTimeoutMs = check(
+      'acquireTimeoutMs',
+      opts.acquireTimeoutMs ?? 30_000,
+      is.positiveOrInfinity,
+      durationOrInfinity,
+    )
+    this.#idleTimeoutMs = check(
+      'idleTimeoutMs',
+      opts.idleTimeoutMs ?? 30_000,
+      is.positiveOrInfinity,
+      durationOrInfinity,
+    )
+    this.#maxAgeMs = check(
+      'maxAgeMs',
+      opts.maxAgeMs ?? Number.POSITIVE_INFINITY,
+      is.positiveOrInfinity,
+      durationOrInfinity,
+    )
+    this.#maxUses = check(
+      'maxUses',
+      opts.maxUses ?? Number.POSITIVE_INFINITY,
+      (v) => v === Number.POSITIVE_INFINITY || is.positiveInteger(v),
+      'an integer ≥ 1, or Infinity',
+    )
     this.#createRetryMs = check('createRetryMs', opts.createRetryMs ?? 100, is.positive, 'a finite number of ms > 0')
-    this.#createRetryMaxMs = check('createRetryMaxMs', opts.createRetryMaxMs ?? 5_000, (v) => is.positive(v) && (v as number) >= this.#createRetryMs, `a finite number of ms ≥ createRetryMs (${this.#createRetryMs})`)
-    const evictionIntervalMs = check('evictionIntervalMs', opts.evictionIntervalMs ?? 1_000, is.positive, 'a finite number of ms > 0')
+    this.#createRetryMaxMs = check(
+      'createRetryMaxMs',
+      opts.createRetryMaxMs ?? 5_000,
+      (v) => is.positive(v) && (v as number) >= this.#createRetryMs,
+      `a finite number of ms ≥ createRetryMs (${this.#createRetryMs})`,
+    )
+    const evictionIntervalMs = check(
+      'evictionIntervalMs',
+      opts.evictionIntervalMs ?? 1_000,
+      is.positive,
+      'a finite number of ms > 0',
+    )
     this.#memoryThreshold =
-      opts.memoryThreshold === false ? false : check('memoryThreshold', opts.memoryThreshold ?? 0.85, is.fraction, 'a share of the budget between 0 and 1, or false')
-    const budget = opts.memoryBudgetBytes === undefined ? undefined : check('memoryBudgetBytes', opts.memoryBudgetBytes, is.positive, 'a number of bytes > 0')
+      opts.memoryThreshold === false
+        ? false
+        : check(
+            'memoryThreshold',
+            opts.memoryThreshold ?? 0.85,
+            is.fraction,
+            'a share of the budget between 0 and 1, or false',
+          )
+    const budget =
+      opts.memoryBudgetBytes === undefined
+        ? undefined
+        : check('memoryBudgetBytes', opts.memoryBudgetBytes, is.positive, 'a number of bytes > 0')
     this.#readMemory = check('readMemory', opts.readMemory ?? processMemoryReader(budget), is.function, 'a function')
     this.#now = check('now', opts.now ?? (() => performance.now()), is.function, 'a function returning ms')
     this.#evictionTimer = setInterval(() => this.evictNow(), evictionIntervalMs)
@@ -196,7 +242,13 @@ export class ResourcePool<R> extends EventEmitter<ResourcePoolEvents<R>> {
   }
 
   set max(value: number) {
-    this.#max = checkOption(OWNER, 'max', value, (v) => is.positiveInteger(v) && (v as number) >= this.#min, `an integer ≥ 1 and ≥ min (${this.#min})`)
+    this.#max = checkOption(
+      OWNER,
+      'max',
+      value,
+      (v) => is.positiveInteger(v) && (v as number) >= this.#min,
+      `an integer ≥ 1 and ≥ min (${this.#min})`,
+    )
     this.evictNow()
     this.#dispatch()
   }
@@ -222,7 +274,15 @@ export class ResourcePool<R> extends EventEmitter<ResourcePoolEvents<R>> {
       }
     }
     return new Promise<R>((resolve, reject) => {
-      const waiter: Waiter<R> = { resolve, reject, startedMs: this.#now(), timer: undefined, signal, onAbort: undefined, settled: false }
+      const waiter: Waiter<R> = {
+        resolve,
+        reject,
+        startedMs: this.#now(),
+        timer: undefined,
+        signal,
+        onAbort: undefined,
+        settled: false,
+      }
       if (Number.isFinite(this.#acquireTimeoutMs)) {
         waiter.timer = setTimeout(() => this.#timeOut(waiter), this.#acquireTimeoutMs)
       }
@@ -267,7 +327,9 @@ export class ResourcePool<R> extends EventEmitter<ResourcePoolEvents<R>> {
   destroy(resource: R): Promise<void> {
     const record = this.#records.get(resource)
     if (record === undefined || record.state !== 'borrowed') {
-      return Promise.reject(new Error(`${OWNER}.destroy: this resource is not borrowed from this pool (released or destroyed already?).`))
+      return Promise.reject(
+        new Error(`${OWNER}.destroy: this resource is not borrowed from this pool (released or destroyed already?).`),
+      )
     }
     this.#borrowed--
     const done = this.#remove(record, 'destroyed')
@@ -300,7 +362,8 @@ export class ResourcePool<R> extends EventEmitter<ResourcePoolEvents<R>> {
     clearInterval(this.#evictionTimer)
     clearTimeout(this.#retryTimer)
     this.#retryTimer = undefined
-    for (let i = this.#head; i < this.#waiters.length; i++) this.#settleWaiter(this.#waiters[i]!, undefined, new PoolDrainedError())
+    for (let i = this.#head; i < this.#waiters.length; i++)
+      this.#settleWaiter(this.#waiters[i]!, undefined, new PoolDrainedError())
     this.#waiters = []
     this.#head = 0
     this.#drained = (async () => {
@@ -371,7 +434,10 @@ export class ResourcePool<R> extends EventEmitter<ResourcePoolEvents<R>> {
       else this.#hand(record)
     }
     if (this.#retryTimer !== undefined) return
-    let wanted = Math.max(this.#pending - this.#validating - this.#creating, this.#min - this.#records.size - this.#creating)
+    let wanted = Math.max(
+      this.#pending - this.#validating - this.#creating,
+      this.#min - this.#records.size - this.#creating,
+    )
     if (this.#draining) wanted = 0
     // After a failure only one create runs at a time: a down database gets one probe per backoff step.
     if (this.#createFailures > 0) wanted = Math.min(wanted, 1 - this.#creating)
@@ -409,7 +475,15 @@ export class ResourcePool<R> extends EventEmitter<ResourcePoolEvents<R>> {
     this.#createFailures = 0
     this.#lastCreateError = undefined
     const nowMs = this.#now()
-    const record: ResourceRecord<R> = { resource, createdAtMs: nowMs, idleSinceMs: nowMs, uses: 0, errors: 0, broken: false, state: 'idle' }
+    const record: ResourceRecord<R> = {
+      resource,
+      createdAtMs: nowMs,
+      idleSinceMs: nowMs,
+      uses: 0,
+      errors: 0,
+      broken: false,
+      state: 'idle',
+    }
     this.#records.set(resource, record)
     this.#created++
     this.#notify('create', resource)

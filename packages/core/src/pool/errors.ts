@@ -3,7 +3,11 @@ export class PoolTimeoutError extends Error {
   override readonly name = 'PoolTimeoutError'
   readonly waitedMs: number
 
-  constructor(waitedMs: number, state: { size: number; max: number; borrowed: number; pending: number }, lastCreateError: unknown) {
+  constructor(
+    waitedMs: number,
+    state: { size: number; max: number; borrowed: number; pending: number },
+    lastCreateError: unknown,
+  ) {
     const createHint =
       lastCreateError === undefined
         ? 'every resource is in use: raise max, or release resources sooner (one may be acquired and never released).'

@@ -34,7 +34,8 @@ function logged<T extends object>(target: T, log: string[]): T {
         }
       }
       if (key === 'transaction' && typeof value === 'function') {
-        return (fn: (tx: object) => Promise<unknown>) => (value as (fn: unknown) => unknown).call(object, (tx: object) => fn(logged(tx, log)))
+        return (fn: (tx: object) => Promise<unknown>) =>
+          (value as (fn: unknown) => unknown).call(object, (tx: object) => fn(logged(tx, log)))
       }
       if (key === 'connect' && typeof value === 'function') {
         return async () => logged((await (value as () => Promise<object>).call(object)) as object, log)
@@ -56,7 +57,12 @@ const backends: Record<string, () => Promise<Backend>> = {
     // (here: the server's shutdown at the end of the file).
     pool.on('error', () => {})
     const log: string[] = []
-    return { client: logged(pool, log) as never, sql: (text, params) => pool.query(text, params), log, close: () => pool.end() }
+    return {
+      client: logged(pool, log) as never,
+      sql: (text, params) => pool.query(text, params),
+      log,
+      close: () => pool.end(),
+    }
   },
   'pg Client': async () => {
     const client = new pg.Client({ connectionString: server.url })
@@ -114,7 +120,11 @@ describe.each(Object.keys(backends))('QueryGuard on %s', (backendName) => {
     const table = name('wide')
     await backend.sql(`CREATE TABLE ${table} AS SELECT g AS id, 'label-' || g AS label FROM generate_series(1, 5000) g`)
     await backend.sql(`ANALYZE ${table}`)
-    const expensive = await guard.query(`SELECT a.id FROM ${table} a JOIN ${table} b ON a.label < b.label WHERE a.id < 50`, [], { maxRows: 10 })
+    const expensive = await guard.query(
+      `SELECT a.id FROM ${table} a JOIN ${table} b ON a.label < b.label WHERE a.id < 50`,
+      [],
+      { maxRows: 10 },
+    )
     expect(cheap.rows).toEqual([{ one: 1 }])
     expect(cheap.cost).toBeLessThan(1)
     expect(cheap.timeoutMs).toBe(100)
@@ -127,7 +137,9 @@ describe.each(Object.keys(backends))('QueryGuard on %s', (backendName) => {
     const guard = new QueryGuard(backend.client, { maxRows: 50, fetchRows: 20 })
     const sequence = name('rows_made')
     await backend.sql(`CREATE SEQUENCE ${sequence}`)
-    const result = await guard.query<{ n: number }>(`SELECT nextval('${sequence}')::int AS n FROM generate_series(1, 100000)`)
+    const result = await guard.query<{ n: number }>(
+      `SELECT nextval('${sequence}')::int AS n FROM generate_series(1, 100000)`,
+    )
     expect(result.rows).toHaveLength(50)
     expect(result.rows.at(-1)).toEqual({ n: 50 })
     expect(result.truncated).toBe(true)
@@ -148,10 +160,10 @@ describe.each(Object.keys(backends))('QueryGuard on %s', (backendName) => {
     backend.log.length = 0
     const result = await guard.query('SELECT g FROM generate_series(1, 5000) g')
     expect(result).toMatchObject({ estimatedRows: 5000, truncated: true })
-    expect(warnings).toEqual([
-      expect.objectContaining({ kind: 'estimateOverCap', estimatedRows: 5000, maxRows: 10 }),
-    ])
-    expect(warnings[0]!.message).toMatch(/^QueryGuard: the planner expects 5000 rows, over maxRows \(10\); only 10 will be read/)
+    expect(warnings).toEqual([expect.objectContaining({ kind: 'estimateOverCap', estimatedRows: 5000, maxRows: 10 })])
+    expect(warnings[0]!.message).toMatch(
+      /^QueryGuard: the planner expects 5000 rows, over maxRows \(10\); only 10 will be read/,
+    )
     if (backendName !== 'ResourcePool of pg Clients') {
       const explainAt = backend.log.findIndex((sql) => sql.startsWith('EXPLAIN'))
       const warningAt = backend.log.indexOf('<warning>')
@@ -169,7 +181,8 @@ describe.each(Object.keys(backends))('QueryGuard on %s', (backendName) => {
     const guard = new QueryGuard(backend.client)
     backend.log.length = 0
     for (let i = 0; i < 6; i++) await guard.query(`SELECT ${i} + $1::int AS v`, [i])
-    if (backendName !== 'ResourcePool of pg Clients') expect(backend.log.filter((sql) => sql.startsWith('EXPLAIN'))).toHaveLength(1)
+    if (backendName !== 'ResourcePool of pg Clients')
+      expect(backend.log.filter((sql) => sql.startsWith('EXPLAIN'))).toHaveLength(1)
     const stats = guard.history('SELECT 99 + $1::int AS v')!
     expect(stats).toMatchObject({ runs: 6, timeouts: 0 })
     expect(stats.p50Ms).toBeGreaterThanOrEqual(0)
@@ -182,7 +195,9 @@ describe.each(Object.keys(backends))('QueryGuard on %s', (backendName) => {
     const table = name('items')
     const ddl = await guard.query(`CREATE TABLE ${table} (id serial PRIMARY KEY, label text)`)
     expect(ddl).toMatchObject({ rows: [], truncated: false, cost: null, estimatedRows: null, timeoutMs: 5_000 })
-    const inserted = await guard.query(`INSERT INTO ${table} (label) SELECT 'x' || g FROM generate_series(1, 3) g RETURNING id`)
+    const inserted = await guard.query(
+      `INSERT INTO ${table} (label) SELECT 'x' || g FROM generate_series(1, 3) g RETURNING id`,
+    )
     expect([inserted.rows, inserted.truncated]).toEqual([[{ id: 1 }, { id: 2 }], true])
     const { rows } = await backend.sql(`SELECT count(*)::int AS n FROM ${table}`)
     expect(rows[0]!.n).toBe(3)
@@ -204,7 +219,9 @@ describe('QueryGuard on a real PostgreSQL server: timeouts', () => {
       const tookMs = performance.now() - started
       expect(error).toBeInstanceOf(QueryTimeoutError)
       expect((error as QueryTimeoutError).timeoutMs).toBe(200)
-      expect((error as QueryTimeoutError).message).toMatch(/^QueryGuard: the server cancelled the statement at its timeout of 200 ms \(planner cost 0\.01/)
+      expect((error as QueryTimeoutError).message).toMatch(
+        /^QueryGuard: the server cancelled the statement at its timeout of 200 ms \(planner cost 0\.01/,
+      )
       expect(((error as QueryTimeoutError).cause as { code: string }).code).toBe('57014')
       // Cancelled by the server, well before the 30 s sleep would end.
       expect(tookMs).toBeLessThan(20_000)

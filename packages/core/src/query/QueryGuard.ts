@@ -119,19 +119,39 @@ export class QueryGuard extends EventEmitter<QueryGuardEvents> {
       checkOption(OWNER, name, value, ok, allowed)
     this.#session = sessionFor(client)
     this.#maxRows = check('maxRows', opts.maxRows ?? 10_000, is.positiveInteger, 'an integer ≥ 1')
-    const minTimeoutMs = check('minTimeoutMs', opts.minTimeoutMs ?? 1_000, is.positiveInteger, 'an integer number of ms ≥ 1')
-    const maxTimeoutMs = check('maxTimeoutMs', opts.maxTimeoutMs ?? 30_000, (v) => is.positiveInteger(v) && (v as number) >= minTimeoutMs, `an integer number of ms ≥ minTimeoutMs (${minTimeoutMs})`)
+    const minTimeoutMs = check(
+      'minTimeoutMs',
+      opts.minTimeoutMs ?? 1_000,
+      is.positiveInteger,
+      'an integer number of ms ≥ 1',
+    )
+    const maxTimeoutMs = check(
+      'maxTimeoutMs',
+      opts.maxTimeoutMs ?? 30_000,
+      (v) => is.positiveInteger(v) && (v as number) >= minTimeoutMs,
+      `an integer number of ms ≥ minTimeoutMs (${minTimeoutMs})`,
+    )
     this.#policy = {
       minTimeoutMs,
       maxTimeoutMs,
       msPerCostUnit: check('msPerCostUnit', opts.msPerCostUnit ?? 0.05, is.nonNegative, 'a finite number of ms ≥ 0'),
       historyMinSamples: check('historyMinSamples', opts.historyMinSamples ?? 5, is.positiveInteger, 'an integer ≥ 1'),
-      latencyHeadroom: check('latencyHeadroom', opts.latencyHeadroom ?? 3, (v) => is.positive(v) && (v as number) >= 1, 'a factor ≥ 1'),
+      latencyHeadroom: check(
+        'latencyHeadroom',
+        opts.latencyHeadroom ?? 3,
+        (v) => is.positive(v) && (v as number) >= 1,
+        'a factor ≥ 1',
+      ),
     }
     this.#fetchRows = check('fetchRows', opts.fetchRows ?? 500, is.positiveInteger, 'an integer ≥ 1')
     this.#historySize = check('historySize', opts.historySize ?? 100, is.positiveInteger, 'an integer ≥ 1')
     const maxStatements = check('maxStatements', opts.maxStatements ?? 1_000, is.positiveInteger, 'an integer ≥ 1')
-    this.#planTtlMs = check('planTtlMs', opts.planTtlMs ?? 300_000, is.positiveOrInfinity, 'a number of ms > 0, or Infinity')
+    this.#planTtlMs = check(
+      'planTtlMs',
+      opts.planTtlMs ?? 300_000,
+      is.positiveOrInfinity,
+      'a number of ms > 0, or Infinity',
+    )
     this.#now = check('now', opts.now ?? (() => performance.now()), is.function, 'a function returning ms')
     this.#statements = new LRUCache({ max: maxStatements })
   }
@@ -140,10 +160,17 @@ export class QueryGuard extends EventEmitter<QueryGuardEvents> {
    * Runs `sql` with `params` ($1, $2, …). Rejects with `QueryTimeoutError` when the server cancels it at
    * its timeout, and with the server's error otherwise.
    */
-  async query<Row = Record<string, unknown>>(sql: string, params: unknown[] = [], options?: { maxRows?: number }): Promise<QueryResult<Row>> {
-    if (typeof sql !== 'string' || sql.trim() === '') throw new RangeError(`${OWNER}.query: sql must be a non-empty string; got ${JSON.stringify(sql)}.`)
+  async query<Row = Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+    options?: { maxRows?: number },
+  ): Promise<QueryResult<Row>> {
+    if (typeof sql !== 'string' || sql.trim() === '')
+      throw new RangeError(`${OWNER}.query: sql must be a non-empty string; got ${JSON.stringify(sql)}.`)
     const maxRows =
-      options?.maxRows === undefined ? this.#maxRows : checkOption(`${OWNER}.query`, 'maxRows', options.maxRows, is.positiveInteger, 'an integer ≥ 1')
+      options?.maxRows === undefined
+        ? this.#maxRows
+        : checkOption(`${OWNER}.query`, 'maxRows', options.maxRows, is.positiveInteger, 'an integer ≥ 1')
     const key = normalizeStatement(sql)
     let entry = this.#statements.get(key)
     if (entry === undefined) {
@@ -174,7 +201,10 @@ export class QueryGuard extends EventEmitter<QueryGuardEvents> {
       try {
         ;({ rows, truncated } = await this.#read<Row>(tx, sql, params, maxRows, estimate))
       } catch (error) {
-        if ((error as { code?: unknown } | null)?.code === STATEMENT_TIMEOUT && /statement timeout/.test((error as Error).message)) {
+        if (
+          (error as { code?: unknown } | null)?.code === STATEMENT_TIMEOUT &&
+          /statement timeout/.test((error as Error).message)
+        ) {
           statement.history.record(timeoutMs, true)
           const timeout = new QueryTimeoutError(sql, timeoutMs, estimate?.cost ?? null, error)
           if (this.listenerCount('timeout') > 0) this.emit('timeout', timeout)
@@ -229,7 +259,11 @@ export class QueryGuard extends EventEmitter<QueryGuardEvents> {
  * The planner's estimate, or null when EXPLAIN refuses the statement (DDL, SET, …). A savepoint keeps
  * the transaction usable after such a refusal.
  */
-async function explain(tx: Parameters<Parameters<Session>[0]>[0], sql: string, params: unknown[]): Promise<Estimate | null> {
+async function explain(
+  tx: Parameters<Parameters<Session>[0]>[0],
+  sql: string,
+  params: unknown[],
+): Promise<Estimate | null> {
   await tx.query('SAVEPOINT qtests_explain')
   let plan: unknown
   try {

@@ -16,7 +16,9 @@ const broken = new WeakSet<object>()
  * restarted) is marked broken at once, so validation evicts it without a round trip; otherwise
  * validation runs `SELECT 1`. The 'error' listener also keeps such an error from crashing the process.
  */
-export function pgConnections(config: string | Record<string, unknown>): Pick<ResourcePoolOptions<PgConnection>, 'create' | 'destroy' | 'validate'> {
+export function pgConnections(
+  config: string | Record<string, unknown>,
+): Pick<ResourcePoolOptions<PgConnection>, 'create' | 'destroy' | 'validate'> {
   return {
     create: async () => {
       const pg = (await import('pg')) as unknown as { default: { Client: new (config: unknown) => PgConnection } }

@@ -63,7 +63,9 @@ function loadPgCursor(): Promise<PgCursorClass> {
     (module) => (module as { default: PgCursorClass }).default,
     (error: unknown) => {
       pgCursor = undefined
-      throw new Error('QueryGuard on pg reads rows through pg-cursor: install it (npm install pg-cursor).', { cause: error })
+      throw new Error('QueryGuard on pg reads rows through pg-cursor: install it (npm install pg-cursor).', {
+        cause: error,
+      })
     },
   )
   return pgCursor
@@ -72,7 +74,8 @@ function loadPgCursor(): Promise<PgCursorClass> {
 /** A broken connection (no SQLSTATE: the socket closed, the backend was terminated) must not be reused. */
 export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03'
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
+    return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03'
   return error instanceof Error
 }
 
@@ -118,7 +121,9 @@ export function sessionFor(client: GuardedClient): Session {
     clientLocks.set(pgClient, lock)
     return (fn) => lock.run(() => pgTransaction(pgClient, fn))
   }
-  throw new RangeError('QueryGuard: client must be a pg Client, a pg Pool, a PGlite instance or a ResourcePool of pg Clients.')
+  throw new RangeError(
+    'QueryGuard: client must be a pg Client, a pg Pool, a PGlite instance or a ResourcePool of pg Clients.',
+  )
 }
 
 function isPgPool(client: GuardedClient): client is PgPoolLike {

@@ -37,7 +37,8 @@ export class StatementHistory {
 
   stats(): StatementStats {
     const sorted = this.#ring.slice(0, this.samples).sort()
-    const at = (q: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!)
+    const at = (q: number) =>
+      sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!
     return { runs: this.#runs, timeouts: this.#timeouts, p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99) }
   }
 }

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { StatementHistory } from './statementHistory.js'
 import { scaleTimeoutMs } from './timeoutPolicy.js'
 
-const policy = { minTimeoutMs: 100, maxTimeoutMs: 10_000, msPerCostUnit: 0.05, historyMinSamples: 5, latencyHeadroom: 3 }
+const policy = {
+  minTimeoutMs: 100,
+  maxTimeoutMs: 10_000,
+  msPerCostUnit: 0.05,
+  historyMinSamples: 5,
+  latencyHeadroom: 3,
+}
 
 describe('scaleTimeoutMs', () => {
   it('scales with the planner cost within the bounds, and gives an unknown cost the maximum', () => {

@@ -17,7 +17,11 @@ export interface TimeoutPolicy {
  * maximum). After: its p99 run time × latencyHeadroom, so the timeout follows what the statement
  * really takes, whichever way the planner was wrong. Pure.
  */
-export function scaleTimeoutMs(cost: number | null, history: StatementHistory | undefined, policy: TimeoutPolicy): number {
+export function scaleTimeoutMs(
+  cost: number | null,
+  history: StatementHistory | undefined,
+  policy: TimeoutPolicy,
+): number {
   const clamp = (ms: number) => Math.round(Math.min(policy.maxTimeoutMs, Math.max(policy.minTimeoutMs, ms)))
   if (history !== undefined && history.samples >= policy.historyMinSamples) {
     return clamp(history.stats().p99Ms * policy.latencyHeadroom)

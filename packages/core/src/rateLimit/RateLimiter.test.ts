@@ -23,7 +23,10 @@ describe('RateLimiter options', () => {
     [{ limit: 1, intervalMs: -5 }, 'RateLimiter: intervalMs must be a positive finite number; got -5.'],
     [{ limit: 1, intervalMs: 1000, burst: -1 }, 'RateLimiter: burst must be a non-negative integer; got -1.'],
     [{ limit: 1, intervalMs: 1000, maxConcurrent: 0 }, 'RateLimiter: maxConcurrent must be a positive integer; got 0.'],
-    [{ limit: 1, intervalMs: 1000, keyLimits: { a: 0 } }, 'RateLimiter: keyLimits["a"] must be a positive integer; got 0.'],
+    [
+      { limit: 1, intervalMs: 1000, keyLimits: { a: 0 } },
+      'RateLimiter: keyLimits["a"] must be a positive integer; got 0.',
+    ],
     [
       { limit: 1, intervalMs: 1000, predict: { smoothing: 2 } },
       'RateLimiter: predict.smoothing must be a number in (0, 1]; got 2.',
@@ -54,7 +57,10 @@ describe('RateLimiter options', () => {
       'RateLimiter: unknown option "predict.smothing" (did you mean "predict.smoothing"?); allowed options of predict: smoothing.',
     ],
     [{ limit: 1, intervalMs: 1000, redis: null }, 'RateLimiter: redis must be an object or undefined; got null.'],
-    [{ limit: 1, intervalMs: 1000, keyLimits: [3] }, 'RateLimiter: keyLimits must be an object of { [key]: limit }; got an array.'],
+    [
+      { limit: 1, intervalMs: 1000, keyLimits: [3] },
+      'RateLimiter: keyLimits must be an object of { [key]: limit }; got an array.',
+    ],
     [{ limit: '10', intervalMs: 1000 }, 'RateLimiter: limit must be a positive integer; got "10".'],
     [{ limit: 1, intervalMs: '1000' }, 'RateLimiter: intervalMs must be a positive finite number; got "1000".'],
     [null, 'RateLimiter: options must be an object with limit and intervalMs; got null.'],
@@ -193,7 +199,11 @@ describe('RateLimiter prediction', () => {
 
 describe('RateLimiter window property (fake clock)', () => {
   it('never starts more than promised in any window, and starts every job exactly once in order per key', async () => {
-    const arrival = fc.record({ atMs: fc.integer({ min: 0, max: 3000 }), key: fc.constantFrom('a', 'b'), holdMs: fc.nat(300) })
+    const arrival = fc.record({
+      atMs: fc.integer({ min: 0, max: 3000 }),
+      key: fc.constantFrom('a', 'b'),
+      holdMs: fc.nat(300),
+    })
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 5 }),

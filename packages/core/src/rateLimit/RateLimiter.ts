@@ -230,7 +230,10 @@ export class RateLimiter {
 
   private readonly release = (): void => {
     this.running--
-    while (this.running + this.reserved < this.options.maxConcurrent && this.slotWaitersHead < this.slotWaiters.length) {
+    while (
+      this.running + this.reserved < this.options.maxConcurrent &&
+      this.slotWaitersHead < this.slotWaiters.length
+    ) {
       const ks = this.slotWaiters[this.slotWaitersHead++]!
       if (this.slotWaitersHead === this.slotWaiters.length) {
         this.slotWaiters.length = 0

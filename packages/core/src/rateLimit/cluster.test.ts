@@ -58,12 +58,20 @@ function nextMessage<M>(child: ChildProcess, type: string): Promise<M> {
 
 /** Child processes that serve one run after another, so each run does not pay for starting Node. */
 function forkProcesses(count: number): ChildProcess[] {
-  if (!existsSync(DIST_INDEX)) throw new Error(`Cluster tests run the built package: ${DIST_INDEX} is missing; run pnpm --filter @qtests/core build.`)
+  if (!existsSync(DIST_INDEX))
+    throw new Error(
+      `Cluster tests run the built package: ${DIST_INDEX} is missing; run pnpm --filter @qtests/core build.`,
+    )
   return Array.from({ length: count }, () => fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
 }
 
 /** One run: process p schedules jobs[p]; all start together on a fresh prefix; returns what each reported. */
-async function runProcesses(children: ChildProcess[], url: string, limiter: object, jobs: Job[][]): Promise<ChildResult[]> {
+async function runProcesses(
+  children: ChildProcess[],
+  url: string,
+  limiter: object,
+  jobs: Job[][],
+): Promise<ChildResult[]> {
   const shared = { url, prefix: prefix(), limiter, redis: { leaseMs: LEASE_MS } }
   const ready = children.map((child) => nextMessage(child, 'ready'))
   children.forEach((child, p) => {
@@ -87,7 +95,7 @@ describe('RateLimiter cluster mode (3 processes, real Redis)', () => {
     await redis?.kill()
   })
 
-  it('never starts more than promised per key in any window across 3 processes; each process starts a key\'s jobs in the order it scheduled them, each once', async () => {
+  it("never starts more than promised per key in any window across 3 processes; each process starts a key's jobs in the order it scheduled them, each once", async () => {
     const job = fc.record({
       key: fc.constantFrom('a', 'b'),
       offsetMs: fc.integer({ min: 0, max: 600 }),
@@ -138,7 +146,11 @@ describe('RateLimiter cluster mode (3 processes, real Redis)', () => {
 describe('RateLimiter cluster mode when Redis fails', () => {
   it('runs every job exactly once across a Redis restart, and keeps the window across it', async () => {
     const redis = await privateRedis()
-    const limiter = new RateLimiter({ limit: 4, intervalMs: 200, redis: { url: redis.url, prefix: prefix(), leaseMs: LEASE_MS } })
+    const limiter = new RateLimiter({
+      limit: 4,
+      intervalMs: 200,
+      redis: { url: redis.url, prefix: prefix(), leaseMs: LEASE_MS },
+    })
     try {
       const runs = new Map<number, number>()
       const starts: number[] = []
@@ -185,7 +197,9 @@ describe('RateLimiter cluster mode when Redis fails', () => {
       expect(rejected.length).toBeGreaterThan(0)
       for (const r of rejected) {
         expect((r as PromiseRejectedResult).reason).toMatchObject({ name: 'RateLimitStoreError' })
-        expect((r as PromiseRejectedResult).reason.message).toMatch(/could not reach Redis for \d+ ms while key "k" had waiting jobs/)
+        expect((r as PromiseRejectedResult).reason.message).toMatch(
+          /could not reach Redis for \d+ ms while key "k" had waiting jobs/,
+        )
       }
     } finally {
       await limiter.close()

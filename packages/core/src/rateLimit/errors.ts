@@ -2,7 +2,9 @@
 export class RateLimiterStoppedError extends Error {
   override name = 'RateLimiterStoppedError'
   constructor() {
-    super('RateLimiter was stopped before this job started; the job did not run. Create a new RateLimiter to schedule more work.')
+    super(
+      'RateLimiter was stopped before this job started; the job did not run. Create a new RateLimiter to schedule more work.',
+    )
   }
 }
 

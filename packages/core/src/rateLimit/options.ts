@@ -110,7 +110,8 @@ function positiveInteger(option: string, value: unknown): number {
 }
 
 function positiveFinite(option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(option, value, 'a positive finite number')
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    fail(option, value, 'a positive finite number')
   return value
 }
 
@@ -150,7 +151,16 @@ export function resolveOptions(options: RateLimiterOptions): ResolvedOptions {
     if (typeof options.now !== 'function') fail('now', options.now, 'a function returning milliseconds')
     now = options.now
   }
-  return { limit, intervalMs, maxConcurrent, burst, redis: resolveRedis(options.redis), keyLimits, predictSmoothing, now }
+  return {
+    limit,
+    intervalMs,
+    maxConcurrent,
+    burst,
+    redis: resolveRedis(options.redis),
+    keyLimits,
+    predictSmoothing,
+    now,
+  }
 }
 
 function resolveRedis(redis: RedisOptions | undefined): ResolvedRedisOptions | undefined {

@@ -116,7 +116,10 @@ export class RedisWindowStore {
 
 async function connectUrl(url: string, onError: () => void): Promise<RedisClientLike> {
   const ioredis = await import('ioredis').catch((cause: unknown) => {
-    throw new RateLimiterSetupError('RateLimiter: redis.url needs the ioredis package (npm install ioredis), or pass redis.client.', cause)
+    throw new RateLimiterSetupError(
+      'RateLimiter: redis.url needs the ioredis package (npm install ioredis), or pass redis.client.',
+      cause,
+    )
   })
   // Fail a command after one failed reconnect instead of queueing it for ~20: the limiter retries on its own
   // and needs to see the outage to apply unavailableTimeoutMs.

@@ -380,7 +380,8 @@ describe('CircuitBreaker events', () => {
 /** Heap in use outside code space: compiled code comes and goes with JIT tiering, not with calls. */
 function dataHeapBytes(): number {
   let bytes = 0
-  for (const space of v8.getHeapSpaceStatistics()) if (!space.space_name.startsWith('code')) bytes += space.space_used_size
+  for (const space of v8.getHeapSpaceStatistics())
+    if (!space.space_name.startsWith('code')) bytes += space.space_used_size
   return bytes
 }
 
@@ -419,29 +420,49 @@ describe('CircuitBreaker memory', () => {
   }
 
   it.each<[string, () => () => Promise<unknown>, number]>([
-    ['closed, unobserved (the closure-free path)', () => {
-      const breaker = new CircuitBreaker()
-      return () => breaker.execute(() => resolved)
-    }, 300_000],
-    ['closed, with listeners and timeoutMs (a timer per call)', () => {
-      const breaker = new CircuitBreaker({ timeoutMs: 10_000 })
-      breaker.on('success', () => {})
-      breaker.on('failure', () => {})
-      return () => breaker.execute(() => resolved)
-    }, 300_000],
-    ['closed, every other call failing, with a fallback', () => {
-      const breaker = new CircuitBreaker({ failureThreshold: 1, fallback: () => 'fallback' })
-      let i = 0
-      return () => breaker.execute(() => (i++ % 2 === 0 ? resolved : Promise.reject(down)))
-    }, 300_000],
+    [
+      'closed, unobserved (the closure-free path)',
+      () => {
+        const breaker = new CircuitBreaker()
+        return () => breaker.execute(() => resolved)
+      },
+      300_000,
+    ],
+    [
+      'closed, with listeners and timeoutMs (a timer per call)',
+      () => {
+        const breaker = new CircuitBreaker({ timeoutMs: 10_000 })
+        breaker.on('success', () => {})
+        breaker.on('failure', () => {})
+        return () => breaker.execute(() => resolved)
+      },
+      300_000,
+    ],
+    [
+      'closed, every other call failing, with a fallback',
+      () => {
+        const breaker = new CircuitBreaker({ failureThreshold: 1, fallback: () => 'fallback' })
+        let i = 0
+        return () => breaker.execute(() => (i++ % 2 === 0 ? resolved : Promise.reject(down)))
+      },
+      300_000,
+    ],
     // Fewer calls: each refusal makes a BrokenCircuitError, whose stack capture dominates the time.
-    ['open, refusing every call, with a fallback', () => {
-      const breaker = new CircuitBreaker({ fallback: () => 'fallback' })
-      return () => breaker.execute(() => Promise.reject(down))
-    }, 100_000],
-  ])('retains no memory per call: %s (heap after full GCs)', async (_name, make, calls) => {
-    expect(await retainedBytesPerCall(make(), calls)).toBeLessThan(MAX_BYTES_PER_CALL)
-  }, 60_000)
+    [
+      'open, refusing every call, with a fallback',
+      () => {
+        const breaker = new CircuitBreaker({ fallback: () => 'fallback' })
+        return () => breaker.execute(() => Promise.reject(down))
+      },
+      100_000,
+    ],
+  ])(
+    'retains no memory per call: %s (heap after full GCs)',
+    async (_name, make, calls) => {
+      expect(await retainedBytesPerCall(make(), calls)).toBeLessThan(MAX_BYTES_PER_CALL)
+    },
+    60_000,
+  )
 })
 
 describe('CircuitBreaker properties and faults', () => {
@@ -588,6 +609,8 @@ describe('CircuitBreaker properties and faults', () => {
     expect(stateAtEndOfGoodPeriods).toEqual(['closed', 'closed', 'closed'])
     expect(reachedWhileOpen).toBe(0)
     expect(fallbacks).toBeGreaterThan(0)
-    expect(seen.transitions.every((t) => ['closed→open', 'open→halfOpen', 'halfOpen→closed', 'halfOpen→open'].includes(t))).toBe(true)
+    expect(
+      seen.transitions.every((t) => ['closed→open', 'open→halfOpen', 'halfOpen→closed', 'halfOpen→open'].includes(t)),
+    ).toBe(true)
   })
 })

@@ -132,14 +132,30 @@ export class CircuitBreaker<F = never> {
   constructor(options: CircuitBreakerOptions<F> = {}) {
     checkOptionsObject('CircuitBreaker', options)
     checkKnownKeys('CircuitBreaker', options, OPTION_NAMES)
-    this.#failureThreshold = check('failureThreshold', options.failureThreshold ?? 0.5, isRate, 'a failure rate from 0 to 1')
+    this.#failureThreshold = check(
+      'failureThreshold',
+      options.failureThreshold ?? 0.5,
+      isRate,
+      'a failure rate from 0 to 1',
+    )
     this.#volumeThreshold = check('volumeThreshold', options.volumeThreshold ?? 10, isCount, 'an integer ≥ 0')
     this.#windowMs = check('windowMs', options.windowMs ?? 10_000, isPositive, 'a finite number of ms > 0')
     this.#bucketCount = check('buckets', options.buckets ?? 10, isPositiveInteger, 'an integer ≥ 1')
-    this.#halfOpenAfterMs = check('halfOpenAfterMs', options.halfOpenAfterMs ?? 10_000, isDuration, 'a finite number of ms ≥ 0')
-    this.#timeoutMs = check('timeoutMs', options.timeoutMs ?? 0, isDuration, 'a finite number of ms ≥ 0 (0 turns it off)')
+    this.#halfOpenAfterMs = check(
+      'halfOpenAfterMs',
+      options.halfOpenAfterMs ?? 10_000,
+      isDuration,
+      'a finite number of ms ≥ 0',
+    )
+    this.#timeoutMs = check(
+      'timeoutMs',
+      options.timeoutMs ?? 0,
+      isDuration,
+      'a finite number of ms ≥ 0 (0 turns it off)',
+    )
     this.#isFailure = check('isFailure', options.isFailure ?? everyErrorIsAFailure, isFunction, 'a function')
-    this.#fallback = options.fallback === undefined ? undefined : check('fallback', options.fallback, isFunction, 'a function')
+    this.#fallback =
+      options.fallback === undefined ? undefined : check('fallback', options.fallback, isFunction, 'a function')
     this.#now = check('now', options.now ?? defaultNow, isFunction, 'a function returning ms')
     this.#bucketMs = this.#windowMs / this.#bucketCount
     this.#counts = new Float64Array(this.#bucketCount * KINDS)
@@ -179,7 +195,9 @@ export class CircuitBreaker<F = never> {
    */
   on<E extends EventName>(event: E, listener: Listener<E>): () => void {
     if (!EVENT_NAMES.includes(event)) {
-      throw new RangeError(`CircuitBreaker.on: unknown event ${JSON.stringify(event)}; use one of ${EVENT_NAMES.join(', ')}.`)
+      throw new RangeError(
+        `CircuitBreaker.on: unknown event ${JSON.stringify(event)}; use one of ${EVENT_NAMES.join(', ')}.`,
+      )
     }
     // Copy on write, so a listener that unsubscribes during an emit does not skip its neighbour.
     const listeners = this.#listeners as { [K in EventName]: Listener<K>[] }

@@ -1,3 +1,8 @@
 export { CircuitBreaker } from './circuitBreaker.js'
-export type { CircuitBreakerEvents, CircuitBreakerOptions, CircuitBreakerStats, CircuitState } from './circuitBreaker.js'
+export type {
+  CircuitBreakerEvents,
+  CircuitBreakerOptions,
+  CircuitBreakerStats,
+  CircuitState,
+} from './circuitBreaker.js'
 export { BrokenCircuitError, CallTimeoutError } from './errors.js'

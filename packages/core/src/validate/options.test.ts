@@ -41,6 +41,11 @@ describe('showValue', () => {
       'undefined',
       'a function',
     ])
-    expect([showValue([1]), showValue({}), showValue(Number.NaN), showValue(2n)]).toEqual(['an array', 'an object', 'NaN', '2n'])
+    expect([showValue([1]), showValue({}), showValue(Number.NaN), showValue(2n)]).toEqual([
+      'an array',
+      'an object',
+      'NaN',
+      '2n',
+    ])
   })
 })

@@ -29,7 +29,8 @@ export function isIterable(value: unknown): value is Iterable<unknown> {
 export function checkSignal(owner: string, signal: unknown): void {
   if (signal === undefined) return
   const s = signal as { aborted?: unknown; addEventListener?: unknown } | null
-  if (typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function') return
+  if (typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function')
+    return
   throw new RangeError(`${owner}: signal must be an AbortSignal; got ${showValue(signal)}.`)
 }
 

@@ -2,7 +2,15 @@ import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { type CleanHistory, cleanHistoryPath, fingerprint, loadCleanHistory, recordRun, reusableCleanFiles, saveCleanHistory } from './cleanVerdicts.js'
+import {
+  type CleanHistory,
+  cleanHistoryPath,
+  fingerprint,
+  loadCleanHistory,
+  recordRun,
+  reusableCleanFiles,
+  saveCleanHistory,
+} from './cleanVerdicts.js'
 
 const settings = '["probes-build","4.1.12","v20.20.2",16384,0.25,""]'
 const now = new Date('2026-11-27T12:00:00Z')
@@ -22,7 +30,12 @@ describe('clean history', () => {
     const { write } = project()
     const test = write('a.test.ts', 'test')
     const source = write('a.ts', 'export const a = 1')
-    const history = recordRun({ version: 1, files: {} }, [{ file: test, verdict: 'clean', reused: false, modules: [test, source] }], settings, now)
+    const history = recordRun(
+      { version: 1, files: {} },
+      [{ file: test, verdict: 'clean', reused: false, modules: [test, source] }],
+      settings,
+      now,
+    )
     expect(reusableCleanFiles(history, settings)).toEqual([test])
 
     writeFileSync(source, 'export const a = [] // grows now')
@@ -45,7 +58,12 @@ describe('clean history', () => {
   it('measures again when the settings change (plugin build, versions, floor, budget, project)', () => {
     const { write } = project()
     const test = write('a.test.ts', 'test')
-    const history = recordRun({ version: 1, files: {} }, [{ file: test, verdict: 'clean', reused: false, modules: [test] }], settings, now)
+    const history = recordRun(
+      { version: 1, files: {} },
+      [{ file: test, verdict: 'clean', reused: false, modules: [test] }],
+      settings,
+      now,
+    )
     expect(reusableCleanFiles(history, settings.replace('16384', '8192'))).toEqual([])
   })
 
@@ -80,7 +98,12 @@ describe('clean history', () => {
     const file = cleanHistoryPath(dir)
     expect(loadCleanHistory(file)).toEqual({ version: 1, files: {} })
     const test = write('a.test.ts', 'test')
-    const history = recordRun({ version: 1, files: {} }, [{ file: test, verdict: 'clean', reused: false, modules: [test] }], settings, now)
+    const history = recordRun(
+      { version: 1, files: {} },
+      [{ file: test, verdict: 'clean', reused: false, modules: [test] }],
+      settings,
+      now,
+    )
     saveCleanHistory(file, history)
     expect(loadCleanHistory(file)).toEqual(history)
     writeFileSync(file, '{ not json')

@@ -73,7 +73,14 @@ export interface VerdictContext {
  */
 export function verdictSettings(context: VerdictContext): string {
   const { probesRunner, root, configFile, vitestVersion, minBytesPerTest, measureBudget, project } = context
-  return JSON.stringify([fingerprint([probesRunner, ...setupFiles(root, configFile)], ''), vitestVersion, process.version, minBytesPerTest, measureBudget, project])
+  return JSON.stringify([
+    fingerprint([probesRunner, ...setupFiles(root, configFile)], ''),
+    vitestVersion,
+    process.version,
+    minBytesPerTest,
+    measureBudget,
+    project,
+  ])
 }
 
 export function cleanHistoryPath(reportDir: string): string {
@@ -127,13 +134,22 @@ export function reusableCleanFiles(history: CleanHistory, settings: string): str
 }
 
 /** The history after a run: measured clean files are (re)recorded, other measured verdicts forget the file. */
-export function recordRun(history: CleanHistory, files: readonly MeasuredFile[], settings: string, now: Date): CleanHistory {
+export function recordRun(
+  history: CleanHistory,
+  files: readonly MeasuredFile[],
+  settings: string,
+  now: Date,
+): CleanHistory {
   const next: CleanHistory = { version: 1, files: { ...history.files } }
   const stamps = new Map<string, string>()
   for (const file of files) {
     if (file.reused) continue
     if (file.verdict === 'clean' && file.modules?.length) {
-      next.files[file.file] = { fingerprint: fingerprint(file.modules, settings, stamps), modules: file.modules, measuredAt: now.toISOString() }
+      next.files[file.file] = {
+        fingerprint: fingerprint(file.modules, settings, stamps),
+        modules: file.modules,
+        measuredAt: now.toISOString(),
+      }
     } else {
       delete next.files[file.file]
     }

@@ -9,7 +9,11 @@ describe('file history', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'qtests-history-'))
     const file = historyPath(dir)
     saveHistory(file, { version: 1, lastLimit: 6, files: { 'test/a.test.ts': { durationMs: 1200, peakBytes: 3e8 } } })
-    expect(loadHistory(file)).toEqual({ version: 1, lastLimit: 6, files: { 'test/a.test.ts': { durationMs: 1200, peakBytes: 3e8 } } })
+    expect(loadHistory(file)).toEqual({
+      version: 1,
+      lastLimit: 6,
+      files: { 'test/a.test.ts': { durationMs: 1200, peakBytes: 3e8 } },
+    })
   })
 
   it('treats a missing or corrupt cache as a first run', () => {
@@ -21,8 +25,14 @@ describe('file history', () => {
   })
 
   it('moves durations halfway and keeps the larger of the decayed old peak and the new one', () => {
-    expect(mergeRecord({ durationMs: 1000, peakBytes: 1000 }, { durationMs: 2000, peakBytes: 500 })).toEqual({ durationMs: 1500, peakBytes: 900 })
-    expect(mergeRecord({ durationMs: 1000, peakBytes: 1000 }, { durationMs: 1000, peakBytes: 1200 })).toEqual({ durationMs: 1000, peakBytes: 1200 })
+    expect(mergeRecord({ durationMs: 1000, peakBytes: 1000 }, { durationMs: 2000, peakBytes: 500 })).toEqual({
+      durationMs: 1500,
+      peakBytes: 900,
+    })
+    expect(mergeRecord({ durationMs: 1000, peakBytes: 1000 }, { durationMs: 1000, peakBytes: 1200 })).toEqual({
+      durationMs: 1000,
+      peakBytes: 1200,
+    })
     expect(mergeRecord(undefined, { durationMs: 10, peakBytes: null })).toEqual({ durationMs: 10, peakBytes: null })
   })
 })

@@ -18,13 +18,22 @@ describe('resolveOptions', () => {
       measureBudget: 0.25,
       reuseClean: true,
     })
-    expect(resolved.report).toEqual({ dir: undefined, dirFrom: 'report.dir (default)', json: true, html: true, terminal: 'summary' })
+    expect(resolved.report).toEqual({
+      dir: undefined,
+      dirFrom: 'report.dir (default)',
+      json: true,
+      html: true,
+      terminal: 'summary',
+    })
     // Adaptive workers are on by default; min, max and the budget are decided from the machine.
     expect(resolved.workers).toEqual({ adaptive: true })
   })
 
   it('lets QTESTS_LEAKS and QTESTS_REPORT_DIR win over the config file', () => {
-    const resolved = resolveOptions({ leaks: { mode: 'measure' }, report: { dir: 'a' } }, { QTESTS_LEAKS: 'hunt', QTESTS_REPORT_DIR: '/tmp/r' })
+    const resolved = resolveOptions(
+      { leaks: { mode: 'measure' }, report: { dir: 'a' } },
+      { QTESTS_LEAKS: 'hunt', QTESTS_REPORT_DIR: '/tmp/r' },
+    )
     expect(resolved.leaks.mode).toBe('hunt')
     expect(resolved.report.dir).toBe('/tmp/r')
   })
@@ -34,24 +43,41 @@ describe('resolveOptions', () => {
     [{ leaks: { iterations: 3 } }, 'qtests: option leaks.iterations is 3; allowed: an integer from 8 to 1000.'],
     [{ leaks: { iterations: 10.5 } }, 'qtests: option leaks.iterations is 10.5; allowed: an integer from 8 to 1000.'],
     [{ leaks: { failOn: true } }, `qtests: option leaks.failOn is true; allowed: 'none', 'leak', 'suspect'.`],
-    [{ leaks: { itterations: 10 } }, 'qtests: option leaks.itterations is 10; allowed: one of the keys mode, iterations, failOn, minBytesPerIteration, allocationSites, minBytesPerTest, measureBudget, reuseClean (unknown key).'],
-    [{ leak: {} }, 'qtests: option leak is an object; allowed: one of the keys leaks, workers, sampling, report (unknown key).'],
-    [{ report: { terminal: 'verbose' } }, `qtests: option report.terminal is "verbose"; allowed: 'summary', 'full', false.`],
+    [
+      { leaks: { itterations: 10 } },
+      'qtests: option leaks.itterations is 10; allowed: one of the keys mode, iterations, failOn, minBytesPerIteration, allocationSites, minBytesPerTest, measureBudget, reuseClean (unknown key).',
+    ],
+    [
+      { leak: {} },
+      'qtests: option leak is an object; allowed: one of the keys leaks, workers, sampling, report (unknown key).',
+    ],
+    [
+      { report: { terminal: 'verbose' } },
+      `qtests: option report.terminal is "verbose"; allowed: 'summary', 'full', false.`,
+    ],
     [{ report: 'x' }, 'qtests: option report is "x"; allowed: an object.'],
-    [{ workers: { memoryBudget: 'lots' } }, `qtests: option workers.memoryBudget is "lots"; allowed: a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%'.`],
+    [
+      { workers: { memoryBudget: 'lots' } },
+      `qtests: option workers.memoryBudget is "lots"; allowed: a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%'.`,
+    ],
     [{ workers: { min: 4, max: 2 } }, 'qtests: option workers.min is 4; allowed: a number not above workers.max (2).'],
     [
       { workers: { memoryBudget: 0.6 } },
       `qtests: option workers.memoryBudget is 0.6; allowed: at least 64MiB, a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%' (a number is bytes; a share of memory is written '60%').`,
     ],
-    [{ workers: { memoryBudget: '1b' } }, `qtests: option workers.memoryBudget is "1b"; allowed: at least 64MiB, a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%'.`],
+    [
+      { workers: { memoryBudget: '1b' } },
+      `qtests: option workers.memoryBudget is "1b"; allowed: at least 64MiB, a number of bytes, or a string like '2GB' (2 × 1000³ bytes), '2GiB' (2 × 1024³) or '60%'.`,
+    ],
   ])('rejects %j with one error naming the key, the value and what is allowed', (options, message) => {
     expect(() => resolveOptions(options, {})).toThrow(new QtestsOptionsError(message))
   })
 
   it('says where the report directory came from', () => {
     expect(resolveOptions({ report: { dir: 'r' } }, {}).report.dirFrom).toBe('report.dir')
-    expect(resolveOptions({ report: { dir: 'r' } }, { QTESTS_REPORT_DIR: '/tmp/r' }).report.dirFrom).toBe('QTESTS_REPORT_DIR (environment)')
+    expect(resolveOptions({ report: { dir: 'r' } }, { QTESTS_REPORT_DIR: '/tmp/r' }).report.dirFrom).toBe(
+      'QTESTS_REPORT_DIR (environment)',
+    )
   })
 
   it('rejects a bad QTESTS_LEAKS value, naming the variable', () => {
@@ -88,12 +114,16 @@ describe('checkReportDir', () => {
     ['ENOTDIR', 'ENOTDIR: a file is in the way'],
   ])('stops the run with one error naming the directory and why it cannot be written (%s)', (code, why) => {
     expect(() => checkReportDir('/reports', 'report.dir', failing(code))).toThrow(
-      new QtestsOptionsError(`qtests: option report.dir is "/reports", which cannot be written (${why}); allowed: a directory this run can create and write to.`),
+      new QtestsOptionsError(
+        `qtests: option report.dir is "/reports", which cannot be written (${why}); allowed: a directory this run can create and write to.`,
+      ),
     )
   })
 
   it('names the environment variable when the directory came from it', () => {
-    expect(() => checkReportDir('/reports', 'QTESTS_REPORT_DIR (environment)', failing('EACCES'))).toThrow(/option QTESTS_REPORT_DIR \(environment\) is "\/reports"/)
+    expect(() => checkReportDir('/reports', 'QTESTS_REPORT_DIR (environment)', failing('EACCES'))).toThrow(
+      /option QTESTS_REPORT_DIR \(environment\) is "\/reports"/,
+    )
   })
 
   it('refuses a path where a file is in the way, on the real file system', () => {

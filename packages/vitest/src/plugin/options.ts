@@ -37,7 +37,8 @@ function describe(value: unknown): string {
 const oneOf =
   <T>(values: readonly T[]) =>
   (value: unknown, key: string) => {
-    if (!values.includes(value as T)) fail(key, value, values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', '))
+    if (!values.includes(value as T))
+      fail(key, value, values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', '))
   }
 
 const integer = (min: number, max: number) => (value: unknown, key: string) => {
@@ -72,7 +73,10 @@ const memoryBudget = (value: unknown, key: string, totalBytes = totalMemoryBytes
         : undefined
   if (bytes === undefined) fail(key, value, BUDGET_FORMS)
   if (bytes < MIN_MEMORY_BUDGET_BYTES) {
-    const share = typeof value === 'number' && value <= 1 ? ` (a number is bytes; a share of memory is written '${Math.round(value * 100)}%')` : ''
+    const share =
+      typeof value === 'number' && value <= 1
+        ? ` (a number is bytes; a share of memory is written '${Math.round(value * 100)}%')`
+        : ''
     fail(key, value, `at least 64MiB, ${BUDGET_FORMS}${share}`)
   }
 }
@@ -99,7 +103,11 @@ const sections: Record<string, Shape> = {
     reuseClean: boolean,
   },
   workers: { adaptive: boolean, min: integer(1, 1024), max: integer(1, 1024), memoryBudget },
-  sampling: { baseIntervalMs: number(1, 3_600_000), minIntervalMs: number(1, 3_600_000), maxIntervalMs: number(1, 3_600_000) },
+  sampling: {
+    baseIntervalMs: number(1, 3_600_000),
+    minIntervalMs: number(1, 3_600_000),
+    maxIntervalMs: number(1, 3_600_000),
+  },
   report: { dir: nonEmptyString, json: boolean, html: boolean, terminal: oneOf(TERMINAL) },
 }
 
@@ -163,6 +171,12 @@ export function resolveOptions(options: unknown = {}, env: NodeJS.ProcessEnv = p
     },
     workers: { ...workers, adaptive: workers.adaptive ?? true },
     sampling: { ...sampling },
-    report: { dir, dirFrom, json: report.json ?? true, html: report.html ?? true, terminal: report.terminal ?? 'summary' },
+    report: {
+      dir,
+      dirFrom,
+      json: report.json ?? true,
+      html: report.html ?? true,
+      terminal: report.terminal ?? 'summary',
+    },
   }
 }

@@ -13,7 +13,11 @@ export const probesRunner = fileURLToPath(new URL('../worker/runner.js', import.
  * fresh worker (about 4 ms of CPU per worker in profiles of bench/overhead's suite, plus the round trips).
  */
 export const ownFiles = new RegExp(
-  `^${escapeRegExp(fileURLToPath(new URL('../', import.meta.url)).split(path.sep).join('/'))}`,
+  `^${escapeRegExp(
+    fileURLToPath(new URL('../', import.meta.url))
+      .split(path.sep)
+      .join('/'),
+  )}`,
   // Windows paths may spell the drive letter either way.
   process.platform === 'win32' ? 'i' : '',
 )

@@ -14,9 +14,22 @@ import { REPEAT_JOB_KEY, REPEAT_RUN_ENV, type RepeatJob } from '../shared/repeat
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { QtestsReporter } from '../report/reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
-import { parseMemoryBudget, type QtestsOptions, type ResolvedOptions, resolveOptions, totalMemoryBytes } from './options.js'
+import {
+  parseMemoryBudget,
+  type QtestsOptions,
+  type ResolvedOptions,
+  resolveOptions,
+  totalMemoryBytes,
+} from './options.js'
 import { checkReportDir, ownFiles, probesRunner, reportDir } from './paths.js'
-import { cliOptions, fileParallelismOff, projectWorkerCap, userWorkerCap, verdictContext, vitestDefaultWorkers } from './vitestConfig.js'
+import {
+  cliOptions,
+  fileParallelismOff,
+  projectWorkerCap,
+  userWorkerCap,
+  verdictContext,
+  vitestDefaultWorkers,
+} from './vitestConfig.js'
 
 /**
  * One worker scaling and one reporter per Vitest instance, however many copies of this module run: a
@@ -51,7 +64,8 @@ export function qtests(options?: QtestsOptions): Vite.Plugin {
         for (const entry of (config as { test?: { projects?: unknown[] } }).test?.projects ?? []) {
           if (!entry || typeof entry !== 'object' || (entry as { extends?: unknown }).extends) continue
           const inline = entry as { plugins?: unknown[] }
-          if (!inline.plugins?.some((item) => (item as { name?: string } | null)?.name === 'qtests')) inline.plugins = [...(inline.plugins ?? []), plugin]
+          if (!inline.plugins?.some((item) => (item as { name?: string } | null)?.name === 'qtests'))
+            inline.plugins = [...(inline.plugins ?? []), plugin]
         }
         return { test: { server: { deps: { external: [ownFiles] } } } }
       },
@@ -118,8 +132,6 @@ function workerConfig(options: ResolvedOptions, mode: WorkerConfig['mode'], vite
   }
 }
 
-
-
 /**
  * The repeat run (a child process the user's run started): every file it is given runs under the probes in
  * hunt mode, and nothing reaches the user — no reporter but the collector, no snapshot written, no output.
@@ -151,12 +163,17 @@ function configureProject(project: TestProject, options: ResolvedOptions, vitest
   // hunt: the user's own run is left exactly as it is; the tests are repeated afterwards, in the repeat run.
   const worker = workerConfig(options, options.leaks.mode === 'hunt' ? 'off' : options.leaks.mode, majorOf(vitest))
   if (project.config.browser?.enabled) {
-    vitest.logger.warn(` qtests  browser mode is not measured (project ${project.name || 'root'}): its tests run in a browser, outside Node's heap.`)
+    vitest.logger.warn(
+      ` qtests  browser mode is not measured (project ${project.name || 'root'}): its tests run in a browser, outside Node's heap.`,
+    )
     worker.mode = 'off'
   }
   // Watch mode decides once and reruns changed files: it probes every file.
   if (worker.mode === 'measure' && !vitest.config.watch && options.leaks.reuseClean)
-    worker.reuseCleanFiles = reusableCleanFiles(loadCleanHistory(cleanHistoryPath(reportDir(vitest.config.root, options))), verdictSettings(verdictContext(vitest, options, project.name)))
+    worker.reuseCleanFiles = reusableCleanFiles(
+      loadCleanHistory(cleanHistoryPath(reportDir(vitest.config.root, options))),
+      verdictSettings(verdictContext(vitest, options, project.name)),
+    )
   project.provide(WORKER_CONFIG_KEY, worker)
   if (worker.mode === 'off') return
   const userRunner = project.config.runner
@@ -189,7 +206,11 @@ function wrapUserRunner(userRunner: string): string {
  */
 const DEFAULT_MAX_WORKERS = 16
 
-function createWorkerScaling(vitest: Vitest, options: ResolvedOptions, { keepHistory = true } = {}): WorkerScaling | null {
+function createWorkerScaling(
+  vitest: Vitest,
+  options: ResolvedOptions,
+  { keepHistory = true } = {},
+): WorkerScaling | null {
   const { workers } = options
   if (!workers.adaptive) return null
   const say = (message: string) => vitest.logger.warn(` qtests  ${message}`)
@@ -200,8 +221,11 @@ function createWorkerScaling(vitest: Vitest, options: ResolvedOptions, { keepHis
   const min = Math.min(workers.min ?? 1, max)
   if (max <= 1) {
     // Never silently off: the user asked for adaptive workers and gets one file at a time.
-    const why = userMax === 1 ? (fileParallelismOff(vitest) ? 'fileParallelism is false' : 'maxWorkers is 1') : 'workers.max is 1'
-    say(`adaptive workers are off: ${why}, so files run one at a time (raise it, or set workers.adaptive: false to silence this)`)
+    const why =
+      userMax === 1 ? (fileParallelismOff(vitest) ? 'fileParallelism is false' : 'maxWorkers is 1') : 'workers.max is 1'
+    say(
+      `adaptive workers are off: ${why}, so files run one at a time (raise it, or set workers.adaptive: false to silence this)`,
+    )
     return null
   }
   const budget = workers.memoryBudget ?? '60%'
@@ -247,5 +271,8 @@ function gateProject(project: TestProject, scaling: WorkerScaling, vitest: Vites
   // Vitest hands out up to maxWorkers files at once; the gate decides how many of them run. Vitest starts a
   // worker per file handed out, so reused workers get no more files than may ever run: each would load the
   // module graph again while it waits.
-  config.maxWorkers = Math.min(ownCap ?? Number.POSITIVE_INFINITY, keepsModules ? scaling.ceiling : scaling.settings.max)
+  config.maxWorkers = Math.min(
+    ownCap ?? Number.POSITIVE_INFINITY,
+    keepsModules ? scaling.ceiling : scaling.settings.max,
+  )
 }

@@ -61,12 +61,21 @@ export function vitestDefaultWorkers(vitest: Vitest): number {
 
 /** The memory Vitest takes `vmMemoryLimit` shares of: 5 counts a container's limit, 4.1 the machine's memory. */
 export function vmMemoryBase(vitest: Vitest): number {
-  const total = Number(vitest.version.split('.')[0]) >= 5 ? process.constrainedMemory?.() || os.totalmem() : os.totalmem()
+  const total =
+    Number(vitest.version.split('.')[0]) >= 5 ? process.constrainedMemory?.() || os.totalmem() : os.totalmem()
   return vitest.config.watch ? total / 2 : total
 }
 
 /** What a project's measure verdicts depend on besides the files they loaded (the clean-verdict cache's key). */
 export function verdictContext(vitest: Vitest, options: ResolvedOptions, project: string): VerdictContext {
   const { minBytesPerTest, measureBudget } = options.leaks
-  return { probesRunner, root: vitest.config.root, configFile: vitest.vite?.config?.configFile, vitestVersion: vitest.version, minBytesPerTest, measureBudget, project }
+  return {
+    probesRunner,
+    root: vitest.config.root,
+    configFile: vitest.vite?.config?.configFile,
+    vitestVersion: vitest.version,
+    minBytesPerTest,
+    measureBudget,
+    project,
+  }
 }

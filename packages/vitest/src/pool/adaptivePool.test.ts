@@ -9,7 +9,12 @@ import { createWorker, retryHeapFixed } from './adaptivePool.js'
 // and stopped: what a crashed file's retry gets is read from the process's arguments and the thread's limits.
 const distPath = path.join(path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'dist')
 const logger = { outputStream: new PassThrough(), errorStream: new PassThrough() }
-const options = { execArgv: ['--conditions=node'], env: { ...process.env }, distPath, project: { vitest: { logger } } } as unknown as PoolOptions
+const options = {
+  execArgv: ['--conditions=node'],
+  env: { ...process.env },
+  distPath,
+  project: { vitest: { logger } },
+} as unknown as PoolOptions
 
 type ThreadFields = { _thread?: { resourceLimits?: { maxOldGenerationSizeMb?: number } } }
 type ForkFields = { _fork?: { spawnargs: string[] } }
@@ -27,17 +32,20 @@ describe('the worker a retry runs in', () => {
     }
   })
 
-  it.each(['forks', 'vmForks'] as const)('a %s retry gets --max-old-space-size and keeps the other arguments', async (pool) => {
-    const retry = createWorker(pool, options, 300)
-    await retry.start()
-    try {
-      const args = (retry as unknown as ForkFields)._fork!.spawnargs
-      expect(args).toContain('--max-old-space-size=300')
-      expect(args).toContain('--conditions=node')
-    } finally {
-      await retry.stop()
-    }
-  })
+  it.each(['forks', 'vmForks'] as const)(
+    'a %s retry gets --max-old-space-size and keeps the other arguments',
+    async (pool) => {
+      const retry = createWorker(pool, options, 300)
+      await retry.start()
+      try {
+        const args = (retry as unknown as ForkFields)._fork!.spawnargs
+        expect(args).toContain('--max-old-space-size=300')
+        expect(args).toContain('--conditions=node')
+      } finally {
+        await retry.stop()
+      }
+    },
+  )
 })
 
 describe('whether a retry can get more heap', () => {

@@ -65,6 +65,7 @@ export function retryHeapFixed(base: GateablePool, options: PoolOptions): string
  */
 export function createWorker(base: GateablePool, options: PoolOptions, heapMb?: number): PoolWorker {
   if (heapMb === undefined) return new workers[base](options)
-  if (base === 'forks' || base === 'vmForks') return new workers[base]({ ...options, execArgv: withHeapMb(options.execArgv, heapMb) })
+  if (base === 'forks' || base === 'vmForks')
+    return new workers[base]({ ...options, execArgv: withHeapMb(options.execArgv, heapMb) })
   return new (withThreadHeap(workers[base] as typeof vitestWorkers.threads, heapMb))(options)
 }

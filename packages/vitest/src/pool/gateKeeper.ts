@@ -12,7 +12,12 @@ export interface GateKeeper {
    * `heapFixed` says why this pool's worker cannot get more heap (undefined when it can). `reason` is the
    * crash as the keeper describes it (an abort is out of memory only when the worker's memory says so).
    */
-  planRetry(file: string, crash: string, execArgv: readonly string[], heapFixed?: string): { heapMb: number | null; reason: string } | undefined
+  planRetry(
+    file: string,
+    crash: string,
+    execArgv: readonly string[],
+    heapFixed?: string,
+  ): { heapMb: number | null; reason: string } | undefined
   retryFailed(file: string, reason: string): void
   /** The run was cancelled before a crashed file's retry could start. */
   retryCancelled(file: string): void

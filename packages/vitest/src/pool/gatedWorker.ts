@@ -180,7 +180,9 @@ export class GatedPoolWorker implements PoolWorker {
   #skipCancelled(message: CurrentFile['message']): void {
     const project = this.#options.project
     reportFilesSkipped(project.vitest, message.context.files ?? [], project)
-    queueMicrotask(() => this.#emit('message', { __vitest_worker_response__: true, type: 'testfileFinished' } satisfies WorkerResponse))
+    queueMicrotask(() =>
+      this.#emit('message', { __vitest_worker_response__: true, type: 'testfileFinished' } satisfies WorkerResponse),
+    )
   }
 
   async #startFile(): Promise<void> {
@@ -210,7 +212,12 @@ export class GatedPoolWorker implements PoolWorker {
     if (real.name === 'started') return Promise.resolve()
     if (real.name === 'starting') return real.ready
     const inner = this.#createInner(this.#options, this.#heapMb)
-    const state: RealWorker & { name: 'starting' } = { name: 'starting', inner, spawned: false, ready: Promise.resolve() }
+    const state: RealWorker & { name: 'starting' } = {
+      name: 'starting',
+      inner,
+      spawned: false,
+      ready: Promise.resolve(),
+    }
     this.#real = state
     state.ready = (async () => {
       await inner.start()
@@ -254,7 +261,8 @@ export class GatedPoolWorker implements PoolWorker {
       if (response.type === 'started') return // answered already, on the real worker's behalf
       if (response.type === 'testfileFinished' && this.#current) {
         const used = typeof response.usedMemory === 'number' ? response.usedMemory : undefined
-        if (this.#memoryLimitBytes !== null && used !== undefined && used >= this.#memoryLimitBytes) this.#overMemoryLimit = true
+        if (this.#memoryLimitBytes !== null && used !== undefined && used >= this.#memoryLimitBytes)
+          this.#overMemoryLimit = true
         const { file, release } = this.#current
         this.#current = undefined
         this.#keeper.fileFinished(file, { crashed: false, usedMemoryBytes: used })
@@ -319,7 +327,9 @@ export class GatedPoolWorker implements PoolWorker {
    */
   #crashWithoutRetry(file: string, reason: string): void {
     this.#keeper.retryCancelled(file)
-    queueMicrotask(() => this.#emit('error', new Error(`${reason}; the run was cancelled before ${file} could run again`)))
+    queueMicrotask(() =>
+      this.#emit('error', new Error(`${reason}; the run was cancelled before ${file} could run again`)),
+    )
   }
 
   #emit(event: string, ...values: unknown[]): void {

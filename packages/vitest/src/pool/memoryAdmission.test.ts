@@ -19,20 +19,68 @@ describe('fitsMemoryBudget', () => {
       { currentBytes: 300 * MB, expectedPeakBytes: 200 * MB },
     ]
     // 400 + 300 + 250 = 950 MB against 1000 MB × 0.95 headroom
-    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, baseBytes: 0, running, candidatePeakBytes: 250 * MB })).toBe(true)
-    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, baseBytes: 0, running, candidatePeakBytes: 251 * MB })).toBe(false)
+    expect(
+      fitsMemoryBudget({
+        budgetBytes: 1000 * MB,
+        measuredTotalBytes: 0,
+        baseBytes: 0,
+        running,
+        candidatePeakBytes: 250 * MB,
+      }),
+    ).toBe(true)
+    expect(
+      fitsMemoryBudget({
+        budgetBytes: 1000 * MB,
+        measuredTotalBytes: 0,
+        baseBytes: 0,
+        running,
+        candidatePeakBytes: 251 * MB,
+      }),
+    ).toBe(false)
   })
 
   it('adds the main process, which no file accounts for', () => {
     const running = [{ currentBytes: 100 * MB, expectedPeakBytes: 300 * MB }]
-    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, baseBytes: 350 * MB, running, candidatePeakBytes: 300 * MB })).toBe(true)
-    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 0, baseBytes: 351 * MB, running, candidatePeakBytes: 300 * MB })).toBe(false)
+    expect(
+      fitsMemoryBudget({
+        budgetBytes: 1000 * MB,
+        measuredTotalBytes: 0,
+        baseBytes: 350 * MB,
+        running,
+        candidatePeakBytes: 300 * MB,
+      }),
+    ).toBe(true)
+    expect(
+      fitsMemoryBudget({
+        budgetBytes: 1000 * MB,
+        measuredTotalBytes: 0,
+        baseBytes: 351 * MB,
+        running,
+        candidatePeakBytes: 300 * MB,
+      }),
+    ).toBe(false)
   })
 
   it('trusts the measured total when it is larger than the per-file sum (threads share one RSS)', () => {
     const running = [{ currentBytes: undefined, expectedPeakBytes: 100 * MB }]
-    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 850 * MB, baseBytes: 0, running, candidatePeakBytes: 100 * MB })).toBe(true)
-    expect(fitsMemoryBudget({ budgetBytes: 1000 * MB, measuredTotalBytes: 851 * MB, baseBytes: 0, running, candidatePeakBytes: 100 * MB })).toBe(false)
+    expect(
+      fitsMemoryBudget({
+        budgetBytes: 1000 * MB,
+        measuredTotalBytes: 850 * MB,
+        baseBytes: 0,
+        running,
+        candidatePeakBytes: 100 * MB,
+      }),
+    ).toBe(true)
+    expect(
+      fitsMemoryBudget({
+        budgetBytes: 1000 * MB,
+        measuredTotalBytes: 851 * MB,
+        baseBytes: 0,
+        running,
+        candidatePeakBytes: 100 * MB,
+      }),
+    ).toBe(false)
   })
 })
 
@@ -51,7 +99,11 @@ describe('retry heap', () => {
   })
 
   it('replaces an existing --max-old-space-size and keeps the other arguments in order', () => {
-    expect(withHeapMb(['--a', '--max-old-space-size=96', '--b'], 192)).toEqual(['--a', '--b', '--max-old-space-size=192'])
+    expect(withHeapMb(['--a', '--max-old-space-size=96', '--b'], 192)).toEqual([
+      '--a',
+      '--b',
+      '--max-old-space-size=192',
+    ])
     expect(currentHeapMb(['--max-old-space-size=64', '--max-old-space-size=80'])).toBe(80)
   })
 

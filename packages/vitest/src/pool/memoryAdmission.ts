@@ -40,7 +40,11 @@ export function fitsMemoryBudget(input: AdmissionInput): boolean {
  * The peak to expect from a file no earlier run has seen: the largest any file reached in this run, or
  * a fresh worker's typical footprint before any file finished.
  */
-export function expectedPeakBytes(history: number | null | undefined, largestSeenBytes: number, freshWorkerBytes: number): number {
+export function expectedPeakBytes(
+  history: number | null | undefined,
+  largestSeenBytes: number,
+  freshWorkerBytes: number,
+): number {
   if (typeof history === 'number' && history > 0) return history
   return Math.max(largestSeenBytes, freshWorkerBytes)
 }

@@ -8,7 +8,18 @@ const settings = { min: 1, max: 16, memoryBudgetBytes: 4096 * MB, cores: 2, isol
 function ticks(policy: ScalingPolicy, count: number, reading: Partial<TickReading>, from = 0) {
   const decisions = []
   for (let i = 0; i < count; i++)
-    decisions.push(policy.tick({ atMs: from + i * 250, cpuBusy: 0.3, mainBusy: 0.1, totalRssBytes: 500 * MB, running: 2, waiting: 10, limit: 2, ...reading }))
+    decisions.push(
+      policy.tick({
+        atMs: from + i * 250,
+        cpuBusy: 0.3,
+        mainBusy: 0.1,
+        totalRssBytes: 500 * MB,
+        running: 2,
+        waiting: 10,
+        limit: 2,
+        ...reading,
+      }),
+    )
   return decisions
 }
 
@@ -33,7 +44,12 @@ describe('ScalingPolicy', () => {
   })
 
   it('cuts the limit to the files running when memory passes 85% of the budget, at most once a second', () => {
-    const decisions = ticks(new ScalingPolicy(settings), 6, { totalRssBytes: 3600 * MB, running: 3, limit: 8, waiting: 2 })
+    const decisions = ticks(new ScalingPolicy(settings), 6, {
+      totalRssBytes: 3600 * MB,
+      running: 3,
+      limit: 8,
+      waiting: 2,
+    })
     expect(decisions.map((decision) => decision.cutTo)).toEqual([3, undefined, undefined, undefined, undefined, 3])
     expect(decisions.some((decision) => decision.growBy)).toBe(false)
   })
@@ -51,7 +67,13 @@ describe('ScalingPolicy', () => {
 })
 
 describe('coldAdmission', () => {
-  const cold = { candidateMeasured: false, unmeasuredRunning: 1, mainBytes: 100 * MB, freshWorkerBytes: 128 * MB, cores: 2 }
+  const cold = {
+    candidateMeasured: false,
+    unmeasuredRunning: 1,
+    mainBytes: 100 * MB,
+    freshWorkerBytes: 128 * MB,
+    cores: 2,
+  }
 
   it('starts unmeasured files one at a time while the budget holds only a few fresh workers', () => {
     expect(coldAdmission({ ...cold, budgetBytes: 400 * MB })).toBe(false)

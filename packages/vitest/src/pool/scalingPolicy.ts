@@ -84,7 +84,8 @@ export class ScalingPolicy {
     const { memoryBudgetBytes, min } = this.#settings
     const ceiling = this.ceiling
     // Over a second, not a tick: a worker starting up saturates a CPU for a few hundred ms by itself.
-    const holdGrowth = mean(this.#cpu, TICKS_PER_SECOND) >= CPU_SATURATED || mean(this.#main, TICKS_PER_SECOND) >= MAIN_SATURATED
+    const holdGrowth =
+      mean(this.#cpu, TICKS_PER_SECOND) >= CPU_SATURATED || mean(this.#main, TICKS_PER_SECOND) >= MAIN_SATURATED
     const decision: TickDecision = { holdGrowth, ceiling }
     const pressed = reading.totalRssBytes > memoryBudgetBytes * MEMORY_PRESSURE
     // Memory is tight: no more files than run now. Cutting below that would not free a byte (running files

@@ -1,6 +1,11 @@
 import { Worker } from 'node:worker_threads'
 import type { PoolWorker, ThreadsPoolWorker, Vitest } from 'vitest/node'
-import { ForksPoolWorker, ThreadsPoolWorker as ThreadsWorker, VmForksPoolWorker, VmThreadsPoolWorker } from 'vitest/node'
+import {
+  ForksPoolWorker,
+  ThreadsPoolWorker as ThreadsWorker,
+  VmForksPoolWorker,
+  VmThreadsPoolWorker,
+} from 'vitest/node'
 
 // What the adaptive pool uses of Vitest's pool that its API does not document: the workers' private process
 // and thread fields, and the state call that reports files skipped. One place for all of it, for Vitest 4.1
@@ -58,7 +63,11 @@ export function withThreadHeap(Base: typeof ThreadsWorker, heapMb: number): type
 export type FileSpecification = Parameters<Vitest['state']['cancelFiles']>[0][number]
 
 /** Reports files skipped, as Vitest reports the files still queued when it cancels a run. */
-export function reportFilesSkipped(vitest: Vitest, files: FileSpecification[], project: Parameters<Vitest['state']['cancelFiles']>[1]): boolean {
+export function reportFilesSkipped(
+  vitest: Vitest,
+  files: FileSpecification[],
+  project: Parameters<Vitest['state']['cancelFiles']>[1],
+): boolean {
   try {
     vitest.state.cancelFiles(files, project)
     return true

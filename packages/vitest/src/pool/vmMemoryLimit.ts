@@ -9,7 +9,11 @@ import { parseBytes } from '@qtests/core'
  * `parseBytes` as Vitest reads it (KB, MB, GB in powers of 1000, KiB, MiB, GiB in powers of 1024). Unset,
  * it is 1 / maxWorkers of the memory. Returns null when there is no usable limit (Vitest would throw).
  */
-export function vmWorkerMemoryLimit(limit: number | string | undefined, maxWorkers: number, memoryBytes: number): number | null {
+export function vmWorkerMemoryLimit(
+  limit: number | string | undefined,
+  maxWorkers: number,
+  memoryBytes: number,
+): number | null {
   const value = limit ?? 1 / Math.max(1, maxWorkers)
   if (typeof value === 'number') return fromNumber(value, memoryBytes)
   // A bare number in a string follows a number's rule: 0.5 is half the memory, not half a byte.

@@ -16,14 +16,18 @@ describe('describeExit', () => {
 
 describe('describeError', () => {
   it("reads a thread worker's out-of-memory error by its code", () => {
-    expect(describeError(Object.assign(new Error('x'), { code: 'ERR_WORKER_OUT_OF_MEMORY' }))).toBe('worker exited: heap out of memory')
+    expect(describeError(Object.assign(new Error('x'), { code: 'ERR_WORKER_OUT_OF_MEMORY' }))).toBe(
+      'worker exited: heap out of memory',
+    )
     expect(describeError(new Error('boom'))).toBe('worker error: boom')
   })
 })
 
 describe('saysOutOfMemory', () => {
   it("recognises V8's fatal heap messages", () => {
-    expect(saysOutOfMemory('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory')).toBe(true)
+    expect(saysOutOfMemory('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory')).toBe(
+      true,
+    )
     expect(saysOutOfMemory('Error: something else')).toBe(false)
   })
 })

@@ -23,7 +23,9 @@ function fakeSampler(reading: { cpuBusy?: number; mainBusy?: number; totalRssByt
 function scalingWith(settings: Partial<WorkerScalingSettings>, history?: Record<string, number>) {
   const reportDir = mkdtempSync(path.join(os.tmpdir(), 'qtests-scaling-'))
   if (history) {
-    const files = Object.fromEntries(Object.entries(history).map(([file, peakBytes]) => [`${file}.test.ts`, { durationMs: 1000, peakBytes }]))
+    const files = Object.fromEntries(
+      Object.entries(history).map(([file, peakBytes]) => [`${file}.test.ts`, { durationMs: 1000, peakBytes }]),
+    )
     saveHistory(historyPath(reportDir), { version: 1, lastLimit: null, files })
   }
   let clock = 0
@@ -61,7 +63,10 @@ describe('WorkerScaling admission', () => {
   it('counts files admitted a moment ago, whose workers have not started, against the memory budget', async () => {
     // Room for the main process and two files of their known peak, not three.
     const budget = (MAIN_BYTES + 2.5 * FRESH_WORKER_BYTES) / 0.95
-    const run = scalingWith({ min: 4, memoryBudgetBytes: budget }, { a: FRESH_WORKER_BYTES, b: FRESH_WORKER_BYTES, c: FRESH_WORKER_BYTES, d: FRESH_WORKER_BYTES })
+    const run = scalingWith(
+      { min: 4, memoryBudgetBytes: budget },
+      { a: FRESH_WORKER_BYTES, b: FRESH_WORKER_BYTES, c: FRESH_WORKER_BYTES, d: FRESH_WORKER_BYTES },
+    )
     run.ask(['a', 'b', 'c', 'd'])
     await settle()
     expect(run.scaling.gate.limit).toBe(4)
@@ -164,7 +169,9 @@ describe('WorkerScaling for the report', () => {
     run.advance(150)
     run.scaling.fileFinished(path.join(run.scaling.settings.root, 'a.test.ts'), { crashed: false })
     const snapshot = run.scaling.snapshot()
-    expect(snapshot.fileRuns).toEqual([{ file: 'a.test.ts', pid: 4242, startMs: 100, endMs: 500, peakBytes: 80 * MB, crashed: false }])
+    expect(snapshot.fileRuns).toEqual([
+      { file: 'a.test.ts', pid: 4242, startMs: 100, endMs: 500, peakBytes: 80 * MB, crashed: false },
+    ])
     expect(snapshot.workerMemory).toEqual([
       { pid: 4242, samples: [100, 350, 500].map((t) => ({ t, rssBytes: 80 * MB })) },
     ])

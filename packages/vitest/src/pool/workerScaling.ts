@@ -4,8 +4,22 @@ import v8 from 'node:v8'
 import { AdaptiveLimiter, formatBytes } from '@qtests/core'
 import type { GateKeeper } from './gateKeeper.js'
 import { ABORTED, OUT_OF_MEMORY } from './workerCrash.js'
-import { type FileRecord, type HistoryData, historyPath, loadHistory, mergeRecord, saveHistory } from '../cache/workerHistory.js'
-import type { FileRun, RetryRecord, TimelinePoint, WorkerMemory, WorkerScalingRecord, WorkerScalingSnapshot } from '../shared/workerScalingSnapshot.js'
+import {
+  type FileRecord,
+  type HistoryData,
+  historyPath,
+  loadHistory,
+  mergeRecord,
+  saveHistory,
+} from '../cache/workerHistory.js'
+import type {
+  FileRun,
+  RetryRecord,
+  TimelinePoint,
+  WorkerMemory,
+  WorkerScalingRecord,
+  WorkerScalingSnapshot,
+} from '../shared/workerScalingSnapshot.js'
 import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, mainHeapArgs, retryHeapMb } from './memoryAdmission.js'
 import { machineSampler, type ScalingSampler } from './resourceSampler.js'
 import { coldAdmission, ScalingPolicy } from './scalingPolicy.js'
@@ -217,7 +231,10 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     }
     this.#startTicking()
     const record = this.#record(file)
-    return this.gate.acquire({ file, priority: record?.durationMs ?? 0, exclusive }, AbortSignal.any([signal, this.#runCancel.signal]))
+    return this.gate.acquire(
+      { file, priority: record?.durationMs ?? 0, exclusive },
+      AbortSignal.any([signal, this.#runCancel.signal]),
+    )
   }
 
   fileStarted(file: string, pid: number | undefined): void {
@@ -248,7 +265,14 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     if (peakBytes !== null) this.#largestPeakSeen = Math.max(this.#largestPeakSeen, peakBytes)
     const key = this.#key(file)
     const startMs = running.startedAt - this.#runStartedAt
-    this.#fileRuns.push({ file: key, pid: running.pid ?? null, startMs, endMs: startMs + durationMs, peakBytes: peakBytes || null, crashed: outcome.crashed })
+    this.#fileRuns.push({
+      file: key,
+      pid: running.pid ?? null,
+      startMs,
+      endMs: startMs + durationMs,
+      peakBytes: peakBytes || null,
+      crashed: outcome.crashed,
+    })
     const previous = this.#history.files[key]
     const retry = this.#retries.find((r) => r.file === key && r.outcome === 'pending')
     if (retry && !outcome.crashed) retry.outcome = 'passed'
@@ -260,13 +284,21 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
       this.#crashPeaks.set(key, peakBytes ?? 0)
       this.limiter.record({ latency: 1, ok: false, inFlight: this.#running.size + 1 })
       // Remember how big it got, so the retry and the next run plan for it.
-      this.#history.files[key] = { durationMs: previous?.durationMs ?? durationMs, peakBytes: Math.max(peakBytes ?? 0, previous?.peakBytes ?? 0) }
+      this.#history.files[key] = {
+        durationMs: previous?.durationMs ?? durationMs,
+        peakBytes: Math.max(peakBytes ?? 0, previous?.peakBytes ?? 0),
+      }
     }
     this.#mark()
   }
 
   /** `heapFixed`: why this pool's retry cannot get more heap (undefined when it can). */
-  planRetry(file: string, crash: string, execArgv: readonly string[], heapFixed?: string): { heapMb: number | null; reason: string } | undefined {
+  planRetry(
+    file: string,
+    crash: string,
+    execArgv: readonly string[],
+    heapFixed?: string,
+  ): { heapMb: number | null; reason: string } | undefined {
     const key = this.#key(file)
     if (this.#retries.some((r) => r.file === key)) return undefined
     const reason = this.#describeCrash(key, crash, execArgv)
@@ -285,9 +317,12 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     const reason = this.#describeCrash(key, crash, retry?.heapMb ? [`--max-old-space-size=${retry.heapMb}`] : [])
     const peak = this.#history.files[key]?.peakBytes
     // A thread has no RSS of its own to report: the heap it had is the memory known to have run out.
-    const heapMb = retry?.heapMb ?? currentHeapMb(mainHeapArgs(process.execArgv, process.env.NODE_OPTIONS)) ?? defaultHeapMb()
+    const heapMb =
+      retry?.heapMb ?? currentHeapMb(mainHeapArgs(process.execArgv, process.env.NODE_OPTIONS)) ?? defaultHeapMb()
     const seen = peak ? `; its worker reached ${formatBytes(peak)}` : `; its heap limit was ${heapMb} MiB`
-    const advice = reason.includes('heap out of memory') ? 'give this file more memory or split it' : 'it does not crash for want of memory'
+    const advice = reason.includes('heap out of memory')
+      ? 'give this file more memory or split it'
+      : 'it does not crash for want of memory'
     this.settings.log(`${key} crashed again when run alone (${reason})${seen}. The run fails: ${advice}.`)
   }
 
@@ -299,7 +334,10 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     if (crash !== ABORTED) return crash
     const peak = this.#crashPeaks.get(key)
     if (peak === undefined || peak === 0) return crash
-    const heapMb = currentHeapMb(execArgv) ?? currentHeapMb(mainHeapArgs(process.execArgv, process.env.NODE_OPTIONS)) ?? defaultHeapMb()
+    const heapMb =
+      currentHeapMb(execArgv) ??
+      currentHeapMb(mainHeapArgs(process.execArgv, process.env.NODE_OPTIONS)) ??
+      defaultHeapMb()
     if (peak >= OUT_OF_HEAP_SHARE * heapMb * 1024 ** 2) return OUT_OF_MEMORY
     return `${crash} at ${formatBytes(peak)}, far from its ${heapMb} MiB heap: not out of memory (a native crash, or process.abort())`
   }
@@ -328,7 +366,11 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
   #admitsMemory(file: string, admitted: readonly GateRequest[]): boolean {
     const running = admitted.map((request) => {
       const started = this.#running.get(request.file)
-      if (started) return { currentBytes: started.pid !== undefined ? started.peakBytes : undefined, expectedPeakBytes: started.expectedPeakBytes }
+      if (started)
+        return {
+          currentBytes: started.pid !== undefined ? started.peakBytes : undefined,
+          expectedPeakBytes: started.expectedPeakBytes,
+        }
       return { currentBytes: undefined, expectedPeakBytes: this.#expectedPeak(request.file) }
     })
     const measured = (name: string) => this.#record(name)?.peakBytes != null

@@ -31,7 +31,9 @@ function describeError(error: unknown): string {
 // The user's run is gone (Ctrl-C, killed): so is the reason to go on.
 process.on('disconnect', () => process.exit(130))
 
-const job = await new Promise<RepeatJob>((resolve) => process.once('message', (message) => resolve(message as RepeatJob)))
+const job = await new Promise<RepeatJob>((resolve) =>
+  process.once('message', (message) => resolve(message as RepeatJob)),
+)
 ;(globalThis as Record<symbol, unknown>)[REPEAT_JOB_KEY] = job
 
 try {
@@ -53,7 +55,9 @@ try {
     { stdout: process.stdout, stderr: process.stderr },
   )
   try {
-    const specifications = job.files.map((file) => vitest.getProjectByName(file.project).createSpecification(file.moduleId))
+    const specifications = job.files.map((file) =>
+      vitest.getProjectByName(file.project).createSpecification(file.moduleId),
+    )
     const { unhandledErrors } = await vitest.runTestSpecifications(specifications, false)
     await send({ type: 'done', unhandledErrors: unhandledErrors.map(describeError) })
   } finally {

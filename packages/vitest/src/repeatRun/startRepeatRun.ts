@@ -2,7 +2,13 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { REPEAT_RUN_ENV, type RepeatedFile, type RepeatJob, type RepeatMessage, type RepeatRunResult } from '../shared/repeatRun.js'
+import {
+  REPEAT_RUN_ENV,
+  type RepeatedFile,
+  type RepeatJob,
+  type RepeatMessage,
+  type RepeatRunResult,
+} from '../shared/repeatRun.js'
 
 const childEntry = fileURLToPath(new URL('./child.js', import.meta.url))
 
@@ -97,7 +103,13 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
       detached: true,
     })
   } catch (error) {
-    return Promise.resolve({ files: [], complete: false, ended: `could not start: ${(error as Error).message}`, unhandledErrors, durationMs: 0 })
+    return Promise.resolve({
+      files: [],
+      complete: false,
+      ended: `could not start: ${(error as Error).message}`,
+      unhandledErrors,
+      durationMs: 0,
+    })
   }
   const log = createWriteStream(options.logFile)
   log.on('error', () => {})
@@ -117,7 +129,10 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
   const onExit = () => signalGroup(child, 'SIGKILL')
   process.once('exit', onExit)
   options.signal?.addEventListener('abort', onAbort, { once: true })
-  const limit = options.timeLimitMs === undefined ? undefined : setTimeout(() => stop(`it ran out of its ${Math.round(options.timeLimitMs! / 1000)} s`), options.timeLimitMs)
+  const limit =
+    options.timeLimitMs === undefined
+      ? undefined
+      : setTimeout(() => stop(`it ran out of its ${Math.round(options.timeLimitMs! / 1000)} s`), options.timeLimitMs)
 
   child.on('message', (data) => {
     const message = data as RepeatMessage
@@ -140,9 +155,18 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
       process.off('exit', onExit)
       // Workers of a killed Vitest may linger in the group: nothing of the repeat run outlives it.
       signalGroup(child, 'SIGKILL')
-      if (!done && !ended) ended = signal ? `its process was killed by ${signal}` : `its process exited with code ${code} (see ${options.logFile})`
+      if (!done && !ended)
+        ended = signal
+          ? `its process was killed by ${signal}`
+          : `its process exited with code ${code} (see ${options.logFile})`
       log.end()
-      resolve({ files: [...files.values()], complete: done && !ended, ended, unhandledErrors, durationMs: Date.now() - started })
+      resolve({
+        files: [...files.values()],
+        complete: done && !ended,
+        ended,
+        unhandledErrors,
+        durationMs: Date.now() - started,
+      })
     }
     // Messages sent just before the child exited may still be on their way: the channel's end comes after them.
     child.once('exit', (code, signal) => {

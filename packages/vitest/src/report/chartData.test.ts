@@ -6,7 +6,18 @@ import { fileRows, loadChart, memoryChart, rssAt, scalingChart } from './chartDa
 const MIB = 1024 ** 2
 
 function file(name: string, extra: Partial<FileReport>): FileReport {
-  return { file: name, project: null, verdict: 'clean', retainedBytes: 0, growthBytesPerTest: null, confidence: 1, tests: [], reason: '', state: 'passed', ...extra }
+  return {
+    file: name,
+    project: null,
+    verdict: 'clean',
+    retainedBytes: 0,
+    growthBytesPerTest: null,
+    confidence: 1,
+    tests: [],
+    reason: '',
+    state: 'passed',
+    ...extra,
+  }
 }
 
 function workers(extra: Partial<WorkersReport>): WorkersReport {
@@ -21,9 +32,28 @@ describe('memoryChart', () => {
     file('test/c.test.ts', { worker: 20, startMs: 250, durationMs: 750 }),
   ]
   const memory = [
-    { pid: 10, samples: [{ t: 250, rssBytes: 100 * MIB }, { t: 500, rssBytes: 120 * MIB }] },
-    { pid: 11, samples: [{ t: 750, rssBytes: 80 * MIB }, { t: 1000, rssBytes: 160 * MIB }] },
-    { pid: 20, samples: [{ t: 500, rssBytes: 60 * MIB }, { t: 750, rssBytes: 64 * MIB }, { t: 1000, rssBytes: 70 * MIB }] },
+    {
+      pid: 10,
+      samples: [
+        { t: 250, rssBytes: 100 * MIB },
+        { t: 500, rssBytes: 120 * MIB },
+      ],
+    },
+    {
+      pid: 11,
+      samples: [
+        { t: 750, rssBytes: 80 * MIB },
+        { t: 1000, rssBytes: 160 * MIB },
+      ],
+    },
+    {
+      pid: 20,
+      samples: [
+        { t: 500, rssBytes: 60 * MIB },
+        { t: 750, rssBytes: 64 * MIB },
+        { t: 1000, rssBytes: 70 * MIB },
+      ],
+    },
   ]
   const chart = memoryChart(files, workers({ workerMemory: memory }))!
 
@@ -52,9 +82,14 @@ describe('memoryChart', () => {
 })
 
 describe('rssAt', () => {
-  const samples = [{ t: 100, rssBytes: 10 }, { t: 200, rssBytes: 30 }]
+  const samples = [
+    { t: 100, rssBytes: 10 },
+    { t: 200, rssBytes: 30 },
+  ]
   it('interpolates between samples and takes the nearest outside them', () => {
-    expect([rssAt(samples, 50), rssAt(samples, 150), rssAt(samples, 200), rssAt(samples, 999)]).toEqual([10, 20, 30, 30])
+    expect([rssAt(samples, 50), rssAt(samples, 150), rssAt(samples, 200), rssAt(samples, 999)]).toEqual([
+      10, 20, 30, 30,
+    ])
     expect(rssAt([], 1)).toBeNull()
   })
 })
@@ -62,7 +97,13 @@ describe('rssAt', () => {
 describe('scalingChart', () => {
   it('turns the timeline into seconds, limits, running files and MiB, with the budget', () => {
     const chart = scalingChart(
-      workers({ memoryBudgetBytes: 1024 * MIB, timeline: [{ t: 0, running: 0, limit: 2, rssBytes: null }, { t: 1500, running: 2, limit: 4, rssBytes: 300 * MIB }] }),
+      workers({
+        memoryBudgetBytes: 1024 * MIB,
+        timeline: [
+          { t: 0, running: 0, limit: 2, rssBytes: null },
+          { t: 1500, running: 2, limit: 4, rssBytes: 300 * MIB },
+        ],
+      }),
     )
     expect(chart).toEqual({ x: [0, 1.5], limit: [2, 4], running: [0, 2], rssMib: [null, 300], budgetMib: 1024 })
     expect(scalingChart(workers({}))).toBeNull()
@@ -72,12 +113,36 @@ describe('scalingChart', () => {
 describe('fileRows', () => {
   it('gives each file its duration, peak memory, retained bytes, longest event-loop stall and verdict; null where not measured', () => {
     const rows = fileRows([
-      file('test/a.test.ts', { durationMs: 1200, peakRssBytes: 90e6, retainedBytes: 5000, verdict: 'leak', eventLoop: { maxDelayMs: 48, test: 'a > blocks' } }),
+      file('test/a.test.ts', {
+        durationMs: 1200,
+        peakRssBytes: 90e6,
+        retainedBytes: 5000,
+        verdict: 'leak',
+        eventLoop: { maxDelayMs: 48, test: 'a > blocks' },
+      }),
       file('test/b.test.ts', {}),
     ])
     expect(rows).toEqual([
-      { file: 'test/a.test.ts', project: null, verdict: 'leak', durationMs: 1200, peakRssBytes: 90e6, retainedBytes: 5000, eventLoopMaxMs: 48, eventLoopTest: 'a > blocks' },
-      { file: 'test/b.test.ts', project: null, verdict: 'clean', durationMs: null, peakRssBytes: null, retainedBytes: 0, eventLoopMaxMs: null, eventLoopTest: null },
+      {
+        file: 'test/a.test.ts',
+        project: null,
+        verdict: 'leak',
+        durationMs: 1200,
+        peakRssBytes: 90e6,
+        retainedBytes: 5000,
+        eventLoopMaxMs: 48,
+        eventLoopTest: 'a > blocks',
+      },
+      {
+        file: 'test/b.test.ts',
+        project: null,
+        verdict: 'clean',
+        durationMs: null,
+        peakRssBytes: null,
+        retainedBytes: 0,
+        eventLoopMaxMs: null,
+        eventLoopTest: null,
+      },
     ])
   })
 })
@@ -85,11 +150,18 @@ describe('fileRows', () => {
 describe('loadChart', () => {
   it('charts latency and rate per second and marks each memory mode switch, not the start', () => {
     const point = (atMs: number, requests: number, p50: number, p99: number, mode: 'normal' | 'reduced') => ({
-      atMs, requests, errors: 0, latencyMs: { p50, p99, max: p99 }, mode,
+      atMs,
+      requests,
+      errors: 0,
+      latencyMs: { p50, p99, max: p99 },
+      mode,
     })
     const result = {
       target: 'http://127.0.0.1:3000/users',
-      modes: [{ atMs: 0, mode: 'normal', reason: 'start' }, { atMs: 1200, mode: 'reduced', reason: 'heap at 72% of its limit' }],
+      modes: [
+        { atMs: 0, mode: 'normal', reason: 'start' },
+        { atMs: 1200, mode: 'reduced', reason: 'heap at 72% of its limit' },
+      ],
       timeline: [point(0, 200, 1.234, 9.876, 'normal'), point(1000, 150, 2, 12, 'reduced')],
     } as unknown as LoadTestResult
     const load: LoadTestReport = { file: 'test/load.test.ts', project: null, test: 'serves users', result }

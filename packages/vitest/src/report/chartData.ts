@@ -90,7 +90,8 @@ export function memoryChart(files: readonly FileReport[], workers: WorkersReport
 
   const lanes: { runs: Run[] }[] = []
   for (const run of runs) {
-    const lane = lanes.find((l) => l.runs.at(-1)!.pid === run.pid) ?? lanes.find((l) => l.runs.at(-1)!.endMs <= run.startMs)
+    const lane =
+      lanes.find((l) => l.runs.at(-1)!.pid === run.pid) ?? lanes.find((l) => l.runs.at(-1)!.endMs <= run.startMs)
     if (lane) lane.runs.push(run)
     else lanes.push({ runs: [run] })
   }
@@ -99,7 +100,8 @@ export function memoryChart(files: readonly FileReport[], workers: WorkersReport
   for (const run of runs) {
     times.add(run.startMs)
     times.add(run.endMs)
-    for (const sample of samplesByPid.get(run.pid)!) if (sample.t >= run.startMs && sample.t <= run.endMs) times.add(sample.t)
+    for (const sample of samplesByPid.get(run.pid)!)
+      if (sample.t >= run.startMs && sample.t <= run.endMs) times.add(sample.t)
   }
   const xMs = [...times].sort((a, b) => a - b)
 
@@ -119,7 +121,8 @@ export function memoryChart(files: readonly FileReport[], workers: WorkersReport
     const { verdict } = run.file
     if (verdict !== 'leak' && verdict !== 'suspect') continue
     const rss = rssAt(samplesByPid.get(run.pid)!, run.endMs)
-    if (rss !== null) markers.push({ x: seconds(run.endMs), lane: laneOf.get(run)!, rssMib: mib(rss), file: run.file.file, verdict })
+    if (rss !== null)
+      markers.push({ x: seconds(run.endMs), lane: laneOf.get(run)!, rssMib: mib(rss), file: run.file.file, verdict })
   }
 
   return {
@@ -175,6 +178,8 @@ export function loadChart(load: LoadTestReport): LoadChart {
     p99Ms: result.timeline.map((point) => round(point.latencyMs.p99, 2)),
     // Each point covers one second, so its request count is its rate.
     requestsPerSecond: result.timeline.map((point) => point.requests),
-    modeSwitches: result.modes.filter((change) => change.reason !== 'start').map((change) => ({ x: seconds(change.atMs), mode: change.mode, reason: change.reason })),
+    modeSwitches: result.modes
+      .filter((change) => change.reason !== 'start')
+      .map((change) => ({ x: seconds(change.atMs), mode: change.mode, reason: change.reason })),
   }
 }

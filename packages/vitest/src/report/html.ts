@@ -16,7 +16,10 @@ function sparkline(samples: readonly number[] | undefined): string {
   const min = Math.min(...samples)
   const span = Math.max(...samples) - min || 1
   const points = samples
-    .map((value, i) => `${((i / (samples.length - 1)) * width).toFixed(1)},${(height - ((value - min) / span) * height).toFixed(1)}`)
+    .map(
+      (value, i) =>
+        `${((i / (samples.length - 1)) * width).toFixed(1)},${(height - ((value - min) / span) * height).toFixed(1)}`,
+    )
     .join(' ')
   return `<svg class="spark" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="post-GC memory over iterations"><polyline fill="none" stroke="currentColor" stroke-width="1.5" points="${points}"/></svg>`
 }

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
-import { cleanHistoryPath, loadCleanHistory, type MeasuredFile, recordRun, saveCleanHistory, type VerdictContext, verdictSettings } from '../cache/cleanVerdicts.js'
+import {
+  cleanHistoryPath,
+  loadCleanHistory,
+  type MeasuredFile,
+  recordRun,
+  saveCleanHistory,
+  type VerdictContext,
+  verdictSettings,
+} from '../cache/cleanVerdicts.js'
 import { writeFileAtomic, writeFileAtomicSync } from '../cache/writeFileAtomic.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
@@ -129,7 +137,12 @@ export class QtestsReporter implements Reporter {
   }
 
   #mark() {
-    this.#timeline.push({ t: Date.now() - this.#startedAt.getTime(), running: this.#running, limit: this.#plainMaxWorkers, rssBytes: null })
+    this.#timeline.push({
+      t: Date.now() - this.#startedAt.getTime(),
+      running: this.#running,
+      limit: this.#plainMaxWorkers,
+      rssBytes: null,
+    })
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>, errors: ReadonlyArray<unknown>, reason: TestRunEndReason) {
@@ -138,7 +151,9 @@ export class QtestsReporter implements Reporter {
     try {
       this.scaling?.runEnded()
     } catch (error) {
-      vitest.logger.error(` qtests  could not finish worker scaling's bookkeeping: ${(error as Error)?.message ?? error}`)
+      vitest.logger.error(
+        ` qtests  could not finish worker scaling's bookkeeping: ${(error as Error)?.message ?? error}`,
+      )
     }
     const run: EndedRun = { modules: testModules, reason, unhandledErrors: errors.length, repeat: [] }
     try {
@@ -173,11 +188,15 @@ export class QtestsReporter implements Reporter {
   #filesToRepeat(run: EndedRun): RepeatJob['files'] {
     const { mode } = this.options.leaks
     if (mode === 'off' || run.reason === 'interrupted') return []
-    const ran = run.modules.filter((module) => module.project.config.pool !== 'typescript' && !module.project.config.browser?.enabled && hasRunTests(module))
+    const ran = run.modules.filter(
+      (module) =>
+        module.project.config.pool !== 'typescript' && !module.project.config.browser?.enabled && hasRunTests(module),
+    )
     if (mode === 'hunt') return ran.map((module) => ({ project: module.project.name || '', moduleId: module.moduleId }))
     // Files whose memory grew, and files whose cheap samples rose too late for full GCs to confirm in the run.
     const report = this.buildReport(run)
-    const rose = (file: FileReport) => file.verdict === 'leak' || file.verdict === 'suspect' || (file.verdict === 'unknown' && file.rose === true)
+    const rose = (file: FileReport) =>
+      file.verdict === 'leak' || file.verdict === 'suspect' || (file.verdict === 'unknown' && file.rose === true)
     const growing = new Set(report.files.filter(rose).map((file) => fileKey(file.project, file.file)))
     const root = this.#vitest!.config.root
     return ran
@@ -204,7 +223,8 @@ export class QtestsReporter implements Reporter {
     }
     const say = (line: string) => this.#say(line)
     const total = job.files.length
-    const what = purpose === 'hunt' ? `each test of ${plural(total, 'file')}` : `the tests of ${plural(total, 'growing file')}`
+    const what =
+      purpose === 'hunt' ? `each test of ${plural(total, 'file')}` : `the tests of ${plural(total, 'growing file')}`
     say(` qtests  repeating ${what} in a separate Vitest run, to measure ${purpose === 'hunt' ? 'them' : 'each one'}…`)
     const progress = new Progress(total, process.stderr.isTTY === true && !process.env.CI)
     // Ctrl-C now: the repeat run stops, what it measured is reported, the exit code says interrupted.
@@ -230,7 +250,9 @@ export class QtestsReporter implements Reporter {
       })
       this.#repeated = result
       progress.end()
-      say(` qtests  repeat run ${result.complete ? 'done' : `ended early: ${result.ended}`} (${(result.durationMs / 1000).toFixed(1)} s, ${result.files.length} of ${plural(total, 'file')})`)
+      say(
+        ` qtests  repeat run ${result.complete ? 'done' : `ended early: ${result.ended}`} (${(result.durationMs / 1000).toFixed(1)} s, ${result.files.length} of ${plural(total, 'file')})`,
+      )
       return result
     } finally {
       process.off('SIGINT', interrupt)
@@ -247,7 +269,9 @@ export class QtestsReporter implements Reporter {
         try {
           this.#rememberCleanFiles(run.modules, report)
         } catch (error) {
-          vitest.logger.error(` qtests  could not update ${cleanHistoryPath(this.#reportDir())}: ${(error as Error)?.message ?? error}`)
+          vitest.logger.error(
+            ` qtests  could not update ${cleanHistoryPath(this.#reportDir())}: ${(error as Error)?.message ?? error}`,
+          )
         }
       }
       let paths: string[] = []
@@ -277,9 +301,12 @@ export class QtestsReporter implements Reporter {
   /** leaks.failOn: the exit code says so, whatever became of the report files. */
   #failOn(report: QtestsReport) {
     const failOn = this.options.leaks.failOn
-    const failing = failOn === 'leak' ? report.summary.leak : failOn === 'suspect' ? report.summary.leak + report.summary.suspect : 0
+    const failing =
+      failOn === 'leak' ? report.summary.leak : failOn === 'suspect' ? report.summary.leak + report.summary.suspect : 0
     if (failing > 0) {
-      this.#vitest!.logger.error(` qtests  ${failing} file(s) ${failOn === 'leak' ? 'leak' : 'leak or are suspect'}; failing the run (leaks.failOn: '${failOn}')`)
+      this.#vitest!.logger.error(
+        ` qtests  ${failing} file(s) ${failOn === 'leak' ? 'leak' : 'leak or are suspect'}; failing the run (leaks.failOn: '${failOn}')`,
+      )
       process.exitCode = 1
     }
   }
@@ -308,8 +335,13 @@ export class QtestsReporter implements Reporter {
     const outcome = run.reason === 'passed' && run.unhandledErrors > 0 ? 'failed' : run.reason
     const workers = this.#workers(this.#plainMaxWorkers)
     // A crashed file's retry that ran to its end with failing tests did not pass.
-    const failedFiles = new Set(run.modules.filter((module) => module.state() === 'failed').map((module) => relativeToRoot(root, module.moduleId)))
-    for (const retry of workers.retries) if (retry.outcome === 'passed' && failedFiles.has(retry.file)) retry.outcome = 'failed'
+    const failedFiles = new Set(
+      run.modules
+        .filter((module) => module.state() === 'failed')
+        .map((module) => relativeToRoot(root, module.moduleId)),
+    )
+    for (const retry of workers.retries)
+      if (retry.outcome === 'passed' && failedFiles.has(retry.file)) retry.outcome = 'failed'
     attachFileTimings(files, this.#fileTimings(root))
     attachEventLoops(files, run.modules, root)
     const loadTests = collectLoadTests(run.modules, root)
@@ -347,7 +379,9 @@ export class QtestsReporter implements Reporter {
 
   #withEarlierRuns(files: FileReport[]): FileReport[] {
     const now = new Set(files.map((file) => fileKey(file.project, file.file)))
-    const earlier = [...this.#earlierFiles].filter(([key]) => !now.has(key)).map(([, file]) => ({ ...file, earlierRun: true as const }))
+    const earlier = [...this.#earlierFiles]
+      .filter(([key]) => !now.has(key))
+      .map(([, file]) => ({ ...file, earlierRun: true as const }))
     for (const file of files) this.#earlierFiles.set(fileKey(file.project, file.file), file)
     return [...files, ...earlier]
   }
@@ -370,13 +404,22 @@ export class QtestsReporter implements Reporter {
       const probe = module.meta()[META_KEY] as FileProbeMeta | undefined
       if (!probe) continue
       const project = module.project.name || ''
-      const verdict = module.state() === 'passed' ? verdicts.get(fileKey(project || null, relativeToRoot(root, module.moduleId))) : 'failed'
+      const verdict =
+        module.state() === 'passed'
+          ? verdicts.get(fileKey(project || null, relativeToRoot(root, module.moduleId)))
+          : 'failed'
       const files = byProject.get(project) ?? []
-      files.push({ file: module.moduleId, verdict: verdict ?? 'unknown', reused: probe.reused === true, modules: probe.modules })
+      files.push({
+        file: module.moduleId,
+        verdict: verdict ?? 'unknown',
+        reused: probe.reused === true,
+        modules: probe.modules,
+      })
       byProject.set(project, files)
     }
     const now = new Date()
-    for (const [project, files] of byProject) history = recordRun(history, files, verdictSettings(this.context.verdictContext(vitest, project)), now)
+    for (const [project, files] of byProject)
+      history = recordRun(history, files, verdictSettings(this.context.verdictContext(vitest, project)), now)
     saveCleanHistory(file, history)
   }
 
@@ -387,7 +430,14 @@ export class QtestsReporter implements Reporter {
   #workers(maxWorkers: number): WorkersReport {
     const scaling = this.scaling?.snapshot()
     if (!scaling)
-      return { adaptive: false, min: 1, max: maxWorkers, peakConcurrency: this.#peak, timeline: this.#timeline, retries: [] }
+      return {
+        adaptive: false,
+        min: 1,
+        max: maxWorkers,
+        peakConcurrency: this.#peak,
+        timeline: this.#timeline,
+        retries: [],
+      }
     return {
       adaptive: true,
       min: scaling.min,
@@ -398,7 +448,10 @@ export class QtestsReporter implements Reporter {
       limits: scaling.limits,
       memoryBudgetBytes: scaling.memoryBudgetBytes,
       peakRssBytes: scaling.peakRssBytes || null,
-      workerMemory: scaling.workerMemory.map((worker) => ({ pid: worker.pid, samples: thinSamples(worker.samples, WORKER_MEMORY_SAMPLES) })),
+      workerMemory: scaling.workerMemory.map((worker) => ({
+        pid: worker.pid,
+        samples: thinSamples(worker.samples, WORKER_MEMORY_SAMPLES),
+      })),
     }
   }
 
@@ -406,13 +459,20 @@ export class QtestsReporter implements Reporter {
     if (!this.#runOpen || !this.#vitest) return
     this.#runOpen = false
     try {
-      const run = this.#waiting ?? { modules: [...this.#modules.values()], reason: 'interrupted' as const, unhandledErrors: 0 }
+      const run = this.#waiting ?? {
+        modules: [...this.#modules.values()],
+        reason: 'interrupted' as const,
+        unhandledErrors: 0,
+      }
       const report = this.#safeReport({ ...run, reason: 'interrupted' })
       const files = this.#files(report)
       for (const [file, content] of files) writeFileAtomicSync(file, content)
-      if (files.length) process.stderr.write(` qtests  run interrupted; partial report: ${files.map(([file]) => file).join(', ')}\n`)
+      if (files.length)
+        process.stderr.write(` qtests  run interrupted; partial report: ${files.map(([file]) => file).join(', ')}\n`)
     } catch (error) {
-      process.stderr.write(` qtests  run interrupted; could not write the report: ${(error as Error)?.message ?? error}\n`)
+      process.stderr.write(
+        ` qtests  run interrupted; could not write the report: ${(error as Error)?.message ?? error}\n`,
+      )
     }
   }
 
@@ -455,7 +515,12 @@ function collectLoadTests(modules: ReadonlyArray<TestModule>, root: string): Loa
       const results = (test.meta() as { qtestsLoad?: LoadTestReport['result'][] }).qtestsLoad
       if (!Array.isArray(results)) continue
       for (const result of results)
-        found.push({ file: relativeToRoot(root, module.moduleId), project: module.project.name || null, test: test.fullName, result })
+        found.push({
+          file: relativeToRoot(root, module.moduleId),
+          project: module.project.name || null,
+          test: test.fullName,
+          result,
+        })
     }
   }
   return found.sort((a, b) => a.file.localeCompare(b.file))
@@ -473,17 +538,28 @@ function hasRunTests(module: TestModule): boolean {
 function whyNotRun(module: TestModule, reason: TestRunEndReason): string | undefined {
   if ((module.meta() as { typecheck?: boolean }).typecheck) return 'type-checked only: its tests do not run in a worker'
   const errors = module.errors()
-  if (errors.length) return `the file did not run to its end: ${(errors[0]!.message ?? String(errors[0])).split('\n')[0]!.slice(0, 200)}`
+  if (errors.length)
+    return `the file did not run to its end: ${(errors[0]!.message ?? String(errors[0])).split('\n')[0]!.slice(0, 200)}`
   const state = module.state()
-  if (reason === 'interrupted' && (state === 'pending' || state === 'queued')) return 'the run was interrupted before this file finished'
+  if (reason === 'interrupted' && (state === 'pending' || state === 'queued'))
+    return 'the run was interrupted before this file finished'
   if (hasRunTests(module)) return undefined
-  return state === 'skipped' ? 'not run: its tests were skipped, or the run was cancelled before it (--bail, Ctrl-C)' : undefined
+  return state === 'skipped'
+    ? 'not run: its tests were skipped, or the run was cancelled before it (--bail, Ctrl-C)'
+    : undefined
 }
 
-function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult | undefined, reason: TestRunEndReason): FileInput {
+function toFileInput(
+  module: TestModule,
+  root: string,
+  repeated: RepeatRunResult | undefined,
+  reason: TestRunEndReason,
+): FileInput {
   const project = module.project.name || ''
   // A file sent twice (it should not be) counts once, the last word.
-  const again: RepeatedFile | undefined = repeated?.files.findLast((file) => file.project === project && file.moduleId === module.moduleId)
+  const again: RepeatedFile | undefined = repeated?.files.findLast(
+    (file) => file.project === project && file.moduleId === module.moduleId,
+  )
   const byId = new Map(again?.tests.map((test) => [test.id, test]))
   const byName = new Map(again?.tests.map((test) => [test.name, test]))
   const tests: TestInput[] = []
@@ -492,7 +568,11 @@ function toFileInput(module: TestModule, root: string, repeated: RepeatRunResult
     const probe = test.meta()[META_KEY] as TestProbeMeta | undefined
     const repeatedProbe = (byId.get(test.id) ?? byName.get(test.fullName))?.probe
     for (const found of [probe, repeatedProbe])
-      if (found?.allocationSites) found.allocationSites = found.allocationSites.map((site) => ({ ...site, file: relativeToRoot(root, site.file) }))
+      if (found?.allocationSites)
+        found.allocationSites = found.allocationSites.map((site) => ({
+          ...site,
+          file: relativeToRoot(root, site.file),
+        }))
     tests.push({ name: test.fullName, state: state === 'pending' ? 'pending' : state, probe, repeated: repeatedProbe })
   }
   const input: FileInput = {
@@ -520,7 +600,9 @@ function fileKey(project: string | null, file: string): string {
 
 function relativeToRoot(root: string, file: string): string {
   const relative = path.relative(root, file)
-  return relative.startsWith('..') || path.isAbsolute(relative) ? file.split(path.sep).join('/') : relative.split(path.sep).join('/')
+  return relative.startsWith('..') || path.isAbsolute(relative)
+    ? file.split(path.sep).join('/')
+    : relative.split(path.sep).join('/')
 }
 
 function plural(count: number, noun: string): string {

@@ -27,7 +27,10 @@ function escapeHtml(text: string): string {
 
 /** JSON that can sit inside a <script> element: no `<` can close it. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029')
 }
 
 const sortable = (key: string, label: string, type: 'text' | 'number') =>
@@ -63,10 +66,29 @@ figcaption{font-weight:600;margin-bottom:.25rem}figcaption small{font-weight:400
 export function renderRunSection(report: QtestsReport, charts: RunCharts = runCharts(report)): string {
   const blocks: string[] = []
   if (charts.memory)
-    blocks.push(chartBlock('chart-memory', 'Memory per worker', 'RSS, MiB; dashed: a file starts; ▼ red: a leaking file ends, ▼ amber: a suspect one'))
-  if (charts.scaling) blocks.push(chartBlock('chart-scaling', 'Workers over time', 'files allowed to run (limit) and running; all workers’ RSS, MiB'))
+    blocks.push(
+      chartBlock(
+        'chart-memory',
+        'Memory per worker',
+        'RSS, MiB; dashed: a file starts; ▼ red: a leaking file ends, ▼ amber: a suspect one',
+      ),
+    )
+  if (charts.scaling)
+    blocks.push(
+      chartBlock(
+        'chart-scaling',
+        'Workers over time',
+        'files allowed to run (limit) and running; all workers’ RSS, MiB',
+      ),
+    )
   charts.load.forEach((load, i) => {
-    blocks.push(chartBlock(`chart-load-${i}`, `Load: ${load.title}`, 'latency p50 and p99, ms; requests per second; dotted: memory mode switches'))
+    blocks.push(
+      chartBlock(
+        `chart-load-${i}`,
+        `Load: ${load.title}`,
+        'latency p50 and p99, ms; requests per second; dotted: memory mode switches',
+      ),
+    )
   })
   return `<section class="run"><h2>The run</h2>
 ${blocks.join('\n')}

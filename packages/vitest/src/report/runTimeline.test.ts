@@ -3,7 +3,17 @@ import { attachFileTimings, thinSamples } from './runTimeline.js'
 import type { FileReport } from './schema.js'
 
 function file(name: string, project: string | null = null): FileReport {
-  return { file: name, project, verdict: 'clean', retainedBytes: 0, growthBytesPerTest: null, confidence: 1, tests: [], reason: '', state: 'passed' }
+  return {
+    file: name,
+    project,
+    verdict: 'clean',
+    retainedBytes: 0,
+    growthBytesPerTest: null,
+    confidence: 1,
+    tests: [],
+    reason: '',
+    state: 'passed',
+  }
 }
 
 describe('attachFileTimings', () => {
@@ -29,7 +39,10 @@ describe('attachFileTimings', () => {
       { file: 'test/a.test.ts', project: 'node', startMs: 0, endMs: 100 },
       { file: 'test/a.test.ts', project: 'dom', startMs: 50, endMs: 250 },
     ])
-    expect(files.map((f) => [f.startMs, f.durationMs])).toEqual([[0, 100], [50, 200]])
+    expect(files.map((f) => [f.startMs, f.durationMs])).toEqual([
+      [0, 100],
+      [50, 200],
+    ])
     expect('worker' in files[0]!).toBe(false)
     expect('peakRssBytes' in files[0]!).toBe(false)
   })
@@ -42,6 +55,11 @@ describe('thinSamples', () => {
 
   it('keeps evenly spaced samples, the first and the last included', () => {
     expect(thinSamples([0, 1, 2, 3, 4, 5, 6, 7, 8], 3)).toEqual([0, 4, 8])
-    expect(thinSamples(Array.from({ length: 1000 }, (_, i) => i), 600)).toHaveLength(600)
+    expect(
+      thinSamples(
+        Array.from({ length: 1000 }, (_, i) => i),
+        600,
+      ),
+    ).toHaveLength(600)
   })
 })

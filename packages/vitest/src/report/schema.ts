@@ -88,7 +88,12 @@ export interface WorkersReport {
   /** limit: files allowed to run at once; rssBytes: all workers' resident memory (null when not sampled) */
   timeline: { t: number; running: number; limit: number; rssBytes: number | null }[]
   /** (additions) heapMb: the heap the retry ran with, MiB; outcome: how the retry ended (`failed`: it ran to the end, with failing tests) */
-  retries: { file: string; reason: string; heapMb?: number | null; outcome?: 'pending' | 'passed' | 'failed' | 'crashed again' | 'cancelled' }[]
+  retries: {
+    file: string
+    reason: string
+    heapMb?: number | null
+    outcome?: 'pending' | 'passed' | 'failed' | 'crashed again' | 'cancelled'
+  }[]
   /** (addition) the distinct limits in the order they were set, e.g. [2, 6, 3] */
   limits?: number[]
   /** (addition) the budget the workers' RSS was kept under, and the highest RSS sampled */

@@ -32,7 +32,10 @@ describe('formatTerminalSection', () => {
       tests: [],
       probe: { gcCount: 0, gcMs: 0, youngGcMs: 0, error: 'sample: gc is not a function' },
     }
-    const text = formatTerminalSection(report({ files: [file, { ...file, file: 'test/b.test.ts' }] }), { detail: 'summary', reportPaths: [] })
+    const text = formatTerminalSection(report({ files: [file, { ...file, file: 'test/b.test.ts' }] }), {
+      detail: 'summary',
+      reportPaths: [],
+    })
     expect(text.split('\n').filter((line) => line.includes('probes failed'))).toEqual([
       '  probes failed in 2 file(s), which are left unmeasured; first: test/a.test.ts: sample: gc is not a function',
     ])
@@ -53,11 +56,24 @@ describe('formatTerminalSection', () => {
       iterations: 24,
       reason: '',
     }))
-    const file = { file: 'test/a.test.ts', project: null, verdict: 'leak' as const, retainedBytes: 1, growthBytesPerTest: null, confidence: 1, reason: '', state: 'passed' as const, tests }
-    const lines = formatTerminalSection(report({ summary: { files: 1, leak: 1, suspect: 0, clean: 0, unknown: 0 }, files: [file] }), {
-      detail: 'summary',
-      reportPaths: [],
-    }).split('\n')
+    const file = {
+      file: 'test/a.test.ts',
+      project: null,
+      verdict: 'leak' as const,
+      retainedBytes: 1,
+      growthBytesPerTest: null,
+      confidence: 1,
+      reason: '',
+      state: 'passed' as const,
+      tests,
+    }
+    const lines = formatTerminalSection(
+      report({ summary: { files: 1, leak: 1, suspect: 0, clean: 0, unknown: 0 }, files: [file] }),
+      {
+        detail: 'summary',
+        reportPaths: [],
+      },
+    ).split('\n')
     expect(lines.slice(1, 5)).toEqual([
       '  LEAK     test/a.test.ts > t1  +50.0 KiB/iteration  confidence 1.00',
       '  LEAK     test/a.test.ts > t3  +40.0 KiB/iteration  confidence 1.00',
@@ -81,8 +97,22 @@ describe('formatTerminalSection', () => {
             reason: '',
             state: 'passed',
             tests: [
-              { name: 'audit > records', verdict: 'leak', bytesPerIteration: 49_357, confidence: 0.99, iterations: 24, reason: '' },
-              { name: 'audit > reads', verdict: 'clean', bytesPerIteration: 0, confidence: 0.99, iterations: 24, reason: '' },
+              {
+                name: 'audit > records',
+                verdict: 'leak',
+                bytesPerIteration: 49_357,
+                confidence: 0.99,
+                iterations: 24,
+                reason: '',
+              },
+              {
+                name: 'audit > reads',
+                verdict: 'clean',
+                bytesPerIteration: 0,
+                confidence: 0.99,
+                iterations: 24,
+                reason: '',
+              },
             ],
           },
         ],
@@ -101,11 +131,23 @@ describe('formatTerminalSection', () => {
 describe('workerLines', () => {
   const workers = (limits: number[]) =>
     report({
-      workers: { adaptive: true, min: 1, max: 8, peakConcurrency: 2, timeline: [], retries: [], limits, peakRssBytes: 225 * 1024 ** 2, memoryBudgetBytes: 250 * 1024 ** 2 },
+      workers: {
+        adaptive: true,
+        min: 1,
+        max: 8,
+        peakConcurrency: 2,
+        timeline: [],
+        retries: [],
+        limits,
+        peakRssBytes: 225 * 1024 ** 2,
+        memoryBudgetBytes: 250 * 1024 ** 2,
+      },
     })
 
   it('lists every limit of a short run', () => {
-    expect(workerLines(workers([2, 4, 8, 5]))).toEqual(['  workers 2→4→8→5 (at most 2 at once), peak 225.0 MiB of 250.0 MiB budget'])
+    expect(workerLines(workers([2, 4, 8, 5]))).toEqual([
+      '  workers 2→4→8→5 (at most 2 at once), peak 225.0 MiB of 250.0 MiB budget',
+    ])
   })
 
   it('keeps the start, the highest and the end of a long run, each once', () => {
@@ -129,10 +171,13 @@ describe('formatTerminalSection on long and mixed runs', () => {
 
   it('caps a run with 30 leaking files and points at the report for the rest', () => {
     const files = Array.from({ length: 30 }, (_, i) => leakingFile(i))
-    const text = formatTerminalSection(report({ mode: 'measure', summary: { files: 30, leak: 30, suspect: 0, clean: 0, unknown: 0 }, files }), {
-      detail: 'summary',
-      reportPaths: ['.qtests/report.json', '.qtests/report.html'],
-    })
+    const text = formatTerminalSection(
+      report({ mode: 'measure', summary: { files: 30, leak: 30, suspect: 0, clean: 0, unknown: 0 }, files }),
+      {
+        detail: 'summary',
+        reportPaths: ['.qtests/report.json', '.qtests/report.html'],
+      },
+    )
     const lines = text.trimEnd().split('\n')
     expect(lines.filter((line) => line.startsWith('  LEAK'))).toHaveLength(8)
     expect(lines).toContain('  … and 22 more files with growth: see .qtests/report.html')
@@ -140,8 +185,24 @@ describe('formatTerminalSection on long and mixed runs', () => {
   })
 
   it('says which tool keeps memory for how many tests, and what to change, apart from the leaks', () => {
-    const tooling = [{ holder: 'vitest-mocks' as const, what: "Vitest's mock registry", objectsPerIteration: 1, bytesPerIteration: 21_800, advice: 'create the mock once' }]
-    const tests = ['a', 'b'].map((name) => ({ name, verdict: 'clean' as const, bytesPerIteration: 100, confidence: 0.9, iterations: 24, reason: '', tooling }))
+    const tooling = [
+      {
+        holder: 'vitest-mocks' as const,
+        what: "Vitest's mock registry",
+        objectsPerIteration: 1,
+        bytesPerIteration: 21_800,
+        advice: 'create the mock once',
+      },
+    ]
+    const tests = ['a', 'b'].map((name) => ({
+      name,
+      verdict: 'clean' as const,
+      bytesPerIteration: 100,
+      confidence: 0.9,
+      iterations: 24,
+      reason: '',
+      tooling,
+    }))
     const file = { ...leakingFile(0), verdict: 'clean' as const, tests }
     const text = formatTerminalSection(report({ files: [file] }), { detail: 'summary', reportPaths: [] })
     expect(text).toContain(
@@ -153,10 +214,27 @@ describe('formatTerminalSection on long and mixed runs', () => {
   it('counts tests the repeat run could not measure and gives the first reason', () => {
     const tests = [
       { name: 'ok', verdict: 'clean' as const, bytesPerIteration: 0, confidence: 0.9, iterations: 24, reason: '' },
-      { name: 'depends on state', verdict: 'unknown' as const, bytesPerIteration: null, confidence: 0, iterations: 24, reason: 'its runs failed' },
-      { name: 'skipped', verdict: 'unknown' as const, bytesPerIteration: null, confidence: 0, iterations: 0, reason: 'skipped or todo: not run' },
+      {
+        name: 'depends on state',
+        verdict: 'unknown' as const,
+        bytesPerIteration: null,
+        confidence: 0,
+        iterations: 24,
+        reason: 'its runs failed',
+      },
+      {
+        name: 'skipped',
+        verdict: 'unknown' as const,
+        bytesPerIteration: null,
+        confidence: 0,
+        iterations: 0,
+        reason: 'skipped or todo: not run',
+      },
     ]
-    const text = formatTerminalSection(report({ files: [{ ...leakingFile(1), verdict: 'clean' as const, tests }] }), { detail: 'summary', reportPaths: [] })
+    const text = formatTerminalSection(report({ files: [{ ...leakingFile(1), verdict: 'clean' as const, tests }] }), {
+      detail: 'summary',
+      reportPaths: [],
+    })
     expect(text).toContain('  1 test not measured; first: test/f01.test.ts > depends on state: its runs failed')
   })
 
@@ -170,10 +248,14 @@ describe('formatTerminalSection on long and mixed runs', () => {
           peakConcurrency: 2,
           timeline: [],
           limits: [2],
-          retries: [{ file: 'test/big.test.ts', reason: 'worker exited: heap out of memory', heapMb: 320, outcome: 'failed' }],
+          retries: [
+            { file: 'test/big.test.ts', reason: 'worker exited: heap out of memory', heapMb: 320, outcome: 'failed' },
+          ],
         },
       }),
     )
-    expect(lines[1]).toBe('  retried test/big.test.ts alone with a 320 MiB heap after worker exited: heap out of memory: completed, with failing tests')
+    expect(lines[1]).toBe(
+      '  retried test/big.test.ts alone with a 320 MiB heap after worker exited: heap out of memory: completed, with failing tests',
+    )
   })
 })

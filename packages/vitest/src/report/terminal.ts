@@ -24,7 +24,10 @@ export function formatTerminalSection(
   const where = options.reportPaths.length ? ` · report: ${options.reportPaths.join(', ')}` : ''
   const header = style.bold(' qtests ')
   const { summary } = report
-  if (report.mode === 'off') return [`${header} leak detection off · ${summary.files} files${where}`, ...workerLines(report, style)].join('\n') + '\n'
+  if (report.mode === 'off')
+    return (
+      [`${header} leak detection off · ${summary.files} files${where}`, ...workerLines(report, style)].join('\n') + '\n'
+    )
 
   const full = options.detail === 'full'
   const rows: string[][] = []
@@ -37,16 +40,37 @@ export function formatTerminalSection(
       // A summary names the worst few tests of a file; the report lists them all.
       const shown = full ? growing : [...growing].sort(worstFirst).slice(0, TESTS_PER_FILE)
       for (const test of shown) {
-        group.push(row(style, test.verdict as 'leak' | 'suspect', `${file.file} > ${test.name}`, test.bytesPerIteration, 'iteration', test.confidence))
+        group.push(
+          row(
+            style,
+            test.verdict as 'leak' | 'suspect',
+            `${file.file} > ${test.name}`,
+            test.bytesPerIteration,
+            'iteration',
+            test.confidence,
+          ),
+        )
         const site = test.allocationSites?.[0]
-        if (site) group.push(style.dim(`           kept memory allocated in ${site.functionName} (${site.file}:${site.line}), ${Math.round(site.share * 100)}% of it`))
+        if (site)
+          group.push(
+            style.dim(
+              `           kept memory allocated in ${site.functionName} (${site.file}:${site.line}), ${Math.round(site.share * 100)}% of it`,
+            ),
+          )
       }
-      if (growing.length > shown.length) group.push(style.dim(`           … and ${growing.length - shown.length} more growing tests in ${file.file} (see the report)`))
+      if (growing.length > shown.length)
+        group.push(
+          style.dim(
+            `           … and ${growing.length - shown.length} more growing tests in ${file.file} (see the report)`,
+          ),
+        )
     } else if (file.verdict === 'leak' || file.verdict === 'suspect') {
       group.push(row(style, file.verdict, file.file, file.growthBytesPerTest, 'test', file.confidence))
     }
     if (full && file.verdict !== 'leak' && file.verdict !== 'suspect')
-      group.push(`  ${style.dim(file.verdict.toUpperCase().padEnd(8))} ${style.dim(file.file)}  ${style.dim(file.reason)}`)
+      group.push(
+        `  ${style.dim(file.verdict.toUpperCase().padEnd(8))} ${style.dim(file.file)}  ${style.dim(file.reason)}`,
+      )
     if (group.length) rows.push(group)
   }
   // A long list belongs in the report: the section stays readable in seconds.
@@ -55,7 +79,9 @@ export function formatTerminalSection(
 
   const mode = report.mode === 'hunt' ? `hunt, ${report.settings.iterations} iterations per test` : 'measure'
   const reused = report.files.filter((file) => file.reused).length
-  const clean = reused ? `${summary.clean} clean (${reused} unchanged since measured clean, not probed)` : `${summary.clean} clean`
+  const clean = reused
+    ? `${summary.clean} clean (${reused} unchanged since measured clean, not probed)`
+    : `${summary.clean} clean`
   const counts = `${summary.leak} leaking, ${summary.suspect} suspect, ${clean}, ${summary.unknown} unmeasured of ${summary.files} files`
   if (summary.leak === 0 && summary.suspect === 0) {
     lines.push(`${header} ${style.green('no leaks found')} (${mode}) · ${counts}${where}`)
@@ -63,9 +89,17 @@ export function formatTerminalSection(
   } else {
     lines.push(`${header} memory leaks (${mode})`)
     lines.push(...shownRows.flat())
-    if (hidden > 0) lines.push(style.dim(`  … and ${hidden} more ${hidden === 1 ? 'file' : 'files'} with growth: see ${options.reportPaths.at(-1) ?? 'the report'}`))
+    if (hidden > 0)
+      lines.push(
+        style.dim(
+          `  … and ${hidden} more ${hidden === 1 ? 'file' : 'files'} with growth: see ${options.reportPaths.at(-1) ?? 'the report'}`,
+        ),
+      )
     lines.push(`  ${counts}${where}`)
-    if (report.mode === 'measure' && report.files.some((file) => (file.verdict === 'leak' || file.verdict === 'suspect') && !file.confirmed))
+    if (
+      report.mode === 'measure' &&
+      report.files.some((file) => (file.verdict === 'leak' || file.verdict === 'suspect') && !file.confirmed)
+    )
       lines.push(style.dim('  per-test verdicts: run again with QTESTS_LEAKS=hunt'))
   }
   lines.push(...toolingLines(report, style), ...unmeasuredLines(report, style))
@@ -73,7 +107,9 @@ export function formatTerminalSection(
   const broken = report.files.filter((file) => file.probe?.error)
   if (broken.length)
     lines.push(
-      style.yellow(`  probes failed in ${broken.length} file(s), which are left unmeasured; first: ${broken[0]!.file}: ${broken[0]!.probe!.error}`),
+      style.yellow(
+        `  probes failed in ${broken.length} file(s), which are left unmeasured; first: ${broken[0]!.file}: ${broken[0]!.probe!.error}`,
+      ),
     )
   lines.push(...workerLines(report, style))
   return `${lines.join('\n')}\n`
@@ -84,7 +120,10 @@ const MAX_FILES_SHOWN = 8
 
 /** One line per tool that held memory for tests: how many, the most per run, and what to change. */
 function toolingLines(report: QtestsReport, style: TerminalStyle): string[] {
-  const byHolder = new Map<string, { what: string; advice: string; tests: number; most?: { bytes: number; where: string } }>()
+  const byHolder = new Map<
+    string,
+    { what: string; advice: string; tests: number; most?: { bytes: number; where: string } }
+  >()
   for (const file of report.files)
     for (const test of file.tests)
       for (const held of test.tooling ?? []) {
@@ -96,7 +135,9 @@ function toolingLines(report: QtestsReport, style: TerminalStyle): string[] {
       }
   return [...byHolder.values()].map((entry) => {
     const most = entry.most ? ` (up to +${formatBytes(entry.most.bytes)}/iteration, in ${entry.most.where})` : ''
-    return style.yellow(`  TOOLING  ${entry.tests} ${entry.tests === 1 ? 'test keeps' : 'tests keep'} memory in ${entry.what}${most}, not your code's leak: ${entry.advice}`)
+    return style.yellow(
+      `  TOOLING  ${entry.tests} ${entry.tests === 1 ? 'test keeps' : 'tests keep'} memory in ${entry.what}${most}, not your code's leak: ${entry.advice}`,
+    )
   })
 }
 
@@ -104,11 +145,17 @@ function toolingLines(report: QtestsReport, style: TerminalStyle): string[] {
 function unmeasuredLines(report: QtestsReport, style: TerminalStyle): string[] {
   if (report.mode !== 'hunt') return []
   const unmeasured = report.files.flatMap((file) =>
-    file.tests.filter((test) => test.verdict === 'unknown' && test.reason !== 'skipped or todo: not run').map((test) => ({ file, test })),
+    file.tests
+      .filter((test) => test.verdict === 'unknown' && test.reason !== 'skipped or todo: not run')
+      .map((test) => ({ file, test })),
   )
   if (unmeasured.length === 0) return []
   const { file, test } = unmeasured[0]!
-  return [style.dim(`  ${unmeasured.length} ${unmeasured.length === 1 ? 'test' : 'tests'} not measured; first: ${file.file} > ${test.name}: ${test.reason}`)]
+  return [
+    style.dim(
+      `  ${unmeasured.length} ${unmeasured.length === 1 ? 'test' : 'tests'} not measured; first: ${file.file} > ${test.name}: ${test.reason}`,
+    ),
+  ]
 }
 
 /** One line on adaptive workers ("workers 2→6→3, peak 2.1 GiB of 3.0 GiB budget"), one per retried file. */
@@ -120,7 +167,9 @@ export function workerLines(report: QtestsReport, style: TerminalStyle = plain):
     workers.peakRssBytes && workers.memoryBudgetBytes
       ? `, peak ${formatBytes(workers.peakRssBytes)} of ${formatBytes(workers.memoryBudgetBytes)} budget`
       : ''
-  const lines = [style.dim(`  workers ${compactLimits(limits).join('→')} (at most ${workers.peakConcurrency} at once)${memory}`)]
+  const lines = [
+    style.dim(`  workers ${compactLimits(limits).join('→')} (at most ${workers.peakConcurrency} at once)${memory}`),
+  ]
   for (const retry of workers.retries) {
     if (retry.outcome === 'cancelled') {
       lines.push(style.yellow(`  ${retry.file}: ${retry.reason}; not run again, the run was cancelled first`))
@@ -143,7 +192,9 @@ export function workerLines(report: QtestsReport, style: TerminalStyle = plain):
 /** A long run can move the limit many times; the line keeps the start, the turning points and the end. */
 function compactLimits(limits: readonly number[]): number[] {
   if (limits.length <= 6) return [...limits]
-  const turns = limits.filter((value, i) => i === 0 || i === limits.length - 1 || (limits[i - 1]! - value) * (limits[i + 1]! - value) > 0)
+  const turns = limits.filter(
+    (value, i) => i === 0 || i === limits.length - 1 || (limits[i - 1]! - value) * (limits[i + 1]! - value) > 0,
+  )
   if (turns.length <= 6) return turns
   // Start, highest, end — without repeating a number when the start or the end was the highest.
   return [turns[0]!, Math.max(...turns), turns.at(-1)!].filter((value, i, all) => i === 0 || value !== all[i - 1])
@@ -152,10 +203,20 @@ function compactLimits(limits: readonly number[]): number[] {
 const TESTS_PER_FILE = 3
 
 function worstFirst(a: TestReport, b: TestReport): number {
-  return (a.verdict === 'leak' ? 0 : 1) - (b.verdict === 'leak' ? 0 : 1) || (b.bytesPerIteration ?? 0) - (a.bytesPerIteration ?? 0)
+  return (
+    (a.verdict === 'leak' ? 0 : 1) - (b.verdict === 'leak' ? 0 : 1) ||
+    (b.bytesPerIteration ?? 0) - (a.bytesPerIteration ?? 0)
+  )
 }
 
-function row(style: TerminalStyle, verdict: 'leak' | 'suspect', what: string, bytes: number | null, perUnit: string, confidence: number): string {
+function row(
+  style: TerminalStyle,
+  verdict: 'leak' | 'suspect',
+  what: string,
+  bytes: number | null,
+  perUnit: string,
+  confidence: number,
+): string {
   const label = verdict === 'leak' ? style.red('LEAK    ') : style.yellow('SUSPECT ')
   const size = bytes === null ? '' : `  +${formatBytes(bytes)}/${perUnit}`
   return `  ${label} ${what}${size}  ${style.dim(`confidence ${confidence.toFixed(2)}`)}`

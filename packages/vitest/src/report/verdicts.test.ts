@@ -6,7 +6,8 @@ import { fileVerdict } from './verdicts.js'
 const hunt: VerdictSettings = { mode: 'hunt', minBytesPerIteration: 1024, minBytesPerTest: 16384 }
 const measure: VerdictSettings = { ...hunt, mode: 'measure' }
 
-const growing = (perRun: number, n = 24, start = 10_000_000) => Array.from({ length: n }, (_, i) => start + i * perRun + ((i * 7919) % 5) * 60)
+const growing = (perRun: number, n = 24, start = 10_000_000) =>
+  Array.from({ length: n }, (_, i) => start + i * perRun + ((i * 7919) % 5) * 60)
 
 function huntFile(tests: FileInput['tests']): FileInput {
   return { file: 'test/a.test.ts', project: null, state: 'passed', tests }
@@ -15,11 +16,22 @@ function huntFile(tests: FileInput['tests']): FileInput {
 /** What the repeat run sends for a test: `perRun` growth, one sample per run, and optional confirming windows. */
 function repeated(perRun: number, extra: Partial<TestProbeMeta> = {}): TestProbeMeta {
   const samples = growing(perRun)
-  return { samples, sampleRuns: samples.map((_, i) => i + 1), windows: [24], iterations: 24, harnessBytesPerIteration: 0, ...extra }
+  return {
+    samples,
+    sampleRuns: samples.map((_, i) => i + 1),
+    windows: [24],
+    iterations: 24,
+    harnessBytesPerIteration: 0,
+    ...extra,
+  }
 }
 
 /** A test whose first window grew and whose confirming windows grew at `laterPerRun`. */
-function confirmed(firstPerRun: number, laterPerRun: number, confirmation: TestProbeMeta['confirmation']): TestProbeMeta {
+function confirmed(
+  firstPerRun: number,
+  laterPerRun: number,
+  confirmation: TestProbeMeta['confirmation'],
+): TestProbeMeta {
   const samples = growing(firstPerRun)
   const sampleRuns = samples.map((_, i) => i + 1)
   let bytes = samples.at(-1)!
@@ -34,7 +46,13 @@ function confirmed(firstPerRun: number, laterPerRun: number, confirmation: TestP
 describe('hunt verdicts', () => {
   it('calls a test a leak when its growth kept its pace in the repeat run, and sizes it net of Vitest’s own per-run retention', () => {
     const report = fileVerdict(
-      huntFile([{ name: 'a > grows', state: 'passed', repeated: { ...confirmed(20_392, 20_392, 'kept growing'), harnessBytesPerIteration: 392 } }]),
+      huntFile([
+        {
+          name: 'a > grows',
+          state: 'passed',
+          repeated: { ...confirmed(20_392, 20_392, 'kept growing'), harnessBytesPerIteration: 392 },
+        },
+      ]),
       hunt,
     )
     expect(report.verdict).toBe('leak')
@@ -45,13 +63,19 @@ describe('hunt verdicts', () => {
   })
 
   it('calls growth that levelled off in the confirming windows clean: warm-up or a filling cache', () => {
-    const report = fileVerdict(huntFile([{ name: 'a > fills a cache', state: 'passed', repeated: confirmed(10_000, 0, 'levelled off') }]), hunt)
+    const report = fileVerdict(
+      huntFile([{ name: 'a > fills a cache', state: 'passed', repeated: confirmed(10_000, 0, 'levelled off') }]),
+      hunt,
+    )
     expect(report.tests[0]!.verdict).toBe('clean')
     expect(report.tests[0]!.reason).toMatch(/levelled off .*not a leak/)
   })
 
   it('never calls unconfirmed growth a leak', () => {
-    const slowing = fileVerdict(huntFile([{ name: 'slows', state: 'passed', repeated: confirmed(10_000, 3_000, 'out of runs') }]), hunt)
+    const slowing = fileVerdict(
+      huntFile([{ name: 'slows', state: 'passed', repeated: confirmed(10_000, 3_000, 'out of runs') }]),
+      hunt,
+    )
     expect(slowing.tests[0]!.verdict).toBe('suspect')
     const single = fileVerdict(huntFile([{ name: 'one window', state: 'passed', repeated: repeated(20_000) }]), hunt)
     expect(single.tests[0]!.verdict).toBe('suspect')
@@ -59,12 +83,20 @@ describe('hunt verdicts', () => {
   })
 
   it('caps a suspect’s confidence: growth that is not proven a leak is never likely one', () => {
-    const report = fileVerdict(huntFile([{ name: 'slows', state: 'passed', repeated: confirmed(10_000, 3_000, 'out of runs') }]), hunt)
+    const report = fileVerdict(
+      huntFile([{ name: 'slows', state: 'passed', repeated: confirmed(10_000, 3_000, 'out of runs') }]),
+      hunt,
+    )
     expect(report.tests[0]!.confidence).toBeLessThanOrEqual(0.5)
   })
 
   it('does not report Vitest’s own per-run retention as a leak', () => {
-    const report = fileVerdict(huntFile([{ name: 'a > hooks', state: 'passed', repeated: { ...repeated(1_400), harnessBytesPerIteration: 1_400 } }]), hunt)
+    const report = fileVerdict(
+      huntFile([
+        { name: 'a > hooks', state: 'passed', repeated: { ...repeated(1_400), harnessBytesPerIteration: 1_400 } },
+      ]),
+      hunt,
+    )
     expect(report.tests[0]!.verdict).toBe('clean')
   })
 
@@ -74,14 +106,22 @@ describe('hunt verdicts', () => {
         {
           name: 'a > spies',
           state: 'passed',
-          repeated: { ...repeated(100), tooling: [{ holder: 'vitest-mocks', objects: 48, bytes: 3 * 12_000, measuredRuns: 3 }] },
+          repeated: {
+            ...repeated(100),
+            tooling: [{ holder: 'vitest-mocks', objects: 48, bytes: 3 * 12_000, measuredRuns: 3 }],
+          },
         },
       ]),
       hunt,
     )
     expect(report.verdict).toBe('clean')
     expect(report.tests[0]!.tooling).toEqual([
-      expect.objectContaining({ holder: 'vitest-mocks', what: "Vitest's mock registry", objectsPerIteration: 2, bytesPerIteration: 12_000 }),
+      expect.objectContaining({
+        holder: 'vitest-mocks',
+        what: "Vitest's mock registry",
+        objectsPerIteration: 2,
+        bytesPerIteration: 12_000,
+      }),
     ])
     expect(report.tests[0]!.tooling![0]!.advice).toMatch(/create the mock once/)
   })
@@ -96,7 +136,9 @@ describe('hunt verdicts', () => {
       hunt,
     )
     expect(report.tests[0]!.verdict).toBe('leak')
-    expect(report.tests[0]!.reason).toMatch(/measured although 47 of its 48 runs in the repeat run failed \(first, run 2: expected 2 to be 1\)/)
+    expect(report.tests[0]!.reason).toMatch(
+      /measured although 47 of its 48 runs in the repeat run failed \(first, run 2: expected 2 to be 1\)/,
+    )
     expect(report.tests[1]!.verdict).toBe('unknown')
     expect(report.tests[1]!.reason).toMatch(/no growth seen, but a failed run may not reach the code that leaks/)
   })
@@ -104,7 +146,11 @@ describe('hunt verdicts', () => {
   it('leaves skipped tests and tests the repeat run did not reach unknown, with the reason', () => {
     const input = huntFile([
       { name: 'skipped', state: 'skipped' },
-      { name: 'stateful', state: 'passed', repeated: { samples: [1, 2], iterations: 2, unmeasured: 'it skipped itself on run 3 of the repeat run' } },
+      {
+        name: 'stateful',
+        state: 'passed',
+        repeated: { samples: [1, 2], iterations: 2, unmeasured: 'it skipped itself on run 3 of the repeat run' },
+      },
       { name: 'later', state: 'passed' },
     ])
     input.repeat = { ran: true }
@@ -128,7 +174,11 @@ describe('hunt verdicts', () => {
   it('calls a file with a clean test and an unmeasured one clean, and names the unmeasured one', () => {
     const input = huntFile([
       { name: 'clean one', state: 'passed', repeated: repeated(50) },
-      { name: 'skips itself', state: 'passed', repeated: { iterations: 0, unmeasured: 'it skipped itself on run 30 of the repeat run' } },
+      {
+        name: 'skips itself',
+        state: 'passed',
+        repeated: { iterations: 0, unmeasured: 'it skipped itself on run 30 of the repeat run' },
+      },
     ])
     const report = fileVerdict(input, hunt)
     expect(report.verdict).toBe('clean')
@@ -139,7 +189,18 @@ describe('hunt verdicts', () => {
   it('says a test went unmeasured because the probes failed, with their error', () => {
     const input = huntFile([{ name: 'a > b', state: 'passed' }])
     const probeError = 'sample: ReferenceError: gc is not defined'
-    input.probe = { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 1, gcCount: 0, gcMs: 0, youngGcCount: 0, youngGcMs: 0, probeError }
+    input.probe = {
+      samples: [],
+      atTest: [],
+      screen: [],
+      screenAt: [],
+      testsRun: 1,
+      gcCount: 0,
+      gcMs: 0,
+      youngGcCount: 0,
+      youngGcMs: 0,
+      probeError,
+    }
     const report = fileVerdict(input, hunt)
     expect(report.tests[0]!.verdict).toBe('unknown')
     expect(report.tests[0]!.reason).toBe(`probes failed: ${probeError}`)
@@ -155,12 +216,30 @@ describe('measure verdicts', () => {
     project: 'unit',
     state: 'passed',
     tests,
-    probe: { screen: [], screenAt: [], samples: [], atTest: [], testsRun: 12, gcCount: 0, gcMs: 0, youngGcCount: 0, youngGcMs: 0, ...probe },
+    probe: {
+      screen: [],
+      screenAt: [],
+      samples: [],
+      atTest: [],
+      testsRun: 12,
+      gcCount: 0,
+      gcMs: 0,
+      youngGcCount: 0,
+      youngGcMs: 0,
+      ...probe,
+    },
   })
 
   it('calls a file a leak when full GCs rise between each of them by the floor per test', () => {
     const report = fileVerdict(
-      file({ screen: growing(40_000, 4), screenAt: [0, 1, 2, 3], confirming: true, samples: [10_100_000, 10_420_000, 10_740_000], atTest: [3, 7, 11], gcCount: 3 }),
+      file({
+        screen: growing(40_000, 4),
+        screenAt: [0, 1, 2, 3],
+        confirming: true,
+        samples: [10_100_000, 10_420_000, 10_740_000],
+        atTest: [3, 7, 11],
+        gcCount: 3,
+      }),
       measure,
     )
     expect(report.verdict).toBe('leak')
@@ -179,7 +258,14 @@ describe('measure verdicts', () => {
 
   it('calls growth garbage when full GCs show none', () => {
     const report = fileVerdict(
-      file({ screen: growing(40_000, 4), screenAt: [0, 1, 2, 3], confirming: true, samples: [9_000_000, 9_000_400, 8_999_800], atTest: [3, 7, 11], gcCount: 3 }),
+      file({
+        screen: growing(40_000, 4),
+        screenAt: [0, 1, 2, 3],
+        confirming: true,
+        samples: [9_000_000, 9_000_400, 8_999_800],
+        atTest: [3, 7, 11],
+        gcCount: 3,
+      }),
       measure,
     )
     expect(report.verdict).toBe('clean')
@@ -188,7 +274,14 @@ describe('measure verdicts', () => {
 
   it('calls a file clean on two full GCs when the first step stayed under half the floor (the third is not taken)', () => {
     const report = fileVerdict(
-      file({ screen: growing(40_000, 4), screenAt: [0, 1, 2, 3], confirming: true, samples: [9_000_000, 9_016_000], atTest: [3, 7], gcCount: 4 }),
+      file({
+        screen: growing(40_000, 4),
+        screenAt: [0, 1, 2, 3],
+        confirming: true,
+        samples: [9_000_000, 9_016_000],
+        atTest: [3, 7],
+        gcCount: 4,
+      }),
       measure,
     )
     expect(report.verdict).toBe('clean')
@@ -197,7 +290,17 @@ describe('measure verdicts', () => {
   })
 
   it('says growth that could not be confirmed is unknown, not a leak', () => {
-    const report = fileVerdict(file({ screen: growing(40_000, 12), screenAt: at12, confirming: true, samples: [9_000_000], atTest: [11], gcCount: 1 }), measure)
+    const report = fileVerdict(
+      file({
+        screen: growing(40_000, 12),
+        screenAt: at12,
+        confirming: true,
+        samples: [9_000_000],
+        atTest: [11],
+        gcCount: 1,
+      }),
+      measure,
+    )
     expect(report.verdict).toBe('unknown')
     expect(report.reason).toMatch(/too late \(or too costly\) to confirm/)
   })
@@ -211,12 +314,17 @@ describe('measure verdicts', () => {
   it('leaves a file its worker had no probe budget left for unknown, not clean, and says a later run measures it', () => {
     const report = fileVerdict(file({ overBudget: true }), measure)
     expect(report.verdict).toBe('unknown')
-    expect(report.reason).toBe("not probed in this run: its worker's probes had taken their share (3%) of its time; a later run measures it")
+    expect(report.reason).toBe(
+      "not probed in this run: its worker's probes had taken their share (3%) of its time; a later run measures it",
+    )
     expect(report.tests.every((t) => t.verdict === 'unknown')).toBe(true)
   })
 
   it('says what happened to a file that did not run, instead of counting its tests', () => {
-    for (const notRun of ['the file did not run to its end: Worker exited unexpectedly', 'type-checked only: its tests do not run in a worker']) {
+    for (const notRun of [
+      'the file did not run to its end: Worker exited unexpectedly',
+      'type-checked only: its tests do not run in a worker',
+    ]) {
       const report = fileVerdict({ ...file({ testsRun: 0 }), tests: [], notRun }, measure)
       expect(report.verdict).toBe('unknown')
       expect(report.reason).toBe(notRun)
@@ -225,7 +333,10 @@ describe('measure verdicts', () => {
 
   it('reads a clean file’s growth per test without the primer', () => {
     // the primer's step is the promotion of what importing the file left in the young generation
-    const report = fileVerdict(file({ screen: [9_000_000, 9_900_000, 9_902_000, 9_904_000, 9_906_000], screenAt: [0, 3, 5, 8, 10] }), measure)
+    const report = fileVerdict(
+      file({ screen: [9_000_000, 9_900_000, 9_902_000, 9_904_000, 9_906_000], screenAt: [0, 3, 5, 8, 10] }),
+      measure,
+    )
     expect(report.verdict).toBe('clean')
     expect(report.growthBytesPerTest).toBeLessThan(1_000)
   })
@@ -264,7 +375,10 @@ describe('measure verdicts confirmed by the repeat run', () => {
   it('calls it a leak when a repeated test confirms it, and names the test', () => {
     const input = growingFile([
       { ...tests[0]!, repeated: confirmed(20_000, 20_000, 'kept growing') },
-      ...tests.slice(1).map((test) => ({ ...test, repeated: { iterations: 0, unmeasured: "not repeated: t0 confirmed its file's leak first" } })),
+      ...tests.slice(1).map((test) => ({
+        ...test,
+        repeated: { iterations: 0, unmeasured: "not repeated: t0 confirmed its file's leak first" },
+      })),
     ])
     const report = fileVerdict(input, measure)
     expect(report.verdict).toBe('leak')

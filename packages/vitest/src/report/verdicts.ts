@@ -1,5 +1,11 @@
 import { analyzeLeakSeries, formatBytes, type LeakAnalysis, type LeakVerdict, theilSenSlope } from '@qtests/core'
-import { CHEAP_SAMPLE_SHARE, LEAK_STEADY_RATIO, MEASURE_MIN_TESTS, MIN_SPAN_TESTS, SCREEN_PRIMER_READINGS } from '../shared/measureRules.js'
+import {
+  CHEAP_SAMPLE_SHARE,
+  LEAK_STEADY_RATIO,
+  MEASURE_MIN_TESTS,
+  MIN_SPAN_TESTS,
+  SCREEN_PRIMER_READINGS,
+} from '../shared/measureRules.js'
 import type { FileProbeMeta, LeakMode, TestProbeMeta, ToolingHold } from '../shared/protocol.js'
 import type { FileReport, TestReport, ToolingReport } from './schema.js'
 
@@ -50,11 +56,13 @@ const TOOLING: Record<ToolingHold['holder'], { what: string; advice: string }> =
   },
   'vitest-spies': {
     what: "Vitest's spy restorers",
-    advice: 'Vitest keeps every vi.spyOn() until vi.restoreAllMocks() (mockRestore() does not let it go); call vi.restoreAllMocks() in afterEach, or set restoreMocks: true',
+    advice:
+      'Vitest keeps every vi.spyOn() until vi.restoreAllMocks() (mockRestore() does not let it go); call vi.restoreAllMocks() in afterEach, or set restoreMocks: true',
   },
   'sinon-sandbox': {
     what: "sinon's default sandbox",
-    advice: "a fake's own restore() leaves it in sinon's default sandbox; call sinon.restore() in afterEach, or use a sandbox of your own",
+    advice:
+      "a fake's own restore() leaves it in sinon's default sandbox; call sinon.restore() in afterEach, or use a sandbox of your own",
   },
 }
 
@@ -65,7 +73,8 @@ function toolingReport(holds: readonly ToolingHold[] | undefined, iterations: nu
     holder: hold.holder,
     what: TOOLING[hold.holder].what,
     objectsPerIteration: Math.round((hold.objects / iterations) * 100) / 100,
-    bytesPerIteration: hold.bytes !== undefined && hold.measuredRuns ? Math.round(hold.bytes / hold.measuredRuns) : null,
+    bytesPerIteration:
+      hold.bytes !== undefined && hold.measuredRuns ? Math.round(hold.bytes / hold.measuredRuns) : null,
     advice: TOOLING[hold.holder].advice,
   }))
 }
@@ -104,7 +113,10 @@ function seriesVerdict(probe: TestProbeMeta, settings: VerdictSettings): { analy
   const late = formatBytes(last.bytesPerStep)
   const total = runs.at(-1) ?? samples.length
   if (probe.confirmation === 'kept growing')
-    return { analysis: last, reason: `grew ${late} per iteration and kept its pace over ${total} runs (${early} in the first ${firstRuns})` }
+    return {
+      analysis: last,
+      reason: `grew ${late} per iteration and kept its pace over ${total} runs (${early} in the first ${firstRuns})`,
+    }
   if (last.verdict === 'clean')
     return {
       analysis: last,
@@ -116,7 +128,11 @@ function seriesVerdict(probe: TestProbeMeta, settings: VerdictSettings): { analy
   }
 }
 
-export function huntTestVerdict(test: TestInput, settings: VerdictSettings, file: Pick<FileInput, 'probe' | 'repeat'> = {}): TestReport {
+export function huntTestVerdict(
+  test: TestInput,
+  settings: VerdictSettings,
+  file: Pick<FileInput, 'probe' | 'repeat'> = {},
+): TestReport {
   if (test.state === 'skipped' || test.state === 'pending') return unmeasured(test.name, 'skipped or todo: not run')
   const probe = test.repeated
   if (!probe) {
@@ -124,8 +140,12 @@ export function huntTestVerdict(test: TestInput, settings: VerdictSettings, file
     if (probeError) return unmeasured(test.name, `probes failed: ${probeError}`)
     const repeat = file.repeat
     if (repeat?.ran === false) return unmeasured(test.name, repeat.why ?? 'the repeat run did not get to this file')
-    if (repeat?.ran && repeat.error) return unmeasured(test.name, `the repeat run could not run this file: ${repeat.error}`)
-    return unmeasured(test.name, repeat?.ran ? 'the repeat run found no such test (its name or place differs there)' : 'not repeated')
+    if (repeat?.ran && repeat.error)
+      return unmeasured(test.name, `the repeat run could not run this file: ${repeat.error}`)
+    return unmeasured(
+      test.name,
+      repeat?.ran ? 'the repeat run found no such test (its name or place differs there)' : 'not repeated',
+    )
   }
   if (probe.unmeasured) return unmeasured(test.name, probe.unmeasured, probe.iterations)
   const { analysis, reason } = seriesVerdict(probe, settings)
@@ -147,7 +167,12 @@ export function huntTestVerdict(test: TestInput, settings: VerdictSettings, file
   const report: TestReport = {
     name: test.name,
     verdict,
-    bytesPerIteration: verdict === 'unknown' ? null : verdict === 'clean' ? Math.max(0, Math.round(analysis.bytesPerStep)) : Math.round(analysis.bytesPerStep),
+    bytesPerIteration:
+      verdict === 'unknown'
+        ? null
+        : verdict === 'clean'
+          ? Math.max(0, Math.round(analysis.bytesPerStep))
+          : Math.round(analysis.bytesPerStep),
     confidence: round(confidence),
     iterations: samples.length,
     reason: why,
@@ -156,7 +181,8 @@ export function huntTestVerdict(test: TestInput, settings: VerdictSettings, file
   if (test.state === 'failed') report.reason = `${report.reason} (it failed in your run)`
   const tooling = toolingReport(probe.tooling, samples.length)
   if (tooling.length) report.tooling = tooling
-  if ((verdict === 'leak' || verdict === 'suspect') && probe.allocationSites?.length) report.allocationSites = probe.allocationSites
+  if ((verdict === 'leak' || verdict === 'suspect') && probe.allocationSites?.length)
+    report.allocationSites = probe.allocationSites
   return report
 }
 
@@ -164,20 +190,29 @@ export function huntTestVerdict(test: TestInput, settings: VerdictSettings, file
 function fileFromTests(tests: TestReport[], settings: Pick<VerdictSettings, 'minBytesPerIteration'>) {
   let worst: TestReport | undefined
   for (const test of tests) {
-    if (!worst || SEVERITY[test.verdict] > SEVERITY[worst.verdict] || (test.verdict === worst.verdict && test.confidence > worst.confidence))
+    if (
+      !worst ||
+      SEVERITY[test.verdict] > SEVERITY[worst.verdict] ||
+      (test.verdict === worst.verdict && test.confidence > worst.confidence)
+    )
       worst = test
   }
   const verdict = worst?.verdict ?? 'unknown'
   const growing = tests.filter((test) => test.verdict === 'leak' || test.verdict === 'suspect')
-  const retainedBytes = growing.reduce((sum, test) => sum + Math.max(0, test.bytesPerIteration ?? 0) * test.iterations, 0)
+  const retainedBytes = growing.reduce(
+    (sum, test) => sum + Math.max(0, test.bytesPerIteration ?? 0) * test.iterations,
+    0,
+  )
   const ran = tests.filter((test) => test.iterations > 0 || test.reason !== 'skipped or todo: not run')
   const notMeasured = ran.filter((test) => test.verdict === 'unknown')
   let reason: string
   if (!worst) reason = 'no tests ran'
   else if (verdict === 'leak' || verdict === 'suspect')
     reason = `${growing.length} of ${tests.length} tests grow; worst: ${worst.name} (${formatBytes(worst.bytesPerIteration ?? 0)} per iteration)`
-  else if (verdict === 'clean') reason = `no test grows beyond ${formatBytes(settings.minBytesPerIteration)} per iteration`
-  else reason = ran.length ? `no test could be measured; first: ${notMeasured[0]?.reason ?? worst.reason}` : 'no tests ran'
+  else if (verdict === 'clean')
+    reason = `no test grows beyond ${formatBytes(settings.minBytesPerIteration)} per iteration`
+  else
+    reason = ran.length ? `no test could be measured; first: ${notMeasured[0]?.reason ?? worst.reason}` : 'no tests ran'
   if (verdict !== 'unknown' && notMeasured.length)
     reason = `${reason}; ${notMeasured.length} ${notMeasured.length === 1 ? 'test' : 'tests'} not measured (${notMeasured[0]!.name}: ${notMeasured[0]!.reason})`
   return { verdict, retainedBytes, confidence: worst?.confidence ?? 0, reason, unmeasuredTests: notMeasured.length }
@@ -186,7 +221,15 @@ function fileFromTests(tests: TestReport[], settings: Pick<VerdictSettings, 'min
 export function huntFileVerdict(input: FileInput, settings: VerdictSettings): FileReport {
   const tests = input.tests.map((test) => huntTestVerdict(test, settings, input))
   const { verdict, retainedBytes, confidence, reason, unmeasuredTests } = fileFromTests(tests, settings)
-  const report: FileReport = { ...fileBase(input), verdict, retainedBytes, growthBytesPerTest: null, confidence, tests, reason }
+  const report: FileReport = {
+    ...fileBase(input),
+    verdict,
+    retainedBytes,
+    growthBytesPerTest: null,
+    confidence,
+    tests,
+    reason,
+  }
   if (unmeasuredTests) report.unmeasuredTests = unmeasuredTests
   return report
 }
@@ -198,15 +241,36 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     input.tests.map((test) =>
       test.state === 'passed'
         ? { name: test.name, verdict, bytesPerIteration: null, confidence, iterations: 1, reason: why }
-        : unmeasured(test.name, test.state === 'failed' ? 'the test failed' : 'skipped or todo: not run', test.state === 'failed' ? 1 : 0),
+        : unmeasured(
+            test.name,
+            test.state === 'failed' ? 'the test failed' : 'skipped or todo: not run',
+            test.state === 'failed' ? 1 : 0,
+          ),
     )
   if (probe?.reused) {
     const why = 'not probed in this run: an earlier run measured it clean, and nothing it loads has changed since'
-    return { ...base, reused: true, verdict: 'clean', retainedBytes: 0, growthBytesPerTest: null, confidence: 0.9, tests: tests('clean', 0.9, why), reason: why }
+    return {
+      ...base,
+      reused: true,
+      verdict: 'clean',
+      retainedBytes: 0,
+      growthBytesPerTest: null,
+      confidence: 0.9,
+      tests: tests('clean', 0.9, why),
+      reason: why,
+    }
   }
   if (probe?.overBudget && !input.notRun && probe.testsRun >= MEASURE_MIN_TESTS) {
     const why = `not probed in this run: its worker's probes had taken their share (${CHEAP_SAMPLE_SHARE * 100}%) of its time; a later run measures it`
-    return { ...base, verdict: 'unknown', retainedBytes: 0, growthBytesPerTest: null, confidence: 0, tests: tests('unknown', 0, why), reason: why }
+    return {
+      ...base,
+      verdict: 'unknown',
+      retainedBytes: 0,
+      growthBytesPerTest: null,
+      confidence: 0,
+      tests: tests('unknown', 0, why),
+      reason: why,
+    }
   }
   const screen = probe?.screen ?? []
   const samples = probe?.samples ?? []
@@ -214,8 +278,17 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   if ((probe?.testsRun ?? 0) < MEASURE_MIN_TESTS || probe?.probeError) {
     const why = probe?.probeError
       ? `probes failed: ${probe.probeError}`
-      : (input.notRun ?? `only ${probe?.testsRun ?? 0} of its tests ran, fewer than the ${MEASURE_MIN_TESTS} measure mode needs to see growth per test; run with QTESTS_LEAKS=hunt`)
-    return { ...base, verdict: 'unknown', retainedBytes: 0, growthBytesPerTest: null, confidence: 0, tests: tests('unknown', 0, why), reason: why }
+      : (input.notRun ??
+        `only ${probe?.testsRun ?? 0} of its tests ran, fewer than the ${MEASURE_MIN_TESTS} measure mode needs to see growth per test; run with QTESTS_LEAKS=hunt`)
+    return {
+      ...base,
+      verdict: 'unknown',
+      retainedBytes: 0,
+      growthBytesPerTest: null,
+      confidence: 0,
+      tests: tests('unknown', 0, why),
+      reason: why,
+    }
   }
   // The cheap readings (old-generation bytes after young GCs) hold promoted garbage besides live memory,
   // so they overstate growth: if they never rose steadily by half the floor per test, the file is clean.
@@ -242,7 +315,8 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     confidence = 0
     bytesPerTest = null
     rose = true
-    reason = 'memory rose steadily near the end of the file, too late (or too costly) to confirm with full GCs; run with QTESTS_LEAKS=hunt'
+    reason =
+      'memory rose steadily near the end of the file, too late (or too costly) to confirm with full GCs; run with QTESTS_LEAKS=hunt'
   } else {
     const atTest = probe!.atTest
     const fit = theilSenSlope(atTest, samples)
@@ -266,13 +340,19 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     } else {
       verdict = 'suspect'
       confidence = SUSPECT_CONFIDENCE_CAP
-      const why = !everyStep ? ', not rising between each' : !steady ? ', in bursts rather than at a steady pace' : `, over only ${span} tests`
+      const why = !everyStep
+        ? ', not rising between each'
+        : !steady
+          ? ', in bursts rather than at a steady pace'
+          : `, over only ${span} tests`
       reason = `${samples.length} full GCs show ${formatBytes(fit.slope)} per test${why}`
     }
   }
-  const retainedBytes = verdict === 'clean' || series.length < 2 ? 0 : Math.max(0, series[series.length - 1]! - series[0]!)
+  const retainedBytes =
+    verdict === 'clean' || series.length < 2 ? 0 : Math.max(0, series[series.length - 1]! - series[0]!)
   const testVerdict: LeakVerdict = verdict === 'clean' ? 'clean' : 'unknown'
-  const testWhy = verdict === 'clean' ? 'its file does not grow' : 'its file grows; run with QTESTS_LEAKS=hunt for a verdict per test'
+  const testWhy =
+    verdict === 'clean' ? 'its file does not grow' : 'its file grows; run with QTESTS_LEAKS=hunt for a verdict per test'
   return {
     ...base,
     ...(rose ? { rose: true as const } : {}),
@@ -292,7 +372,9 @@ export function offFileVerdict(input: FileInput): FileReport {
     retainedBytes: 0,
     growthBytesPerTest: null,
     confidence: 0,
-    tests: input.tests.map((test) => unmeasured(test.name, 'leak detection is off', test.state === 'passed' || test.state === 'failed' ? 1 : 0)),
+    tests: input.tests.map((test) =>
+      unmeasured(test.name, 'leak detection is off', test.state === 'passed' || test.state === 'failed' ? 1 : 0),
+    ),
     reason: 'leak detection is off',
   }
 }
@@ -309,14 +391,21 @@ export function fileVerdict(input: FileInput, settings: VerdictSettings): FileRe
  * leak; growth they show is, and now has its tests named. Unconfirmed growth is never more than suspect.
  */
 export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, settings: VerdictSettings): FileReport {
-  if (!input.repeat || (screened.verdict !== 'leak' && screened.verdict !== 'suspect' && !screened.rose)) return screened
-  const perTest = screened.growthBytesPerTest === null ? 'grew' : `grew ${formatBytes(screened.growthBytesPerTest)} per test`
+  if (!input.repeat || (screened.verdict !== 'leak' && screened.verdict !== 'suspect' && !screened.rose))
+    return screened
+  const perTest =
+    screened.growthBytesPerTest === null ? 'grew' : `grew ${formatBytes(screened.growthBytesPerTest)} per test`
   const tests = input.tests.map((test) => huntTestVerdict(test, settings, input))
   const repeated = fileFromTests(tests, settings)
   const base = { ...screened, tests, confirmed: true as const }
   if (repeated.unmeasuredTests) base.unmeasuredTests = repeated.unmeasuredTests
   if (repeated.verdict === 'leak' || repeated.verdict === 'suspect')
-    return { ...base, verdict: repeated.verdict, confidence: repeated.confidence, reason: `this run ${perTest}; repeated one by one, ${repeated.reason}` }
+    return {
+      ...base,
+      verdict: repeated.verdict,
+      confidence: repeated.confidence,
+      reason: `this run ${perTest}; repeated one by one, ${repeated.reason}`,
+    }
   if (repeated.verdict === 'clean') {
     const runs = Math.max(...tests.map((test) => test.iterations))
     return {
@@ -328,7 +417,13 @@ export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, 
     }
   }
   const why = input.repeat.ran === false ? (input.repeat.why ?? 'the repeat run did not get to it') : repeated.reason
-  return { ...base, tests: screened.tests, verdict: 'suspect', confidence: Math.min(screened.confidence, SUSPECT_CONFIDENCE_CAP), reason: `this run ${perTest}; not confirmed: ${why}` }
+  return {
+    ...base,
+    tests: screened.tests,
+    verdict: 'suspect',
+    confidence: Math.min(screened.confidence, SUSPECT_CONFIDENCE_CAP),
+    reason: `this run ${perTest}; not confirmed: ${why}`,
+  }
 }
 
 function fileBase(input: FileInput) {

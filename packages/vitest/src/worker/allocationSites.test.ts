@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { allocationSites, type SamplingHeapProfileNode, type SiteResolver } from './allocationSites.js'
 
-const frame = (functionName: string, url: string, lineNumber = 0) => ({ functionName, url, lineNumber, columnNumber: 2 })
-const node = (callFrame: ReturnType<typeof frame>, selfSize: number, children: SamplingHeapProfileNode[] = []) => ({ callFrame, selfSize, children })
+const frame = (functionName: string, url: string, lineNumber = 0) => ({
+  functionName,
+  url,
+  lineNumber,
+  columnNumber: 2,
+})
+const node = (callFrame: ReturnType<typeof frame>, selfSize: number, children: SamplingHeapProfileNode[] = []) => ({
+  callFrame,
+  selfSize,
+  children,
+})
 
 const resolver: SiteResolver = {
   isUserFile: (url) => url.startsWith('/app/') && !url.includes('/node_modules/'),

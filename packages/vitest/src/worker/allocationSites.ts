@@ -61,6 +61,11 @@ export function allocationSites(profile: SamplingHeapProfile, resolver: SiteReso
     .slice(0, limit)
     .map(({ frame, bytes }) => {
       const source = resolver.toSource(frame.url, frame.lineNumber + 1, frame.columnNumber)
-      return { ...source, functionName: frame.functionName || '(anonymous)', bytes, share: Math.round((bytes / total) * 1000) / 1000 }
+      return {
+        ...source,
+        functionName: frame.functionName || '(anonymous)',
+        bytes,
+        share: Math.round((bytes / total) * 1000) / 1000,
+      }
     })
 }

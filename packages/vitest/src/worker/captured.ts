@@ -20,6 +20,9 @@ export const exposedGc = (() => {
   return typeof gc === 'function' ? (gc as (options?: { type: 'minor' }) => void) : undefined
 })()
 export const resourceTimings = {
-  setBufferSize: typeof performance.setResourceTimingBufferSize === 'function' ? performance.setResourceTimingBufferSize.bind(performance) : undefined,
+  setBufferSize:
+    typeof performance.setResourceTimingBufferSize === 'function'
+      ? performance.setResourceTimingBufferSize.bind(performance)
+      : undefined,
   count: () => performance.getEntriesByType('resource').length,
 }

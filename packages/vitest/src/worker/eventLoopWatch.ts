@@ -85,7 +85,8 @@ interface GcEntry {
 /** Time of the GCs that did not start in one of `windows` (`[from, to]`, ms on the same clock). */
 export function gcMsOutside(entries: readonly GcEntry[], windows: readonly [number, number][]): number {
   let ms = 0
-  for (const entry of entries) if (!windows.some(([from, to]) => entry.startTime >= from && entry.startTime <= to)) ms += entry.duration
+  for (const entry of entries)
+    if (!windows.some(([from, to]) => entry.startTime >= from && entry.startTime <= to)) ms += entry.duration
   return ms
 }
 

@@ -24,7 +24,9 @@ export class HeapSampler {
   stop(take: boolean): SamplingHeapProfile | undefined {
     if (!this.#running) return undefined
     this.#running = false
-    const profile = take ? (this.#post('HeapProfiler.getSamplingProfile') as { profile: SamplingHeapProfile }).profile : undefined
+    const profile = take
+      ? (this.#post('HeapProfiler.getSamplingProfile') as { profile: SamplingHeapProfile }).profile
+      : undefined
     this.#post('HeapProfiler.stopSampling')
     return profile
   }

@@ -18,17 +18,28 @@ export async function loadHuntTools() {
 }
 
 // Our own built code (this package's and @qtests/core's): never a user's allocation site.
-const ownDirs = [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'), path.dirname(fileURLToPath(import.meta.resolve('@qtests/core')))]
+const ownDirs = [
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),
+  path.dirname(fileURLToPath(import.meta.resolve('@qtests/core'))),
+]
 
 function toPath(url: string): string {
   return url.startsWith('file:') ? fileURLToPath(url) : url
 }
 
 /** Where a sampled allocation came from in a user's file: through the file's source map, read once per file. */
-export function siteResolver(tools: HuntTools, sourceMaps: Map<string, TraceMap | null>, sourceMapOf: (file: string) => unknown): SiteResolver {
+export function siteResolver(
+  tools: HuntTools,
+  sourceMaps: Map<string, TraceMap | null>,
+  sourceMapOf: (file: string) => unknown,
+): SiteResolver {
   return {
     isUserFile: (url) =>
-      url !== '' && !url.startsWith('node:') && !url.includes('/node_modules/') && (url.startsWith('/') || url.startsWith('file:')) && !ownDirs.some((dir) => toPath(url).startsWith(dir)),
+      url !== '' &&
+      !url.startsWith('node:') &&
+      !url.includes('/node_modules/') &&
+      (url.startsWith('/') || url.startsWith('file:')) &&
+      !ownDirs.some((dir) => toPath(url).startsWith(dir)),
     toSource: (url, line, column) => {
       const file = toPath(url)
       let map = sourceMaps.get(file)
@@ -39,7 +50,11 @@ export function siteResolver(tools: HuntTools, sourceMaps: Map<string, TraceMap 
       }
       const original = map ? tools.originalPositionFor(map, { line, column }) : undefined
       if (!original || original.line == null) return { file, line, column }
-      return { file: original.source ? toPath(original.source) : file, line: original.line, column: original.column ?? 0 }
+      return {
+        file: original.source ? toPath(original.source) : file,
+        line: original.line,
+        column: original.column ?? 0,
+      }
     },
   }
 }

@@ -16,14 +16,21 @@ const settings: HuntSettings = {
  * Drives a test through the repeat run: `memory(run)` is the post-GC heap after run `run` (counted from 0,
  * the first run included); `outcome(run)` how that run ended. Returns what the worker would send.
  */
-function hunt(memory: (run: number) => number, options: { settings?: Partial<HuntSettings>; outcome?: (run: number) => RunOutcome; clockMsPerRun?: number } = {}) {
+function hunt(
+  memory: (run: number) => number,
+  options: { settings?: Partial<HuntSettings>; outcome?: (run: number) => RunOutcome; clockMsPerRun?: number } = {},
+) {
   let clock = 0
   const test = new HuntedTest({ ...settings, ...options.settings }, () => clock)
   let run = 0
   for (; run < 5000; run++) {
     clock += options.clockMsPerRun ?? 1
     const outcome = options.outcome?.(run) ?? 'pass'
-    const step = test.runFinished(outcome, options.clockMsPerRun ?? 1, outcome === 'fail' ? `failure ${run}` : undefined)
+    const step = test.runFinished(
+      outcome,
+      options.clockMsPerRun ?? 1,
+      outcome === 'fail' ? `failure ${run}` : undefined,
+    )
     if (step === 'stop') break
     if (step === 'sample' && test.addSample(memory(run)) === 'stop') break
   }
@@ -78,7 +85,9 @@ describe('HuntedTest', () => {
   })
 
   it('measures failing runs like the others, and counts them', () => {
-    const { meta, confirmedLeak } = hunt((run) => 50_000_000 + run * 8 * KB, { outcome: (run) => (run > 0 ? 'fail' : 'pass') })
+    const { meta, confirmedLeak } = hunt((run) => 50_000_000 + run * 8 * KB, {
+      outcome: (run) => (run > 0 ? 'fail' : 'pass'),
+    })
     expect(confirmedLeak).toBe(true)
     expect(meta.failures).toMatchObject({ first: { iteration: 2, message: 'failure 1' } })
     expect(meta.failures!.runs).toBe(meta.failures!.of - 1)
@@ -98,7 +107,10 @@ describe('HuntedTest', () => {
   })
 
   it('gives up confirming when the confirming windows take too long, and says the runs ran out', () => {
-    const { meta, confirmedLeak } = hunt((run) => 50_000_000 + run * 20 * KB, { clockMsPerRun: 2000, settings: { warmupRuns: 0 } })
+    const { meta, confirmedLeak } = hunt((run) => 50_000_000 + run * 20 * KB, {
+      clockMsPerRun: 2000,
+      settings: { warmupRuns: 0 },
+    })
     expect(confirmedLeak).toBe(false)
     expect(meta.confirmation).toBe('out of runs')
     expect(meta.windows).toEqual([24, 12])

@@ -145,7 +145,12 @@ export class HuntedTest {
     const inWindow = this.#windows[window]!
     const full = inWindow >= (window === 0 ? iterations : CONFIRM_SAMPLES)
     if (!full) return this.#sampledRuns >= maxRuns ? this.#outOfRuns() : 'next'
-    const latest = windowVerdict(this.#settings, this.#samples.slice(-inWindow), this.#sampleRuns.slice(-inWindow), window === 0)
+    const latest = windowVerdict(
+      this.#settings,
+      this.#samples.slice(-inWindow),
+      this.#sampleRuns.slice(-inWindow),
+      window === 0,
+    )
     if (window === 0) {
       // Nothing grows: the first window settles it. Growth is confirmed by more windows, within the bounds.
       if (latest.verdict !== 'leak' && latest.verdict !== 'suspect') return 'stop'
@@ -158,7 +163,10 @@ export class HuntedTest {
       // Growing at a steady pace window after window, past the horizon: a leak keeps its pace, warm-up and
       // filling caches do not.
       const before = this.#windowAt(window - 1)
-      const steady = latest.verdict === 'leak' && before.verdict === 'leak' && latest.bytesPerStep >= STEADY_PACE * before.bytesPerStep
+      const steady =
+        latest.verdict === 'leak' &&
+        before.verdict === 'leak' &&
+        latest.bytesPerStep >= STEADY_PACE * before.bytesPerStep
       if (steady && window >= CONFIRMING_WINDOWS_TO_LEAK) {
         this.#confirmed = 'kept growing'
         return 'stop'
@@ -180,7 +188,12 @@ export class HuntedTest {
   #windowAt(index: number): LeakAnalysis {
     const start = this.#windows.slice(0, index).reduce((sum, n) => sum + n, 0)
     const end = start + this.#windows[index]!
-    return windowVerdict(this.#settings, this.#samples.slice(start, end), this.#sampleRuns.slice(start, end), index === 0)
+    return windowVerdict(
+      this.#settings,
+      this.#samples.slice(start, end),
+      this.#sampleRuns.slice(start, end),
+      index === 0,
+    )
   }
 
   /** What the report needs from the worker. */

@@ -9,7 +9,11 @@ const BAR = 8 * KB
  * Runs `tests` tests through a file whose memory grows `bytesPerTest` per test (after a primer step), with
  * probes that read that memory; `fullAffordable` says whether full GCs fit the budget.
  */
-function runFile(tests: number, bytesPerTest: number, options: { fullAffordable?: boolean; fullBytesPerTest?: number } = {}) {
+function runFile(
+  tests: number,
+  bytesPerTest: number,
+  options: { fullAffordable?: boolean; fullBytesPerTest?: number } = {},
+) {
   let live = 50_000_000
   const fullGcsAt: number[] = []
   let current = -1

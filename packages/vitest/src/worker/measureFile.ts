@@ -13,7 +13,17 @@ export interface MeasureProbes {
 }
 
 export function emptyFileMeta(): FileProbeMeta {
-  return { samples: [], atTest: [], screen: [], screenAt: [], testsRun: 0, gcCount: 0, gcMs: 0, youngGcCount: 0, youngGcMs: 0 }
+  return {
+    samples: [],
+    atTest: [],
+    screen: [],
+    screenAt: [],
+    testsRun: 0,
+    gcCount: 0,
+    gcMs: 0,
+    youngGcCount: 0,
+    youngGcMs: 0,
+  }
 }
 
 /**

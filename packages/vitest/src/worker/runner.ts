@@ -4,7 +4,13 @@ import path from 'node:path'
 import type { TraceMap } from '@jridgewell/trace-mapping'
 import { inject, TestRunner, vi } from 'vitest'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
-import { type FileProbeMeta, META_KEY, type ToolingHold, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
+import {
+  type FileProbeMeta,
+  META_KEY,
+  type ToolingHold,
+  WORKER_CONFIG_KEY,
+  type WorkerConfig,
+} from '../shared/protocol.js'
 import { heapStatistics, nextMacrotask, now } from './captured.js'
 import type { HeapSampler } from './heapSampler.js'
 import { EventLoopWatch } from './eventLoopWatch.js'
@@ -52,7 +58,9 @@ interface FileState {
 }
 
 /** A file that gets no probes; `why` says so in its meta. */
-function unprobedFile(why: Pick<FileProbeMeta, 'reused'> | Pick<FileProbeMeta, 'probeError'> | Pick<FileProbeMeta, 'overBudget'>): FileState {
+function unprobedFile(
+  why: Pick<FileProbeMeta, 'reused'> | Pick<FileProbeMeta, 'probeError'> | Pick<FileProbeMeta, 'overBudget'>,
+): FileState {
   return { meta: { ...emptyFileMeta(), ...why } }
 }
 
@@ -224,7 +232,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         this.#probeBudget().fullSampleTaken(this.#lastGcMs)
         return bytes
       },
-      affordable: () => this.#probeBudget().fullSampleFits(now(), fullSampleEstimateMs(heapStatistics().used_heap_size)),
+      affordable: () =>
+        this.#probeBudget().fullSampleFits(now(), fullSampleEstimateMs(heapStatistics().used_heap_size)),
     }
 
     override async onBeforeRunFiles(files: RunnerTestFile[]) {
@@ -252,7 +261,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       } else if (mode !== 'off' && isFile(suite)) {
         this.#probe('file start', () => {
           const tests = runnableTests(suite)
-          const measure = mode === 'measure' ? new MeasuredFile(tests.length, this.#config!.measureSuspicionBytesPerTest) : undefined
+          const measure =
+            mode === 'measure' ? new MeasuredFile(tests.length, this.#config!.measureSuspicionBytesPerTest) : undefined
           if (measure && !this.#probeBudget().cheapSamplesFit(measure.plannedSamples, now())) {
             // Its young GCs would take the probes past their share of this worker's time: a later run measures it.
             this.#file = unprobedFile({ overBudget: true })
@@ -284,7 +294,10 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       const confirmedBy = this.#file?.leakConfirmedBy
       if (confirmedBy !== undefined) {
         // Measure's confirmation needs one confirmed leak per file: the rest of the file is not repeated.
-        ;test.meta[META_KEY] = { iterations: 0, unmeasured: `not repeated: ${confirmedBy} confirmed its file's leak first` }
+        test.meta[META_KEY] = {
+          iterations: 0,
+          unmeasured: `not repeated: ${confirmedBy} confirmed its file's leak first`,
+        }
         test.mode = 'skip'
         return
       }
@@ -357,7 +370,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         // `it.fails` tests fail on purpose in every run.
         const outcome: RunOutcome = skipped ? 'skip' : result.state === 'fail' && !test.fails ? 'fail' : 'pass'
         const note = resultNote(result)
-        step = hunt.test.runFinished(outcome, now() - hunt.startedAt, outcome === 'fail' ? (hunt.error ?? errorMessage(result.errors)) : note)
+        step = hunt.test.runFinished(
+          outcome,
+          now() - hunt.startedAt,
+          outcome === 'fail' ? (hunt.error ?? errorMessage(result.errors)) : note,
+        )
         hunt.error = undefined
         if (!skipped) {
           // A failed run is measured like any other; its errors must not pile up in the test's result.
@@ -377,7 +394,10 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           // ArrayBuffers is only given back after a second GC: without it the first sample stood high.
           const { holds, before } = this.#releaseTooling(first)
           const bytes = this.#sample(first)
-          if (before !== undefined) for (const hold of holds) if (hold.measuredRuns) hold.bytes = Math.max(0, Math.round((before - bytes) * hold.objects / holdsObjects(holds)))
+          if (before !== undefined)
+            for (const hold of holds)
+              if (hold.measuredRuns)
+                hold.bytes = Math.max(0, Math.round(((before - bytes) * hold.objects) / holdsObjects(holds)))
           step = hunt.test.addSample(bytes, holds)
           if (first) this.#sampling(() => this.#sampler!.start(this.#config!.allocationSampleBytes))
         })
@@ -393,9 +413,13 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
      * created something, a GC before the release (`before`) sizes what the tool alone held.
      */
     #releaseTooling(settle: boolean): { holds: ToolingHold[]; before?: number } {
-      const found = (this.#tooling ?? []).map((registry) => ({ registry, added: registry.added() })).filter(({ added }) => added > 0)
+      const found = (this.#tooling ?? [])
+        .map((registry) => ({ registry, added: registry.added() }))
+        .filter(({ added }) => added > 0)
       if (found.length === 0) return { holds: [] }
-      const measure = found.filter(({ registry }) => (this.#toolingMeasured.get(registry.holder) ?? 0) < TOOLING_MEASURED_RUNS)
+      const measure = found.filter(
+        ({ registry }) => (this.#toolingMeasured.get(registry.holder) ?? 0) < TOOLING_MEASURED_RUNS,
+      )
       const before = measure.length ? this.#sample(settle) : undefined
       const holds = found.map(({ registry }): ToolingHold => {
         const hold: ToolingHold = { holder: registry.holder, objects: registry.release() }
@@ -422,7 +446,15 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       this.#probesWarm = true
       const config = this.#config!
       const rehearsal = new HuntedTest(
-        { iterations: config.iterations, maxRuns: config.maxRuns, warmupRuns: 0, warmupMaxMs: 0, confirmMaxMs: Number.POSITIVE_INFINITY, floorBytes: config.minBytesPerIteration, harnessBytes: 0 },
+        {
+          iterations: config.iterations,
+          maxRuns: config.maxRuns,
+          warmupRuns: 0,
+          warmupMaxMs: 0,
+          confirmMaxMs: Number.POSITIVE_INFINITY,
+          floorBytes: config.minBytesPerIteration,
+          harnessBytes: 0,
+        },
         now,
       )
       // Growth that confirming windows see levelling off: every window and its analysis run once.
@@ -450,11 +482,16 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       const meta = hunt.test.meta()
       this.#sampling(() => {
         const profile = this.#sampler!.stop(!meta.unmeasured && this.#mayGrow(hunt.test, hunt.harnessBytes))
-        if (profile) meta.allocationSites = this.#huntTools!.allocationSites(profile, siteResolver(this.#huntTools!, this.#sourceMaps, (file) => sourceMapOf(this, file)))
+        if (profile)
+          meta.allocationSites = this.#huntTools!.allocationSites(
+            profile,
+            siteResolver(this.#huntTools!, this.#sourceMaps, (file) => sourceMapOf(this, file)),
+          )
       })
       if (this.#broken && !meta.unmeasured) meta.unmeasured = `probes failed: ${this.#broken}`
-      ;test.meta[META_KEY] = meta
-      if (this.#config!.stopFileAtFirstLeak && hunt.test.confirmedLeak && this.#file) this.#file.leakConfirmedBy ??= test.name
+      test.meta[META_KEY] = meta
+      if (this.#config!.stopFileAtFirstLeak && hunt.test.confirmedLeak && this.#file)
+        this.#file.leakConfirmedBy ??= test.name
       // The repeat run's outcome is nobody's: a skipped result is how Vitest's loop is told to stop.
       if (early && test.result) stopRepeats(test.result)
     }
@@ -496,15 +533,16 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     override async onAfterRunSuite(suite: RunnerTestSuite) {
       if (isFile(suite) && this.#file) {
-        if (this.#mode() === 'measure' && !this.#file.meta.reused && !this.#file.meta.overBudget) this.#probe('file end', () => {
-          this.#file!.meta.modules = this.#loadedFiles(suite.filepath)
-        })
+        if (this.#mode() === 'measure' && !this.#file.meta.reused && !this.#file.meta.overBudget)
+          this.#probe('file end', () => {
+            this.#file!.meta.modules = this.#loadedFiles(suite.filepath)
+          })
         if (this.#loop) {
           const file = this.#file
           await this.#loop.settled()
           file.meta.eventLoop = this.#loop.takeFile()
         }
-        ;suite.meta[META_KEY] = this.#file.meta
+        suite.meta[META_KEY] = this.#file.meta
         this.#file = undefined
       }
       await super.onAfterRunSuite?.(suite)

@@ -2,9 +2,11 @@
 export function shrinkError(error: unknown) {
   if (typeof error !== 'object' || error === null) return
   try {
-    for (const key of Reflect.ownKeys(error)) if (key !== 'message' && key !== 'name' && key !== 'stack') Reflect.deleteProperty(error, key)
+    for (const key of Reflect.ownKeys(error))
+      if (key !== 'message' && key !== 'name' && key !== 'stack') Reflect.deleteProperty(error, key)
     const withMessage = error as { message?: unknown; stack?: unknown }
-    if (typeof withMessage.message === 'string' && withMessage.message.length > 200) withMessage.message = withMessage.message.slice(0, 200)
+    if (typeof withMessage.message === 'string' && withMessage.message.length > 200)
+      withMessage.message = withMessage.message.slice(0, 200)
     // Through V8's own setter: it replaces the captured frames (or their formatted text) the error holds.
     withMessage.stack = ''
   } catch {

@@ -64,8 +64,11 @@ export function loadedSinon(evaluatedModules: Map<string, { exports?: unknown }>
     candidates.push(exports?.default, exports)
   }
   const cache = createRequire(import.meta.url).cache
-  for (const [file, module] of Object.entries(cache)) if (SINON_MODULE.test(file) && /[\\/]lib[\\/]sinon\.js$/.test(file)) candidates.push(module?.exports)
-  return candidates.find((candidate) => typeof (candidate as { getFakes?: unknown } | undefined)?.getFakes === 'function')
+  for (const [file, module] of Object.entries(cache))
+    if (SINON_MODULE.test(file) && /[\\/]lib[\\/]sinon\.js$/.test(file)) candidates.push(module?.exports)
+  return candidates.find(
+    (candidate) => typeof (candidate as { getFakes?: unknown } | undefined)?.getFakes === 'function',
+  )
 }
 
 /**

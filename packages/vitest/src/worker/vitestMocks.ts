@@ -18,7 +18,12 @@ export function vitestMockRegistries(vi: Vi): ToolingRegistry[] {
   // Vitest 4.1 holds a spy twice: in the registry of every mock, and through its restorer (whose closure keeps
   // the spy) until `vi.restoreAllMocks()`, which a spy's own `mockRestore()` does not call. One holder, both
   // released: releasing the registry alone left a restored `vi.spyOn(console, 'error')` growing ~3 KB a run.
-  if (mocks) registries.push(spies ? releasingAlso(setRegistry('vitest-mocks', mocks), setRegistry('vitest-mocks', spies)) : setRegistry('vitest-mocks', mocks))
+  if (mocks)
+    registries.push(
+      spies
+        ? releasingAlso(setRegistry('vitest-mocks', mocks), setRegistry('vitest-mocks', spies))
+        : setRegistry('vitest-mocks', mocks),
+    )
   else if (spies) registries.push(setRegistry('vitest-spies', spies))
   return registries
 }

@@ -3,7 +3,12 @@ import { importedModuleFiles, loadedModuleFiles } from './vitestRunner.js'
 
 /** A runner whose module runner holds `graph`: file → the files it imports (ids are the files here). */
 function runnerWith(graph: Record<string, string[]>, withImports = true) {
-  const nodes = new Map(Object.entries(graph).map(([file, imports]) => [file, withImports ? { file, imports: new Set(imports) } : { file }]))
+  const nodes = new Map(
+    Object.entries(graph).map(([file, imports]) => [
+      file,
+      withImports ? { file, imports: new Set(imports) } : { file },
+    ]),
+  )
   return {
     moduleRunner: {
       evaluatedModules: {
@@ -31,7 +36,14 @@ describe('importedModuleFiles', () => {
     const runner = runnerWith(graph)
     expect(loadedModuleFiles(runner)).toHaveLength(8)
     expect(importedModuleFiles(runner, ['/p/a.test.ts', '/p/setup.ts'])?.sort()).toEqual(
-      ['/p/a.test.ts', '/p/node_modules/x/index.js', '/p/setup.ts', '/p/src/a.ts', '/p/src/env.ts', '/p/src/shared.ts'].sort(),
+      [
+        '/p/a.test.ts',
+        '/p/node_modules/x/index.js',
+        '/p/setup.ts',
+        '/p/src/a.ts',
+        '/p/src/env.ts',
+        '/p/src/shared.ts',
+      ].sort(),
     )
   })
 

@@ -86,7 +86,11 @@ export function onTaskUpdateSent(runner: object, sent: (answer: PromiseLike<unkn
 /** Suite levels whose beforeEach or afterEach hooks run around the test: each queues task events per run. */
 export function hookLevels(test: RunnerTestCase): number {
   let levels = 0
-  for (let suite: RunnerTestSuite | undefined = test.suite ?? test.file; suite; suite = suite.suite ?? (suite === suite.file ? undefined : suite.file)) {
+  for (
+    let suite: RunnerTestSuite | undefined = test.suite ?? test.file;
+    suite;
+    suite = suite.suite ?? (suite === suite.file ? undefined : suite.file)
+  ) {
     const hooks = TestRunner.getSuiteHooks(suite) as unknown as { beforeEach: unknown[]; afterEach: unknown[] }
     if (hooks.beforeEach.length > 0) levels++
     if (hooks.afterEach.length > 0) levels++

@@ -32,7 +32,10 @@ export class VitestUpdates {
     if (this.#pending.size === 0) return
     let timer: ReturnType<typeof setTimeout> | undefined
     // Bounded: a main process that never answers (cancelled run) must not hang the test.
-    await Promise.race([Promise.allSettled([...this.#pending]), new Promise((resolve) => (timer = setTimer(resolve, UPDATES_WAIT_MS)))])
+    await Promise.race([
+      Promise.allSettled([...this.#pending]),
+      new Promise((resolve) => (timer = setTimer(resolve, UPDATES_WAIT_MS))),
+    ])
     clearTimer(timer)
   }
 }
