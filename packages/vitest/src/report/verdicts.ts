@@ -247,30 +247,24 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
             test.state === 'failed' ? 1 : 0,
           ),
     )
+  // A file the probes did not measure in this run: every test gets the file's verdict and reason.
+  const notProbed = (verdict: LeakVerdict, confidence: number, why: string, extra?: { reused: true }): FileReport => ({
+    ...base,
+    ...extra,
+    verdict,
+    retainedBytes: 0,
+    growthBytesPerTest: null,
+    confidence,
+    tests: tests(verdict, confidence, why),
+    reason: why,
+  })
   if (probe?.reused) {
     const why = 'not probed in this run: an earlier run measured it clean, and nothing it loads has changed since'
-    return {
-      ...base,
-      reused: true,
-      verdict: 'clean',
-      retainedBytes: 0,
-      growthBytesPerTest: null,
-      confidence: 0.9,
-      tests: tests('clean', 0.9, why),
-      reason: why,
-    }
+    return notProbed('clean', 0.9, why, { reused: true })
   }
   if (probe?.overBudget && !input.notRun && probe.testsRun >= MEASURE_MIN_TESTS) {
     const why = `not probed in this run: its worker's probes had taken their share (${CHEAP_SAMPLE_SHARE * 100}%) of its time; a later run measures it`
-    return {
-      ...base,
-      verdict: 'unknown',
-      retainedBytes: 0,
-      growthBytesPerTest: null,
-      confidence: 0,
-      tests: tests('unknown', 0, why),
-      reason: why,
-    }
+    return notProbed('unknown', 0, why)
   }
   const screen = probe?.screen ?? []
   const samples = probe?.samples ?? []
@@ -280,15 +274,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
       ? `probes failed: ${probe.probeError}`
       : (input.notRun ??
         `only ${probe?.testsRun ?? 0} of its tests ran, fewer than the ${MEASURE_MIN_TESTS} measure mode needs to see growth per test; run with QTESTS_LEAKS=hunt`)
-    return {
-      ...base,
-      verdict: 'unknown',
-      retainedBytes: 0,
-      growthBytesPerTest: null,
-      confidence: 0,
-      tests: tests('unknown', 0, why),
-      reason: why,
-    }
+    return notProbed('unknown', 0, why)
   }
   // The cheap readings (old-generation bytes after young GCs) hold promoted garbage besides live memory,
   // so they overstate growth: if they never rose steadily by half the floor per test, the file is clean.
