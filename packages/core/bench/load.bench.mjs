@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { LoadTester } from '../dist/index.js'
+import { markdown } from './markdownTable.mjs'
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '5' }, seconds: { type: 'string', default: '5' } },
@@ -221,14 +222,4 @@ if (squeeze.code !== 0) {
   console.log(
     `\nsteps down through reduced and minimal: ${down ? 'holds' : 'MISSED'}; back to normal: ${back ? 'holds' : 'MISSED'}; finished: holds`,
   )
-}
-
-function markdown(rowsToPrint) {
-  const widths = rowsToPrint[0].map((_, c) => Math.max(...rowsToPrint.map((r) => String(r[c] ?? '').length)))
-  const line = (r) => `| ${r.map((cell, c) => String(cell ?? '').padEnd(widths[c])).join(' | ')} |`
-  return [
-    line(rowsToPrint[0]),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-    ...rowsToPrint.slice(1).map(line),
-  ].join('\n')
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
 import v8 from 'node:v8'
 import { PerformanceMonitor } from '../dist/index.js'
+import { markdown } from './markdownTable.mjs'
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '30' } } })
 const SECONDS = Number(values.seconds)
@@ -139,13 +140,3 @@ console.log(
 console.log(
   `dropped to 40%: ${lowest <= 0.4 ? 'holds' : 'MISSED'}; recovered to 100%: ${s.currentSamplingRate === 1 ? 'holds' : 'MISSED'}`,
 )
-
-function markdown(rowsToPrint) {
-  const widths = rowsToPrint[0].map((_, c) => Math.max(...rowsToPrint.map((r) => String(r[c] ?? '').length)))
-  const line = (r) => `| ${r.map((cell, c) => String(cell ?? '').padEnd(widths[c])).join(' | ')} |`
-  return [
-    line(rowsToPrint[0]),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-    ...rowsToPrint.slice(1).map(line),
-  ].join('\n')
-}
