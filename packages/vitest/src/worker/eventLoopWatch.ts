@@ -21,12 +21,12 @@ export interface FileLoopStats {
  * at most as long as it ran (a synchronous test blocks the loop until it ends, so `monitorEventLoopDelay` would
  * record its stall only after the next test started). Pure bookkeeping: the clock and the timer are the caller's.
  */
-export class StallTracker {
+export class StallTracker<T = string> {
   #lastTurn: number
-  #current: { test: string; startedAt: number } | undefined
+  #current: { test: T; startedAt: number } | undefined
   /** the test that ran longest since the last turn, and for how long */
-  #longest: { test: string; ms: number } | undefined
-  #max: { delayMs: number; test: string | null } = { delayMs: 0, test: null }
+  #longest: { test: T; ms: number } | undefined
+  #max: { delayMs: number; test: T | null } = { delayMs: 0, test: null }
   #ownMs = 0
 
   constructor(
@@ -36,7 +36,7 @@ export class StallTracker {
     this.#lastTurn = at
   }
 
-  testStarted(test: string, at: number): void {
+  testStarted(test: T, at: number): void {
     this.#current = { test, startedAt: at }
   }
 
@@ -64,7 +64,7 @@ export class StallTracker {
   }
 
   /** The longest stall so far, and start again (a new file). */
-  take(at: number): { maxDelayMs: number; test: string | null } {
+  take(at: number): { maxDelayMs: number; test: T | null } {
     // A stall still under way (a synchronous last test): the timer has not fired yet, the time has passed.
     this.turn(at)
     const taken = { maxDelayMs: Math.round(this.#max.delayMs * 10) / 10, test: this.#max.test }
@@ -72,7 +72,7 @@ export class StallTracker {
     return taken
   }
 
-  #ran(test: string, ms: number): void {
+  #ran(test: T, ms: number): void {
     if (!this.#longest || ms > this.#longest.ms) this.#longest = { test, ms }
   }
 }
@@ -94,16 +94,19 @@ export function gcMsOutside(entries: readonly GcEntry[], windows: readonly [numb
  * The worker side: one timer (unref'd, from `node:timers`, so fake timers never replace it) and a GC observer,
  * both started with the first file of a worker. Costs a wake-up every 20 ms and one entry per GC.
  */
-export class EventLoopWatch {
-  readonly #tracker: StallTracker
+export class EventLoopWatch<T = string> {
+  readonly #tracker: StallTracker<T>
+  /** a test's name, asked only of the test a file's longest stall is blamed on (not on every test's path) */
+  readonly #nameOf: (test: T) => string
   readonly #timer: NodeJS.Timeout
   readonly #gc: PerformanceObserver | undefined
   #gcMs = 0
   /** this file's probe windows, `now()` ms: GCs that start in them are the probes' */
   #ownWindows: [number, number][] = []
 
-  constructor() {
-    this.#tracker = new StallTracker(WATCH_INTERVAL_MS, now())
+  constructor(nameOf: (test: T) => string = String) {
+    this.#nameOf = nameOf
+    this.#tracker = new StallTracker<T>(WATCH_INTERVAL_MS, now())
     this.#timer = setInterval(() => this.#tracker.turn(now()), WATCH_INTERVAL_MS)
     this.#timer.unref()
     try {
@@ -118,7 +121,7 @@ export class EventLoopWatch {
     this.#gcMs += gcMsOutside(entries, this.#ownWindows)
   }
 
-  testStarted(test: string): void {
+  testStarted(test: T): void {
     this.#tracker.testStarted(test, now())
   }
 
@@ -138,7 +141,8 @@ export class EventLoopWatch {
     const gcMs = Math.round(this.#gcMs * 10) / 10
     this.#gcMs = 0
     this.#ownWindows = []
-    return { ...this.#tracker.take(now()), gcMs }
+    const { maxDelayMs, test } = this.#tracker.take(now())
+    return { maxDelayMs, test: test === null ? null : this.#nameOf(test), gcMs }
   }
 
   /**

@@ -137,7 +137,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     /** hunt: Vitest's task-update messages to the main process that it has not acknowledged yet */
     #updates = new VitestUpdates()
     /** measure: the event loop's stalls and GC time per file, started with the worker's first file */
-    #loop: EventLoopWatch | undefined
+    #loop: EventLoopWatch<RunnerTask> | undefined
 
     // biome-ignore lint/suspicious/noExplicitAny: see RunnerClass
     constructor(...args: any[]) {
@@ -280,7 +280,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         })
       }
       if (mode === 'measure' && isFile(suite)) {
-        this.#loop ??= new EventLoopWatch()
+        this.#loop ??= new EventLoopWatch(fullName)
         // What happened before this file (an earlier file, the worker starting) is not this file's.
         this.#loop.takeFile()
       }
@@ -289,7 +289,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     override async onBeforeRunTask(test: RunnerTask) {
       await super.onBeforeRunTask?.(test)
-      if (this.#loop && test.type === 'test') this.#loop.testStarted(fullName(test))
+      if (this.#loop && test.type === 'test') this.#loop.testStarted(test)
       if (this.#mode() !== 'hunt' || test.type !== 'test' || test.mode !== 'run') return
       const confirmedBy = this.#file?.leakConfirmedBy
       if (confirmedBy !== undefined) {
