@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cheapSamplePlan, risingSteadily, spread } from './measureRules.js'
+import { cheapSamplePlan, confirmationPlan, fullStepSettles, risingSteadily, spread } from './measureRules.js'
 
 const KB = 1024
 const at = [0, 3, 5, 8, 10]
@@ -47,6 +47,14 @@ describe('risingSteadily', () => {
     expect(risingSteadily(series([80 * KB, 64 * KB, 40 * KB]), at, floorHalf)).toBe(true)
   })
 
+  it('calls a jump beside a step at the floor rising: a leak on a loaded machine, a GC promoting early', () => {
+    // 40 KB-per-test leaks, as their readings saw them while three other processes kept both CPUs busy
+    expect(risingSteadily(series([150 * KB, 48 * KB, 196 * KB]), at, floorHalf)).toBe(true)
+    expect(risingSteadily(series([560 * KB, 283 * KB, 40 * KB]), at, floorHalf)).toBe(true)
+    // a step just under the floor beside a jump is still one busy test's garbage
+    expect(risingSteadily(series([80 * KB, 15 * KB, 300 * KB]), at, floorHalf)).toBe(false)
+  })
+
   it('looks at the last two steps only', () => {
     expect(risingSteadily(series([80 * KB, 20 * KB, 20 * KB, 1 * KB]), at, floorHalf)).toBe(false)
     expect(risingSteadily(series([80 * KB, 1 * KB, 20 * KB, 20 * KB]), at, floorHalf)).toBe(true)
@@ -74,5 +82,19 @@ describe('spread', () => {
   it('takes every test when there are fewer than asked for', () => {
     expect([...spread(3, 6)]).toEqual([0, 1, 2])
     expect([...spread(1, 6)]).toEqual([0])
+  })
+})
+
+describe('full-GC confirmation', () => {
+  it('is planned halfway to the last test and after it', () => {
+    expect([...confirmationPlan(3, 6)]).toEqual([4, 5])
+    expect([...confirmationPlan(10, 40)]).toEqual([25, 39])
+  })
+
+  it('is settled by a step under the bar, not by a leak’s step', () => {
+    const bar = 8 * KB
+    expect(fullStepSettles([1_000_000], [3], bar)).toBe(false)
+    expect(fullStepSettles([1_000_000, 1_000_000 + 40 * KB], [3, 4], bar)).toBe(false)
+    expect(fullStepSettles([1_000_000, 1_000_000 + 10 * KB], [3, 5], bar)).toBe(true)
   })
 })

@@ -1,5 +1,5 @@
 import type { FileProbeMeta } from '../shared/protocol.js'
-import { cheapSamplePlan, risingSteadily } from '../shared/measureRules.js'
+import { cheapSamplePlan, confirmationPlan, fullStepSettles, risingSteadily } from '../shared/measureRules.js'
 import type { MemorySample } from './memoryProbe.js'
 
 /** What measure mode's sampling needs from the worker; the runner keeps the GC time accounts. */
@@ -69,7 +69,7 @@ export class MeasuredFile {
     if (this.#confirmAt) {
       if (probes.affordable()) {
         this.#fullSample(index, probes)
-        if (!this.#mayStillLeak()) this.#confirmAt.clear()
+        if (fullStepSettles(this.meta.samples, this.meta.atTest, this.#barBytesPerTest)) this.#confirmAt.clear()
       }
       return
     }
@@ -81,8 +81,7 @@ export class MeasuredFile {
     meta.screen.push(cheap.bytes)
     meta.screenAt.push(index)
     if (risingSteadily(meta.screen, meta.screenAt, this.#barBytesPerTest)) {
-      const last = this.#testCount - 1
-      this.#confirmAt = new Set([Math.round((index + last) / 2), last])
+      this.#confirmAt = confirmationPlan(index, this.#testCount)
       meta.confirming = true
       // The plan takes no cheap sample after the last test, so there is always room to confirm.
       if (probes.affordable()) this.#fullSample(index, probes)
@@ -92,16 +91,5 @@ export class MeasuredFile {
   #fullSample(index: number, probes: MeasureProbes) {
     this.meta.samples.push(probes.fullSample())
     this.meta.atTest.push(index)
-  }
-
-  /**
-   * A leak rises by half the floor per test between any two full GCs (the verdict asks that of every
-   * step), so a step below that settles it.
-   */
-  #mayStillLeak(): boolean {
-    const { samples, atTest } = this.meta
-    const n = samples.length
-    if (n < 2) return true
-    return (samples[n - 1]! - samples[n - 2]!) / (atTest[n - 1]! - atTest[n - 2]!) >= this.#barBytesPerTest
   }
 }
