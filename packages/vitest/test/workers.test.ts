@@ -80,6 +80,17 @@ describe('adaptive workers on a real Vitest run', () => {
     },
   )
 
+  it('samples the run at the sampling.* bounds given, and says once that they do nothing with adaptive workers off', async () => {
+    const sampling = JSON.stringify({ baseIntervalMs: 100, maxIntervalMs: 300 })
+    const run = await runFixture('workers', { FIXTURE_SAMPLING: sampling })
+    expect(run.code, run.output).toBe(0)
+    expect(run.report!.workers.sampling).toMatchObject({ baseIntervalMs: 100, minIntervalMs: 100, maxIntervalMs: 300 })
+    expect(run.report!.workers.sampling?.samples).toBeGreaterThan(0)
+    const off = await runFixture('workers', { FIXTURE_SAMPLING: sampling, FIXTURE_ADAPTIVE: 'false' })
+    expect(off.code, off.output).toBe(0)
+    expect(off.output.match(/sampling\.\* has no effect[^\n]*workers\.adaptive is false/g)).toHaveLength(1)
+  })
+
   it('keeps --maxWorkers as the ceiling, and --no-file-parallelism turns scaling off', async () => {
     const capped = await runFixture('workers', {}, { args: ['--maxWorkers=2'] })
     expect(capped.code).toBe(0)

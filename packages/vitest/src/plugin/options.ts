@@ -24,6 +24,10 @@ const TERMINAL = ['summary', 'full', false] as const
 
 type Shape = Record<string, (value: unknown, key: string) => void>
 
+/** The run's sampling at the full rate, ms; under load it steps down to 40% (`sampling.maxIntervalMs` = 2.5 × base). */
+const DEFAULT_SAMPLING_INTERVAL_MS = 250
+const LOWEST_SAMPLING_RATE = 0.4
+
 function fail(key: string, value: unknown, allowed: string): never {
   throw new QtestsOptionsError(`qtests: option ${key} is ${describe(value)}; allowed: ${allowed}.`)
 }
@@ -143,6 +147,19 @@ export function resolveOptions(options: unknown = {}, env: NodeJS.ProcessEnv = p
   const report = checkSection('report', options.report) as NonNullable<QtestsOptions['report']>
   if (workers.min !== undefined && workers.max !== undefined && workers.min > workers.max)
     fail('workers.min', workers.min, `a number not above workers.max (${workers.max})`)
+  const baseIntervalMs = sampling.baseIntervalMs ?? DEFAULT_SAMPLING_INTERVAL_MS
+  if (sampling.minIntervalMs !== undefined && sampling.minIntervalMs > baseIntervalMs)
+    fail(
+      'sampling.minIntervalMs',
+      sampling.minIntervalMs,
+      `a number of ms not above sampling.baseIntervalMs (${baseIntervalMs})`,
+    )
+  if (sampling.maxIntervalMs !== undefined && sampling.maxIntervalMs < baseIntervalMs)
+    fail(
+      'sampling.maxIntervalMs',
+      sampling.maxIntervalMs,
+      `a number of ms not below sampling.baseIntervalMs (${baseIntervalMs})`,
+    )
 
   let mode = leaks.mode ?? 'measure'
   const envMode = env.QTESTS_LEAKS
@@ -170,7 +187,12 @@ export function resolveOptions(options: unknown = {}, env: NodeJS.ProcessEnv = p
       reuseClean: leaks.reuseClean ?? true,
     },
     workers: { ...workers, adaptive: workers.adaptive ?? true },
-    sampling: { ...sampling },
+    sampling: {
+      baseIntervalMs,
+      minIntervalMs: sampling.minIntervalMs ?? baseIntervalMs,
+      maxIntervalMs: sampling.maxIntervalMs ?? baseIntervalMs / LOWEST_SAMPLING_RATE,
+      given: Object.keys(sampling).length > 0,
+    },
     report: {
       dir,
       dirFrom,

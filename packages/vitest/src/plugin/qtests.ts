@@ -14,6 +14,7 @@ import { REPEAT_JOB_KEY, REPEAT_RUN_ENV, type RepeatJob } from '../shared/repeat
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { QtestsReporter } from '../report/reporter.js'
 import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
+import { screenBarBytesPerTest } from '../shared/measureRules.js'
 import {
   parseMemoryBudget,
   type QtestsOptions,
@@ -125,9 +126,7 @@ function workerConfig(options: ResolvedOptions, mode: WorkerConfig['mode'], vite
     minBytesPerIteration: options.leaks.minBytesPerIteration,
     allocationSampleBytes: options.leaks.allocationSites ? 8192 : 0,
     measureBudget: options.leaks.measureBudget,
-    // Half the floor: cheap samples of a leak at the floor rise by about that much between full GCs' worth
-    // of tests; code compiled for each new test (5–10 KB per test, measured) sometimes crosses it too.
-    measureSuspicionBytesPerTest: options.leaks.minBytesPerTest / 2,
+    measureSuspicionBytesPerTest: screenBarBytesPerTest(options.leaks.minBytesPerTest),
     vitestMajor,
   }
 }
@@ -212,8 +211,13 @@ function createWorkerScaling(
   { keepHistory = true } = {},
 ): WorkerScaling | null {
   const { workers } = options
-  if (!workers.adaptive) return null
   const say = (message: string) => vitest.logger.warn(` qtests  ${message}`)
+  if (!workers.adaptive) {
+    // Never silently off: the run's sampling belongs to adaptive workers.
+    if (options.sampling.given && keepHistory)
+      say('sampling.* has no effect: it sets how adaptive workers sample the run, and workers.adaptive is false')
+    return null
+  }
   // An explicit --maxWorkers (or fileParallelism: false, which makes it 1) is the user's ceiling; Vitest's
   // own default (cores − 1, already filled in by Vitest 5) is not.
   const userMax = userWorkerCap(vitest)
@@ -234,6 +238,7 @@ function createWorkerScaling(
     min,
     max,
     memoryBudgetBytes,
+    sampling: options.sampling,
     reportDir: reportDir(vitest.config.root, options),
     root: vitest.config.root,
     keepHistory,

@@ -178,3 +178,52 @@ describe('WorkerScaling for the report', () => {
     run.stop()
   })
 })
+
+describe('WorkerScaling sampling rate (sampling.*)', () => {
+  it("samples less often while Vitest's main thread is busy, and at the full rate again once it idles", async () => {
+    const reading = { mainBusy: 0.9 }
+    const run = scalingWith({ sampler: fakeSampler(reading) })
+    run.scaling.runStarted()
+    run.ask(['a', 'b', 'c'])
+    await settle()
+    expect(run.scaling.samplingIntervalMs).toBe(250)
+    const intervals: number[] = []
+    for (let i = 0; i < 8; i++) {
+      run.advance(run.scaling.samplingIntervalMs)
+      run.scaling.tickNow()
+      intervals.push(run.scaling.samplingIntervalMs)
+    }
+    // two busy ticks per step: 100 → 80 → 60 → 40%, and no lower
+    expect(intervals).toEqual([250, 312.5, 312.5, 416.7, 416.7, 625, 625, 625].map((ms) => expect.closeTo(ms, 0)))
+    reading.mainBusy = 0.1
+    for (let i = 0; i < 3; i++) {
+      run.advance(run.scaling.samplingIntervalMs)
+      run.scaling.tickNow()
+    }
+    expect(run.scaling.samplingIntervalMs).toBeCloseTo(416.7, 0)
+    const sampling = run.scaling.snapshot().sampling
+    expect(sampling).toMatchObject({ baseIntervalMs: 250, maxIntervalMs: 625, samples: 11 })
+    expect(sampling.rateChanges.map((change) => change.rate)).toEqual(
+      [0.8, 0.6, 0.4, 0.6].map((r) => expect.closeTo(r, 5)),
+    )
+    run.stop()
+  })
+
+  it('keeps the bounds it is given, and samples at the shortest interval near the memory budget', async () => {
+    const reading = { mainBusy: 0.9, totalRssBytes: MAIN_BYTES }
+    const sampling = { baseIntervalMs: 100, minIntervalMs: 50, maxIntervalMs: 200 }
+    const run = scalingWith({ sampling, sampler: fakeSampler(reading) })
+    run.ask(['a', 'b', 'c'])
+    await settle()
+    for (let i = 0; i < 10; i++) {
+      run.advance(run.scaling.samplingIntervalMs)
+      run.scaling.tickNow()
+    }
+    expect(run.scaling.samplingIntervalMs).toBe(200)
+    reading.totalRssBytes = 0.75 * 4096 * MB
+    run.advance(200)
+    run.scaling.tickNow()
+    expect(run.scaling.samplingIntervalMs).toBe(50)
+    run.stop()
+  })
+})

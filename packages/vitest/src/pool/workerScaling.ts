@@ -1,7 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import v8 from 'node:v8'
-import { AdaptiveLimiter, formatBytes } from '@qtests/core'
+import { AdaptiveLimiter, formatBytes, type SamplingBounds, SamplingRateController } from '@qtests/core'
 import type { GateKeeper } from './gateKeeper.js'
 import { ABORTED, OUT_OF_MEMORY } from './workerCrash.js'
 import {
@@ -37,7 +37,7 @@ import { AdaptiveWorkerGate, type GateRequest, type Release } from './workerGate
  *   By Little's law, while that ratio stays flat more workers mean proportionally more files per second,
  *   so the limiter grows; when it rises, throughput has stopped improving and the limiter backs off.
  *   A file with no history yet gives a neutral sample (ratio 1): growth then rests on the CPU signal.
- * - Every tick (250 ms): growth is held while the CPUs are saturated, or while Vitest's main thread is (the
+ * - Every tick (250 ms by default; longer while Vitest's main thread is busy, see `sampling`): growth is held while the CPUs are saturated, or while Vitest's main thread is (the
  *   workers then wait on it); the limit doubles while files wait behind it and both idle; memory past 85% of
  *   the budget cuts it to the files running. Reused workers (`isolate: false`) do not grow past Vitest's default, CPUs − 1.
  * - Memory: a file starts only when the run's projected RSS (Vitest's main process, running files at their
@@ -57,6 +57,8 @@ export interface WorkerScalingSettings {
   sampler?: ScalingSampler
   /** The clock, ms; `Date.now` by default. */
   now?: () => number
+  /** The sampling rate's bounds (the plugin's `sampling.*`); 250 ms stepping down to 625 ms by default. */
+  sampling?: SamplingBounds
   /** CPUs of the machine; `os.availableParallelism()` by default. */
   cores?: number
   /** Logs one line through Vitest's logger (main process only). */
@@ -68,7 +70,9 @@ export interface WorkerScalingSettings {
   onCancel?: (listener: (reason: unknown) => void) => void
 }
 
-const TICK_MS = 250
+const DEFAULT_SAMPLING: SamplingBounds = { baseIntervalMs: 250, minIntervalMs: 250, maxIntervalMs: 625 }
+/** Past this share of the memory budget the run is sampled at the shortest interval, whatever the main thread's load. */
+const NEAR_BUDGET_SHARE = 0.7
 /** An aborted worker whose RSS had reached this share of its heap limit ran out of heap. */
 const OUT_OF_HEAP_SHARE = 0.75
 /**
@@ -100,6 +104,12 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
   #policy: ScalingPolicy
   #isolated = true
   #timer: NodeJS.Timeout | undefined
+  readonly #samplingBounds: SamplingBounds
+  /** Steps the tick's interval down while Vitest's main thread is busy: sampling competes with it for that thread. */
+  #samplingRate: SamplingRateController
+  #nextTickMs: number
+  #samples = 0
+  #rateChanges: { atMs: number; rate: number }[] = []
   #runStartedAt: number
   #mainRss: number
   #totalRss = 0
@@ -123,6 +133,9 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     this.#sampler = settings.sampler ?? machineSampler()
     this.#now = settings.now ?? Date.now
     this.#cores = settings.cores ?? os.availableParallelism()
+    this.#samplingBounds = settings.sampling ?? DEFAULT_SAMPLING
+    this.#samplingRate = new SamplingRateController(this.#samplingBounds)
+    this.#nextTickMs = this.#samplingRate.intervalMs
     this.#runStartedAt = this.#now()
     this.#mainRss = this.#sampler.mainRss()
     this.#policy = this.#newPolicy()
@@ -180,6 +193,8 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     this.#retries = []
     this.#fileRuns = []
     this.#workerMemory = new Map()
+    this.#samples = 0
+    this.#rateChanges = []
     this.#mark()
   }
 
@@ -209,6 +224,14 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
       retries: this.#retries.map((r) => ({ ...r })),
       fileRuns: this.#fileRuns.map((run) => ({ ...run })),
       workerMemory: [...this.#workerMemory].map(([pid, samples]) => ({ pid, samples: [...samples] })),
+      sampling: {
+        baseIntervalMs: this.#samplingBounds.baseIntervalMs,
+        minIntervalMs: this.#samplingBounds.minIntervalMs,
+        maxIntervalMs: this.#samplingBounds.maxIntervalMs,
+        samples: this.#samples,
+        rate: this.#samplingRate.rate,
+        rateChanges: this.#rateChanges.map((change) => ({ ...change })),
+      },
     }
   }
 
@@ -398,13 +421,25 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     if (this.#timer) return
     this.#sampler.cpuBusy()
     this.#sampler.mainBusy()
-    this.#timer = setInterval(() => this.#tick(), TICK_MS)
+    this.#schedule()
+  }
+
+  #schedule(): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#tick()
+    }, this.#nextTickMs)
     this.#timer.unref()
   }
 
   #stopTicking(): void {
-    if (this.#timer) clearInterval(this.#timer)
+    if (this.#timer) clearTimeout(this.#timer)
     this.#timer = undefined
+  }
+
+  /** The wait before the next tick, ms: what the sampling rate allows now (see `sampling`). */
+  get samplingIntervalMs(): number {
+    return this.#nextTickMs
   }
 
   #tick(): void {
@@ -415,10 +450,11 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
       this.#totalRss = memory.totalBytes
       this.#mainRss = memory.mainBytes
       this.#peakRss = Math.max(this.#peakRss, this.#totalRss)
+      const mainBusy = this.#sampler.mainBusy()
       const decision = this.#policy.tick({
         atMs: this.#now(),
         cpuBusy: this.#sampler.cpuBusy(),
-        mainBusy: this.#sampler.mainBusy(),
+        mainBusy,
         totalRssBytes: this.#totalRss,
         running: this.gate.running,
         waiting: this.gate.waiting,
@@ -430,12 +466,28 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
       this.#mark()
       // Memory may have been freed since the last admission was refused.
       this.gate.pump()
+      this.#samples++
+      this.#nextSamplingInterval(mainBusy)
       if (this.#running.size === 0 && this.gate.waiting === 0) this.#stopTicking()
+      else if (!this.#timer) this.#schedule()
     } catch (error) {
       // Sampling must never take the run down: stop it, say so once, keep the gate as it is.
       this.#stopTicking()
       this.settings.log(`worker scaling stopped sampling: ${(error as Error).message}`)
     }
+  }
+
+  /**
+   * The rate follows the load of Vitest's main thread, which the sampling shares; near the memory budget the run
+   * is sampled at the shortest interval, as a file's memory can outgrow the budget between two long ones.
+   */
+  #nextSamplingInterval(mainBusy: number): void {
+    const rate = this.#samplingRate.rate
+    const interval = this.#samplingRate.record(mainBusy)
+    if (this.#samplingRate.rate !== rate)
+      this.#rateChanges.push({ atMs: this.#now() - this.#runStartedAt, rate: this.#samplingRate.rate })
+    const nearBudget = this.#totalRss >= NEAR_BUDGET_SHARE * this.settings.memoryBudgetBytes
+    this.#nextTickMs = nearBudget ? this.#samplingBounds.minIntervalMs : interval
   }
 
   /** Samples the machine now (what a tick does); for tests that drive the clock themselves. */

@@ -452,6 +452,7 @@ export class QtestsReporter implements Reporter {
         pid: worker.pid,
         samples: thinSamples(worker.samples, WORKER_MEMORY_SAMPLES),
       })),
+      sampling: scaling.sampling,
     }
   }
 

@@ -99,9 +99,19 @@ export interface WorkersReport {
   /** (addition) the budget the workers' RSS was kept under, and the highest RSS sampled */
   memoryBudgetBytes?: number | null
   peakRssBytes?: number | null
-  /** (addition) adaptive workers, forked workers: each worker process's RSS, sampled every 250 ms while it ran a
-   * file (at most 600 samples per worker; longer runs keep evenly spaced ones) */
+  /** (addition) adaptive workers, forked workers: each worker process's RSS, sampled each tick (see `sampling`) while it
+   * ran a file (at most 600 samples per worker; longer runs keep evenly spaced ones) */
   workerMemory?: { pid: number; samples: { t: number; rssBytes: number }[] }[]
+  /** (addition) adaptive workers: how the run was sampled — the `sampling.*` bounds in force (ms), the samples
+   * taken, the rate at the end (1 = every `baseIntervalMs`) and each change of rate (ms since the run started) */
+  sampling?: {
+    baseIntervalMs: number
+    minIntervalMs: number
+    maxIntervalMs: number
+    samples: number
+    rate: number
+    rateChanges: { atMs: number; rate: number }[]
+  }
 }
 
 /** (addition) One `loadTest()` call: the test that made it and @qtests/core's LoadTestResult, as the test's meta had it. */

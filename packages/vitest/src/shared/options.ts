@@ -57,10 +57,17 @@ export interface QtestsOptions {
      */
     memoryBudget?: number | string
   }
-  /** Reserved for the performance monitor; validated now, takes effect when that feature lands. */
+  /**
+   * How often adaptive workers sample the run (memory of each worker, CPU, Vitest's main thread). The rate steps
+   * down while Vitest's main thread is busy (100 → 80 → 60 → 40%) and back up when it is idle; near the memory
+   * budget it samples at the shortest interval.
+   */
   sampling?: {
+    /** Interval at the full rate, ms. Default 250. */
     baseIntervalMs?: number
+    /** Shortest interval, used near the memory budget, ms. Default `baseIntervalMs`. */
     minIntervalMs?: number
+    /** Longest interval, ms (the lowest rate is base ÷ max). Default 2.5 × `baseIntervalMs`. */
     maxIntervalMs?: number
   }
   report?: {
@@ -87,7 +94,8 @@ export interface ResolvedOptions {
     reuseClean: boolean
   }
   workers: { adaptive: boolean; min?: number; max?: number; memoryBudget?: number | string }
-  sampling: { baseIntervalMs?: number; minIntervalMs?: number; maxIntervalMs?: number }
+  /** the bounds in force; `given` when the user set any `sampling.*` option */
+  sampling: { baseIntervalMs: number; minIntervalMs: number; maxIntervalMs: number; given: boolean }
   report: {
     dir?: string
     /** where `dir` came from, for messages: the option, QTESTS_REPORT_DIR, or the default */

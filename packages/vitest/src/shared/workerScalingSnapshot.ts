@@ -46,6 +46,18 @@ export interface WorkerScalingSnapshot {
   retries: RetryRecord[]
   fileRuns: FileRun[]
   workerMemory: WorkerMemory[]
+  /** How the run was sampled: the `sampling.*` bounds in force, samples taken, the rate now (0..1) and each change. */
+  sampling: RunSampling
+}
+
+export interface RunSampling {
+  baseIntervalMs: number
+  minIntervalMs: number
+  maxIntervalMs: number
+  samples: number
+  rate: number
+  /** ms since the run started, and the rate from then on (1 = every `baseIntervalMs`) */
+  rateChanges: { atMs: number; rate: number }[]
 }
 
 /** The reporter's view of worker scaling: told when a run starts and ends, asked for the run's snapshot. */
