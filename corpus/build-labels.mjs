@@ -215,6 +215,13 @@ const toolingCases = {
     pattern: 'a fresh vi.fn() per test handed to code that keeps nothing; Vitest keeps the mock and its calls',
     tests: [{ match: /2500-value reading/ }, { match: /with 2000 values/ }, { match: /without a mock/, none: true }],
   },
+  'cases/tooling/spy-mock-restore.test.ts': {
+    holder: 'vitest-mocks',
+    majors: ['4'],
+    pattern:
+      'vi.spyOn(console, "warn") per test, restored with mockRestore(): Vitest 4.1 keeps the spy and its calls in its mock registry',
+    tests: [{ match: /in a config of 2500/ }, { match: /with 2000 values/ }, { match: /without a warning/, none: true }],
+  },
   'cases/tooling/sinon-restore.test.ts': {
     holder: 'sinon-sandbox',
     pattern: "sinon.stub per test restored with stub.restore(): the stub stays in sinon's default sandbox",
@@ -243,6 +250,8 @@ const cleanPatterns = {
     'LRU of 100 entries of 10 KB, one new entry per run: grows for 100 runs, then only replaces',
   'cases/clean/zone-formatters.test.ts':
     'an Intl formatter per time zone made on first use and kept (each test a new zone)',
+  'cases/clean/returned-resolves.test.ts':
+    'tests that return an unawaited expect(promise).resolves chain; Vitest 4.1 keeps each run’s value until the test ends',
   'cases/clean/schema-tables.test.ts':
     'per-test schema objects that build a 20 KB table on first validation and keep it',
 }

@@ -53,6 +53,16 @@ describe(`Vitest ${vitestMajor()}'s internals the plugin relies on`, async () =>
     expect(worker.taskUpdatesSeen, 'runner.onTaskUpdate called during the file').toBe(true)
   })
 
+  it.runIf(vitestMajor() === '4')(
+    "runner: 4.1's per-run abort listener is added to the test's signal as its function starts (forgetRunListener)",
+    () => {
+      expect(
+        worker.runListenerCaught,
+        'forgetRunListener(test.context.signal)() around TestRunner.getTestFn(test)()',
+      ).toBe(true)
+    },
+  )
+
   it('runner: suite hooks (TestRunner.getSuiteHooks)', () => {
     expect(worker.hookLevels, 'hookLevels(test) with one beforeEach').toBe(1)
   })

@@ -26,6 +26,7 @@ import { vitestMockRegistries } from './vitestMocks.js'
 import {
   evaluatedModules,
   forgetAttempts,
+  forgetRunListener,
   hookLevels,
   importedModuleFiles,
   loadedModuleFiles,
@@ -134,6 +135,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #reuse: Set<string> | undefined
     /** measure: every GC the probes forced in this worker, against its time */
     #budget: ProbeBudget | undefined
+    /** hunt, Vitest 4.1: a run's abort listener was not found to remove (see `forgetRunListener`) */
+    #runListenerMissed = false
     /** hunt: Vitest's task-update messages to the main process that it has not acknowledged yet */
     #updates = new VitestUpdates()
     /** measure: the event loop's stalls and GC time per file, started with the worker's first file */
@@ -307,8 +310,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         const warmupRuns = this.#warmedUp ? WARMUP_RUNS : FIRST_WARMUP_RUNS
         this.#warmedUp = true
         const harness = this.#harness ?? { perRunBytes: 0, perHookEventBytes: 0 }
-        // Vitest 4.1 leaves an abort listener per run of a test until the test ends; Vitest 5 removes it.
-        const perRunBytes = config.vitestMajor >= 5 ? 0 : harness.perRunBytes
+        // Vitest 4.1 leaves an abort listener per run of a test until the test ends (Vitest 5 removes it): runTask
+        // removes it too, unless it was not where expected.
+        const perRunBytes = config.vitestMajor >= 5 || !this.#runListenerMissed ? 0 : harness.perRunBytes
         const harnessBytes = perRunBytes + 2 * hookLevels(test) * harness.perHookEventBytes
         const hunted = new HuntedTest(
           {
@@ -341,6 +345,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     override async runTask(test: RunnerTestCase) {
+      const hunt = this.#hunts.get(test)
+      // Vitest 4.1 keeps a listener per run holding what the run returned until the test ends; repeats are ours.
+      const forget = hunt && this.#config!.vitestMajor < 5 ? forgetRunListener(test.context?.signal) : undefined
       try {
         if (super.runTask) return await super.runTask(test)
         const fn = TestRunner.getTestFn(test) as unknown as (() => unknown) | undefined
@@ -355,6 +362,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           shrinkError(error)
         }
         throw error
+      } finally {
+        if (forget && !forget()) this.#runListenerMissed = true
       }
     }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { importedModuleFiles, loadedModuleFiles } from './vitestRunner.js'
+import { forgetRunListener, importedModuleFiles, loadedModuleFiles } from './vitestRunner.js'
 
 /** A runner whose module runner holds `graph`: file → the files it imports (ids are the files here). */
 function runnerWith(graph: Record<string, string[]>, withImports = true) {
@@ -51,5 +51,28 @@ describe('importedModuleFiles', () => {
     expect(importedModuleFiles(runnerWith(graph, false), ['/p/a.test.ts'])).toBeUndefined()
     expect(importedModuleFiles(runnerWith(graph), ['/p/c.test.ts'])).toBeUndefined()
     expect(importedModuleFiles({}, ['/p/a.test.ts'])).toBeUndefined()
+  })
+})
+
+describe('forgetRunListener', () => {
+  it("removes the first abort listener added after it, leaves the test's own, and puts addEventListener back", () => {
+    const controller = new AbortController()
+    const { signal } = controller
+    const heard: string[] = []
+    const forget = forgetRunListener(signal)
+    signal.addEventListener('abort', () => heard.push('vitest'))
+    signal.addEventListener('abort', () => heard.push('test'))
+    expect(Object.hasOwn(signal, 'addEventListener')).toBe(false)
+    expect(forget()).toBe(true)
+    controller.abort()
+    expect(heard).toEqual(['test'])
+  })
+
+  it('says so when no listener was added, and leaves the signal as it was', () => {
+    const { signal } = new AbortController()
+    const forget = forgetRunListener(signal)
+    expect(forget()).toBe(false)
+    expect(Object.hasOwn(signal, 'addEventListener')).toBe(false)
+    expect(forgetRunListener(undefined)()).toBe(false)
   })
 })

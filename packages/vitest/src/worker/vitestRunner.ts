@@ -122,3 +122,40 @@ export function forgetAttempts(result: RunnerTaskResult): void {
   const attempts = (result as { attempts?: unknown[] }).attempts
   if (Array.isArray(attempts)) attempts.length = 0
 }
+
+/**
+ * Vitest 4.1 wraps a test's function so that each run adds an abort listener to the test's signal, closing over
+ * that run's promise — and so over what the test returned (a returned, unawaited `.resolves` chain resolves to
+ * an assertion holding the value and an Error: ~2 KB a run) — and keeps it until the test ends. Called just
+ * before the test function runs: the first 'abort' listener added to `signal` from then on is that one (the
+ * wrapper adds it before it calls the test). The returned function removes it; call it once the run settled,
+ * when the listener can no longer do anything. It returns whether one was caught.
+ */
+export function forgetRunListener(signal: AbortSignal | undefined): () => boolean {
+  if (!signal) return () => false
+  let caught: Parameters<AbortSignal['addEventListener']>[1] | undefined
+  const own = Object.hasOwn(signal, 'addEventListener')
+  const add = signal.addEventListener
+  const restore = () => {
+    if (own) signal.addEventListener = add
+    else delete (signal as Partial<Pick<AbortSignal, 'addEventListener'>>).addEventListener
+  }
+  signal.addEventListener = function catchFirst(
+    this: AbortSignal,
+    ...args: Parameters<AbortSignal['addEventListener']>
+  ) {
+    if (caught === undefined && args[0] === 'abort') {
+      caught = args[1]
+      restore()
+    }
+    return Reflect.apply(add, this, args)
+  } as AbortSignal['addEventListener']
+  return () => {
+    if (caught === undefined) {
+      restore()
+      return false
+    }
+    signal.removeEventListener('abort', caught)
+    return true
+  }
+}
