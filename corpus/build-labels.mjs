@@ -220,7 +220,11 @@ const toolingCases = {
     majors: ['4'],
     pattern:
       'vi.spyOn(console, "warn") per test, restored with mockRestore(): Vitest 4.1 keeps the spy and its calls in its mock registry',
-    tests: [{ match: /in a config of 2500/ }, { match: /with 2000 values/ }, { match: /without a warning/, none: true }],
+    tests: [
+      { match: /in a config of 2500/ },
+      { match: /with 2000 values/ },
+      { match: /without a warning/, none: true },
+    ],
   },
   'cases/tooling/sinon-restore.test.ts': {
     holder: 'sinon-sandbox',
