@@ -131,7 +131,7 @@ describe('fileRows', () => {
         peakRssBytes: 90e6,
         retainedBytes: 5000,
         eventLoopMaxMs: 48,
-        eventLoopTest: 'a > blocks',
+        eventLoopNote: 'longest stall: 48 ms during a > blocks',
       },
       {
         file: 'test/b.test.ts',
@@ -141,9 +141,25 @@ describe('fileRows', () => {
         peakRssBytes: null,
         retainedBytes: 0,
         eventLoopMaxMs: null,
-        eventLoopTest: null,
+        eventLoopNote: null,
       },
     ])
+  })
+
+  it('lists the longest stalls in the note, and says when a stall fell between tests', () => {
+    const [row] = fileRows([
+      file('test/c.test.ts', {
+        eventLoop: {
+          maxDelayMs: 300,
+          test: 'c > parses',
+          stalls: [
+            { ms: 300, test: 'c > parses' },
+            { ms: 120.4, test: null },
+          ],
+        },
+      }),
+    ])
+    expect(row!.eventLoopNote).toBe('longest stalls: 300 ms during c > parses; 120 ms between tests')
   })
 })
 

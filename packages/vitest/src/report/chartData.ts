@@ -32,8 +32,8 @@ export interface FileRow {
   peakRssBytes: number | null
   retainedBytes: number
   eventLoopMaxMs: number | null
-  /** the test that ran longest in that stall */
-  eventLoopTest: string | null
+  /** the longest stalls with the test that ran longest in each, as the cell's tooltip says it */
+  eventLoopNote: string | null
 }
 
 export interface LoadChart {
@@ -165,8 +165,17 @@ export function fileRows(files: readonly FileReport[]): FileRow[] {
     peakRssBytes: file.peakRssBytes ?? null,
     retainedBytes: file.retainedBytes,
     eventLoopMaxMs: file.eventLoop?.maxDelayMs ?? null,
-    eventLoopTest: file.eventLoop?.test ?? null,
+    eventLoopNote: stallNote(file.eventLoop),
   }))
+}
+
+function stallNote(loop: FileReport['eventLoop']): string | null {
+  if (!loop || loop.maxDelayMs <= 0) return null
+  const stalls = loop.stalls?.length ? loop.stalls : [{ ms: loop.maxDelayMs, test: loop.test }]
+  const each = stalls.map(
+    (stall) => `${Math.round(stall.ms)} ms ${stall.test ? `during ${stall.test}` : 'between tests'}`,
+  )
+  return `${stalls.length > 1 ? 'longest stalls' : 'longest stall'}: ${each.join('; ')}`
 }
 
 export function loadChart(load: LoadTestReport): LoadChart {

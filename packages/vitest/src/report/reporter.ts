@@ -503,6 +503,7 @@ function attachEventLoops(files: FileReport[], modules: ReadonlyArray<TestModule
     const file = byKey.get(fileKey(module.project.name || null, relativeToRoot(root, module.moduleId)))
     if (loop && file) {
       file.eventLoop = { maxDelayMs: loop.maxDelayMs, test: loop.test }
+      if (loop.stalls?.length) file.eventLoop.stalls = loop.stalls
       file.gcMs = loop.gcMs
     }
   }

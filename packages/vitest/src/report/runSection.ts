@@ -40,7 +40,7 @@ function fileRow(row: FileRow, index: number): string {
   const num = (value: number | null, shown: string, title?: string | null) =>
     `<td class="num" data-value="${value ?? ''}"${title ? ` title="${escapeHtml(title)}"` : ''}>${value === null ? '—' : shown}</td>`
   const verdictRank = { leak: 0, suspect: 1, clean: 2, unknown: 3 }[row.verdict]
-  return `<tr data-index="${index}"><td data-value="${escapeHtml(row.file)}"><code>${escapeHtml(row.file)}</code>${row.project ? ` <small>(${escapeHtml(row.project)})</small>` : ''}</td>${num(row.durationMs, `${((row.durationMs ?? 0) / 1000).toFixed(2)} s`)}${num(row.peakRssBytes, formatBytes(row.peakRssBytes ?? 0))}${num(row.retainedBytes, formatBytes(row.retainedBytes))}${num(row.eventLoopMaxMs, `${(row.eventLoopMaxMs ?? 0).toFixed(0)} ms`, row.eventLoopTest && `longest stall during ${row.eventLoopTest}`)}<td data-value="${verdictRank}"><span class="badge ${row.verdict}">${row.verdict}</span></td></tr>`
+  return `<tr data-index="${index}"><td data-value="${escapeHtml(row.file)}"><code>${escapeHtml(row.file)}</code>${row.project ? ` <small>(${escapeHtml(row.project)})</small>` : ''}</td>${num(row.durationMs, `${((row.durationMs ?? 0) / 1000).toFixed(2)} s`)}${num(row.peakRssBytes, formatBytes(row.peakRssBytes ?? 0))}${num(row.retainedBytes, formatBytes(row.retainedBytes))}${num(row.eventLoopMaxMs, `${(row.eventLoopMaxMs ?? 0).toFixed(0)} ms`, row.eventLoopNote)}<td data-value="${verdictRank}"><span class="badge ${row.verdict}">${row.verdict}</span></td></tr>`
 }
 
 function filesTable(rows: FileRow[]): string {

@@ -74,7 +74,12 @@ export interface FileReport {
   peakRssBytes?: number | null
   /** (addition) measure: the event loop of the file's worker while the file ran: its longest stall, ms (seen
    * from 20 ms up), and the test that ran longest in it (null: none, e.g. while the file loaded) */
-  eventLoop?: { maxDelayMs: number; test: string | null }
+  eventLoop?: {
+    maxDelayMs: number
+    test: string | null
+    /** (addition) the file's longest stalls, longest first (at most 3), each with the test that ran longest in it */
+    stalls?: { ms: number; test: string | null }[]
+  }
   /** (addition) measure: time the garbage collector paused the file's worker while it ran, ms, the probes'
    * forced GCs left out (those are in `probe.gcMs`) */
   gcMs?: number

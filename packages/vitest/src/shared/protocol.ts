@@ -140,5 +140,5 @@ export interface FileProbeMeta {
   modules?: string[]
   /** measure: the event loop's longest stall while the file ran, the test that ran longest in it, and the GC
    * time outside the probes' forced GCs (see worker/eventLoopWatch.ts) */
-  eventLoop?: { maxDelayMs: number; test: string | null; gcMs: number }
+  eventLoop?: { maxDelayMs: number; test: string | null; stalls?: { ms: number; test: string | null }[]; gcMs: number }
 }

@@ -13,7 +13,7 @@ describe('StallTracker', () => {
     tracker.testEnded(322)
     tracker.turn(330)
     tracker.turn(350)
-    expect(tracker.take(360)).toEqual({ maxDelayMs: 290, test: 'a > blocks' })
+    expect(tracker.take(360)).toMatchObject({ maxDelayMs: 290, test: 'a > blocks' })
   })
 
   it('blames a test for no more than it ran, when quick tests follow each other without a turn of the loop', () => {
@@ -23,15 +23,59 @@ describe('StallTracker', () => {
       tracker.testEnded(i * 5 + (i === 42 ? 4 : 3))
     }
     tracker.turn(520)
-    expect(tracker.take(521)).toEqual({ maxDelayMs: 4, test: 'q > test 42' })
+    expect(tracker.take(521)).toMatchObject({ maxDelayMs: 4, test: 'q > test 42' })
   })
 
   it('sees a stall of the last test before the timer fires, and starts again after take()', () => {
     const tracker = new StallTracker(20, 0)
     tracker.testStarted('b > sync at the end', 5)
-    expect(tracker.take(205)).toEqual({ maxDelayMs: 185, test: 'b > sync at the end' })
+    expect(tracker.take(205)).toMatchObject({ maxDelayMs: 185, test: 'b > sync at the end' })
     tracker.turn(225)
-    expect(tracker.take(230)).toEqual({ maxDelayMs: 0, test: null })
+    expect(tracker.take(230)).toMatchObject({ maxDelayMs: 0, test: null })
+  })
+
+  it('keeps the three longest stalls, longest first, each with its test', () => {
+    const tracker = new StallTracker(20, 0)
+    let at = 0
+    for (const [name, ms] of [
+      ['e > 100', 100],
+      ['e > 40', 40],
+      ['e > 300', 300],
+      ['e > 60', 60],
+      ['e > 200', 200],
+    ] as const) {
+      tracker.testStarted(name, at)
+      at += ms
+      tracker.testEnded(at)
+      at += 20
+      tracker.turn(at)
+    }
+    expect(tracker.take(at + 1)).toEqual({
+      maxDelayMs: 300,
+      test: 'e > 300',
+      stalls: [
+        { ms: 300, test: 'e > 300' },
+        { ms: 200, test: 'e > 200' },
+        { ms: 100, test: 'e > 100' },
+      ],
+    })
+    tracker.turn(at + 21)
+    expect(tracker.take(at + 22).stalls).toEqual([])
+  })
+
+  it('gives each long test its own stall when several ran without a turn of the loop between them', () => {
+    const tracker = new StallTracker(20, 0)
+    tracker.testStarted('f > 250', 0)
+    tracker.testEnded(250)
+    tracker.testStarted('f > quick', 250)
+    tracker.testEnded(252)
+    tracker.testStarted('f > 120', 252)
+    tracker.testEnded(372)
+    tracker.turn(392)
+    expect(tracker.take(393).stalls).toEqual([
+      { ms: 250, test: 'f > 250' },
+      { ms: 120, test: 'f > 120' },
+    ])
   })
 
   it('leaves out the time of our own probes, and names no test for a stall between tests', () => {
@@ -41,7 +85,7 @@ describe('StallTracker', () => {
     tracker.ours(130)
     tracker.turn(170)
     tracker.turn(260)
-    expect(tracker.take(261)).toEqual({ maxDelayMs: 70, test: null })
+    expect(tracker.take(261)).toMatchObject({ maxDelayMs: 70, test: null })
   })
 })
 

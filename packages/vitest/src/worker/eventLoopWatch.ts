@@ -5,12 +5,17 @@ import { now, setTimer } from './captured.js'
 /** How often the watch expects a turn of the event loop, ms: a stall shorter than this is not seen. */
 export const WATCH_INTERVAL_MS = 20
 
+/** A file keeps this many of its longest stalls. */
+export const KEPT_STALLS = 3
+
 /** What a file's tests did to their worker's event loop and garbage collector. */
 export interface FileLoopStats {
   /** the longest the event loop was kept from turning, ms (0 when never past WATCH_INTERVAL_MS) */
   maxDelayMs: number
   /** the test that ran longest in the stall; null when none ran (the file loading, hooks between tests) */
   test: string | null
+  /** the file's longest stalls (at most KEPT_STALLS), longest first, each with the test blamed for it */
+  stalls: { ms: number; test: string | null }[]
   /** time the garbage collector paused the worker while the file ran, ms, the probes' forced GCs left out */
   gcMs: number
 }
@@ -26,7 +31,10 @@ export class StallTracker<T = string> {
   #current: { test: T; startedAt: number } | undefined
   /** the test that ran longest since the last turn, and for how long */
   #longest: { test: T; ms: number } | undefined
-  #max: { delayMs: number; test: T | null } = { delayMs: 0, test: null }
+  /** the others since the last turn that ran at least the interval: Vitest may run several without a turn between */
+  #others: { test: T; ms: number }[] = []
+  /** the longest stalls so far, longest first (at most KEPT_STALLS) */
+  #top: { delayMs: number; test: T | null }[] = []
   #ownMs = 0
 
   constructor(
@@ -52,7 +60,10 @@ export class StallTracker<T = string> {
     // A test is blamed for no more than it ran: Vitest goes from one test to the next without a turn of the
     // loop, so a file of quick synchronous tests keeps the loop from turning without any one test stalling it.
     const stallMs = this.#longest ? Math.min(delayMs, this.#longest.ms) : delayMs
-    if (stallMs > this.#max.delayMs) this.#max = { delayMs: stallMs, test: this.#longest?.test ?? null }
+    if (stallMs > 0) this.#keep(stallMs, this.#longest?.test ?? null)
+    for (const other of this.#others)
+      if (other.test !== this.#longest?.test) this.#keep(Math.min(delayMs, other.ms), other.test)
+    this.#others.length = 0
     this.#lastTurn = at
     this.#longest = undefined
     this.#ownMs = 0
@@ -63,16 +74,26 @@ export class StallTracker<T = string> {
     this.#ownMs += ms
   }
 
-  /** The longest stall so far, and start again (a new file). */
-  take(at: number): { maxDelayMs: number; test: T | null } {
+  /** The longest stalls so far, and start again (a new file). */
+  take(at: number): { maxDelayMs: number; test: T | null; stalls: { ms: number; test: T | null }[] } {
     // A stall still under way (a synchronous last test): the timer has not fired yet, the time has passed.
     this.turn(at)
-    const taken = { maxDelayMs: Math.round(this.#max.delayMs * 10) / 10, test: this.#max.test }
-    this.#max = { delayMs: 0, test: null }
-    return taken
+    const stalls = this.#top.map((stall) => ({ ms: Math.round(stall.delayMs * 10) / 10, test: stall.test }))
+    this.#top = []
+    return { maxDelayMs: stalls[0]?.ms ?? 0, test: stalls[0]?.test ?? null, stalls }
+  }
+
+  #keep(delayMs: number, test: T | null): void {
+    const top = this.#top
+    if (top.length === KEPT_STALLS && delayMs <= top[top.length - 1]!.delayMs) return
+    let i = top.length
+    while (i > 0 && top[i - 1]!.delayMs < delayMs) i--
+    top.splice(i, 0, { delayMs, test })
+    if (top.length > KEPT_STALLS) top.pop()
   }
 
   #ran(test: T, ms: number): void {
+    if (ms >= this.intervalMs) this.#others.push({ test, ms })
     if (!this.#longest || ms > this.#longest.ms) this.#longest = { test, ms }
   }
 }
@@ -141,8 +162,14 @@ export class EventLoopWatch<T = string> {
     const gcMs = Math.round(this.#gcMs * 10) / 10
     this.#gcMs = 0
     this.#ownWindows = []
-    const { maxDelayMs, test } = this.#tracker.take(now())
-    return { maxDelayMs, test: test === null ? null : this.#nameOf(test), gcMs }
+    const { maxDelayMs, test, stalls } = this.#tracker.take(now())
+    const name = (blamed: T | null) => (blamed === null ? null : this.#nameOf(blamed))
+    return {
+      maxDelayMs,
+      test: name(test),
+      stalls: stalls.map((stall) => ({ ms: stall.ms, test: name(stall.test) })),
+      gcMs,
+    }
   }
 
   /**

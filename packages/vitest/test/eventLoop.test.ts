@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { expect, it } from 'vitest'
+import type { QtestsReport } from '../src/report/schema.js'
+import { configWith, runVitestIn, tempProject } from './tempProject.js'
+
+// What a user opens the report's file table for: which test blocked the event loop, and for how long. Two tests
+// spin synchronously (250 and 120 ms); the others are quick.
+const spinning = `import { expect, it } from 'vitest'
+const spin = (ms) => { const until = performance.now() + ms; while (performance.now() < until) {} }
+for (let i = 0; i < 4; i++) it('adds ' + i, () => expect(i + 1).toBe(1 + i))
+it('spins for 250 ms', () => spin(250))
+it('spins for 120 ms', () => spin(120))
+`
+
+it("names the tests behind a file's longest event-loop stalls, longest first, in report.json", async () => {
+  const dir = tempProject({
+    'vitest.config.mjs': configWith('{ workers: { adaptive: false } }'),
+    'test/spinning.test.mjs': spinning,
+  })
+  const run = await runVitestIn(dir, ['run'])
+  expect(run.code, run.stdout + run.stderr).toBe(0)
+  const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+  const loop = report.files[0]!.eventLoop!
+  expect(loop.test).toBe('spins for 250 ms')
+  expect(loop.maxDelayMs).toBeGreaterThanOrEqual(200)
+  expect(loop.stalls![0]).toEqual({ ms: loop.maxDelayMs, test: 'spins for 250 ms' })
+  // A loaded machine adds stalls of its own, but none as long as a test that spins for 120 ms.
+  expect(loop.stalls!.find((stall) => stall.test === 'spins for 120 ms')?.ms).toBeGreaterThanOrEqual(90)
+  expect(loop.stalls!.length).toBeLessThanOrEqual(3)
+}, 120_000)
