@@ -23,7 +23,7 @@ export interface AdmissionInput {
   candidatePeakBytes: number
 }
 
-/** Room kept free below the budget: RSS is sampled every 250 ms and a file's peak varies a little between runs. */
+/** Room kept free below the budget: RSS is sampled each tick (250 ms by default, see `sampling.*`) and a file's peak varies a little between runs. */
 export const BUDGET_HEADROOM = 0.95
 
 export function projectedBytes(input: Omit<AdmissionInput, 'candidatePeakBytes' | 'budgetBytes'>): number {

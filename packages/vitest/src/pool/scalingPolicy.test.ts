@@ -36,6 +36,20 @@ describe('ScalingPolicy', () => {
     expect(decisions.some((decision) => decision.growBy)).toBe(false)
   })
 
+  it('reads the load over time, not over ticks, whatever the sampling interval', () => {
+    const base = { mainBusy: 0.1, totalRssBytes: 500 * MB, running: 2, waiting: 10, limit: 2 }
+    // Every 100 ms: a worker's 400 ms start-up at the end of a quiet second does not hold growth.
+    const fast = new ScalingPolicy(settings)
+    for (let t = 0; t < 1000; t += 100) fast.tick({ ...base, atMs: t, spanMs: 100, cpuBusy: t >= 600 ? 1 : 0.2 })
+    expect(fast.tick({ ...base, atMs: 1000, spanMs: 100, cpuBusy: 1 }).holdGrowth).toBe(false)
+    // Every 625 ms (the lowest default rate): two saturated readings are more than a second of it.
+    const slow = new ScalingPolicy(settings)
+    slow.tick({ ...base, atMs: 625, spanMs: 625, cpuBusy: 1 })
+    expect(slow.tick({ ...base, atMs: 1250, spanMs: 625, cpuBusy: 1 }).holdGrowth).toBe(true)
+    // and one idle reading of 625 ms is half a second of idle CPUs: files waiting on I/O get more workers
+    expect(new ScalingPolicy(settings).tick({ ...base, atMs: 625, spanMs: 625, cpuBusy: 0.2 }).growBy).toBe(2)
+  })
+
   it('does not grow while the main thread is what the workers wait for, though the CPUs idle', () => {
     // One of two CPUs busy: the main thread transforming modules for workers that wait on it.
     const decisions = ticks(new ScalingPolicy(settings), 8, { cpuBusy: 0.5, mainBusy: 0.95 })

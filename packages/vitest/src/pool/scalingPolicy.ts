@@ -5,6 +5,8 @@
 export interface TickReading {
   /** when it was read, ms (any monotonic origin) */
   atMs: number
+  /** how long the reading covers, ms (the tick's interval: `sampling.*`); by default since the last reading, 250 for the first */
+  spanMs?: number
   /** the CPUs' busy share since the last tick, 0..1 */
   cpuBusy: number
   /** how busy Vitest's main thread was since the last tick, 0..1 (its event-loop utilisation) */
@@ -54,14 +56,26 @@ export const MAIN_SATURATED = 0.8
 /** When the run's RSS passes this share of the budget, no more files than run now. */
 export const MEMORY_PRESSURE = 0.85
 
-const TICKS_PER_SECOND = 4
-const GROW_EVERY_MS = 500
+/** Growth is held on the CPUs' and the main thread's load over this long: a worker starting up saturates a CPU for a few hundred ms. */
+const HOLD_WINDOW_MS = 1000
+/** Idle CPUs over this long are evidence enough to grow (and the least time between two growths). */
+const GROW_WINDOW_MS = 500
+const GROW_EVERY_MS = GROW_WINDOW_MS
 const CUT_EVERY_MS = 1000
+/** What a first reading is taken to cover when it does not say (the default tick). */
+const FIRST_SPAN_MS = 250
+
+interface Load {
+  atMs: number
+  spanMs: number
+  cpu: number
+  main: number
+}
 
 export class ScalingPolicy {
   readonly #settings: PolicySettings
-  #cpu: number[] = []
-  #main: number[] = []
+  /** the readings of the last HOLD_WINDOW_MS (and the one reaching past it), oldest first */
+  #loads: Load[] = []
   #lastCutAt = Number.NEGATIVE_INFINITY
   #lastGrowAt = Number.NEGATIVE_INFINITY
 
@@ -77,15 +91,17 @@ export class ScalingPolicy {
   }
 
   tick(reading: TickReading): TickDecision {
-    this.#cpu.push(reading.cpuBusy)
-    this.#main.push(reading.mainBusy)
-    if (this.#cpu.length > TICKS_PER_SECOND) this.#cpu.shift()
-    if (this.#main.length > TICKS_PER_SECOND) this.#main.shift()
+    const last = this.#loads[this.#loads.length - 1]
+    const spanMs = reading.spanMs ?? (last ? reading.atMs - last.atMs : FIRST_SPAN_MS)
+    this.#loads.push({ atMs: reading.atMs, spanMs, cpu: reading.cpuBusy, main: reading.mainBusy })
+    // Readings are kept by time, not by count: the sampling rate changes their interval (see `sampling.*`).
+    while (this.#loads.length > 1 && this.#loads[1]!.atMs - this.#loads[1]!.spanMs <= reading.atMs - HOLD_WINDOW_MS)
+      this.#loads.shift()
     const { memoryBudgetBytes, min } = this.#settings
     const ceiling = this.ceiling
     // Over a second, not a tick: a worker starting up saturates a CPU for a few hundred ms by itself.
-    const holdGrowth =
-      mean(this.#cpu, TICKS_PER_SECOND) >= CPU_SATURATED || mean(this.#main, TICKS_PER_SECOND) >= MAIN_SATURATED
+    const hold = recentLoad(this.#loads, HOLD_WINDOW_MS)
+    const holdGrowth = hold.cpu >= CPU_SATURATED || hold.main >= MAIN_SATURATED
     const decision: TickDecision = { holdGrowth, ceiling }
     const pressed = reading.totalRssBytes > memoryBudgetBytes * MEMORY_PRESSURE
     // Memory is tight: no more files than run now. Cutting below that would not free a byte (running files
@@ -100,12 +116,13 @@ export class ScalingPolicy {
     // second of it is evidence enough: a cold run climbs from the number of cores, and every second of that
     // climb is a second an I/O-bound suite runs below its best.
     const heldBackByLimit = reading.waiting > 0 && reading.running >= reading.limit && reading.limit < ceiling
+    const idle = recentLoad(this.#loads, GROW_WINDOW_MS)
     if (
       !pressed &&
       heldBackByLimit &&
-      this.#cpu.length >= 2 &&
-      mean(this.#cpu, 2) < CPU_IDLE &&
-      mean(this.#main, 2) < MAIN_SATURATED / 2 &&
+      idle.coveredMs >= GROW_WINDOW_MS &&
+      idle.cpu < CPU_IDLE &&
+      idle.main < MAIN_SATURATED / 2 &&
       reading.atMs - this.#lastGrowAt >= GROW_EVERY_MS
     ) {
       this.#lastGrowAt = reading.atMs
@@ -115,10 +132,22 @@ export class ScalingPolicy {
   }
 }
 
-/** The mean of the last `count` values (fewer at the start). */
-function mean(values: readonly number[], count: number): number {
-  const recent = values.slice(-count)
-  return recent.length ? recent.reduce((sum, value) => sum + value, 0) / recent.length : 0
+/**
+ * The CPUs' and the main thread's load over the last `windowMs` (less at the start: `coveredMs` says how much),
+ * each reading weighted by the part of its span inside the window.
+ */
+function recentLoad(loads: readonly Load[], windowMs: number): { cpu: number; main: number; coveredMs: number } {
+  let coveredMs = 0
+  let cpu = 0
+  let main = 0
+  for (let i = loads.length - 1; i >= 0 && coveredMs < windowMs; i--) {
+    const load = loads[i]!
+    const weight = Math.min(Math.max(load.spanMs, 0), windowMs - coveredMs)
+    coveredMs += weight
+    cpu += load.cpu * weight
+    main += load.main * weight
+  }
+  return coveredMs > 0 ? { cpu: cpu / coveredMs, main: main / coveredMs, coveredMs } : { cpu: 0, main: 0, coveredMs }
 }
 
 /**

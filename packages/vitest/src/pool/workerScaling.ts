@@ -108,6 +108,8 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
   /** Steps the tick's interval down while Vitest's main thread is busy: sampling competes with it for that thread. */
   #samplingRate: SamplingRateController
   #nextTickMs: number
+  /** when the machine was last read (the CPU and main-thread counters restart there) */
+  #lastSampleAt = 0
   #samples = 0
   #rateChanges: { atMs: number; rate: number }[] = []
   #runStartedAt: number
@@ -195,6 +197,8 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     this.#workerMemory = new Map()
     this.#samples = 0
     this.#rateChanges = []
+    this.#samplingRate = new SamplingRateController(this.#samplingBounds)
+    this.#nextTickMs = this.#samplingRate.intervalMs
     this.#mark()
   }
 
@@ -229,7 +233,7 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
         minIntervalMs: this.#samplingBounds.minIntervalMs,
         maxIntervalMs: this.#samplingBounds.maxIntervalMs,
         samples: this.#samples,
-        rate: this.#samplingRate.rate,
+        rate: this.#samplingBounds.baseIntervalMs / this.#nextTickMs,
         rateChanges: this.#rateChanges.map((change) => ({ ...change })),
       },
     }
@@ -421,6 +425,7 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     if (this.#timer) return
     this.#sampler.cpuBusy()
     this.#sampler.mainBusy()
+    this.#lastSampleAt = this.#now()
     this.#schedule()
   }
 
@@ -451,8 +456,12 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
       this.#mainRss = memory.mainBytes
       this.#peakRss = Math.max(this.#peakRss, this.#totalRss)
       const mainBusy = this.#sampler.mainBusy()
+      const atMs = this.#now()
+      const spanMs = atMs - this.#lastSampleAt
+      this.#lastSampleAt = atMs
       const decision = this.#policy.tick({
-        atMs: this.#now(),
+        atMs,
+        spanMs,
         cpuBusy: this.#sampler.cpuBusy(),
         mainBusy,
         totalRssBytes: this.#totalRss,
@@ -482,12 +491,16 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
    * is sampled at the shortest interval, as a file's memory can outgrow the budget between two long ones.
    */
   #nextSamplingInterval(mainBusy: number): void {
-    const rate = this.#samplingRate.rate
-    const interval = this.#samplingRate.record(mainBusy)
-    if (this.#samplingRate.rate !== rate)
-      this.#rateChanges.push({ atMs: this.#now() - this.#runStartedAt, rate: this.#samplingRate.rate })
+    const interval = this.#samplingRate.record(Number.isFinite(mainBusy) ? Math.max(0, mainBusy) : 0)
     const nearBudget = this.#totalRss >= NEAR_BUDGET_SHARE * this.settings.memoryBudgetBytes
-    this.#nextTickMs = nearBudget ? this.#samplingBounds.minIntervalMs : interval
+    const next = nearBudget ? this.#samplingBounds.minIntervalMs : interval
+    // The report shows the rate the ticks ran at, the near-budget one included.
+    if (next !== this.#nextTickMs)
+      this.#rateChanges.push({
+        atMs: this.#now() - this.#runStartedAt,
+        rate: this.#samplingBounds.baseIntervalMs / next,
+      })
+    this.#nextTickMs = next
   }
 
   /** Samples the machine now (what a tick does); for tests that drive the clock themselves. */

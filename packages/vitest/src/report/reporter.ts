@@ -492,7 +492,7 @@ export class QtestsReporter implements Reporter {
   }
 }
 
-/** Per worker in report.json: 600 samples are 2.5 minutes at the 250 ms tick; longer runs keep every n-th. */
+/** Per worker in report.json: 600 samples are 2.5 minutes at the default 250 ms tick; longer runs keep every n-th. */
 const WORKER_MEMORY_SAMPLES = 600
 
 /** measure: each file's event-loop stall and GC time, as its worker recorded them (see worker/eventLoopWatch.ts). */

@@ -72,8 +72,9 @@ export interface FileReport {
    * sampled while it ran (thread workers: the heap Vitest reported); null when not measured */
   worker?: number | null
   peakRssBytes?: number | null
-  /** (addition) measure: the event loop of the file's worker while the file ran: its longest stall, ms (seen
-   * from 20 ms up), and the test that ran longest in it (null: none, e.g. while the file loaded) */
+  /** (addition) measure: the event loop of the file's worker while the file ran: its longest stall, ms (a test
+   * is blamed for no more than it ran; under 1 ms is not a stall), and the test that ran longest in it (null: none,
+   * e.g. while the file loaded) */
   eventLoop?: {
     maxDelayMs: number
     test: string | null

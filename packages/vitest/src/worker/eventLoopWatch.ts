@@ -60,7 +60,7 @@ export class StallTracker<T = string> {
     // A test is blamed for no more than it ran: Vitest goes from one test to the next without a turn of the
     // loop, so a file of quick synchronous tests keeps the loop from turning without any one test stalling it.
     const stallMs = this.#longest ? Math.min(delayMs, this.#longest.ms) : delayMs
-    if (stallMs > 0) this.#keep(stallMs, this.#longest?.test ?? null)
+    this.#keep(stallMs, this.#longest?.test ?? null)
     for (const other of this.#others)
       if (other.test !== this.#longest?.test) this.#keep(Math.min(delayMs, other.ms), other.test)
     this.#others.length = 0
@@ -85,7 +85,8 @@ export class StallTracker<T = string> {
 
   #keep(delayMs: number, test: T | null): void {
     const top = this.#top
-    if (top.length === KEPT_STALLS && delayMs <= top[top.length - 1]!.delayMs) return
+    // Under a millisecond is the timer's own jitter, not a stall.
+    if (delayMs < 1 || (top.length === KEPT_STALLS && delayMs <= top[top.length - 1]!.delayMs)) return
     let i = top.length
     while (i > 0 && top[i - 1]!.delayMs < delayMs) i--
     top.splice(i, 0, { delayMs, test })
@@ -117,7 +118,7 @@ export function gcMsOutside(entries: readonly GcEntry[], windows: readonly [numb
  */
 export class EventLoopWatch<T = string> {
   readonly #tracker: StallTracker<T>
-  /** a test's name, asked only of the test a file's longest stall is blamed on (not on every test's path) */
+  /** a test's name, asked only of the tests a file's longest stalls are blamed on (not on every test's path) */
   readonly #nameOf: (test: T) => string
   readonly #timer: NodeJS.Timeout
   readonly #gc: PerformanceObserver | undefined
