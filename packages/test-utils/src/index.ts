@@ -1,3 +1,4 @@
+export { freePort } from './freePort.js'
 export { type PackedPackages, packPackages } from './pack.js'
 export { cacheDir, repoRoot } from './paths.js'
 export { childEnv, processesWith } from './processes.js'

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
-import { type AddressInfo, createServer } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '@qtests/test-utils'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { type FixtureRun, runFixture } from './runFixture.js'
 
@@ -13,20 +13,12 @@ const snapshotPath = 'test/__snapshots__/snapshots.test.mjs.snap'
 const fixtureSnapshots = fileURLToPath(new URL(`./fixtures/user-run/${snapshotPath}`, import.meta.url))
 const committedSnapshots = readFileSync(fixtureSnapshots, 'utf8')
 
-/** A port nothing listens on now: the fixture's server keeps it for the whole run (another suite may use its default). */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 /** Runs the fixture from its committed snapshot file; returns the run and the snapshot file it left. */
 async function run(env: Record<string, string>, args: string[] = []): Promise<FixtureRun & { snapshots: string }> {
   // Vitest 4.1 runs the fixture in place: each run starts from the committed file and leaves it so.
   writeFileSync(fixtureSnapshots, committedSnapshots)
   try {
+    // A port nothing listens on now: another run on this machine may hold the fixture's default one.
     const port = String(await freePort())
     const result = await runFixture('user-run', { FIXTURE_PORT: port, ...env }, { args, timeoutMs: 240_000 })
     return { ...result, snapshots: readFileSync(path.join(result.cwd, snapshotPath), 'utf8') }

@@ -1,5 +1,5 @@
 export { PerformanceMonitor } from './performanceMonitor.js'
 export type { GcKindSummary, MonitorSummary, PerformanceMonitorOptions } from './performanceMonitor.js'
-export { SamplingRateController } from './samplingRate.js'
+export { resolveSamplingBounds, SamplingRateController } from './samplingRate.js'
 export type { SamplingBounds, SamplingOptions } from './samplingRate.js'
 export type { MonitorPoint } from './timeline.js'

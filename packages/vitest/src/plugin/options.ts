@@ -1,7 +1,12 @@
 import os from 'node:os'
-import { parseBytes } from '@qtests/core'
+import { parseBytes, resolveSamplingBounds } from '@qtests/core'
 import { usableMemoryBytes } from '../pool/memoryAdmission.js'
-import type { FailOn, QtestsOptions, ResolvedOptions } from '../shared/options.js'
+import {
+  DEFAULT_SAMPLING_INTERVAL_MS,
+  type FailOn,
+  type QtestsOptions,
+  type ResolvedOptions,
+} from '../shared/options.js'
 import type { LeakMode } from '../shared/protocol.js'
 
 export type { FailOn, QtestsOptions, ResolvedOptions } from '../shared/options.js'
@@ -23,10 +28,6 @@ const FAIL_ON: readonly FailOn[] = ['none', 'leak', 'suspect']
 const TERMINAL = ['summary', 'full', false] as const
 
 type Shape = Record<string, (value: unknown, key: string) => void>
-
-/** The run's sampling at the full rate, ms; under load it steps down to 40% (`sampling.maxIntervalMs` = 2.5 × base). */
-const DEFAULT_SAMPLING_INTERVAL_MS = 250
-const LOWEST_SAMPLING_RATE = 0.4
 
 function fail(key: string, value: unknown, allowed: string): never {
   throw new QtestsOptionsError(`qtests: option ${key} is ${describe(value)}; allowed: ${allowed}.`)
@@ -188,9 +189,8 @@ export function resolveOptions(options: unknown = {}, env: NodeJS.ProcessEnv = p
     },
     workers: { ...workers, adaptive: workers.adaptive ?? true },
     sampling: {
-      baseIntervalMs,
-      minIntervalMs: sampling.minIntervalMs ?? baseIntervalMs,
-      maxIntervalMs: sampling.maxIntervalMs ?? baseIntervalMs / LOWEST_SAMPLING_RATE,
+      // The checks above name the option as every other check here does; these bounds then always hold.
+      ...resolveSamplingBounds('qtests', undefined, sampling, DEFAULT_SAMPLING_INTERVAL_MS),
       given: Object.keys(sampling).length > 0,
     },
     report: {

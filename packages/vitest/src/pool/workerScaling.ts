@@ -1,7 +1,13 @@
 import os from 'node:os'
 import path from 'node:path'
 import v8 from 'node:v8'
-import { AdaptiveLimiter, formatBytes, type SamplingBounds, SamplingRateController } from '@qtests/core'
+import {
+  AdaptiveLimiter,
+  formatBytes,
+  resolveSamplingBounds,
+  type SamplingBounds,
+  SamplingRateController,
+} from '@qtests/core'
 import type { GateKeeper } from './gateKeeper.js'
 import { ABORTED, OUT_OF_MEMORY } from './workerCrash.js'
 import {
@@ -21,6 +27,7 @@ import type {
   WorkerScalingSnapshot,
 } from '../shared/workerScalingSnapshot.js'
 import { currentHeapMb, expectedPeakBytes, fitsMemoryBudget, mainHeapArgs, retryHeapMb } from './memoryAdmission.js'
+import { DEFAULT_SAMPLING_INTERVAL_MS } from '../shared/options.js'
 import { machineSampler, type ScalingSampler } from './resourceSampler.js'
 import { coldAdmission, ScalingPolicy } from './scalingPolicy.js'
 import { AdaptiveWorkerGate, type GateRequest, type Release } from './workerGate.js'
@@ -70,7 +77,7 @@ export interface WorkerScalingSettings {
   onCancel?: (listener: (reason: unknown) => void) => void
 }
 
-const DEFAULT_SAMPLING: SamplingBounds = { baseIntervalMs: 250, minIntervalMs: 250, maxIntervalMs: 625 }
+const DEFAULT_SAMPLING = resolveSamplingBounds('WorkerScaling', undefined, undefined, DEFAULT_SAMPLING_INTERVAL_MS)
 /** Past this share of the memory budget the run is sampled at the shortest interval, whatever the main thread's load. */
 const NEAR_BUDGET_SHARE = 0.7
 /** An aborted worker whose RSS had reached this share of its heap limit ran out of heap. */

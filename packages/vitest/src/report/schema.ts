@@ -1,5 +1,6 @@
 import type { LeakVerdict, LoadTestResult } from '@qtests/core'
 import type { AllocationSiteMeta, LeakMode } from '../shared/protocol.js'
+import type { RunSampling } from '../shared/workerScalingSnapshot.js'
 
 // report.json, schemaVersion 1 (see the contract). Fields beyond the contract's minimum are marked.
 
@@ -110,14 +111,7 @@ export interface WorkersReport {
   workerMemory?: { pid: number; samples: { t: number; rssBytes: number }[] }[]
   /** (addition) adaptive workers: how the run was sampled — the `sampling.*` bounds in force (ms), the samples
    * taken, the rate at the end (1 = every `baseIntervalMs`) and each change of rate (ms since the run started) */
-  sampling?: {
-    baseIntervalMs: number
-    minIntervalMs: number
-    maxIntervalMs: number
-    samples: number
-    rate: number
-    rateChanges: { atMs: number; rate: number }[]
-  }
+  sampling?: RunSampling
 }
 
 /** (addition) One `loadTest()` call: the test that made it and @qtests/core's LoadTestResult, as the test's meta had it. */

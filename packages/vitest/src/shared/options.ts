@@ -105,3 +105,6 @@ export interface ResolvedOptions {
     terminal: 'summary' | 'full' | false
   }
 }
+
+/** The run's sampling interval at the full rate, ms (`sampling.baseIntervalMs`); core's `resolveSamplingBounds` derives the other bounds from it. */
+export const DEFAULT_SAMPLING_INTERVAL_MS = 250

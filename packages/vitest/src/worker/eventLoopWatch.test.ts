@@ -3,14 +3,18 @@ import vm from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { EventLoopWatch, gcMsOutside, StallTracker } from './eventLoopWatch.js'
 
+/** A test that ran from `from` to `to`. */
+function ran(tracker: StallTracker, test: string, from: number, to: number) {
+  tracker.testStarted(test, from)
+  tracker.testEnded(to)
+}
+
 describe('StallTracker', () => {
   it('blames a stall on the test that ran longest since the loop last turned', () => {
     const tracker = new StallTracker(20, 0)
     tracker.turn(20)
-    tracker.testStarted('a > quick', 21)
-    tracker.testEnded(22)
-    tracker.testStarted('a > blocks', 22)
-    tracker.testEnded(322)
+    ran(tracker, 'a > quick', 21, 22)
+    ran(tracker, 'a > blocks', 22, 322)
     tracker.turn(330)
     tracker.turn(350)
     expect(tracker.take(360)).toMatchObject({ maxDelayMs: 290, test: 'a > blocks' })
@@ -19,8 +23,7 @@ describe('StallTracker', () => {
   it('blames a test for no more than it ran, when quick tests follow each other without a turn of the loop', () => {
     const tracker = new StallTracker(20, 0)
     for (let i = 0; i < 100; i++) {
-      tracker.testStarted(`q > test ${i}`, i * 5)
-      tracker.testEnded(i * 5 + (i === 42 ? 4 : 3))
+      ran(tracker, `q > test ${i}`, i * 5, i * 5 + (i === 42 ? 4 : 3))
     }
     tracker.turn(520)
     expect(tracker.take(521)).toMatchObject({ maxDelayMs: 4, test: 'q > test 42' })
@@ -44,10 +47,8 @@ describe('StallTracker', () => {
       ['e > 60', 60],
       ['e > 200', 200],
     ] as const) {
-      tracker.testStarted(name, at)
-      at += ms
-      tracker.testEnded(at)
-      at += 20
+      ran(tracker, name, at, at + ms)
+      at += ms + 20
       tracker.turn(at)
     }
     expect(tracker.take(at + 1)).toEqual({
@@ -65,12 +66,9 @@ describe('StallTracker', () => {
 
   it('gives each long test its own stall when several ran without a turn of the loop between them', () => {
     const tracker = new StallTracker(20, 0)
-    tracker.testStarted('f > 250', 0)
-    tracker.testEnded(250)
-    tracker.testStarted('f > quick', 250)
-    tracker.testEnded(252)
-    tracker.testStarted('f > 120', 252)
-    tracker.testEnded(372)
+    ran(tracker, 'f > 250', 0, 250)
+    ran(tracker, 'f > quick', 250, 252)
+    ran(tracker, 'f > 120', 252, 372)
     tracker.turn(392)
     expect(tracker.take(393).stalls).toEqual([
       { ms: 250, test: 'f > 250' },
@@ -80,8 +78,7 @@ describe('StallTracker', () => {
 
   it('leaves out the time of our own probes, and names no test for a stall between tests', () => {
     const tracker = new StallTracker(20, 0)
-    tracker.testStarted('c > test', 1)
-    tracker.testEnded(2)
+    ran(tracker, 'c > test', 1, 2)
     tracker.ours(130)
     tracker.turn(170)
     tracker.turn(260)
