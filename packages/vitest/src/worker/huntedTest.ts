@@ -1,7 +1,8 @@
 // Pure: the course of one test in the repeat run (hunt). No Vitest objects, no GC: the runner asks what to
 // do after each run of the test and hands in the samples it took.
 
-import { analyzeLeakSeries, type LeakAnalysis } from '@qtests/core'
+// The leak statistics alone: the whole package would cost every isolated test file ~100 ms of module loading.
+import { analyzeLeakSeries, type LeakAnalysis } from '@qtests/core/leaks'
 import { CONFIRM_SAMPLES, type TestProbeMeta, type ToolingHold } from '../shared/protocol.js'
 
 export interface HuntSettings {

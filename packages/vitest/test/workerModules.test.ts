@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
+import { expect, it } from 'vitest'
+
+// The probes' runner as a test file's worker loads it: with `isolate` every file starts a new worker, so each
+// module it pulls in is loaded again per file (the whole of @qtests/core cost ~100 ms of CPU per file).
+const runner = pathToFileURL(path.resolve(import.meta.dirname, '../dist/worker/runner.js')).href
+
+/** The URLs of every module a fresh Node process loads to import `url`, recorded by a load hook. */
+async function modulesLoadedBy(url: string): Promise<string[]> {
+  const hook = `let port
+export function initialize(data) { port = data.port }
+export async function load(url, context, next) { port.postMessage(url); return next(url, context) }`
+  const script = `import { register } from 'node:module'
+import { MessageChannel } from 'node:worker_threads'
+const { port1, port2 } = new MessageChannel()
+const urls = []
+port1.on('message', (url) => urls.push(url))
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}), { data: { port: port2 }, transferList: [port2] })
+await import(${JSON.stringify(url)})
+// The hooks thread posts asynchronously: one more turn after the import lets the last URLs arrive.
+await new Promise((resolve) => setTimeout(resolve, 200))
+port1.close()
+process.stdout.write(JSON.stringify(urls))`
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+  })
+  return JSON.parse(stdout) as string[]
+}
+
+it("a worker loads @qtests/core's leak statistics only, not the whole package", async () => {
+  const urls = await modulesLoadedBy(runner)
+  expect(urls).toContain(runner)
+  const core = urls.filter((url) => url.includes('/core/dist/')).map((url) => url.replace(/.*\/core\/dist\//, ''))
+  expect(core).toContain('leaks/index.js')
+  // The statistics and the byte formatter they name sizes with; not the index, not cache/, pool/, query/, load/ …
+  expect(new Set(core.map((file) => file.split('/')[0]))).toEqual(new Set(['leaks', 'format']))
+  // Nothing the rest of @qtests/core depends on either.
+  expect(urls.filter((url) => /\/node_modules\/(lru-cache|secure-json-parse|hdr-histogram-js|pg)\//.test(url))).toEqual(
+    [],
+  )
+})
