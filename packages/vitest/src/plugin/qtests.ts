@@ -28,6 +28,7 @@ import {
   fileParallelismOff,
   projectWorkerCap,
   userWorkerCap,
+  configFileOf,
   verdictContext,
   vitestDefaultWorkers,
 } from './vitestConfig.js'
@@ -85,6 +86,8 @@ export function qtests(options?: QtestsOptions): Vite.Plugin {
       }
       if (!scalingByVitest.has(vitest)) {
         checkReportDir(reportDir(vitest.config.root, resolved), resolved.report.dirFrom)
+        // Read now, while the server is up: the clean-verdict cache is keyed by it at the end of the run too.
+        configFileOf(vitest)
         const scaling = createWorkerScaling(vitest, resolved)
         scalingByVitest.set(vitest, scaling)
         vitest.config.reporters.push(

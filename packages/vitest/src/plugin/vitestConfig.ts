@@ -72,10 +72,29 @@ export function verdictContext(vitest: Vitest, options: ResolvedOptions, project
   return {
     probesRunner,
     root: vitest.config.root,
-    configFile: vitest.vite?.config?.configFile,
+    configFile: configFileOf(vitest),
     vitestVersion: vitest.version,
     minBytesPerTest,
     measureBudget,
     project,
   }
+}
+
+const configFiles = new WeakMap<Vitest, string | undefined>()
+
+/**
+ * The config file, read while Vitest's server is up: with `projects`, closing the run unsets the root's server
+ * (its `vite` getter then throws), and the clean-verdict cache is saved after that.
+ */
+export function configFileOf(vitest: Vitest): string | undefined {
+  if (!configFiles.has(vitest)) {
+    let file: string | undefined
+    try {
+      file = vitest.vite.config.configFile
+    } catch {
+      return undefined
+    }
+    configFiles.set(vitest, file)
+  }
+  return configFiles.get(vitest)
 }
