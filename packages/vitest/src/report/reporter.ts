@@ -13,7 +13,7 @@ import {
 import { writeFileAtomic, writeFileAtomicSync } from '../cache/writeFileAtomic.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
-import { CONFIRM_ITERATIONS, confirmTimeLimitMs } from '../shared/measureRules.js'
+import { CONFIRM_ITERATIONS, confirmationOrder, confirmTimeLimitMs } from '../shared/measureRules.js'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
 import type { ResolvedOptions } from '../shared/options.js'
 import type { RepeatedFile, RepeatJob, RepeatRunResult } from '../shared/repeatRun.js'
@@ -199,9 +199,16 @@ export class QtestsReporter implements Reporter {
       file.verdict === 'leak' || file.verdict === 'suspect' || (file.verdict === 'unknown' && file.rose === true)
     const growing = new Set(report.files.filter(rose).map((file) => fileKey(file.project, file.file)))
     const root = this.#vitest!.config.root
-    return ran
+    const files = ran
       .filter((module) => growing.has(fileKey(module.project.name || null, relativeToRoot(root, module.moduleId))))
-      .map((module) => ({ project: module.project.name || '', moduleId: module.moduleId }))
+      .map((module) => ({
+        project: module.project.name || '',
+        moduleId: module.moduleId,
+        tests: [...module.children.allTests()].length,
+        durationMs: module.diagnostic().duration,
+      }))
+    // The repeat run keeps this order: Vitest sorts by file sizes and past durations, and knows neither there.
+    return confirmationOrder(files).map(({ project, moduleId }) => ({ project, moduleId }))
   }
 
   async #repeat(run: EndedRun): Promise<RepeatRunResult> {

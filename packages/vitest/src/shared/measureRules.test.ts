@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { cheapSamplePlan, confirmationPlan, fullStepSettles, risingSteadily, spread } from './measureRules.js'
+import {
+  cheapSamplePlan,
+  confirmationOrder,
+  confirmationPlan,
+  fullStepSettles,
+  risingSteadily,
+  spread,
+} from './measureRules.js'
 
 const KB = 1024
 const at = [0, 3, 5, 8, 10]
@@ -96,5 +103,18 @@ describe('full-GC confirmation', () => {
     expect(fullStepSettles([1_000_000], [3], bar)).toBe(false)
     expect(fullStepSettles([1_000_000, 1_000_000 + 40 * KB], [3, 4], bar)).toBe(false)
     expect(fullStepSettles([1_000_000, 1_000_000 + 10 * KB], [3, 5], bar)).toBe(true)
+  })
+})
+
+describe('confirmationOrder', () => {
+  it('confirms the cheapest files first: a test costs a GC per run besides its own time', () => {
+    const files = [
+      { name: 'object', tests: 75, durationMs: 400 },
+      { name: 'locale', tests: 5, durationMs: 30 },
+      { name: 'slow', tests: 2, durationMs: 3_000 },
+      { name: 'string', tests: 50, durationMs: 200 },
+    ]
+    expect(confirmationOrder(files).map((file) => file.name)).toEqual(['locale', 'string', 'object', 'slow'])
+    expect(files[0]!.name).toBe('object')
   })
 })

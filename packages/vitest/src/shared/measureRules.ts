@@ -137,5 +137,17 @@ export function confirmTimeLimitMs(runMs: number): number {
   return Math.max(90_000, runMs)
 }
 
+/** What one full GC and sample of the repeat run costs, about, ms (a heap of tens of MB on a busy CI runner). */
+const CONFIRM_GC_ESTIMATE_MS = 25
+
+/**
+ * measure: the order growing files are confirmed in, cheapest first (their duration in the run plus a GC per test,
+ * both repeated alike), so that a time limit leaves the fewest files without a verdict.
+ */
+export function confirmationOrder<T extends { tests: number; durationMs: number }>(files: readonly T[]): T[] {
+  const cost = (file: T) => file.durationMs + file.tests * CONFIRM_GC_ESTIMATE_MS
+  return [...files].sort((a, b) => cost(a) - cost(b))
+}
+
 /** measure: runs in the first window of a confirmed test (hunt mode's `iterations` when lower). */
 export const CONFIRM_ITERATIONS = 12
