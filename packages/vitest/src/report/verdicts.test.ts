@@ -71,6 +71,74 @@ describe('hunt verdicts', () => {
     expect(report.tests[0]!.reason).toMatch(/levelled off .*not a leak/)
   })
 
+  it('calls growth that stopped with V8’s optimizing compilers off compiled code, not a leak', () => {
+    // two windows growing 1.5 KB a run, then a window without optimizers: a fall first (code thrown away), flat
+    const probe = confirmed(1536, 1536, 'compiled code')
+    let bytes = probe.samples!.at(-1)!
+    for (let run = 52, i = 0; run <= 96; run += 4, i++) {
+      bytes += i < 2 ? -20_000 : ((run * 31) % 3) * 40
+      probe.samples!.push(bytes)
+      probe.sampleRuns!.push(run)
+    }
+    const report = fileVerdict(
+      huntFile([
+        {
+          name: 'a > renders',
+          state: 'passed',
+          repeated: { ...probe, windows: [24, 12, 12], optimizerOffWindow: 2, iterations: 48, runs: 96 },
+        },
+      ]),
+      hunt,
+    )
+    expect(report.verdict).toBe('clean')
+    expect(report.tests[0]!.verdict).toBe('clean')
+    expect(report.tests[0]!.reason).toMatch(/with V8's optimizing compilers off .*compiled code, not a leak/)
+  })
+
+  it('calls growth that went on with the optimizers off a leak', () => {
+    const probe = confirmed(4096, 4096, 'kept growing')
+    let bytes = probe.samples!.at(-1)!
+    for (let run = 52; run <= 96; run += 4) {
+      bytes += 4096 * 4 + ((run * 31) % 3) * 40
+      probe.samples!.push(bytes)
+      probe.sampleRuns!.push(run)
+    }
+    const report = fileVerdict(
+      huntFile([
+        {
+          name: 'a > grows',
+          state: 'passed',
+          repeated: { ...probe, windows: [24, 12, 12], optimizerOffWindow: 2, iterations: 48, runs: 96 },
+        },
+      ]),
+      hunt,
+    )
+    expect(report.tests[0]!.verdict).toBe('leak')
+    expect(report.tests[0]!.reason).toMatch(/kept its pace over 96 runs .*with V8's optimizing compilers off/)
+  })
+
+  it('keeps growth that went on without optimizers but ran out of runs a suspect, and says so', () => {
+    const probe = confirmed(3000, 1500, 'out of runs')
+    let bytes = probe.samples!.at(-1)!
+    for (let run = 72; run <= 116; run += 4) {
+      bytes += 1500 * 4 + ((run * 31) % 3) * 40
+      probe.samples!.push(bytes)
+      probe.sampleRuns!.push(run)
+    }
+    const report = fileVerdict(
+      huntFile([
+        {
+          name: 'a > grows slowly',
+          state: 'passed',
+          repeated: { ...probe, windows: [24, 12, 12], optimizerOffWindow: 2, iterations: 48, runs: 116 },
+        },
+      ]),
+      hunt,
+    )
+    expect(report.tests[0]!.verdict).toBe('suspect')
+    expect(report.tests[0]!.reason).toMatch(/with V8's optimizing compilers off, by run 116\): not proven a leak/)
+  })
+
   it('never calls unconfirmed growth a leak', () => {
     const slowing = fileVerdict(
       huntFile([{ name: 'slows', state: 'passed', repeated: confirmed(10_000, 3_000, 'out of runs') }]),

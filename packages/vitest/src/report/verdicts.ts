@@ -6,7 +6,13 @@ import {
   MIN_SPAN_TESTS,
   SCREEN_PRIMER_READINGS,
 } from '../shared/measureRules.js'
-import type { FileProbeMeta, LeakMode, TestProbeMeta, ToolingHold } from '../shared/protocol.js'
+import {
+  type FileProbeMeta,
+  type LeakMode,
+  OPTIMIZER_OFF,
+  type TestProbeMeta,
+  type ToolingHold,
+} from '../shared/protocol.js'
 import type { FileReport, TestReport, ToolingReport } from './schema.js'
 
 // Pure: turns what the probes recorded into verdicts. No Vitest objects, no I/O.
@@ -95,8 +101,8 @@ function seriesVerdict(probe: TestProbeMeta, settings: VerdictSettings): { analy
       x: runs.slice(start, end),
       noiseFloorBytes: settings.minBytesPerIteration,
       baselineBytesPerStep: probe.harnessBytesPerIteration ?? 0,
-      // Confirming windows follow settled runs: no warm-up samples to drop.
-      warmupSamples: index === 0 ? undefined : 0,
+      // Confirming windows follow settled runs: no warm-up samples to drop, but in the one without optimizers.
+      warmupSamples: index === 0 ? undefined : index === probe.optimizerOffWindow ? OPTIMIZER_OFF.warmupSamples : 0,
     })
   }
   const first = window(0)
@@ -112,16 +118,38 @@ function seriesVerdict(probe: TestProbeMeta, settings: VerdictSettings): { analy
   const last = window(windows.length - 1)
   const late = formatBytes(last.bytesPerStep)
   const total = runs.at(-1) ?? samples.length
-  if (probe.confirmation === 'kept growing')
+  if (probe.confirmation === 'compiled code') {
+    const kept = formatBytes(window(windows.length - 2).bytesPerStep)
     return {
-      analysis: last,
-      reason: `grew ${late} per iteration and kept its pace over ${total} runs (${early} in the first ${firstRuns})`,
+      analysis: { ...last, verdict: 'clean' },
+      reason: `grew ${early} per iteration over its first ${firstRuns} runs and ${kept} later, but ${late} with V8's optimizing compilers off (by run ${total}): memory for V8's compiled code, not a leak`,
     }
+  }
+  if (probe.confirmation === 'kept growing') {
+    if (probe.optimizerOffWindow === undefined)
+      return {
+        analysis: last,
+        reason: `grew ${late} per iteration and kept its pace over ${total} runs (${early} in the first ${firstRuns})`,
+      }
+    // The window before the check proved the pace; the check only had to show growth went on without optimizers.
+    const kept = window(windows.length - 2)
+    return {
+      analysis: last.verdict === 'leak' ? last : kept,
+      reason: `grew ${formatBytes(kept.bytesPerStep)} per iteration and kept its pace over ${total} runs (${early} in the first ${firstRuns}), ${late} with V8's optimizing compilers off`,
+    }
+  }
   if (last.verdict === 'clean')
     return {
       analysis: last,
       reason: `grew ${early} per iteration over its first ${firstRuns} runs, then levelled off (${late} per iteration by run ${total}): warm-up or a bounded cache filling, not a leak`,
     }
+  if (probe.optimizerOffWindow !== undefined) {
+    const before = window(windows.length - 2)
+    return {
+      analysis: { ...before, verdict: 'suspect' },
+      reason: `grew ${early} per iteration over its first ${firstRuns} runs and ${formatBytes(before.bytesPerStep)} later, slowing but not stopped (${late} with V8's optimizing compilers off, by run ${total}): not proven a leak`,
+    }
+  }
   return {
     analysis: { ...last, verdict: 'suspect' },
     reason: `grew ${early} per iteration over its first ${firstRuns} runs and ${late} by run ${total}, slowing but not stopped: not proven a leak`,

@@ -8,6 +8,14 @@
  */
 export const CONFIRM_SAMPLES = 12
 
+/**
+ * hunt: the window run with V8's optimizing compilers off. V8 throws away optimized code as functions
+ * deoptimize, so memory first falls (20 KB over 50 runs of a React test) before it is flat: unsampled runs
+ * first, then a sample every few runs, the first one dropped. Runs beyond `maxRuns`, reserved for it.
+ */
+export const OPTIMIZER_OFF = { settleRuns: 24, stride: 4, warmupSamples: 1 } as const
+export const OPTIMIZER_OFF_RUNS = OPTIMIZER_OFF.settleRuns + CONFIRM_SAMPLES * OPTIMIZER_OFF.stride
+
 /** Key under which the plugin provides the worker configuration (`project.provide` / `inject`). */
 export const WORKER_CONFIG_KEY = 'qtests:worker-config'
 
@@ -80,8 +88,13 @@ export interface TestProbeMeta {
   runs?: number
   /** hunt: unsampled runs after the first, before the first sample */
   warmupRuns?: number
-  /** hunt: how confirming windows ended, when the first window grew */
-  confirmation?: 'kept growing' | 'levelled off' | 'out of runs'
+  /**
+   * hunt: how confirming windows ended, when the first window grew; `compiled code`: it kept growing, but not in
+   * a last window with V8's optimizing compilers off
+   */
+  confirmation?: 'kept growing' | 'levelled off' | 'out of runs' | 'compiled code'
+  /** hunt: the index in `windows` of the window run with V8's optimizing compilers off, when one ran */
+  optimizerOffWindow?: number
   /** what Vitest itself retains per run of this test (listener, queued hook events), measured in the worker */
   harnessBytesPerIteration?: number
   /** hunt, growing tests: where the memory still alive after the runs was allocated */

@@ -10,6 +10,7 @@ const settings: HuntSettings = {
   confirmMaxMs: 20_000,
   floorBytes: 1024,
   harnessBytes: 0,
+  optimizerCheck: false,
 }
 
 /**
@@ -35,6 +36,25 @@ function hunt(
     if (step === 'sample' && test.addSample(memory(run)) === 'stop') break
   }
   return { meta: test.meta(), runs: run + 1, confirmedLeak: test.confirmedLeak }
+}
+
+/**
+ * Like `hunt`, for growth that depends on V8's optimizing compilers: `perRun(optimizerOff)` is what each run
+ * adds, with the compilers as the test asked for them when the run started.
+ */
+function huntWithOptimizer(perRun: (optimizerOff: boolean) => number, options: Partial<HuntSettings> = {}) {
+  const test = new HuntedTest({ ...settings, optimizerCheck: true, ...options }, () => 0)
+  let bytes = 50_000_000
+  const offRuns: number[] = []
+  for (let run = 0; run < 5000; run++) {
+    const off = test.optimizerOff
+    if (off) offRuns.push(run)
+    bytes += perRun(off)
+    const step = test.runFinished('pass', 1)
+    if (step === 'stop') break
+    if (step === 'sample' && test.addSample(bytes + noise(run)) === 'stop') break
+  }
+  return { meta: test.meta(), confirmedLeak: test.confirmedLeak, offRuns, offAfter: test.optimizerOff }
 }
 
 // ± 300 B of noise, the same for every run of the test.
@@ -120,6 +140,47 @@ describe('HuntedTest', () => {
     const { meta } = hunt((run) => 50_000_000 + Math.min(run, 150) * 20 * KB, { settings: { maxRuns: 60 } })
     expect(meta.runs).toBeLessThanOrEqual(60)
     expect(meta.confirmation).toBe('out of runs')
+  })
+
+  it('checks a steady grower once more with the optimizers off: growth that stops there is compiled code', () => {
+    // 1.5 KB a run while V8 optimizes (React in development mode on jsdom), nothing without it
+    const { meta, confirmedLeak, offRuns, offAfter } = huntWithOptimizer((off) => (off ? 0 : 1536))
+    expect(meta.confirmation).toBe('compiled code')
+    expect(confirmedLeak).toBe(false)
+    // the two confirming windows, then 24 unsampled runs without optimizers and a sample every 4th run
+    expect(meta.windows).toEqual([24, 12, 12, 12])
+    expect(meta.optimizerOffWindow).toBe(3)
+    expect(offRuns.length).toBe(24 + 11 * 4)
+    // in runs kept for it beyond the usual limit
+    expect(meta.runs).toBe(96 + 24 + 11 * 4)
+    expect(offAfter).toBe(false)
+  })
+
+  it('checks growth that slowed but did not stop the same way when the runs run out', () => {
+    // 1 KB a run while V8 optimizes; the runs end after one confirming window, growth unexplained
+    const { meta, confirmedLeak } = huntWithOptimizer((off) => (off ? 0 : 1024), { maxRuns: 24 + 24 + 40 })
+    expect(meta.confirmation).toBe('compiled code')
+    expect(confirmedLeak).toBe(false)
+    expect(meta.windows!.at(-1)).toBe(12)
+    const { meta: growing } = huntWithOptimizer(() => 1024, { maxRuns: 24 + 24 + 40 })
+    expect(growing.confirmation).toBe('out of runs')
+    expect(growing.optimizerOffWindow).toBe(growing.windows!.length - 1)
+  })
+
+  it('confirms a leak that goes on with the optimizers off', () => {
+    const { meta, confirmedLeak, offAfter } = huntWithOptimizer(() => 4 * KB)
+    expect(meta.confirmation).toBe('kept growing')
+    expect(confirmedLeak).toBe(true)
+    expect(meta.windows).toEqual([24, 12, 12, 12])
+    expect(offAfter).toBe(false)
+  })
+
+  it('confirms a leak without the check in a process that has no optimizers (--jitless)', () => {
+    const { meta, confirmedLeak, offRuns } = huntWithOptimizer(() => 4 * KB, { optimizerCheck: false })
+    expect(confirmedLeak).toBe(true)
+    expect(meta.windows).toEqual([24, 12, 12])
+    expect(meta.optimizerOffWindow).toBeUndefined()
+    expect(offRuns).toEqual([])
   })
 
   it('adds up what test tooling held over the runs', () => {

@@ -3,12 +3,18 @@
 
 // The leak statistics alone: the whole package would cost every isolated test file ~100 ms of module loading.
 import { analyzeLeakSeries, type LeakAnalysis } from '@qtests/core/leaks'
-import { CONFIRM_SAMPLES, type TestProbeMeta, type ToolingHold } from '../shared/protocol.js'
+import {
+  CONFIRM_SAMPLES,
+  OPTIMIZER_OFF,
+  OPTIMIZER_OFF_RUNS,
+  type TestProbeMeta,
+  type ToolingHold,
+} from '../shared/protocol.js'
 
 export interface HuntSettings {
   /** sampled runs in the first window, one sample per run */
   iterations: number
-  /** runs at most, warm-up excluded, confirming windows included */
+  /** runs at most, warm-up excluded, confirming windows included (the window without optimizers comes on top) */
   maxRuns: number
   /** unsampled runs before the first sample, so that the test's own code paths settle (V8 feedback, ICs) */
   warmupRuns: number
@@ -20,6 +26,8 @@ export interface HuntSettings {
   floorBytes: number
   /** what Vitest itself keeps per run of this test, bytes (see `measureHarnessCost`) */
   harnessBytes: number
+  /** whether a leak is checked once more with V8's optimizing compilers off (see `optimizer.ts`) */
+  optimizerCheck: boolean
 }
 
 /** What the runner does after a run: nothing yet, take a sample, or end the test's repeats. */
@@ -61,6 +69,11 @@ export class HuntedTest {
   #confirmStartedAt: number | undefined
   #confirmed: TestProbeMeta['confirmation']
   #tooling = new Map<string, ToolingHold>()
+  /** the window being sampled runs with V8's optimizing compilers off */
+  #optimizerOff = false
+  #optimizerOffWindow: number | undefined
+  /** what the confirmation says unless the window without optimizers finds no growth */
+  #beforeCheck: 'kept growing' | 'out of runs' = 'kept growing'
 
   constructor(settings: HuntSettings, now: () => number) {
     this.#settings = settings
@@ -73,6 +86,16 @@ export class HuntedTest {
 
   get done(): boolean {
     return this.#phase === 'done'
+  }
+
+  /** Whether a growing test gets a last window with V8's optimizing compilers off. */
+  get optimizerCheck(): boolean {
+    return this.#settings.optimizerCheck
+  }
+
+  /** Whether the runs from now on are to run with V8's optimizing compilers off; the runner switches them. */
+  get optimizerOff(): boolean {
+    return this.#optimizerOff && this.#phase !== 'done'
   }
 
   /** The growth found once the test is done: `leak` only when confirming windows kept its pace. */
@@ -117,7 +140,11 @@ export class HuntedTest {
   #sampled(): HuntStep {
     this.#sampledRuns++
     if (this.#sampledRuns >= this.#nextSampleAt) return 'sample'
-    return this.#sampledRuns >= this.#settings.maxRuns ? 'stop' : 'next'
+    return this.#sampledRuns >= this.#runLimit() ? 'stop' : 'next'
+  }
+
+  #runLimit(): number {
+    return this.#settings.maxRuns + (this.#optimizerOffWindow === undefined ? 0 : OPTIMIZER_OFF_RUNS)
   }
 
   /** The sample taken after the run just finished; `released` is what test tooling held (see tooling.ts). */
@@ -145,13 +172,19 @@ export class HuntedTest {
     const window = this.#windows.length - 1
     const inWindow = this.#windows[window]!
     const full = inWindow >= (window === 0 ? iterations : CONFIRM_SAMPLES)
-    if (!full) return this.#sampledRuns >= maxRuns ? this.#outOfRuns() : 'next'
+    if (!full) return this.#sampledRuns >= this.#runLimit() ? this.#outOfRuns() : 'next'
     const latest = windowVerdict(
       this.#settings,
       this.#samples.slice(-inWindow),
       this.#sampleRuns.slice(-inWindow),
-      window === 0,
+      window === 0 ? undefined : this.#optimizerOff ? OPTIMIZER_OFF.warmupSamples : 0,
     )
+    if (this.#optimizerOff) {
+      // Growth that stops with the optimizers off was V8's code for the test; a leak goes on without them.
+      this.#optimizerOff = false
+      this.#confirmed = latest.verdict === 'clean' ? 'compiled code' : this.#beforeCheck
+      return 'stop'
+    }
     if (window === 0) {
       // Nothing grows: the first window settles it. Growth is confirmed by more windows, within the bounds.
       if (latest.verdict !== 'leak' && latest.verdict !== 'suspect') return 'stop'
@@ -169,8 +202,7 @@ export class HuntedTest {
         before.verdict === 'leak' &&
         latest.bytesPerStep >= STEADY_PACE * before.bytesPerStep
       if (steady && window >= CONFIRMING_WINDOWS_TO_LEAK) {
-        this.#confirmed = 'kept growing'
-        return 'stop'
+        return this.#checkWithoutOptimizers('kept growing')
       }
       if (this.#now() - this.#confirmStartedAt! >= confirmMaxMs) return this.#outOfRuns()
     }
@@ -182,8 +214,33 @@ export class HuntedTest {
   }
 
   #outOfRuns(): HuntStep {
-    if (this.#windows.length > 1) this.#confirmed = 'out of runs'
+    if (this.#optimizerOff) {
+      // The check could not finish: what the windows before it found stands.
+      this.#optimizerOff = false
+      this.#confirmed = this.#beforeCheck
+      return 'stop'
+    }
+    // Growth still going, slower, when the runs or the time ran out: the check may clear it too.
+    if (this.#windows.length > 1) return this.#checkWithoutOptimizers('out of runs')
     return 'stop'
+  }
+
+  /**
+   * Growth the windows did not explain: one more window with V8's optimizing compilers off, in runs kept for
+   * it (see optimizer.ts), when this process has them.
+   */
+  #checkWithoutOptimizers(found: 'kept growing' | 'out of runs'): HuntStep {
+    if (!this.#settings.optimizerCheck || this.#optimizerOffWindow !== undefined) {
+      this.#confirmed = found
+      return 'stop'
+    }
+    this.#beforeCheck = found
+    this.#optimizerOff = true
+    this.#optimizerOffWindow = this.#windows.length
+    this.#stride = OPTIMIZER_OFF.stride
+    this.#nextSampleAt = this.#sampledRuns + OPTIMIZER_OFF.settleRuns
+    this.#windows.push(0)
+    return 'next'
   }
 
   #windowAt(index: number): LeakAnalysis {
@@ -193,7 +250,7 @@ export class HuntedTest {
       this.#settings,
       this.#samples.slice(start, end),
       this.#sampleRuns.slice(start, end),
-      index === 0,
+      index === 0 ? undefined : 0,
     )
   }
 
@@ -209,6 +266,8 @@ export class HuntedTest {
       warmupRuns: this.#warmupRuns,
     }
     if (this.#confirmed) meta.confirmation = this.#confirmed
+    if (this.#optimizerOffWindow !== undefined && this.#windows[this.#optimizerOffWindow])
+      meta.optimizerOffWindow = this.#optimizerOffWindow
     if (this.#failures) meta.failures = { runs: this.#failures, of: this.#runs, first: this.#firstFailure! }
     if (this.#tooling.size) meta.tooling = [...this.#tooling.values()]
     if (this.#skipped) meta.unmeasured = this.#skipped
@@ -217,19 +276,20 @@ export class HuntedTest {
 }
 
 /**
- * The verdict on one window of samples, growth per run. Windows after the first follow settled runs: no
- * warm-up samples are dropped from them.
+ * The verdict on one window of samples, growth per run. `warmupSamples` undefined (the first window) lets the
+ * statistics find the warm-up; windows after it follow settled runs and drop none, but the one run with the
+ * optimizers off.
  */
 export function windowVerdict(
   settings: Pick<HuntSettings, 'floorBytes' | 'harnessBytes'>,
   samples: readonly number[],
   runs: readonly number[],
-  first: boolean,
+  warmupSamples: number | undefined,
 ): LeakAnalysis {
   return analyzeLeakSeries(samples, {
     x: runs,
     noiseFloorBytes: settings.floorBytes,
     baselineBytesPerStep: settings.harnessBytes,
-    warmupSamples: first ? undefined : 0,
+    warmupSamples,
   })
 }

@@ -7,6 +7,7 @@ import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from
 import {
   type FileProbeMeta,
   META_KEY,
+  OPTIMIZER_OFF_RUNS,
   type ToolingHold,
   WORKER_CONFIG_KEY,
   type WorkerConfig,
@@ -18,6 +19,7 @@ import { type HuntTools, loadHuntTools, siteResolver } from './huntTools.js'
 import { HuntedTest, type HuntStep, type RunOutcome } from './huntedTest.js'
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
+import { processTiers, setOptimizing } from './optimizer.js'
 import { fullSampleEstimateMs, ProbeBudget } from './probeBudget.js'
 import { loadedSinon, silenceConsole, sinonSandbox, type ToolingRegistry } from './tooling.js'
 import { freezeResourceTimings, thawResourceTimings } from './resourceTimings.js'
@@ -131,6 +133,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #samplerBroken = false
     #sourceMaps = new Map<string, TraceMap | null>()
     #warmedUp = false
+    /** V8's optimizing compilers this worker runs with; a growing test gets a window without them */
+    readonly #optimizingTiers = processTiers()
     #tooling: ToolingRegistry[] | undefined
     #reuse: Set<string> | undefined
     /** measure: every GC the probes forced in this worker, against its time */
@@ -323,11 +327,12 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             confirmMaxMs: config.confirmMaxMs,
             floorBytes: config.minBytesPerIteration,
             harnessBytes,
+            optimizerCheck: this.#optimizingTiers.length > 0,
           },
           now,
         )
         // Vitest reads these once per test: enough runs for every window; the test ends early when done.
-        test.repeats = warmupRuns + config.maxRuns
+        test.repeats = warmupRuns + config.maxRuns + (hunted.optimizerCheck ? OPTIMIZER_OFF_RUNS : 0)
         test.retry = 0
         this.#hunts.set(test, { test: hunted, startedAt: 0, harnessBytes })
         // Vitest adds one abort listener per repeat; repeats are ours, so the warning would be too.
@@ -415,6 +420,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         for (const registry of this.#tooling) registry.release()
       }
       if (step === 'stop' || this.#broken) this.#finishHunt(test, hunt, true)
+      else this.#probe('sample', () => setOptimizing(!hunt.test.optimizerOff, this.#optimizingTiers))
     }
 
     /**
@@ -463,6 +469,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           confirmMaxMs: Number.POSITIVE_INFINITY,
           floorBytes: config.minBytesPerIteration,
           harnessBytes: 0,
+          optimizerCheck: false,
         },
         now,
       )
@@ -487,6 +494,10 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       if (this.#hunts.get(test) !== hunt) return
       this.#hunts.delete(test)
       this.#toolingMeasured.clear()
+      // Even when the probes broke: the rest of the worker's tests must not run unoptimized.
+      try {
+        setOptimizing(true, this.#optimizingTiers)
+      } catch {}
       thawResourceTimings()
       const meta = hunt.test.meta()
       this.#sampling(() => {
