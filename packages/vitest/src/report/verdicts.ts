@@ -431,8 +431,10 @@ export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, 
     }
   }
   const why = input.repeat.ran === false ? (input.repeat.why ?? 'the repeat run did not get to it') : repeated.reason
+  // Not `confirmed`: the repeats did not get to (or could not measure) its tests.
+  const { confirmed: _notConfirmed, ...unconfirmed } = base
   return {
-    ...base,
+    ...unconfirmed,
     tests: screened.tests,
     verdict: 'suspect',
     confidence: Math.min(screened.confidence, SUSPECT_CONFIDENCE_CAP),
