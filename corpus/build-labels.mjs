@@ -250,6 +250,8 @@ const cleanPatterns = {
   'cases/clean/listener-add-remove.test.ts': 'listener on a process-wide emitter, removed after use (or once)',
   'cases/clean/object-pool.test.ts': 'pool that grows to peak concurrency (4) and then reuses instances',
   'cases/clean/console-output.test.ts': 'a line or an object printed once per test (console.log, warn, debug)',
+  'cases/clean/console-restored.test.ts':
+    'an Error and an object warned once per test through the console.warn the file saved when collected',
   'cases/clean/lru-hundred.test.ts':
     'LRU of 100 entries of 10 KB, one new entry per run: grows for 100 runs, then only replaces',
   'cases/clean/zone-formatters.test.ts':

@@ -20,6 +20,15 @@ export class HeapSampler {
     this.#running = true
   }
 
+  /**
+   * While a session is connected, Node hands every call of its original console methods to V8's inspector too,
+   * which keeps the last 1000 messages with their arguments for a DevTools that may attach later: a test that
+   * logs an object would seem to keep it. Dropped before each sample; the session is ours, not the test's.
+   */
+  discardConsoleEntries(): void {
+    if (this.#session) this.#post('Runtime.discardConsoleEntries')
+  }
+
   /** Stops sampling; with `take`, first returns the allocations still alive. */
   stop(take: boolean): SamplingHeapProfile | undefined {
     if (!this.#running) return undefined

@@ -40,7 +40,7 @@ import {
 import { VitestUpdates } from './vitestUpdates.js'
 
 type RunnerLike = {
-  onBeforeRunFiles?(files: RunnerTestFile[]): unknown
+  onBeforeCollect?(paths: string[]): unknown
   onBeforeTryTask?(test: RunnerTask, options?: { retry: number; repeats: number }): unknown
   onBeforeRunSuite?(suite: RunnerTestSuite): unknown
   onAfterRunSuite?(suite: RunnerTestSuite): unknown
@@ -243,10 +243,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         this.#probeBudget().fullSampleFits(now(), fullSampleEstimateMs(heapStatistics().used_heap_size)),
     }
 
-    override async onBeforeRunFiles(files: RunnerTestFile[]) {
-      // The repeat run's output goes nowhere (see silenceConsole); set before any test file runs.
+    override async onBeforeCollect(paths: string[]) {
+      // The repeat run's output goes nowhere (see silenceConsole); set before setup and test files are imported,
+      // so that one saving `console.warn` to restore it later saves the silent one.
       if (this.#mode() === 'hunt') this.#probe('console', () => silenceConsole())
-      await super.onBeforeRunFiles?.(files)
+      await super.onBeforeCollect?.(paths)
     }
 
     override async onBeforeRunSuite(suite: RunnerTestSuite) {
@@ -402,6 +403,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         await this.#updates.answered()
         // V8 keeps what a WeakRef points at until the job ends (Vitest 5 holds mocks that way): one macrotask first.
         await nextMacrotask()
+        this.#sampling(() => this.#sampler?.discardConsoleEntries())
         this.#probe('sample', () => {
           const first = hunt.test.samples.length === 0
           // After unsampled warm-up runs the garbage of all of them is still there, and the memory of dead
