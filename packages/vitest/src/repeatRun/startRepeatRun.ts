@@ -117,6 +117,7 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
   child.stderr?.pipe(log)
 
   let killTimer: NodeJS.Timeout | undefined
+  let timedOut = false
   const stop = (why: string) => {
     if (ended || done) return
     ended = why
@@ -129,10 +130,15 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
   const onExit = () => signalGroup(child, 'SIGKILL')
   process.once('exit', onExit)
   options.signal?.addEventListener('abort', onAbort, { once: true })
+  // Stopped before it started (Ctrl-C while the user's run ended): 'abort' will not fire again.
+  if (options.signal?.aborted) onAbort()
   const limit =
     options.timeLimitMs === undefined
       ? undefined
-      : setTimeout(() => stop(`it ran out of its ${Math.round(options.timeLimitMs! / 1000)} s`), options.timeLimitMs)
+      : setTimeout(() => {
+          timedOut = !ended && !done
+          stop(`it ran out of its ${Math.round(options.timeLimitMs! / 1000)} s`)
+        }, options.timeLimitMs)
 
   child.on('message', (data) => {
     const message = data as RepeatMessage
@@ -164,6 +170,7 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
         files: [...files.values()],
         complete: done && !ended,
         ended,
+        ...(timedOut && { timedOut }),
         unhandledErrors,
         durationMs: Date.now() - started,
       })

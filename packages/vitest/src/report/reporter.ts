@@ -13,7 +13,7 @@ import {
 import { writeFileAtomic, writeFileAtomicSync } from '../cache/writeFileAtomic.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
-import { CONFIRM_ITERATIONS, confirmationOrder, confirmTimeLimitMs } from '../shared/measureRules.js'
+import { CONFIRM_ITERATIONS, confirmationOrder, confirmTimeLimitMs, unreachedReason } from '../shared/measureRules.js'
 import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
 import type { ResolvedOptions } from '../shared/options.js'
 import type { RepeatedFile, RepeatJob, RepeatRunResult } from '../shared/repeatRun.js'
@@ -333,7 +333,11 @@ export class QtestsReporter implements Reporter {
       minBytesPerTest: leaks.minBytesPerTest,
     }
     const root = vitest.config.root
-    let files = run.modules.map((module) => fileVerdict(toFileInput(module, root, repeated, run.reason), settings))
+    // Clean verdicts kept for the next run leave its confirmation the files this one did not reach.
+    const nextRunConfirms = leaks.mode === 'measure' && leaks.reuseClean && !vitest.config.watch
+    let files = run.modules.map((module) =>
+      fileVerdict(toFileInput(module, root, repeated, run.reason, nextRunConfirms), settings),
+    )
     // Watch mode reruns a few files: the report keeps covering every file, the others as last measured.
     if (vitest.config.watch) files = this.#withEarlierRuns(files)
     files.sort((a, b) => a.file.localeCompare(b.file))
@@ -563,6 +567,7 @@ function toFileInput(
   root: string,
   repeated: RepeatRunResult | undefined,
   reason: TestRunEndReason,
+  nextRunConfirms = false,
 ): FileInput {
   const project = module.project.name || ''
   // A file sent twice (it should not be) counts once, the last word.
@@ -597,7 +602,12 @@ function toFileInput(
   if (repeated) {
     input.repeat = again
       ? { ran: true, error: again.error }
-      : { ran: false, why: repeated.ended ? `the repeat run ended before this file: ${repeated.ended}` : undefined }
+      : {
+          ran: false,
+          why: repeated.ended
+            ? unreachedReason(repeated.ended, repeated.timedOut === true, nextRunConfirms)
+            : undefined,
+        }
   }
   return input
 }

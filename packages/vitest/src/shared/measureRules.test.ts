@@ -6,6 +6,7 @@ import {
   fullStepSettles,
   risingSteadily,
   spread,
+  unreachedReason,
 } from './measureRules.js'
 
 const KB = 1024
@@ -116,5 +117,22 @@ describe('confirmationOrder', () => {
     ]
     expect(confirmationOrder(files).map((file) => file.name)).toEqual(['locale', 'string', 'object', 'slow'])
     expect(files[0]!.name).toBe('object')
+  })
+})
+
+describe('unreachedReason', () => {
+  it('says why the repeat run did not reach a file', () => {
+    expect(unreachedReason('it was interrupted', false, true)).toBe(
+      'the repeat run ended before this file: it was interrupted',
+    )
+  })
+
+  it('points to the next run when time ran out and clean verdicts are kept', () => {
+    expect(unreachedReason('it ran out of its 95 s', true, true)).toBe(
+      'the repeat run ended before this file: it ran out of its 95 s (the next run skips the files measured clean in this one, and confirms more)',
+    )
+    expect(unreachedReason('it ran out of its 95 s', true, false)).toBe(
+      'the repeat run ended before this file: it ran out of its 95 s',
+    )
   })
 })

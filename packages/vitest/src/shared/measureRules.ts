@@ -137,6 +137,17 @@ export function confirmTimeLimitMs(runMs: number): number {
   return Math.max(90_000, runMs)
 }
 
+/**
+ * measure: why a growing file has no confirmation, when the repeat run ended before it. A time limit is no dead end
+ * while clean verdicts are kept: the next run skips the files this one cleared, so its confirmation gets further.
+ */
+export function unreachedReason(ended: string, timedOut: boolean, cleanVerdictsKept: boolean): string {
+  const why = `the repeat run ended before this file: ${ended}`
+  return timedOut && cleanVerdictsKept
+    ? `${why} (the next run skips the files measured clean in this one, and confirms more)`
+    : why
+}
+
 /** What one full GC and sample of the repeat run costs, about, ms (a heap of tens of MB on a busy CI runner). */
 const CONFIRM_GC_ESTIMATE_MS = 25
 

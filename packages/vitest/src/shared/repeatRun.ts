@@ -62,6 +62,8 @@ export interface RepeatRunResult {
   complete: boolean
   /** why the repeat run ended before its files did, in words for a reason field */
   ended?: string
+  /** it ended because its time limit was up */
+  timedOut?: boolean
   unhandledErrors: string[]
   durationMs: number
 }
