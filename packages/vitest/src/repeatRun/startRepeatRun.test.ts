@@ -1,6 +1,7 @@
+import { rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { RepeatJob } from '../shared/repeatRun.js'
 import { runRepeatRun } from './startRepeatRun.js'
 
@@ -21,6 +22,8 @@ const job: RepeatJob = {
 const logFile = path.join(os.tmpdir(), `qtests-repeat-run-limit-${process.pid}.log`)
 
 describe('runRepeatRun', () => {
+  afterAll(() => rmSync(logFile, { force: true }))
+
   it('says it ran out of time when its time limit stopped it', async () => {
     const result = await runRepeatRun({ job, logFile, timeLimitMs: 1 })
     expect(result.complete).toBe(false)
