@@ -162,8 +162,9 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
 }
 
 function configureProject(project: TestProject, options: ResolvedOptions, vitest: Vitest) {
-  // hunt: the user's own run is left exactly as it is; the tests are repeated afterwards, in the repeat run.
-  const worker = workerConfig(options, options.leaks.mode === 'hunt' ? 'off' : options.leaks.mode, majorOf(vitest))
+  // hunt: the user's own run is only watched (event-loop stalls, GC time); the tests are repeated afterwards, in
+  // the repeat run, whose repeats would make those numbers the repeats'.
+  const worker = workerConfig(options, options.leaks.mode === 'hunt' ? 'watch' : options.leaks.mode, majorOf(vitest))
   if (project.config.browser?.enabled) {
     vitest.logger.warn(
       ` qtests  browser mode is not measured (project ${project.name || 'root'}): its tests run in a browser, outside Node's heap.`,

@@ -14,7 +14,7 @@ import { writeFileAtomic, writeFileAtomicSync } from '../cache/writeFileAtomic.j
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
 import { CONFIRM_ITERATIONS, confirmationOrder, confirmTimeLimitMs, unreachedReason } from '../shared/measureRules.js'
-import { type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
+import { EVENT_LOOP_META_KEY, type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
 import type { ResolvedOptions } from '../shared/options.js'
 import type { RepeatedFile, RepeatJob, RepeatRunResult } from '../shared/repeatRun.js'
 import type { WorkerScalingRecord } from '../shared/workerScalingSnapshot.js'
@@ -506,11 +506,12 @@ export class QtestsReporter implements Reporter {
 /** Per worker in report.json: 600 samples are 2.5 minutes at the default 250 ms tick; longer runs keep every n-th. */
 const WORKER_MEMORY_SAMPLES = 600
 
-/** measure: each file's event-loop stall and GC time, as its worker recorded them (see worker/eventLoopWatch.ts). */
+/** Each file's event-loop stalls and GC time, as its worker recorded them in the user's run (see worker/eventLoopWatch.ts). */
 function attachEventLoops(files: FileReport[], modules: ReadonlyArray<TestModule>, root: string) {
   const byKey = new Map(files.map((file) => [fileKey(file.project, file.file), file]))
   for (const module of modules) {
-    const loop = ((module.meta() as Record<string, unknown>)[META_KEY] as FileProbeMeta | undefined)?.eventLoop
+    const meta = module.meta()
+    const loop = (meta[META_KEY] as FileProbeMeta | undefined)?.eventLoop ?? meta[EVENT_LOOP_META_KEY]
     const file = byKey.get(fileKey(module.project.name || null, relativeToRoot(root, module.moduleId)))
     if (loop && file) {
       file.eventLoop = { maxDelayMs: loop.maxDelayMs, test: loop.test }
@@ -594,7 +595,7 @@ function toFileInput(
     project: module.project.name || null,
     state: module.state(),
     tests,
-    // hunt: the user's run has no probes; the file's GC time is the repeat run's.
+    // hunt: the user's run has no probes (only the event-loop watch); the file's forced GCs are the repeat run's.
     probe: (module.meta()[META_KEY] as FileProbeMeta | undefined) ?? again?.probe,
   }
   const notRun = whyNotRun(module, reason)

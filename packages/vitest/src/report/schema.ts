@@ -73,7 +73,7 @@ export interface FileReport {
    * sampled while it ran (thread workers: the heap Vitest reported); null when not measured */
   worker?: number | null
   peakRssBytes?: number | null
-  /** (addition) measure: the event loop of the file's worker while the file ran: its longest stall, ms (a test
+  /** (addition) measure, and hunt in the user's own run: the event loop of the file's worker while the file ran: its longest stall, ms (a test
    * is blamed for no more than it ran; under 1 ms is not a stall), and the test that ran longest in it (null: none,
    * e.g. while the file loaded) */
   eventLoop?: {
@@ -82,7 +82,7 @@ export interface FileReport {
     /** (addition) the file's longest stalls, longest first (at most 3), each with the test that ran longest in it */
     stalls?: { ms: number; test: string | null }[]
   }
-  /** (addition) measure: time the garbage collector paused the file's worker while it ran, ms, the probes'
+  /** (addition) measure, and hunt in the user's own run: time the garbage collector paused the file's worker while it ran, ms, the probes'
    * forced GCs left out (those are in `probe.gcMs`) */
   gcMs?: number
 }

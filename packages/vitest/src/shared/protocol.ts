@@ -22,6 +22,9 @@ export const WORKER_CONFIG_KEY = 'qtests:worker-config'
 /** Key under which probes store their findings in `task.meta`. */
 export const META_KEY = 'qtests'
 
+/** Key of a file's event-loop stalls and GC time in hunt's own run, which has no probe meta (see `FileEventLoop`). */
+export const EVENT_LOOP_META_KEY = 'qtestsEventLoop'
+
 declare module 'vitest' {
   interface ProvidedContext {
     [WORKER_CONFIG_KEY]: WorkerConfig
@@ -29,14 +32,16 @@ declare module 'vitest' {
   interface TaskMeta {
     /** What the leak probes recorded: `TestProbeMeta` on a test, `FileProbeMeta` on a test file. */
     [META_KEY]?: TestProbeMeta | FileProbeMeta
+    [EVENT_LOOP_META_KEY]?: FileEventLoop
   }
 }
 
 export type LeakMode = 'measure' | 'hunt' | 'off'
 
 export interface WorkerConfig {
-  /** `hunt` only in the repeat run: the user's own run never repeats a test (see repeatRun/) */
-  mode: LeakMode
+  /** `hunt` only in the repeat run: the user's own run never repeats a test (see repeatRun/); `watch` is hunt's
+   * own run: no probe, only the event-loop watch (stalls and GC time, see worker/eventLoopWatch.ts) */
+  mode: LeakMode | 'watch'
   /** hunt: sampled runs per test in the first window */
   iterations: number
   /** hunt: runs per test at most after its warm-up, confirming windows included */
@@ -153,5 +158,13 @@ export interface FileProbeMeta {
   modules?: string[]
   /** measure: the event loop's longest stall while the file ran, the test that ran longest in it, and the GC
    * time outside the probes' forced GCs (see worker/eventLoopWatch.ts) */
-  eventLoop?: { maxDelayMs: number; test: string | null; stalls?: { ms: number; test: string | null }[]; gcMs: number }
+  eventLoop?: FileEventLoop
+}
+
+/** A file's event-loop stalls and GC time (see worker/eventLoopWatch.ts). */
+export interface FileEventLoop {
+  maxDelayMs: number
+  test: string | null
+  stalls?: { ms: number; test: string | null }[]
+  gcMs: number
 }

@@ -5,6 +5,7 @@ import type { TraceMap } from '@jridgewell/trace-mapping'
 import { inject, TestRunner, vi } from 'vitest'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import {
+  EVENT_LOOP_META_KEY,
   type FileProbeMeta,
   META_KEY,
   OPTIMIZER_OFF_RUNS,
@@ -266,7 +267,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       } else if (this.#broken && isFile(suite)) {
         // Later files of a worker whose probes failed say so too, rather than look unmeasured for no reason.
         this.#file = unprobedFile({ probeError: this.#broken })
-      } else if (mode !== 'off' && isFile(suite)) {
+      } else if ((mode === 'measure' || mode === 'hunt') && isFile(suite)) {
         this.#probe('file start', () => {
           const tests = runnableTests(suite)
           const measure =
@@ -287,7 +288,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           }
         })
       }
-      if (mode === 'measure' && isFile(suite)) {
+      if ((mode === 'measure' || mode === 'watch') && isFile(suite)) {
         this.#loop ??= new EventLoopWatch(fullName)
         // What happened before this file (an earlier file, the worker starting) is not this file's.
         this.#loop.takeFile()
@@ -567,6 +568,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         }
         suite.meta[META_KEY] = this.#file.meta
         this.#file = undefined
+      } else if (isFile(suite) && this.#loop && this.#mode() === 'watch') {
+        await this.#loop.settled()
+        suite.meta[EVENT_LOOP_META_KEY] = this.#loop.takeFile()
       }
       await super.onAfterRunSuite?.(suite)
     }
