@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process'
 import { readFileSync, statSync, utimesSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { processesWith, spawnVitest } from '@qtests/test-utils'
+import { processesWith, spawnVitest, vitestMajor, vitestTarget } from '@qtests/test-utils'
 import { describe, expect, it } from 'vitest'
 import type { QtestsReport } from '../src/report/schema.js'
 import { fixtureCommand, runFixture } from './runFixture.js'
@@ -34,6 +35,29 @@ describe('adaptive workers on a real Vitest run', () => {
     expect([...run.outcomes.values()].every((status) => status === 'passed')).toBe(true)
     expect(run.report!.workers.adaptive).toBe(true)
     expect(run.report!.workers.peakConcurrency).toBeGreaterThanOrEqual(1)
+  })
+
+  it("charts each thread worker's heap over time, or says once why this Node cannot", async () => {
+    const reportDir = await mkdtemp(path.join(os.tmpdir(), 'qtests-thread-heap-'))
+    const run = await runFixture('workers', { FIXTURE_POOL: 'threads' }, { reportDir })
+    expect(run.code, run.output).toBe(0)
+    const node = vitestMajor() === '4' ? process.execPath : (await vitestTarget()).node
+    const probe = "typeof require('node:worker_threads').Worker.prototype.getHeapStatistics"
+    const readable = execFileSync(node, ['-p', probe], { encoding: 'utf8' }).trim() === 'function'
+    const note = /thread workers' memory is not charted over time: Node [\d.]+ cannot read a thread's heap/g
+    const { files, workers } = run.report!
+    if (readable) {
+      expect(run.output).not.toMatch(note)
+      expect(files.every((file) => file.worker === null && typeof file.thread === 'number')).toBe(true)
+      const threads = new Set(files.map((file) => file.thread))
+      expect(workers.threadMemory?.map((thread) => thread.thread).sort()).toEqual([...threads].sort())
+      const samples = workers.threadMemory!.flatMap((thread) => thread.samples)
+      expect(samples.every((sample) => sample.heapBytes > 1024 ** 2)).toBe(true)
+      expect(readFileSync(path.join(reportDir, 'report.html'), 'utf8')).toContain('heap of each thread, MiB')
+    } else {
+      expect(run.output.match(note)).toHaveLength(1)
+      expect(workers.threadMemory).toBeUndefined()
+    }
   })
 
   it.each(['vmThreads', 'vmForks'])(

@@ -1,10 +1,18 @@
+import type { ThreadHeap } from './vitestWorkers.js'
 import type { Release } from './workerGate.js'
+
+/** The worker a file started in: a process (`pid`), or a thread whose heap can be read (`thread`) or not (why). */
+export interface StartedWorker {
+  pid?: number
+  thread?: ThreadHeap
+  threadHeapUnreadable?: string
+}
 
 /** What the gated worker needs from the pool around it; `WorkerScaling` implements it. */
 export interface GateKeeper {
   /** Waits for a slot for `file`; `exclusive` when it is a retry that must run alone. */
   admit(file: string, exclusive: boolean, signal: AbortSignal): Promise<Release>
-  fileStarted(file: string, pid: number | undefined): void
+  fileStarted(file: string, worker: StartedWorker): void
   fileFinished(file: string, outcome: { crashed: boolean; usedMemoryBytes?: number }): void
   /**
    * A worker died mid-file: retry it alone with the returned heap limit (MB; null: the same heap), or give

@@ -35,6 +35,38 @@ export function workerStderr(worker: PoolWorker | undefined): NodeJS.ReadableStr
   return forkOf(worker)?.stderr ?? undefined
 }
 
+/** A thread worker's heap, read from the main thread: Node ≥ 22.16 has `Worker.getHeapStatistics()`. */
+export interface ThreadHeap {
+  threadId: number
+  usedBytes(): Promise<number>
+}
+
+/** Node ≥ 22.16's `Worker.getHeapStatistics()` (not in Node 20's types). */
+type ThreadWithHeap = Worker & { getHeapStatistics?: () => Promise<{ used_heap_size: number }> }
+
+function threadOf(worker: PoolWorker | undefined): ThreadWithHeap | undefined {
+  const thread = (worker as unknown as { _thread?: unknown } | undefined)?._thread
+  return thread instanceof Worker ? thread : undefined
+}
+
+/**
+ * The thread of a started thread worker (`_thread` in both majors), as a heap reader; undefined for forks, and
+ * for a Node without `getHeapStatistics` (`heapUnreadable` then says why).
+ */
+export function threadHeap(worker: PoolWorker | undefined): ThreadHeap | undefined {
+  const thread = threadOf(worker)
+  const read = thread?.getHeapStatistics
+  if (!thread || typeof read !== 'function') return undefined
+  return { threadId: thread.threadId, usedBytes: async () => (await read.call(thread)).used_heap_size }
+}
+
+/** Why a thread worker's heap cannot be read from outside it on this Node; undefined when it can, or for forks. */
+export function heapUnreadable(worker: PoolWorker | undefined): string | undefined {
+  const thread = threadOf(worker)
+  if (!thread || typeof thread.getHeapStatistics === 'function') return undefined
+  return `Node ${process.versions.node} cannot read a thread's heap from outside it (Worker.getHeapStatistics needs Node ≥ 22.16)`
+}
+
 /** Whether this Vitest's thread worker creates its thread in a field the plugin can fill first (`_thread`). */
 export function threadFieldOf(worker: ThreadsPoolWorker): boolean {
   return '_thread' in worker

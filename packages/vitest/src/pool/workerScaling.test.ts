@@ -163,7 +163,7 @@ describe('WorkerScaling for the report', () => {
     const run = scalingWith({})
     run.scaling.runStarted()
     run.advance(100)
-    run.scaling.fileStarted(path.join(run.scaling.settings.root, 'a.test.ts'), 4242)
+    run.scaling.fileStarted(path.join(run.scaling.settings.root, 'a.test.ts'), { pid: 4242 })
     run.advance(250)
     run.scaling.tickNow()
     run.advance(150)
@@ -174,6 +174,71 @@ describe('WorkerScaling for the report', () => {
     ])
     expect(snapshot.workerMemory).toEqual([
       { pid: 4242, samples: [100, 350, 500].map((t) => ({ t, rssBytes: 80 * MB })) },
+    ])
+    run.stop()
+  })
+})
+
+describe('WorkerScaling and thread workers', () => {
+  it("samples a thread's heap at its start, each tick and its end, and keeps the highest as the file's peak", async () => {
+    const run = scalingWith({})
+    const heaps = [12, 30, 20].map((mb) => mb * MB)
+    const thread = { threadId: 7, usedBytes: async () => heaps.shift() ?? 0 }
+    const file = path.join(run.scaling.settings.root, 'a.test.ts')
+    run.scaling.fileStarted(file, { thread })
+    await settle()
+    run.advance(250)
+    run.scaling.tickNow()
+    await settle()
+    run.advance(100)
+    run.scaling.fileFinished(file, { crashed: false, usedMemoryBytes: 21 * MB })
+    await settle()
+    const snapshot = run.scaling.snapshot()
+    expect(snapshot.threadMemory).toEqual([
+      { thread: 7, samples: [0, 250, 350].map((t, i) => ({ t, heapBytes: [12, 30, 20][i]! * MB })) },
+    ])
+    expect(snapshot.fileRuns).toMatchObject([{ file: 'a.test.ts', pid: null, thread: 7, peakBytes: 30 * MB }])
+    expect(snapshot.workerMemory).toEqual([])
+    run.stop()
+  })
+
+  it('asks a thread once at a time, and skips one that ended before it answered', async () => {
+    const run = scalingWith({})
+    let asked = 0
+    const thread = {
+      threadId: 8,
+      usedBytes: () => {
+        asked++
+        return Promise.reject(new Error('ERR_WORKER_NOT_RUNNING'))
+      },
+    }
+    let slowAsked = 0
+    const slow = {
+      threadId: 9,
+      usedBytes: () => {
+        slowAsked++
+        return new Promise<number>(() => {})
+      },
+    }
+    run.scaling.fileStarted(path.join(run.scaling.settings.root, 'a.test.ts'), { thread })
+    run.scaling.fileStarted(path.join(run.scaling.settings.root, 'b.test.ts'), { thread: slow })
+    await settle()
+    run.advance(250)
+    run.scaling.tickNow()
+    await settle()
+    expect([asked, slowAsked]).toEqual([2, 1])
+    expect(run.scaling.snapshot().threadMemory).toEqual([])
+    run.stop()
+  })
+
+  it("says once, with the reason, when this Node cannot read a thread's heap", () => {
+    const said: string[] = []
+    const run = scalingWith({ log: (message) => said.push(message) })
+    const why = "Node 20.20.0 cannot read a thread's heap from outside it"
+    for (const name of ['a', 'b'])
+      run.scaling.fileStarted(path.join(run.scaling.settings.root, `${name}.test.ts`), { threadHeapUnreadable: why })
+    expect(said).toEqual([
+      `thread workers' memory is not charted over time: ${why}; files keep the heap Vitest reports at their end (pool 'forks' or a newer Node charts it)`,
     ])
     run.stop()
   })

@@ -8,7 +8,8 @@ import {
   type SamplingBounds,
   SamplingRateController,
 } from '@qtests/core'
-import type { GateKeeper } from './gateKeeper.js'
+import type { GateKeeper, StartedWorker } from './gateKeeper.js'
+import type { ThreadHeap } from './vitestWorkers.js'
 import { ABORTED, OUT_OF_MEMORY } from './workerCrash.js'
 import {
   type FileRecord,
@@ -21,6 +22,7 @@ import {
 import type {
   FileRun,
   RetryRecord,
+  ThreadMemory,
   TimelinePoint,
   WorkerMemory,
   WorkerScalingRecord,
@@ -91,6 +93,7 @@ export const FRESH_WORKER_BYTES = 128 * 1024 ** 2
 interface RunningFile {
   file: string
   pid: number | undefined
+  thread: ThreadHeap | undefined
   startedAt: number
   peakBytes: number
   expectedPeakBytes: number
@@ -131,6 +134,11 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
   #fileRuns: FileRun[] = []
   /** RSS samples by worker pid: already read for admission each tick, kept for the report's chart. */
   #workerMemory = new Map<number, WorkerMemory['samples']>()
+  /** Heap samples by thread id, for thread workers: read from the main thread, without the worker's help. */
+  #threadMemory = new Map<number, ThreadMemory['samples']>()
+  /** Thread heaps being read (the read is asynchronous): a slow one is not asked again before it answers. */
+  #threadReads = new Set<number>()
+  #threadHeapNoted = false
   /** The memory a crashed file's worker had reached, by file, to tell running out of heap from another abort. */
   #crashPeaks = new Map<string, number>()
   /** Aborted when Vitest cancels the run (`--bail`, Ctrl-C); a new one for each run in watch mode. */
@@ -202,6 +210,7 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     this.#retries = []
     this.#fileRuns = []
     this.#workerMemory = new Map()
+    this.#threadMemory = new Map()
     this.#samples = 0
     this.#rateChanges = []
     this.#samplingRate = new SamplingRateController(this.#samplingBounds)
@@ -235,6 +244,7 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
       retries: this.#retries.map((r) => ({ ...r })),
       fileRuns: this.#fileRuns.map((run) => ({ ...run })),
       workerMemory: [...this.#workerMemory].map(([pid, samples]) => ({ pid, samples: [...samples] })),
+      threadMemory: [...this.#threadMemory].map(([thread, samples]) => ({ thread, samples: [...samples] })),
       sampling: {
         baseIntervalMs: this.#samplingBounds.baseIntervalMs,
         minIntervalMs: this.#samplingBounds.minIntervalMs,
@@ -271,11 +281,18 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     )
   }
 
-  fileStarted(file: string, pid: number | undefined): void {
+  fileStarted(file: string, { pid, thread, threadHeapUnreadable }: StartedWorker): void {
     const record = this.#record(file)
+    if (threadHeapUnreadable && !this.#threadHeapNoted) {
+      this.#threadHeapNoted = true
+      this.settings.log(
+        `thread workers' memory is not charted over time: ${threadHeapUnreadable}; files keep the heap Vitest reports at their end (pool 'forks' or a newer Node charts it)`,
+      )
+    }
     this.#running.set(file, {
       file,
       pid,
+      thread,
       startedAt: this.#now(),
       peakBytes: 0,
       expectedPeakBytes: expectedPeakBytes(record?.peakBytes, this.#largestPeakSeen, FRESH_WORKER_BYTES),
@@ -295,13 +312,17 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     this.#running.delete(file)
     this.#sampleFile(running)
     const durationMs = this.#now() - running.startedAt
-    const peakBytes = running.pid !== undefined ? running.peakBytes : (outcome.usedMemoryBytes ?? null)
+    const peakBytes =
+      running.pid !== undefined
+        ? running.peakBytes
+        : Math.max(running.peakBytes, outcome.usedMemoryBytes ?? 0) || (outcome.usedMemoryBytes ?? null)
     if (peakBytes !== null) this.#largestPeakSeen = Math.max(this.#largestPeakSeen, peakBytes)
     const key = this.#key(file)
     const startMs = running.startedAt - this.#runStartedAt
     this.#fileRuns.push({
       file: key,
       pid: running.pid ?? null,
+      ...(running.thread ? { thread: running.thread.threadId } : {}),
       startMs,
       endMs: startMs + durationMs,
       peakBytes: peakBytes || null,
@@ -516,6 +537,10 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
   }
 
   #sampleFile(running: RunningFile): void {
+    if (running.thread) {
+      this.#sampleThread(running, running.thread)
+      return
+    }
     if (running.pid === undefined) return
     const rss = this.#sampler.processRss(running.pid)
     if (rss === undefined) return
@@ -525,6 +550,24 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     this.#workerMemory.set(running.pid, samples)
     // A first run's guess for files never seen: the biggest worker so far, running ones included.
     this.#largestPeakSeen = Math.max(this.#largestPeakSeen, running.peakBytes)
+  }
+
+  /** A thread's heap, read asynchronously; the sample keeps the time it was asked at. */
+  #sampleThread(running: RunningFile, thread: ThreadHeap): void {
+    if (this.#threadReads.has(thread.threadId)) return
+    this.#threadReads.add(thread.threadId)
+    const t = this.#now() - this.#runStartedAt
+    thread
+      .usedBytes()
+      .then((bytes) => {
+        running.peakBytes = Math.max(running.peakBytes, bytes)
+        const samples = this.#threadMemory.get(thread.threadId) ?? []
+        samples.push({ t, heapBytes: bytes })
+        this.#threadMemory.set(thread.threadId, samples)
+      })
+      // The thread ended between the ask and the answer: nothing to chart.
+      .catch(() => {})
+      .finally(() => this.#threadReads.delete(thread.threadId))
   }
 
   #mark(): void {

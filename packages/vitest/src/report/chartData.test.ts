@@ -1,7 +1,7 @@
 import type { LoadTestResult } from '@qtests/core'
 import { describe, expect, it } from 'vitest'
 import type { FileReport, LoadTestReport, WorkersReport } from './schema.js'
-import { fileRows, loadChart, memoryChart, rssAt, scalingChart } from './chartData.js'
+import { bytesAt, fileRows, loadChart, memoryChart, scalingChart } from './chartData.js'
 
 const MIB = 1024 ** 2
 
@@ -68,29 +68,58 @@ describe('memoryChart', () => {
 
   it('gives each lane its memory while its files run, null between them, on one shared time axis', () => {
     expect(chart.x).toEqual([0, 0.25, 0.5, 0.6, 0.75, 1])
-    expect(chart.lanes[0]!.rssMib).toEqual([100, 100, 120, 80, 80, 160])
-    expect(chart.lanes[1]!.rssMib).toEqual([null, 60, 60, 61.6, 64, 70])
+    expect(chart.measure).toBe('RSS')
+    expect(chart.lanes[0]!.mib).toEqual([100, 100, 120, 80, 80, 160])
+    expect(chart.lanes[1]!.mib).toEqual([null, 60, 60, 61.6, 64, 70])
   })
 
   it('marks a leaking file where it ended on its lane', () => {
-    expect(chart.markers).toEqual([{ x: 1, lane: 0, rssMib: 160, file: 'test/b.test.ts', verdict: 'leak' }])
+    expect(chart.markers).toEqual([{ x: 1, lane: 0, mib: 160, file: 'test/b.test.ts', verdict: 'leak' }])
   })
 
-  it('is null without per-worker samples (thread workers, adaptive workers off)', () => {
+  it("charts thread workers by their heap, a thread's files on its own lane", () => {
+    const threads = memoryChart(
+      [
+        file('test/a.test.ts', { worker: null, thread: 3, startMs: 0, durationMs: 500 }),
+        file('test/b.test.ts', { worker: null, thread: 4, startMs: 100, durationMs: 400, verdict: 'suspect' }),
+        file('test/c.test.ts', { worker: null, thread: 3, startMs: 500, durationMs: 500 }),
+      ],
+      workers({
+        threadMemory: [
+          { thread: 3, samples: [0, 500, 1000].map((t) => ({ t, heapBytes: (10 + t / 100) * MIB })) },
+          { thread: 4, samples: [{ t: 250, heapBytes: 40 * MIB }] },
+        ],
+      }),
+    )!
+    expect(threads.measure).toBe('heap')
+    expect(threads.boundaries.map((b) => [b.file, b.lane])).toEqual([
+      ['test/a.test.ts', 0],
+      ['test/b.test.ts', 1],
+      ['test/c.test.ts', 0],
+    ])
+    expect(threads.x).toEqual([0, 0.1, 0.25, 0.5, 1])
+    expect(threads.lanes.map((lane) => lane.mib)).toEqual([
+      [10, 11, 12.5, 15, 20],
+      [null, 40, 40, 40, null],
+    ])
+    expect(threads.markers).toEqual([{ x: 0.5, lane: 1, mib: 40, file: 'test/b.test.ts', verdict: 'suspect' }])
+  })
+
+  it('is null without per-worker samples (thread workers on an older Node, adaptive workers off)', () => {
     expect(memoryChart([file('test/a.test.ts', { worker: null, startMs: 0, durationMs: 10 })], workers({}))).toBeNull()
   })
 })
 
-describe('rssAt', () => {
+describe('bytesAt', () => {
   const samples = [
-    { t: 100, rssBytes: 10 },
-    { t: 200, rssBytes: 30 },
+    { t: 100, bytes: 10 },
+    { t: 200, bytes: 30 },
   ]
   it('interpolates between samples and takes the nearest outside them', () => {
-    expect([rssAt(samples, 50), rssAt(samples, 150), rssAt(samples, 200), rssAt(samples, 999)]).toEqual([
+    expect([bytesAt(samples, 50), bytesAt(samples, 150), bytesAt(samples, 200), bytesAt(samples, 999)]).toEqual([
       10, 20, 30, 30,
     ])
-    expect(rssAt([], 1)).toBeNull()
+    expect(bytesAt([], 1)).toBeNull()
   })
 })
 

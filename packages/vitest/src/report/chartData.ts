@@ -8,12 +8,14 @@ const MIB = 1024 ** 2
 
 /** Memory of each worker lane over time: a lane is a slot that runs one file after another. */
 export interface MemoryChart {
+  /** what the lanes show: forked workers' RSS, thread workers' heap (threads share their process's RSS), or both */
+  measure: 'RSS' | 'heap' | 'RSS and heap'
   x: number[]
-  lanes: { label: string; rssMib: (number | null)[] }[]
+  lanes: { label: string; mib: (number | null)[] }[]
   /** a file started on a lane */
   boundaries: { x: number; lane: number; file: string }[]
   /** a leaking or suspect file, where it ended on its lane */
-  markers: { x: number; lane: number; rssMib: number; file: string; verdict: LeakVerdict }[]
+  markers: { x: number; lane: number; mib: number; file: string; verdict: LeakVerdict }[]
 }
 
 export interface ScalingChart {
@@ -66,24 +68,40 @@ const seconds = (ms: number) => round(ms / 1000, 3)
 const mib = (bytes: number) => round(bytes / MIB, 1)
 
 interface Run {
-  pid: number
+  /** its worker: `p<pid>` for a process, `t<id>` for a thread */
+  worker: string
   file: FileReport
   startMs: number
   endMs: number
 }
 
+type Samples = readonly { t: number; bytes: number }[]
+
 /**
- * Lanes from the files' runs: a run takes the first lane free at its start (the same worker process, or one whose
- * last file ended), so a lane reads as one worker slot with its files one after another. Each lane's memory is
- * its processes' samples, interpolated at the other lanes' sample times and null between its files.
+ * Lanes from the files' runs: a run takes the first lane free at its start (the same worker, or one whose last
+ * file ended), so a lane reads as one worker slot with its files one after another. Each lane's memory is its
+ * workers' samples (a process's RSS, a thread's heap), interpolated at the other lanes' sample times and null
+ * between its files.
  */
 export function memoryChart(files: readonly FileReport[], workers: WorkersReport): MemoryChart | null {
-  const samplesByPid = new Map((workers.workerMemory ?? []).map((worker) => [worker.pid, worker.samples]))
+  const samplesOf = new Map<string, Samples>()
+  for (const worker of workers.workerMemory ?? [])
+    samplesOf.set(
+      `p${worker.pid}`,
+      worker.samples.map((sample) => ({ t: sample.t, bytes: sample.rssBytes })),
+    )
+  for (const thread of workers.threadMemory ?? [])
+    samplesOf.set(
+      `t${thread.thread}`,
+      thread.samples.map((sample) => ({ t: sample.t, bytes: sample.heapBytes })),
+    )
   const runs: Run[] = []
   for (const file of files) {
-    if (typeof file.worker !== 'number' || file.startMs === undefined || file.durationMs === undefined) continue
-    if (!samplesByPid.has(file.worker)) continue
-    runs.push({ pid: file.worker, file, startMs: file.startMs, endMs: file.startMs + file.durationMs })
+    if (file.startMs === undefined || file.durationMs === undefined) continue
+    const worker =
+      typeof file.worker === 'number' ? `p${file.worker}` : file.thread !== undefined ? `t${file.thread}` : null
+    if (worker === null || !samplesOf.has(worker)) continue
+    runs.push({ worker, file, startMs: file.startMs, endMs: file.startMs + file.durationMs })
   }
   if (runs.length === 0) return null
   runs.sort((a, b) => a.startMs - b.startMs || a.file.file.localeCompare(b.file.file))
@@ -91,7 +109,7 @@ export function memoryChart(files: readonly FileReport[], workers: WorkersReport
   const lanes: { runs: Run[] }[] = []
   for (const run of runs) {
     const lane =
-      lanes.find((l) => l.runs.at(-1)!.pid === run.pid) ?? lanes.find((l) => l.runs.at(-1)!.endMs <= run.startMs)
+      lanes.find((l) => l.runs.at(-1)!.worker === run.worker) ?? lanes.find((l) => l.runs.at(-1)!.endMs <= run.startMs)
     if (lane) lane.runs.push(run)
     else lanes.push({ runs: [run] })
   }
@@ -100,7 +118,7 @@ export function memoryChart(files: readonly FileReport[], workers: WorkersReport
   for (const run of runs) {
     times.add(run.startMs)
     times.add(run.endMs)
-    for (const sample of samplesByPid.get(run.pid)!)
+    for (const sample of samplesOf.get(run.worker)!)
       if (sample.t >= run.startMs && sample.t <= run.endMs) times.add(sample.t)
   }
   const xMs = [...times].sort((a, b) => a - b)
@@ -109,7 +127,7 @@ export function memoryChart(files: readonly FileReport[], workers: WorkersReport
     xMs.map((t) => {
       const run = lane.runs.find((r) => t >= r.startMs && t <= r.endMs)
       if (!run) return null
-      const value = rssAt(samplesByPid.get(run.pid)!, t)
+      const value = bytesAt(samplesOf.get(run.worker)!, t)
       return value === null ? null : mib(value)
     }),
   )
@@ -120,28 +138,31 @@ export function memoryChart(files: readonly FileReport[], workers: WorkersReport
   for (const run of runs) {
     const { verdict } = run.file
     if (verdict !== 'leak' && verdict !== 'suspect') continue
-    const rss = rssAt(samplesByPid.get(run.pid)!, run.endMs)
-    if (rss !== null)
-      markers.push({ x: seconds(run.endMs), lane: laneOf.get(run)!, rssMib: mib(rss), file: run.file.file, verdict })
+    const bytes = bytesAt(samplesOf.get(run.worker)!, run.endMs)
+    if (bytes !== null)
+      markers.push({ x: seconds(run.endMs), lane: laneOf.get(run)!, mib: mib(bytes), file: run.file.file, verdict })
   }
 
+  const processes = runs.some((run) => run.worker.startsWith('p'))
+  const threads = runs.some((run) => run.worker.startsWith('t'))
   return {
+    measure: processes && threads ? 'RSS and heap' : threads ? 'heap' : 'RSS',
     x: xMs.map(seconds),
-    lanes: laneValues.map((rssMib, index) => ({ label: `worker ${index + 1}`, rssMib })),
+    lanes: laneValues.map((values, index) => ({ label: `worker ${index + 1}`, mib: values })),
     boundaries,
     markers,
   }
 }
 
-/** RSS at `t` from samples sorted by time: linear between the two around it, the nearest one outside them. */
-export function rssAt(samples: readonly { t: number; rssBytes: number }[], t: number): number | null {
+/** Bytes at `t` from samples sorted by time: linear between the two around it, the nearest one outside them. */
+export function bytesAt(samples: Samples, t: number): number | null {
   if (samples.length === 0) return null
   const after = samples.findIndex((sample) => sample.t >= t)
-  if (after === -1) return samples.at(-1)!.rssBytes
-  if (after === 0 || samples[after]!.t === t) return samples[after]!.rssBytes
+  if (after === -1) return samples.at(-1)!.bytes
+  if (after === 0 || samples[after]!.t === t) return samples[after]!.bytes
   const a = samples[after - 1]!
   const b = samples[after]!
-  return a.rssBytes + ((b.rssBytes - a.rssBytes) * (t - a.t)) / (b.t - a.t)
+  return a.bytes + ((b.bytes - a.bytes) * (t - a.t)) / (b.t - a.t)
 }
 
 export function scalingChart(workers: WorkersReport): ScalingChart | null {

@@ -56,7 +56,7 @@ export const CLIENT_SCRIPT = `(function () {
         });
         var ctx = u.ctx, r = 7 * devicePixelRatio;
         memory.markers.forEach(function (m) {
-          var x = u.valToPos(m.x, 'x', true), y = u.valToPos(m.rssMib, 'y', true);
+          var x = u.valToPos(m.x, 'x', true), y = u.valToPos(m.mib, 'y', true);
           ctx.save();
           ctx.fillStyle = m.verdict === 'leak' ? LEAK : SUSPECT;
           ctx.beginPath();
@@ -68,7 +68,7 @@ export const CLIENT_SCRIPT = `(function () {
           ctx.restore();
         });
       }] },
-    }, [memory.x].concat(memory.lanes.map(function (lane) { return lane.rssMib; })));
+    }, [memory.x].concat(memory.lanes.map(function (lane) { return lane.mib; })));
   }
 
   if (data.scaling) {

@@ -463,6 +463,14 @@ export class QtestsReporter implements Reporter {
         pid: worker.pid,
         samples: thinSamples(worker.samples, WORKER_MEMORY_SAMPLES),
       })),
+      ...(scaling.threadMemory.length
+        ? {
+            threadMemory: scaling.threadMemory.map((thread) => ({
+              thread: thread.thread,
+              samples: thinSamples(thread.samples, WORKER_MEMORY_SAMPLES),
+            })),
+          }
+        : {}),
       sampling: scaling.sampling,
     }
   }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { formatBytes } from '@qtests/core'
 import type { QtestsReport } from './schema.js'
-import { type FileRow, type RunCharts, runCharts } from './chartData.js'
+import { type FileRow, type MemoryChart, type RunCharts, runCharts } from './chartData.js'
 import { CLIENT_SCRIPT } from './clientScript.js'
 
 // The run in report.html: charts drawn by uPlot, inlined with the data, so the page stays one file with no network.
@@ -62,6 +62,12 @@ figcaption{font-weight:600;margin-bottom:.25rem}figcaption small{font-weight:400
 .files-table th[aria-sort=ascending]::after{content:" ▲"}.files-table th[aria-sort=descending]::after{content:" ▼"}`
 }
 
+function memoryMeasure(measure: MemoryChart['measure']): string {
+  if (measure === 'RSS') return 'RSS'
+  // Threads share their process's RSS: a thread's own memory is its heap.
+  return measure === 'heap' ? 'heap of each thread' : 'RSS of forked workers, heap of thread workers'
+}
+
 /** Charts of the run and the sortable file table; `charts` are computed from the report when not given. */
 export function renderRunSection(report: QtestsReport, charts: RunCharts = runCharts(report)): string {
   const blocks: string[] = []
@@ -70,7 +76,7 @@ export function renderRunSection(report: QtestsReport, charts: RunCharts = runCh
       chartBlock(
         'chart-memory',
         'Memory per worker',
-        'RSS, MiB; dashed: a file starts; ▼ red: a leaking file ends, ▼ amber: a suspect one',
+        `${memoryMeasure(charts.memory.measure)}, MiB; dashed: a file starts; ▼ red: a leaking file ends, ▼ amber: a suspect one`,
       ),
     )
   if (charts.scaling)

@@ -2,7 +2,7 @@ import type { FileReport } from './schema.js'
 
 // Pure: when each file ran, in which worker and how big it got, joined onto the report's files.
 
-/** One file's run, ms since the run started; `pid` and `peakBytes` come from adaptive workers only. */
+/** One file's run, ms since the run started; `pid`, `thread` and `peakBytes` come from adaptive workers only. */
 export interface FileTiming {
   file: string
   /** the Vitest project when known; adaptive workers' runs name the file only */
@@ -10,11 +10,13 @@ export interface FileTiming {
   startMs: number
   endMs: number
   pid?: number | null
+  /** a thread worker's id, when its heap was read over time */
+  thread?: number
   peakBytes?: number | null
 }
 
 /**
- * Sets `startMs`, `durationMs` and, when known, `worker` and `peakRssBytes` on each file from the runs that match
+ * Sets `startMs`, `durationMs` and, when known, `worker`, `thread` and `peakRssBytes` on each file from the runs that match
  * it (by project when the run names one). A file run more than once (a crash's retry) keeps its last run.
  */
 export function attachFileTimings(files: FileReport[], runs: readonly FileTiming[]): void {
@@ -30,6 +32,7 @@ export function attachFileTimings(files: FileReport[], runs: readonly FileTiming
     file.startMs = Math.round(run.startMs)
     file.durationMs = Math.round(run.endMs - run.startMs)
     if (run.pid !== undefined) file.worker = run.pid
+    if (run.thread !== undefined) file.thread = run.thread
     if (run.peakBytes !== undefined) file.peakRssBytes = run.peakBytes
   }
 }

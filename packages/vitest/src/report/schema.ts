@@ -73,6 +73,8 @@ export interface FileReport {
    * sampled while it ran (thread workers: the heap Vitest reported); null when not measured */
   worker?: number | null
   peakRssBytes?: number | null
+  /** (addition) adaptive workers, thread workers: the thread's id, when its heap was read over time (`workers.threadMemory`) */
+  thread?: number
   /** (addition) measure, and hunt in the user's own run: the event loop of the file's worker while the file ran: its longest stall, ms (a test
    * is blamed for no more than it ran; under 1 ms is not a stall), and the test that ran longest in it (null: none,
    * e.g. while the file loaded) */
@@ -109,6 +111,8 @@ export interface WorkersReport {
   /** (addition) adaptive workers, forked workers: each worker process's RSS, sampled each tick (see `sampling`) while it
    * ran a file (at most 600 samples per worker; longer runs keep evenly spaced ones) */
   workerMemory?: { pid: number; samples: { t: number; rssBytes: number }[] }[]
+  /** (addition) adaptive workers, thread workers (Node ≥ 22.16): each thread's heap, sampled as `workerMemory` is */
+  threadMemory?: { thread: number; samples: { t: number; heapBytes: number }[] }[]
   /** (addition) adaptive workers: how the run was sampled — the `sampling.*` bounds in force (ms), the samples
    * taken, the rate at the end (1 = every `baseIntervalMs`) and each change of rate (ms since the run started) */
   sampling?: RunSampling

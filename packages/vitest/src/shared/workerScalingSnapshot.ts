@@ -21,6 +21,8 @@ export interface FileRun {
   file: string
   /** the worker process; null for thread workers */
   pid: number | null
+  /** a thread worker's thread id, when its heap was read over time (see `ThreadMemory`) */
+  thread?: number
   startMs: number
   endMs: number
   /** the worker's highest RSS sampled while the file ran (threads: the heap Vitest reported); null when not measured */
@@ -32,6 +34,12 @@ export interface FileRun {
 export interface WorkerMemory {
   pid: number
   samples: { t: number; rssBytes: number }[]
+}
+
+/** A thread worker's heap over time (threads share their process's RSS: the heap is what is theirs). */
+export interface ThreadMemory {
+  thread: number
+  samples: { t: number; heapBytes: number }[]
 }
 
 export interface WorkerScalingSnapshot {
@@ -46,6 +54,7 @@ export interface WorkerScalingSnapshot {
   retries: RetryRecord[]
   fileRuns: FileRun[]
   workerMemory: WorkerMemory[]
+  threadMemory: ThreadMemory[]
   /** How the run was sampled: the `sampling.*` bounds in force, samples taken, the rate now (0..1) and each change. */
   sampling: RunSampling
 }
