@@ -13,7 +13,13 @@ import {
 import { writeFileAtomic, writeFileAtomicSync } from '../cache/writeFileAtomic.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
-import { CONFIRM_ITERATIONS, confirmationOrder, confirmTimeLimitMs, unreachedReason } from '../shared/measureRules.js'
+import {
+  CONFIRM_ITERATIONS,
+  confirmationOrder,
+  confirmTimeLimitMs,
+  nextRunConfirmsMore,
+  unreachedReason,
+} from '../shared/measureRules.js'
 import { EVENT_LOOP_META_KEY, type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
 import type { ResolvedOptions } from '../shared/options.js'
 import type { RepeatedFile, RepeatJob, RepeatRunResult } from '../shared/repeatRun.js'
@@ -333,11 +339,26 @@ export class QtestsReporter implements Reporter {
       minBytesPerTest: leaks.minBytesPerTest,
     }
     const root = vitest.config.root
-    // Clean verdicts kept for the next run leave its confirmation the files this one did not reach.
-    const nextRunConfirms = leaks.mode === 'measure' && leaks.reuseClean && !vitest.config.watch
-    let files = run.modules.map((module) =>
-      fileVerdict(toFileInput(module, root, repeated, run.reason, nextRunConfirms), settings),
-    )
+    const verdicts = (nextRunConfirms: boolean) =>
+      run.modules.map((module) =>
+        fileVerdict(toFileInput(module, root, repeated, run.reason, nextRunConfirms), settings),
+      )
+    let files = verdicts(false)
+    if (leaks.mode === 'measure' && repeated) {
+      const reached = new Set(
+        repeated.files.map((file) => fileKey(file.project || null, relativeToRoot(root, file.moduleId))),
+      )
+      const clearedFiles = files.filter(
+        (file) => file.verdict === 'clean' && reached.has(fileKey(file.project, file.file)),
+      ).length
+      const confirmsMore = nextRunConfirmsMore({
+        reuseClean: leaks.reuseClean,
+        watch: vitest.config.watch,
+        timedOut: repeated.timedOut === true,
+        clearedFiles,
+      })
+      if (confirmsMore) files = verdicts(true)
+    }
     // Watch mode reruns a few files: the report keeps covering every file, the others as last measured.
     if (vitest.config.watch) files = this.#withEarlierRuns(files)
     files.sort((a, b) => a.file.localeCompare(b.file))

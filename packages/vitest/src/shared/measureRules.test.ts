@@ -6,6 +6,7 @@ import {
   fullStepSettles,
   risingSteadily,
   spread,
+  nextRunConfirmsMore,
   unreachedReason,
 } from './measureRules.js'
 
@@ -134,5 +135,22 @@ describe('unreachedReason', () => {
     expect(unreachedReason('it ran out of its 95 s', true, false)).toBe(
       'the repeat run ended before this file: it ran out of its 95 s',
     )
+  })
+})
+
+describe('nextRunConfirmsMore', () => {
+  const ran = { reuseClean: true, watch: false, timedOut: true, clearedFiles: 2 }
+  it('is true when time ran out after the repeat run cleared a growing file, and clean verdicts are kept', () => {
+    expect(nextRunConfirmsMore(ran)).toBe(true)
+  })
+
+  it('is false when nothing was cleared: the next run would confirm the same files first and stop where this one did', () => {
+    expect(nextRunConfirmsMore({ ...ran, clearedFiles: 0 })).toBe(false)
+  })
+
+  it('is false when clean verdicts are not kept, in watch mode, or when time did not run out', () => {
+    expect(nextRunConfirmsMore({ ...ran, reuseClean: false })).toBe(false)
+    expect(nextRunConfirmsMore({ ...ran, watch: true })).toBe(false)
+    expect(nextRunConfirmsMore({ ...ran, timedOut: false })).toBe(false)
   })
 })
