@@ -34,4 +34,22 @@ describe('installing the packed tarballs outside the workspace', () => {
     )
     expect(stdout.trim()).toBe('function true')
   })
+
+  it('exports loadTest from @qtests/vitest/load, the same function as the plugin entry has, with its types', async () => {
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        [
+          "const load = await import('@qtests/vitest/load')",
+          "const plugin = await import('@qtests/vitest')",
+          'console.log(typeof load.loadTest, load.loadTest === plugin.loadTest, typeof load.LoadTestError)',
+        ].join('\n'),
+      ],
+      { cwd: dir },
+    )
+    expect(stdout.trim()).toBe('function true function')
+    expect(existsSync(join(dir, 'node_modules/@qtests/vitest/dist/load/loadTest.d.ts'))).toBe(true)
+  })
 })

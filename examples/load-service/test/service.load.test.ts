@@ -1,4 +1,4 @@
-import { loadTest } from '@qtests/vitest'
+import { loadTest } from '@qtests/vitest/load'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startService } from '../src/server.js'
 
