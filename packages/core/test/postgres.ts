@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
-import { freePort } from './freePort.js'
+import { freePort } from '@qtests/test-utils'
 
 /** A PostgreSQL server for tests: QTESTS_PG_URL's, or a private one in a temp dir. */
 export interface TestPostgres {

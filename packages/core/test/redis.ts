@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { Redis } from 'ioredis'
-import { freePort } from './freePort.js'
+import { freePort } from '@qtests/test-utils'
 
 export interface TestRedis {
   url: string

@@ -64,7 +64,7 @@ export function safeJSONParse<T = unknown>(text: string | Uint8Array, options?: 
     throw tooLarge(Buffer.byteLength(text, 'utf8'), maxBytes)
   }
   try {
-    return secureJSON.parse(text, reviver as never, REFUSE_POISONING) as T
+    return secureJSON.parse(text, reviver, REFUSE_POISONING) as T
   } catch (error) {
     throw explain(text, error)
   }
