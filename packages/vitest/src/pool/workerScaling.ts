@@ -312,10 +312,9 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     this.#running.delete(file)
     this.#sampleFile(running)
     const durationMs = this.#now() - running.startedAt
-    const peakBytes =
-      running.pid !== undefined
-        ? running.peakBytes
-        : Math.max(running.peakBytes, outcome.usedMemoryBytes ?? 0) || (outcome.usedMemoryBytes ?? null)
+    // A thread's peak: the highest heap sampled or the one Vitest reported at the end (null when neither).
+    const threadPeak = Math.max(running.peakBytes, outcome.usedMemoryBytes ?? 0)
+    const peakBytes = running.pid !== undefined ? running.peakBytes : threadPeak > 0 ? threadPeak : null
     if (peakBytes !== null) this.#largestPeakSeen = Math.max(this.#largestPeakSeen, peakBytes)
     const key = this.#key(file)
     const startMs = running.startedAt - this.#runStartedAt
