@@ -41,7 +41,7 @@ export const CLIENT_SCRIPT = `(function () {
       axes: [{ label: 'seconds' }, { label: 'MiB', size: 60 }],
       // From the run's start, like the workers chart below it.
       scales: { x: { time: false, range: function (u, min, max) { return [0, max]; } } },
-      series: [{ label: 's', value: fixed(2, ' s') }].concat(memory.lanes.map(function (lane, i) {
+      series: [{ label: 'time', value: fixed(2, ' s') }].concat(memory.lanes.map(function (lane, i) {
         return { label: lane.label, stroke: palette[i % palette.length], width: 2, spanGaps: false, value: fixed(1, ' MiB') };
       })),
       hooks: { draw: [function (u) {
@@ -75,7 +75,7 @@ export const CLIENT_SCRIPT = `(function () {
     var s = data.scaling;
     var hasRss = s.rssMib.some(function (v) { return v != null; });
     var series = [
-      { label: 's', value: fixed(2, ' s') },
+      { label: 'time', value: fixed(2, ' s') },
       { label: 'limit', stroke: palette[0], width: 2, paths: stepped, value: fixed(0, '') },
       { label: 'running', stroke: palette[1], width: 2, fill: 'rgba(5,150,105,0.12)', paths: stepped, value: fixed(0, '') },
     ];
@@ -96,7 +96,7 @@ export const CLIENT_SCRIPT = `(function () {
     plot('chart-load-' + i, {
       axes: [{ label: 'seconds' }, { label: 'ms', scale: 'ms', size: 60 }, { label: 'req/s', scale: 'rps', side: 1, grid: { show: false }, size: 60 }],
       series: [
-        { label: 's', value: fixed(0, ' s') },
+        { label: 'time', value: fixed(0, ' s') },
         { label: 'p50', stroke: palette[0], width: 2, scale: 'ms', value: fixed(2, ' ms') },
         { label: 'p99', stroke: palette[3], width: 2, scale: 'ms', value: fixed(2, ' ms') },
         { label: 'requests/s', stroke: palette[1], width: 2, scale: 'rps', paths: stepped, value: fixed(0, '') },
