@@ -149,6 +149,10 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
   worker.maxRuns = job.maxRuns
   worker.confirmMaxMs = job.confirmMaxMs
   worker.stopFileAtFirstLeak = job.stopAtFirstLeak
+  if (job.confirmFloorBytes !== undefined) {
+    worker.quickClearBytes = job.confirmFloorBytes
+    worker.minBytesPerIteration = job.confirmFloorBytes
+  }
   if (project.config.browser?.enabled) worker.mode = 'off'
   project.provide(WORKER_CONFIG_KEY, worker)
   const config = project.config as typeof project.config & { disableConsoleIntercept?: boolean }

@@ -18,6 +18,7 @@ import {
   confirmationOrder,
   confirmTimeLimitMs,
   nextRunConfirmsMore,
+  confirmFloorBytes,
   unreachedReason,
 } from '../shared/measureRules.js'
 import { EVENT_LOOP_META_KEY, type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
@@ -233,6 +234,7 @@ export class QtestsReporter implements Reporter {
       maxRuns: maxRuns(purpose === 'confirm' ? Math.min(leaks.iterations, CONFIRM_ITERATIONS) : leaks.iterations),
       confirmMaxMs: CONFIRM_MAX_MS,
       stopAtFirstLeak: purpose === 'confirm',
+      ...(purpose === 'confirm' ? { confirmFloorBytes: confirmFloorBytes(leaks.minBytesPerTest) } : {}),
     }
     const say = (line: string) => this.#say(line)
     const total = job.files.length

@@ -440,6 +440,46 @@ describe('measure verdicts confirmed by the repeat run', () => {
     expect(report.tests.every((t) => t.verdict === 'clean')).toBe(true)
   })
 
+  it('clears a growing file whose tests the quick clear cleared, saying what each kept per run', () => {
+    const quick = {
+      iterations: 0,
+      samples: [],
+      quickClear: { runs: 8, afterRuns: 9, bytesPerRun: 1536, barBytes: 4096 },
+    }
+    const report = fileVerdict(growingFile(tests.map((test) => ({ ...test, repeated: quick }))), measure)
+    expect(report.verdict).toBe('clean')
+    expect(report.confirmed).toBe(true)
+    expect(report.reason).toMatch(/no test grows when repeated \(8 runs each\)/)
+    expect(report.tests[0]).toMatchObject({ verdict: 'clean', bytesPerIteration: 1536, iterations: 8 })
+    expect(report.tests[0]!.reason).toBe(
+      "kept 1.5 KiB per run over 8 runs after its first 9, under 4.0 KiB (a quarter of measure's bar per test): not what made its file grow",
+    )
+  })
+
+  it("judges repeated growth against measure's bar (a quarter of it per run), not hunt's floor", () => {
+    // 1.5 KiB a run, kept through the windows: a leak to hunt mode, too small to be what made this file grow.
+    const small = fileVerdict(
+      growingFile(tests.map((test) => ({ ...test, repeated: confirmed(1536, 1536, 'kept growing') }))),
+      measure,
+    )
+    expect(small.verdict).toBe('clean')
+    expect(small.tests[0]!.reason).toMatch(/under the 4\.0 KiB floor/)
+    expect(
+      fileVerdict(huntFile([{ ...tests[0]!, repeated: confirmed(1536, 1536, 'kept growing') }]), hunt).verdict,
+    ).toBe('leak')
+  })
+
+  it('gives no quick-cleared test a clean verdict when its runs failed', () => {
+    const failing = {
+      iterations: 0,
+      quickClear: { runs: 8, afterRuns: 9, bytesPerRun: 0, barBytes: 4096 },
+      failures: { runs: 8, of: 9, first: { iteration: 2, message: 'expected 1 to be 2' } },
+    }
+    const report = fileVerdict(growingFile(tests.map((test) => ({ ...test, repeated: failing }))), measure)
+    expect(report.verdict).toBe('suspect')
+    expect(report.reason).toMatch(/not confirmed: .*8 of its 9 runs in the repeat run failed/)
+  })
+
   it('calls it a leak when a repeated test confirms it, and names the test', () => {
     const input = growingFile([
       { ...tests[0]!, repeated: confirmed(20_000, 20_000, 'kept growing') },

@@ -1,6 +1,7 @@
 import { analyzeLeakSeries, formatBytes, type LeakAnalysis, type LeakVerdict, theilSenSlope } from '@qtests/core'
 import {
   CHEAP_SAMPLE_SHARE,
+  confirmFloorBytes,
   LEAK_STEADY_RATIO,
   MEASURE_MIN_TESTS,
   MIN_SPAN_TESTS,
@@ -176,6 +177,7 @@ export function huntTestVerdict(
     )
   }
   if (probe.unmeasured) return unmeasured(test.name, probe.unmeasured, probe.iterations)
+  if (probe.quickClear) return quickClearedTest(test, probe, probe.quickClear)
   const { analysis, reason } = seriesVerdict(probe, settings)
   const samples = probe.samples ?? []
   let verdict = analysis.verdict
@@ -212,6 +214,31 @@ export function huntTestVerdict(
   if ((verdict === 'leak' || verdict === 'suspect') && probe.allocationSites?.length)
     report.allocationSites = probe.allocationSites
   return report
+}
+
+/** measure's confirmation: a test cleared after a few runs, keeping under a quarter of measure's bar per run. */
+function quickClearedTest(
+  test: TestInput,
+  probe: TestProbeMeta,
+  quick: NonNullable<TestProbeMeta['quickClear']>,
+): TestReport {
+  const kept = `kept ${formatBytes(Math.max(0, quick.bytesPerRun))} per run over ${quick.runs} runs after its first ${quick.afterRuns}`
+  if (probe.failures) {
+    const { runs, of, first } = probe.failures
+    return unmeasured(
+      test.name,
+      `${runs} of its ${of} runs in the repeat run failed (first, run ${first.iteration}: ${first.message}); ${kept}, but a failed run may not reach the code that leaks`,
+      quick.runs,
+    )
+  }
+  return {
+    name: test.name,
+    verdict: 'clean',
+    bytesPerIteration: Math.max(0, quick.bytesPerRun),
+    confidence: 0.9,
+    iterations: quick.runs,
+    reason: `${kept}, under ${formatBytes(quick.barBytes)} (a quarter of measure's bar per test): not what made its file grow`,
+  }
 }
 
 /** The worst test decides; unmeasured tests are counted in the reason, not hidden behind a clean file. */
@@ -409,8 +436,10 @@ export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, 
     return screened
   const perTest =
     screened.growthBytesPerTest === null ? 'grew' : `grew ${formatBytes(screened.growthBytesPerTest)} per test`
-  const tests = input.tests.map((test) => huntTestVerdict(test, settings, input))
-  const repeated = fileFromTests(tests, settings)
+  // The repeat run judged growth per run against measure's own bar (a quarter of it per run), not hunt's floor.
+  const confirming = { ...settings, minBytesPerIteration: confirmFloorBytes(settings.minBytesPerTest) }
+  const tests = input.tests.map((test) => huntTestVerdict(test, confirming, input))
+  const repeated = fileFromTests(tests, confirming)
   const base = { ...screened, tests, confirmed: true as const }
   if (repeated.unmeasuredTests) base.unmeasuredTests = repeated.unmeasuredTests
   if (repeated.verdict === 'leak' || repeated.verdict === 'suspect')

@@ -177,3 +177,13 @@ export function confirmationOrder<T extends { tests: number; durationMs: number 
 
 /** measure: runs in the first window of a confirmed test (hunt mode's `iterations` when lower). */
 export const CONFIRM_ITERATIONS = 12
+
+/**
+ * measure's confirmation: growth per run of a repeated test under which it is not what made its file grow — a
+ * quarter of the bar per test. A file that grew past the bar has a test keeping at least that much per run (the
+ * most any test kept is at least their mean) if its growth repeats; a test keeping a quarter of it is not that
+ * test. Both the quick clear and the windows' floor use it (hunt mode's floor, 1 KiB, is for hunting every leak).
+ */
+export function confirmFloorBytes(minBytesPerTest: number): number {
+  return Math.round(minBytesPerTest / 4)
+}

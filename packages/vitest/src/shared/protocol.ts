@@ -50,6 +50,8 @@ export interface WorkerConfig {
   confirmMaxMs: number
   /** hunt (measure's confirmation): once a test of a file is a confirmed leak, its other tests are not repeated */
   stopFileAtFirstLeak?: boolean
+  /** hunt (measure's confirmation): growth per run under which a test is cleared after a few runs (see HuntSettings) */
+  quickClearBytes?: number
   /** hunt: growth per run below which nothing is a leak, bytes (decides whether allocation sites are worth reading) */
   minBytesPerIteration: number
   /** hunt: mean bytes between allocations the heap sampler records; 0 turns allocation sites off */
@@ -98,6 +100,9 @@ export interface TestProbeMeta {
    * a last window with V8's optimizing compilers off
    */
   confirmation?: 'kept growing' | 'levelled off' | 'out of runs' | 'compiled code'
+  /** measure's confirmation: it kept under `barBytes` per run over `runs` runs, after `afterRuns` unmeasured ones, so
+   * it was cleared there, without windows (see worker/huntedTest.ts, QUICK_CLEAR_RUNS) */
+  quickClear?: { runs: number; afterRuns: number; bytesPerRun: number; barBytes: number }
   /** hunt: the index in `windows` of the window run with V8's optimizing compilers off, when one ran */
   optimizerOffWindow?: number
   /** what Vitest itself retains per run of this test (listener, queued hook events), measured in the worker */

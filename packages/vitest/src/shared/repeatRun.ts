@@ -28,6 +28,9 @@ export interface RepeatJob {
   confirmMaxMs: number
   /** confirm: stop a file's repeats once one of its tests is a confirmed leak (the rest is not needed to say so) */
   stopAtFirstLeak: boolean
+  /** confirm: growth per run under which a test did not make its file grow — the quick clear's bar and the windows'
+   * floor (see confirmFloorBytes) */
+  confirmFloorBytes?: number
 }
 
 export interface RepeatedTest {

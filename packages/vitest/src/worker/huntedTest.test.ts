@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { type HuntSettings, HuntedTest, type RunOutcome } from './huntedTest.js'
+import {
+  type HuntSettings,
+  HuntedTest,
+  QUICK_CLEAR_RUNS,
+  QUICK_CLEAR_SETTLE_RUNS,
+  type RunOutcome,
+} from './huntedTest.js'
 
 const KB = 1024
 const settings: HuntSettings = {
@@ -190,5 +196,62 @@ describe('HuntedTest', () => {
     test.runFinished('pass', 1)
     test.addSample(2, [{ holder: 'vitest-mocks', objects: 2 }])
     expect(test.meta().tooling).toEqual([{ holder: 'vitest-mocks', objects: 4, bytes: 10_000, measuredRuns: 1 }])
+  })
+})
+
+describe("measure's confirmation: a quick clear", () => {
+  const quick = { settings: { quickClearBytes: 4 * KB } }
+
+  it('clears a test that kept under the bar per run once its first runs settled, in 17 runs and 2 samples', () => {
+    // 48 KB on the first run (code compiled, a cache filled), 6 KB a run while V8 compiles, then 1.5 KB a run.
+    const memory = (run: number) => 50_000_000 + 48 * KB + Math.min(run, 8) * 6 * KB + Math.max(0, run - 8) * 1.5 * KB
+    const { meta, runs, confirmedLeak } = hunt(memory, quick)
+    expect(runs).toBe(1 + QUICK_CLEAR_SETTLE_RUNS + QUICK_CLEAR_RUNS)
+    expect(meta.quickClear).toEqual({ runs: 8, afterRuns: 9, bytesPerRun: 1536, barBytes: 4096 })
+    expect(meta.samples).toEqual([])
+    expect(confirmedLeak).toBe(false)
+  })
+
+  it("settles as many runs as it is told before its first sample (a worker's first test: more)", () => {
+    const memory = (run: number) => 50_000_000 + Math.min(run, 24) * 6 * KB + Math.max(0, run - 24) * 1 * KB
+    const { meta, runs } = hunt(memory, { settings: { ...quick.settings, quickSettleRuns: 24 } })
+    expect(runs).toBe(1 + 24 + QUICK_CLEAR_RUNS)
+    expect(meta.quickClear).toEqual({ runs: 8, afterRuns: 25, bytesPerRun: 1024, barBytes: 4096 })
+  })
+
+  it('counts what Vitest keeps per run against the test, as the windows do', () => {
+    const { meta } = hunt((run) => 50_000_000 + run * 5 * KB, { settings: { ...quick.settings, harnessBytes: 2 * KB } })
+    expect(meta.quickClear?.bytesPerRun).toBe(3 * KB)
+  })
+
+  it('leaves a test over the bar to the windows, its quick runs counted as warm-up, and still finds the leak', () => {
+    const { meta, confirmedLeak } = hunt((run) => 50_000_000 + run * 8 * KB, quick)
+    expect(meta.quickClear).toBeUndefined()
+    expect(meta.warmupRuns).toBe(24)
+    expect(meta.confirmation).toBe('kept growing')
+    expect(confirmedLeak).toBe(true)
+  })
+
+  it('asks for a settled sample after the unsampled runs, and records allocations from the first sample only', () => {
+    const test = new HuntedTest({ ...settings, ...quick.settings }, () => 0)
+    for (let run = 0; run < QUICK_CLEAR_SETTLE_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
+    expect(test.runFinished('pass', 1)).toBe('sample')
+    expect([test.firstSample, test.afterUnsampledRuns]).toEqual([true, true])
+    expect(test.addSample(50_000_000)).toBe('next')
+    for (let run = 1; run < QUICK_CLEAR_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
+    expect(test.runFinished('pass', 1)).toBe('sample')
+    expect([test.firstSample, test.afterUnsampledRuns]).toEqual([false, true])
+    expect(test.addSample(50_000_000 + QUICK_CLEAR_RUNS * 16 * KB)).toBe('next')
+    // Over the bar: the warm-up goes on to its 24 runs, then the first window's first sample settles too.
+    let step = test.runFinished('pass', 1)
+    while (step === 'next') step = test.runFinished('pass', 1)
+    expect(step).toBe('sample')
+    expect([test.firstSample, test.afterUnsampledRuns]).toEqual([false, true])
+  })
+
+  it('does not clear without the setting (hunt mode)', () => {
+    const { meta, runs } = hunt((run) => 50_000_000 + run * 0.1 * KB)
+    expect(meta.quickClear).toBeUndefined()
+    expect(runs).toBeGreaterThan(24)
   })
 })

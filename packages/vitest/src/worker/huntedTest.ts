@@ -28,7 +28,27 @@ export interface HuntSettings {
   harnessBytes: number
   /** whether a leak is checked once more with V8's optimizing compilers off (see `optimizer.ts`) */
   optimizerCheck: boolean
+  /**
+   * measure's confirmation: a test that keeps less than this per run over `QUICK_CLEAR_RUNS` runs, after its first
+   * and `QUICK_CLEAR_SETTLE_RUNS` more, is cleared there, without windows (bytes; undefined: no quick clear)
+   */
+  quickClearBytes?: number
+  /** unsampled runs after the first before the quick clear's first sample (default `QUICK_CLEAR_SETTLE_RUNS`) */
+  quickSettleRuns?: number
 }
+
+/**
+ * Runs between the two samples of a quick clear. A file grows at least measure's bar per test, so at least one of
+ * its tests keeps that much per run if the growth repeats; a test keeping under a quarter of it over these runs
+ * cannot be that test.
+ */
+export const QUICK_CLEAR_RUNS = 8
+
+/**
+ * Unsampled runs after the first, before the quick clear's first sample: V8 compiles most of a test's code in its
+ * first runs (on jotai's suite 2–5 KB a run in runs 2–9, 1–2 KB a run until ~25), more than the default bar's quarter.
+ */
+export const QUICK_CLEAR_SETTLE_RUNS = 8
 
 /** What the runner does after a run: nothing yet, take a sample, or end the test's repeats. */
 export type HuntStep = 'next' | 'sample' | 'stop'
@@ -54,7 +74,13 @@ export class HuntedTest {
   #runs = 0
   #warmupRuns = 0
   #warmupMs = 0
-  #phase: 'first' | 'warmup' | 'sample' | 'done' = 'first'
+  #phase: 'first' | 'quick' | 'warmup' | 'sample' | 'done' = 'first'
+  /** the quick clear: its first sample, runs since, and what it found when it cleared the test */
+  #quickFrom: number | undefined
+  #quickRuns = 0
+  #quickClear: TestProbeMeta['quickClear']
+  /** samples taken, the quick clear's included */
+  #samplesTaken = 0
   /** sampled runs since warm-up ended, counting from 1 */
   #sampledRuns = 0
   #samples: number[] = []
@@ -86,6 +112,19 @@ export class HuntedTest {
 
   get done(): boolean {
     return this.#phase === 'done'
+  }
+
+  /** Whether the next sample is this test's first: the runner starts recording allocations there. */
+  get firstSample(): boolean {
+    return this.#samplesTaken === 0
+  }
+
+  /**
+   * Whether the next sample follows unsampled runs (the first of a window series, or a quick clear's): their
+   * garbage is still there, and dead ArrayBuffers give their memory back only after a second GC.
+   */
+  get afterUnsampledRuns(): boolean {
+    return this.#phase === 'quick' || this.#samples.length === 0
   }
 
   /** Whether a growing test gets a last window with V8's optimizing compilers off. */
@@ -121,8 +160,18 @@ export class HuntedTest {
     }
     switch (this.#phase) {
       case 'first':
+        if (this.#settings.quickClearBytes !== undefined) {
+          this.#phase = 'quick'
+          return 'next'
+        }
         this.#phase = this.#settings.warmupRuns > 0 ? 'warmup' : 'sample'
         return this.#phase === 'sample' ? this.#sampled() : 'next'
+      case 'quick':
+        this.#quickRuns++
+        this.#warmupMs += testMs
+        return this.#quickRuns >= this.#quickSettleRuns() + (this.#quickFrom === undefined ? 0 : QUICK_CLEAR_RUNS)
+          ? 'sample'
+          : 'next'
       case 'warmup':
         this.#warmupRuns++
         this.#warmupMs += testMs
@@ -149,11 +198,27 @@ export class HuntedTest {
 
   /** The sample taken after the run just finished; `released` is what test tooling held (see tooling.ts). */
   addSample(bytes: number, released: readonly ToolingHold[] = []): HuntStep {
+    this.#samplesTaken++
+    if (this.#phase === 'quick') {
+      this.#addTooling(released)
+      return this.#quickSample(bytes)
+    }
     this.#samples.push(bytes)
     this.#sampleRuns.push(this.#sampledRuns)
     this.#nextSampleAt = this.#sampledRuns + this.#stride
     if (this.#windows.length === 0) this.#windows.push(0)
     this.#windows[this.#windows.length - 1]!++
+    this.#addTooling(released)
+    const step = this.#afterSample()
+    if (step === 'stop') this.#phase = 'done'
+    return step
+  }
+
+  #quickSettleRuns(): number {
+    return this.#settings.quickSettleRuns ?? QUICK_CLEAR_SETTLE_RUNS
+  }
+
+  #addTooling(released: readonly ToolingHold[]): void {
     for (const hold of released) {
       const seen = this.#tooling.get(hold.holder)
       if (seen) {
@@ -162,9 +227,29 @@ export class HuntedTest {
         if (hold.measuredRuns) seen.measuredRuns = (seen.measuredRuns ?? 0) + hold.measuredRuns
       } else this.#tooling.set(hold.holder, { ...hold })
     }
-    const step = this.#afterSample()
-    if (step === 'stop') this.#phase = 'done'
-    return step
+  }
+
+  /**
+   * The quick clear's samples: after the first run and `QUICK_CLEAR_SETTLE_RUNS` more, and `QUICK_CLEAR_RUNS` runs
+   * later. Under the bar the test is
+   * done; otherwise those runs count as warm-up and the windows decide, as without a quick clear.
+   */
+  #quickSample(bytes: number): HuntStep {
+    if (this.#quickFrom === undefined) {
+      this.#quickFrom = bytes
+      return 'next'
+    }
+    const bytesPerRun = (bytes - this.#quickFrom) / QUICK_CLEAR_RUNS - this.#settings.harnessBytes
+    const barBytes = this.#settings.quickClearBytes!
+    if (bytesPerRun < barBytes) {
+      const afterRuns = 1 + this.#quickSettleRuns()
+      this.#quickClear = { runs: QUICK_CLEAR_RUNS, afterRuns, bytesPerRun: Math.round(bytesPerRun), barBytes }
+      this.#phase = 'done'
+      return 'stop'
+    }
+    this.#warmupRuns = this.#quickRuns
+    this.#phase = this.#warmupRuns < this.#settings.warmupRuns ? 'warmup' : 'sample'
+    return 'next'
   }
 
   #afterSample(): HuntStep {
@@ -266,6 +351,7 @@ export class HuntedTest {
       warmupRuns: this.#warmupRuns,
     }
     if (this.#confirmed) meta.confirmation = this.#confirmed
+    if (this.#quickClear) meta.quickClear = this.#quickClear
     if (this.#optimizerOffWindow !== undefined && this.#windows[this.#optimizerOffWindow])
       meta.optimizerOffWindow = this.#optimizerOffWindow
     if (this.#failures) meta.failures = { runs: this.#failures, of: this.#runs, first: this.#firstFailure! }

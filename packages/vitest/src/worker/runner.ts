@@ -17,7 +17,7 @@ import { heapStatistics, nextMacrotask, now } from './captured.js'
 import type { HeapSampler } from './heapSampler.js'
 import { EventLoopWatch } from './eventLoopWatch.js'
 import { type HuntTools, loadHuntTools, siteResolver } from './huntTools.js'
-import { HuntedTest, type HuntStep, type RunOutcome } from './huntedTest.js'
+import { HuntedTest, type HuntStep, QUICK_CLEAR_SETTLE_RUNS, type RunOutcome } from './huntedTest.js'
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
 import { processTiers, setOptimizing } from './optimizer.js'
@@ -80,6 +80,9 @@ const WARMUP_RUNS = 24
 // Warm-up runs stop once they have taken this long (the test and its hooks); a slow test is then sampled
 // from where it is, and the confirming windows decide whether what remains was warm-up.
 const WARMUP_MAX_MS = 1000
+
+// measure's confirmation: unsampled runs before a quick clear's first sample, for a worker's first test.
+const FIRST_QUICK_SETTLE_RUNS = 24
 // Samples the worker takes on its own before its first test's first sample (see #warmUpProbes).
 const PROBE_WARMUP_SAMPLES = 8
 // Sampled runs that create tooling objects (mocks) get a second GC, to size what the tool held.
@@ -330,6 +333,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             floorBytes: config.minBytesPerIteration,
             harnessBytes,
             optimizerCheck: this.#optimizingTiers.length > 0,
+            quickClearBytes: config.quickClearBytes,
+            // A worker's first test also settles Vitest's own code paths: its runs grew 2–9 KB each until ~20.
+            quickSettleRuns: warmupRuns === FIRST_WARMUP_RUNS ? FIRST_QUICK_SETTLE_RUNS : QUICK_CLEAR_SETTLE_RUNS,
           },
           now,
         )
@@ -407,11 +413,12 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         // What V8's inspector kept of console messages is our session's, not the test's (~13 µs, beside a full GC).
         this.#sampling(() => this.#sampler!.discardConsoleEntries())
         this.#probe('sample', () => {
-          const first = hunt.test.samples.length === 0
-          // After unsampled warm-up runs the garbage of all of them is still there, and the memory of dead
-          // ArrayBuffers is only given back after a second GC: without it the first sample stood high.
-          const { holds, before } = this.#releaseTooling(first)
-          const bytes = this.#sample(first)
+          const first = hunt.test.firstSample
+          // After unsampled runs (warm-up, a quick clear's) the garbage of all of them is still there, and the memory
+          // of dead ArrayBuffers is only given back after a second GC: without it the first sample stood high.
+          const settle = hunt.test.afterUnsampledRuns
+          const { holds, before } = this.#releaseTooling(settle)
+          const bytes = this.#sample(settle)
           if (before !== undefined)
             for (const hold of holds)
               if (hold.measuredRuns)

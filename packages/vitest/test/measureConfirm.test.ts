@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { expect, it } from 'vitest'
+import type { QtestsReport } from '../src/report/schema.js'
+import { configWith, runVitestIn, tempProject } from './tempProject.js'
+
+// Measure mode's confirmation on a real run: a file that grows on first use only (each test fills its own entry of
+// a module-level table once) is cleared by the quick clear, test by test; a file whose tests keep memory on every
+// run is still confirmed a leak.
+const firstUse = `import { expect, it } from 'vitest'
+const table = new Map()
+const once = (key) => { if (!table.has(key)) table.set(key, Array.from({ length: 8000 }, (_, i) => key + i)) }
+for (let i = 0; i < 8; i++) it('fills entry ' + i + ' once', () => { once('entry ' + i); expect(table.has('entry ' + i)).toBe(true) })
+`
+const leaking = `import { expect, it } from 'vitest'
+const kept = []
+for (let i = 0; i < 8; i++) it('keeps 64 KB ' + i, () => { kept.push(new Array(8000).fill(i)); expect(kept.length).toBeGreaterThan(0) })
+`
+
+it('clears a file that grew on first use with the quick clear, and still confirms a leaking one', async () => {
+  const dir = tempProject({
+    'vitest.config.mjs': configWith("{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false } }"),
+    'test/first-use.test.mjs': firstUse,
+    'test/leaking.test.mjs': leaking,
+  })
+  const run = await runVitestIn(dir, ['run'], {}, 240_000)
+  expect(run.code, run.stdout + run.stderr).toBe(0)
+  const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+  const file = (name: string) => report.files.find((f) => f.file === `test/${name}.test.mjs`)!
+
+  const cleared = file('first-use')
+  expect(cleared.growthBytesPerTest).toBeGreaterThan(16 * 1024)
+  expect(cleared).toMatchObject({ verdict: 'clean', confirmed: true })
+  expect(cleared.reason).toMatch(/no test grows when repeated/)
+  // A worker's first repeated test also warms up Vitest's and the probes' code: it may go on to the windows.
+  const quick = cleared.tests.filter((test) => /over 8 runs after its first (9|25), under 4\.0 KiB/.test(test.reason))
+  expect(quick.length).toBeGreaterThanOrEqual(cleared.tests.length - 1)
+  expect(cleared.tests.every((test) => test.verdict === 'clean')).toBe(true)
+
+  const leak = file('leaking')
+  expect(leak).toMatchObject({ verdict: 'leak', confirmed: true })
+  expect(leak.tests[0]).toMatchObject({ verdict: 'leak' })
+  expect(leak.tests[0]!.bytesPerIteration).toBeGreaterThan(32 * 1024)
+}, 300_000)
