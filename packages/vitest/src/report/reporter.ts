@@ -16,9 +16,9 @@ import { repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js
 import {
   CONFIRM_ITERATIONS,
   confirmationOrder,
+  confirmFloorBytes,
   confirmTimeLimitMs,
   nextRunConfirmsMore,
-  confirmFloorBytes,
   unreachedReason,
 } from '../shared/measureRules.js'
 import { EVENT_LOOP_META_KEY, type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'

@@ -230,9 +230,8 @@ export class HuntedTest {
   }
 
   /**
-   * The quick clear's samples: after the first run and `QUICK_CLEAR_SETTLE_RUNS` more, and `QUICK_CLEAR_RUNS` runs
-   * later. Under the bar the test is
-   * done; otherwise those runs count as warm-up and the windows decide, as without a quick clear.
+   * The quick clear's samples: after the first run and the settling ones, and `QUICK_CLEAR_RUNS` runs later. Under
+   * the bar the test is done; otherwise those runs count as warm-up and the windows decide.
    */
   #quickSample(bytes: number): HuntStep {
     if (this.#quickFrom === undefined) {
