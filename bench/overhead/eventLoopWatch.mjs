@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { markdown } from '../../packages/core/bench/markdownTable.mjs'
 import { median } from '../lib.mjs'
 
 const watchModule = new URL('../../packages/vitest/dist/worker/eventLoopWatch.js', import.meta.url)
@@ -130,11 +131,7 @@ async function main() {
       `${pairedRatio((r) => r.cpuMs / r.tests).toFixed(3)}× (paired rounds)`,
     ],
   ]
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
-  const line = (r) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`
-  console.log(
-    `\n${[line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n')}`,
-  )
+  console.log(`\n${markdown(rows)}`)
   const gc = results.tests.watch.map((r) => r.gcMs).filter((ms) => ms !== null)
   if (gc.length)
     console.log(`\nGC time the watch recorded in the short tests: median ${median(gc).toFixed(1)} ms per run`)

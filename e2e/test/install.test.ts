@@ -7,6 +7,12 @@ import { describe, expect, inject, it } from 'vitest'
 const execFileAsync = promisify(execFile)
 const dir = inject('examples').basic
 
+/** What an ES module script prints when Node runs it in the installed project, trimmed. */
+async function printedInProject(script: string): Promise<string> {
+  const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir })
+  return stdout.trim()
+}
+
 describe('installing the packed tarballs outside the workspace', () => {
   it('resolves a single @qtests/core, shared with @qtests/vitest', () => {
     const core = JSON.parse(readFileSync(join(dir, 'node_modules/@qtests/core/package.json'), 'utf8'))
@@ -23,33 +29,21 @@ describe('installing the packed tarballs outside the workspace', () => {
   })
 
   it('exports qtests as a named and as the default export', async () => {
-    const { stdout } = await execFileAsync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        "const m = await import('@qtests/vitest'); console.log(typeof m.qtests, m.default === m.qtests)",
-      ],
-      { cwd: dir },
+    const stdout = await printedInProject(
+      "const m = await import('@qtests/vitest'); console.log(typeof m.qtests, m.default === m.qtests)",
     )
-    expect(stdout.trim()).toBe('function true')
+    expect(stdout).toBe('function true')
   })
 
   it('exports loadTest from @qtests/vitest/load, the same function as the plugin entry has, with its types', async () => {
-    const { stdout } = await execFileAsync(
-      process.execPath,
+    const stdout = await printedInProject(
       [
-        '--input-type=module',
-        '-e',
-        [
-          "const load = await import('@qtests/vitest/load')",
-          "const plugin = await import('@qtests/vitest')",
-          'console.log(typeof load.loadTest, load.loadTest === plugin.loadTest, typeof load.LoadTestError)',
-        ].join('\n'),
-      ],
-      { cwd: dir },
+        "const load = await import('@qtests/vitest/load')",
+        "const plugin = await import('@qtests/vitest')",
+        'console.log(typeof load.loadTest, load.loadTest === plugin.loadTest, typeof load.LoadTestError)',
+      ].join('\n'),
     )
-    expect(stdout.trim()).toBe('function true function')
+    expect(stdout).toBe('function true function')
     expect(existsSync(join(dir, 'node_modules/@qtests/vitest/dist/load/loadTest.d.ts'))).toBe(true)
   })
 })

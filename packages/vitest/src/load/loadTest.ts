@@ -3,7 +3,7 @@
 import { assertLoadResult, LoadTester, type LoadTesterOptions, type LoadTestResult } from '@qtests/core'
 
 // `@qtests/vitest/load` is this module alone: a test file that imports it does not load the plugin (and Vite with
-// it) into its worker — ~0.4 s of CPU less per isolated test file than importing `@qtests/vitest`.
+// it) into its worker. Imported in plain Node: 84 ms of CPU, against 456 ms for `@qtests/vitest`.
 export type { LoadTesterOptions, LoadTestResult } from '@qtests/core'
 export { LoadTestError } from '@qtests/core'
 

@@ -150,8 +150,8 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
   worker.confirmMaxMs = job.confirmMaxMs
   worker.stopFileAtFirstLeak = job.stopAtFirstLeak
   if (job.confirmFloorBytes !== undefined) {
-    worker.quickClearBytes = job.confirmFloorBytes
     worker.minBytesPerIteration = job.confirmFloorBytes
+    worker.quickClear = true
   }
   if (project.config.browser?.enabled) worker.mode = 'off'
   project.provide(WORKER_CONFIG_KEY, worker)

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { PoolOptions, PoolTask, PoolWorker, WorkerRequest, WorkerResponse } from 'vitest/node'
-import { heapUnreadable, reportFilesSkipped, threadHeap, workerPid, workerStderr } from './vitestWorkers.js'
+import { reportFilesSkipped, startedWorker, workerStderr } from './vitestWorkers.js'
 import type { GateKeeper } from './gateKeeper.js'
 import { describeError, describeExit, saysOutOfMemory } from './workerCrash.js'
 import type { Release } from './workerGate.js'
@@ -203,11 +203,7 @@ export class GatedPoolWorker implements PoolWorker {
       return current.crash ? this.#crashWithoutRetry(current.file, current.crash) : this.#skipCancelled(current.message)
     }
     const inner = this.#inner()!
-    this.#keeper.fileStarted(current.file, {
-      pid: workerPid(inner),
-      thread: threadHeap(inner),
-      threadHeapUnreadable: heapUnreadable(inner),
-    })
+    this.#keeper.fileStarted(current.file, startedWorker(inner))
     inner.send(current.message)
   }
 

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import type { PoolWorker, ThreadsPoolWorker, Vitest } from 'vitest/node'
+import type { StartedWorker } from './gateKeeper.js'
 import {
   ForksPoolWorker,
   ThreadsPoolWorker as ThreadsWorker,
@@ -25,7 +26,7 @@ function forkOf(worker: PoolWorker | undefined): { pid?: number; stderr?: NodeJS
 }
 
 /** The child's pid, for per-file memory; undefined for threads. */
-export function workerPid(worker: PoolWorker | undefined): number | undefined {
+function workerPid(worker: PoolWorker | undefined): number | undefined {
   const pid = forkOf(worker)?.pid
   return typeof pid === 'number' ? pid : undefined
 }
@@ -50,21 +51,18 @@ function threadOf(worker: PoolWorker | undefined): ThreadWithHeap | undefined {
 }
 
 /**
- * The thread of a started thread worker (`_thread` in both majors), as a heap reader; undefined for forks, and
- * for a Node without `getHeapStatistics` (`heapUnreadable` then says why).
+ * What the pool learns of a started worker: a forked one's pid (`_fork`), or a thread (`_thread`, both majors) as
+ * a heap reader — or, on a Node without `getHeapStatistics`, why its heap cannot be read.
  */
-export function threadHeap(worker: PoolWorker | undefined): ThreadHeap | undefined {
+export function startedWorker(worker: PoolWorker | undefined): StartedWorker {
   const thread = threadOf(worker)
-  const read = thread?.getHeapStatistics
-  if (!thread || typeof read !== 'function') return undefined
-  return { threadId: thread.threadId, usedBytes: async () => (await read.call(thread)).used_heap_size }
-}
-
-/** Why a thread worker's heap cannot be read from outside it on this Node; undefined when it can, or for forks. */
-export function heapUnreadable(worker: PoolWorker | undefined): string | undefined {
-  const thread = threadOf(worker)
-  if (!thread || typeof thread.getHeapStatistics === 'function') return undefined
-  return `Node ${process.versions.node} cannot read a thread's heap from outside it (Worker.getHeapStatistics needs Node ≥ 22.16)`
+  if (!thread) return { pid: workerPid(worker) }
+  const read = thread.getHeapStatistics
+  if (typeof read !== 'function')
+    return {
+      threadHeapUnreadable: `Node ${process.versions.node} cannot read a thread's heap from outside it (Worker.getHeapStatistics needs Node ≥ 22.16)`,
+    }
+  return { thread: { threadId: thread.threadId, usedBytes: async () => (await read.call(thread)).used_heap_size } }
 }
 
 /** Whether this Vitest's thread worker creates its thread in a field the plugin can fill first (`_thread`). */

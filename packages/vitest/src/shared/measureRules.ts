@@ -138,10 +138,6 @@ export function confirmTimeLimitMs(runMs: number): number {
 }
 
 /**
- * measure: why a growing file has no confirmation, when the repeat run ended before it. A time limit is no dead end
- * while clean verdicts are kept: the next run skips the files this one cleared, so its confirmation gets further.
- */
-/**
  * measure: whether the next run gets further with confirmation than this one — clean verdicts are kept for it
  * (`reuseClean`, not watch mode), this repeat run ran out of time, and it cleared at least one growing file (kept
  * clean, it is not confirmed again). Without a cleared file the next run confirms the same files first and stops
@@ -156,6 +152,10 @@ export function nextRunConfirmsMore(run: {
   return run.reuseClean && !run.watch && run.timedOut && run.clearedFiles > 0
 }
 
+/**
+ * measure: why a growing file has no confirmation, when the repeat run ended before it. A time limit is no dead end
+ * while clean verdicts are kept: the next run skips the files this one cleared, so its confirmation gets further.
+ */
 export function unreachedReason(ended: string, timedOut: boolean, cleanVerdictsKept: boolean): string {
   const why = `the repeat run ended before this file: ${ended}`
   return timedOut && cleanVerdictsKept

@@ -200,7 +200,7 @@ describe('HuntedTest', () => {
 })
 
 describe("measure's confirmation: a quick clear", () => {
-  const quick = { settings: { quickClearBytes: 4 * KB } }
+  const quick = { settings: { quickClear: true, floorBytes: 4 * KB } }
 
   it('clears a test that kept under the bar per run once its first runs settled, in 17 runs and 2 samples', () => {
     // 48 KB on the first run (code compiled, a cache filled), 6 KB a run while V8 compiles, then 1.5 KB a run.

@@ -29,10 +29,10 @@ export interface HuntSettings {
   /** whether a leak is checked once more with V8's optimizing compilers off (see `optimizer.ts`) */
   optimizerCheck: boolean
   /**
-   * measure's confirmation: a test that keeps less than this per run over `QUICK_CLEAR_RUNS` runs, after its first
-   * and `QUICK_CLEAR_SETTLE_RUNS` more, is cleared there, without windows (bytes; undefined: no quick clear)
+   * measure's confirmation: a test that keeps less than `floorBytes` per run over `QUICK_CLEAR_RUNS` runs, after its
+   * first and `quickSettleRuns` more, is cleared there, without windows
    */
-  quickClearBytes?: number
+  quickClear?: boolean
   /** unsampled runs after the first before the quick clear's first sample (default `QUICK_CLEAR_SETTLE_RUNS`) */
   quickSettleRuns?: number
 }
@@ -45,8 +45,8 @@ export interface HuntSettings {
 export const QUICK_CLEAR_RUNS = 8
 
 /**
- * Unsampled runs after the first, before the quick clear's first sample: V8 compiles most of a test's code in its
- * first runs (on jotai's suite 2–5 KB a run in runs 2–9, 1–2 KB a run until ~25), more than the default bar's quarter.
+ * Unsampled runs after the first, before the quick clear's first sample: a test's first runs still grow as V8
+ * compiles its code (runs 2–25: 1.1–1.8 KB each on public suites, see WARMUP_RUNS in runner.ts).
  */
 export const QUICK_CLEAR_SETTLE_RUNS = 8
 
@@ -160,7 +160,7 @@ export class HuntedTest {
     }
     switch (this.#phase) {
       case 'first':
-        if (this.#settings.quickClearBytes !== undefined) {
+        if (this.#settings.quickClear) {
           this.#phase = 'quick'
           return 'next'
         }
@@ -239,7 +239,7 @@ export class HuntedTest {
       return 'next'
     }
     const bytesPerRun = (bytes - this.#quickFrom) / QUICK_CLEAR_RUNS - this.#settings.harnessBytes
-    const barBytes = this.#settings.quickClearBytes!
+    const barBytes = this.#settings.floorBytes
     if (bytesPerRun < barBytes) {
       const afterRuns = 1 + this.#quickSettleRuns()
       this.#quickClear = { runs: QUICK_CLEAR_RUNS, afterRuns, bytesPerRun: Math.round(bytesPerRun), barBytes }

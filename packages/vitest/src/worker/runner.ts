@@ -333,8 +333,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             floorBytes: config.minBytesPerIteration,
             harnessBytes,
             optimizerCheck: this.#optimizingTiers.length > 0,
-            quickClearBytes: config.quickClearBytes,
-            // A worker's first test also settles Vitest's own code paths: its runs grew 2–9 KB each until ~20.
+            quickClear: config.quickClear,
+            // A worker's first test also settles Vitest's own code: on jotai's suite, with 8 settling runs none of 11
+            // files' first tests was cleared; with 24, 9 of 12.
             quickSettleRuns: warmupRuns === FIRST_WARMUP_RUNS ? FIRST_QUICK_SETTLE_RUNS : QUICK_CLEAR_SETTLE_RUNS,
           },
           now,
