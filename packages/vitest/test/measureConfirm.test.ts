@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { expect, it } from 'vitest'
 import type { QtestsReport } from '../src/report/schema.js'
@@ -33,7 +34,7 @@ it('clears a file that grew on first use with the quick clear, and still confirm
   expect(cleared).toMatchObject({ verdict: 'clean', confirmed: true })
   expect(cleared.reason).toMatch(/no test grows when repeated/)
   // A worker's first repeated test also warms up Vitest's and the probes' code: it may go on to the windows.
-  const quick = cleared.tests.filter((test) => /over 8 runs after its first (9|25), under 4\.0 KiB/.test(test.reason))
+  const quick = cleared.tests.filter((test) => /over 8 runs after its first (9|25), under 8\.0 KiB/.test(test.reason))
   expect(quick.length).toBeGreaterThanOrEqual(cleared.tests.length - 1)
   expect(cleared.tests.every((test) => test.verdict === 'clean')).toBe(true)
 
@@ -42,3 +43,35 @@ it('clears a file that grew on first use with the quick clear, and still confirm
   expect(leak.tests[0]).toMatchObject({ verdict: 'leak' })
   expect(leak.tests[0]!.bytesPerIteration).toBeGreaterThan(32 * 1024)
 }, 300_000)
+
+// Each run of a test in the repeat run notes the Vitest worker slot it ran in (VITEST_POOL_ID): files of the repeat
+// run side by side show two slots.
+const noteSlot = (name: string, log: string) => `import { appendFileSync } from 'node:fs'
+import { expect, it } from 'vitest'
+const table = new Map()
+const once = (key) => { if (!table.has(key)) table.set(key, Array.from({ length: 8000 }, (_, i) => key + i)) }
+const note = () => { if (process.env.QTESTS_REPEAT_RUN) appendFileSync(${JSON.stringify(log)}, process.env.VITEST_POOL_ID + '\\n') }
+for (let i = 0; i < 6; i++) it('${name} fills entry ' + i + ' once', () => { note(); once('entry ' + i); expect(table.has('entry ' + i)).toBe(true) })
+`
+
+it.skipIf(os.availableParallelism() < 2)(
+  "repeats files on every core when the user set no cap (their run is over), and keeps a user's maxWorkers",
+  async () => {
+    const slots = async (test: string) => {
+      const log = path.join(os.tmpdir(), `qtests-slots-${process.pid}-${Date.now()}.log`)
+      const dir = tempProject({
+        'vitest.config.mjs': configWith("{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false } }", test),
+        'test/a.test.mjs': noteSlot('a', log),
+        'test/b.test.mjs': noteSlot('b', log),
+      })
+      const run = await runVitestIn(dir, ['run'], {}, 240_000)
+      expect(run.code, run.stdout + run.stderr).toBe(0)
+      expect(run.stdout + run.stderr).toMatch(/repeating the tests of 2 growing files/)
+      return new Set(readFileSync(log, 'utf8').trim().split('\n'))
+    }
+    // Vitest's default would be the cores less one: one file at a time on two cores.
+    expect((await slots('{}')).size).toBe(2)
+    expect([...(await slots('{ maxWorkers: 1 }'))]).toEqual(['1'])
+  },
+  300_000,
+)

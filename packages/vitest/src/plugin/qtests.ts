@@ -149,10 +149,8 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
   worker.maxRuns = job.maxRuns
   worker.confirmMaxMs = job.confirmMaxMs
   worker.stopFileAtFirstLeak = job.stopAtFirstLeak
-  if (job.confirmFloorBytes !== undefined) {
-    worker.minBytesPerIteration = job.confirmFloorBytes
-    worker.quickClear = true
-  }
+  if (job.confirmFloorBytes !== undefined) worker.minBytesPerIteration = job.confirmFloorBytes
+  if (job.quickClearBytes !== undefined) worker.quickClearBytes = job.quickClearBytes
   if (project.config.browser?.enabled) worker.mode = 'off'
   project.provide(WORKER_CONFIG_KEY, worker)
   const config = project.config as typeof project.config & { disableConsoleIntercept?: boolean }
@@ -163,6 +161,11 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
   if (worker.mode !== 'off') config.runner = config.runner ? wrapUserRunner(config.runner) : probesRunner
   const scaling = scalingByVitest.get(vitest)
   if (scaling) gateProject(project, scaling, vitest, options.workers.max)
+  else if (userWorkerCap(vitest) === undefined && projectWorkerCap(project, vitest) === undefined) {
+    // Vitest's default leaves a core to its main process; the user's run is over and both main processes
+    // wait, so the repeat run takes every core (a cap the user set holds).
+    project.config.maxWorkers = os.availableParallelism()
+  }
 }
 
 function configureProject(project: TestProject, options: ResolvedOptions, vitest: Vitest) {

@@ -17,6 +17,7 @@ import {
   CONFIRM_ITERATIONS,
   confirmationOrder,
   confirmFloorBytes,
+  quickClearBytes,
   confirmTimeLimitMs,
   nextRunConfirmsMore,
   unreachedReason,
@@ -234,7 +235,12 @@ export class QtestsReporter implements Reporter {
       maxRuns: maxRuns(purpose === 'confirm' ? Math.min(leaks.iterations, CONFIRM_ITERATIONS) : leaks.iterations),
       confirmMaxMs: CONFIRM_MAX_MS,
       stopAtFirstLeak: purpose === 'confirm',
-      ...(purpose === 'confirm' ? { confirmFloorBytes: confirmFloorBytes(leaks.minBytesPerTest) } : {}),
+      ...(purpose === 'confirm'
+        ? {
+            confirmFloorBytes: confirmFloorBytes(leaks.minBytesPerTest),
+            quickClearBytes: quickClearBytes(leaks.minBytesPerTest),
+          }
+        : {}),
     }
     const say = (line: string) => this.#say(line)
     const total = job.files.length

@@ -444,7 +444,7 @@ describe('measure verdicts confirmed by the repeat run', () => {
     const quick = {
       iterations: 0,
       samples: [],
-      quickClear: { runs: 8, afterRuns: 9, bytesPerRun: 1536, barBytes: 4096 },
+      quickClear: { runs: 8, afterRuns: 9, bytesPerRun: 1536, barBytes: 8192 },
     }
     const report = fileVerdict(growingFile(tests.map((test) => ({ ...test, repeated: quick }))), measure)
     expect(report.verdict).toBe('clean')
@@ -452,7 +452,7 @@ describe('measure verdicts confirmed by the repeat run', () => {
     expect(report.reason).toMatch(/no test grows when repeated \(8 runs each\)/)
     expect(report.tests[0]).toMatchObject({ verdict: 'clean', bytesPerIteration: 1536, iterations: 8 })
     expect(report.tests[0]!.reason).toBe(
-      "kept 1.5 KiB per run over 8 runs after its first 9, under 4.0 KiB (a quarter of measure's bar per test): not what made its file grow",
+      "kept 1.5 KiB per run over 8 runs after its first 9, under 8.0 KiB (half of measure's bar per test): not what made its file grow",
     )
   })
 

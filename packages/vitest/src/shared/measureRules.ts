@@ -187,3 +187,13 @@ export const CONFIRM_ITERATIONS = 12
 export function confirmFloorBytes(minBytesPerTest: number): number {
   return Math.round(minBytesPerTest / 4)
 }
+
+/**
+ * measure's confirmation: growth per run under which the quick clear clears a test — half the bar per test, by the
+ * same argument as `confirmFloorBytes`, with a margin of two for the few runs it measures. A test over it goes on to
+ * the windows, whose floor is the quarter: 3–5 KiB a run that Vitest's mock registry or V8 keeps for a while is not
+ * what made a file grow 16 KiB per test, and the windows took 20 s to say so.
+ */
+export function quickClearBytes(minBytesPerTest: number): number {
+  return Math.round(minBytesPerTest / 2)
+}

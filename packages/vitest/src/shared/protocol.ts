@@ -50,9 +50,9 @@ export interface WorkerConfig {
   confirmMaxMs: number
   /** hunt (measure's confirmation): once a test of a file is a confirmed leak, its other tests are not repeated */
   stopFileAtFirstLeak?: boolean
-  /** hunt (measure's confirmation): a test under `minBytesPerIteration` per run after a few runs is cleared there
-   * (see HuntSettings.quickClear) */
-  quickClear?: boolean
+  /** hunt (measure's confirmation): a test under this many bytes per run after a few runs is cleared there
+   * (see HuntSettings.quickClearBytes) */
+  quickClearBytes?: number
   /** hunt: growth per run below which nothing is a leak, bytes (decides whether allocation sites are worth reading) */
   minBytesPerIteration: number
   /** hunt: mean bytes between allocations the heap sampler records; 0 turns allocation sites off */

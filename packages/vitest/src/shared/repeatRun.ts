@@ -28,9 +28,10 @@ export interface RepeatJob {
   confirmMaxMs: number
   /** confirm: stop a file's repeats once one of its tests is a confirmed leak (the rest is not needed to say so) */
   stopAtFirstLeak: boolean
-  /** confirm: growth per run under which a test did not make its file grow — the quick clear's bar and the windows'
-   * floor (see confirmFloorBytes) */
+  /** confirm: growth per run under which the windows find no leak (see confirmFloorBytes) */
   confirmFloorBytes?: number
+  /** confirm: growth per run under which the quick clear clears a test (see quickClearBytes) */
+  quickClearBytes?: number
 }
 
 export interface RepeatedTest {

@@ -4,6 +4,7 @@ import {
   HuntedTest,
   QUICK_CLEAR_RUNS,
   QUICK_CLEAR_SETTLE_RUNS,
+  QUICK_CLEAR_SPANS,
   type RunOutcome,
 } from './huntedTest.js'
 
@@ -200,7 +201,7 @@ describe('HuntedTest', () => {
 })
 
 describe("measure's confirmation: a quick clear", () => {
-  const quick = { settings: { quickClear: true, floorBytes: 4 * KB } }
+  const quick = { settings: { quickClearBytes: 4 * KB, floorBytes: 4 * KB } }
 
   it('clears a test that kept under the bar per run once its first runs settled, in 17 runs and 2 samples', () => {
     // 48 KB on the first run (code compiled, a cache filled), 6 KB a run while V8 compiles, then 1.5 KB a run.
@@ -219,15 +220,37 @@ describe("measure's confirmation: a quick clear", () => {
     expect(meta.quickClear).toEqual({ runs: 8, afterRuns: 25, bytesPerRun: 1024, barBytes: 4096 })
   })
 
+  it("clears against its own bar, not the windows' floor", () => {
+    // 6 KB a run after the first 9: over the windows' 4 KB floor, under the quick clear's 8 KB.
+    const memory = (run: number) => 50_000_000 + run * 6 * KB
+    const { meta } = hunt(memory, { settings: { quickClearBytes: 8 * KB, floorBytes: 4 * KB } })
+    expect(meta.quickClear).toEqual({ runs: 8, afterRuns: 9, bytesPerRun: 6 * KB, barBytes: 8 * KB })
+  })
+
   it('counts what Vitest keeps per run against the test, as the windows do', () => {
     const { meta } = hunt((run) => 50_000_000 + run * 5 * KB, { settings: { ...quick.settings, harnessBytes: 2 * KB } })
     expect(meta.quickClear?.bytesPerRun).toBe(3 * KB)
   })
 
-  it('leaves a test over the bar to the windows, its quick runs counted as warm-up, and still finds the leak', () => {
+  it('tries a span twice as long when the first is over the bar, and clears a test whose warm-up ran out there', () => {
+    // 6 KB a run up to run 20, then 1 KB: the first span (runs 10–17) is over the bar, the second (18–33) under it.
+    const memory = (run: number) => 50_000_000 + Math.min(run, 20) * 6 * KB + Math.max(0, run - 20) * 1 * KB
+    const { meta, runs } = hunt(memory, quick)
+    expect(runs).toBe(1 + QUICK_CLEAR_SETTLE_RUNS + QUICK_CLEAR_RUNS + 2 * QUICK_CLEAR_RUNS)
+    expect(meta.quickClear).toEqual({ runs: 16, afterRuns: 17, bytesPerRun: 2304, barBytes: 4096 })
+  })
+
+  it('leaves a slow test to the windows once its spans took half their time', () => {
+    const { meta } = hunt((run) => 50_000_000 + run * 8 * KB, { ...quick, clockMsPerRun: 1000 })
+    // The first span alone (17 runs of 1 s) is past half of confirmMaxMs: no second span (the warm-up, past its
+    // time too, adds the one run that closes with the first window's first sample).
+    expect(meta.warmupRuns).toBe(QUICK_CLEAR_SETTLE_RUNS + QUICK_CLEAR_RUNS + 1)
+  })
+
+  it('leaves a test over the bar in every span to the windows, its quick runs counted as warm-up, and still finds the leak', () => {
     const { meta, confirmedLeak } = hunt((run) => 50_000_000 + run * 8 * KB, quick)
     expect(meta.quickClear).toBeUndefined()
-    expect(meta.warmupRuns).toBe(24)
+    expect(meta.warmupRuns).toBe(QUICK_CLEAR_SETTLE_RUNS + QUICK_CLEAR_RUNS * (2 ** QUICK_CLEAR_SPANS - 1))
     expect(meta.confirmation).toBe('kept growing')
     expect(confirmedLeak).toBe(true)
   })
@@ -241,8 +264,18 @@ describe("measure's confirmation: a quick clear", () => {
     for (let run = 1; run < QUICK_CLEAR_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
     expect(test.runFinished('pass', 1)).toBe('sample')
     expect([test.firstSample, test.afterUnsampledRuns]).toEqual([false, true])
+    expect([test.quickClearing]).toEqual([true])
     expect(test.addSample(50_000_000 + QUICK_CLEAR_RUNS * 16 * KB)).toBe('next')
-    // Over the bar: the warm-up goes on to its 24 runs, then the first window's first sample settles too.
+    // Over the bar: a span of twice the runs, sampled at its end the same way.
+    for (let run = 1; run < 2 * QUICK_CLEAR_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
+    expect(test.runFinished('pass', 1)).toBe('sample')
+    expect([test.firstSample, test.afterUnsampledRuns, test.quickClearing]).toEqual([false, true, true])
+    expect(test.addSample(50_000_000 + QUICK_CLEAR_RUNS * 3 * 16 * KB)).toBe('next')
+    for (let run = 1; run < 4 * QUICK_CLEAR_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
+    expect(test.runFinished('pass', 1)).toBe('sample')
+    expect(test.addSample(50_000_000 + QUICK_CLEAR_RUNS * 7 * 16 * KB)).toBe('next')
+    expect(test.quickClearing).toBe(false)
+    // Over the bar to the last span: its runs were the warm-up; the first window's first sample settles too.
     let step = test.runFinished('pass', 1)
     while (step === 'next') step = test.runFinished('pass', 1)
     expect(step).toBe('sample')

@@ -29,10 +29,10 @@ export interface HuntSettings {
   /** whether a leak is checked once more with V8's optimizing compilers off (see `optimizer.ts`) */
   optimizerCheck: boolean
   /**
-   * measure's confirmation: a test that keeps less than `floorBytes` per run over `QUICK_CLEAR_RUNS` runs, after its
-   * first and `quickSettleRuns` more, is cleared there, without windows
+   * measure's confirmation: a test that keeps less than this per run over `QUICK_CLEAR_RUNS` runs (or a later span),
+   * after its first and `quickSettleRuns` more, is cleared there, without windows
    */
-  quickClear?: boolean
+  quickClearBytes?: number
   /** unsampled runs after the first before the quick clear's first sample (default `QUICK_CLEAR_SETTLE_RUNS`) */
   quickSettleRuns?: number
 }
@@ -43,6 +43,14 @@ export interface HuntSettings {
  * cannot be that test.
  */
 export const QUICK_CLEAR_RUNS = 8
+
+/**
+ * A test over the bar gets up to this many quick spans, each twice the runs of the one before (8, 16, 32), one
+ * settled sample at the end of each, before the windows sample every run: V8's warm-up and a filling cache slow
+ * down over them, a leak keeps its pace. On jotai's suite the tests that missed the first span took half the repeat
+ * run, most of it in the windows' full GCs.
+ */
+export const QUICK_CLEAR_SPANS = 3
 
 /**
  * Unsampled runs after the first, before the quick clear's first sample: a test's first runs still grow as V8
@@ -78,6 +86,9 @@ export class HuntedTest {
   /** the quick clear: its first sample, runs since, and what it found when it cleared the test */
   #quickFrom: number | undefined
   #quickRuns = 0
+  /** the quick span under way, from 0, and the runs before it started */
+  #quickSpan = 0
+  #quickSpanFrom = 0
   #quickClear: TestProbeMeta['quickClear']
   /** samples taken, the quick clear's included */
   #samplesTaken = 0
@@ -127,6 +138,11 @@ export class HuntedTest {
     return this.#phase === 'quick' || this.#samples.length === 0
   }
 
+  /** Whether the test is in its quick clear: what test tooling holds is not sized there (it costs two more GCs). */
+  get quickClearing(): boolean {
+    return this.#phase === 'quick'
+  }
+
   /** Whether a growing test gets a last window with V8's optimizing compilers off. */
   get optimizerCheck(): boolean {
     return this.#settings.optimizerCheck
@@ -160,7 +176,7 @@ export class HuntedTest {
     }
     switch (this.#phase) {
       case 'first':
-        if (this.#settings.quickClear) {
+        if (this.#settings.quickClearBytes !== undefined) {
           this.#phase = 'quick'
           return 'next'
         }
@@ -169,7 +185,8 @@ export class HuntedTest {
       case 'quick':
         this.#quickRuns++
         this.#warmupMs += testMs
-        return this.#quickRuns >= this.#quickSettleRuns() + (this.#quickFrom === undefined ? 0 : QUICK_CLEAR_RUNS)
+        return this.#quickRuns >=
+          (this.#quickFrom === undefined ? this.#quickSettleRuns() : this.#quickSpanFrom + this.#quickSpanRuns())
           ? 'sample'
           : 'next'
       case 'warmup':
@@ -218,6 +235,10 @@ export class HuntedTest {
     return this.#settings.quickSettleRuns ?? QUICK_CLEAR_SETTLE_RUNS
   }
 
+  #quickSpanRuns(): number {
+    return QUICK_CLEAR_RUNS * 2 ** this.#quickSpan
+  }
+
   #addTooling(released: readonly ToolingHold[]): void {
     for (const hold of released) {
       const seen = this.#tooling.get(hold.holder)
@@ -230,21 +251,30 @@ export class HuntedTest {
   }
 
   /**
-   * The quick clear's samples: after the first run and the settling ones, and `QUICK_CLEAR_RUNS` runs later. Under
-   * the bar the test is done; otherwise those runs count as warm-up and the windows decide.
+   * The quick clear's samples: after the first run and the settling ones, then at the end of each span. A span under
+   * the bar ends the test; after the last span, or once the spans took half the windows' time, the runs count as
+   * warm-up and the windows decide.
    */
   #quickSample(bytes: number): HuntStep {
     if (this.#quickFrom === undefined) {
       this.#quickFrom = bytes
+      this.#quickSpanFrom = this.#quickRuns
       return 'next'
     }
-    const bytesPerRun = (bytes - this.#quickFrom) / QUICK_CLEAR_RUNS - this.#settings.harnessBytes
-    const barBytes = this.#settings.floorBytes
+    const runs = this.#quickSpanRuns()
+    const bytesPerRun = (bytes - this.#quickFrom) / runs - this.#settings.harnessBytes
+    const barBytes = this.#settings.quickClearBytes!
     if (bytesPerRun < barBytes) {
-      const afterRuns = 1 + this.#quickSettleRuns()
-      this.#quickClear = { runs: QUICK_CLEAR_RUNS, afterRuns, bytesPerRun: Math.round(bytesPerRun), barBytes }
+      const afterRuns = 1 + this.#quickSpanFrom
+      this.#quickClear = { runs, afterRuns, bytesPerRun: Math.round(bytesPerRun), barBytes }
       this.#phase = 'done'
       return 'stop'
+    }
+    if (this.#quickSpan + 1 < QUICK_CLEAR_SPANS && this.#warmupMs < this.#settings.confirmMaxMs / 2) {
+      this.#quickSpan++
+      this.#quickFrom = bytes
+      this.#quickSpanFrom = this.#quickRuns
+      return 'next'
     }
     this.#warmupRuns = this.#quickRuns
     this.#phase = this.#warmupRuns < this.#settings.warmupRuns ? 'warmup' : 'sample'

@@ -333,7 +333,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             floorBytes: config.minBytesPerIteration,
             harnessBytes,
             optimizerCheck: this.#optimizingTiers.length > 0,
-            quickClear: config.quickClear,
+            quickClearBytes: config.quickClearBytes,
             // A worker's first test also settles Vitest's own code: on jotai's suite, with 8 settling runs none of 11
             // files' first tests was cleared; with 24, 9 of 12.
             quickSettleRuns: warmupRuns === FIRST_WARMUP_RUNS ? FIRST_QUICK_SETTLE_RUNS : QUICK_CLEAR_SETTLE_RUNS,
@@ -418,7 +418,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           // After unsampled runs (warm-up, a quick clear's) the garbage of all of them is still there, and the memory
           // of dead ArrayBuffers is only given back after a second GC: without it the first sample stood high.
           const settle = hunt.test.afterUnsampledRuns
-          const { holds, before } = this.#releaseTooling(settle)
+          const { holds, before } = this.#releaseTooling(settle, !hunt.test.quickClearing)
           const bytes = this.#sample(settle)
           if (before !== undefined)
             for (const hold of holds)
@@ -436,17 +436,17 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     /**
-     * Takes what test tooling created in this run out of its registry. On the first few runs of a test that
-     * created something, a GC before the release (`before`) sizes what the tool alone held.
+     * Takes what test tooling created in this run out of its registry. On the first few sampled runs of a test that
+     * created something (`size`), a GC before the release (`before`) sizes what the tool alone held.
      */
-    #releaseTooling(settle: boolean): { holds: ToolingHold[]; before?: number } {
+    #releaseTooling(settle: boolean, size = true): { holds: ToolingHold[]; before?: number } {
       const found = (this.#tooling ?? [])
         .map((registry) => ({ registry, added: registry.added() }))
         .filter(({ added }) => added > 0)
       if (found.length === 0) return { holds: [] }
-      const measure = found.filter(
-        ({ registry }) => (this.#toolingMeasured.get(registry.holder) ?? 0) < TOOLING_MEASURED_RUNS,
-      )
+      const measure = size
+        ? found.filter(({ registry }) => (this.#toolingMeasured.get(registry.holder) ?? 0) < TOOLING_MEASURED_RUNS)
+        : []
       const before = measure.length ? this.#sample(settle) : undefined
       const holds = found.map(({ registry }): ToolingHold => {
         const hold: ToolingHold = { holder: registry.holder, objects: registry.release() }
