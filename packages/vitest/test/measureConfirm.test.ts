@@ -60,7 +60,10 @@ it.skipIf(os.availableParallelism() < 2)(
     const slots = async (test: string) => {
       const log = path.join(os.tmpdir(), `qtests-slots-${process.pid}-${Date.now()}.log`)
       const dir = tempProject({
-        'vitest.config.mjs': configWith("{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false } }", test),
+        'vitest.config.mjs': configWith(
+          "{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false } }",
+          test,
+        ),
         'test/a.test.mjs': noteSlot('a', log),
         'test/b.test.mjs': noteSlot('b', log),
       })
