@@ -8,11 +8,12 @@ import { configWith, runVitestIn, tempProject } from './tempProject.js'
 // Measure mode's confirmation on a real run: a file that grows on first use only (each test fills its own entry of
 // a module-level table once) is cleared by the quick clear, test by test; a file whose tests keep memory on every
 // run is still confirmed a leak.
-const firstUse = `import { expect, it } from 'vitest'
+const firstUseFile = (tests: number, inTest = '', imports = '') => `${imports}import { expect, it } from 'vitest'
 const table = new Map()
 const once = (key) => { if (!table.has(key)) table.set(key, Array.from({ length: 8000 }, (_, i) => key + i)) }
-for (let i = 0; i < 8; i++) it('fills entry ' + i + ' once', () => { once('entry ' + i); expect(table.has('entry ' + i)).toBe(true) })
+for (let i = 0; i < ${tests}; i++) it('fills entry ' + i + ' once', () => { ${inTest}once('entry ' + i); expect(table.has('entry ' + i)).toBe(true) })
 `
+const firstUse = firstUseFile(8)
 const leaking = `import { expect, it } from 'vitest'
 const kept = []
 for (let i = 0; i < 8; i++) it('keeps 64 KB ' + i, () => { kept.push(new Array(8000).fill(i)); expect(kept.length).toBeGreaterThan(0) })
@@ -46,13 +47,12 @@ it('clears a file that grew on first use with the quick clear, and still confirm
 
 // Each run of a test in the repeat run notes the Vitest worker slot it ran in (VITEST_POOL_ID): files of the repeat
 // run side by side show two slots.
-const noteSlot = (name: string, log: string) => `import { appendFileSync } from 'node:fs'
-import { expect, it } from 'vitest'
-const table = new Map()
-const once = (key) => { if (!table.has(key)) table.set(key, Array.from({ length: 8000 }, (_, i) => key + i)) }
-const note = () => { if (process.env.QTESTS_REPEAT_RUN) appendFileSync(${JSON.stringify(log)}, process.env.VITEST_POOL_ID + '\\n') }
-for (let i = 0; i < 6; i++) it('${name} fills entry ' + i + ' once', () => { note(); once('entry ' + i); expect(table.has('entry ' + i)).toBe(true) })
-`
+const noteSlot = (log: string) =>
+  firstUseFile(
+    6,
+    `if (process.env.QTESTS_REPEAT_RUN) appendFileSync(${JSON.stringify(log)}, process.env.VITEST_POOL_ID + '\\n'); `,
+    "import { appendFileSync } from 'node:fs'\n",
+  )
 
 it.skipIf(os.availableParallelism() < 2)(
   "repeats files on every core when the user set no cap (their run is over), and keeps a user's maxWorkers",
@@ -64,8 +64,8 @@ it.skipIf(os.availableParallelism() < 2)(
           "{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false } }",
           test,
         ),
-        'test/a.test.mjs': noteSlot('a', log),
-        'test/b.test.mjs': noteSlot('b', log),
+        'test/a.test.mjs': noteSlot(log),
+        'test/b.test.mjs': noteSlot(log),
       })
       const run = await runVitestIn(dir, ['run'], {}, 240_000)
       expect(run.code, run.stdout + run.stderr).toBe(0)

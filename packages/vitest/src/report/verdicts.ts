@@ -177,7 +177,7 @@ export function huntTestVerdict(
     )
   }
   if (probe.unmeasured) return unmeasured(test.name, probe.unmeasured, probe.iterations)
-  if (probe.quickClear) return quickClearedTest(test, probe, probe.quickClear, settings)
+  if (probe.quickClear) return quickClearedTest(test, probe, probe.quickClear)
   const { analysis, reason } = seriesVerdict(probe, settings)
   const samples = probe.samples ?? []
   let verdict = analysis.verdict
@@ -221,7 +221,6 @@ function quickClearedTest(
   test: TestInput,
   probe: TestProbeMeta,
   quick: NonNullable<TestProbeMeta['quickClear']>,
-  settings: Pick<VerdictSettings, 'minBytesPerTest'>,
 ): TestReport {
   const kept = `kept ${formatBytes(Math.max(0, quick.bytesPerRun))} per run over ${quick.runs} runs after its first ${quick.afterRuns}`
   if (probe.failures) {
@@ -238,15 +237,9 @@ function quickClearedTest(
     bytesPerIteration: Math.max(0, quick.bytesPerRun),
     confidence: 0.9,
     iterations: quick.runs,
-    reason: `${kept}, under ${formatBytes(quick.barBytes)} (${barShare(quick.barBytes, settings.minBytesPerTest)}): not what made its file grow`,
+    // The bar is quickClearBytes(minBytesPerTest), half the bar per test.
+    reason: `${kept}, under ${formatBytes(quick.barBytes)} (half of measure's bar per test): not what made its file grow`,
   }
-}
-
-/** The quick clear's bar in words: "half of measure's bar per test" with the defaults. */
-function barShare(barBytes: number, minBytesPerTest: number): string {
-  const share = barBytes / minBytesPerTest
-  const words = share === 0.5 ? 'half' : share === 0.25 ? 'a quarter' : `${Math.round(share * 100)}%`
-  return `${words} of measure's bar per test`
 }
 
 /** The worst test decides; unmeasured tests are counted in the reason, not hidden behind a clean file. */

@@ -47,8 +47,8 @@ export const QUICK_CLEAR_RUNS = 8
 /**
  * A test over the bar gets up to this many quick spans, each twice the runs of the one before (8, 16, 32), one
  * settled sample at the end of each, before the windows sample every run: V8's warm-up and a filling cache slow
- * down over them, a leak keeps its pace. On jotai's suite the tests that missed the first span took half the repeat
- * run, most of it in the windows' full GCs.
+ * down over them, a leak keeps its pace. On two of jotai's files the 6 of 48 tests that missed the first span took
+ * half the repeat run's time, about half of that in the windows' full GCs.
  */
 export const QUICK_CLEAR_SPANS = 3
 
@@ -86,9 +86,8 @@ export class HuntedTest {
   /** the quick clear: its first sample, runs since, and what it found when it cleared the test */
   #quickFrom: number | undefined
   #quickRuns = 0
-  /** the quick span under way, from 0, and the runs before it started */
+  /** the quick span under way, from 0 */
   #quickSpan = 0
-  #quickSpanFrom = 0
   #quickClear: TestProbeMeta['quickClear']
   /** samples taken, the quick clear's included */
   #samplesTaken = 0
@@ -186,7 +185,7 @@ export class HuntedTest {
         this.#quickRuns++
         this.#warmupMs += testMs
         return this.#quickRuns >=
-          (this.#quickFrom === undefined ? this.#quickSettleRuns() : this.#quickSpanFrom + this.#quickSpanRuns())
+          (this.#quickFrom === undefined ? this.#quickSettleRuns() : this.#quickSpanStart() + this.#quickSpanRuns())
           ? 'sample'
           : 'next'
       case 'warmup':
@@ -239,6 +238,11 @@ export class HuntedTest {
     return QUICK_CLEAR_RUNS * 2 ** this.#quickSpan
   }
 
+  /** Runs after the first before the span under way: the settling runs and the spans before it. */
+  #quickSpanStart(): number {
+    return this.#quickSettleRuns() + QUICK_CLEAR_RUNS * (2 ** this.#quickSpan - 1)
+  }
+
   #addTooling(released: readonly ToolingHold[]): void {
     for (const hold of released) {
       const seen = this.#tooling.get(hold.holder)
@@ -258,14 +262,13 @@ export class HuntedTest {
   #quickSample(bytes: number): HuntStep {
     if (this.#quickFrom === undefined) {
       this.#quickFrom = bytes
-      this.#quickSpanFrom = this.#quickRuns
       return 'next'
     }
     const runs = this.#quickSpanRuns()
     const bytesPerRun = (bytes - this.#quickFrom) / runs - this.#settings.harnessBytes
     const barBytes = this.#settings.quickClearBytes!
     if (bytesPerRun < barBytes) {
-      const afterRuns = 1 + this.#quickSpanFrom
+      const afterRuns = 1 + this.#quickSpanStart()
       this.#quickClear = { runs, afterRuns, bytesPerRun: Math.round(bytesPerRun), barBytes }
       this.#phase = 'done'
       return 'stop'
@@ -273,7 +276,6 @@ export class HuntedTest {
     if (this.#quickSpan + 1 < QUICK_CLEAR_SPANS && this.#warmupMs < this.#settings.confirmMaxMs / 2) {
       this.#quickSpan++
       this.#quickFrom = bytes
-      this.#quickSpanFrom = this.#quickRuns
       return 'next'
     }
     this.#warmupRuns = this.#quickRuns
