@@ -31,7 +31,8 @@ it('clears a file that grew on first use with the quick clear, and still confirm
   const file = (name: string) => report.files.find((f) => f.file === `test/${name}.test.mjs`)!
 
   const cleared = file('first-use')
-  expect(cleared.growthBytesPerTest).toBeGreaterThan(16 * 1024)
+  // It grew: by its full GCs, or (on a loaded machine, when they were over the probes' budget) by its cheap samples.
+  if (!cleared.rose) expect(cleared.growthBytesPerTest).toBeGreaterThan(16 * 1024)
   expect(cleared).toMatchObject({ verdict: 'clean', confirmed: true })
   expect(cleared.reason).toMatch(/no test grows when repeated/)
   // A worker's first repeated test also warms up Vitest's and the probes' code: it may go on to the windows.
