@@ -3,6 +3,7 @@ import {
   cheapSamplePlan,
   confirmationOrder,
   confirmationPlan,
+  confirmTimeLimitMs,
   fullStepSettles,
   risingSteadily,
   spread,
@@ -135,6 +136,13 @@ describe('unreachedReason', () => {
     expect(unreachedReason('it ran out of its 95 s', true, false)).toBe(
       'the repeat run ended before this file: it ran out of its 95 s',
     )
+  })
+})
+
+describe('confirmTimeLimitMs', () => {
+  it('gives confirmation twice the run, and a minute and a half to a short run', () => {
+    expect(confirmTimeLimitMs(120_000)).toBe(240_000)
+    expect(confirmTimeLimitMs(30_000)).toBe(90_000)
   })
 })
 
