@@ -456,6 +456,12 @@ describe('measure verdicts confirmed by the repeat run', () => {
     )
   })
 
+  it('gives the range of runs when quick-cleared tests sit beside tests the windows cleared', () => {
+    const quick = { iterations: 0, samples: [], quickClear: { runs: 8, afterRuns: 9, bytesPerRun: 0, barBytes: 8192 } }
+    const mixed = tests.map((test, i) => ({ ...test, repeated: i === 0 ? quick : repeated(100) }))
+    expect(fileVerdict(growingFile(mixed), measure).reason).toMatch(/no test grows when repeated \(8–24 runs each\)/)
+  })
+
   it("judges repeated growth against measure's bar (a quarter of it per run), not hunt's floor", () => {
     // 1.5 KiB a run, kept through the windows: a leak to hunt mode, too small to be what made this file grow.
     const small = fileVerdict(
