@@ -451,10 +451,9 @@ export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, 
       reason: `this run ${perTest}; repeated one by one, ${repeated.reason}`,
     }
   if (repeated.verdict === 'clean') {
-    // Quick-cleared tests ran 8 times, the others through windows: say the range, not the most.
+    // Quick-cleared tests ran 8–32 times, the others through windows: say the range, not the most.
     const counts = tests.map((test) => test.iterations).filter((n) => n > 0)
-    const fewest = Math.min(...counts)
-    const most = Math.max(...counts)
+    const [fewest, most] = [Math.min(...counts), Math.max(...counts)]
     const runs = counts.length === 0 ? '' : ` (${fewest === most ? most : `${fewest}–${most}`} runs each)`
     return {
       ...base,

@@ -133,9 +133,8 @@ export function fullStepSettles(
 }
 
 /**
- * measure: confirming growing files may take twice as long as the run did, and at least a minute and a half. On a
- * jsdom + React suite (jotai's) confirming took 0.9–1.1× the run on a quiet machine and over 1.6× with other jobs
- * alongside (load 9 on 2 CPUs): with "as long as the run", a busy machine left 4–5 files `suspect` in one run of two.
+ * measure: confirming growing files may take twice as long as the run did, and at least a minute and a half. On
+ * jotai's jsdom suite it took 0.9–1.3× the run on a quiet machine and up to 1.5× on a busy one (corpus/README.md).
  */
 export function confirmTimeLimitMs(runMs: number): number {
   return Math.max(90_000, 2 * runMs)
