@@ -102,7 +102,8 @@ export interface TestProbeMeta {
    */
   confirmation?: 'kept growing' | 'levelled off' | 'out of runs' | 'compiled code'
   /** measure's confirmation: it kept under `barBytes` per run over `runs` runs, after `afterRuns` unmeasured ones, so
-   * it was cleared there, without windows (see worker/huntedTest.ts, QUICK_CLEAR_RUNS) */
+   * it was cleared there, without windows (see worker/huntedTest.ts, QUICK_CLEAR_RUNS); `afterRuns` 0: at most that,
+   * an upper bound read against a settled sample from before its first run (BOUND_CHECKS) */
   quickClear?: { runs: number; afterRuns: number; bytesPerRun: number; barBytes: number }
   /** hunt: the index in `windows` of the window run with V8's optimizing compilers off, when one ran */
   optimizerOffWindow?: number

@@ -288,3 +288,95 @@ describe("measure's confirmation: a quick clear", () => {
     expect(runs).toBeGreaterThan(24)
   })
 })
+
+describe("measure's confirmation: bounds against a base", () => {
+  const base = 50_000_000
+  const bounded = { quickClearBytes: 8 * KB, floorBytes: 4 * KB, baseBytes: base, boundRunsMaxMs: 100 }
+
+  /** Drives a test with a base: `bound(run)` is memory after one full GC after run `run`, `settled(run)` after two. */
+  function withBase(
+    bound: (run: number) => number,
+    settled: (run: number) => number,
+    options: Partial<HuntSettings> = {},
+    msPerRun = 1,
+  ) {
+    const test = new HuntedTest({ ...settings, ...bounded, ...options }, () => 0)
+    const steps: string[] = []
+    let run = 0
+    for (; run < 5000; run++) {
+      let step = test.runFinished('pass', msPerRun)
+      if (step === 'bound') {
+        steps.push(`bound@${run + 1}`)
+        step = test.addBound(bound(run))
+      }
+      if (step === 'sample') {
+        steps.push(`sample@${run + 1}`)
+        step = test.addSample(settled(run))
+      }
+      if (step === 'stop') break
+    }
+    return { meta: test.meta(), runs: run + 1, steps, confirmedLeak: test.confirmedLeak }
+  }
+
+  it('clears a test at its first check, 9 runs in, when it kept under the bar per run since the base', () => {
+    // 40 KB one-off on the first run, 1 KB a run after it, 12 KB the one GC left: 60 KB over 9 runs.
+    const { meta, runs, steps } = withBase(
+      (run) => base + 40 * KB + run * KB + 12 * KB,
+      () => Number.NaN,
+    )
+    expect(steps).toEqual([`bound@${1 + QUICK_CLEAR_SETTLE_RUNS}`])
+    expect(runs).toBe(1 + QUICK_CLEAR_SETTLE_RUNS)
+    expect(meta.quickClear).toEqual({ runs: 9, afterRuns: 0, bytesPerRun: Math.round((60 * KB) / 9), barBytes: 8 * KB })
+    expect(meta.samples).toEqual([])
+  })
+
+  it('spreads a larger one-off over more runs while runs are cheap: cleared at the third check, 33 runs in', () => {
+    // 200 KB one-off: 9 runs cannot spread it under 8 KB a run, 17 cannot (11.8 KB), 33 can (6.1 KB).
+    const { meta, steps } = withBase(
+      () => base + 200 * KB,
+      () => Number.NaN,
+    )
+    expect(steps).toEqual(['bound@9', 'bound@17', 'bound@33'])
+    expect(meta.quickClear).toMatchObject({ runs: 33, afterRuns: 0 })
+  })
+
+  it('stops spreading once the runs took their time, then settles and goes on with spans', () => {
+    // Slow runs (100 ms, over boundRunsMaxMs): one check, then the spans as without a base.
+    const { meta, steps } = withBase(
+      () => base + 200 * KB + 30 * KB,
+      (run) => base + 200 * KB + run * KB,
+      {},
+      100,
+    )
+    expect(steps).toEqual(['bound@9', 'sample@9', `sample@${9 + QUICK_CLEAR_RUNS}`])
+    expect(meta.quickClear).toEqual({ runs: QUICK_CLEAR_RUNS, afterRuns: 9, bytesPerRun: KB, barBytes: 8 * KB })
+  })
+
+  it('clears from the base with the settled sample when the bound was just over', () => {
+    const { meta, steps } = withBase(
+      () => base + 80 * KB,
+      () => base + 60 * KB,
+      {},
+      100,
+    )
+    expect(steps).toEqual(['bound@9', 'sample@9'])
+    expect(meta.quickClear).toMatchObject({ runs: 9, afterRuns: 0 })
+  })
+
+  it('never clears a leak: a test keeping the bar per run misses every bound and is confirmed by the windows', () => {
+    const leak = (run: number) => base + (run + 1) * 10 * KB
+    const { meta, steps, confirmedLeak } = withBase((run) => leak(run) + 5 * KB, leak)
+    expect(steps.slice(0, 4)).toEqual(['bound@9', 'bound@17', 'bound@33', 'sample@33'])
+    expect(meta.quickClear).toBeUndefined()
+    expect(confirmedLeak).toBe(true)
+  })
+
+  it('reads no bound without a base (hunt mode, or measure before any settled sample)', () => {
+    const { steps } = withBase(
+      () => Number.NaN,
+      (run) => base + run * KB,
+      { baseBytes: undefined },
+    )
+    expect(steps).toEqual(['sample@9', 'sample@17'])
+  })
+})
