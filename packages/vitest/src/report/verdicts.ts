@@ -222,12 +222,8 @@ function quickClearedTest(
   probe: TestProbeMeta,
   quick: NonNullable<TestProbeMeta['quickClear']>,
 ): TestReport {
-  const perRun = formatBytes(Math.max(0, quick.bytesPerRun))
-  // afterRuns 0: an upper bound read from before the test's first run, its one-off memory counted against it.
-  const kept =
-    quick.afterRuns === 0
-      ? `kept at most ${perRun} per run over its first ${quick.runs} runs`
-      : `kept ${perRun} per run over ${quick.runs} runs after its first ${quick.afterRuns}`
+  const after = quick.afterRuns === 1 ? 'its first' : `its first ${quick.afterRuns}`
+  const kept = `kept ${quick.atMost ? 'at most ' : ''}${formatBytes(Math.max(0, quick.bytesPerRun))} per run over ${quick.runs} runs after ${after}`
   if (probe.failures) {
     const { runs, of, first } = probe.failures
     return unmeasured(

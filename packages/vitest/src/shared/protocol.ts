@@ -102,9 +102,9 @@ export interface TestProbeMeta {
    */
   confirmation?: 'kept growing' | 'levelled off' | 'out of runs' | 'compiled code'
   /** measure's confirmation: it kept under `barBytes` per run over `runs` runs, after `afterRuns` unmeasured ones, so
-   * it was cleared there, without windows (see worker/huntedTest.ts, QUICK_CLEAR_RUNS); `afterRuns` 0: at most that,
-   * an upper bound read against a settled sample from before its first run (BOUND_CHECKS) */
-  quickClear?: { runs: number; afterRuns: number; bytesPerRun: number; barBytes: number }
+   * it was cleared there, without windows (see worker/huntedTest.ts, QUICK_CLEAR_RUNS); `atMost`: read after one full
+   * GC, an upper bound (BOUND_CHECKS) */
+  quickClear?: { runs: number; afterRuns: number; bytesPerRun: number; barBytes: number; atMost?: true }
   /** hunt: the index in `windows` of the window run with V8's optimizing compilers off, when one ran */
   optimizerOffWindow?: number
   /** what Vitest itself retains per run of this test (listener, queued hook events), measured in the worker */

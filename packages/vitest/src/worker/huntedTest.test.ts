@@ -40,7 +40,10 @@ function hunt(
       outcome === 'fail' ? `failure ${run}` : undefined,
     )
     if (step === 'stop') break
-    if (step === 'sample' && test.addSample(memory(run)) === 'stop') break
+    // A bound (measure's confirmation) reads what a settled sample would: one GC left nothing behind.
+    const read = step === 'bound' ? test.addBound(memory(run)) : step
+    if (read === 'stop') break
+    if (read === 'sample' && test.addSample(memory(run)) === 'stop') break
   }
   return { meta: test.meta(), runs: run + 1, confirmedLeak: test.confirmedLeak }
 }
@@ -203,7 +206,7 @@ describe('HuntedTest', () => {
 describe("measure's confirmation: a quick clear", () => {
   const quick = { settings: { quickClearBytes: 4 * KB, floorBytes: 4 * KB } }
 
-  it('clears a test that kept under the bar per run once its first runs settled, in 17 runs and 2 samples', () => {
+  it('clears a test whose warm-up put its first bound over the bar with the span after it, in 17 runs', () => {
     // 48 KB on the first run (code compiled, a cache filled), 6 KB a run while V8 compiles, then 1.5 KB a run.
     const memory = (run: number) => 50_000_000 + 48 * KB + Math.min(run, 8) * 6 * KB + Math.max(0, run - 8) * 1.5 * KB
     const { meta, runs, confirmedLeak } = hunt(memory, quick)
@@ -221,10 +224,10 @@ describe("measure's confirmation: a quick clear", () => {
   })
 
   it("clears against its own bar, not the windows' floor", () => {
-    // 6 KB a run after the first 9: over the windows' 4 KB floor, under the quick clear's 8 KB.
+    // 6 KB a run: over the windows' 4 KB floor, under the quick clear's 8 KB (at the first bound, 8 runs in).
     const memory = (run: number) => 50_000_000 + run * 6 * KB
     const { meta } = hunt(memory, { settings: { quickClearBytes: 8 * KB, floorBytes: 4 * KB } })
-    expect(meta.quickClear).toEqual({ runs: 8, afterRuns: 9, bytesPerRun: 6 * KB, barBytes: 8 * KB })
+    expect(meta.quickClear).toEqual({ runs: 8, afterRuns: 1, bytesPerRun: 6 * KB, barBytes: 8 * KB, atMost: true })
   })
 
   it('counts what Vitest keeps per run against the test, as the windows do', () => {
@@ -255,25 +258,28 @@ describe("measure's confirmation: a quick clear", () => {
     expect(confirmedLeak).toBe(true)
   })
 
-  it('asks for a settled sample after the unsampled runs, and records allocations from the first sample only', () => {
+  it('asks for a settled sample after the first run, bounds, a settled sample after them, then spans', () => {
     const test = new HuntedTest({ ...settings, ...quick.settings }, () => 0)
-    for (let run = 0; run < QUICK_CLEAR_SETTLE_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
     expect(test.runFinished('pass', 1)).toBe('sample')
     expect([test.firstSample, test.afterUnsampledRuns]).toEqual([true, true])
     expect(test.addSample(50_000_000)).toBe('next')
+    for (let run = 1; run < QUICK_CLEAR_SETTLE_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
+    expect(test.runFinished('pass', 1)).toBe('bound')
+    // Over the bar, and no time for more runs (boundRunsMaxMs unset): a settled sample completes the bound's GC.
+    expect(test.addBound(50_000_000 + QUICK_CLEAR_SETTLE_RUNS * 16 * KB)).toBe('sample')
+    expect([test.firstSample, test.afterUnsampledRuns, test.quickClearing]).toEqual([false, true, true])
+    expect(test.addSample(50_000_000 + QUICK_CLEAR_SETTLE_RUNS * 16 * KB)).toBe('next')
     for (let run = 1; run < QUICK_CLEAR_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
     expect(test.runFinished('pass', 1)).toBe('sample')
-    expect([test.firstSample, test.afterUnsampledRuns]).toEqual([false, true])
-    expect([test.quickClearing]).toEqual([true])
-    expect(test.addSample(50_000_000 + QUICK_CLEAR_RUNS * 16 * KB)).toBe('next')
+    expect(test.addSample(50_000_000 + (QUICK_CLEAR_SETTLE_RUNS + QUICK_CLEAR_RUNS) * 16 * KB)).toBe('next')
     // Over the bar: a span of twice the runs, sampled at its end the same way.
     for (let run = 1; run < 2 * QUICK_CLEAR_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
     expect(test.runFinished('pass', 1)).toBe('sample')
     expect([test.firstSample, test.afterUnsampledRuns, test.quickClearing]).toEqual([false, true, true])
-    expect(test.addSample(50_000_000 + QUICK_CLEAR_RUNS * 3 * 16 * KB)).toBe('next')
+    expect(test.addSample(50_000_000 + (QUICK_CLEAR_SETTLE_RUNS + 3 * QUICK_CLEAR_RUNS) * 16 * KB)).toBe('next')
     for (let run = 1; run < 4 * QUICK_CLEAR_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
     expect(test.runFinished('pass', 1)).toBe('sample')
-    expect(test.addSample(50_000_000 + QUICK_CLEAR_RUNS * 7 * 16 * KB)).toBe('next')
+    expect(test.addSample(50_000_000 + (QUICK_CLEAR_SETTLE_RUNS + 7 * QUICK_CLEAR_RUNS) * 16 * KB)).toBe('next')
     expect(test.quickClearing).toBe(false)
     // Over the bar to the last span: its runs were the warm-up; the first window's first sample settles too.
     let step = test.runFinished('pass', 1)
@@ -289,14 +295,16 @@ describe("measure's confirmation: a quick clear", () => {
   })
 })
 
-describe("measure's confirmation: bounds against a base", () => {
-  const base = 50_000_000
-  const bounded = { quickClearBytes: 8 * KB, floorBytes: 4 * KB, baseBytes: base, boundRunsMaxMs: 100 }
+describe("measure's confirmation: bounds", () => {
+  const bounded = { quickClearBytes: 8 * KB, floorBytes: 4 * KB, boundRunsMaxMs: 100 }
 
-  /** Drives a test with a base: `bound(run)` is memory after one full GC after run `run`, `settled(run)` after two. */
-  function withBase(
-    bound: (run: number) => number,
-    settled: (run: number) => number,
+  /**
+   * Drives a test in measure's confirmation: `memory(run)` is the settled heap after run `run` (from 0), `left(run)`
+   * what one full GC leaves on top of it (a bound reads both).
+   */
+  function withBounds(
+    memory: (run: number) => number,
+    left: (run: number) => number = () => 0,
     options: Partial<HuntSettings> = {},
     msPerRun = 1,
   ) {
@@ -307,76 +315,68 @@ describe("measure's confirmation: bounds against a base", () => {
       let step = test.runFinished('pass', msPerRun)
       if (step === 'bound') {
         steps.push(`bound@${run + 1}`)
-        step = test.addBound(bound(run))
+        step = test.addBound(memory(run) + left(run))
       }
       if (step === 'sample') {
         steps.push(`sample@${run + 1}`)
-        step = test.addSample(settled(run))
+        step = test.addSample(memory(run))
       }
       if (step === 'stop') break
     }
     return { meta: test.meta(), runs: run + 1, steps, confirmedLeak: test.confirmedLeak }
   }
 
-  it('clears a test at its first check, 9 runs in, when it kept under the bar per run since the base', () => {
-    // 40 KB one-off on the first run, 1 KB a run after it, 12 KB the one GC left: 60 KB over 9 runs.
-    const { meta, runs, steps } = withBase(
-      (run) => base + 40 * KB + run * KB + 12 * KB,
-      () => Number.NaN,
+  it('takes a settled sample after the first run and clears at the first bound, 8 runs later, in one GC more', () => {
+    // 300 KB one-off on the first run (left out), 2 KB a run of warm-up, 12 KB that one GC leaves: 3.5 KB a run at most.
+    const { meta, runs, steps } = withBounds(
+      (run) => 50_000_000 + 300 * KB + run * 2 * KB,
+      () => 12 * KB,
     )
-    expect(steps).toEqual([`bound@${1 + QUICK_CLEAR_SETTLE_RUNS}`])
+    expect(steps).toEqual(['sample@1', `bound@${1 + QUICK_CLEAR_SETTLE_RUNS}`])
     expect(runs).toBe(1 + QUICK_CLEAR_SETTLE_RUNS)
-    expect(meta.quickClear).toEqual({ runs: 9, afterRuns: 0, bytesPerRun: Math.round((60 * KB) / 9), barBytes: 8 * KB })
+    expect(meta.quickClear).toEqual({ runs: 8, afterRuns: 1, bytesPerRun: 3.5 * KB, barBytes: 8 * KB, atMost: true })
     expect(meta.samples).toEqual([])
   })
 
-  it('spreads a larger one-off over more runs while runs are cheap: cleared at the third check, 33 runs in', () => {
-    // 200 KB one-off: 9 runs cannot spread it under 8 KB a run, 17 cannot (11.8 KB), 33 can (6.1 KB).
-    const { meta, steps } = withBase(
-      () => base + 200 * KB,
-      () => Number.NaN,
-    )
-    expect(steps).toEqual(['bound@9', 'bound@17', 'bound@33'])
-    expect(meta.quickClear).toMatchObject({ runs: 33, afterRuns: 0 })
+  it('spreads a warm-up over more runs while runs are cheap: cleared at the third check, 33 runs in', () => {
+    // 200 KB of warm-up over runs 2–25: 8 runs cannot spread it under 8 KB a run, 16 cannot, 32 can (6.25 KB).
+    const { meta, steps } = withBounds((run) => 50_000_000 + Math.min(run, 24) * (200 / 24) * KB)
+    expect(steps).toEqual(['sample@1', 'bound@9', 'bound@17', 'bound@33'])
+    expect(meta.quickClear).toMatchObject({ runs: 32, afterRuns: 1, atMost: true })
   })
 
-  it('stops spreading once the runs took their time, then settles and goes on with spans', () => {
-    // Slow runs (100 ms, over boundRunsMaxMs): one check, then the spans as without a base.
-    const { meta, steps } = withBase(
-      () => base + 200 * KB + 30 * KB,
-      (run) => base + 200 * KB + run * KB,
-      {},
-      100,
-    )
-    expect(steps).toEqual(['bound@9', 'sample@9', `sample@${9 + QUICK_CLEAR_RUNS}`])
+  it('stops spreading once the runs took their time, settles the last bound and goes on with spans', () => {
+    // Slow runs (100 ms, over boundRunsMaxMs), 10 KB a run up to run 8, then 1 KB: the bound misses, a span clears.
+    const memory = (run: number) => 50_000_000 + Math.min(run, 8) * 10 * KB + Math.max(0, run - 8) * KB
+    const { meta, steps } = withBounds(memory, () => 0, {}, 100)
+    expect(steps).toEqual(['sample@1', 'bound@9', 'sample@9', `sample@${9 + QUICK_CLEAR_RUNS}`])
     expect(meta.quickClear).toEqual({ runs: QUICK_CLEAR_RUNS, afterRuns: 9, bytesPerRun: KB, barBytes: 8 * KB })
   })
 
-  it('clears from the base with the settled sample when the bound was just over', () => {
-    const { meta, steps } = withBase(
-      () => base + 80 * KB,
-      () => base + 60 * KB,
+  it('clears with the settled sample when what one GC left put the bound over', () => {
+    const { meta, steps } = withBounds(
+      (run) => 50_000_000 + run * 6 * KB,
+      () => 40 * KB,
       {},
       100,
     )
-    expect(steps).toEqual(['bound@9', 'sample@9'])
-    expect(meta.quickClear).toMatchObject({ runs: 9, afterRuns: 0 })
+    expect(steps).toEqual(['sample@1', 'bound@9', 'sample@9'])
+    expect(meta.quickClear).toEqual({ runs: 8, afterRuns: 1, bytesPerRun: 6 * KB, barBytes: 8 * KB })
   })
 
   it('never clears a leak: a test keeping the bar per run misses every bound and is confirmed by the windows', () => {
-    const leak = (run: number) => base + (run + 1) * 10 * KB
-    const { meta, steps, confirmedLeak } = withBase((run) => leak(run) + 5 * KB, leak)
-    expect(steps.slice(0, 4)).toEqual(['bound@9', 'bound@17', 'bound@33', 'sample@33'])
+    const { meta, steps, confirmedLeak } = withBounds((run) => 50_000_000 + run * 10 * KB)
+    expect(steps.slice(0, 5)).toEqual(['sample@1', 'bound@9', 'bound@17', 'bound@33', 'sample@33'])
     expect(meta.quickClear).toBeUndefined()
     expect(confirmedLeak).toBe(true)
   })
 
-  it('reads no bound without a base (hunt mode, or measure before any settled sample)', () => {
-    const { steps } = withBase(
-      () => Number.NaN,
-      (run) => base + run * KB,
-      { baseBytes: undefined },
+  it("waits for a worker's first test to settle longer before its first bound", () => {
+    const { steps } = withBounds(
+      (run) => 50_000_000,
+      () => 0,
+      { quickSettleRuns: 24 },
     )
-    expect(steps).toEqual(['sample@9', 'sample@17'])
+    expect(steps).toEqual(['sample@1', 'bound@25'])
   })
 })

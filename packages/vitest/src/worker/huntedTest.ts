@@ -35,12 +35,7 @@ export interface HuntSettings {
   quickClearBytes?: number
   /** unsampled runs after the first before the quick clear's first sample (default `QUICK_CLEAR_SETTLE_RUNS`) */
   quickSettleRuns?: number
-  /**
-   * measure's confirmation: a settled sample taken before this test's first run (earlier tests' runs may lie in
-   * between). The quick clear first tries cheap upper bounds against it (see `BOUND_CHECKS`).
-   */
-  baseBytes?: number
-  /** a later bound check is tried only while the test's runs have taken less than this, ms */
+  /** the quick clear reads a later bound only while the test's runs have taken less than this, ms (see BOUND_CHECKS) */
   boundRunsMaxMs?: number
 }
 
@@ -66,13 +61,13 @@ export const QUICK_CLEAR_SPANS = 3
 export const QUICK_CLEAR_SETTLE_RUNS = 8
 
 /**
- * Runs after the settling ones at which the quick clear reads a bound against the base (`baseBytes`): after 9, 17
- * and 33 runs in all (25, 33 and 49 for a worker's first test). A bound is memory after one full GC: never less than
- * a settled sample would read then (the second GC only frees more), so growth per run under the bar from the base,
- * over every run of the test — its first run's one-off memory, its warm-up and the tests' since the base included —
- * clears it as surely as two settled samples, for one GC instead of four. On zod's suite it cleared 383 of 458 tests
- * at the first check (median 3.9 KiB a run); a young GC's bound, with the old generation's garbage, cleared 44 of 503.
- * Cheap runs let a larger one-off be spread thinner at the later checks.
+ * The quick clear's checks, in runs after its settled sample (taken after the test's first run) beyond the settling
+ * runs: bounds after 9, 17 and 33 runs in all (25, 33 and 49 for a worker's first test). A bound is memory after one
+ * full GC: never less than a settled sample would read then (the second GC only frees more), so growth under the bar
+ * per run from the settled sample to a bound, warm-up included, clears the test as surely as a second settled sample
+ * would, for one GC instead of two and without a span's runs. Later checks, while runs are cheap, spread the warm-up
+ * thinner. Growth is read within the test's own runs only: with a sample from before the test, memory that an
+ * earlier suite's `afterAll` freed (1.1 MB on jotai's suite) hid a test keeping 19 KiB a run.
  */
 export const BOUND_CHECKS = [0, 8, 24]
 
@@ -108,9 +103,11 @@ export class HuntedTest {
   #quickFrom: number | undefined
   #quickFromRuns = 0
   #quickRuns = 0
-  /** the quick clear's bound checks against the base: the one due next, and whether they are still tried */
+  /** the quick clear's bound checks (BOUND_CHECKS): the one due next, whether they are still read, and whether the
+   * sample due next settles the last one (they missed) */
   #boundCheck = 0
-  #bounding: boolean
+  #bounding = false
+  #afterBounds = false
   /** the quick span under way, from 0 */
   #quickSpan = 0
   #quickClear: TestProbeMeta['quickClear']
@@ -139,7 +136,6 @@ export class HuntedTest {
   constructor(settings: HuntSettings, now: () => number) {
     this.#settings = settings
     this.#now = now
-    this.#bounding = settings.quickClearBytes !== undefined && settings.baseBytes !== undefined
   }
 
   get samples(): readonly number[] {
@@ -207,8 +203,9 @@ export class HuntedTest {
     switch (this.#phase) {
       case 'first':
         if (this.#settings.quickClearBytes !== undefined) {
+          // The quick clear's settled sample: after the first run, whose one-off memory it leaves out.
           this.#phase = 'quick'
-          return 'next'
+          return 'sample'
         }
         this.#phase = this.#settings.warmupRuns > 0 ? 'warmup' : 'sample'
         return this.#phase === 'sample' ? this.#sampled() : 'next'
@@ -217,10 +214,7 @@ export class HuntedTest {
         this.#warmupMs += testMs
         if (this.#bounding)
           return this.#quickRuns >= this.#quickSettleRuns() + BOUND_CHECKS[this.#boundCheck]! ? 'bound' : 'next'
-        return this.#quickRuns >=
-          (this.#quickFrom === undefined ? this.#quickSettleRuns() : this.#quickFromRuns + this.#quickSpanRuns())
-          ? 'sample'
-          : 'next'
+        return this.#quickRuns >= this.#quickFromRuns + this.#quickSpanRuns() ? 'sample' : 'next'
       case 'warmup':
         this.#warmupRuns++
         this.#warmupMs += testMs
@@ -272,27 +266,30 @@ export class HuntedTest {
   }
 
   /**
-   * A bound read after the run just finished (see `BOUND_CHECKS`). Growth per run from the base to it, over every
-   * run of the test, under the bar clears the test. Otherwise more runs come while there are checks left and runs
-   * are cheap; after the last, a settled sample, from which the quick clear's spans go on as without a base.
+   * A bound read after the run just finished (see `BOUND_CHECKS`): growth per run from the quick clear's settled
+   * sample to it under the bar clears the test. Otherwise more runs come while there are checks left and runs are
+   * cheap; after the last, a settled sample (a second GC), from which the spans go on.
    */
   addBound(bytes: number): HuntStep {
-    if (this.#clearsFromBase(bytes, this.#runs)) return 'stop'
+    if (this.#clearsSinceSettled(bytes, true)) return 'stop'
     if (this.#boundCheck + 1 < BOUND_CHECKS.length && this.#warmupMs < (this.#settings.boundRunsMaxMs ?? 0)) {
       this.#boundCheck++
       return 'next'
     }
     this.#bounding = false
+    this.#afterBounds = true
     return 'sample'
   }
 
-  /** Clears the test when it kept under the bar per run since the base, an upper bound read `runs` runs in. */
-  #clearsFromBase(bytes: number, runs: number): boolean {
-    const { baseBytes, quickClearBytes, harnessBytes } = this.#settings
-    if (baseBytes === undefined || quickClearBytes === undefined) return false
-    const bytesPerRun = (bytes - baseBytes) / runs - harnessBytes
-    if (bytesPerRun >= quickClearBytes) return false
-    this.#quickClear = { runs, afterRuns: 0, bytesPerRun: Math.round(bytesPerRun), barBytes: quickClearBytes }
+  /** Clears the test when it kept under the bar per run from the quick clear's settled sample to `bytes`. */
+  #clearsSinceSettled(bytes: number, atMost: boolean): boolean {
+    const runs = this.#quickRuns - this.#quickFromRuns
+    const barBytes = this.#settings.quickClearBytes!
+    const bytesPerRun = (bytes - this.#quickFrom!) / runs - this.#settings.harnessBytes
+    if (bytesPerRun >= barBytes) return false
+    const afterRuns = 1 + this.#quickFromRuns
+    this.#quickClear = { runs, afterRuns, bytesPerRun: Math.round(bytesPerRun), barBytes }
+    if (atMost) this.#quickClear.atMost = true
     this.#phase = 'done'
     return true
   }
@@ -309,29 +306,24 @@ export class HuntedTest {
   }
 
   /**
-   * The quick clear's samples: after the first run and the settling ones, then at the end of each span. A span under
-   * the bar ends the test; after the last span, or once the spans took half the windows' time, the runs count as
-   * warm-up and the windows decide.
+   * The quick clear's settled samples: after the first run (bounds follow), after bounds that missed (checked once
+   * more, exactly, then the first span starts there), then at the end of each span. A span under the bar ends the
+   * test; after the last span, or once the spans took half the windows' time, the runs count as warm-up and the
+   * windows decide.
    */
   #quickSample(bytes: number): HuntStep {
-    if (this.#quickFrom === undefined) {
-      // A settled sample after bounds that missed: the base is checked once more against it, exactly.
-      if (this.#clearsFromBase(bytes, this.#runs)) return 'stop'
+    if (this.#quickFrom === undefined || this.#afterBounds) {
+      if (this.#afterBounds) {
+        this.#afterBounds = false
+        if (this.#clearsSinceSettled(bytes, false)) return 'stop'
+      } else this.#bounding = true
       this.#quickFrom = bytes
       this.#quickFromRuns = this.#quickRuns
       return 'next'
     }
-    const runs = this.#quickSpanRuns()
-    const bytesPerRun = (bytes - this.#quickFrom) / runs - this.#settings.harnessBytes
-    const barBytes = this.#settings.quickClearBytes!
-    if (bytesPerRun < barBytes) {
-      const afterRuns = 1 + this.#quickFromRuns
-      this.#quickClear = { runs, afterRuns, bytesPerRun: Math.round(bytesPerRun), barBytes }
-      this.#phase = 'done'
-      return 'stop'
-    }
+    if (this.#clearsSinceSettled(bytes, false)) return 'stop'
     if (this.#quickSpan + 1 < QUICK_CLEAR_SPANS && this.#warmupMs < this.#settings.confirmMaxMs / 2) {
-      this.#quickFromRuns += runs
+      this.#quickFromRuns = this.#quickRuns
       this.#quickSpan++
       this.#quickFrom = bytes
       return 'next'

@@ -112,27 +112,10 @@ interface HuntRun {
   /** when the run under way started (its hooks included), ms */
   startedAt: number
   harnessBytes: number
-  /** measure's confirmation: the settled sample the test's bounds are read against (see `#baseForTest`) */
-  baseBytes?: number
-  /** the last memory read for the test: a bound, a settled sample or a window's sample */
-  lastRead?: { bytes: number; settled: boolean; bound: boolean }
 }
 
-/**
- * measure's confirmation, between tests of a file: a settled sample, and how far above it the last bound read
- * (what the tests since then kept at most). The next test's bounds are read against it.
- */
-interface Base {
-  bytes: number
-  spentBytes: number
-}
-
-// Bounds are read against a base only while the tests since it kept at most this share of what the next test's
-// first check may see (its bar per run, over its first runs); past it, a second GC settles the last bound into a
-// new base (or, with none to settle, a settled sample is taken before the next test).
-const BASE_SPENT_SHARE = 0.5
-// A test's runs go on to a later bound check while they took less than this many times the last settled sample's
-// GCs (and at least BOUND_RUNS_MIN_MS): runs cheaper than a full GC spread a test's one-off memory thinner.
+// measure's confirmation: a test's runs go on to a later bound check while they took less than this many times the
+// last settled sample's GCs (and at least BOUND_RUNS_MIN_MS): runs cheaper than a full GC spread its warm-up thinner.
 const BOUND_RUNS_PER_GC = 2
 const BOUND_RUNS_MIN_MS = 50
 
@@ -171,8 +154,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #updates = new VitestUpdates()
     /** measure: the event loop's stalls and GC time per file, started with the worker's first file */
     #loop: EventLoopWatch<RunnerTask> | undefined
-    /** measure's confirmation: the base the next test's bounds are read against, while there is a valid one */
-    #base: Base | undefined
     /** what the last settled sample's GCs took, ms */
     #settledGcMs = 0
 
@@ -257,25 +238,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       return this.#budget
     }
 
-    /**
-     * measure's confirmation: the settled sample a test's bounds are read against. The last one is kept while the
-     * tests since it kept little; otherwise one is taken now, before the test's first run. The test uses it up:
-     * how the test ends decides the next base (see `#finishHunt`).
-     */
-    async #baseForTest(quickClearBytes: number, settleRuns: number): Promise<number | undefined> {
-      const base = this.#base
-      this.#base = undefined
-      if (this.#broken) return undefined
-      if (base && base.spentBytes <= spendableBytes(quickClearBytes, settleRuns)) return base.bytes
-      await this.#readyToSample()
-      let bytes: number | undefined
-      this.#probe('sample', () => {
-        bytes = this.#sample(true)
-        this.#settledGcMs = this.#lastGcMs
-      })
-      return bytes
-    }
-
     /** What every sample waits for: Vitest's messages answered, WeakRefs' targets let go, the inspector's console dropped. */
     async #readyToSample() {
       freezeResourceTimings()
@@ -337,7 +299,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             return
           }
           this.#file = { meta: measure?.meta ?? emptyFileMeta(), measure }
-          this.#base = undefined
           if (mode === 'hunt') {
             // Per-test verdicts need one test at a time: interleaved tests would share their growth.
             for (const test of tests) test.concurrent = false
@@ -370,16 +331,10 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         test.mode = 'skip'
         return
       }
-      const config = this.#config!
-      const firstTest = !this.#warmedUp
-      const quickSettleRuns = firstTest ? FIRST_QUICK_SETTLE_RUNS : QUICK_CLEAR_SETTLE_RUNS
-      const baseBytes =
-        config.quickClearBytes === undefined
-          ? undefined
-          : await this.#baseForTest(config.quickClearBytes, quickSettleRuns)
       this.#probe('test start', () => {
+        const config = this.#config!
         // The first test a worker hunts also warms up Vitest's and the probes' own code paths.
-        const warmupRuns = firstTest ? FIRST_WARMUP_RUNS : WARMUP_RUNS
+        const warmupRuns = this.#warmedUp ? WARMUP_RUNS : FIRST_WARMUP_RUNS
         this.#warmedUp = true
         const harness = this.#harness ?? { perRunBytes: 0, perHookEventBytes: 0 }
         // Vitest 4.1 leaves an abort listener per run of a test until the test ends (Vitest 5 removes it): runTask
@@ -399,8 +354,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             quickClearBytes: config.quickClearBytes,
             // A worker's first test also settles Vitest's own code: on jotai's suite, with 8 settling runs none of 11
             // files' first tests was cleared; with 24, 9 of 12.
-            quickSettleRuns,
-            baseBytes,
+            quickSettleRuns: warmupRuns === FIRST_WARMUP_RUNS ? FIRST_QUICK_SETTLE_RUNS : QUICK_CLEAR_SETTLE_RUNS,
             boundRunsMaxMs: Math.max(BOUND_RUNS_MIN_MS, BOUND_RUNS_PER_GC * this.#settledGcMs),
           },
           now,
@@ -408,7 +362,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         // Vitest reads these once per test: enough runs for every window; the test ends early when done.
         test.repeats = warmupRuns + config.maxRuns + (hunted.optimizerCheck ? OPTIMIZER_OFF_RUNS : 0)
         test.retry = 0
-        this.#hunts.set(test, { test: hunted, startedAt: 0, harnessBytes, baseBytes })
+        this.#hunts.set(test, { test: hunted, startedAt: 0, harnessBytes })
         // Vitest adds one abort listener per repeat; repeats are ours, so the warning would be too.
         if (test.context?.signal) setMaxListeners(test.repeats + 20, test.context.signal)
       })
@@ -418,8 +372,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       const hunt = this.#hunts.get(test as RunnerTestCase)
       if (hunt) {
         hunt.startedAt = now()
-        // A run after a read: that read no longer tells where this test left memory.
-        hunt.lastRead = undefined
         if (this.#tooling) for (const registry of this.#tooling) registry.mark()
       }
       return super.onBeforeTryTask?.(test, options)
@@ -480,12 +432,12 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           this.#releaseTooling(false, false)
           const bytes = this.#sample(false)
           collected = true
-          hunt.lastRead = { bytes, settled: false, bound: true }
           step = hunt.test.addBound(bytes)
         })
       }
       if (step === 'sample') {
-        await this.#readyToSample()
+        // Right after a bound, nothing may run between its GC and the one that settles it.
+        if (!collected) await this.#readyToSample()
         this.#probe('sample', () => {
           const first = hunt.test.firstSample
           // After unsampled runs (warm-up, a quick clear's) the garbage of all of them is still there, and the memory
@@ -493,8 +445,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           const settle = hunt.test.afterUnsampledRuns
           const { holds, before } = this.#releaseTooling(settle && !collected, !hunt.test.quickClearing)
           const bytes = this.#sample(settle && !collected)
-          if (settle) this.#settledGcMs = this.#lastGcMs
-          hunt.lastRead = { bytes, settled: settle, bound: false }
+          if (settle && !collected) this.#settledGcMs = this.#lastGcMs
           if (before !== undefined)
             for (const hold of holds)
               if (hold.measuredRuns)
@@ -580,21 +531,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #finishHunt(test: RunnerTestCase, hunt: HuntRun, early: boolean) {
       if (this.#hunts.get(test) !== hunt) return
       this.#hunts.delete(test)
-      // The next test's base: this one's, when a bound cleared it (the tests since it kept at most the bound's excess),
-      // or the settled sample it ended on; nothing else is known to be settled.
-      const last = early ? hunt.lastRead : undefined
-      const quickClearBytes = this.#config!.quickClearBytes
-      if (last?.bound && hunt.baseBytes !== undefined && hunt.test.quickCleared && quickClearBytes !== undefined) {
-        const spentBytes = last.bytes - hunt.baseBytes
-        if (spentBytes <= spendableBytes(quickClearBytes, QUICK_CLEAR_SETTLE_RUNS))
-          this.#base = { bytes: hunt.baseBytes, spentBytes }
-        else
-          this.#probe('sample', () => {
-            // Nothing ran since the bound's GC: a second one settles it (half the price of a new base).
-            this.#base = { bytes: this.#sample(false), spentBytes: 0 }
-            this.#settledGcMs = 2 * this.#lastGcMs
-          })
-      } else if (last?.settled) this.#base = { bytes: last.bytes, spentBytes: 0 }
       this.#toolingMeasured.clear()
       // Even when the probes broke: the rest of the worker's tests must not run unoptimized.
       try {
@@ -676,11 +612,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 }
 
 export default withLeakProbes(TestRunner as unknown as RunnerClass)
-
-/** What the tests since a base may have kept for the next test's bounds to be read against it. */
-function spendableBytes(quickClearBytes: number, settleRuns: number): number {
-  return BASE_SPENT_SHARE * quickClearBytes * (1 + settleRuns)
-}
 
 /** Vitest's TestCase.fullName: the suites' names and the test's, joined by ' > '. */
 function fullName(task: RunnerTask): string {
