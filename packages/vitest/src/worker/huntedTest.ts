@@ -29,20 +29,20 @@ export interface HuntSettings {
   /** whether a leak is checked once more with V8's optimizing compilers off (see `optimizer.ts`) */
   optimizerCheck: boolean
   /**
-   * measure's confirmation: a test that keeps less than this per run over `QUICK_CLEAR_RUNS` runs (or a later span),
-   * after its first and `quickSettleRuns` more, is cleared there, without windows
+   * measure's confirmation: a test that keeps less than this per run from a settled sample after its first run to a
+   * bound `quickSettleRuns` runs later (or a later check, or a span), is cleared there, without windows
    */
   quickClearBytes?: number
-  /** unsampled runs after the first before the quick clear's first sample (default `QUICK_CLEAR_SETTLE_RUNS`) */
+  /** runs after the quick clear's settled sample before its first bound (default `QUICK_CLEAR_SETTLE_RUNS`) */
   quickSettleRuns?: number
   /** the quick clear reads a later bound only while the test's runs have taken less than this, ms (see BOUND_CHECKS) */
   boundRunsMaxMs?: number
 }
 
 /**
- * Runs between the two samples of a quick clear. A file grows at least measure's bar per test, so at least one of
- * its tests keeps that much per run if the growth repeats; a test keeping under a quarter of it over these runs
- * cannot be that test.
+ * Runs in the quick clear's first span, between two settled samples. A file grows at least measure's bar per test,
+ * so at least one of its tests keeps that much per run if the growth repeats; a test keeping under half of it over
+ * these runs cannot be that test.
  */
 export const QUICK_CLEAR_RUNS = 8
 
@@ -55,8 +55,9 @@ export const QUICK_CLEAR_RUNS = 8
 export const QUICK_CLEAR_SPANS = 3
 
 /**
- * Unsampled runs after the first, before the quick clear's first sample: a test's first runs still grow as V8
- * compiles its code (runs 2–25: 1.1–1.8 KB each on public suites, see WARMUP_RUNS in runner.ts).
+ * Runs from the quick clear's settled sample (after the test's first run) to its first bound: a test's first runs
+ * still grow as V8 compiles its code (runs 2–25: 1.1–1.8 KB each on public suites, see WARMUP_RUNS in runner.ts),
+ * which the bound counts against the test, spread over these runs.
  */
 export const QUICK_CLEAR_SETTLE_RUNS = 8
 
@@ -162,11 +163,6 @@ export class HuntedTest {
   /** Whether the test is in its quick clear: what test tooling holds is not sized there (it costs two more GCs). */
   get quickClearing(): boolean {
     return this.#phase === 'quick'
-  }
-
-  /** Whether the quick clear cleared the test (it kept under the bar per run). */
-  get quickCleared(): boolean {
-    return this.#quickClear !== undefined
   }
 
   /** Whether a growing test gets a last window with V8's optimizing compilers off. */

@@ -81,7 +81,7 @@ const WARMUP_RUNS = 24
 // from where it is, and the confirming windows decide whether what remains was warm-up.
 const WARMUP_MAX_MS = 1000
 
-// measure's confirmation: unsampled runs before a quick clear's first sample, for a worker's first test.
+// measure's confirmation: runs from the quick clear's settled sample to its first bound, for a worker's first test.
 const FIRST_QUICK_SETTLE_RUNS = 24
 // Samples the worker takes on its own before its first test's first sample (see #warmUpProbes).
 const PROBE_WARMUP_SAMPLES = 8
