@@ -67,8 +67,8 @@ export const QUICK_CLEAR_SETTLE_RUNS = 8
  * full GC: never less than a settled sample would read then (the second GC only frees more), so growth under the bar
  * per run from the settled sample to a bound, warm-up included, clears the test as surely as a second settled sample
  * would, for one GC instead of two and without a span's runs. Later checks, while runs are cheap, spread the warm-up
- * thinner. Growth is read within the test's own runs only: with a sample from before the test, memory that an
- * earlier suite's `afterAll` freed (1.1 MB on jotai's suite) hid a test keeping 19 KiB a run.
+ * thinner. Growth is read within the test's own runs only: read from a sample before the test, memory freed after
+ * an earlier test (1.1 MB on jotai's suite, after one whose repeated runs failed) hid a test keeping 19 KiB a run.
  */
 export const BOUND_CHECKS = [0, 8, 24]
 
@@ -100,15 +100,16 @@ export class HuntedTest {
   #warmupRuns = 0
   #warmupMs = 0
   #phase: 'first' | 'quick' | 'warmup' | 'sample' | 'done' = 'first'
-  /** the quick clear: its first sample, the runs after the first when it was taken, runs after the first so far */
+  /** the quick clear: the settled sample growth is read from, the runs after the first when it was taken, and so far */
   #quickFrom: number | undefined
   #quickFromRuns = 0
   #quickRuns = 0
-  /** the quick clear's bound checks (BOUND_CHECKS): the one due next, whether they are still read, and whether the
-   * sample due next settles the last one (they missed) */
+  /**
+   * where the quick clear is: before its settled sample, reading bounds, settling the last bound (they all missed),
+   * or in its spans; and the bound check due next (BOUND_CHECKS)
+   */
+  #quickStage: 'first' | 'bounds' | 'settle' | 'spans' = 'first'
   #boundCheck = 0
-  #bounding = false
-  #afterBounds = false
   /** the quick span under way, from 0 */
   #quickSpan = 0
   #quickClear: TestProbeMeta['quickClear']
@@ -208,7 +209,7 @@ export class HuntedTest {
       case 'quick':
         this.#quickRuns++
         this.#warmupMs += testMs
-        if (this.#bounding)
+        if (this.#quickStage === 'bounds')
           return this.#quickRuns >= this.#quickSettleRuns() + BOUND_CHECKS[this.#boundCheck]! ? 'bound' : 'next'
         return this.#quickRuns >= this.#quickFromRuns + this.#quickSpanRuns() ? 'sample' : 'next'
       case 'warmup':
@@ -272,8 +273,7 @@ export class HuntedTest {
       this.#boundCheck++
       return 'next'
     }
-    this.#bounding = false
-    this.#afterBounds = true
+    this.#quickStage = 'settle'
     return 'sample'
   }
 
@@ -308,11 +308,9 @@ export class HuntedTest {
    * windows decide.
    */
   #quickSample(bytes: number): HuntStep {
-    if (this.#quickFrom === undefined || this.#afterBounds) {
-      if (this.#afterBounds) {
-        this.#afterBounds = false
-        if (this.#clearsSinceSettled(bytes, false)) return 'stop'
-      } else this.#bounding = true
+    if (this.#quickStage === 'first' || this.#quickStage === 'settle') {
+      if (this.#quickStage === 'settle' && this.#clearsSinceSettled(bytes, false)) return 'stop'
+      this.#quickStage = this.#quickStage === 'first' ? 'bounds' : 'spans'
       this.#quickFrom = bytes
       this.#quickFromRuns = this.#quickRuns
       return 'next'

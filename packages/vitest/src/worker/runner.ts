@@ -83,6 +83,10 @@ const WARMUP_MAX_MS = 1000
 
 // measure's confirmation: runs from the quick clear's settled sample to its first bound, for a worker's first test.
 const FIRST_QUICK_SETTLE_RUNS = 24
+// measure's confirmation: a test's runs go on to a later bound check while they took less than this many times the
+// last settled sample's GCs (and at least BOUND_RUNS_MIN_MS): runs cheaper than a full GC spread its warm-up thinner.
+const BOUND_RUNS_PER_GC = 2
+const BOUND_RUNS_MIN_MS = 50
 // Samples the worker takes on its own before its first test's first sample (see #warmUpProbes).
 const PROBE_WARMUP_SAMPLES = 8
 // Sampled runs that create tooling objects (mocks) get a second GC, to size what the tool held.
@@ -113,11 +117,6 @@ interface HuntRun {
   startedAt: number
   harnessBytes: number
 }
-
-// measure's confirmation: a test's runs go on to a later bound check while they took less than this many times the
-// last settled sample's GCs (and at least BOUND_RUNS_MIN_MS): runs cheaper than a full GC spread its warm-up thinner.
-const BOUND_RUNS_PER_GC = 2
-const BOUND_RUNS_MIN_MS = 50
 
 /**
  * Adds the leak probes to a Vitest runner class. Probes never change a test's outcome and never throw into
@@ -352,8 +351,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             harnessBytes,
             optimizerCheck: this.#optimizingTiers.length > 0,
             quickClearBytes: config.quickClearBytes,
-            // A worker's first test also settles Vitest's own code: on jotai's suite, with 8 settling runs none of 11
-            // files' first tests was cleared; with 24, 9 of 12.
+            // A worker's first test also settles Vitest's own code: on jotai's suite, when these runs came before the
+            // quick clear's first sample, with 8 none of 11 files' first tests was cleared; with 24, 9 of 12.
             quickSettleRuns: warmupRuns === FIRST_WARMUP_RUNS ? FIRST_QUICK_SETTLE_RUNS : QUICK_CLEAR_SETTLE_RUNS,
             boundRunsMaxMs: Math.max(BOUND_RUNS_MIN_MS, BOUND_RUNS_PER_GC * this.#settledGcMs),
           },
@@ -441,11 +440,12 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         this.#probe('sample', () => {
           const first = hunt.test.firstSample
           // After unsampled runs (warm-up, a quick clear's) the garbage of all of them is still there, and the memory
-          // of dead ArrayBuffers is only given back after a second GC: without it the first sample stood high.
-          const settle = hunt.test.afterUnsampledRuns
-          const { holds, before } = this.#releaseTooling(settle && !collected, !hunt.test.quickClearing)
-          const bytes = this.#sample(settle && !collected)
-          if (settle && !collected) this.#settledGcMs = this.#lastGcMs
+          // of dead ArrayBuffers is only given back after a second GC: without it the first sample stood high. After
+          // a bound's GC, one more is that second GC.
+          const settle = hunt.test.afterUnsampledRuns && !collected
+          const { holds, before } = this.#releaseTooling(settle, !hunt.test.quickClearing)
+          const bytes = this.#sample(settle)
+          if (settle) this.#settledGcMs = this.#lastGcMs
           if (before !== undefined)
             for (const hold of holds)
               if (hold.measuredRuns)
