@@ -35,8 +35,9 @@ it('clears a file that grew on first use with the quick clear, and still confirm
   if (!cleared.rose) expect(cleared.growthBytesPerTest).toBeGreaterThan(16 * 1024)
   expect(cleared).toMatchObject({ verdict: 'clean', confirmed: true })
   expect(cleared.reason).toMatch(/no test grows when repeated/)
-  // A few hundred KB once per test, on its first run: a settled sample after that run, then a bound (one full GC) 8 runs later
-  // clear each test. A worker's first repeated test also warms up Vitest's and the probes' code: it may need more.
+  // A few hundred KB once per test, on its first run: a settled sample after that run, then a bound (one full GC) 8
+  // runs later clear each test. A worker's first repeated test also warms up Vitest's and the probes' code: it may
+  // need more.
   const quick = cleared.tests.filter((test) =>
     /kept at most \S+ (B|KiB) per run over (8|16|24|32|48) runs after its first, under 8\.0 KiB/.test(test.reason),
   )
