@@ -83,6 +83,7 @@ describe('ScalingPolicy', () => {
 describe('coldAdmission', () => {
   const cold = {
     candidateMeasured: false,
+    peakSeen: false,
     unmeasuredRunning: 1,
     mainBytes: 100 * MB,
     freshWorkerBytes: 128 * MB,
@@ -93,6 +94,10 @@ describe('coldAdmission', () => {
     expect(coldAdmission({ ...cold, budgetBytes: 400 * MB })).toBe(false)
     expect(coldAdmission({ ...cold, budgetBytes: 400 * MB, unmeasuredRunning: 0 })).toBe(true)
     expect(coldAdmission({ ...cold, budgetBytes: 400 * MB, candidateMeasured: true })).toBe(true)
+  })
+
+  it('stops once a file of the run has finished: its peak stands in for the unmeasured ones', () => {
+    expect(coldAdmission({ ...cold, budgetBytes: 400 * MB, peakSeen: true })).toBe(true)
   })
 
   it('lets a roomy budget start unmeasured files side by side', () => {

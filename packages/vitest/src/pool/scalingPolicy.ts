@@ -154,11 +154,14 @@ function recentLoad(loads: readonly Load[], windowMs: number): { cpu: number; ma
  * Whether a file whose memory nothing has measured yet may start beside the others on a cold run. With a
  * budget that holds only a few fresh workers, files that have not finished have not shown their peak: until
  * one has, unmeasured files start one at a time, so the budget holds before any history exists (a cold run
- * of 150 MB files under a 400 MB budget started two at once and peaked at 543 MB).
+ * of 150 MB files under a 400 MB budget started two at once and peaked at 543 MB). After that the largest peak
+ * seen stands in for an unmeasured file's, and the budget check decides.
  */
 export function coldAdmission(input: {
   /** the candidate has a peak from an earlier run, or one measured in this run */
   candidateMeasured: boolean
+  /** a file of this run has finished with a measured peak */
+  peakSeen: boolean
   /** files admitted and not finished whose peak nothing has measured */
   unmeasuredRunning: number
   budgetBytes: number
@@ -166,7 +169,7 @@ export function coldAdmission(input: {
   freshWorkerBytes: number
   cores: number
 }): boolean {
-  if (input.candidateMeasured || input.unmeasuredRunning === 0) return true
+  if (input.candidateMeasured || input.peakSeen || input.unmeasuredRunning === 0) return true
   const tight = input.budgetBytes - input.mainBytes < TIGHT_BUDGET_WORKERS * input.cores * input.freshWorkerBytes
   return !tight
 }

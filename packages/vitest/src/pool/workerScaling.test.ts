@@ -82,6 +82,24 @@ describe('WorkerScaling admission', () => {
     run.stop()
   })
 
+  it('starts them side by side once a file of the run has finished and the budget holds its peak for each', async () => {
+    // Tight for a cold run (under 4 fresh workers a CPU), roomy for two files of the peak seen (80 MB, under a fresh worker's 128).
+    const run = scalingWith({ memoryBudgetBytes: 500 * MB })
+    const file = (name: string) => path.join(run.scaling.settings.root, `${name}.test.ts`)
+    const signal = new AbortController().signal
+    const first = await run.scaling.admit(file('a'), false, signal)
+    run.ask(['b', 'c'])
+    await settle()
+    expect(run.granted).toEqual([])
+    run.scaling.fileStarted(file('a'), { pid: 4242 })
+    run.advance(1000)
+    run.scaling.fileFinished(file('a'), { crashed: false })
+    first()
+    await settle()
+    expect(run.granted).toEqual(['b', 'c'])
+    run.stop()
+  })
+
   it('starts them side by side under a roomy budget', async () => {
     const run = scalingWith({ memoryBudgetBytes: 14 * 1024 * MB })
     run.ask(['a', 'b', 'c'])

@@ -51,7 +51,7 @@ import { AdaptiveWorkerGate, type GateRequest, type Release } from './workerGate
  *   the budget cuts it to the files running. Reused workers (`isolate: false`) do not grow past Vitest's default, CPUs − 1.
  * - Memory: a file starts only when the run's projected RSS (Vitest's main process, running files at their
  *   expected peaks from history, plus the new one) fits in 95% of `memoryBudget`; with a tight budget and no
- *   history, unmeasured files start one at a time.
+ *   history, unmeasured files start one at a time until one has finished.
  */
 
 export interface WorkerScalingSettings {
@@ -126,6 +126,8 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
   #mainRss: number
   #totalRss = 0
   #largestPeakSeen = 0
+  /** a file of this run finished with a measured peak: the cold run's one-at-a-time start is over (see coldAdmission) */
+  #finishedPeakSeen = false
   #timeline: TimelinePoint[] = []
   #limits: number[] = []
   #peakConcurrency = 0
@@ -316,6 +318,7 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     const threadPeak = Math.max(running.peakBytes, outcome.usedMemoryBytes ?? 0)
     const peakBytes = running.pid !== undefined ? running.peakBytes : threadPeak > 0 ? threadPeak : null
     if (peakBytes !== null) this.#largestPeakSeen = Math.max(this.#largestPeakSeen, peakBytes)
+    if (peakBytes !== null && !outcome.crashed) this.#finishedPeakSeen = true
     const key = this.#key(file)
     const startMs = running.startedAt - this.#runStartedAt
     this.#fileRuns.push({
@@ -430,6 +433,7 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     const measured = (name: string) => this.#record(name)?.peakBytes != null
     const cold = coldAdmission({
       candidateMeasured: measured(file),
+      peakSeen: this.#finishedPeakSeen,
       unmeasuredRunning: admitted.filter((request) => !measured(request.file)).length,
       budgetBytes: this.settings.memoryBudgetBytes,
       mainBytes: this.#mainRss,
