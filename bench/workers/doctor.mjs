@@ -109,3 +109,12 @@ export function runDoctor({ dir, node, vitestBin, timeoutMs, onSpawn = () => {} 
     })
   })
 }
+
+/**
+ * Doctor's settings beyond a worker count (`isolate: false`, another pool) change how the suite runs, not how many
+ * files run at once: the pool is judged on them with the same settings (`adaptive+doctor` against doctor), and the
+ * doctor row is then not one of the suite's own static settings that `adaptive` is held to.
+ */
+export function doctorChangesSettings(settings) {
+  return Object.keys(settings ?? {}).some((key) => key !== 'maxWorkers' && key !== 'fileParallelism')
+}

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { installProject, packPackages, vitestMajor, vitestTarget } from '@qtests/test-utils'
 import { childrenCpuMs, machineBusyMs, median, seconds } from '../lib.mjs'
-import { runDoctor } from './doctor.mjs'
+import { doctorChangesSettings, runDoctor } from './doctor.mjs'
 import {
   adaptiveMaxWorkers,
   generate,
@@ -33,14 +33,18 @@ import {
 const benchDir = dirname(fileURLToPath(import.meta.url))
 const resultsPath = join(benchDir, 'results.json')
 // adaptive: a first run, no history; warm: the adaptive pool with the history earlier runs of the suite left;
-// doctor (Vitest 5 only): plain Vitest with the settings `vitest doctor` recommended for the suite.
+// doctor (Vitest 5 only): plain Vitest with the settings `vitest doctor` recommended for the suite;
+// adaptive+doctor: the adaptive pool with those settings, run when they are more than a worker count (see below).
 const allConfigs = ['1', '2', '4', '8', '16', 'default', 'adaptive', 'warm', 'doctor']
+const adaptiveDoctor = 'adaptive+doctor'
 const pollIntervalMs = 50
 // A run that hangs (a deadlocked pool) must not hang the benchmark; the slowest full run takes 1-2 min.
 const runTimeoutMs = 10 * 60_000
 // Doctor runs the suite 8-14 times (its baseline, each candidate, validation runs).
 const doctorTimeoutMs = 60 * 60_000
 const pageBytes = 4096
+// The table's first column fits the longest configuration name.
+const configWidth = adaptiveDoctor.length + 2
 
 const targets = {
   ioVsBestStatic: 1.1,
@@ -87,12 +91,12 @@ function parseOptions() {
     .split(',')
     .map((c) => c.trim())
   for (const config of configs) {
-    if (!/^[1-9]\d*$/.test(config) && !['default', 'adaptive', 'warm', 'doctor'].includes(config))
+    if (!/^[1-9]\d*$/.test(config) && !['default', 'adaptive', 'warm', 'doctor', adaptiveDoctor].includes(config))
       throw new Error(
-        `--configs has ${JSON.stringify(config)}; allowed: worker counts, default, adaptive, warm and doctor, e.g. 1,2,4,8,16,default,adaptive,warm.`,
+        `--configs has ${JSON.stringify(config)}; allowed: worker counts, default, adaptive, warm, doctor and ${adaptiveDoctor}, e.g. 1,2,4,8,16,default,adaptive,warm.`,
       )
   }
-  if (configs.includes('doctor') && vitest !== '5')
+  if ((configs.includes('doctor') || configs.includes(adaptiveDoctor)) && vitest !== '5')
     throw new Error('--configs has doctor, which needs Vitest 5: add --vitest 5 (or set QTESTS_VITEST=5).')
   // The budget binds on the memory-heavy suite only: between 2 and 4 workers' worth of its files on this
   // kind of machine (Vitest's main process included), so running "as many as fit" is a real decision.
@@ -329,7 +333,7 @@ const megabytes = (bytes) => `${Math.round(bytes / 2 ** 20)} MB`
 const gigabytes = (bytes) => `${(bytes / 2 ** 30).toFixed(2)} GB`
 const percent = (share) => `${(share * 100).toFixed(1)}%`
 // doctor's recommendation is a fixed configuration too: it counts as static.
-const isStatic = (config) => config !== 'adaptive' && config !== 'warm'
+const isStatic = (config) => config !== 'adaptive' && config !== 'warm' && config !== adaptiveDoctor
 
 /** Per configuration: median wall time over rounds, the highest peak RSS, and any crash. */
 function summarise(runs, expectedTests) {
@@ -353,24 +357,28 @@ function summarise(runs, expectedTests) {
   })
 }
 
-function printTable(rows, { expectedTests, budgetBytes: budget, isMemory }) {
-  const bestStatic = bestStaticRow(rows)
+function printTable(rows, { expectedTests, budgetBytes: budget, isMemory, doctorApart }) {
+  const bestStatic = bestStaticRow(rows, doctorApart)
   const col = (text, width) => String(text).padStart(width)
   const header =
-    `${'config'.padEnd(10)}${col('wall s', 9)}${col('cpu s', 9)}${col('peak RSS', 11)}${col('procs', 7)}${col('vs best', 9)}` +
+    `${'config'.padEnd(configWidth)}${col('wall s', 9)}${col('cpu s', 9)}${col('peak RSS', 11)}${col('procs', 7)}${col('vs best', 9)}` +
     `${isMemory ? col(`≤ ${gigabytes(budget)}`, 11) : ''}${col('tests', 11)}  result`
   console.log(header)
   for (const row of rows) {
     const ratio = bestStatic ? `${(row.wallMs / bestStatic.wallMs).toFixed(2)}×` : '–'
     const underBudget = row.peakRssBytes <= budget ? 'yes' : 'NO'
     console.log(
-      `${row.config.padEnd(10)}${col(seconds(row.wallMs), 9)}${col(seconds(row.cpuMs), 9)}${col(megabytes(row.peakRssBytes), 11)}${col(row.peakProcesses, 7)}` +
+      `${row.config.padEnd(configWidth)}${col(seconds(row.wallMs), 9)}${col(seconds(row.cpuMs), 9)}${col(megabytes(row.peakRssBytes), 11)}${col(row.peakProcesses, 7)}` +
         `${col(ratio, 9)}${isMemory ? col(underBudget, 11) : ''}${col(`${row.testsPassed}/${expectedTests}`, 11)}  ${row.crash ?? 'ok'}`,
     )
   }
   console.log(
     bestStatic ? `best static: ${bestStatic.config} (${seconds(bestStatic.wallMs)} s)` : 'best static: none passed',
   )
+  if (doctorApart)
+    console.log(
+      `doctor changed more than the worker count: its row is not among the suite's own static settings; ${adaptiveDoctor} is the pool with its settings`,
+    )
   for (const adaptive of rows.filter((row) => !isStatic(row.config))) {
     if (adaptive.pluginWorkers && !adaptive.pluginWorkers.adaptive) {
       console.log(`note: the plugin reported workers.adaptive = false: "${adaptive.config}" ran as plain Vitest.`)
@@ -381,15 +389,31 @@ function printTable(rows, { expectedTests, budgetBytes: budget, isMemory }) {
 }
 
 /** The fastest static configuration that passed, or null. */
-function bestStaticRow(rows) {
-  const passed = rows.filter((row) => isStatic(row.config) && !row.crash)
+function bestStaticRow(rows, doctorApart = false) {
+  const passed = rows.filter((row) => isStatic(row.config) && !row.crash && !(doctorApart && row.config === 'doctor'))
   return passed.length > 0 ? passed.reduce((best, row) => (row.wallMs < best.wallMs ? row : best)) : null
 }
 
 /** The targets that apply to one suite, each { name, met: true | false | null, detail }. */
-function checkTargets(key, rows, budget) {
+function checkTargets(key, rows, budget, doctorApart = false) {
+  const suiteTargets = ownSettingsTargets(key, rows, budget, doctorApart)
+  const withDoctor = rows.find((row) => row.config === adaptiveDoctor)
+  const doctor = rows.find((row) => row.config === 'doctor')
+  if (!withDoctor || !doctor) return suiteTargets
+  // The same limit as against the best static run: doctor's settings with the pool, against them without it.
+  const limit = { io: targets.ioVsBestStatic, cpu: targets.cpuVsBestStatic }[key] ?? targets.reusedVsBestStatic
+  const ratio = withDoctor.wallMs / doctor.wallMs
+  suiteTargets.push({
+    name: `${adaptiveDoctor} ≤ ${limit}× doctor`,
+    met: !withDoctor.crash && !doctor.crash && ratio <= limit,
+    detail: `${ratio.toFixed(2)}× (${seconds(withDoctor.wallMs)} s vs ${seconds(doctor.wallMs)} s)${withDoctor.crash ? `; ${adaptiveDoctor}: ${withDoctor.crash}` : ''}`,
+  })
+  return suiteTargets
+}
+
+function ownSettingsTargets(key, rows, budget, doctorApart) {
   const adaptive = rows.find((row) => row.config === 'adaptive')
-  const bestStatic = bestStaticRow(rows)
+  const bestStatic = bestStaticRow(rows, doctorApart)
   const notMeasured = (name, what) => ({ name, met: null, detail: `not measured (${what})` })
   const vsBest = (name, limit) => {
     if (!adaptive || !bestStatic) return notMeasured(name, 'needs adaptive and a passing static run')
@@ -490,12 +514,19 @@ async function main() {
     // Warm-up on one file: page cache and Vite's first transform. Not counted.
     const warmup = await runVitest({ key, config: '1', budget, runtime, filters: ['test/00.test.ts'] })
     if (warmup.exitCode !== 0) console.log(`  warm-up failed (exit ${warmup.exitCode}):\n${lastLines(warmup.output)}`)
-    let suiteConfigs = configs
+    let suiteConfigs = configs.filter((config) => config !== adaptiveDoctor)
     let doctor = null
-    if (configs.includes('doctor')) {
+    if (configs.includes('doctor') || configs.includes(adaptiveDoctor)) {
       doctor = await consultDoctor(key, runtime)
-      if (!doctor.settings) suiteConfigs = configs.filter((config) => config !== 'doctor')
+      if (!doctor.settings) suiteConfigs = suiteConfigs.filter((config) => config !== 'doctor')
+      // With the adaptive row asked for, the pool also runs with doctor's settings when they are more than a worker count.
+      else if (
+        doctorChangesSettings(doctor.settings) &&
+        (configs.includes('adaptive') || configs.includes(adaptiveDoctor))
+      )
+        suiteConfigs = [...suiteConfigs, adaptiveDoctor]
     }
+    const doctorApart = doctorChangesSettings(doctor?.settings)
     if (configs.includes('warm')) {
       // The history a warm run starts from: one adaptive run of this build, not counted.
       rmSync(join(suiteDir(key, vitest), '.bench', 'qtests-warm'), { recursive: true, force: true })
@@ -519,9 +550,9 @@ async function main() {
       }
     }
     const rows = summarise(runs, manifest.tests)
-    printTable(rows, { expectedTests: manifest.tests, budgetBytes, isMemory: key === 'memory' })
+    printTable(rows, { expectedTests: manifest.tests, budgetBytes, isMemory: key === 'memory', doctorApart })
     if (doctor) console.log(doctorLine(doctor))
-    const suiteTargets = checkTargets(key, rows, budgetBytes)
+    const suiteTargets = checkTargets(key, rows, budgetBytes, doctorApart)
     allTargets.push(...suiteTargets.map((target) => ({ suite: manifest.suite, ...target })))
     const shares = runs.map((run) => run.otherCpuShare).filter((share) => share !== null)
     const otherShare = shares.length ? Math.max(...shares) : null
@@ -530,7 +561,7 @@ async function main() {
       files: manifest.files,
       tests: manifest.tests,
       configs: rows,
-      bestStatic: bestStaticRow(rows)?.config ?? null,
+      bestStatic: bestStaticRow(rows, doctorApart)?.config ?? null,
       targets: suiteTargets,
       maxOtherCpuShare: otherShare,
       doctor,
