@@ -3,7 +3,7 @@ import {
   type HuntSettings,
   HuntedTest,
   QUICK_CLEAR_RUNS,
-  QUICK_CLEAR_SETTLE_RUNS,
+  RUNS_TO_FIRST_BOUND,
   QUICK_CLEAR_SPANS,
   type RunOutcome,
 } from './huntedTest.js'
@@ -210,7 +210,7 @@ describe("measure's confirmation: a quick clear", () => {
     // 48 KB on the first run (code compiled, a cache filled), 6 KB a run while V8 compiles, then 1.5 KB a run.
     const memory = (run: number) => 50_000_000 + 48 * KB + Math.min(run, 8) * 6 * KB + Math.max(0, run - 8) * 1.5 * KB
     const { meta, runs, confirmedLeak } = hunt(memory, quick)
-    expect(runs).toBe(1 + QUICK_CLEAR_SETTLE_RUNS + QUICK_CLEAR_RUNS)
+    expect(runs).toBe(1 + RUNS_TO_FIRST_BOUND + QUICK_CLEAR_RUNS)
     expect(meta.quickClear).toEqual({ runs: 8, afterRuns: 9, bytesPerRun: 1536, barBytes: 4096 })
     expect(meta.samples).toEqual([])
     expect(confirmedLeak).toBe(false)
@@ -218,7 +218,7 @@ describe("measure's confirmation: a quick clear", () => {
 
   it("settles as many runs as it is told before its first sample (a worker's first test: more)", () => {
     const memory = (run: number) => 50_000_000 + Math.min(run, 24) * 6 * KB + Math.max(0, run - 24) * 1 * KB
-    const { meta, runs } = hunt(memory, { settings: { ...quick.settings, quickSettleRuns: 24 } })
+    const { meta, runs } = hunt(memory, { settings: { ...quick.settings, runsToFirstBound: 24 } })
     expect(runs).toBe(1 + 24 + QUICK_CLEAR_RUNS)
     expect(meta.quickClear).toEqual({ runs: 8, afterRuns: 25, bytesPerRun: 1024, barBytes: 4096 })
   })
@@ -239,7 +239,7 @@ describe("measure's confirmation: a quick clear", () => {
     // 6 KB a run up to run 20, then 1 KB: the first span (runs 10–17) is over the bar, the second (18–33) under it.
     const memory = (run: number) => 50_000_000 + Math.min(run, 20) * 6 * KB + Math.max(0, run - 20) * 1 * KB
     const { meta, runs } = hunt(memory, quick)
-    expect(runs).toBe(1 + QUICK_CLEAR_SETTLE_RUNS + QUICK_CLEAR_RUNS + 2 * QUICK_CLEAR_RUNS)
+    expect(runs).toBe(1 + RUNS_TO_FIRST_BOUND + QUICK_CLEAR_RUNS + 2 * QUICK_CLEAR_RUNS)
     expect(meta.quickClear).toEqual({ runs: 16, afterRuns: 17, bytesPerRun: 2304, barBytes: 4096 })
   })
 
@@ -247,13 +247,13 @@ describe("measure's confirmation: a quick clear", () => {
     const { meta } = hunt((run) => 50_000_000 + run * 8 * KB, { ...quick, clockMsPerRun: 1000 })
     // The first span alone (17 runs of 1 s) is past half of confirmMaxMs: no second span (the warm-up, past its
     // time too, adds the one run that closes with the first window's first sample).
-    expect(meta.warmupRuns).toBe(QUICK_CLEAR_SETTLE_RUNS + QUICK_CLEAR_RUNS + 1)
+    expect(meta.warmupRuns).toBe(RUNS_TO_FIRST_BOUND + QUICK_CLEAR_RUNS + 1)
   })
 
   it('leaves a test over the bar in every span to the windows, its quick runs counted as warm-up, and still finds the leak', () => {
     const { meta, confirmedLeak } = hunt((run) => 50_000_000 + run * 8 * KB, quick)
     expect(meta.quickClear).toBeUndefined()
-    expect(meta.warmupRuns).toBe(QUICK_CLEAR_SETTLE_RUNS + QUICK_CLEAR_RUNS * (2 ** QUICK_CLEAR_SPANS - 1))
+    expect(meta.warmupRuns).toBe(RUNS_TO_FIRST_BOUND + QUICK_CLEAR_RUNS * (2 ** QUICK_CLEAR_SPANS - 1))
     expect(meta.confirmation).toBe('kept growing')
     expect(confirmedLeak).toBe(true)
   })
@@ -263,23 +263,23 @@ describe("measure's confirmation: a quick clear", () => {
     expect(test.runFinished('pass', 1)).toBe('sample')
     expect([test.firstSample, test.afterUnsampledRuns]).toEqual([true, true])
     expect(test.addSample(50_000_000)).toBe('next')
-    for (let run = 1; run < QUICK_CLEAR_SETTLE_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
+    for (let run = 1; run < RUNS_TO_FIRST_BOUND; run++) expect(test.runFinished('pass', 1)).toBe('next')
     expect(test.runFinished('pass', 1)).toBe('bound')
     // Over the bar, and no time for more runs (boundRunsMaxMs unset): a settled sample completes the bound's GC.
-    expect(test.addBound(50_000_000 + QUICK_CLEAR_SETTLE_RUNS * 16 * KB)).toBe('sample')
+    expect(test.addBound(50_000_000 + RUNS_TO_FIRST_BOUND * 16 * KB)).toBe('sample')
     expect([test.firstSample, test.afterUnsampledRuns, test.quickClearing]).toEqual([false, true, true])
-    expect(test.addSample(50_000_000 + QUICK_CLEAR_SETTLE_RUNS * 16 * KB)).toBe('next')
+    expect(test.addSample(50_000_000 + RUNS_TO_FIRST_BOUND * 16 * KB)).toBe('next')
     for (let run = 1; run < QUICK_CLEAR_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
     expect(test.runFinished('pass', 1)).toBe('sample')
-    expect(test.addSample(50_000_000 + (QUICK_CLEAR_SETTLE_RUNS + QUICK_CLEAR_RUNS) * 16 * KB)).toBe('next')
+    expect(test.addSample(50_000_000 + (RUNS_TO_FIRST_BOUND + QUICK_CLEAR_RUNS) * 16 * KB)).toBe('next')
     // Over the bar: a span of twice the runs, sampled at its end the same way.
     for (let run = 1; run < 2 * QUICK_CLEAR_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
     expect(test.runFinished('pass', 1)).toBe('sample')
     expect([test.firstSample, test.afterUnsampledRuns, test.quickClearing]).toEqual([false, true, true])
-    expect(test.addSample(50_000_000 + (QUICK_CLEAR_SETTLE_RUNS + 3 * QUICK_CLEAR_RUNS) * 16 * KB)).toBe('next')
+    expect(test.addSample(50_000_000 + (RUNS_TO_FIRST_BOUND + 3 * QUICK_CLEAR_RUNS) * 16 * KB)).toBe('next')
     for (let run = 1; run < 4 * QUICK_CLEAR_RUNS; run++) expect(test.runFinished('pass', 1)).toBe('next')
     expect(test.runFinished('pass', 1)).toBe('sample')
-    expect(test.addSample(50_000_000 + (QUICK_CLEAR_SETTLE_RUNS + 7 * QUICK_CLEAR_RUNS) * 16 * KB)).toBe('next')
+    expect(test.addSample(50_000_000 + (RUNS_TO_FIRST_BOUND + 7 * QUICK_CLEAR_RUNS) * 16 * KB)).toBe('next')
     expect(test.quickClearing).toBe(false)
     // Over the bar to the last span: its runs were the warm-up; the first window's first sample settles too.
     let step = test.runFinished('pass', 1)
@@ -332,8 +332,8 @@ describe("measure's confirmation: bounds", () => {
       (run) => 50_000_000 + 300 * KB + run * 2 * KB,
       () => 12 * KB,
     )
-    expect(steps).toEqual(['sample@1', `bound@${1 + QUICK_CLEAR_SETTLE_RUNS}`])
-    expect(runs).toBe(1 + QUICK_CLEAR_SETTLE_RUNS)
+    expect(steps).toEqual(['sample@1', `bound@${1 + RUNS_TO_FIRST_BOUND}`])
+    expect(runs).toBe(1 + RUNS_TO_FIRST_BOUND)
     expect(meta.quickClear).toEqual({ runs: 8, afterRuns: 1, bytesPerRun: 3.5 * KB, barBytes: 8 * KB, atMost: true })
     expect(meta.samples).toEqual([])
   })
@@ -375,7 +375,7 @@ describe("measure's confirmation: bounds", () => {
     const { steps } = withBounds(
       (run) => 50_000_000,
       () => 0,
-      { quickSettleRuns: 24 },
+      { runsToFirstBound: 24 },
     )
     expect(steps).toEqual(['sample@1', 'bound@25'])
   })

@@ -30,11 +30,11 @@ export interface HuntSettings {
   optimizerCheck: boolean
   /**
    * measure's confirmation: a test that keeps less than this per run from a settled sample after its first run to a
-   * bound `quickSettleRuns` runs later (or a later check, or a span), is cleared there, without windows
+   * bound `runsToFirstBound` runs later (or a later check, or a span), is cleared there, without windows
    */
   quickClearBytes?: number
-  /** runs after the quick clear's settled sample before its first bound (default `QUICK_CLEAR_SETTLE_RUNS`) */
-  quickSettleRuns?: number
+  /** runs after the quick clear's settled sample before its first bound (default `RUNS_TO_FIRST_BOUND`) */
+  runsToFirstBound?: number
   /** the quick clear reads a later bound only while the test's runs have taken less than this, ms (see BOUND_CHECKS) */
   boundRunsMaxMs?: number
 }
@@ -59,7 +59,7 @@ export const QUICK_CLEAR_SPANS = 3
  * still grow as V8 compiles its code (runs 2–25: 1.1–1.8 KB each on public suites, see WARMUP_RUNS in runner.ts),
  * which the bound counts against the test, spread over these runs.
  */
-export const QUICK_CLEAR_SETTLE_RUNS = 8
+export const RUNS_TO_FIRST_BOUND = 8
 
 /**
  * The quick clear's checks, in runs after its settled sample (taken after the test's first run) beyond the settling
@@ -210,7 +210,7 @@ export class HuntedTest {
         this.#quickRuns++
         this.#warmupMs += testMs
         if (this.#quickStage === 'bounds')
-          return this.#quickRuns >= this.#quickSettleRuns() + BOUND_CHECKS[this.#boundCheck]! ? 'bound' : 'next'
+          return this.#quickRuns >= this.#runsToFirstBound() + BOUND_CHECKS[this.#boundCheck]! ? 'bound' : 'next'
         return this.#quickRuns >= this.#quickFromRuns + this.#quickSpanRuns() ? 'sample' : 'next'
       case 'warmup':
         this.#warmupRuns++
@@ -254,8 +254,8 @@ export class HuntedTest {
     return step
   }
 
-  #quickSettleRuns(): number {
-    return this.#settings.quickSettleRuns ?? QUICK_CLEAR_SETTLE_RUNS
+  #runsToFirstBound(): number {
+    return this.#settings.runsToFirstBound ?? RUNS_TO_FIRST_BOUND
   }
 
   #quickSpanRuns(): number {

@@ -17,7 +17,7 @@ import { heapStatistics, nextMacrotask, now } from './captured.js'
 import type { HeapSampler } from './heapSampler.js'
 import { EventLoopWatch } from './eventLoopWatch.js'
 import { type HuntTools, loadHuntTools, siteResolver } from './huntTools.js'
-import { HuntedTest, type HuntStep, QUICK_CLEAR_SETTLE_RUNS, type RunOutcome } from './huntedTest.js'
+import { HuntedTest, type HuntStep, RUNS_TO_FIRST_BOUND, type RunOutcome } from './huntedTest.js'
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
 import { processTiers, setOptimizing } from './optimizer.js'
@@ -82,7 +82,7 @@ const WARMUP_RUNS = 24
 const WARMUP_MAX_MS = 1000
 
 // measure's confirmation: runs from the quick clear's settled sample to its first bound, for a worker's first test.
-const FIRST_QUICK_SETTLE_RUNS = 24
+const FIRST_TEST_RUNS_TO_FIRST_BOUND = 24
 // measure's confirmation: a test's runs go on to a later bound check while they took less than this many times the
 // last settled sample's GCs (and at least BOUND_RUNS_MIN_MS): runs cheaper than a full GC spread its warm-up thinner.
 const BOUND_RUNS_PER_GC = 2
@@ -353,7 +353,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             quickClearBytes: config.quickClearBytes,
             // A worker's first test also settles Vitest's own code: on jotai's suite, when these runs came before the
             // quick clear's first sample, with 8 none of 11 files' first tests was cleared; with 24, 9 of 12.
-            quickSettleRuns: warmupRuns === FIRST_WARMUP_RUNS ? FIRST_QUICK_SETTLE_RUNS : QUICK_CLEAR_SETTLE_RUNS,
+            runsToFirstBound: warmupRuns === FIRST_WARMUP_RUNS ? FIRST_TEST_RUNS_TO_FIRST_BOUND : RUNS_TO_FIRST_BOUND,
             boundRunsMaxMs: Math.max(BOUND_RUNS_MIN_MS, BOUND_RUNS_PER_GC * this.#settledGcMs),
           },
           now,
