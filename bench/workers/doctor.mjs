@@ -116,5 +116,12 @@ export function runDoctor({ dir, node, vitestBin, timeoutMs, onSpawn = () => {} 
  * doctor row is then not one of the suite's own static settings that `adaptive` is held to.
  */
 export function doctorChangesSettings(settings) {
-  return Object.keys(settings ?? {}).some((key) => key !== 'maxWorkers' && key !== 'fileParallelism')
+  return Object.keys(settings ?? {}).some((key) => !workerCountSettings.includes(key))
 }
+
+/** Doctor's settings for the adaptive pool: all but the worker count, which the pool decides. */
+export function withoutWorkerCount(settings) {
+  return Object.fromEntries(Object.entries(settings ?? {}).filter(([key]) => !workerCountSettings.includes(key)))
+}
+
+const workerCountSettings = ['maxWorkers', 'fileParallelism']

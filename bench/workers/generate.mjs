@@ -45,11 +45,8 @@ if (!/^(\\d+|default|adaptive|warm|doctor|adaptive\\+doctor)$/.test(run)) {
 // A plain number is bytes; anything else ('3GiB', '60%') goes to the plugin as written.
 const budgetText = process.env.BENCH_MEMORY_BUDGET ?? '3GiB'
 const memoryBudget = /^\\d+$/.test(budgetText) ? Number(budgetText) : budgetText
+// run.mjs leaves the worker count out of the settings it gives adaptive+doctor.
 const doctorSettings = run === 'doctor' || run === 'adaptive+doctor' ? JSON.parse(process.env.BENCH_DOCTOR_SETTINGS ?? '{}') : {}
-if (run === 'adaptive+doctor') {
-  delete doctorSettings.maxWorkers
-  delete doctorSettings.fileParallelism
-}
 
 const plugins = []
 if (run === 'adaptive' || run === 'warm' || run === 'adaptive+doctor') {

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { installProject, packPackages, vitestMajor, vitestTarget } from '@qtests/test-utils'
 import { childrenCpuMs, machineBusyMs, median, seconds } from '../lib.mjs'
-import { doctorChangesSettings, runDoctor } from './doctor.mjs'
+import { doctorChangesSettings, runDoctor, withoutWorkerCount } from './doctor.mjs'
 import {
   adaptiveMaxWorkers,
   generate,
@@ -357,8 +357,7 @@ function summarise(runs, expectedTests) {
   })
 }
 
-function printTable(rows, { expectedTests, budgetBytes: budget, isMemory, doctorApart }) {
-  const bestStatic = bestStaticRow(rows, doctorApart)
+function printTable(rows, { expectedTests, budgetBytes: budget, isMemory, bestStatic, doctorApart }) {
   const col = (text, width) => String(text).padStart(width)
   const header =
     `${'config'.padEnd(configWidth)}${col('wall s', 9)}${col('cpu s', 9)}${col('peak RSS', 11)}${col('procs', 7)}${col('vs best', 9)}` +
@@ -388,15 +387,15 @@ function printTable(rows, { expectedTests, budgetBytes: budget, isMemory, doctor
   }
 }
 
-/** The fastest static configuration that passed, or null. */
-function bestStaticRow(rows, doctorApart = false) {
+/** The fastest static configuration that passed, or null; `doctorApart`: doctor's row is not one (see doctorChangesSettings). */
+function bestStaticRow(rows, doctorApart) {
   const passed = rows.filter((row) => isStatic(row.config) && !row.crash && !(doctorApart && row.config === 'doctor'))
   return passed.length > 0 ? passed.reduce((best, row) => (row.wallMs < best.wallMs ? row : best)) : null
 }
 
 /** The targets that apply to one suite, each { name, met: true | false | null, detail }. */
-function checkTargets(key, rows, budget, doctorApart = false) {
-  const suiteTargets = ownSettingsTargets(key, rows, budget, doctorApart)
+function checkTargets(key, rows, budget, bestStatic) {
+  const suiteTargets = ownSettingsTargets(key, rows, budget, bestStatic)
   const withDoctor = rows.find((row) => row.config === adaptiveDoctor)
   const doctor = rows.find((row) => row.config === 'doctor')
   if (!withDoctor || !doctor) return suiteTargets
@@ -411,9 +410,8 @@ function checkTargets(key, rows, budget, doctorApart = false) {
   return suiteTargets
 }
 
-function ownSettingsTargets(key, rows, budget, doctorApart) {
+function ownSettingsTargets(key, rows, budget, bestStatic) {
   const adaptive = rows.find((row) => row.config === 'adaptive')
-  const bestStatic = bestStaticRow(rows, doctorApart)
   const notMeasured = (name, what) => ({ name, met: null, detail: `not measured (${what})` })
   const vsBest = (name, limit) => {
     if (!adaptive || !bestStatic) return notMeasured(name, 'needs adaptive and a passing static run')
@@ -539,7 +537,9 @@ async function main() {
       // Alternate the order by round, so slow drift on a shared machine hits every configuration alike.
       const order = round % 2 === 0 ? suiteConfigs : [...suiteConfigs].reverse()
       for (const config of order) {
-        const run = await runVitest({ key, config, budget, runtime, doctorSettings: doctor?.settings ?? {} })
+        const doctorSettings =
+          config === adaptiveDoctor ? withoutWorkerCount(doctor.settings) : (doctor?.settings ?? {})
+        const run = await runVitest({ key, config, budget, runtime, doctorSettings })
         const crash = crashReason(run, manifest.tests)
         if (crash) console.log(`  ${config} round ${round + 1}: ${crash}\n${lastLines(run.output)}`)
         runs.push(run)
@@ -550,9 +550,16 @@ async function main() {
       }
     }
     const rows = summarise(runs, manifest.tests)
-    printTable(rows, { expectedTests: manifest.tests, budgetBytes, isMemory: key === 'memory', doctorApart })
+    const bestStatic = bestStaticRow(rows, doctorApart)
+    printTable(rows, {
+      expectedTests: manifest.tests,
+      budgetBytes,
+      isMemory: key === 'memory',
+      bestStatic,
+      doctorApart,
+    })
     if (doctor) console.log(doctorLine(doctor))
-    const suiteTargets = checkTargets(key, rows, budgetBytes, doctorApart)
+    const suiteTargets = checkTargets(key, rows, budgetBytes, bestStatic)
     allTargets.push(...suiteTargets.map((target) => ({ suite: manifest.suite, ...target })))
     const shares = runs.map((run) => run.otherCpuShare).filter((share) => share !== null)
     const otherShare = shares.length ? Math.max(...shares) : null
@@ -561,7 +568,7 @@ async function main() {
       files: manifest.files,
       tests: manifest.tests,
       configs: rows,
-      bestStatic: bestStaticRow(rows, doctorApart)?.config ?? null,
+      bestStatic: bestStatic?.config ?? null,
       targets: suiteTargets,
       maxOtherCpuShare: otherShare,
       doctor,
