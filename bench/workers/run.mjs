@@ -96,8 +96,11 @@ function parseOptions() {
         `--configs has ${JSON.stringify(config)}; allowed: worker counts, default, adaptive, warm, doctor and ${adaptiveDoctor}, e.g. 1,2,4,8,16,default,adaptive,warm.`,
       )
   }
-  if ((configs.includes('doctor') || configs.includes(adaptiveDoctor)) && vitest !== '5')
-    throw new Error('--configs has doctor, which needs Vitest 5: add --vitest 5 (or set QTESTS_VITEST=5).')
+  const needsDoctor = configs.find((config) => config === 'doctor' || config === adaptiveDoctor)
+  if (needsDoctor && vitest !== '5')
+    throw new Error(
+      `--configs has ${needsDoctor}, which needs \`vitest doctor\` from Vitest 5: add --vitest 5 (or set QTESTS_VITEST=5).`,
+    )
   // The budget binds on the memory-heavy suite only: between 2 and 4 workers' worth of its files on this
   // kind of machine (Vitest's main process included), so running "as many as fit" is a real decision.
   // The other suites run at the plugin's default budget (60% of system memory). Quick files are smaller.
@@ -394,8 +397,10 @@ function bestStaticRow(rows, doctorApart) {
 }
 
 /** The targets that apply to one suite, each { name, met: true | false | null, detail }. */
-function checkTargets(key, rows, budget, bestStatic) {
-  const suiteTargets = ownSettingsTargets(key, rows, budget, bestStatic)
+function checkTargets(key, rows, budget, bestStatic, doctorApart) {
+  // Doctor's row with settings other than a worker count is not a static run of the suite's own settings.
+  const ownRows = doctorApart ? rows.filter((row) => row.config !== 'doctor') : rows
+  const suiteTargets = ownSettingsTargets(key, ownRows, budget, bestStatic)
   const withDoctor = rows.find((row) => row.config === adaptiveDoctor)
   const doctor = rows.find((row) => row.config === 'doctor')
   if (!withDoctor || !doctor) return suiteTargets
@@ -559,7 +564,7 @@ async function main() {
       doctorApart,
     })
     if (doctor) console.log(doctorLine(doctor))
-    const suiteTargets = checkTargets(key, rows, budgetBytes, bestStatic)
+    const suiteTargets = checkTargets(key, rows, budgetBytes, bestStatic, doctorApart)
     allTargets.push(...suiteTargets.map((target) => ({ suite: manifest.suite, ...target })))
     const shares = runs.map((run) => run.otherCpuShare).filter((share) => share !== null)
     const otherShare = shares.length ? Math.max(...shares) : null

@@ -27,7 +27,7 @@
 // Writes <out>/<mode>-r<round>/{output.log,vitest.json,outcomes.json,qtests/report.json}, and
 // <out>/summary.json and <out>/summary.md; prints one line per run and the summary at the end.
 // Only Node built-ins; no file of the suite is changed (wrappers are written beside their config and
-// deleted after the run, the plugin copy lives in their node_modules/.qtests-harness).
+// deleted after the run, the plugin copy lives in their node_modules/.qtests-harness-<pid>).
 
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -179,8 +179,8 @@ const build = {
  * the monorepo's. Two copies of Vitest in one worker would be a harness artefact, not the plugin's.
  */
 function installPluginCopy() {
-  const base = join(testDir, 'node_modules', '.qtests-harness', 'node_modules')
-  rmSync(join(testDir, 'node_modules', '.qtests-harness'), { recursive: true, force: true })
+  const base = join(harnessCopyDir, 'node_modules')
+  rmSync(harnessCopyDir, { recursive: true, force: true })
   const put = (from, name, only) => {
     const to = join(base, name)
     mkdirSync(to, { recursive: true })
@@ -217,6 +217,11 @@ function installPluginCopy() {
   return entry
 }
 
+// Everything the harness writes into the suite's folder is named per harness process: two harness runs on one
+// suite (different builds, or modes side by side) must not overwrite or delete each other's files.
+const runTag = String(process.pid)
+const harnessCopyDir = join(testDir, 'node_modules', `.qtests-harness-${runTag}`)
+
 function suiteVitest() {
   const fromSuite = createRequire(join(testDir, 'package.json'))
   const pkg = realpathSync(fromSuite.resolve('vitest/package.json'))
@@ -234,7 +239,7 @@ if (opts.plugin === 'copy') {
 
 // ---------------------------------------------------------------- wrapper config
 
-const wrapperFile = join(userConfig ? dirname(userConfig) : testDir, 'vitest.qtests.config.mjs')
+const wrapperFile = join(userConfig ? dirname(userConfig) : testDir, `vitest.qtests.${runTag}.config.mjs`)
 const manifestFile = join(outDir, '.generated-files')
 
 function pluginOptions(mode) {
@@ -252,6 +257,7 @@ function writeWrapper(mode) {
     userConfig: userConfig ?? '',
     wrapper: wrapperFile,
     manifest: manifestFile,
+    tag: runTag,
   }
   const lines = [
     '// Written by corpus/public/run.mjs (qtests harness) for one run; deleted after it. Not part of the suite.',
@@ -269,7 +275,8 @@ function writeWrapper(mode) {
   writeFileSync(manifestFile, `${wrapperFile}\n`, { flag: 'a' })
 }
 
-function removeGenerated() {
+function removeGenerated(final = false) {
+  if (final && !opts.keep) rmSync(harnessCopyDir, { recursive: true, force: true })
   if (opts.keep || !existsSync(manifestFile)) return
   for (const f of new Set(readFileSync(manifestFile, 'utf8').split('\n').filter(Boolean))) rmSync(f, { force: true })
   rmSync(manifestFile, { force: true })
@@ -533,7 +540,7 @@ console.log(
 
 const runs = []
 process.on('SIGINT', () => {
-  removeGenerated()
+  removeGenerated(true)
   process.exit(130)
 })
 
@@ -594,7 +601,7 @@ for (let round = 1; round <= rounds; round++) {
     )
   }
 }
-removeGenerated()
+removeGenerated(true)
 
 // ---------------------------------------------------------------- summary
 
