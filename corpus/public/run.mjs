@@ -239,7 +239,7 @@ if (opts.plugin === 'copy') {
 
 // ---------------------------------------------------------------- wrapper config
 
-const wrapperFile = join(userConfig ? dirname(userConfig) : testDir, `vitest.qtests.${runTag}.config.mjs`)
+const wrapperFile = join(userConfig ? dirname(userConfig) : testDir, `vitest.qtests-${runTag}.config.mjs`)
 const manifestFile = join(outDir, '.generated-files')
 
 function pluginOptions(mode) {

@@ -103,7 +103,7 @@ function projectWrapperSource(harness, userConfigFile) {
 function wrapProjectFile(harness, file) {
   if (resolve(file) === resolve(harness.userConfig)) return harness.wrapper
   const slug = basename(file).replace(/[^\w-]/g, '-')
-  const wrapper = join(dirname(file), `vitest.qtests-${slug}.${harness.tag}.config.mjs`)
+  const wrapper = join(dirname(file), `vitest.qtests-${slug}-${harness.tag}.config.mjs`)
   const text = projectWrapperSource(harness, file)
   // unchanged content is not rewritten: the plugin's reuse of clean files fingerprints the config file's mtime
   if (!existsSync(wrapper) || readFileSync(wrapper, 'utf8') !== text) writeFileSync(wrapper, text)

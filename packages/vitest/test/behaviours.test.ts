@@ -1,9 +1,19 @@
+import { readdirSync, utimesSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { QtestsReport } from '../src/report/schema.js'
 import { type FixtureRun, runFixture } from './runFixture.js'
+
+/** Sets a new modification time on every file of a project but its node_modules and reports. */
+function touchProject(dir: string, time: Date) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name)
+    if (entry.isDirectory() && !['node_modules', '.qtests'].includes(entry.name)) touchProject(file, time)
+    else if (entry.isFile()) utimesSync(file, time, time)
+  }
+}
 
 function test(report: QtestsReport | undefined, file: string, name: string) {
   const found = report?.files.find((f) => f.file === file)?.tests.find((t) => t.name === name)
@@ -90,10 +100,12 @@ describe('measure mode, a second run with the same report directory', () => {
     const env = { FIXTURE_POOL: 'forks', FIXTURE_ISOLATE: 'true', FIXTURE_PLUGIN: '1', QTESTS_LEAKS: 'measure' }
     const reportDir = await mkdtemp(path.join(os.tmpdir(), 'qtests-reuse-'))
     first = await runFixture('behaviours', env, { reportDir })
+    // Every file of the project gets a new modification time and keeps its content, as after a CI checkout.
+    touchProject(first.cwd, new Date(Date.now() + 2000))
     second = await runFixture('behaviours', env, { reportDir, again: first })
   })
 
-  it('does not probe the files the first run measured clean, says so, and keeps every outcome', () => {
+  it('does not probe the files the first run measured clean (their content unchanged), says so, and keeps every outcome', () => {
     expect(second.outcomes).toEqual(first.outcomes)
     expect(second.code).toBe(first.code)
     const other = second.report?.files.find((f) => f.file === 'test/other.test.mjs')

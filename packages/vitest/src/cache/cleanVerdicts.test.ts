@@ -4,6 +4,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   type CleanHistory,
+  ContentStamps,
   cleanHistoryPath,
   fingerprint,
   loadCleanHistory,
@@ -38,21 +39,56 @@ describe('clean history', () => {
     )
     expect(reusableCleanFiles(history, settings)).toEqual([test])
 
-    writeFileSync(source, 'export const a = [] // grows now')
-    utimesSync(source, new Date(), new Date(Date.now() + 5000))
+    // the same size, other content
+    writeFileSync(source, 'export const a = 2')
     expect(reusableCleanFiles(history, settings)).toEqual([])
   })
 
-  it('reads each file’s size and time once per pass, however many test files list it', () => {
+  it('keeps a verdict when only modification times change, as after a CI checkout restores the cache', () => {
+    const { write } = project()
+    const test = write('a.test.ts', 'test')
+    const source = write('a.ts', 'export const a = 1')
+    const history = recordRun(
+      { version: 1, files: {} },
+      [{ file: test, verdict: 'clean', reused: false, modules: [test, source] }],
+      settings,
+      now,
+    )
+    const later = new Date(Date.now() + 60_000)
+    for (const file of [test, source]) {
+      writeFileSync(file, file === test ? 'test' : 'export const a = 1')
+      utimesSync(file, later, later)
+    }
+    expect(reusableCleanFiles(history, settings)).toEqual([test])
+  })
+
+  it('reads each file once per pass, however many test files list it', () => {
     const { write } = project()
     const shared = write('shared.ts', 'export const s = 1')
-    const stamps = new Map<string, string>()
+    const stamps = new ContentStamps()
     const before = fingerprint([shared], settings, stamps)
-    expect([...stamps.keys()]).toEqual([shared])
+    expect(Object.keys(stamps.entries([shared]))).toEqual([shared])
     writeFileSync(shared, 'export const s = 22')
     // the same pass keeps the first reading; a new pass sees the change
     expect(fingerprint([shared], settings, stamps)).toBe(before)
     expect(fingerprint([shared], settings)).not.toBe(before)
+  })
+
+  it('does not read a file again whose size and modification time the history saw', () => {
+    const { write } = project()
+    const test = write('a.test.ts', 'test')
+    const history = recordRun(
+      { version: 1, files: {} },
+      [{ file: test, verdict: 'clean', reused: false, modules: [test] }],
+      settings,
+      now,
+    )
+    const entry = history.contents?.[test]
+    expect(entry).toMatch(/^4:[\d.]+:[\w+/=]+$/)
+    // A content hash the history holds for the same size and time is taken as it is, without reading the file.
+    const forged = { ...history, contents: { [test]: entry!.replace(/[^:]+$/, 'forged') } }
+    expect(reusableCleanFiles(forged, settings)).toEqual([])
+    expect(reusableCleanFiles(history, settings)).toEqual([test])
   })
 
   it('measures again when the settings change (plugin build, versions, floor, budget, project)', () => {
@@ -106,6 +142,8 @@ describe('clean history', () => {
     )
     saveCleanHistory(file, history)
     expect(loadCleanHistory(file)).toEqual(history)
+    writeFileSync(file, JSON.stringify({ ...history, contents: null }))
+    expect(loadCleanHistory(file)).toEqual({ version: 1, files: history.files })
     writeFileSync(file, '{ not json')
     expect(loadCleanHistory(file)).toEqual({ version: 1, files: {} })
   })

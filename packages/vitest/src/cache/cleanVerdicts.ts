@@ -5,7 +5,7 @@ import { writeFileAtomicSync } from './writeFileAtomic.js'
 
 /**
  * measure: test files an earlier run measured clean, kept in `<report dir>/cache/measure.json` with the
- * files each one loaded. While none of those changed (size and modification time, plus the plugin
+ * files each one loaded. While none of those changed (their content, plus the plugin
  * build, the Vitest config, the lockfile, Vitest's and Node's versions and the measure settings), the
  * next run does not probe the file again and
  * carries its clean verdict over, saying so. Any other verdict, a change, or a missing cache means the
@@ -13,7 +13,7 @@ import { writeFileAtomicSync } from './writeFileAtomic.js'
  */
 
 export interface CleanRecord {
-  /** hash of the settings and of every loaded file's size and modification time */
+  /** hash of the settings and of every loaded file's content */
   fingerprint: string
   /** absolute paths of the files the test file loaded through Vitest (itself included) */
   modules: string[]
@@ -24,6 +24,8 @@ export interface CleanRecord {
 export interface CleanHistory {
   version: 1
   files: Record<string, CleanRecord>
+  /** each recorded module's `size:mtimeMs:content hash`, so that an unchanged file is not read again */
+  contents?: Record<string, string>
 }
 
 /** What one run found about a file, as far as the history cares. */
@@ -90,7 +92,10 @@ export function cleanHistoryPath(reportDir: string): string {
 export function loadCleanHistory(file: string): CleanHistory {
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as CleanHistory
-    if (data?.version === 1 && typeof data.files === 'object' && data.files !== null) return data
+    if (data?.version === 1 && typeof data.files === 'object' && data.files !== null) {
+      if (typeof data.contents !== 'object' || data.contents === null) delete data.contents
+      return data
+    }
   } catch {
     // no cache yet, or an unreadable one: every file is measured
   }
@@ -102,32 +107,64 @@ export function saveCleanHistory(file: string, history: CleanHistory): void {
 }
 
 /**
- * `settings` names everything besides the loaded files that a verdict depends on (versions, floor, budget).
- * `stamps` keeps each file's size and modification time for the other fingerprints of the same pass: the
- * files of a non-isolated worker list most of the same modules (date-fns: 16k entries, ~1k files).
+ * Each file's content hash, read once per pass. A file is known by its content, not its modification time: a CI
+ * checkout gives every file a new one, and a cache kept between CI runs would never be reused. A file whose size
+ * and modification time match what the history saw is not read again (`known`, from the history's `contents`).
  */
-export function fingerprint(modules: readonly string[], settings: string, stamps = new Map<string, string>()): string {
-  const hash = createHash('sha1').update(settings)
-  for (const module of [...modules].sort()) {
-    let stamp = stamps.get(module)
-    if (stamp === undefined) {
-      stamp = 'missing'
+export class ContentStamps {
+  readonly #seen = new Map<string, string>()
+  readonly #known: Readonly<Record<string, string>>
+
+  constructor(known: Readonly<Record<string, string>> = {}) {
+    this.#known = known
+  }
+
+  /** the file's content hash, or 'missing' */
+  hashOf(file: string): string {
+    let entry = this.#seen.get(file)
+    if (entry === undefined) {
+      entry = 'missing'
       try {
-        const stat = statSync(module)
-        stamp = `${stat.size}:${stat.mtimeMs}`
+        const stat = statSync(file)
+        const seen = `${stat.size}:${stat.mtimeMs}:`
+        const known = this.#known[file]
+        entry =
+          typeof known === 'string' && known.startsWith(seen)
+            ? known
+            : seen + createHash('sha1').update(readFileSync(file)).digest('base64')
       } catch {
         // a file that is gone changes the fingerprint
       }
-      stamps.set(module, stamp)
+      this.#seen.set(file, entry)
     }
-    hash.update(`\0${module}\0${stamp}`)
+    return entry === 'missing' ? entry : entry.slice(entry.lastIndexOf(':') + 1)
   }
+
+  /** what the next history keeps for these files: this pass's reading, else the earlier one */
+  entries(files: Iterable<string>): Record<string, string> {
+    const entries: Record<string, string> = {}
+    for (const file of files) {
+      const entry = this.#seen.get(file) ?? this.#known[file]
+      if (entry !== undefined && entry !== 'missing') entries[file] = entry
+    }
+    return entries
+  }
+}
+
+/**
+ * `settings` names everything besides the loaded files that a verdict depends on (versions, floor, budget).
+ * `stamps` reads each file once for all the fingerprints of a pass: the files of a non-isolated worker list
+ * most of the same modules (date-fns: 16k entries, ~1k files).
+ */
+export function fingerprint(modules: readonly string[], settings: string, stamps = new ContentStamps()): string {
+  const hash = createHash('sha1').update(settings)
+  for (const module of [...modules].sort()) hash.update(`\0${module}\0${stamps.hashOf(module)}`)
   return hash.digest('hex')
 }
 
 /** The test files whose clean verdict still holds: nothing they loaded changed since they were measured. */
 export function reusableCleanFiles(history: CleanHistory, settings: string): string[] {
-  const stamps = new Map<string, string>()
+  const stamps = new ContentStamps(history.contents)
   return Object.entries(history.files)
     .filter(([, record]) => record.fingerprint === fingerprint(record.modules, settings, stamps))
     .map(([file]) => file)
@@ -141,7 +178,7 @@ export function recordRun(
   now: Date,
 ): CleanHistory {
   const next: CleanHistory = { version: 1, files: { ...history.files } }
-  const stamps = new Map<string, string>()
+  const stamps = new ContentStamps(history.contents)
   for (const file of files) {
     if (file.reused) continue
     if (file.verdict === 'clean' && file.modules?.length) {
@@ -154,5 +191,6 @@ export function recordRun(
       delete next.files[file.file]
     }
   }
+  next.contents = stamps.entries(new Set(Object.values(next.files).flatMap((record) => record.modules)))
   return next
 }

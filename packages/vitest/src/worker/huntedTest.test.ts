@@ -373,7 +373,7 @@ describe("measure's confirmation: bounds", () => {
 
   it("waits for a worker's first test to settle longer before its first bound", () => {
     const { steps } = withBounds(
-      (run) => 50_000_000,
+      () => 50_000_000,
       () => 0,
       { runsToFirstBound: 24 },
     )
