@@ -27,7 +27,7 @@
 // Writes <out>/<mode>-r<round>/{output.log,vitest.json,outcomes.json,qtests/report.json}, and
 // <out>/summary.json and <out>/summary.md; prints one line per run and the summary at the end.
 // Only Node built-ins; no file of the suite is changed (wrappers are written beside their config and
-// deleted after the run, the plugin copy lives in their node_modules/.qtests-harness-<pid>).
+// deleted after the run, the plugin copy lives in their node_modules/.qtests-harness-<tag>).
 
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -217,9 +217,10 @@ function installPluginCopy() {
   return entry
 }
 
-// Everything the harness writes into the suite's folder is named per harness process: two harness runs on one
-// suite (different builds, or modes side by side) must not overwrite or delete each other's files.
-const runTag = String(process.pid)
+// Everything the harness writes into the suite's folder is named after the --out dir: two harness runs on one suite
+// (different builds, or modes side by side) must not overwrite or delete each other's files, while a later
+// invocation with the same --out (and --reuse-clean) finds the same config path, so the plugin's cache still holds.
+const runTag = createHash('sha1').update(resolve(outDir)).digest('hex').slice(0, 8)
 const harnessCopyDir = join(testDir, 'node_modules', `.qtests-harness-${runTag}`)
 
 function suiteVitest() {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { expect, it } from 'vitest'
@@ -85,3 +85,50 @@ it.skipIf(os.availableParallelism() < 2)(
   },
   300_000,
 )
+
+// A file confirmation cleared is not repeated again while its test file is unchanged and it grows no more than then:
+// here a module it imports changes (a comment), as a commit to shared code does, and the file grows as before.
+it('does not repeat a file an earlier run cleared while its test file is unchanged, and does once it changes', async () => {
+  const table = `export const table = new Map()
+export const once = (key) => { if (!table.has(key)) table.set(key, Array.from({ length: 8000 }, (_, i) => key + i)) }
+`
+  // Each test also takes ~20 ms, so that full GCs fit the probes' share of the worker's time on a loaded machine.
+  const testFile = `import { expect, it } from 'vitest'
+import { once, table } from '../lib/table.mjs'
+const busy = (ms) => { const end = performance.now() + ms; while (performance.now() < end); }
+for (let i = 0; i < 8; i++) it('fills entry ' + i + ' once', () => { busy(20); once('entry ' + i); expect(table.has('entry ' + i)).toBe(true) })
+`
+  const dir = tempProject({
+    'vitest.config.mjs': configWith("{ workers: { adaptive: false }, leaks: { mode: 'measure' } }"),
+    'lib/table.mjs': table,
+    'test/first-use.test.mjs': testFile,
+  })
+  const runOnce = async () => {
+    const run = await runVitestIn(dir, ['run'], {}, 240_000)
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+    return { output: run.stdout + run.stderr, file: report.files.find((f) => f.file === 'test/first-use.test.mjs')! }
+  }
+
+  const first = await runOnce()
+  expect(first.file, first.output).toMatchObject({ verdict: 'clean', confirmed: true })
+  expect(first.file.growthBytesPerTest).toBeGreaterThan(16 * 1024)
+
+  writeFileSync(path.join(dir, 'lib/table.mjs'), `${table}// changed\n`)
+  const second = await runOnce()
+  expect(second.output).not.toMatch(/repeating the tests of/)
+  expect(second.file, second.output).toMatchObject({
+    verdict: 'clean',
+    clearedEarlier: { growthBytesPerTest: first.file.growthBytesPerTest },
+  })
+  expect(second.file.confirmed).toBeUndefined()
+  expect(second.file.reason).toMatch(
+    /when an earlier run repeated its tests and none grew .* the test file is unchanged/,
+  )
+  expect(second.output).toMatch(/1 grew as when an earlier run cleared them, not repeated/)
+
+  writeFileSync(path.join(dir, 'test/first-use.test.mjs'), `${testFile}// changed\n`)
+  const third = await runOnce()
+  expect(third.output).toMatch(/repeating the tests of 1 growing file/)
+  expect(third.file).toMatchObject({ verdict: 'clean', confirmed: true })
+}, 600_000)

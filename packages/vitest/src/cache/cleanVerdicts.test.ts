@@ -6,6 +6,7 @@ import {
   type CleanHistory,
   ContentStamps,
   cleanHistoryPath,
+  clearedEarlier,
   fingerprint,
   loadCleanHistory,
   recordRun,
@@ -89,6 +90,52 @@ describe('clean history', () => {
     const forged = { ...history, contents: { [test]: entry!.replace(/[^:]+$/, 'forged') } }
     expect(reusableCleanFiles(forged, settings)).toEqual([])
     expect(reusableCleanFiles(history, settings)).toEqual([test])
+  })
+
+  it('keeps what a confirmation cleared while the test file and the settings stay, whatever it loads', () => {
+    const { write } = project()
+    const test = write('a.test.ts', 'test')
+    const source = write('a.ts', 'export const a = 1')
+    const cleared = { growthBytesPerTest: 40_000, at: now.toISOString() }
+    const history = recordRun(
+      { version: 1, files: {} },
+      [{ file: test, verdict: 'clean', reused: false, modules: [test, source], cleared }],
+      settings,
+      now,
+    )
+    writeFileSync(source, 'export const a = 2 // changed')
+    expect(reusableCleanFiles(history, settings)).toEqual([])
+    expect(clearedEarlier(history, test, settings, new ContentStamps(history.contents))).toEqual(cleared)
+    expect(clearedEarlier(history, test, settings.replace('16384', '8192'), new ContentStamps())).toBeUndefined()
+    writeFileSync(test, 'test // changed')
+    expect(clearedEarlier(history, test, settings, new ContentStamps(history.contents))).toBeUndefined()
+    // a file measured clean without confirmation has nothing cleared to compare with
+    const fresh = project().write('b.test.ts', 'test')
+    const plain = recordRun(
+      history,
+      [{ file: fresh, verdict: 'clean', reused: false, modules: [fresh] }],
+      settings,
+      now,
+    )
+    expect(clearedEarlier(plain, fresh, settings, new ContentStamps())).toBeUndefined()
+  })
+
+  it('keeps what a confirmation found when a later run measures the file clean without growth, until its test file changes', () => {
+    const { write } = project()
+    const test = write('a.test.ts', 'test')
+    const cleared = { growthBytesPerTest: 40_000, at: now.toISOString() }
+    const first = recordRun(
+      { version: 1, files: {} },
+      [{ file: test, verdict: 'clean', reused: false, modules: [test], cleared }],
+      settings,
+      now,
+    )
+    const measured = { file: test, verdict: 'clean', reused: false, modules: [test] }
+    const second = recordRun(first, [measured], settings, new Date('2026-11-28T12:00:00Z'))
+    expect(clearedEarlier(second, test, settings, new ContentStamps())).toEqual(cleared)
+    writeFileSync(test, 'test 2')
+    const third = recordRun(second, [measured], settings, new Date('2026-11-29T12:00:00Z'))
+    expect(third.files[test]?.cleared).toBeUndefined()
   })
 
   it('measures again when the settings change (plugin build, versions, floor, budget, project)', () => {

@@ -19,6 +19,9 @@ export interface CleanRecord {
   modules: string[]
   /** when a run last measured it clean (ISO date) */
   measuredAt: string
+  /** when its clean verdict came from repeating its tests (measure's confirmation): what it grew per test then,
+   * and what the verdict depended on besides the modules — the settings and the test file's own content */
+  cleared?: { growthBytesPerTest: number; at: string; settings: string; testFile: string }
 }
 
 export interface CleanHistory {
@@ -37,6 +40,8 @@ export interface MeasuredFile {
   reused: boolean
   /** the files it loaded, when measured */
   modules?: string[]
+  /** clean because its repeated tests did not grow (in this run or an earlier one): its growth per test then */
+  cleared?: { growthBytesPerTest: number; at: string }
 }
 
 const LOCKFILES = ['pnpm-lock.yaml', 'package-lock.json', 'yarn.lock', 'bun.lock', 'bun.lockb']
@@ -170,6 +175,27 @@ export function reusableCleanFiles(history: CleanHistory, settings: string): str
     .map(([file]) => file)
 }
 
+/** A short id of the settings a verdict was given under. */
+function settingsId(settings: string): string {
+  return createHash('sha1').update(settings).digest('base64').slice(0, 16)
+}
+
+/**
+ * measure: what an earlier confirmation found for a test file — it grew this much per test and none of its tests
+ * kept memory when repeated — while the settings and the test file itself are unchanged (what it loads may have).
+ */
+export function clearedEarlier(
+  history: CleanHistory,
+  file: string,
+  settings: string,
+  stamps: ContentStamps,
+): { growthBytesPerTest: number; at: string } | undefined {
+  const cleared = history.files[file]?.cleared
+  if (!cleared || typeof cleared.growthBytesPerTest !== 'number' || typeof cleared.at !== 'string') return undefined
+  if (cleared.settings !== settingsId(settings) || cleared.testFile !== stamps.hashOf(file)) return undefined
+  return { growthBytesPerTest: cleared.growthBytesPerTest, at: cleared.at }
+}
+
 /** The history after a run: measured clean files are (re)recorded, other measured verdicts forget the file. */
 export function recordRun(
   history: CleanHistory,
@@ -182,10 +208,18 @@ export function recordRun(
   for (const file of files) {
     if (file.reused) continue
     if (file.verdict === 'clean' && file.modules?.length) {
+      // A file that did not grow this time keeps what an earlier confirmation found, while that still applies.
+      const earlier = history.files[file.file]?.cleared
+      const cleared = file.cleared
+        ? { ...file.cleared, settings: settingsId(settings), testFile: stamps.hashOf(file.file) }
+        : earlier && clearedEarlier(history, file.file, settings, stamps)
+          ? earlier
+          : undefined
       next.files[file.file] = {
         fingerprint: fingerprint(file.modules, settings, stamps),
         modules: file.modules,
         measuredAt: now.toISOString(),
+        ...(cleared ? { cleared } : {}),
       }
     } else {
       delete next.files[file.file]

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import {
+  type CleanHistory,
+  ContentStamps,
   cleanHistoryPath,
+  clearedEarlier,
   loadCleanHistory,
   type MeasuredFile,
   recordRun,
@@ -81,6 +84,8 @@ export class QtestsReporter implements Reporter {
   /** Plain Vitest's worker count, for the report when adaptive workers are off; fixed once Vitest starts. */
   #plainMaxWorkers = 1
   #startedAt = new Date()
+  /** measure: what earlier runs' confirmation cleared, read once per run (the history is rewritten at its end) */
+  #clearedEarlier: ((project: string, moduleId: string) => FileInput['clearedEarlier']) | undefined
   #running = 0
   #timeline: WorkersReport['timeline'] = []
   #peak = 0
@@ -125,6 +130,7 @@ export class QtestsReporter implements Reporter {
     this.#moduleTimes.clear()
     this.#runOpen = true
     this.#repeated = undefined
+    this.#clearedEarlier = undefined
     this.scaling?.runStarted()
   }
 
@@ -347,9 +353,10 @@ export class QtestsReporter implements Reporter {
       minBytesPerTest: leaks.minBytesPerTest,
     }
     const root = vitest.config.root
+    const cleared = this.#clearedEarlierLookup()
     const verdicts = (nextRunConfirms: boolean) =>
       run.modules.map((module) =>
-        fileVerdict(toFileInput(module, root, repeated, run.reason, nextRunConfirms), settings),
+        fileVerdict(toFileInput(module, root, repeated, run.reason, nextRunConfirms, cleared), settings),
       )
     let files = verdicts(false)
     if (leaks.mode === 'measure' && repeated) {
@@ -431,12 +438,45 @@ export class QtestsReporter implements Reporter {
     return this.buildReport(run, this.#repeated)
   }
 
+  /**
+   * measure: a file an earlier run's confirmation cleared is not repeated again while its test file is unchanged and
+   * it grows no more than then (see `grewAsWhenCleared`). Not in watch mode, nor with `reuseClean: false`.
+   */
+  #clearedEarlierLookup(): (project: string, moduleId: string) => FileInput['clearedEarlier'] {
+    if (this.#clearedEarlier) return this.#clearedEarlier
+    const vitest = this.#vitest!
+    const { leaks } = this.options
+    let history: CleanHistory | undefined
+    // loadCleanHistory reads an unreadable cache as empty
+    if (leaks.mode === 'measure' && leaks.reuseClean && !vitest.config.watch)
+      history = loadCleanHistory(cleanHistoryPath(this.#reportDir()))
+    const stamps = new ContentStamps(history?.contents)
+    const settings = new Map<string, string>()
+    this.#clearedEarlier = (project, moduleId) => {
+      if (!history?.files[moduleId]?.cleared) return undefined
+      try {
+        let projectSettings = settings.get(project)
+        if (projectSettings === undefined) {
+          projectSettings = verdictSettings(this.context.verdictContext(vitest, project))
+          settings.set(project, projectSettings)
+        }
+        return clearedEarlier(history, moduleId, projectSettings, stamps)
+      } catch {
+        // the file is then confirmed as if no run had cleared it
+        return undefined
+      }
+    }
+    return this.#clearedEarlier
+  }
+
   /** measure: files measured clean are remembered with what they load, so the next run can skip them while nothing changes. */
   #rememberCleanFiles(testModules: ReadonlyArray<TestModule>, report: QtestsReport) {
     if (this.options.leaks.mode !== 'measure') return
     const vitest = this.#vitest!
     const root = vitest.config.root
+    const reports = new Map(report.files.map((file) => [fileKey(file.project, file.file), file]))
     const verdicts = new Map(report.files.map((file) => [fileKey(file.project, file.file), file.verdict]))
+    const now = new Date()
     const file = cleanHistoryPath(this.#reportDir())
     let history = loadCleanHistory(file)
     const byProject = new Map<string, MeasuredFile[]>()
@@ -449,15 +489,25 @@ export class QtestsReporter implements Reporter {
           ? verdicts.get(fileKey(project || null, relativeToRoot(root, module.moduleId)))
           : 'failed'
       const files = byProject.get(project) ?? []
+      const reported = reports.get(fileKey(project || null, relativeToRoot(root, module.moduleId)))
+      // Clean by repeating its tests: in this run (its growth now), or an earlier one (that run's growth and date).
+      const cleared =
+        reported?.verdict !== 'clean'
+          ? undefined
+          : reported.clearedEarlier
+            ? reported.clearedEarlier
+            : reported.confirmed && reported.growthBytesPerTest !== null
+              ? { growthBytesPerTest: reported.growthBytesPerTest, at: now.toISOString() }
+              : undefined
       files.push({
         file: module.moduleId,
         verdict: verdict ?? 'unknown',
         reused: probe.reused === true,
         modules: probe.modules,
+        ...(cleared ? { cleared } : {}),
       })
       byProject.set(project, files)
     }
-    const now = new Date()
     for (const [project, files] of byProject)
       history = recordRun(history, files, verdictSettings(this.context.verdictContext(vitest, project)), now)
     saveCleanHistory(file, history)
@@ -606,6 +656,7 @@ function toFileInput(
   repeated: RepeatRunResult | undefined,
   reason: TestRunEndReason,
   nextRunConfirms = false,
+  clearedEarlier?: (project: string, moduleId: string) => FileInput['clearedEarlier'],
 ): FileInput {
   const project = module.project.name || ''
   // A file sent twice (it should not be) counts once, the last word.
@@ -637,6 +688,8 @@ function toFileInput(
   }
   const notRun = whyNotRun(module, reason)
   if (notRun) input.notRun = notRun
+  const cleared = clearedEarlier?.(project, module.moduleId)
+  if (cleared) input.clearedEarlier = cleared
   if (repeated) {
     input.repeat = again
       ? { ran: true, error: again.error }

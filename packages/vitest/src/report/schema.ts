@@ -57,6 +57,9 @@ export interface FileReport {
   confirmed?: true
   /** (addition) measure: its cheap samples rose too late in the file for full GCs to confirm in the run */
   rose?: true
+  /** (addition) measure: it grew, by no more than when an earlier run's confirmation cleared it (`at`), and its test
+   * file is unchanged: clean without repeating its tests again */
+  clearedEarlier?: { growthBytesPerTest: number; at: string }
   /** (addition) tests that ran but got no verdict (see each test's reason) */
   unmeasuredTests?: number
   /** (addition) watch mode: not rerun this time; the verdict is from the run that last ran it */

@@ -47,6 +47,27 @@ describe('formatTerminalSection', () => {
     )
   })
 
+  it('counts the clean files it did not probe, and those it did not repeat because an earlier run cleared them', () => {
+    const clean = {
+      project: null,
+      verdict: 'clean' as const,
+      retainedBytes: 0,
+      growthBytesPerTest: null,
+      confidence: 0.9,
+      reason: '',
+      state: 'passed' as const,
+      tests: [],
+    }
+    const files = [
+      { ...clean, file: 'test/a.test.ts', reused: true as const },
+      { ...clean, file: 'test/b.test.ts', clearedEarlier: { growthBytesPerTest: 40_000, at: '2026-12-01T00:00:00Z' } },
+    ]
+    const text = formatTerminalSection(report({ mode: 'measure', files }), { detail: 'summary', reportPaths: [] })
+    expect(text).toContain(
+      '2 clean (1 unchanged since measured clean, not probed; 1 grew as when an earlier run cleared them, not repeated)',
+    )
+  })
+
   it('names the worst three growing tests of a file and counts the rest', () => {
     const tests = [10, 50, 20, 40, 30].map((kb, i) => ({
       name: `t${i}`,

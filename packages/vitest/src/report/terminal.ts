@@ -79,9 +79,12 @@ export function formatTerminalSection(
 
   const mode = report.mode === 'hunt' ? `hunt, ${report.settings.iterations} iterations per test` : 'measure'
   const reused = report.files.filter((file) => file.reused).length
-  const clean = reused
-    ? `${summary.clean} clean (${reused} unchanged since measured clean, not probed)`
-    : `${summary.clean} clean`
+  const clearedEarlier = report.files.filter((file) => file.clearedEarlier).length
+  const notes = [
+    reused ? `${reused} unchanged since measured clean, not probed` : '',
+    clearedEarlier ? `${clearedEarlier} grew as when an earlier run cleared them, not repeated` : '',
+  ].filter(Boolean)
+  const clean = notes.length ? `${summary.clean} clean (${notes.join('; ')})` : `${summary.clean} clean`
   const counts = `${summary.leak} leaking, ${summary.suspect} suspect, ${clean}, ${summary.unknown} unmeasured of ${summary.files} files`
   if (summary.leak === 0 && summary.suspect === 0) {
     lines.push(`${header} ${style.green('no leaks found')} (${mode}) · ${counts}${where}`)

@@ -410,6 +410,49 @@ describe('measure verdicts', () => {
   })
 })
 
+describe('measure verdicts of a file an earlier run cleared', () => {
+  const tests = Array.from({ length: 6 }, (_, i) => ({ name: `t${i}`, state: 'passed' as const }))
+  // 160 KB between each two full GCs two tests apart: 80 KB per test.
+  const grew = (clearedEarlier?: FileInput['clearedEarlier'], state: FileInput['state'] = 'passed'): FileInput => ({
+    file: 'test/d.test.ts',
+    project: null,
+    state,
+    tests,
+    probe: {
+      screen: growing(40_000, 4),
+      screenAt: [0, 1, 2, 3],
+      confirming: true,
+      samples: [10_100_000, 10_260_000, 10_420_000],
+      atTest: [1, 3, 5],
+      testsRun: 6,
+      gcCount: 3,
+      gcMs: 0,
+      youngGcCount: 0,
+      youngGcMs: 0,
+    },
+    ...(clearedEarlier ? { clearedEarlier } : {}),
+  })
+  const at = '2026-12-01T10:00:00.000Z'
+
+  it('calls it clean without repeating it when it grows no more than when it was cleared, with half the bar of margin', () => {
+    const report = fileVerdict(grew({ growthBytesPerTest: 80_000 - 8192, at }), measure)
+    expect(report).toMatchObject({ verdict: 'clean', retainedBytes: 0, clearedEarlier: { at } })
+    expect(report.confirmed).toBeUndefined()
+    expect(report.reason).toMatch(
+      /no more than the .* when an earlier run repeated its tests and none grew \(2026-12-01\)/,
+    )
+    expect(report.tests.every((test) => test.verdict === 'clean')).toBe(true)
+  })
+
+  it('sends it to confirmation again when it grows by more, or when its run failed', () => {
+    const more = fileVerdict(grew({ growthBytesPerTest: 80_000 - 8192 - 1, at }), measure)
+    expect(more.verdict).toBe('leak')
+    expect(more.clearedEarlier).toBeUndefined()
+    expect(fileVerdict(grew({ growthBytesPerTest: 80_000, at }, 'failed'), measure).verdict).toBe('leak')
+    expect(fileVerdict(grew(), measure).verdict).toBe('leak')
+  })
+})
+
 describe('measure verdicts confirmed by the repeat run', () => {
   const tests = Array.from({ length: 6 }, (_, i) => ({ name: `t${i}`, state: 'passed' as const }))
   const growingFile = (repeatedTests: FileInput['tests']): FileInput => ({

@@ -2,6 +2,7 @@ import { analyzeLeakSeries, formatBytes, type LeakAnalysis, type LeakVerdict, th
 import {
   CHEAP_SAMPLE_SHARE,
   confirmFloorBytes,
+  grewAsWhenCleared,
   LEAK_STEADY_RATIO,
   MEASURE_MIN_TESTS,
   MIN_SPAN_TESTS,
@@ -38,6 +39,8 @@ export interface FileInput {
   repeat?: { ran: true; error?: string } | { ran: false; why?: string }
   /** why the file could not be measured at all, when that is not the number of its tests (it crashed, …) */
   notRun?: string
+  /** measure: an earlier run's confirmation cleared this file, whose test file has not changed since */
+  clearedEarlier?: { growthBytesPerTest: number; at: string }
 }
 
 export interface VerdictSettings {
@@ -434,6 +437,29 @@ export function fileVerdict(input: FileInput, settings: VerdictSettings): FileRe
  * leak; growth they show is, and now has its tests named. Unconfirmed growth is never more than suspect.
  */
 export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, settings: VerdictSettings): FileReport {
+  const earlier = input.clearedEarlier
+  if (
+    earlier &&
+    input.state === 'passed' &&
+    (screened.verdict === 'leak' || screened.verdict === 'suspect') &&
+    screened.growthBytesPerTest !== null &&
+    grewAsWhenCleared(screened.growthBytesPerTest, earlier.growthBytesPerTest, settings.minBytesPerTest)
+  ) {
+    const why = `its tests did not grow when an earlier run repeated them (${earlier.at.slice(0, 10)})`
+    return {
+      ...screened,
+      verdict: 'clean',
+      retainedBytes: 0,
+      confidence: 0.9,
+      clearedEarlier: earlier,
+      tests: screened.tests.map((test) =>
+        test.verdict === 'unknown' && test.iterations === 1
+          ? { ...test, verdict: 'clean', confidence: 0.9, reason: why }
+          : test,
+      ),
+      reason: `this run grew ${formatBytes(screened.growthBytesPerTest)} per test, no more than the ${formatBytes(earlier.growthBytesPerTest)} when an earlier run repeated its tests and none grew (${earlier.at.slice(0, 10)}), and the test file is unchanged: memory taken once, not repeated again`,
+    }
+  }
   if (!input.repeat || (screened.verdict !== 'leak' && screened.verdict !== 'suspect' && !screened.rose))
     return screened
   const perTest =
