@@ -92,14 +92,15 @@ it('does not repeat a file an earlier run cleared while its test file is unchang
   const table = `export const table = new Map()
 export const once = (key) => { if (!table.has(key)) table.set(key, Array.from({ length: 8000 }, (_, i) => key + i)) }
 `
-  // Each test also takes ~20 ms, so that full GCs fit the probes' share of the worker's time on a loaded machine.
+  // Each test also takes ~50 ms and the probes may take half the worker's time, so that full GCs (not only cheap
+  // samples, which give no growth per test to compare) fit on a loaded machine.
   const testFile = `import { expect, it } from 'vitest'
 import { once, table } from '../lib/table.mjs'
 const busy = (ms) => { const end = performance.now() + ms; while (performance.now() < end); }
-for (let i = 0; i < 8; i++) it('fills entry ' + i + ' once', () => { busy(20); once('entry ' + i); expect(table.has('entry ' + i)).toBe(true) })
+for (let i = 0; i < 8; i++) it('fills entry ' + i + ' once', () => { busy(50); once('entry ' + i); expect(table.has('entry ' + i)).toBe(true) })
 `
   const dir = tempProject({
-    'vitest.config.mjs': configWith("{ workers: { adaptive: false }, leaks: { mode: 'measure' } }"),
+    'vitest.config.mjs': configWith("{ workers: { adaptive: false }, leaks: { mode: 'measure', measureBudget: 0.5 } }"),
     'lib/table.mjs': table,
     'test/first-use.test.mjs': testFile,
   })
@@ -107,28 +108,34 @@ for (let i = 0; i < 8; i++) it('fills entry ' + i + ' once', () => { busy(20); o
     const run = await runVitestIn(dir, ['run'], {}, 240_000)
     expect(run.code, run.stdout + run.stderr).toBe(0)
     const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
-    return { output: run.stdout + run.stderr, file: report.files.find((f) => f.file === 'test/first-use.test.mjs')! }
+    const file = report.files.find((f) => f.file === 'test/first-use.test.mjs')!
+    // what a failing check prints: the run's qtests lines and the file's verdict
+    const seen = `${(run.stdout + run.stderr)
+      .split('\n')
+      .filter((line) => line.includes('qtests'))
+      .join('\n')}\n${JSON.stringify({ ...file, tests: undefined })}`
+    return { output: run.stdout + run.stderr, file, seen }
   }
 
   const first = await runOnce()
-  expect(first.file, first.output).toMatchObject({ verdict: 'clean', confirmed: true })
-  expect(first.file.growthBytesPerTest).toBeGreaterThan(16 * 1024)
+  expect(first.file, first.seen).toMatchObject({ verdict: 'clean', confirmed: true })
+  expect(first.file.growthBytesPerTest, first.seen).toBeGreaterThan(16 * 1024)
 
   writeFileSync(path.join(dir, 'lib/table.mjs'), `${table}// changed\n`)
   const second = await runOnce()
-  expect(second.output).not.toMatch(/repeating the tests of/)
-  expect(second.file, second.output).toMatchObject({
+  expect(second.output, `${first.seen}\n${second.seen}`).not.toMatch(/repeating the tests of/)
+  expect(second.file, second.seen).toMatchObject({
     verdict: 'clean',
     clearedEarlier: { growthBytesPerTest: first.file.growthBytesPerTest },
   })
-  expect(second.file.confirmed).toBeUndefined()
-  expect(second.file.reason).toMatch(
+  expect(second.file.confirmed, second.seen).toBeUndefined()
+  expect(second.file.reason, second.seen).toMatch(
     /when an earlier run repeated its tests and none grew .* the test file is unchanged/,
   )
-  expect(second.output).toMatch(/1 grew as when an earlier run cleared them, not repeated/)
+  expect(second.output, second.seen).toMatch(/1 grew as when an earlier run cleared them, not repeated/)
 
   writeFileSync(path.join(dir, 'test/first-use.test.mjs'), `${testFile}// changed\n`)
   const third = await runOnce()
-  expect(third.output).toMatch(/repeating the tests of 1 growing file/)
-  expect(third.file).toMatchObject({ verdict: 'clean', confirmed: true })
+  expect(third.output, third.seen).toMatch(/repeating the tests of 1 growing file/)
+  expect(third.file, third.seen).toMatchObject({ verdict: 'clean', confirmed: true })
 }, 600_000)

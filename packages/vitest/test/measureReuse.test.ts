@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs'
+import { cpSync, readFileSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { expect, it } from 'vitest'
+import type { QtestsReport } from '../src/report/schema.js'
 import { runFixture } from './runFixture.js'
+import { configWith, runVitestIn, tempProject } from './tempProject.js'
 
 it('remembers a clean file with the .cjs files it requires, so a change in them measures it again', async () => {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), 'qtests-reuse-require-'))
@@ -13,10 +15,9 @@ it('remembers a clean file with the .cjs files it requires, so a change in them 
   const history = JSON.parse(readFileSync(path.join(reportDir, 'cache/measure.json'), 'utf8')) as {
     files: Record<string, { modules: string[] }>
   }
-  const record = history.files[path.join(run.cwd, 'test/invoice.test.mjs')]
-  expect(record?.modules).toEqual(
-    expect.arrayContaining([path.join(run.cwd, 'lib/outer.cjs'), path.join(run.cwd, 'lib/inner.cjs')]),
-  )
+  // Paths relative to the Vitest root: the cache holds in a checkout at another path.
+  const record = history.files['test/invoice.test.mjs']
+  expect(record?.modules).toEqual(expect.arrayContaining(['lib/outer.cjs', 'lib/inner.cjs']))
 }, 120_000)
 
 it('saves its clean verdicts when one project of several runs and a repeat run confirms a leak', async () => {
@@ -32,4 +33,24 @@ it('saves its clean verdicts when one project of several runs and a repeat run c
   const again = await runFixture('reuse-projects', { QTESTS_LEAKS: 'measure' }, { reportDir, args, again: first })
   expect(again.code, again.output).toBe(0)
   expect(verdicts(again).get('test/invoice.test.mjs')?.reason, again.output).toMatch(/^not probed in this run/)
+}, 180_000)
+
+it('reuses its clean verdicts in a copy of the project at another path, as on a CI runner that builds in a per-job folder', async () => {
+  const dir = tempProject({
+    'vitest.config.mjs': configWith("{ workers: { adaptive: false }, leaks: { mode: 'measure' } }"),
+    'test/sum.test.mjs': `import { expect, it } from 'vitest'
+for (let i = 0; i < 6; i++) it('adds ' + i, () => { expect(i + 1).toBe(1 + i) })
+`,
+  })
+  const report = (root: string) =>
+    (JSON.parse(readFileSync(path.join(root, '.qtests/report.json'), 'utf8')) as QtestsReport).files[0]
+  const first = await runVitestIn(dir, ['run'])
+  expect(first.code, first.stdout + first.stderr).toBe(0)
+  expect(report(dir)?.verdict, first.stdout).toBe('clean')
+  // Same depth, so the plugin's build (outside the project here) keeps its relative path, as node_modules does.
+  const moved = `${dir}-moved`
+  cpSync(dir, moved, { recursive: true, verbatimSymlinks: true })
+  const second = await runVitestIn(moved, ['run'])
+  expect(second.code, second.stdout + second.stderr).toBe(0)
+  expect(report(moved), second.stdout).toMatchObject({ verdict: 'clean', reused: true })
 }, 180_000)

@@ -1,4 +1,4 @@
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -16,6 +16,8 @@ import {
 
 const settings = '["probes-build","4.1.12","v20.20.2",16384,0.25,""]'
 const now = new Date('2026-11-27T12:00:00Z')
+// the Vitest root the cache's paths are relative to
+const root = os.tmpdir()
 
 function project() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qtests-clean-history-'))
@@ -37,12 +39,13 @@ describe('clean history', () => {
       [{ file: test, verdict: 'clean', reused: false, modules: [test, source] }],
       settings,
       now,
+      root,
     )
-    expect(reusableCleanFiles(history, settings)).toEqual([test])
+    expect(reusableCleanFiles(history, settings, root)).toEqual([test])
 
     // the same size, other content
     writeFileSync(source, 'export const a = 2')
-    expect(reusableCleanFiles(history, settings)).toEqual([])
+    expect(reusableCleanFiles(history, settings, root)).toEqual([])
   })
 
   it('keeps a verdict when only modification times change, as after a CI checkout restores the cache', () => {
@@ -54,13 +57,14 @@ describe('clean history', () => {
       [{ file: test, verdict: 'clean', reused: false, modules: [test, source] }],
       settings,
       now,
+      root,
     )
     const later = new Date(Date.now() + 60_000)
     for (const file of [test, source]) {
       writeFileSync(file, file === test ? 'test' : 'export const a = 1')
       utimesSync(file, later, later)
     }
-    expect(reusableCleanFiles(history, settings)).toEqual([test])
+    expect(reusableCleanFiles(history, settings, root)).toEqual([test])
   })
 
   it('reads each file once per pass, however many test files list it', () => {
@@ -83,13 +87,14 @@ describe('clean history', () => {
       [{ file: test, verdict: 'clean', reused: false, modules: [test] }],
       settings,
       now,
+      root,
     )
     const entry = history.contents?.[test]
     expect(entry).toMatch(/^4:[\d.]+:[\w+/=]+$/)
     // A content hash the history holds for the same size and time is taken as it is, without reading the file.
     const forged = { ...history, contents: { [test]: entry!.replace(/[^:]+$/, 'forged') } }
-    expect(reusableCleanFiles(forged, settings)).toEqual([])
-    expect(reusableCleanFiles(history, settings)).toEqual([test])
+    expect(reusableCleanFiles(forged, settings, root)).toEqual([])
+    expect(reusableCleanFiles(history, settings, root)).toEqual([test])
   })
 
   it('keeps what a confirmation cleared while the test file and the settings stay, whatever it loads', () => {
@@ -102,9 +107,10 @@ describe('clean history', () => {
       [{ file: test, verdict: 'clean', reused: false, modules: [test, source], cleared }],
       settings,
       now,
+      root,
     )
     writeFileSync(source, 'export const a = 2 // changed')
-    expect(reusableCleanFiles(history, settings)).toEqual([])
+    expect(reusableCleanFiles(history, settings, root)).toEqual([])
     expect(clearedEarlier(history, test, settings, new ContentStamps(history.contents))).toEqual(cleared)
     expect(clearedEarlier(history, test, settings.replace('16384', '8192'), new ContentStamps())).toBeUndefined()
     writeFileSync(test, 'test // changed')
@@ -116,6 +122,7 @@ describe('clean history', () => {
       [{ file: fresh, verdict: 'clean', reused: false, modules: [fresh] }],
       settings,
       now,
+      root,
     )
     expect(clearedEarlier(plain, fresh, settings, new ContentStamps())).toBeUndefined()
   })
@@ -129,12 +136,13 @@ describe('clean history', () => {
       [{ file: test, verdict: 'clean', reused: false, modules: [test], cleared }],
       settings,
       now,
+      root,
     )
     const measured = { file: test, verdict: 'clean', reused: false, modules: [test] }
-    const second = recordRun(first, [measured], settings, new Date('2026-11-28T12:00:00Z'))
+    const second = recordRun(first, [measured], settings, new Date('2026-11-28T12:00:00Z'), root)
     expect(clearedEarlier(second, test, settings, new ContentStamps())).toEqual(cleared)
     writeFileSync(test, 'test 2')
-    const third = recordRun(second, [measured], settings, new Date('2026-11-29T12:00:00Z'))
+    const third = recordRun(second, [measured], settings, new Date('2026-11-29T12:00:00Z'), root)
     expect(third.files[test]?.cleared).toBeUndefined()
   })
 
@@ -146,8 +154,9 @@ describe('clean history', () => {
       [{ file: test, verdict: 'clean', reused: false, modules: [test] }],
       settings,
       now,
+      root,
     )
-    expect(reusableCleanFiles(history, settings.replace('16384', '8192'))).toEqual([])
+    expect(reusableCleanFiles(history, settings.replace('16384', '8192'), root)).toEqual([])
   })
 
   it('forgets a file measured anything but clean, and keeps the record of a reused one', () => {
@@ -162,6 +171,7 @@ describe('clean history', () => {
       ],
       settings,
       now,
+      root,
     )
     history = recordRun(
       history,
@@ -171,27 +181,52 @@ describe('clean history', () => {
       ],
       settings,
       new Date('2026-11-28T12:00:00Z'),
+      root,
     )
     expect(Object.keys(history.files)).toEqual([reused])
     expect(history.files[reused]!.measuredAt).toBe(now.toISOString())
   })
 
+  it('keeps its paths relative to the root, so a checkout at another path reuses it', () => {
+    const { dir, write } = project()
+    const test = write('a.test.ts', 'test')
+    const source = write('a.ts', 'export const a = 1')
+    const history = recordRun(
+      { version: 1, files: {} },
+      [{ file: test, verdict: 'clean', reused: false, modules: [test, source] }],
+      settings,
+      now,
+      dir,
+    )
+    const file = cleanHistoryPath(dir)
+    saveCleanHistory(file, history, dir)
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as CleanHistory
+    expect(Object.keys(saved.files)).toEqual(['a.test.ts'])
+    expect(saved.files['a.test.ts']!.modules).toEqual(['a.test.ts', 'a.ts'])
+
+    const moved = `${dir}-moved`
+    cpSync(dir, moved, { recursive: true })
+    const there = loadCleanHistory(cleanHistoryPath(moved), moved)
+    expect(reusableCleanFiles(there, settings, moved)).toEqual([path.join(moved, 'a.test.ts')])
+  })
+
   it('treats a missing or unreadable cache as a first run, and reads back what it saved', () => {
     const { dir, write } = project()
     const file = cleanHistoryPath(dir)
-    expect(loadCleanHistory(file)).toEqual({ version: 1, files: {} })
+    expect(loadCleanHistory(file, root)).toEqual({ version: 1, files: {} })
     const test = write('a.test.ts', 'test')
     const history = recordRun(
       { version: 1, files: {} },
       [{ file: test, verdict: 'clean', reused: false, modules: [test] }],
       settings,
       now,
+      root,
     )
-    saveCleanHistory(file, history)
-    expect(loadCleanHistory(file)).toEqual(history)
+    saveCleanHistory(file, history, root)
+    expect(loadCleanHistory(file, root)).toEqual(history)
     writeFileSync(file, JSON.stringify({ ...history, contents: null }))
-    expect(loadCleanHistory(file)).toEqual({ version: 1, files: history.files })
+    expect(loadCleanHistory(file, root)).toEqual({ version: 1, files: history.files })
     writeFileSync(file, '{ not json')
-    expect(loadCleanHistory(file)).toEqual({ version: 1, files: {} })
+    expect(loadCleanHistory(file, root)).toEqual({ version: 1, files: {} })
   })
 })

@@ -81,7 +81,7 @@ export interface VerdictContext {
 export function verdictSettings(context: VerdictContext): string {
   const { probesRunner, root, configFile, vitestVersion, minBytesPerTest, measureBudget, project } = context
   return JSON.stringify([
-    fingerprint([probesRunner, ...setupFiles(root, configFile)], ''),
+    fingerprint([probesRunner, ...setupFiles(root, configFile)], '', new ContentStamps({}, root)),
     vitestVersion,
     process.version,
     minBytesPerTest,
@@ -94,12 +94,30 @@ export function cleanHistoryPath(reportDir: string): string {
   return path.join(reportDir, 'cache', 'measure.json')
 }
 
-export function loadCleanHistory(file: string): CleanHistory {
+/**
+ * The cache keeps paths relative to the Vitest root, so that it holds in a checkout at another path (CI runners
+ * that build in a per-job folder); in memory they are absolute. An older cache's absolute paths read as they are.
+ */
+function withPaths(history: CleanHistory, convert: (file: string) => string): CleanHistory {
+  const files: CleanHistory['files'] = {}
+  for (const [file, record] of Object.entries(history.files))
+    files[convert(file)] = { ...record, modules: record.modules.map(convert) }
+  const converted: CleanHistory = { version: 1, files }
+  if (history.contents)
+    converted.contents = Object.fromEntries(
+      Object.entries(history.contents).map(([file, entry]) => [convert(file), entry]),
+    )
+  return converted
+}
+
+export function loadCleanHistory(file: string, root: string): CleanHistory {
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as CleanHistory
     if (data?.version === 1 && typeof data.files === 'object' && data.files !== null) {
       if (typeof data.contents !== 'object' || data.contents === null) delete data.contents
-      return data
+      for (const [name, record] of Object.entries(data.files))
+        if (!Array.isArray(record?.modules) || typeof record.fingerprint !== 'string') delete data.files[name]
+      return withPaths(data, (relative) => path.resolve(root, relative))
     }
   } catch {
     // no cache yet, or an unreadable one: every file is measured
@@ -107,8 +125,9 @@ export function loadCleanHistory(file: string): CleanHistory {
   return { version: 1, files: {} }
 }
 
-export function saveCleanHistory(file: string, history: CleanHistory): void {
-  writeFileAtomicSync(file, `${JSON.stringify(history)}\n`)
+export function saveCleanHistory(file: string, history: CleanHistory, root: string): void {
+  const relative = (absolute: string) => path.relative(root, absolute).split(path.sep).join('/')
+  writeFileAtomicSync(file, `${JSON.stringify(withPaths(history, relative))}\n`)
 }
 
 /**
@@ -119,9 +138,17 @@ export function saveCleanHistory(file: string, history: CleanHistory): void {
 export class ContentStamps {
   readonly #seen = new Map<string, string>()
   readonly #known: Readonly<Record<string, string>>
+  readonly #root: string | undefined
 
-  constructor(known: Readonly<Record<string, string>> = {}) {
+  /** `root`: fingerprints name files relative to it (see `withPaths`) */
+  constructor(known: Readonly<Record<string, string>> = {}, root?: string) {
     this.#known = known
+    this.#root = root
+  }
+
+  /** how a fingerprint names the file */
+  label(file: string): string {
+    return this.#root === undefined ? file : path.relative(this.#root, file).split(path.sep).join('/')
   }
 
   /** the file's content hash, or 'missing' */
@@ -163,13 +190,13 @@ export class ContentStamps {
  */
 export function fingerprint(modules: readonly string[], settings: string, stamps = new ContentStamps()): string {
   const hash = createHash('sha1').update(settings)
-  for (const module of [...modules].sort()) hash.update(`\0${module}\0${stamps.hashOf(module)}`)
+  for (const module of [...modules].sort()) hash.update(`\0${stamps.label(module)}\0${stamps.hashOf(module)}`)
   return hash.digest('hex')
 }
 
 /** The test files whose clean verdict still holds: nothing they loaded changed since they were measured. */
-export function reusableCleanFiles(history: CleanHistory, settings: string): string[] {
-  const stamps = new ContentStamps(history.contents)
+export function reusableCleanFiles(history: CleanHistory, settings: string, root: string): string[] {
+  const stamps = new ContentStamps(history.contents, root)
   return Object.entries(history.files)
     .filter(([, record]) => record.fingerprint === fingerprint(record.modules, settings, stamps))
     .map(([file]) => file)
@@ -202,9 +229,10 @@ export function recordRun(
   files: readonly MeasuredFile[],
   settings: string,
   now: Date,
+  root: string,
 ): CleanHistory {
   const next: CleanHistory = { version: 1, files: { ...history.files } }
-  const stamps = new ContentStamps(history.contents)
+  const stamps = new ContentStamps(history.contents, root)
   for (const file of files) {
     if (file.reused) continue
     if (file.verdict === 'clean' && file.modules?.length) {

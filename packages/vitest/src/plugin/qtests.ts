@@ -181,8 +181,9 @@ function configureProject(project: TestProject, options: ResolvedOptions, vitest
   // Watch mode decides once and reruns changed files: it probes every file.
   if (worker.mode === 'measure' && !vitest.config.watch && options.leaks.reuseClean)
     worker.reuseCleanFiles = reusableCleanFiles(
-      loadCleanHistory(cleanHistoryPath(reportDir(vitest.config.root, options))),
+      loadCleanHistory(cleanHistoryPath(reportDir(vitest.config.root, options)), vitest.config.root),
       verdictSettings(verdictContext(vitest, options, project.name)),
+      vitest.config.root,
     )
   project.provide(WORKER_CONFIG_KEY, worker)
   if (worker.mode === 'off') return

@@ -449,7 +449,7 @@ export class QtestsReporter implements Reporter {
     let history: CleanHistory | undefined
     // loadCleanHistory reads an unreadable cache as empty
     if (leaks.mode === 'measure' && leaks.reuseClean && !vitest.config.watch)
-      history = loadCleanHistory(cleanHistoryPath(this.#reportDir()))
+      history = loadCleanHistory(cleanHistoryPath(this.#reportDir()), vitest.config.root)
     const stamps = new ContentStamps(history?.contents)
     const settings = new Map<string, string>()
     this.#clearedEarlier = (project, moduleId) => {
@@ -478,7 +478,7 @@ export class QtestsReporter implements Reporter {
     const verdicts = new Map(report.files.map((file) => [fileKey(file.project, file.file), file.verdict]))
     const now = new Date()
     const file = cleanHistoryPath(this.#reportDir())
-    let history = loadCleanHistory(file)
+    let history = loadCleanHistory(file, root)
     const byProject = new Map<string, MeasuredFile[]>()
     for (const module of testModules) {
       const probe = module.meta()[META_KEY] as FileProbeMeta | undefined
@@ -509,8 +509,8 @@ export class QtestsReporter implements Reporter {
       byProject.set(project, files)
     }
     for (const [project, files] of byProject)
-      history = recordRun(history, files, verdictSettings(this.context.verdictContext(vitest, project)), now)
-    saveCleanHistory(file, history)
+      history = recordRun(history, files, verdictSettings(this.context.verdictContext(vitest, project)), now, root)
+    saveCleanHistory(file, history, root)
   }
 
   #reportDir(): string {
