@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import {
   type CleanHistory,
   ContentStamps,
+  type MeasuredFile,
   cleanHistoryPath,
   clearedEarlier,
   fingerprint,
@@ -29,18 +30,23 @@ function project() {
   return { dir, write }
 }
 
+/** The history after one run that measured `test` clean, having loaded `modules`. */
+function measuredClean(test: string, modules: string[], extra: Partial<MeasuredFile> = {}, at = root): CleanHistory {
+  return recordRun(
+    { version: 1, files: {} },
+    [{ file: test, verdict: 'clean', reused: false, modules, ...extra }],
+    settings,
+    now,
+    at,
+  )
+}
+
 describe('clean history', () => {
   it('reuses a file measured clean while nothing it loaded changes, and measures it again once one does', () => {
     const { write } = project()
     const test = write('a.test.ts', 'test')
     const source = write('a.ts', 'export const a = 1')
-    const history = recordRun(
-      { version: 1, files: {} },
-      [{ file: test, verdict: 'clean', reused: false, modules: [test, source] }],
-      settings,
-      now,
-      root,
-    )
+    const history = measuredClean(test, [test, source])
     expect(reusableCleanFiles(history, settings, root)).toEqual([test])
 
     // the same size, other content
@@ -52,13 +58,7 @@ describe('clean history', () => {
     const { write } = project()
     const test = write('a.test.ts', 'test')
     const source = write('a.ts', 'export const a = 1')
-    const history = recordRun(
-      { version: 1, files: {} },
-      [{ file: test, verdict: 'clean', reused: false, modules: [test, source] }],
-      settings,
-      now,
-      root,
-    )
+    const history = measuredClean(test, [test, source])
     const later = new Date(Date.now() + 60_000)
     for (const file of [test, source]) {
       writeFileSync(file, file === test ? 'test' : 'export const a = 1')
@@ -82,13 +82,7 @@ describe('clean history', () => {
   it('does not read a file again whose size and modification time the history saw', () => {
     const { write } = project()
     const test = write('a.test.ts', 'test')
-    const history = recordRun(
-      { version: 1, files: {} },
-      [{ file: test, verdict: 'clean', reused: false, modules: [test] }],
-      settings,
-      now,
-      root,
-    )
+    const history = measuredClean(test, [test])
     const entry = history.contents?.[test]
     expect(entry).toMatch(/^4:[\d.]+:[\w+/=]+$/)
     // A content hash the history holds for the same size and time is taken as it is, without reading the file.
@@ -102,13 +96,7 @@ describe('clean history', () => {
     const test = write('a.test.ts', 'test')
     const source = write('a.ts', 'export const a = 1')
     const cleared = { growthBytesPerTest: 40_000, at: now.toISOString() }
-    const history = recordRun(
-      { version: 1, files: {} },
-      [{ file: test, verdict: 'clean', reused: false, modules: [test, source], cleared }],
-      settings,
-      now,
-      root,
-    )
+    const history = measuredClean(test, [test, source], { cleared })
     writeFileSync(source, 'export const a = 2 // changed')
     expect(reusableCleanFiles(history, settings, root)).toEqual([])
     expect(clearedEarlier(history, test, settings, new ContentStamps(history.contents))).toEqual(cleared)
@@ -131,13 +119,7 @@ describe('clean history', () => {
     const { write } = project()
     const test = write('a.test.ts', 'test')
     const cleared = { growthBytesPerTest: 40_000, at: now.toISOString() }
-    const first = recordRun(
-      { version: 1, files: {} },
-      [{ file: test, verdict: 'clean', reused: false, modules: [test], cleared }],
-      settings,
-      now,
-      root,
-    )
+    const first = measuredClean(test, [test], { cleared })
     const measured = { file: test, verdict: 'clean', reused: false, modules: [test] }
     const second = recordRun(first, [measured], settings, new Date('2026-11-28T12:00:00Z'), root)
     expect(clearedEarlier(second, test, settings, new ContentStamps())).toEqual(cleared)
@@ -149,13 +131,7 @@ describe('clean history', () => {
   it('measures again when the settings change (plugin build, versions, floor, budget, project)', () => {
     const { write } = project()
     const test = write('a.test.ts', 'test')
-    const history = recordRun(
-      { version: 1, files: {} },
-      [{ file: test, verdict: 'clean', reused: false, modules: [test] }],
-      settings,
-      now,
-      root,
-    )
+    const history = measuredClean(test, [test])
     expect(reusableCleanFiles(history, settings.replace('16384', '8192'), root)).toEqual([])
   })
 
@@ -191,13 +167,7 @@ describe('clean history', () => {
     const { dir, write } = project()
     const test = write('a.test.ts', 'test')
     const source = write('a.ts', 'export const a = 1')
-    const history = recordRun(
-      { version: 1, files: {} },
-      [{ file: test, verdict: 'clean', reused: false, modules: [test, source] }],
-      settings,
-      now,
-      dir,
-    )
+    const history = measuredClean(test, [test, source], {}, dir)
     const file = cleanHistoryPath(dir)
     saveCleanHistory(file, history, dir)
     const saved = JSON.parse(readFileSync(file, 'utf8')) as CleanHistory
@@ -215,13 +185,7 @@ describe('clean history', () => {
     const file = cleanHistoryPath(dir)
     expect(loadCleanHistory(file, root)).toEqual({ version: 1, files: {} })
     const test = write('a.test.ts', 'test')
-    const history = recordRun(
-      { version: 1, files: {} },
-      [{ file: test, verdict: 'clean', reused: false, modules: [test] }],
-      settings,
-      now,
-      root,
-    )
+    const history = measuredClean(test, [test])
     saveCleanHistory(file, history, root)
     expect(loadCleanHistory(file, root)).toEqual(history)
     writeFileSync(file, JSON.stringify({ ...history, contents: null }))
