@@ -237,12 +237,9 @@ export function recordRun(
     if (file.reused) continue
     if (file.verdict === 'clean' && file.modules?.length) {
       // A file that did not grow this time keeps what an earlier confirmation found, while that still applies.
-      const earlier = history.files[file.file]?.cleared
       const cleared = file.cleared
         ? { ...file.cleared, settings: settingsId(settings), testFile: stamps.hashOf(file.file) }
-        : earlier && clearedEarlier(history, file.file, settings, stamps)
-          ? earlier
-          : undefined
+        : clearedEarlier(history, file.file, settings, stamps) && history.files[file.file]!.cleared
       next.files[file.file] = {
         fingerprint: fingerprint(file.modules, settings, stamps),
         modules: file.modules,

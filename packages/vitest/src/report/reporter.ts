@@ -475,7 +475,6 @@ export class QtestsReporter implements Reporter {
     const vitest = this.#vitest!
     const root = vitest.config.root
     const reports = new Map(report.files.map((file) => [fileKey(file.project, file.file), file]))
-    const verdicts = new Map(report.files.map((file) => [fileKey(file.project, file.file), file.verdict]))
     const now = new Date()
     const file = cleanHistoryPath(this.#reportDir())
     let history = loadCleanHistory(file, root)
@@ -484,21 +483,17 @@ export class QtestsReporter implements Reporter {
       const probe = module.meta()[META_KEY] as FileProbeMeta | undefined
       if (!probe) continue
       const project = module.project.name || ''
-      const verdict =
-        module.state() === 'passed'
-          ? verdicts.get(fileKey(project || null, relativeToRoot(root, module.moduleId)))
-          : 'failed'
-      const files = byProject.get(project) ?? []
       const reported = reports.get(fileKey(project || null, relativeToRoot(root, module.moduleId)))
+      const verdict = module.state() === 'passed' ? reported?.verdict : 'failed'
+      const files = byProject.get(project) ?? []
       // Clean by repeating its tests: in this run (its growth now), or an earlier one (that run's growth and date).
       const cleared =
-        reported?.verdict !== 'clean'
+        verdict !== 'clean'
           ? undefined
-          : reported.clearedEarlier
-            ? reported.clearedEarlier
-            : reported.confirmed && reported.growthBytesPerTest !== null
-              ? { growthBytesPerTest: reported.growthBytesPerTest, at: now.toISOString() }
-              : undefined
+          : (reported!.clearedEarlier ??
+            (reported!.confirmed && reported!.growthBytesPerTest !== null
+              ? { growthBytesPerTest: reported!.growthBytesPerTest, at: now.toISOString() }
+              : undefined))
       files.push({
         file: module.moduleId,
         verdict: verdict ?? 'unknown',

@@ -410,26 +410,30 @@ describe('measure verdicts', () => {
   })
 })
 
+/** A file of 6 tests whose cheap samples rose and whose three full GCs, two tests apart, grew `perTest` a test. */
+function growingProbe(perTest: number): FileInput['probe'] {
+  return {
+    screen: growing(40_000, 4),
+    screenAt: [0, 1, 2, 3],
+    confirming: true,
+    samples: [10_100_000, 10_100_000 + 2 * perTest, 10_100_000 + 4 * perTest],
+    atTest: [1, 3, 5],
+    testsRun: 6,
+    gcCount: 3,
+    gcMs: 0,
+    youngGcCount: 0,
+    youngGcMs: 0,
+  }
+}
+
 describe('measure verdicts of a file an earlier run cleared', () => {
   const tests = Array.from({ length: 6 }, (_, i) => ({ name: `t${i}`, state: 'passed' as const }))
-  // 160 KB between each two full GCs two tests apart: 80 KB per test.
   const grew = (clearedEarlier?: FileInput['clearedEarlier'], state: FileInput['state'] = 'passed'): FileInput => ({
     file: 'test/d.test.ts',
     project: null,
     state,
     tests,
-    probe: {
-      screen: growing(40_000, 4),
-      screenAt: [0, 1, 2, 3],
-      confirming: true,
-      samples: [10_100_000, 10_260_000, 10_420_000],
-      atTest: [1, 3, 5],
-      testsRun: 6,
-      gcCount: 3,
-      gcMs: 0,
-      youngGcCount: 0,
-      youngGcMs: 0,
-    },
+    probe: growingProbe(80_000),
     ...(clearedEarlier ? { clearedEarlier } : {}),
   })
   const at = '2026-12-01T10:00:00.000Z'
@@ -460,18 +464,7 @@ describe('measure verdicts confirmed by the repeat run', () => {
     project: null,
     state: 'passed',
     tests: repeatedTests,
-    probe: {
-      screen: growing(40_000, 4),
-      screenAt: [0, 1, 2, 3],
-      confirming: true,
-      samples: [10_100_000, 10_420_000, 10_740_000],
-      atTest: [1, 3, 5],
-      testsRun: 6,
-      gcCount: 3,
-      gcMs: 0,
-      youngGcCount: 0,
-      youngGcMs: 0,
-    },
+    probe: growingProbe(160_000),
     repeat: { ran: true },
   })
 

@@ -205,7 +205,7 @@ export function quickClearBytes(minBytesPerTest: number): number {
  * measure: a file an earlier run's confirmation cleared (its tests repeated one by one, none kept memory per run) is
  * not repeated again while its test file is unchanged and it grows per test by no more than then, with half the bar
  * of margin: growth from code it loads that changed since (a leak there adds its share per test on top of what was
- * taken once). On zod's suite, 74 of 76 pairs of cold runs read a cleared file's growth within this margin.
+ * taken once). On zod's suite, 74 of 76 pairs of cold runs' readings of a growing file stayed within it (corpus/README.md).
  */
 export function grewAsWhenCleared(growthBytesPerTest: number, clearedBytesPerTest: number, minBytesPerTest: number) {
   return growthBytesPerTest <= clearedBytesPerTest + minBytesPerTest / 2
