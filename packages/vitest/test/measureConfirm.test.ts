@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { expect, it } from 'vitest'
@@ -52,19 +52,20 @@ it('clears a file that grew on first use with the quick clear, and still confirm
   expect(leak.tests[0]!.bytesPerIteration).toBeGreaterThan(32 * 1024)
 }, 300_000)
 
-// Each run of a test in the repeat run notes the Vitest worker slot it ran in (VITEST_POOL_ID): files of the repeat
-// run side by side show two slots.
+// Each run of a test in the repeat run notes the Vitest worker slot it ran in (VITEST_POOL_ID) and when; each file of
+// the user's run notes when it ended.
 const noteSlot = (log: string) =>
-  firstUseFile(
+  `${firstUseFile(
     6,
-    `if (process.env.QTESTS_REPEAT_RUN) appendFileSync(${JSON.stringify(log)}, process.env.VITEST_POOL_ID + '\\n'); `,
-    "import { appendFileSync } from 'node:fs'\n",
-  )
+    `if (process.env.QTESTS_REPEAT_RUN) appendFileSync(${JSON.stringify(log)}, 'repeat ' + process.env.VITEST_POOL_ID + ' ' + Date.now() + '\\n'); `,
+    "import { appendFileSync } from 'node:fs'\nimport { afterAll } from 'vitest'\n",
+  )}afterAll(() => { if (!process.env.QTESTS_REPEAT_RUN) appendFileSync(${JSON.stringify(log)}, 'user - ' + Date.now() + '\\n') })
+`
 
 it.skipIf(os.availableParallelism() < 2)(
-  "repeats files on every core when the user set no cap (their run is over), and keeps a user's maxWorkers",
+  "waits for the user's run when it has a globalSetup or one file at a time, then repeats files on every core unless the user set a cap",
   async () => {
-    const slots = async (test: string) => {
+    const slots = async (test: string, files: Record<string, string> = {}) => {
       const log = path.join(os.tmpdir(), `qtests-slots-${process.pid}-${Date.now()}.log`)
       const dir = tempProject({
         'vitest.config.mjs': configWith(
@@ -73,14 +74,22 @@ it.skipIf(os.availableParallelism() < 2)(
         ),
         'test/a.test.mjs': noteSlot(log),
         'test/b.test.mjs': noteSlot(log),
+        ...files,
       })
       const run = await runVitestIn(dir, ['run'], {}, 240_000)
       expect(run.code, run.stdout + run.stderr).toBe(0)
       expect(run.stdout + run.stderr).toMatch(/repeating the tests of 2 growing files/)
-      return new Set(readFileSync(log, 'utf8').trim().split('\n'))
+      const lines = readFileSync(log, 'utf8').trim().split('\n')
+      const times = (who: string) =>
+        lines.filter((line) => line.startsWith(who)).map((line) => Number(line.split(' ')[2]))
+      // Every repeated run came after the user's run was over.
+      expect(Math.min(...times('repeat')), lines.join('\n')).toBeGreaterThan(Math.max(...times('user')))
+      return new Set(lines.filter((line) => line.startsWith('repeat')).map((line) => line.split(' ')[1]))
     }
     // Vitest's default would be the cores less one: one file at a time on two cores.
-    expect((await slots('{}')).size).toBe(2)
+    expect(
+      (await slots("{ globalSetup: ['./setup.mjs'] }", { 'setup.mjs': 'export default () => () => {}\n' })).size,
+    ).toBe(2)
     expect([...(await slots('{ maxWorkers: 1 }'))]).toEqual(['1'])
   },
   300_000,
@@ -139,3 +148,46 @@ for (let i = 0; i < 8; i++) it('fills entry ' + i + ' once', () => { busy(50); o
   expect(third.output, third.seen).toMatch(/repeating the tests of 1 growing file/)
   expect(third.file, third.seen).toMatchObject({ verdict: 'clean', confirmed: true })
 }, 600_000)
+
+// Without a globalSetup or a cap of one file at a time, a file that grew goes to the repeat run as soon as it ends:
+// confirming it overlaps the rest of the user's run (a slow file here), whose Vitest leaves a core to its main process.
+it('confirms a growing file while the rest of the run goes on, with the same verdicts', async () => {
+  const log = path.join(os.tmpdir(), `qtests-alongside-${process.pid}-${Date.now()}.log`)
+  const note = (what: string) => `appendFileSync(${JSON.stringify(log)}, ${what} + ' ' + Date.now() + '\\n')`
+  // Larger, so that Vitest (which runs larger files first when it knows no durations) starts it first.
+  // Each repeated run notes its session's CPU weight (Linux: the repeat run's session is niced while the user's run goes on).
+  const weight = `(existsSync('/proc/self/autogroup') ? readFileSync('/proc/self/autogroup', 'utf8').trim().replace(/ /g, '_') : 'none')`
+  const grows = `${firstUseFile(8, `if (process.env.QTESTS_REPEAT_RUN) ${note(`'repeated ' + ${weight}`)}; `, "import { appendFileSync, existsSync, readFileSync } from 'node:fs'\n")}${'// padding\n'.repeat(400)}`
+  const slow = `import { appendFileSync } from 'node:fs'
+import { afterAll, expect, it } from 'vitest'
+const busy = (ms) => { const end = performance.now() + ms; while (performance.now() < end); }
+for (let i = 0; i < 6; i++) it('takes 1.5 s ' + i, () => { busy(1500); expect(i).toBe(i) })
+afterAll(() => { ${note("'slow file ended'")} })
+`
+  const dir = tempProject({
+    'vitest.config.mjs': configWith("{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false } }"),
+    'test/grows.test.mjs': grows,
+    'test/slow.test.mjs': slow,
+  })
+  const run = await runVitestIn(dir, ['run'], {}, 240_000)
+  const output = run.stdout + run.stderr
+  expect(run.code, output).toBe(0)
+  const lines = readFileSync(log, 'utf8').trim().split('\n')
+  const at = (what: string) =>
+    lines.filter((line) => line.startsWith(what)).map((line) => Number(line.split(' ').at(-1)))
+  const slowEnded = at('slow file ended')
+  expect(slowEnded, lines.join('\n')).toHaveLength(1)
+  // The growing file's repeats began before the slow file of the user's run was over, at a lower CPU weight.
+  expect(Math.min(...at('repeated')), lines.join('\n')).toBeLessThan(slowEnded[0]!)
+  const during = lines.filter((line) => line.startsWith('repeated') && Number(line.split(' ').at(-1)) < slowEnded[0]!)
+  if (existsSync('/proc/self/autogroup'))
+    expect(
+      during.every((line) => /_nice_10 /.test(line)),
+      during.join('\n'),
+    ).toBe(true)
+  const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+  const grown = report.files.find((f) => f.file === 'test/grows.test.mjs')!
+  expect(grown, output).toMatchObject({ verdict: 'clean', confirmed: true })
+  expect(grown.reason).toMatch(/no test grows when repeated/)
+  expect(report.files.find((f) => f.file === 'test/slow.test.mjs')?.confirmed, output).toBeUndefined()
+}, 300_000)

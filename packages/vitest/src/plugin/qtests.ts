@@ -26,6 +26,7 @@ import { checkReportDir, ownFiles, probesRunner, reportDir } from './paths.js'
 import {
   cliOptions,
   fileParallelismOff,
+  filesMayRunAlongside,
   projectWorkerCap,
   userWorkerCap,
   configFileOf,
@@ -97,6 +98,8 @@ export function qtests(options?: QtestsOptions): Vite.Plugin {
             defaultWorkers: vitestDefaultWorkers,
             cliOptions,
             verdictContext: (vitest, project) => verdictContext(vitest, resolved, project),
+            // Adaptive workers fill the cores and hold the run to its memory budget: confirmation waits for the run's end.
+            confirmDuringRun: (vitest) => !scaling && filesMayRunAlongside(vitest),
           }),
         )
       }

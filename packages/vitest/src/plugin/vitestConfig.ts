@@ -45,6 +45,19 @@ export function projectWorkerCap(project: TestProject, vitest: Vitest): number |
   return own !== undefined && own !== vitest.config.maxWorkers ? own : undefined
 }
 
+/**
+ * Whether the repeat run may run files beside the user's run: no globalSetup (a second one would start while the
+ * user's still holds its ports or database), and no project the user limited to one file at a time (files that
+ * must not run side by side).
+ */
+export function filesMayRunAlongside(vitest: Vitest): boolean {
+  if (userWorkerCap(vitest) === 1) return false
+  const setups = (config: { globalSetup?: string | string[] }) =>
+    (Array.isArray(config.globalSetup) ? config.globalSetup : config.globalSetup ? [config.globalSetup] : []).length
+  if (setups(vitest.config)) return false
+  return vitest.projects.every((project) => !setups(project.config) && projectWorkerCap(project, vitest) !== 1)
+}
+
 /** The options the user gave on the command line (Vitest 5: `config.cliOptions`; 4.1: `_cliOptions`). */
 export function cliOptions(vitest: Vitest): Record<string, unknown> {
   const config = vitest.config as Vitest['config'] & ConfigProvenance

@@ -3,7 +3,7 @@
 // plugin there sees REPEAT_RUN_ENV and turns it into the repeat run: the probes' runner in hunt mode, no
 // reporters but the collector, no snapshot written, no cache, no coverage.
 
-import { REPEAT_JOB_KEY, type RepeatJob, type RepeatMessage } from '../shared/repeatRun.js'
+import { REPEAT_JOB_KEY, type RepeatCommand, type RepeatJob, type RepeatMessage } from '../shared/repeatRun.js'
 
 type CreateVitest = (
   mode: 'test',
@@ -31,10 +31,32 @@ function describeError(error: unknown): string {
 // The user's run is gone (Ctrl-C, killed): so is the reason to go on.
 process.on('disconnect', () => process.exit(130))
 
-const job = await new Promise<RepeatJob>((resolve) =>
-  process.once('message', (message) => resolve(message as RepeatJob)),
-)
+// One listener from the start: a command sent right behind the job must not arrive before anyone listens.
+// Files still to run; with `job.more`, the user's run adds them as its files end, then says it is over.
+const queue: RepeatJob['files'] = []
+let open = false
+let wake: (() => void) | undefined
+let received: ((job: RepeatJob) => void) | undefined
+const job = await new Promise<RepeatJob>((resolve) => {
+  received = resolve
+  process.on('message', (message) => {
+    if (received) {
+      const job = message as RepeatJob
+      queue.push(...job.files)
+      open = job.more === true
+      received(job)
+      received = undefined
+      return
+    }
+    const command = message as RepeatCommand
+    if (command?.type === 'more') queue.push(...command.files)
+    else if (command?.type === 'end') open = false
+    wake?.()
+  })
+})
 ;(globalThis as Record<symbol, unknown>)[REPEAT_JOB_KEY] = job
+
+const nextCommand = () => new Promise<void>((resolve) => (wake = resolve))
 
 try {
   const { createVitest } = (await import(job.vitestNodeUrl)) as { createVitest: CreateVitest }
@@ -55,10 +77,18 @@ try {
     { stdout: process.stdout, stderr: process.stderr },
   )
   try {
-    const specifications = job.files.map((file) =>
-      vitest.getProjectByName(file.project).createSpecification(file.moduleId),
-    )
-    const { unhandledErrors } = await vitest.runTestSpecifications(specifications, false)
+    const unhandledErrors: unknown[] = []
+    while (queue.length || open) {
+      if (!queue.length) {
+        await nextCommand()
+        continue
+      }
+      const specifications = queue
+        .splice(0)
+        .map((file) => vitest.getProjectByName(file.project).createSpecification(file.moduleId))
+      const result = await vitest.runTestSpecifications(specifications, false)
+      unhandledErrors.push(...result.unhandledErrors)
+    }
     await send({ type: 'done', unhandledErrors: unhandledErrors.map(describeError) })
   } finally {
     await vitest.close()

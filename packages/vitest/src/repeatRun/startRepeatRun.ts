@@ -1,9 +1,10 @@
 import { type ChildProcess, fork } from 'node:child_process'
-import { createWriteStream, mkdirSync } from 'node:fs'
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   REPEAT_RUN_ENV,
+  type RepeatCommand,
   type RepeatedFile,
   type RepeatJob,
   type RepeatMessage,
@@ -11,6 +12,9 @@ import {
 } from '../shared/repeatRun.js'
 
 const childEntry = fileURLToPath(new URL('./child.js', import.meta.url))
+
+// Started while the user's run goes on, the repeat run takes the cores that run leaves idle at a lower CPU weight.
+const ALONGSIDE_NICENESS = 10
 
 // After SIGTERM, how long the repeat run's process group gets before SIGKILL.
 const STOP_GRACE_MS = 3000
@@ -21,7 +25,7 @@ export interface RepeatRunOptions {
   logFile: string
   /** stops the repeat run; what finished so far is kept */
   signal?: AbortSignal
-  /** stops the repeat run after this long, ms */
+  /** stops the repeat run after this long, ms (with `job.more`: from `end()`) */
   timeLimitMs?: number
   /** each finished file, as it comes */
   onFile?: (file: RepeatedFile) => void
@@ -82,11 +86,28 @@ export function repeatedCliOptions(cliOptions: Record<string, unknown> | undefin
   return kept
 }
 
+/** A repeat run under way whose job said `more`: files are added as the user's run finds them. */
+export interface RepeatRunHandle {
+  /** runs these files too, after those it has */
+  add(files: RepeatJob['files']): void
+  /** no more files come; the time limit, if any, counts from now */
+  end(timeLimitMs?: number): void
+  /** stops it now; what it finished is kept */
+  stop(why: string): void
+  /** resolves when the child is gone, whatever the reason; never rejects */
+  result: Promise<RepeatRunResult>
+}
+
 /**
  * Runs `job.files` again in a second Vitest, in a child process of its own group, and collects what its
  * probes recorded. Resolves when the child is gone, whatever the reason; never rejects.
  */
 export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult> {
+  return startRepeatRun({ ...options, job: { ...options.job, more: false } }).result
+}
+
+/** Starts the repeat run; with `job.more` it waits for `add()`ed files until `end()`. */
+export function startRepeatRun(options: RepeatRunOptions): RepeatRunHandle {
   const started = Date.now()
   const files = new Map<string, RepeatedFile>()
   const unhandledErrors: string[] = []
@@ -103,14 +124,21 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
       detached: true,
     })
   } catch (error) {
-    return Promise.resolve({
-      files: [],
-      complete: false,
-      ended: `could not start: ${(error as Error).message}`,
-      unhandledErrors,
-      durationMs: 0,
-    })
+    return {
+      add() {},
+      end() {},
+      stop() {},
+      result: Promise.resolve({
+        files: [],
+        complete: false,
+        ended: `could not start: ${(error as Error).message}`,
+        unhandledErrors,
+        durationMs: 0,
+      }),
+    }
   }
+  // Alongside the user's run, the repeat run's session (it is detached) gets a lower CPU weight: see autogroupNice.
+  const alongside = options.job.more === true && autogroupNice(child.pid, ALONGSIDE_NICENESS)
   const log = createWriteStream(options.logFile)
   log.on('error', () => {})
   child.stdout?.pipe(log)
@@ -132,13 +160,19 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
   options.signal?.addEventListener('abort', onAbort, { once: true })
   // Stopped before it started (Ctrl-C while the user's run ended): 'abort' will not fire again.
   if (options.signal?.aborted) onAbort()
-  const limit =
-    options.timeLimitMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          timedOut = !ended && !done
-          stop(`it ran out of its ${Math.round(options.timeLimitMs! / 1000)} s`)
-        }, options.timeLimitMs)
+  let limit: NodeJS.Timeout | undefined
+  const startLimit = (timeLimitMs: number | undefined) => {
+    if (timeLimitMs === undefined || limit) return
+    limit = setTimeout(() => {
+      timedOut = !ended && !done
+      stop(`it ran out of its ${Math.round(timeLimitMs / 1000)} s`)
+    }, timeLimitMs)
+  }
+  if (!options.job.more) startLimit(options.timeLimitMs)
+  const command = (message: RepeatCommand) => {
+    if (child.connected && !ended)
+      child.send(message, (error) => error && stop(`it could not be sent files: ${error.message}`))
+  }
 
   child.on('message', (data) => {
     const message = data as RepeatMessage
@@ -153,7 +187,7 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
     }
   })
 
-  return new Promise((resolve) => {
+  const result = new Promise<RepeatRunResult>((resolve) => {
     const finish = (code: number | null, signal: NodeJS.Signals | null) => {
       if (limit) clearTimeout(limit)
       if (killTimer) clearTimeout(killTimer)
@@ -189,6 +223,34 @@ export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult
     })
     if (child.connected) child.send(options.job)
   })
+  return {
+    add: (files) => {
+      if (files.length) command({ type: 'more', files })
+    },
+    end: (timeLimitMs) => {
+      // The user's run is over: the repeat run has the machine, at the weight of any other session.
+      if (alongside) autogroupNice(child.pid, 0)
+      command({ type: 'end' })
+      startLimit(timeLimitMs ?? options.timeLimitMs)
+    },
+    stop,
+    result,
+  }
+}
+
+/**
+ * Linux groups CPU time by session (autogroup, on by default): a process's own niceness only counts within its
+ * session, so a detached child is niced through its session's group. Raising it back to 0 needs no privilege
+ * (a process's own niceness could not be lowered again). False where there is no such group.
+ */
+function autogroupNice(pid: number | undefined, nice: number): boolean {
+  if (pid === undefined || process.platform !== 'linux') return false
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice))
+    return true
+  } catch {
+    return false
+  }
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {

@@ -15,7 +15,7 @@ import {
 } from '../cache/cleanVerdicts.js'
 import { writeFileAtomic, writeFileAtomicSync } from '../cache/writeFileAtomic.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
-import { repeatedCliOptions, runRepeatRun } from '../repeatRun/startRepeatRun.js'
+import { type RepeatRunHandle, repeatedCliOptions, startRepeatRun } from '../repeatRun/startRepeatRun.js'
 import {
   CONFIRM_ITERATIONS,
   confirmationOrder,
@@ -57,6 +57,14 @@ interface EndedRun {
   repeat: RepeatJob['files']
 }
 
+/** The repeat run started while the user's run goes on: the files sent to it, and those it finished so far. */
+interface EarlyRepeatRun {
+  handle: RepeatRunHandle
+  /** fileKey(project, moduleId) of each file sent */
+  sent: Set<string>
+  files: RepeatedFile[]
+}
+
 /** What the reporter needs from the plugin and the pool, handed in by `plugin/qtests.ts`: report/ imports neither. */
 export interface ReporterContext {
   /** adaptive workers' bookkeeping; undefined when they are off */
@@ -69,6 +77,11 @@ export interface ReporterContext {
   cliOptions(vitest: Vitest): Record<string, unknown>
   /** what a project's measure verdicts depend on besides their files (the clean-verdict cache's key) */
   verdictContext(vitest: Vitest, project: string): VerdictContext
+  /**
+   * measure, `vitest run`: whether growing files may be confirmed while the user's run goes on (a second Vitest
+   * beside it), or only once it is over
+   */
+  confirmDuringRun(vitest: Vitest): boolean
 }
 
 /**
@@ -99,6 +112,10 @@ export class QtestsReporter implements Reporter {
   /** what the repeat run sent so far, for a report written while it goes on */
   #repeated: RepeatRunResult | undefined
   #repeatStop = new AbortController()
+  /** measure: growing files may be confirmed while the run goes on (decided at its start) */
+  #confirmDuringRun = false
+  /** the repeat run started during the user's run, and the files sent to it */
+  #early: EarlyRepeatRun | undefined
   #stdoutIsDocument = false
 
   private readonly scaling: WorkerScalingRecord | undefined
@@ -131,6 +148,17 @@ export class QtestsReporter implements Reporter {
     this.#runOpen = true
     this.#repeated = undefined
     this.#clearedEarlier = undefined
+    this.#early = undefined
+    const vitest = this.#vitest
+    try {
+      this.#confirmDuringRun =
+        this.options.leaks.mode === 'measure' &&
+        vitest !== undefined &&
+        !vitest.config.watch &&
+        this.context.confirmDuringRun(vitest)
+    } catch {
+      this.#confirmDuringRun = false
+    }
     this.scaling?.runStarted()
   }
 
@@ -148,7 +176,52 @@ export class QtestsReporter implements Reporter {
     if (times) times.endMs = Date.now() - this.#startedAt.getTime()
     this.#running = Math.max(0, this.#running - 1)
     this.#mark()
+    if (this.#confirmDuringRun) {
+      try {
+        this.#confirmNow(module)
+      } catch (error) {
+        // Confirmation then waits for the run's end, as it does where it cannot go alongside.
+        this.#confirmDuringRun = false
+        this.#vitest?.logger.error(
+          ` qtests  could not confirm ${module.moduleId} during the run (it will be after it): ${(error as Error)?.message ?? error}`,
+        )
+      }
+    }
   }
+
+  /**
+   * measure: a file that grew goes to the repeat run as soon as it ends, so that confirming it overlaps the rest of
+   * the user's run (whose Vitest leaves a core to its main process) instead of adding to its end.
+   */
+  #confirmNow(module: TestModule) {
+    if (!repeatable(module)) return
+    const vitest = this.#vitest!
+    const root = vitest.config.root
+    const file = fileVerdict(
+      toFileInput(module, root, undefined, 'passed', false, this.#clearedEarlierLookup()),
+      this.#verdictSettings(),
+    )
+    if (!grewInRun(file)) return
+    const entry = { project: module.project.name || '', moduleId: module.moduleId }
+    if (!this.#early) {
+      const files: RepeatedFile[] = []
+      const handle = startRepeatRun({
+        job: this.#repeatJob([], true),
+        logFile: path.join(this.#reportDir(), 'repeat-run.log'),
+        signal: this.#repeatStop.signal,
+        onFile: (repeated) => {
+          files.push(repeated)
+          this.#onRepeatedFile?.()
+        },
+      })
+      this.#early = { handle, sent: new Set(), files }
+    }
+    this.#early.sent.add(fileKey(entry.project, entry.moduleId))
+    this.#early.handle.add([entry])
+  }
+
+  /** the progress line's tick once the repeat run's end is awaited */
+  #onRepeatedFile: (() => void) | undefined
 
   #mark() {
     this.#timeline.push({
@@ -176,6 +249,9 @@ export class QtestsReporter implements Reporter {
       vitest.logger.error(` qtests  could not plan the repeat run: ${(error as Error)?.message ?? error}`)
     }
     if (run.repeat.length === 0) {
+      // Nothing left to confirm (an interrupted run): a repeat run started during it has no one to report to.
+      this.#early?.handle.stop(run.reason === 'interrupted' ? 'it was interrupted' : 'it was not needed')
+      this.#early = undefined
       this.#runOpen = false
       return this.#finish(run)
     }
@@ -202,16 +278,10 @@ export class QtestsReporter implements Reporter {
   #filesToRepeat(run: EndedRun): RepeatJob['files'] {
     const { mode } = this.options.leaks
     if (mode === 'off' || run.reason === 'interrupted') return []
-    const ran = run.modules.filter(
-      (module) =>
-        module.project.config.pool !== 'typescript' && !module.project.config.browser?.enabled && hasRunTests(module),
-    )
+    const ran = run.modules.filter(repeatable)
     if (mode === 'hunt') return ran.map((module) => ({ project: module.project.name || '', moduleId: module.moduleId }))
-    // Files whose memory grew, and files whose cheap samples rose too late for full GCs to confirm in the run.
     const report = this.buildReport(run)
-    const rose = (file: FileReport) =>
-      file.verdict === 'leak' || file.verdict === 'suspect' || (file.verdict === 'unknown' && file.rose === true)
-    const growing = new Set(report.files.filter(rose).map((file) => fileKey(file.project, file.file)))
+    const growing = new Set(report.files.filter(grewInRun).map((file) => fileKey(file.project, file.file)))
     const root = this.#vitest!.config.root
     const files = ran
       .filter((module) => growing.has(fileKey(module.project.name || null, relativeToRoot(root, module.moduleId))))
@@ -225,20 +295,23 @@ export class QtestsReporter implements Reporter {
     return confirmationOrder(files).map(({ project, moduleId }) => ({ project, moduleId }))
   }
 
-  async #repeat(run: EndedRun): Promise<RepeatRunResult> {
+  /** What the repeat run is asked to do; `more`: files follow as the user's run finds them. */
+  #repeatJob(files: RepeatJob['files'], more: boolean): RepeatJob {
     const vitest = this.#vitest!
     const { leaks } = this.options
     const purpose = leaks.mode === 'hunt' ? 'hunt' : 'confirm'
-    const job: RepeatJob = {
+    // Confirming needs only to tell growth that repeats from growth that does not: a shorter first window.
+    const iterations = purpose === 'confirm' ? Math.min(leaks.iterations, CONFIRM_ITERATIONS) : leaks.iterations
+    return {
       purpose,
       vitestNodeUrl,
       root: vitest.config.root,
       configFile: vitest.vite.config.configFile ?? false,
       cliOptions: repeatedCliOptions(this.context.cliOptions(vitest)),
-      files: run.repeat,
-      // Confirming needs only to tell growth that repeats from growth that does not: a shorter first window.
-      iterations: purpose === 'confirm' ? Math.min(leaks.iterations, CONFIRM_ITERATIONS) : leaks.iterations,
-      maxRuns: maxRuns(purpose === 'confirm' ? Math.min(leaks.iterations, CONFIRM_ITERATIONS) : leaks.iterations),
+      files,
+      more,
+      iterations,
+      maxRuns: maxRuns(iterations),
       confirmMaxMs: CONFIRM_MAX_MS,
       stopAtFirstLeak: purpose === 'confirm',
       ...(purpose === 'confirm'
@@ -248,12 +321,21 @@ export class QtestsReporter implements Reporter {
           }
         : {}),
     }
+  }
+
+  async #repeat(run: EndedRun): Promise<RepeatRunResult> {
+    const waitedFrom = Date.now()
+    const purpose = this.options.leaks.mode === 'hunt' ? 'hunt' : 'confirm'
+    const early = this.#early
     const say = (line: string) => this.#say(line)
-    const total = job.files.length
+    const total = run.repeat.length
     const what =
       purpose === 'hunt' ? `each test of ${plural(total, 'file')}` : `the tests of ${plural(total, 'growing file')}`
-    say(` qtests  repeating ${what} in a separate Vitest run, to measure ${purpose === 'hunt' ? 'them' : 'each one'}…`)
-    const progress = new Progress(total, process.stderr.isTTY === true && !process.env.CI)
+    const during = early?.files.length ? ` (${early.files.length} done while your run went on)` : ''
+    say(
+      ` qtests  repeating ${what} in a separate Vitest run, to measure ${purpose === 'hunt' ? 'them' : 'each one'}${during}…`,
+    )
+    const progress = new Progress(total, process.stderr.isTTY === true && !process.env.CI, early?.files.length ?? 0)
     // Ctrl-C now: the repeat run stops, what it measured is reported, the exit code says interrupted.
     const interrupt = () => {
       process.exitCode = 130
@@ -261,24 +343,39 @@ export class QtestsReporter implements Reporter {
     }
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
-    const partial: RepeatRunResult = { files: [], complete: false, unhandledErrors: [], durationMs: 0 }
-    this.#repeated = partial
     const timeLimitMs = purpose === 'confirm' ? confirmTimeLimitMs(Date.now() - this.#startedAt.getTime()) : undefined
     try {
-      const result = await runRepeatRun({
-        job,
-        logFile: path.join(this.#reportDir(), 'repeat-run.log'),
-        signal: this.#repeatStop.signal,
-        timeLimitMs,
-        onFile: (file) => {
-          partial.files.push(file)
-          progress.fileDone()
-        },
-      })
+      let handle: RepeatRunHandle
+      if (early) {
+        // The files that grew in the run and were not sent while it went on (none, usually: the last ones may).
+        handle = early.handle
+        this.#repeated = { files: early.files, complete: false, unhandledErrors: [], durationMs: 0 }
+        this.#onRepeatedFile = () => progress.fileDone()
+        handle.add(run.repeat.filter((file) => !early.sent.has(fileKey(file.project, file.moduleId))))
+        handle.end(timeLimitMs)
+      } else {
+        const partial: RepeatRunResult = { files: [], complete: false, unhandledErrors: [], durationMs: 0 }
+        this.#repeated = partial
+        handle = startRepeatRun({
+          job: this.#repeatJob(run.repeat, false),
+          logFile: path.join(this.#reportDir(), 'repeat-run.log'),
+          signal: this.#repeatStop.signal,
+          timeLimitMs,
+          onFile: (file) => {
+            partial.files.push(file)
+            progress.fileDone()
+          },
+        })
+      }
+      const result = await handle.result
+      this.#onRepeatedFile = undefined
       this.#repeated = result
       progress.end()
+      const took = early
+        ? `${((Date.now() - waitedFrom) / 1000).toFixed(1)} s after your run`
+        : `${(result.durationMs / 1000).toFixed(1)} s`
       say(
-        ` qtests  repeat run ${result.complete ? 'done' : `ended early: ${result.ended}`} (${(result.durationMs / 1000).toFixed(1)} s, ${result.files.length} of ${plural(total, 'file')})`,
+        ` qtests  repeat run ${result.complete ? 'done' : `ended early: ${result.ended}`} (${took}, ${result.files.length} of ${plural(total, 'file')})`,
       )
       return result
     } finally {
@@ -347,11 +444,7 @@ export class QtestsReporter implements Reporter {
   buildReport(run: Pick<EndedRun, 'modules' | 'reason' | 'unhandledErrors'>, repeated?: RepeatRunResult): QtestsReport {
     const vitest = this.#vitest!
     const { leaks } = this.options
-    const settings: VerdictSettings = {
-      mode: leaks.mode,
-      minBytesPerIteration: leaks.minBytesPerIteration,
-      minBytesPerTest: leaks.minBytesPerTest,
-    }
+    const settings = this.#verdictSettings()
     const root = vitest.config.root
     const cleared = this.#clearedEarlierLookup()
     const verdicts = (nextRunConfirms: boolean) =>
@@ -408,6 +501,15 @@ export class QtestsReporter implements Reporter {
       files,
       workers,
       ...(loadTests.length ? { loadTests } : {}),
+    }
+  }
+
+  #verdictSettings(): VerdictSettings {
+    const { leaks } = this.options
+    return {
+      mode: leaks.mode,
+      minBytesPerIteration: leaks.minBytesPerIteration,
+      minBytesPerTest: leaks.minBytesPerTest,
     }
   }
 
@@ -622,6 +724,16 @@ function collectLoadTests(modules: ReadonlyArray<TestModule>, root: string): Loa
   return found.sort((a, b) => a.file.localeCompare(b.file))
 }
 
+/** Files whose memory grew, and files whose cheap samples rose too late for full GCs to confirm in the run. */
+function grewInRun(file: FileReport): boolean {
+  return file.verdict === 'leak' || file.verdict === 'suspect' || (file.verdict === 'unknown' && file.rose === true)
+}
+
+/** A file the repeat run can run: its tests ran in Node (not a typecheck or a browser), at least one of them. */
+function repeatable(module: TestModule): boolean {
+  return module.project.config.pool !== 'typescript' && !module.project.config.browser?.enabled && hasRunTests(module)
+}
+
 function hasRunTests(module: TestModule): boolean {
   for (const test of module.children.allTests()) {
     const state = test.result().state
@@ -716,11 +828,14 @@ function plural(count: number, noun: string): string {
 
 /** One updating line on a terminal while the repeat run goes on; nothing in logs (a line before and after). */
 class Progress {
-  #done = 0
+  #done: number
   constructor(
     private readonly total: number,
     private readonly live: boolean,
-  ) {}
+    done = 0,
+  ) {
+    this.#done = done
+  }
 
   fileDone() {
     this.#done++

@@ -22,6 +22,8 @@ export interface RepeatJob {
   /** the user's CLI options, minus what would write files or print (reporters, coverage, snapshots, watch) */
   cliOptions: Record<string, unknown>
   files: { project: string; moduleId: string }[]
+  /** more files follow in `more` commands until an `end` command (measure mode confirming files while the user's run goes on) */
+  more?: boolean
   /** hunt settings, as the plugin resolved them in the user's run */
   iterations: number
   maxRuns: number
@@ -51,6 +53,9 @@ export interface RepeatedFile {
   probe?: FileProbeMeta
   tests: RepeatedTest[]
 }
+
+/** Commands to the child after its job, when the job said `more`: files to add, then the end of them. */
+export type RepeatCommand = { type: 'more'; files: RepeatJob['files'] } | { type: 'end' }
 
 /** Messages from the child, in order: a `file` per finished test file, then `done` (or the child dies). */
 export type RepeatMessage =
