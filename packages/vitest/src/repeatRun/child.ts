@@ -1,4 +1,5 @@
-// The repeat run's process: a second Vitest, started by the user's run once it is over (see startRepeatRun.ts).
+// The repeat run's process: a second Vitest, started by the user's run once it is over, or with its first growing
+// file when it confirms files beside the run (see startRepeatRun.ts).
 // It loads the user's config (so their plugins, setup files and globalSetup run as before), and the qtests
 // plugin there sees REPEAT_RUN_ENV and turns it into the repeat run: the probes' runner in hunt mode, no
 // reporters but the collector, no snapshot written, no cache, no coverage.

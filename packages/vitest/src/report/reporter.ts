@@ -90,7 +90,8 @@ export interface ReporterContext {
  *
  * hunt mode, and measure mode when a file grew: the tests are run again in the repeat run (a second Vitest
  * in a child process, see repeatRun/) once the user's run is over — after its globalSetup teardown when it
- * is not watching — and the verdicts wait for it.
+ * is not watching — and the verdicts wait for it. measure mode in `vitest run`, where files may run side by
+ * side: each growing file is sent to the repeat run as soon as it ends (`confirmDuringRun`).
  */
 export class QtestsReporter implements Reporter {
   #vitest: Vitest | undefined
