@@ -126,8 +126,12 @@ export function loadCleanHistory(file: string, root: string): CleanHistory {
 }
 
 export function saveCleanHistory(file: string, history: CleanHistory, root: string): void {
-  const relative = (absolute: string) => path.relative(root, absolute).split(path.sep).join('/')
-  writeFileAtomicSync(file, `${JSON.stringify(withPaths(history, relative))}\n`)
+  writeFileAtomicSync(file, `${JSON.stringify(withPaths(history, (absolute) => relativeTo(root, absolute)))}\n`)
+}
+
+/** How the cache names a file: relative to the Vitest root, with forward slashes. */
+function relativeTo(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/')
 }
 
 /**
@@ -148,7 +152,7 @@ export class ContentStamps {
 
   /** how a fingerprint names the file */
   label(file: string): string {
-    return this.#root === undefined ? file : path.relative(this.#root, file).split(path.sep).join('/')
+    return this.#root === undefined ? file : relativeTo(this.#root, file)
   }
 
   /** the file's content hash, or 'missing' */

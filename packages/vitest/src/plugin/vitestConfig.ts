@@ -52,10 +52,11 @@ export function projectWorkerCap(project: TestProject, vitest: Vitest): number |
  */
 export function filesMayRunAlongside(vitest: Vitest): boolean {
   if (userWorkerCap(vitest) === 1) return false
-  const setups = (config: { globalSetup?: string | string[] }) =>
-    (Array.isArray(config.globalSetup) ? config.globalSetup : config.globalSetup ? [config.globalSetup] : []).length
-  if (setups(vitest.config)) return false
-  return vitest.projects.every((project) => !setups(project.config) && projectWorkerCap(project, vitest) !== 1)
+  // a path or a list of them; an empty one names none
+  const hasGlobalSetup = (config: { globalSetup?: string | string[] }) =>
+    [config.globalSetup ?? []].flat().some(Boolean)
+  if (hasGlobalSetup(vitest.config)) return false
+  return vitest.projects.every((project) => !hasGlobalSetup(project.config) && projectWorkerCap(project, vitest) !== 1)
 }
 
 /** The options the user gave on the command line (Vitest 5: `config.cliOptions`; 4.1: `_cliOptions`). */

@@ -36,23 +36,21 @@ process.on('disconnect', () => process.exit(130))
 // Files still to run; with `job.more`, the user's run adds them as its files end, then says it is over.
 const queue: RepeatJob['files'] = []
 let open = false
-let wake: (() => void) | undefined
-let received: ((job: RepeatJob) => void) | undefined
+let wake = () => {}
 const job = await new Promise<RepeatJob>((resolve) => {
-  received = resolve
+  let first = true
   process.on('message', (message) => {
-    if (received) {
-      const job = message as RepeatJob
-      queue.push(...job.files)
-      open = job.more === true
-      received(job)
-      received = undefined
-      return
+    if (first) {
+      first = false
+      const received = message as RepeatJob
+      queue.push(...received.files)
+      open = received.more === true
+      return resolve(received)
     }
     const command = message as RepeatCommand
     if (command?.type === 'more') queue.push(...command.files)
     else if (command?.type === 'end') open = false
-    wake?.()
+    wake()
   })
 })
 ;(globalThis as Record<symbol, unknown>)[REPEAT_JOB_KEY] = job

@@ -99,14 +99,9 @@ export interface RepeatRunHandle {
 }
 
 /**
- * Runs `job.files` again in a second Vitest, in a child process of its own group, and collects what its
- * probes recorded. Resolves when the child is gone, whatever the reason; never rejects.
+ * Runs `job.files` again in a second Vitest, in a child process of its own group, and collects what its probes
+ * recorded (`result`); with `job.more` it also waits for `add()`ed files until `end()`.
  */
-export function runRepeatRun(options: RepeatRunOptions): Promise<RepeatRunResult> {
-  return startRepeatRun({ ...options, job: { ...options.job, more: false } }).result
-}
-
-/** Starts the repeat run; with `job.more` it waits for `add()`ed files until `end()`. */
 export function startRepeatRun(options: RepeatRunOptions): RepeatRunHandle {
   const started = Date.now()
   const files = new Map<string, RepeatedFile>()

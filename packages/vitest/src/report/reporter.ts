@@ -57,12 +57,15 @@ interface EndedRun {
   repeat: RepeatJob['files']
 }
 
-/** The repeat run started while the user's run goes on: the files sent to it, and those it finished so far. */
-interface EarlyRepeatRun {
+/** A repeat run under way and the files it finished so far. */
+interface RunningRepeat {
   handle: RepeatRunHandle
-  /** fileKey(project, moduleId) of each file sent */
-  sent: Set<string>
   files: RepeatedFile[]
+}
+
+/** The repeat run started while the user's run goes on, and the files sent to it (`fileKey(project, moduleId)`). */
+interface EarlyRepeatRun extends RunningRepeat {
+  sent: Set<string>
 }
 
 /** What the reporter needs from the plugin and the pool, handed in by `plugin/qtests.ts`: report/ imports neither. */
@@ -117,6 +120,8 @@ export class QtestsReporter implements Reporter {
   #confirmDuringRun = false
   /** the repeat run started during the user's run, and the files sent to it */
   #early: EarlyRepeatRun | undefined
+  /** the progress line's tick, once the user's run waits for the repeat run */
+  #onRepeatedFile: (() => void) | undefined
   #stdoutIsDocument = false
 
   private readonly scaling: WorkerScalingRecord | undefined
@@ -204,25 +209,26 @@ export class QtestsReporter implements Reporter {
     )
     if (!grewInRun(file)) return
     const entry = { project: module.project.name || '', moduleId: module.moduleId }
-    if (!this.#early) {
-      const files: RepeatedFile[] = []
-      const handle = startRepeatRun({
-        job: this.#repeatJob([], true),
-        logFile: path.join(this.#reportDir(), 'repeat-run.log'),
-        signal: this.#repeatStop.signal,
-        onFile: (repeated) => {
-          files.push(repeated)
-          this.#onRepeatedFile?.()
-        },
-      })
-      this.#early = { handle, sent: new Set(), files }
-    }
+    this.#early ??= { ...this.#startRepeat([], true), sent: new Set() }
     this.#early.sent.add(fileKey(entry.project, entry.moduleId))
     this.#early.handle.add([entry])
   }
 
-  /** the progress line's tick once the repeat run's end is awaited */
-  #onRepeatedFile: (() => void) | undefined
+  /** Starts the repeat run on `files` (`more`: others follow); what it finishes is collected as it comes. */
+  #startRepeat(files: RepeatJob['files'], more: boolean, timeLimitMs?: number): RunningRepeat {
+    const finished: RepeatedFile[] = []
+    const handle = startRepeatRun({
+      job: this.#repeatJob(files, more),
+      logFile: path.join(this.#reportDir(), 'repeat-run.log'),
+      signal: this.#repeatStop.signal,
+      timeLimitMs,
+      onFile: (file) => {
+        finished.push(file)
+        this.#onRepeatedFile?.()
+      },
+    })
+    return { handle, files: finished }
+  }
 
   #mark() {
     this.#timeline.push({
@@ -345,30 +351,16 @@ export class QtestsReporter implements Reporter {
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
     const timeLimitMs = purpose === 'confirm' ? confirmTimeLimitMs(Date.now() - this.#startedAt.getTime()) : undefined
+    this.#onRepeatedFile = () => progress.fileDone()
     try {
-      let handle: RepeatRunHandle
+      const running = early ?? this.#startRepeat(run.repeat, false, timeLimitMs)
+      this.#repeated = { files: running.files, complete: false, unhandledErrors: [], durationMs: 0 }
       if (early) {
         // The files that grew in the run and were not sent while it went on (none, usually: the last ones may).
-        handle = early.handle
-        this.#repeated = { files: early.files, complete: false, unhandledErrors: [], durationMs: 0 }
-        this.#onRepeatedFile = () => progress.fileDone()
-        handle.add(run.repeat.filter((file) => !early.sent.has(fileKey(file.project, file.moduleId))))
-        handle.end(timeLimitMs)
-      } else {
-        const partial: RepeatRunResult = { files: [], complete: false, unhandledErrors: [], durationMs: 0 }
-        this.#repeated = partial
-        handle = startRepeatRun({
-          job: this.#repeatJob(run.repeat, false),
-          logFile: path.join(this.#reportDir(), 'repeat-run.log'),
-          signal: this.#repeatStop.signal,
-          timeLimitMs,
-          onFile: (file) => {
-            partial.files.push(file)
-            progress.fileDone()
-          },
-        })
+        early.handle.add(run.repeat.filter((file) => !early.sent.has(fileKey(file.project, file.moduleId))))
+        early.handle.end(timeLimitMs)
       }
-      const result = await handle.result
+      const result = await running.handle.result
       this.#onRepeatedFile = undefined
       this.#repeated = result
       progress.end()
