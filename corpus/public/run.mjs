@@ -21,6 +21,8 @@
 //                    installed from a registry); direct: import <packages>/vitest/dist itself
 //   --packages DIR   where the built plugin is: DIR/vitest and DIR/core (default: this repo's packages/;
 //                    pass a frozen build to keep a baseline's plugin fixed while the repo moves on)
+//   --vitest 5       the suite's Vitest 5.1 checkout (<name>-vitest5, from setup.mjs --vitest 5), run with
+//                    Node 22 first on PATH (default 4: the <name> checkout on this Node)
 //   --timeout S      kill a run after S seconds (default 1800)
 //   --keep           keep the generated wrapper configs
 //
@@ -75,6 +77,7 @@ const { values: opts, positionals } = parseArgs({
     plugin: { type: 'string', default: 'copy' },
     packages: { type: 'string' },
     timeout: { type: 'string', default: '1800' },
+    vitest: { type: 'string', default: '4' },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -99,6 +102,7 @@ if (!Number.isInteger(rounds) || rounds < 1) usage('--rounds takes a positive in
 const fileCount = opts.files === undefined ? null : Number(opts.files)
 if (fileCount !== null && (!Number.isInteger(fileCount) || fileCount < 1)) usage('--files takes a positive integer')
 if (!['copy', 'direct'].includes(opts.plugin)) usage('--plugin is copy or direct')
+if (!['4', '5'].includes(opts.vitest)) usage(`--vitest is ${opts.vitest}; allowed: 4 or 5`)
 const timeoutMs = Number(opts.timeout) * 1000
 
 // ---------------------------------------------------------------- the suite
@@ -111,7 +115,8 @@ function loadSuites() {
 function resolveSuite(target) {
   const suites = loadSuites()
   const byName = suites.find((s) => s.name === target)
-  const checkoutOf = (s) => resolve(s.checkout ?? join(defaultCheckouts, s.name))
+  const checkoutOf = (s) =>
+    resolve(s.checkout ?? join(defaultCheckouts, opts.vitest === '5' ? `${s.name}-vitest5` : s.name))
   if (byName) return { ...byName, testDir: resolve(checkoutOf(byName), byName.dir ?? '.') }
   const dir = resolve(target)
   if (!existsSync(dir)) usage(`no suite named '${target}' in suites.json and no directory ${dir}`)
@@ -230,6 +235,16 @@ function suiteVitest() {
 }
 
 const vitestOfSuite = suiteVitest()
+if (vitestOfSuite.version.split('.')[0] !== opts.vitest)
+  usage(
+    `${testDir} has Vitest ${vitestOfSuite.version}, not ${opts.vitest}.x (setup.mjs --vitest ${opts.vitest} makes one)`,
+  )
+// Vitest 5 needs Node ≥ 22.12: the Node 22 the plugin's own Vitest 5 tests use, first on the runs' PATH.
+const nodeDir =
+  opts.vitest === '5'
+    ? dirname(await (await import('../../packages/test-utils/dist/index.js')).node22())
+    : dirname(process.execPath)
+const nodeVersion = spawnSync(join(nodeDir, 'node'), ['--version'], { encoding: 'utf8' }).stdout.trim()
 let pluginEntry = join(pluginDist, 'index.js')
 if (opts.plugin === 'copy') {
   pluginEntry = installPluginCopy()
@@ -491,7 +506,7 @@ function pickFiles(all, n) {
 }
 
 function cleanEnv() {
-  const env = { ...process.env }
+  const env = { ...process.env, PATH: `${nodeDir}:${process.env.PATH}` }
   for (const k of Object.keys(env)) if (k.startsWith('QTESTS_') || k === 'VITEST' || k === 'NODE_ENV') delete env[k]
   return env
 }
@@ -665,7 +680,7 @@ md.push(
   `- suite: ${suite.repo ?? '?'} @ ${suite.commit ?? '?'} — ${testDir}${suiteArgs.length ? ` — args \`${suiteArgs.join(' ')}\`` : ''}`,
 )
 md.push(
-  `- Vitest ${vitestOfSuite.version}, Node ${process.version}, ${availableParallelism()} CPUs; plugin build ${build.commit}${build.dirty ? '+dirty' : ''} (dist ${build.distHash}, ${opts.plugin})`,
+  `- Vitest ${vitestOfSuite.version}, Node ${nodeVersion}, ${availableParallelism()} CPUs; plugin build ${build.commit}${build.dirty ? '+dirty' : ''} (dist ${build.distHash}, ${opts.plugin})`,
 )
 md.push(
   `- options: ${JSON.stringify(pluginOptions('measure').workers)} reuseClean ${opts['reuse-clean']}${opts.iterations ? `, iterations ${opts.iterations}` : ''}${subset ? `; ${subset.length} files: ${subset.join(', ')}` : ''}`,

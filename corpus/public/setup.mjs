@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Checks out a public suite listed in suites.json and makes it runnable on Vitest 4.1.12:
+// Checks out a public suite listed in suites.json and makes it runnable on Vitest 4.1.12 (or 5.1.2):
 //
-//   node corpus/public/setup.mjs <name> [--git-dir DIR] [--dest DIR] [--force] [--no-install]
+//   node corpus/public/setup.mjs <name> [--vitest 5] [--git-dir DIR] [--dest DIR] [--force] [--no-install]
 //
+// --vitest 5: the same steps with Vitest 5.1.2 and Vite 8.4.0 in place of 4.1.12 and 8.3.8 (the pins of the
+// plugin's own Vitest 5 tests), into /work/public-suites/<name>-vitest5, installed with Node 22 first on PATH
+// (from the npm registry, as the plugin's tests get it; needs `pnpm build` for packages/test-utils).
 // --git-dir: the bare git directory the `fetch` tool gave for github:<repo> (default
 // /work/.mirror/<owner>+<name>/repo). The pinned commit is extracted with `git archive` into
 // --dest (default /work/public-suites/<name>), then, in the suite's dir: devDependencies replaced,
@@ -24,21 +27,39 @@ const { values: opts, positionals } = parseArgs({
     dest: { type: 'string' },
     force: { type: 'boolean', default: false },
     'no-install': { type: 'boolean', default: false },
+    vitest: { type: 'string', default: '4' },
   },
 })
+if (!['4', '5'].includes(opts.vitest)) {
+  console.error(`setup.mjs: --vitest is ${opts.vitest}; allowed: 4 or 5`)
+  process.exit(2)
+}
+// The pins suites.json names (Vitest 4.1) and what --vitest 5 puts in their place.
+const vitest5Pins = { '4.1.12': '5.1.2', '8.3.8': '8.4.0' }
+const repin = (text) => (opts.vitest === '5' ? text.replace(/\b(4\.1\.12|8\.3\.8)\b/g, (v) => vitest5Pins[v]) : text)
 const suites = JSON.parse(readFileSync(join(here, 'suites.json'), 'utf8')).suites
-const suite = suites.find((s) => s.name === positionals[0])
+const listed = suites.find((s) => s.name === positionals[0])
+// Only vitest and vite carry these versions in suites.json; anything else pinned to them would be repinned too.
+const suite = listed && JSON.parse(repin(JSON.stringify(listed)))
 if (!suite) {
   console.error(`setup.mjs: give one of: ${suites.map((s) => s.name).join(', ')}`)
   process.exit(2)
 }
 const gitDir = resolve(opts['git-dir'] ?? `/work/.mirror/${suite.repo.replace('/', '+')}/repo`)
-const dest = resolve(opts.dest ?? join('/work/public-suites', suite.name))
+const dest = resolve(
+  opts.dest ?? join('/work/public-suites', opts.vitest === '5' ? `${suite.name}-vitest5` : suite.name),
+)
 const dir = resolve(dest, suite.dir ?? '.')
 
-function run(cmd, args, cwd) {
+async function installEnv() {
+  if (opts.vitest !== '5') return process.env
+  const { node22 } = await import('../../packages/test-utils/dist/index.js')
+  return { ...process.env, PATH: `${dirname(await node22())}:${process.env.PATH}` }
+}
+
+function run(cmd, args, cwd, env = process.env) {
   console.log(`$ ${[cmd, ...args].join(' ')}   (in ${cwd})`)
-  const r = spawnSync(cmd, args, { cwd, stdio: 'inherit' })
+  const r = spawnSync(cmd, args, { cwd, stdio: 'inherit', env })
   if (r.status !== 0) throw new Error(`${cmd} exited with ${r.status}`)
 }
 
@@ -76,6 +97,7 @@ if (suite.pnpmWorkspace) {
 }
 
 for (const edit of suite.edits ?? []) {
+  if (edit.vitest && edit.vitest !== opts.vitest) continue // an edit one Vitest major needs
   const file = join(dir, edit.file)
   keepOriginal(file)
   const text = readFileSync(file, 'utf8')
@@ -85,5 +107,8 @@ for (const edit of suite.edits ?? []) {
   console.log(`edited ${edit.file}: ${edit.why}`)
 }
 
-if (!opts['no-install'] && suite.install) run(suite.install[0], suite.install.slice(1), dir)
-console.log(`setup.mjs: ${suite.name} ready in ${dir}; run: node ${join(here, 'run.mjs')} ${suite.name} --mode plain`)
+if (!opts['no-install'] && suite.install) run(suite.install[0], suite.install.slice(1), dir, await installEnv())
+const runFlag = opts.vitest === '5' ? ' --vitest 5' : ''
+console.log(
+  `setup.mjs: ${suite.name} ready in ${dir}; run: node ${join(here, 'run.mjs')} ${suite.name}${runFlag} --mode plain`,
+)
