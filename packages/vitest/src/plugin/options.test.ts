@@ -15,7 +15,7 @@ describe('resolveOptions', () => {
       minBytesPerIteration: 1024,
       allocationSites: true,
       minBytesPerTest: 16384,
-      measureBudget: 0.25,
+      measureBudget: 0.5,
       reuseClean: true,
     })
     expect(resolved.report).toEqual({

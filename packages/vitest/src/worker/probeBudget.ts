@@ -3,14 +3,19 @@
 import { CHEAP_SAMPLE_SHARE } from '../shared/measureRules.js'
 
 /**
- * A full GC's cost per MB of heap in use, before the worker has taken one, ms: about 1 on a plain heap
- * (field notes), 2–3 on a reused worker's heap full of modules (date-fns: 85–120 ms at 41 MB).
+ * A full GC's cost per MB of heap in use, ms, before the worker has taken one. In a worker's first file the heap is
+ * mostly the modules just loaded: 0.33–0.53 (medians on zod's and jotai's suites, at most 0.9); estimated at 1,
+ * files in a fresh worker whose readings rose lost their full GCs to the estimate (zod on Vitest 5, where a file's
+ * worker is ~170 ms old at its tests: 19 of 187) and went to the repeat run, which costs far more.
  */
-const FULL_GC_MS_PER_MB = 1
+const FIRST_FILE_GC_MS_PER_MB = 0.5
+
+/** The same in a worker that ran files before (`isolate: false`): 1–1.5 (date-fns: 85–120 ms a settled sample at 41 MB). */
+const REUSED_GC_MS_PER_MB = 1
 
 /** What a settled full sample (two full GCs, see `sampleAfterGc`) is expected to cost on a heap of this size, ms. */
-export function fullSampleEstimateMs(heapUsedBytes: number): number {
-  return 2 * (heapUsedBytes / (1024 * 1024)) * FULL_GC_MS_PER_MB
+export function fullSampleEstimateMs(heapUsedBytes: number, firstFile = false): number {
+  return 2 * (heapUsedBytes / (1024 * 1024)) * (firstFile ? FIRST_FILE_GC_MS_PER_MB : REUSED_GC_MS_PER_MB)
 }
 
 /**
@@ -24,6 +29,7 @@ export class ProbeBudget {
   #youngGcs = 0
   #youngGcMs = 0
   #fullSampleMs: number | undefined
+  #files = 0
 
   constructor(fullShare: number) {
     this.fullShare = fullShare
@@ -38,6 +44,11 @@ export class ProbeBudget {
     this.#spentMs += ms
     this.#youngGcs++
     this.#youngGcMs += ms
+  }
+
+  /** A test file starts in this worker (the first one finds a fresh heap). */
+  fileStarted(): void {
+    this.#files++
   }
 
   fullSampleTaken(ms: number): void {
@@ -56,10 +67,11 @@ export class ProbeBudget {
   }
 
   /**
-   * Whether one more full sample fits at `elapsedMs`: it is expected to cost what the last one did, or
-   * `firstEstimateMs` (see `fullSampleEstimateMs`) before the worker has taken any.
+   * Whether one more full sample fits at `elapsedMs`: it is expected to cost what the last one did, or, before the
+   * worker has taken any, what `fullSampleEstimateMs` gives for `heapUsedBytes`.
    */
-  fullSampleFits(elapsedMs: number, firstEstimateMs: number): boolean {
-    return this.#spentMs + (this.#fullSampleMs ?? firstEstimateMs) <= this.fullShare * elapsedMs
+  fullSampleFits(elapsedMs: number, heapUsedBytes: number): boolean {
+    const expectedMs = this.#fullSampleMs ?? fullSampleEstimateMs(heapUsedBytes, this.#files <= 1)
+    return this.#spentMs + expectedMs <= this.fullShare * elapsedMs
   }
 }

@@ -21,7 +21,7 @@ import { HuntedTest, type HuntStep, RUNS_TO_FIRST_BOUND, type RunOutcome } from 
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
 import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
 import { processTiers, setOptimizing } from './optimizer.js'
-import { fullSampleEstimateMs, ProbeBudget } from './probeBudget.js'
+import { ProbeBudget } from './probeBudget.js'
 import { loadedSinon, silenceConsole, sinonSandbox, type ToolingRegistry } from './tooling.js'
 import { freezeResourceTimings, thawResourceTimings } from './resourceTimings.js'
 import { errorMessage, shrinkError } from './testErrors.js'
@@ -260,8 +260,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         this.#probeBudget().fullSampleTaken(this.#lastGcMs)
         return bytes
       },
-      affordable: () =>
-        this.#probeBudget().fullSampleFits(now(), fullSampleEstimateMs(heapStatistics().used_heap_size)),
+      affordable: () => this.#probeBudget().fullSampleFits(now(), heapStatistics().used_heap_size),
     }
 
     override async onBeforeCollect(paths: string[]) {
@@ -281,6 +280,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           this.#samplerBroken = true
         }
       }
+      if ((mode === 'measure' || mode === 'hunt') && isFile(suite)) this.#probeBudget().fileStarted()
       if (mode === 'measure' && isFile(suite) && this.#reusedClean(suite.filepath)) {
         // An earlier run measured this file clean and nothing it loads changed: no probes, no cost.
         this.#file = unprobedFile({ reused: true })
