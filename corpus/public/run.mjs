@@ -274,6 +274,7 @@ function writeWrapper(mode) {
     wrapper: wrapperFile,
     manifest: manifestFile,
     tag: runTag,
+    vitestMajor: Number(vitestOfSuite.version.split('.')[0]),
   }
   const lines = [
     '// Written by corpus/public/run.mjs (qtests harness) for one run; deleted after it. Not part of the suite.',

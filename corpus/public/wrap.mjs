@@ -132,10 +132,14 @@ function projectPaths(entries, root) {
   return [...paths].filter((p) => !negated.has(p))
 }
 
+/** Whether an inline project inherits the root config (the wrapper, which has the plugin): Vitest 5's default. */
+function inheritsRoot(config, harness) {
+  return config.extends === true || (config.extends === undefined && harness.vitestMajor >= 5)
+}
+
 async function mapInlineProject(project, harness, env) {
   const config = await evaluate(project, env)
-  // `extends: true` inherits the root config, the wrapper, which has the plugin already.
-  if (config.extends === true) return config
+  if (inheritsRoot(config, harness)) return config
   return { ...config, plugins: [...(config.plugins ?? []), await loadPlugin(harness)] }
 }
 
@@ -149,7 +153,7 @@ async function mapProjects(projects, harness, env, root) {
     if (path.endsWith('/')) {
       const config = directoryConfig(path)
       if (config) out.push(wrapProjectFile(harness, config))
-      else out.push({ root: path, plugins: [await loadPlugin(harness)] })
+      else out.push(inheritsRoot({}, harness) ? { root: path } : { root: path, plugins: [await loadPlugin(harness)] })
     } else out.push(wrapProjectFile(harness, path))
   }
   for (const entry of projects) {

@@ -79,17 +79,21 @@ describe('failOn', () => {
 })
 
 describe('projects', () => {
-  it('measures inline projects that do not extend the root config', async () => {
+  // Vitest 4's inline projects inherit nothing by default, Vitest 5's inherit the root config (and its plugins)
+  // unless `extends: false`; the plugin joins those that would not have it, and only those: Vitest 5 warns of a
+  // plugin listed twice.
+  it('measures inline projects, inheriting the root config or not, with the plugin listed once', async () => {
     const dir = tempProject({
       'vitest.config.mjs': config(
         '{ workers: { adaptive: false } }',
-        "{ projects: [{ test: { name: 'one', include: ['one/*.test.mjs'] } }, { test: { name: 'two', include: ['two/*.test.mjs'] } }] }",
+        "{ projects: [{ test: { name: 'one', include: ['one/*.test.mjs'] } }, { extends: false, test: { name: 'two', include: ['two/*.test.mjs'] } }] }",
       ),
       'one/a.test.mjs': passingFile,
       'two/b.test.mjs': passingFile,
     })
     const run = await runVitestIn(dir, ['run'])
     expect(run.code, run.stdout + run.stderr).toBe(0)
+    expect(run.stdout + run.stderr).not.toMatch(/applies the same plugin multiple times/)
     const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
     expect(report.files.map((file) => [file.project, file.file, file.verdict])).toEqual([
       ['one', 'one/a.test.mjs', 'clean'],

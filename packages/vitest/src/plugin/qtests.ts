@@ -6,6 +6,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Vite } from 'vitest/node'
 import type { TestProject, Vitest } from 'vitest/node'
+import { version as vitestVersion } from 'vitest/node'
 import { adaptivePool, isGateablePool } from '../pool/adaptivePool.js'
 import { WorkerScaling } from '../pool/workerScaling.js'
 import { cleanHistoryPath, loadCleanHistory, reusableCleanFiles, verdictSettings } from '../cache/cleanVerdicts.js'
@@ -63,9 +64,12 @@ export function qtests(options?: QtestsOptions): Vite.Plugin {
       order: 'pre',
       handler(config) {
         // Inline projects that do not `extends` the root config do not get its plugins: this one joins them, or
-        // their files would run unmeasured without a word.
+        // their files would run unmeasured without a word. Vitest 5's extend it unless `extends: false` (and it
+        // warns of a plugin listed twice).
         for (const entry of (config as { test?: { projects?: unknown[] } }).test?.projects ?? []) {
-          if (!entry || typeof entry !== 'object' || (entry as { extends?: unknown }).extends) continue
+          if (!entry || typeof entry !== 'object') continue
+          const extend = (entry as { extends?: unknown }).extends
+          if (extend || (extend === undefined && inlineProjectsExtend)) continue
           const inline = entry as { plugins?: unknown[] }
           if (!inline.plugins?.some((item) => (item as { name?: string } | null)?.name === 'qtests'))
             inline.plugins = [...(inline.plugins ?? []), plugin]
@@ -112,6 +116,9 @@ export function qtests(options?: QtestsOptions): Vite.Plugin {
   }
   return plugin
 }
+
+/** Vitest 5's inline projects extend the config that declares them unless `extends: false`; Vitest 4's do not. */
+const inlineProjectsExtend = Number(vitestVersion.split('.')[0]) >= 5
 
 function majorOf(vitest: Vitest): number {
   return Number(vitest.version.split('.')[0])
