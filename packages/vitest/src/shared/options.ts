@@ -26,8 +26,9 @@ export interface QtestsOptions {
     minBytesPerTest?: number
     /**
      * measure: share of a worker's time that the probes' forced GCs may take once confirming full GCs are
-     * needed, young ones counted, 0 to 0.5. Default 0.25. Spent only on files whose cheap samples rise
-     * steadily; the cheap samples (up to 5 young-generation GCs a file) stay within 3% of the worker's time.
+     * needed, young ones counted, 0 to 1. Default 0.5. Spent only on files whose cheap samples rise
+     * steadily; the cheap samples (up to 5 young-generation GCs a file) stay within 3% of the worker's time. A rise
+     * the full GCs cannot check goes to confirmation (a repeat of the file's tests after or beside the run).
      */
     measureBudget?: number
     /**
