@@ -3,9 +3,9 @@
 //
 //   node corpus/public/setup.mjs <name> [--vitest 5] [--git-dir DIR] [--dest DIR] [--force] [--no-install]
 //
-// --vitest 5: the same steps with Vitest 5.1.2 and Vite 8.4.0 in place of 4.1.12 and 8.3.8 (the pins of the
-// plugin's own Vitest 5 tests), into /work/public-suites/<name>-vitest5, installed with Node 22 first on PATH
-// (from the npm registry, as the plugin's tests get it; needs `pnpm build` for packages/test-utils).
+// --vitest 5: the same steps with the plugin's own Vitest 5 pins (packages/test-utils) in place of its Vitest 4 ones,
+// into /work/public-suites/<name>-vitest5, installed with Node 22 first on PATH (from the npm registry, as the
+// plugin's tests get it; needs `pnpm build` for packages/test-utils).
 // --git-dir: the bare git directory the `fetch` tool gave for github:<repo> (default
 // /work/.mirror/<owner>+<name>/repo). The pinned commit is extracted with `git archive` into
 // --dest (default /work/public-suites/<name>), then, in the suite's dir: devDependencies replaced,
@@ -34,9 +34,13 @@ if (!['4', '5'].includes(opts.vitest)) {
   console.error(`setup.mjs: --vitest is ${opts.vitest}; allowed: 4 or 5`)
   process.exit(2)
 }
-// The pins suites.json names (Vitest 4.1) and what --vitest 5 puts in their place.
-const vitest5Pins = { '4.1.12': '5.1.2', '8.3.8': '8.4.0' }
-const repin = (text) => (opts.vitest === '5' ? text.replace(/\b(4\.1\.12|8\.3\.8)\b/g, (v) => vitest5Pins[v]) : text)
+// suites.json names the plugin's Vitest 4 pins (packages/test-utils); --vitest 5 puts its Vitest 5 ones in their place.
+const testUtils = opts.vitest === '5' ? await import('../../packages/test-utils/dist/index.js') : undefined
+const repin = (text) => {
+  if (!testUtils) return text
+  const { 4: from, 5: to } = testUtils.VITEST_PINS
+  return text.replaceAll(from.vitest, to.vitest).replaceAll(from.vite, to.vite)
+}
 const suites = JSON.parse(readFileSync(join(here, 'suites.json'), 'utf8')).suites
 const listed = suites.find((s) => s.name === positionals[0])
 // Only vitest and vite carry these versions in suites.json; anything else pinned to them would be repinned too.
@@ -52,9 +56,8 @@ const dest = resolve(
 const dir = resolve(dest, suite.dir ?? '.')
 
 async function installEnv() {
-  if (opts.vitest !== '5') return process.env
-  const { node22 } = await import('../../packages/test-utils/dist/index.js')
-  return { ...process.env, PATH: `${dirname(await node22())}:${process.env.PATH}` }
+  if (!testUtils) return process.env
+  return { ...process.env, PATH: `${dirname(await testUtils.node22())}:${process.env.PATH}` }
 }
 
 function run(cmd, args, cwd, env = process.env) {

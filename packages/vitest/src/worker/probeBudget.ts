@@ -3,10 +3,9 @@
 import { CHEAP_SAMPLE_SHARE } from '../shared/measureRules.js'
 
 /**
- * A full GC's cost per MB of heap in use, ms, before the worker has taken one. In a worker's first file the heap is
- * mostly the modules just loaded: 0.33–0.53 (medians on zod's and jotai's suites, at most 0.9); estimated at 1,
- * files in a fresh worker whose readings rose lost their full GCs to the estimate (zod on Vitest 5, where a file's
- * worker is ~170 ms old at its tests: 19 of 187) and went to the repeat run, which costs far more.
+ * A full GC's cost per MB of heap in use, ms, before the worker has taken one, in its first file (the modules just
+ * loaded): 0.33–0.53 measured (medians, zod and jotai). Overestimated, a young worker's rise goes to the far dearer
+ * repeat run instead (corpus/README.md, Vitest 5).
  */
 const FIRST_FILE_GC_MS_PER_MB = 0.5
 

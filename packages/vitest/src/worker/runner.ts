@@ -280,7 +280,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           this.#samplerBroken = true
         }
       }
-      if ((mode === 'measure' || mode === 'hunt') && isFile(suite)) this.#probeBudget().fileStarted()
+      // the budget's first full-GC estimate depends on whether the worker ran files before (measure only)
+      if (mode === 'measure' && isFile(suite)) this.#probeBudget().fileStarted()
       if (mode === 'measure' && isFile(suite) && this.#reusedClean(suite.filepath)) {
         // An earlier run measured this file clean and nothing it loads changed: no probes, no cost.
         this.#file = unprobedFile({ reused: true })
