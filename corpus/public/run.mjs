@@ -235,7 +235,8 @@ function suiteVitest() {
 }
 
 const vitestOfSuite = suiteVitest()
-if (vitestOfSuite.version.split('.')[0] !== opts.vitest)
+const suiteMajor = vitestOfSuite.version.split('.')[0]
+if (suiteMajor !== opts.vitest)
   usage(
     `${testDir} has Vitest ${vitestOfSuite.version}, not ${opts.vitest}.x (setup.mjs --vitest ${opts.vitest} makes one)`,
   )
@@ -274,7 +275,7 @@ function writeWrapper(mode) {
     wrapper: wrapperFile,
     manifest: manifestFile,
     tag: runTag,
-    vitestMajor: Number(vitestOfSuite.version.split('.')[0]),
+    vitestMajor: Number(suiteMajor),
   }
   const lines = [
     '// Written by corpus/public/run.mjs (qtests harness) for one run; deleted after it. Not part of the suite.',
