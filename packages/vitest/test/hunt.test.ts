@@ -1,6 +1,11 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
 import { vitestMajor } from '@qtests/test-utils'
 import { describe, expect, it } from 'vitest'
+import type { QtestsReport } from '../src/report/schema.js'
 import { runFixture } from './runFixture.js'
+import { configWith, passingFile, runVitestIn, tempProject } from './tempProject.js'
 
 // Each run of these tests outlasts Vitest's task-update interval, so Vitest sends updates to the main
 // process from inside the repeats; until their answers are read, each one stays in the worker's memory.
@@ -67,5 +72,45 @@ describe.each(['forks', 'threads'])('hunt mode on tests that log through the ori
     const tests = run.report?.files[0]?.tests ?? []
     expect(tests).toHaveLength(3)
     for (const t of tests) expect(t.verdict, `${t.name}: ${t.reason}`).toBe('clean')
+  }, 120_000)
+})
+
+// Found on a public suite (h3, typecheck on): hunt repeated a `.test-d.ts` file in a worker, where it had never run,
+// and called it `clean` from runs that failed. tsc checks such a file; no worker runs it, so there is nothing to hunt.
+describe('hunt mode in a project with typecheck on', () => {
+  it('leaves the type-checked file out of the repeat run and says why it is unknown', async () => {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+    const dir = tempProject({
+      'vitest.config.mjs': configWith(
+        "{ leaks: { mode: 'hunt', iterations: 8 }, workers: { adaptive: false } }",
+        `{ typecheck: { enabled: true, checker: ${JSON.stringify(tsc)}, include: ['test/**/*.test-d.ts'] } }`,
+      ),
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          module: 'esnext',
+          moduleResolution: 'bundler',
+          target: 'es2022',
+        },
+        include: ['test'],
+      }),
+      'test/a.test.mjs': passingFile,
+      // At runtime `undefined.length` throws: a repeat that ran it would fail.
+      'test/types.test-d.ts': `import { expectTypeOf, it } from 'vitest'
+declare const text: string
+it('types a length', () => { expectTypeOf(text.length).toEqualTypeOf<number>() })
+`,
+    })
+    const run = await runVitestIn(dir, ['run'])
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+    const types = report.files.find((file) => file.file.endsWith('types.test-d.ts'))
+    expect(types?.verdict, types?.reason).toBe('unknown')
+    expect(types?.reason).toMatch(/type-checked only/)
+    for (const test of types?.tests ?? []) expect(test.iterations, test.name).toBe(0)
+    const runtime = report.files.find((file) => file.file.endsWith('a.test.mjs'))
+    expect(runtime?.verdict, runtime?.reason).toBe('clean')
   }, 120_000)
 })

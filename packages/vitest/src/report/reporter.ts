@@ -724,7 +724,17 @@ function grewInRun(file: FileReport): boolean {
 
 /** A file the repeat run can run: its tests ran in Node (not a typecheck or a browser), at least one of them. */
 function repeatable(module: TestModule): boolean {
-  return module.project.config.pool !== 'typescript' && !module.project.config.browser?.enabled && hasRunTests(module)
+  return (
+    module.project.config.pool !== 'typescript' &&
+    !typeCheckedOnly(module) &&
+    !module.project.config.browser?.enabled &&
+    hasRunTests(module)
+  )
+}
+
+/** A `.test-d.ts` file of a project with `typecheck` on: tsc checked it, no worker ran it. */
+function typeCheckedOnly(module: TestModule): boolean {
+  return (module.meta() as { typecheck?: boolean }).typecheck === true
 }
 
 function hasRunTests(module: TestModule): boolean {
@@ -737,7 +747,7 @@ function hasRunTests(module: TestModule): boolean {
 
 /** Why a file could not be measured at all, in words; undefined when it ran (the verdict says the rest). */
 function whyNotRun(module: TestModule, reason: TestRunEndReason): string | undefined {
-  if ((module.meta() as { typecheck?: boolean }).typecheck) return 'type-checked only: its tests do not run in a worker'
+  if (typeCheckedOnly(module)) return 'type-checked only: its tests do not run in a worker'
   const errors = module.errors()
   if (errors.length)
     return `the file did not run to its end: ${(errors[0]!.message ?? String(errors[0])).split('\n')[0]!.slice(0, 200)}`

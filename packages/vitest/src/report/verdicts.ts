@@ -163,13 +163,15 @@ function seriesVerdict(probe: TestProbeMeta, settings: VerdictSettings): { analy
 export function huntTestVerdict(
   test: TestInput,
   settings: VerdictSettings,
-  file: Pick<FileInput, 'probe' | 'repeat'> = {},
+  file: Pick<FileInput, 'probe' | 'repeat' | 'notRun'> = {},
 ): TestReport {
   if (test.state === 'skipped' || test.state === 'pending') return unmeasured(test.name, 'skipped or todo: not run')
   const probe = test.repeated
   if (!probe) {
     const probeError = file.probe?.probeError
     if (probeError) return unmeasured(test.name, `probes failed: ${probeError}`)
+    // Why your run did not run it (type-checked only, an error) says more than that the repeat run left it out.
+    if (file.notRun) return unmeasured(test.name, file.notRun)
     const repeat = file.repeat
     if (repeat?.ran === false) return unmeasured(test.name, repeat.why ?? 'the repeat run did not get to this file')
     if (repeat?.ran && repeat.error)
