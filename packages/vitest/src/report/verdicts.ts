@@ -495,6 +495,17 @@ export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, 
   const why = input.repeat.ran === false ? (input.repeat.why ?? 'the repeat run did not get to it') : repeated.reason
   // Not `confirmed`: the repeats did not get to (or could not measure) its tests.
   const { confirmed: _notConfirmed, ...unconfirmed } = base
+  if (input.repeat.ran && failedFlatEverywhere(input.tests))
+    // Tests that need an earlier test's state fail in every repeat run, so no run can confirm or clear the file:
+    // `suspect` would come back each time, on growth that did not repeat in any run that could be read.
+    return {
+      ...unconfirmed,
+      tests: screened.tests,
+      verdict: 'unknown',
+      retainedBytes: 0,
+      confidence: 0,
+      reason: `this run ${perTest}; its tests fail when repeated (they need an earlier test's state?), so no run can confirm or clear it, and they kept little while failing: ${why}`,
+    }
   return {
     ...unconfirmed,
     tests: screened.tests,
@@ -502,6 +513,12 @@ export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, 
     confidence: Math.min(screened.confidence, SUSPECT_CONFIDENCE_CAP),
     reason: `this run ${perTest}; not confirmed: ${why}`,
   }
+}
+
+/** Every test that ran failed in its repeats and showed no growth there (what made it unknown, not a leak). */
+function failedFlatEverywhere(tests: ReadonlyArray<TestInput>): boolean {
+  const ran = tests.filter((test) => test.state === 'passed' || test.state === 'failed')
+  return ran.length > 0 && ran.every((test) => test.repeated?.failures !== undefined && !test.repeated.unmeasured)
 }
 
 function fileBase(input: FileInput) {
