@@ -14,7 +14,7 @@ import { RepeatRunCollector } from '../repeatRun/collector.js'
 import { REPEAT_JOB_KEY, REPEAT_RUN_ENV, type RepeatJob } from '../shared/repeatRun.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
 import { QtestsReporter } from '../report/reporter.js'
-import { WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
+import { majorOf, WORKER_CONFIG_KEY, type WorkerConfig } from '../shared/protocol.js'
 import { screenBarBytesPerTest } from '../shared/measureRules.js'
 import {
   parseMemoryBudget,
@@ -118,11 +118,7 @@ export function qtests(options?: QtestsOptions): Vite.Plugin {
 }
 
 /** Vitest 5's inline projects extend the config that declares them unless `extends: false`; Vitest 4's do not. */
-const inlineProjectsExtend = Number(vitestVersion.split('.')[0]) >= 5
-
-function majorOf(vitest: Vitest): number {
-  return Number(vitest.version.split('.')[0])
-}
+const inlineProjectsExtend = majorOf(vitestVersion) >= 5
 
 /** The job this process was started for, when it is a repeat run (see repeatRun/child.ts). */
 function repeatRunJob(): RepeatJob | undefined {
@@ -154,7 +150,7 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
     scalingByVitest.set(vitest, scaling)
     vitest.config.reporters.splice(0, vitest.config.reporters.length, new RepeatRunCollector())
   }
-  const worker = workerConfig(options, 'hunt', majorOf(vitest))
+  const worker = workerConfig(options, 'hunt', majorOf(vitest.version))
   worker.iterations = job.iterations
   worker.maxRuns = job.maxRuns
   worker.confirmMaxMs = job.confirmMaxMs
@@ -181,7 +177,11 @@ function configureRepeatRun(vitest: Vitest, project: TestProject, options: Resol
 function configureProject(project: TestProject, options: ResolvedOptions, vitest: Vitest) {
   // hunt: the user's own run is only watched (event-loop stalls, GC time); the tests are repeated afterwards, in
   // the repeat run, whose repeats would make those numbers the repeats'.
-  const worker = workerConfig(options, options.leaks.mode === 'hunt' ? 'watch' : options.leaks.mode, majorOf(vitest))
+  const worker = workerConfig(
+    options,
+    options.leaks.mode === 'hunt' ? 'watch' : options.leaks.mode,
+    majorOf(vitest.version),
+  )
   if (project.config.browser?.enabled) {
     vitest.logger.warn(
       ` qtests  browser mode is not measured (project ${project.name || 'root'}): its tests run in a browser, outside Node's heap.`,

@@ -1,6 +1,7 @@
 import os from 'node:os'
 import type { TestProject, Vitest } from 'vitest/node'
 import type { VerdictContext } from '../cache/cleanVerdicts.js'
+import { majorOf } from '../shared/protocol.js'
 import type { ResolvedOptions } from './options.js'
 import { probesRunner } from './paths.js'
 
@@ -75,8 +76,7 @@ export function vitestDefaultWorkers(vitest: Vitest): number {
 
 /** The memory Vitest takes `vmMemoryLimit` shares of: 5 counts a container's limit, 4.1 the machine's memory. */
 export function vmMemoryBase(vitest: Vitest): number {
-  const total =
-    Number(vitest.version.split('.')[0]) >= 5 ? process.constrainedMemory?.() || os.totalmem() : os.totalmem()
+  const total = majorOf(vitest.version) >= 5 ? process.constrainedMemory?.() || os.totalmem() : os.totalmem()
   return vitest.config.watch ? total / 2 : total
 }
 

@@ -25,7 +25,7 @@ import {
   nextRunConfirmsMore,
   unreachedReason,
 } from '../shared/measureRules.js'
-import { EVENT_LOOP_META_KEY, type FileProbeMeta, META_KEY, type TestProbeMeta } from '../shared/protocol.js'
+import { EVENT_LOOP_META_KEY, type FileProbeMeta, META_KEY, majorOf, type TestProbeMeta } from '../shared/protocol.js'
 import type { ResolvedOptions } from '../shared/options.js'
 import type { RepeatedFile, RepeatJob, RepeatRunResult } from '../shared/repeatRun.js'
 import type { WorkerScalingRecord } from '../shared/workerScalingSnapshot.js'
@@ -136,7 +136,7 @@ export class QtestsReporter implements Reporter {
   onInit(vitest: Vitest) {
     this.#vitest = vitest
     this.#plainMaxWorkers = this.context.defaultWorkers(vitest)
-    this.#stdoutIsDocument = documentOnStdout(vitest.config, Number(vitest.version.split('.')[0]))
+    this.#stdoutIsDocument = documentOnStdout(vitest.config, majorOf(vitest.version))
     // `vitest run` exits on SIGINT/SIGTERM (or a crashed worker) without ending the run for reporters;
     // the `exit` event still comes, and a synchronous write there keeps the report promise.
     process.once('exit', () => this.#writeInterrupted())

@@ -175,3 +175,8 @@ export interface FileEventLoop {
   stalls?: { ms: number; test: string | null }[]
   gcMs: number
 }
+
+/** The major version in a Vitest version string ('5.1.2' → 5): the one place that reads it. */
+export function majorOf(version: string): number {
+  return Number(version.split('.')[0])
+}
