@@ -399,6 +399,15 @@ describe('measure verdicts', () => {
     }
   })
 
+  it('says in hunt mode, too, why a type-checked file has no verdict, on the file and each test', () => {
+    const notRun = 'type-checked only: its tests do not run in a worker'
+    const input = { ...huntFile([{ name: 'types a length', state: 'passed' }]), notRun, repeat: { ran: false } }
+    const report = fileVerdict(input, hunt)
+    expect(report.verdict).toBe('unknown')
+    expect(report.reason).toBe(notRun)
+    expect(report.tests[0]!.reason).toBe(notRun)
+  })
+
   it('reads a clean file’s growth per test without the primer', () => {
     // the primer's step is the promotion of what importing the file left in the young generation
     const report = fileVerdict(

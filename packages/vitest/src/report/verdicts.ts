@@ -290,7 +290,8 @@ export function huntFileVerdict(input: FileInput, settings: VerdictSettings): Fi
     growthBytesPerTest: null,
     confidence,
     tests,
-    reason,
+    // A file your run did not run (type-checked only, an error) and the repeat run left out: say why once.
+    reason: input.notRun && tests.every((test) => test.iterations === 0) ? input.notRun : reason,
   }
   if (unmeasuredTests) report.unmeasuredTests = unmeasuredTests
   return report
