@@ -114,3 +114,42 @@ it('types a length', () => { expectTypeOf(text.length).toEqualTypeOf<number>() }
     expect(runtime?.verdict, runtime?.reason).toBe('clean')
   }, 120_000)
 })
+
+// Found on a public suite (pinia, happy-dom): every file's probes failed at its start ("The eventTargets argument
+// must be an instance of EventEmitter or EventTarget"): happy-dom puts its own AbortController on the global.
+describe('hunt mode in a happy-dom environment', () => {
+  it("measures every test: the DOM's own AbortSignal is no obstacle", async () => {
+    const dir = tempProject({
+      'vitest.config.mjs': configWith(
+        "{ leaks: { mode: 'hunt', iterations: 8 }, workers: { adaptive: false } }",
+        "{ environment: 'happy-dom' }",
+      ),
+      'test/dom.test.mjs': `import { expect, it } from 'vitest'
+const kept = []
+it('renders a list', () => {
+  const list = document.createElement('ul')
+  for (let i = 0; i < 10; i++) list.append(document.createElement('li'))
+  expect(list.children.length).toBe(10)
+})
+it('keeps every node it renders', () => {
+  const node = document.createElement('div')
+  node.textContent = 'x'.repeat(20000) + kept.length
+  kept.push(node)
+  expect(kept.length).toBeGreaterThan(0)
+})
+it('reads its signal', ({ signal }) => expect(signal.aborted).toBe(false))
+`,
+    })
+    const run = await runVitestIn(dir, ['run'])
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+    const file = report.files[0]
+    expect(file?.probe?.error, file?.reason).toBeUndefined()
+    const verdicts = Object.fromEntries((file?.tests ?? []).map((test) => [test.name, test.verdict]))
+    expect(verdicts, file?.reason).toEqual({
+      'renders a list': 'clean',
+      'keeps every node it renders': 'leak',
+      'reads its signal': 'clean',
+    })
+  }, 120_000)
+})

@@ -14,6 +14,7 @@ export default async function setup(project: TestProject) {
   const home = path.join(cacheDir, `vitest-${target.vitest}-home`)
   mkdirSync(home, { recursive: true })
   const packed = await packPackages(path.join(home, 'tarballs'))
-  await installProject(home, packed, target)
+  // happy-dom: the DOM environment whose own AbortSignal the probes must cope with (test/hunt.test.ts)
+  await installProject(home, packed, target, { 'happy-dom': '21.0.4' })
   project.provide('vitestHome', home)
 }

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { TraceMap } from '@jridgewell/trace-mapping'
@@ -19,7 +18,13 @@ import { EventLoopWatch } from './eventLoopWatch.js'
 import { type HuntTools, loadHuntTools, siteResolver } from './huntTools.js'
 import { HuntedTest, type HuntStep, RUNS_TO_FIRST_BOUND, type RunOutcome } from './huntedTest.js'
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
-import { type HarnessCost, measureHarnessCost, sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
+import {
+  allowListeners,
+  type HarnessCost,
+  measureHarnessCost,
+  sampleAfterGc,
+  sampleAfterMinorGc,
+} from './memoryProbe.js'
 import { processTiers, setOptimizing } from './optimizer.js'
 import { ProbeBudget } from './probeBudget.js'
 import { loadedSinon, silenceConsole, sinonSandbox, type ToolingRegistry } from './tooling.js'
@@ -364,7 +369,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         test.retry = 0
         this.#hunts.set(test, { test: hunted, startedAt: 0, harnessBytes })
         // Vitest adds one abort listener per repeat; repeats are ours, so the warning would be too.
-        if (test.context?.signal) setMaxListeners(test.repeats + 20, test.context.signal)
+        if (test.context?.signal) allowListeners(test.repeats + 20, test.context.signal)
       })
     }
 
