@@ -34,7 +34,7 @@ import { documentOnStdout } from './output.js'
 import { attachFileTimings, type FileTiming, thinSamples } from './runTimeline.js'
 import type { FileReport, LoadTestReport, QtestsReport, WorkersReport } from './schema.js'
 import { formatTerminalSection, type TerminalStyle } from './terminal.js'
-import { type FileInput, fileVerdict, type TestInput, type VerdictSettings } from './verdicts.js'
+import { type FileInput, fileVerdict, repeatRunError, type TestInput, type VerdictSettings } from './verdicts.js'
 
 const toolVersion: string = (() => {
   try {
@@ -802,7 +802,7 @@ function toFileInput(
   if (cleared) input.clearedEarlier = cleared
   if (repeated) {
     input.repeat = again
-      ? { ran: true, error: again.error }
+      ? { ran: true, error: repeatRunError(again) }
       : {
           ran: false,
           why: repeated.ended

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { TestProbeMeta } from '../shared/protocol.js'
 import type { FileInput, VerdictSettings } from './verdicts.js'
-import { fileVerdict } from './verdicts.js'
+import { fileVerdict, repeatRunError } from './verdicts.js'
 
 const hunt: VerdictSettings = { mode: 'hunt', minBytesPerIteration: 1024, minBytesPerTest: 16384 }
 const measure: VerdictSettings = { ...hunt, mode: 'measure' }
@@ -569,6 +569,22 @@ describe('measure verdicts confirmed by the repeat run', () => {
       repeated: { ...confirmed(20_000, 20_000, 'kept growing'), failures },
     }))
     expect(fileVerdict(growingFile(growing), measure).verdict).toBe('leak')
+  })
+
+  // Seen on pinia's suite (happy-dom): the repeat run's probes failed at each file's start, and measure said
+  // "the repeat run found no such test", because the file's own probe record is the user's run's.
+  it("says that the repeat run's probes failed, not that it found no such test", () => {
+    const error = repeatRunError({ probe: { probeError: 'file start: The "eventTargets" argument must be …' } })
+    expect(error).toBe('its probes failed there: file start: The "eventTargets" argument must be …')
+    expect(repeatRunError({ error: 'Cannot find module', probe: { probeError: 'x' } })).toBe('Cannot find module')
+    expect(repeatRunError({ probe: {} })).toBeUndefined()
+    const input = growingFile(tests)
+    input.repeat = { ran: true, error }
+    const report = fileVerdict(input, measure)
+    expect(report.verdict).toBe('suspect')
+    expect(report.reason).toMatch(
+      /not confirmed: .*the repeat run could not run this file: its probes failed there: file start/,
+    )
   })
 
   it('calls it a leak when a repeated test confirms it, and names the test', () => {

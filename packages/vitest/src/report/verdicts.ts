@@ -522,6 +522,18 @@ function failedFlatEverywhere(tests: ReadonlyArray<TestInput>): boolean {
   return ran.length > 0 && ran.every((test) => test.repeated?.failures !== undefined && !test.repeated.unmeasured)
 }
 
+/**
+ * Why the repeat run has no records for a file it ran: an error in the file, or probes that failed in its worker.
+ * In measure mode the file's own probe record is your run's, so the repeat run's failure must be said here.
+ */
+export function repeatRunError(file: {
+  error?: string
+  probe?: Pick<FileProbeMeta, 'probeError'>
+}): string | undefined {
+  if (file.error) return file.error
+  return file.probe?.probeError ? `its probes failed there: ${file.probe.probeError}` : undefined
+}
+
 function fileBase(input: FileInput) {
   const report: Pick<FileReport, 'file' | 'project' | 'state' | 'samples' | 'probe'> = {
     file: input.file,
