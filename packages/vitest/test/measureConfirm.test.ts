@@ -158,10 +158,20 @@ it('confirms a growing file while the rest of the run goes on, at a lower CPU we
   // Each repeated run notes its session's CPU weight (Linux: the repeat run's session is niced while the user's run goes on).
   const weight = `(existsSync('/proc/self/autogroup') ? readFileSync('/proc/self/autogroup', 'utf8').trim().replace(/ /g, '_') : 'none')`
   const grows = `${firstUseFile(8, `if (process.env.QTESTS_REPEAT_RUN) ${note(`'repeated ' + ${weight}`)}; `, "import { appendFileSync, existsSync, readFileSync } from 'node:fs'\n")}`
-  const slow = `import { appendFileSync } from 'node:fs'
+  // The slow file goes on until the repeats have begun (at most 90 s), then 6 × 0.3 s more: on a busy machine the
+  // repeat run's Vitest may take longer to start than any fixed duration. Repeats that never begin during the run
+  // still fail the test.
+  const slow = `import { appendFileSync, existsSync, readFileSync } from 'node:fs'
 import { afterAll, expect, it } from 'vitest'
-const busy = (ms) => { const end = performance.now() + ms; while (performance.now() < end); }
-for (let i = 0; i < 6; i++) it('takes 1.5 s ' + i, () => { busy(1500); expect(i).toBe(i) })
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const repeatsBegun = () => existsSync(${JSON.stringify(log)}) && readFileSync(${JSON.stringify(log)}, 'utf8').includes('repeated')
+const deadline = Date.now() + 90_000
+for (let i = 0; i < 6; i++)
+  it('waits for the repeats ' + i, async () => {
+    while (!repeatsBegun() && Date.now() < deadline) await sleep(50)
+    await sleep(300)
+    expect(i).toBe(i)
+  }, 120_000)
 afterAll(() => { ${note("'slow file ended'")} })
 `
   const dir = tempProject({
