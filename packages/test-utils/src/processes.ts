@@ -14,14 +14,17 @@ export function processesWith(marker: string): number[] {
   return found
 }
 
+/** Set by the Vitest (and Vite) running these tests, in their own process: not what a user's shell has. */
+const LAUNCHER_KEYS = ['TEST', 'NODE_ENV', 'NODE_OPTIONS', 'MODE', 'DEV', 'PROD', 'SSR', 'BASE_URL']
+
 /**
  * The environment for a Vitest started by a test, without what the outer run would leak into it: Vitest's
- * worker variables, pnpm's npm_* settings, any QTESTS_* switch, NODE_OPTIONS.
+ * variables (and Vite's MODE, DEV, PROD, SSR, BASE_URL), pnpm's npm_* settings, any QTESTS_* switch, NODE_OPTIONS.
  */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(VITEST|npm_|QTESTS_)/i.test(key) || ['TEST', 'NODE_ENV', 'NODE_OPTIONS'].includes(key)) continue
+    if (/^(VITEST|npm_|QTESTS_)/i.test(key) || LAUNCHER_KEYS.includes(key)) continue
     env[key] = value
   }
   return { ...env, ...extra }

@@ -153,3 +153,26 @@ it('reads its signal', ({ signal }) => expect(signal.aborted).toBe(false))
     })
   }, 120_000)
 })
+
+// Vite and Vitest set MODE, DEV, PROD and BASE_URL in the main process after the config is read; the repeat run
+// inherited them, so a config that reads one (here into a test's env) configured the repeat run differently.
+describe('hunt mode with a config that reads the environment', () => {
+  it('gives the repeat run the environment vitest was started with', async () => {
+    const dir = tempProject({
+      'vitest.config.mjs': configWith(
+        "{ leaks: { mode: 'hunt', iterations: 8 }, workers: { adaptive: false } }",
+        '{ env: { MODE_AT_CONFIG: String(process.env.MODE), DEV_AT_CONFIG: String(process.env.DEV) } }',
+      ),
+      'test/env.test.mjs': `import { expect, it } from 'vitest'
+it('sees the config of your run', () => {
+  expect([process.env.MODE_AT_CONFIG, process.env.DEV_AT_CONFIG]).toEqual(['undefined', 'undefined'])
+})
+`,
+    })
+    const run = await runVitestIn(dir, ['run'])
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+    const test = report.files[0]?.tests[0]
+    expect(test?.verdict, test?.reason).toBe('clean')
+  }, 120_000)
+})

@@ -31,6 +31,10 @@ export interface RepeatRunOptions {
   onFile?: (file: RepeatedFile) => void
 }
 
+// The environment `vitest` was started with, taken when the config imports the plugin: Vite and Vitest then set
+// MODE, DEV, PROD and BASE_URL in this process, and a config that reads them must see in the repeat run what it saw.
+const launchEnv: NodeJS.ProcessEnv = { ...process.env }
+
 /** A file sent twice (it should not be) is kept once, the last word. */
 function fileKey(file: RepeatedFile): string {
   return `${file.project}\0${file.moduleId}`
@@ -113,7 +117,7 @@ export function startRepeatRun(options: RepeatRunOptions): RepeatRunHandle {
     mkdirSync(path.dirname(options.logFile), { recursive: true })
     child = fork(childEntry, [], {
       execArgv: childExecArgv(process.execArgv),
-      env: { ...process.env, [REPEAT_RUN_ENV]: '1' },
+      env: { ...launchEnv, [REPEAT_RUN_ENV]: '1' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Its own process group: stopping it stops Vitest's workers under it too.
       detached: true,
