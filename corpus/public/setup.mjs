@@ -74,7 +74,10 @@ if (existsSync(dest)) {
   rmSync(dest, { recursive: true, force: true })
 }
 mkdirSync(dest, { recursive: true })
-const archive = spawnSync('git', ['--git-dir', gitDir, 'archive', suite.commit], { maxBuffer: 1 << 30 })
+// `paths`: only these parts of the repository (a monorepo whose snapshot lacks some large files elsewhere).
+const archive = spawnSync('git', ['--git-dir', gitDir, 'archive', suite.commit, ...(suite.paths ?? [])], {
+  maxBuffer: 1 << 30,
+})
 if (archive.status !== 0) throw new Error(`git archive ${suite.commit} failed: ${archive.stderr}`)
 const untar = spawnSync('tar', ['-x', '-C', dest], { input: archive.stdout })
 if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr}`)
