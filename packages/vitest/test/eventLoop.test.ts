@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import { expect, it } from 'vitest'
-import type { QtestsReport } from '../src/report/schema.js'
-import { configWith, runVitestIn, tempProject } from './tempProject.js'
+import { configWith, readReport, runVitestIn, tempProject } from './tempProject.js'
 
 // What a user opens the report's file table for: which test blocked the event loop, and for how long. Two tests
 // spin synchronously (250 and 120 ms); the others are quick.
@@ -23,7 +20,7 @@ it.each(['measure', 'hunt'])(
     })
     const run = await runVitestIn(dir, ['run'])
     expect(run.code, run.stdout + run.stderr).toBe(0)
-    const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+    const report = readReport(dir)
     expect(report.mode).toBe(mode)
     const loop = report.files[0]!.eventLoop!
     expect(loop.test).toBe('spins for 250 ms')

@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import path from 'node:path'
 import { vitestMajor } from '@qtests/test-utils'
 import { describe, expect, it } from 'vitest'
-import type { QtestsReport } from '../src/report/schema.js'
 import { runFixture } from './runFixture.js'
-import { configWith, passingFile, runVitestIn, tempProject } from './tempProject.js'
+import { configWith, passingFile, readReport, runVitestIn, tempProject } from './tempProject.js'
+
+/** Hunt with the fewest iterations it allows, Vitest's own pool: enough to tell a leak from a clean test. */
+const QUICK_HUNT = "{ leaks: { mode: 'hunt', iterations: 8 }, workers: { adaptive: false } }"
 
 // Each run of these tests outlasts Vitest's task-update interval, so Vitest sends updates to the main
 // process from inside the repeats; until their answers are read, each one stays in the worker's memory.
@@ -82,7 +82,7 @@ describe('hunt mode in a project with typecheck on', () => {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
     const dir = tempProject({
       'vitest.config.mjs': configWith(
-        "{ leaks: { mode: 'hunt', iterations: 8 }, workers: { adaptive: false } }",
+        QUICK_HUNT,
         `{ typecheck: { enabled: true, checker: ${JSON.stringify(tsc)}, include: ['test/**/*.test-d.ts'] } }`,
       ),
       'tsconfig.json': JSON.stringify({
@@ -105,7 +105,7 @@ it('types a length', () => { expectTypeOf(text.length).toEqualTypeOf<number>() }
     })
     const run = await runVitestIn(dir, ['run'])
     expect(run.code, run.stdout + run.stderr).toBe(0)
-    const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+    const report = readReport(dir)
     const types = report.files.find((file) => file.file.endsWith('types.test-d.ts'))
     expect(types?.verdict, types?.reason).toBe('unknown')
     expect(types?.reason).toMatch(/type-checked only/)
@@ -120,10 +120,7 @@ it('types a length', () => { expectTypeOf(text.length).toEqualTypeOf<number>() }
 describe('hunt mode in a happy-dom environment', () => {
   it("measures every test: the DOM's own AbortSignal is no obstacle", async () => {
     const dir = tempProject({
-      'vitest.config.mjs': configWith(
-        "{ leaks: { mode: 'hunt', iterations: 8 }, workers: { adaptive: false } }",
-        "{ environment: 'happy-dom' }",
-      ),
+      'vitest.config.mjs': configWith(QUICK_HUNT, "{ environment: 'happy-dom' }"),
       'test/dom.test.mjs': `import { expect, it } from 'vitest'
 const kept = []
 it('renders a list', () => {
@@ -142,7 +139,7 @@ it('reads its signal', ({ signal }) => expect(signal.aborted).toBe(false))
     })
     const run = await runVitestIn(dir, ['run'])
     expect(run.code, run.stdout + run.stderr).toBe(0)
-    const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+    const report = readReport(dir)
     const file = report.files[0]
     expect(file?.probe?.error, file?.reason).toBeUndefined()
     const verdicts = Object.fromEntries((file?.tests ?? []).map((test) => [test.name, test.verdict]))
@@ -160,7 +157,7 @@ describe('hunt mode with a config that reads the environment', () => {
   it('gives the repeat run the environment vitest was started with', async () => {
     const dir = tempProject({
       'vitest.config.mjs': configWith(
-        "{ leaks: { mode: 'hunt', iterations: 8 }, workers: { adaptive: false } }",
+        QUICK_HUNT,
         '{ env: { MODE_AT_CONFIG: String(process.env.MODE), DEV_AT_CONFIG: String(process.env.DEV) } }',
       ),
       'test/env.test.mjs': `import { expect, it } from 'vitest'
@@ -171,7 +168,7 @@ it('sees the config of your run', () => {
     })
     const run = await runVitestIn(dir, ['run'])
     expect(run.code, run.stdout + run.stderr).toBe(0)
-    const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+    const report = readReport(dir)
     const test = report.files[0]?.tests[0]
     expect(test?.verdict, test?.reason).toBe('clean')
   }, 120_000)

@@ -2,8 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { expect, it } from 'vitest'
-import type { QtestsReport } from '../src/report/schema.js'
-import { configWith, runVitestIn, tempProject } from './tempProject.js'
+import { configWith, readReport, runVitestIn, tempProject } from './tempProject.js'
 
 // Measure mode's confirmation on a real run: a file that grows on first use only (each test fills its own entry of
 // a module-level table once) is cleared by the quick clear, test by test; a file whose tests keep memory on every
@@ -27,7 +26,7 @@ it('clears a file that grew on first use with the quick clear, and still confirm
   })
   const run = await runVitestIn(dir, ['run'], {}, 240_000)
   expect(run.code, run.stdout + run.stderr).toBe(0)
-  const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+  const report = readReport(dir)
   const file = (name: string) => report.files.find((f) => f.file === `test/${name}.test.mjs`)!
 
   const cleared = file('first-use')
@@ -116,7 +115,7 @@ for (let i = 0; i < 8; i++) it('fills entry ' + i + ' once', () => { busy(50); o
   const runOnce = async () => {
     const run = await runVitestIn(dir, ['run'], {}, 240_000)
     expect(run.code, run.stdout + run.stderr).toBe(0)
-    const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+    const report = readReport(dir)
     const file = report.files.find((f) => f.file === 'test/first-use.test.mjs')!
     // what a failing check prints: the run's qtests lines and the file's verdict
     const seen = `${(run.stdout + run.stderr)
@@ -198,7 +197,7 @@ afterAll(() => { ${note("'slow file ended'")} })
       during.every((line) => /_nice_10 /.test(line)),
       during.join('\n'),
     ).toBe(true)
-  const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+  const report = readReport(dir)
   const grown = report.files.find((f) => f.file === 'test/grows.test.mjs')!
   expect(grown, output).toMatchObject({ verdict: 'clean', confirmed: true })
   expect(grown.reason).toMatch(/no test grows when repeated/)

@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import { expect, it } from 'vitest'
-import type { QtestsReport } from '../src/report/schema.js'
-import { configWith, leakingFile, runVitestIn, tempProject } from './tempProject.js'
+import { configWith, leakingFile, readReport, runVitestIn, tempProject } from './tempProject.js'
 
 // The same leak in twelve files must get the same verdict in each: measure mode's cheap samples rise at
 // different moments in different files (a GC may or may not have promoted the growth yet), so the screen
@@ -15,7 +12,7 @@ it('calls every one of twelve identical leaking files a leak, and names the test
   const dir = tempProject(files)
   const run = await runVitestIn(dir, ['run'], {}, 300_000)
   expect(run.code, run.stdout + run.stderr).toBe(0)
-  const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+  const report = readReport(dir)
   expect(report.files.map((file) => `${file.file}: ${file.verdict}`)).toEqual(
     report.files.map((file) => `${file.file}: leak`),
   )

@@ -3,9 +3,8 @@ import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { expect, it } from 'vitest'
-import type { QtestsReport } from '../src/report/schema.js'
 import { runFixture } from './runFixture.js'
-import { configWith, runVitestIn, tempProject } from './tempProject.js'
+import { configWith, readReport, runVitestIn, tempProject } from './tempProject.js'
 
 it('remembers a clean file with the .cjs files it requires, so a change in them measures it again', async () => {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), 'qtests-reuse-require-'))
@@ -42,8 +41,7 @@ it('reuses its clean verdicts in a copy of the project at another path, as on a 
 for (let i = 0; i < 6; i++) it('adds ' + i, () => { expect(i + 1).toBe(1 + i) })
 `,
   })
-  const report = (root: string) =>
-    (JSON.parse(readFileSync(path.join(root, '.qtests/report.json'), 'utf8')) as QtestsReport).files[0]
+  const report = (root: string) => readReport(root).files[0]
   const first = await runVitestIn(dir, ['run'])
   expect(first.code, first.stdout + first.stderr).toBe(0)
   expect(report(dir)?.verdict, first.stdout).toBe('clean')

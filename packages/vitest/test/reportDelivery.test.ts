@@ -1,9 +1,16 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { vitestMajor } from '@qtests/test-utils'
 import { describe, expect, it } from 'vitest'
-import type { QtestsReport } from '../src/report/schema.js'
-import { configWith, leakingFile, passingFile, runVitestIn, startVitestIn, tempProject } from './tempProject.js'
+import {
+  configWith,
+  leakingFile,
+  passingFile,
+  readReport,
+  runVitestIn,
+  startVitestIn,
+  tempProject,
+} from './tempProject.js'
 
 // Where the plugin's findings reach the user: a document on stdout stays a document, a bad report directory
 // stops the run at once, failOn always speaks, every project is measured.
@@ -94,7 +101,7 @@ describe('projects', () => {
     const run = await runVitestIn(dir, ['run'])
     expect(run.code, run.stdout + run.stderr).toBe(0)
     expect(run.stdout + run.stderr).not.toMatch(/applies the same plugin multiple times/)
-    const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+    const report = readReport(dir)
     expect(report.files.map((file) => [file.project, file.file, file.verdict])).toEqual([
       ['one', 'one/a.test.mjs', 'clean'],
       ['two', 'two/b.test.mjs', 'clean'],
@@ -121,7 +128,7 @@ describe('watch mode', () => {
       await waitFor(1)
       writeFileSync(path.join(dir, 'test/b.test.mjs'), `${passingFile}// edited\n`)
       await waitFor(2)
-      const report = JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+      const report = readReport(dir)
       expect(report.files.map((file) => [file.file, file.earlierRun ?? false])).toEqual([
         ['test/a.test.mjs', true],
         ['test/b.test.mjs', false],

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type SpawnedVitest, spawnVitest, vitestBin, vitestMajor, vitestTarget } from '@qtests/test-utils'
 import { inject } from 'vitest'
+import type { QtestsReport } from '../src/report/schema.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -86,3 +87,8 @@ export const leakingFile = `import { expect, it } from 'vitest'
 const kept = []
 for (let i = 0; i < 6; i++) it('keeps ' + i, () => { kept.push(new Array(5000).fill(i)); expect(kept.length).toBeGreaterThan(0) })
 `
+
+/** The report a run in `dir` wrote where it goes by default, `.qtests/report.json`. */
+export function readReport(dir: string): QtestsReport {
+  return JSON.parse(readFileSync(path.join(dir, '.qtests/report.json'), 'utf8')) as QtestsReport
+}
