@@ -176,7 +176,7 @@ export interface FileEventLoop {
   gcMs: number
 }
 
-/** The major version in a Vitest version string ('5.1.2' → 5): the one place that reads it. */
+/** The major version in a Vitest version string ('5.1.2' → 5), for the plugin, its config adapter and the reporter. */
 export function majorOf(version: string): number {
   return Number(version.split('.')[0])
 }
