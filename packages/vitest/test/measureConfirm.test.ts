@@ -96,7 +96,7 @@ it.skipIf(os.availableParallelism() < 2)(
 
 // A file confirmation cleared is not repeated again while its test file is unchanged and it grows no more than then:
 // here a module it imports changes (a comment), as a commit to shared code does, and the file grows as before.
-it('does not repeat a file an earlier run cleared while its test file is unchanged, and does once it changes', async () => {
+it('does not repeat a file an earlier run cleared, or found failing in every repeat, while its test file is unchanged, and does once it changes', async () => {
   const table = `export const table = new Map()
 export const once = (key) => { if (!table.has(key)) table.set(key, Array.from({ length: 8000 }, (_, i) => key + i)) }
 `
@@ -107,27 +107,41 @@ import { once, table } from '../lib/table.mjs'
 const busy = (ms) => { const end = performance.now() + ms; while (performance.now() < end); }
 for (let i = 0; i < 8; i++) it('fills entry ' + i + ' once', () => { busy(50); once('entry ' + i); expect(table.has('entry ' + i)).toBe(true) })
 `
+  // Tests that share a counter: every repeat fails (as h3's session tests do), keeping nothing while failing.
+  const sharedState = `import { expect, it } from 'vitest'
+import { once, table } from '../lib/table.mjs'
+const busy = (ms) => { const end = performance.now() + ms; while (performance.now() < end); }
+let calls = 0
+for (let i = 0; i < 8; i++) it('is call ' + i, () => { busy(50); once('shared ' + i); calls++; expect(calls).toBe(i + 1) })
+`
   const dir = tempProject({
     'vitest.config.mjs': configWith("{ workers: { adaptive: false }, leaks: { mode: 'measure', measureBudget: 0.5 } }"),
     'lib/table.mjs': table,
     'test/first-use.test.mjs': testFile,
+    'test/shared-state.test.mjs': sharedState,
   })
   const runOnce = async () => {
     const run = await runVitestIn(dir, ['run'], {}, 240_000)
     expect(run.code, run.stdout + run.stderr).toBe(0)
     const report = readReport(dir)
     const file = report.files.find((f) => f.file === 'test/first-use.test.mjs')!
-    // what a failing check prints: the run's qtests lines and the file's verdict
+    const shared = report.files.find((f) => f.file === 'test/shared-state.test.mjs')!
+    // what a failing check prints: the run's qtests lines and the files' verdicts
     const seen = `${(run.stdout + run.stderr)
       .split('\n')
       .filter((line) => line.includes('qtests'))
-      .join('\n')}\n${JSON.stringify({ ...file, tests: undefined })}`
-    return { output: run.stdout + run.stderr, file, seen }
+      .join(
+        '\n',
+      )}\n${JSON.stringify({ ...file, tests: undefined })}\n${JSON.stringify({ ...shared, tests: undefined })}`
+    return { output: run.stdout + run.stderr, file, shared, seen }
   }
 
   const first = await runOnce()
   expect(first.file, first.seen).toMatchObject({ verdict: 'clean', confirmed: true })
   expect(first.file.growthBytesPerTest, first.seen).toBeGreaterThan(16 * 1024)
+  expect(first.shared, first.seen).toMatchObject({ verdict: 'unknown', failedRepeats: {} })
+  expect(first.shared.failedRepeats!.at, first.seen).toBeUndefined()
+  expect(first.shared.reason, first.seen).toMatch(/its tests fail when repeated/)
 
   writeFileSync(path.join(dir, 'lib/table.mjs'), `${table}// changed\n`)
   const second = await runOnce()
@@ -141,10 +155,17 @@ for (let i = 0; i < 8; i++) it('fills entry ' + i + ' once', () => { busy(50); o
     /when an earlier run repeated its tests and none grew .* the test file is unchanged/,
   )
   expect(second.output, second.seen).toMatch(/1 grew as when an earlier run cleared them, not repeated/)
+  // Its tests would fail again: not repeated while its test file is unchanged.
+  expect(second.shared, second.seen).toMatchObject({ verdict: 'unknown', failedRepeats: { at: expect.any(String) } })
+  expect(second.shared.reason, second.seen).toMatch(
+    /they all failed there, .* the test file is unchanged: not repeated/,
+  )
+  expect(second.output, second.seen).toMatch(/1 failed in every repeat of an earlier run, not repeated/)
 
   writeFileSync(path.join(dir, 'test/first-use.test.mjs'), `${testFile}// changed\n`)
   const third = await runOnce()
   expect(third.output, third.seen).toMatch(/repeating the tests of 1 growing file/)
+  expect(third.shared.failedRepeats?.at, third.seen).toBe(second.shared.failedRepeats!.at)
   expect(third.file, third.seen).toMatchObject({ verdict: 'clean', confirmed: true })
 }, 600_000)
 

@@ -8,6 +8,7 @@ import {
   type MeasuredFile,
   cleanHistoryPath,
   clearedEarlier,
+  failedRepeatsEarlier,
   fingerprint,
   loadCleanHistory,
   recordRun,
@@ -126,6 +127,39 @@ describe('clean history', () => {
     writeFileSync(test, 'test 2')
     const third = recordRun(second, [measured], settings, new Date('2026-11-29T12:00:00Z'), root)
     expect(third.files[test]?.cleared).toBeUndefined()
+  })
+
+  // h3's session tests share a counter: every repeat fails, so repeating the file again on each run only costs.
+  it('keeps a file whose tests all failed when repeated apart from the clean ones, until its test file changes', () => {
+    const { dir, write } = project()
+    const test = write('a.test.ts', 'test')
+    const failedRepeats = { growthBytesPerTest: 140_000, at: now.toISOString() }
+    const measured: MeasuredFile = { file: test, verdict: 'unknown', reused: false, modules: [test], failedRepeats }
+    const first = recordRun({ version: 1, files: {} }, [measured], settings, now, root)
+    expect(reusableCleanFiles(first, settings, root)).toEqual([])
+    expect(clearedEarlier(first, test, settings, new ContentStamps())).toBeUndefined()
+    expect(failedRepeatsEarlier(first, test, settings, new ContentStamps())).toEqual(failedRepeats)
+    expect(failedRepeatsEarlier(first, test, settings.replace('16384', '8192'), new ContentStamps())).toBeUndefined()
+    // saved relative to the root and read back
+    const file = cleanHistoryPath(path.join(dir, '.qtests'))
+    saveCleanHistory(file, first, dir)
+    expect(readFileSync(file, 'utf8')).not.toContain(dir)
+    expect(failedRepeatsEarlier(loadCleanHistory(file, dir), test, settings, new ContentStamps())).toEqual(
+      failedRepeats,
+    )
+    // a later run that measures it otherwise forgets it; one that skips it keeps it
+    const skipped = recordRun(first, [{ ...measured, reused: true, failedRepeats: undefined }], settings, now, root)
+    expect(failedRepeatsEarlier(skipped, test, settings, new ContentStamps())).toEqual(failedRepeats)
+    const cleaned = recordRun(
+      first,
+      [{ file: test, verdict: 'clean', reused: false, modules: [test] }],
+      settings,
+      now,
+      root,
+    )
+    expect(failedRepeatsEarlier(cleaned, test, settings, new ContentStamps())).toBeUndefined()
+    writeFileSync(test, 'test // changed')
+    expect(failedRepeatsEarlier(first, test, settings, new ContentStamps())).toBeUndefined()
   })
 
   it('measures again when the settings change (plugin build, versions, floor, budget, project)', () => {

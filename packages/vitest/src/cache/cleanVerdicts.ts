@@ -24,9 +24,20 @@ export interface CleanRecord {
   cleared?: { growthBytesPerTest: number; at: string; settings: string; testFile: string }
 }
 
+/** measure: a growing file whose tests all failed when its confirmation repeated them, keeping little (no run can
+ * confirm or clear it): what it grew per test then, when, and the settings and test file it was found under */
+export interface FailedRepeatsRecord {
+  growthBytesPerTest: number
+  at: string
+  settings: string
+  testFile: string
+}
+
 export interface CleanHistory {
   version: 1
   files: Record<string, CleanRecord>
+  /** files not worth repeating again while their test file is unchanged (not clean: never reused as clean) */
+  failedRepeats?: Record<string, FailedRepeatsRecord>
   /** each recorded module's `size:mtimeMs:content hash`, so that an unchanged file is not read again */
   contents?: Record<string, string>
 }
@@ -42,6 +53,8 @@ export interface MeasuredFile {
   modules?: string[]
   /** clean because its repeated tests did not grow (in this run or an earlier one): its growth per test then */
   cleared?: { growthBytesPerTest: number; at: string }
+  /** unknown because its tests all failed when repeated and kept little (in this run or an earlier one) */
+  failedRepeats?: { growthBytesPerTest: number; at: string }
 }
 
 const LOCKFILES = ['pnpm-lock.yaml', 'package-lock.json', 'yarn.lock', 'bun.lock', 'bun.lockb']
@@ -103,6 +116,10 @@ function withPaths(history: CleanHistory, convert: (file: string) => string): Cl
   for (const [file, record] of Object.entries(history.files))
     files[convert(file)] = { ...record, modules: record.modules.map(convert) }
   const converted: CleanHistory = { version: 1, files }
+  if (history.failedRepeats)
+    converted.failedRepeats = Object.fromEntries(
+      Object.entries(history.failedRepeats).map(([file, record]) => [convert(file), record]),
+    )
   if (history.contents)
     converted.contents = Object.fromEntries(
       Object.entries(history.contents).map(([file, entry]) => [convert(file), entry]),
@@ -115,6 +132,7 @@ export function loadCleanHistory(file: string, root: string): CleanHistory {
     const data = JSON.parse(readFileSync(file, 'utf8')) as CleanHistory
     if (data?.version === 1 && typeof data.files === 'object' && data.files !== null) {
       if (typeof data.contents !== 'object' || data.contents === null) delete data.contents
+      if (typeof data.failedRepeats !== 'object' || data.failedRepeats === null) delete data.failedRepeats
       for (const [name, record] of Object.entries(data.files))
         if (!Array.isArray(record?.modules) || typeof record.fingerprint !== 'string') delete data.files[name]
       return withPaths(data, (relative) => path.resolve(root, relative))
@@ -221,13 +239,37 @@ export function clearedEarlier(
   settings: string,
   stamps: ContentStamps,
 ): { growthBytesPerTest: number; at: string } | undefined {
-  const cleared = history.files[file]?.cleared
-  if (!cleared || typeof cleared.growthBytesPerTest !== 'number' || typeof cleared.at !== 'string') return undefined
-  if (cleared.settings !== settingsId(settings) || cleared.testFile !== stamps.hashOf(file)) return undefined
-  return { growthBytesPerTest: cleared.growthBytesPerTest, at: cleared.at }
+  return stillApplies(history.files[file]?.cleared, file, settings, stamps)
 }
 
-/** The history after a run: measured clean files are (re)recorded, other measured verdicts forget the file. */
+/**
+ * measure: an earlier confirmation found every test of this file failing when repeated, keeping little — its tests
+ * need an earlier test's state — while the settings and the test file itself are unchanged.
+ */
+export function failedRepeatsEarlier(
+  history: CleanHistory,
+  file: string,
+  settings: string,
+  stamps: ContentStamps,
+): { growthBytesPerTest: number; at: string } | undefined {
+  return stillApplies(history.failedRepeats?.[file], file, settings, stamps)
+}
+
+function stillApplies(
+  found: { growthBytesPerTest: number; at: string; settings: string; testFile: string } | undefined,
+  file: string,
+  settings: string,
+  stamps: ContentStamps,
+): { growthBytesPerTest: number; at: string } | undefined {
+  if (!found || typeof found.growthBytesPerTest !== 'number' || typeof found.at !== 'string') return undefined
+  if (found.settings !== settingsId(settings) || found.testFile !== stamps.hashOf(file)) return undefined
+  return { growthBytesPerTest: found.growthBytesPerTest, at: found.at }
+}
+
+/**
+ * The history after a run: measured clean files are (re)recorded, other measured verdicts forget the file; a file
+ * whose tests all failed when repeated is kept apart (`failedRepeats`), never as clean.
+ */
 export function recordRun(
   history: CleanHistory,
   files: readonly MeasuredFile[],
@@ -236,9 +278,17 @@ export function recordRun(
   root: string,
 ): CleanHistory {
   const next: CleanHistory = { version: 1, files: { ...history.files } }
+  const failedRepeats = { ...history.failedRepeats }
   const stamps = new ContentStamps(history.contents, root)
   for (const file of files) {
     if (file.reused) continue
+    if (file.failedRepeats)
+      failedRepeats[file.file] = {
+        ...file.failedRepeats,
+        settings: settingsId(settings),
+        testFile: stamps.hashOf(file.file),
+      }
+    else delete failedRepeats[file.file]
     if (file.verdict === 'clean' && file.modules?.length) {
       // A file that did not grow this time keeps what an earlier confirmation found, while that still applies.
       const cleared = file.cleared
@@ -254,6 +304,7 @@ export function recordRun(
       delete next.files[file.file]
     }
   }
+  if (Object.keys(failedRepeats).length) next.failedRepeats = failedRepeats
   next.contents = stamps.entries(new Set(Object.values(next.files).flatMap((record) => record.modules)))
   return next
 }

@@ -6,6 +6,7 @@ import {
   ContentStamps,
   cleanHistoryPath,
   clearedEarlier,
+  failedRepeatsEarlier,
   loadCleanHistory,
   type MeasuredFile,
   recordRun,
@@ -102,7 +103,7 @@ export class QtestsReporter implements Reporter {
   #plainMaxWorkers = 1
   #startedAt = new Date()
   /** measure: what earlier runs' confirmation cleared, read once per run (the history is rewritten at its end) */
-  #clearedEarlier: ((project: string, moduleId: string) => FileInput['clearedEarlier']) | undefined
+  #earlier: EarlierLookup | undefined
   #running = 0
   #timeline: WorkersReport['timeline'] = []
   #peak = 0
@@ -153,7 +154,7 @@ export class QtestsReporter implements Reporter {
     this.#moduleTimes.clear()
     this.#runOpen = true
     this.#repeated = undefined
-    this.#clearedEarlier = undefined
+    this.#earlier = undefined
     this.#early = undefined
     const vitest = this.#vitest
     try {
@@ -204,7 +205,7 @@ export class QtestsReporter implements Reporter {
     const vitest = this.#vitest!
     const root = vitest.config.root
     const file = fileVerdict(
-      toFileInput(module, root, undefined, 'passed', false, this.#clearedEarlierLookup()),
+      toFileInput(module, root, undefined, 'passed', false, this.#earlierLookup()),
       this.#verdictSettings(),
     )
     if (!grewInRun(file)) return
@@ -439,18 +440,21 @@ export class QtestsReporter implements Reporter {
     const { leaks } = this.options
     const settings = this.#verdictSettings()
     const root = vitest.config.root
-    const cleared = this.#clearedEarlierLookup()
+    const earlier = this.#earlierLookup()
     const verdicts = (nextRunConfirms: boolean) =>
       run.modules.map((module) =>
-        fileVerdict(toFileInput(module, root, repeated, run.reason, nextRunConfirms, cleared), settings),
+        fileVerdict(toFileInput(module, root, repeated, run.reason, nextRunConfirms, earlier), settings),
       )
     let files = verdicts(false)
     if (leaks.mode === 'measure' && repeated) {
       const reached = new Set(
         repeated.files.map((file) => fileKey(file.project || null, relativeToRoot(root, file.moduleId))),
       )
+      // Files the next run will not repeat: cleared, or failing in every repeat.
       const clearedFiles = files.filter(
-        (file) => file.verdict === 'clean' && reached.has(fileKey(file.project, file.file)),
+        (file) =>
+          (file.verdict === 'clean' || (file.failedRepeats && !file.failedRepeats.at)) &&
+          reached.has(fileKey(file.project, file.file)),
       ).length
       const confirmsMore = nextRunConfirmsMore({
         reuseClean: leaks.reuseClean,
@@ -534,11 +538,12 @@ export class QtestsReporter implements Reporter {
   }
 
   /**
-   * measure: a file an earlier run's confirmation cleared is not repeated again while its test file is unchanged and
-   * it grows no more than then (see `grewAsWhenCleared`). Not in watch mode, nor with `reuseClean: false`.
+   * measure: a file an earlier run's confirmation cleared, or found failing in every repeat, is not repeated again
+   * while its test file is unchanged and it grows no more than then (see `grewAsWhenCleared`). Not in watch mode,
+   * nor with `reuseClean: false`.
    */
-  #clearedEarlierLookup(): (project: string, moduleId: string) => FileInput['clearedEarlier'] {
-    if (this.#clearedEarlier) return this.#clearedEarlier
+  #earlierLookup(): EarlierLookup {
+    if (this.#earlier) return this.#earlier
     const vitest = this.#vitest!
     const { leaks } = this.options
     let history: CleanHistory | undefined
@@ -547,21 +552,26 @@ export class QtestsReporter implements Reporter {
       history = loadCleanHistory(cleanHistoryPath(this.#reportDir()), vitest.config.root)
     const stamps = new ContentStamps(history?.contents)
     const settings = new Map<string, string>()
-    this.#clearedEarlier = (project, moduleId) => {
-      if (!history?.files[moduleId]?.cleared) return undefined
+    this.#earlier = (project, moduleId) => {
+      if (!history?.files[moduleId]?.cleared && !history?.failedRepeats?.[moduleId]) return {}
       try {
         let projectSettings = settings.get(project)
         if (projectSettings === undefined) {
           projectSettings = verdictSettings(this.context.verdictContext(vitest, project))
           settings.set(project, projectSettings)
         }
-        return clearedEarlier(history, moduleId, projectSettings, stamps)
+        const found: ReturnType<EarlierLookup> = {}
+        const cleared = clearedEarlier(history, moduleId, projectSettings, stamps)
+        if (cleared) found.clearedEarlier = cleared
+        const failed = failedRepeatsEarlier(history, moduleId, projectSettings, stamps)
+        if (failed) found.failedRepeatsEarlier = failed
+        return found
       } catch {
-        // the file is then confirmed as if no run had cleared it
-        return undefined
+        // the file is then confirmed as if no run had repeated it
+        return {}
       }
     }
-    return this.#clearedEarlier
+    return this.#earlier
   }
 
   /** measure: files measured clean are remembered with what they load, so the next run can skip them while nothing changes. */
@@ -589,12 +599,19 @@ export class QtestsReporter implements Reporter {
             (reported!.confirmed && reported!.growthBytesPerTest !== null
               ? { growthBytesPerTest: reported!.growthBytesPerTest, at: now.toISOString() }
               : undefined))
+      // Unknown because its tests all failed when repeated: in this run, or an earlier one (that run's date).
+      const failed = module.state() === 'passed' ? reported?.failedRepeats : undefined
+      const failedRepeats = failed && {
+        growthBytesPerTest: failed.growthBytesPerTest,
+        at: failed.at ?? now.toISOString(),
+      }
       files.push({
         file: module.moduleId,
         verdict: verdict ?? 'unknown',
         reused: probe.reused === true,
         modules: probe.modules,
         ...(cleared ? { cleared } : {}),
+        ...(failedRepeats ? { failedRepeats } : {}),
       })
       byProject.set(project, files)
     }
@@ -760,13 +777,16 @@ function whyNotRun(module: TestModule, reason: TestRunEndReason): string | undef
     : undefined
 }
 
+/** measure: what earlier runs' confirmation found for a file that still applies to it */
+type EarlierLookup = (project: string, moduleId: string) => Pick<FileInput, 'clearedEarlier' | 'failedRepeatsEarlier'>
+
 function toFileInput(
   module: TestModule,
   root: string,
   repeated: RepeatRunResult | undefined,
   reason: TestRunEndReason,
   nextRunConfirms = false,
-  clearedEarlier?: (project: string, moduleId: string) => FileInput['clearedEarlier'],
+  earlier?: EarlierLookup,
 ): FileInput {
   const project = module.project.name || ''
   // A file sent twice (it should not be) counts once, the last word.
@@ -798,8 +818,7 @@ function toFileInput(
   }
   const notRun = whyNotRun(module, reason)
   if (notRun) input.notRun = notRun
-  const cleared = clearedEarlier?.(project, module.moduleId)
-  if (cleared) input.clearedEarlier = cleared
+  Object.assign(input, earlier?.(project, module.moduleId))
   if (repeated) {
     input.repeat = again
       ? { ran: true, error: repeatRunError(again) }

@@ -60,6 +60,10 @@ export interface FileReport {
   /** (addition) measure: it grew, by no more than when an earlier run's confirmation cleared it (`at`), and its test
    * file is unchanged: clean without repeating its tests again */
   clearedEarlier?: { growthBytesPerTest: number; at: string }
+  /** (addition) measure: `unknown` because every test failed when repeated, keeping little (they need an earlier test's
+   * state): no run can confirm or clear it. With `at`, an earlier run found so (`at`) and, the test file unchanged
+   * and its growth no more than then, it was not repeated again */
+  failedRepeats?: { growthBytesPerTest: number; at?: string }
   /** (addition) tests that ran but got no verdict (see each test's reason) */
   unmeasuredTests?: number
   /** (addition) watch mode: not rerun this time; the verdict is from the run that last ran it */

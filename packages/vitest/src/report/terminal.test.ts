@@ -47,7 +47,7 @@ describe('formatTerminalSection', () => {
     )
   })
 
-  it('counts the clean files it did not probe, and those it did not repeat because an earlier run cleared them', () => {
+  it('counts the files it did not probe, and those it did not repeat because an earlier run cleared them or saw them fail', () => {
     const clean = {
       project: null,
       verdict: 'clean' as const,
@@ -61,11 +61,23 @@ describe('formatTerminalSection', () => {
     const files = [
       { ...clean, file: 'test/a.test.ts', reused: true as const },
       { ...clean, file: 'test/b.test.ts', clearedEarlier: { growthBytesPerTest: 40_000, at: '2026-12-01T00:00:00Z' } },
+      {
+        ...clean,
+        file: 'test/c.test.ts',
+        verdict: 'unknown' as const,
+        failedRepeats: { growthBytesPerTest: 140_000, at: '2026-12-01T00:00:00Z' },
+      },
+      { ...clean, file: 'test/d.test.ts', verdict: 'unknown' as const, failedRepeats: { growthBytesPerTest: 90_000 } },
     ]
-    const text = formatTerminalSection(report({ mode: 'measure', files }), { detail: 'summary', reportPaths: [] })
+    const summary = { files: 4, leak: 0, suspect: 0, clean: 2, unknown: 2 }
+    const text = formatTerminalSection(report({ mode: 'measure', files, summary }), {
+      detail: 'summary',
+      reportPaths: [],
+    })
     expect(text).toContain(
       '2 clean (1 unchanged since measured clean, not probed; 1 grew as when an earlier run cleared them, not repeated)',
     )
+    expect(text).toContain('2 unmeasured (1 failed in every repeat of an earlier run, not repeated) of 4 files')
   })
 
   it('names the worst three growing tests of a file and counts the rest', () => {

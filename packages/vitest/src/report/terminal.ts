@@ -85,7 +85,11 @@ export function formatTerminalSection(
     clearedEarlier ? `${clearedEarlier} grew as when an earlier run cleared them, not repeated` : '',
   ].filter(Boolean)
   const clean = notes.length ? `${summary.clean} clean (${notes.join('; ')})` : `${summary.clean} clean`
-  const counts = `${summary.leak} leaking, ${summary.suspect} suspect, ${clean}, ${summary.unknown} unmeasured of ${summary.files} files`
+  const failedEarlier = report.files.filter((file) => file.failedRepeats?.at).length
+  const unmeasured = failedEarlier
+    ? `${summary.unknown} unmeasured (${failedEarlier} failed in every repeat of an earlier run, not repeated)`
+    : `${summary.unknown} unmeasured`
+  const counts = `${summary.leak} leaking, ${summary.suspect} suspect, ${clean}, ${unmeasured} of ${summary.files} files`
   if (summary.leak === 0 && summary.suspect === 0) {
     lines.push(`${header} ${style.green('no leaks found')} (${mode}) · ${counts}${where}`)
     if (full) lines.push(...rows.flat())

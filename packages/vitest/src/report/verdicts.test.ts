@@ -466,6 +466,31 @@ describe('measure verdicts of a file an earlier run cleared', () => {
   })
 })
 
+describe('measure verdicts of a file whose tests failed in every repeat of an earlier run', () => {
+  const tests = Array.from({ length: 6 }, (_, i) => ({ name: `t${i}`, state: 'passed' as const }))
+  const at = '2026-12-01T10:00:00.000Z'
+  const grew = (failedRepeatsEarlier: FileInput['failedRepeatsEarlier'], state: FileInput['state'] = 'passed') => ({
+    file: 'test/session.test.ts',
+    project: null,
+    state,
+    tests,
+    probe: growingProbe(80_000),
+    failedRepeatsEarlier,
+  })
+
+  it('leaves it unknown without repeating it again while it grows no more than then', () => {
+    const report = fileVerdict(grew({ growthBytesPerTest: 80_000 - 8192, at }), measure)
+    expect(report).toMatchObject({ verdict: 'unknown', retainedBytes: 0, confidence: 0, failedRepeats: { at } })
+    expect(report.rose).toBeUndefined()
+    expect(report.reason).toMatch(/when an earlier run repeated its tests \(2026-12-01\): they all failed there/)
+  })
+
+  it('sends it to confirmation again when it grows by more, or when its run failed', () => {
+    expect(fileVerdict(grew({ growthBytesPerTest: 80_000 - 8192 - 1, at }), measure).verdict).toBe('leak')
+    expect(fileVerdict(grew({ growthBytesPerTest: 80_000, at }, 'failed'), measure).verdict).toBe('leak')
+  })
+})
+
 describe('measure verdicts confirmed by the repeat run', () => {
   const tests = Array.from({ length: 6 }, (_, i) => ({ name: `t${i}`, state: 'passed' as const }))
   const growingFile = (repeatedTests: FileInput['tests']): FileInput => ({
@@ -560,6 +585,8 @@ describe('measure verdicts confirmed by the repeat run', () => {
     expect(report.verdict).toBe('unknown')
     expect(report.reason).toMatch(/its tests fail when repeated .*8 of its 9 runs in the repeat run failed/)
     expect(report.confirmed).toBeUndefined()
+    // what the next run compares its growth with (the date is the reporter's)
+    expect(report.failedRepeats).toEqual({ growthBytesPerTest: report.growthBytesPerTest })
   })
 
   it('still calls it a leak when a test grows through failing repeats', () => {

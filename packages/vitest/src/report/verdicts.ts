@@ -41,6 +41,8 @@ export interface FileInput {
   notRun?: string
   /** measure: an earlier run's confirmation cleared this file, whose test file has not changed since */
   clearedEarlier?: { growthBytesPerTest: number; at: string }
+  /** measure: an earlier run's confirmation found every test of this file failing when repeated, keeping little */
+  failedRepeatsEarlier?: { growthBytesPerTest: number; at: string }
 }
 
 export interface VerdictSettings {
@@ -463,10 +465,27 @@ export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, 
       reason: `this run grew ${formatBytes(screened.growthBytesPerTest)} per test, no more than the ${formatBytes(earlier.growthBytesPerTest)} when an earlier run repeated its tests and none grew (${earlier.at.slice(0, 10)}), and the test file is unchanged: memory taken once, not repeated again`,
     }
   }
-  if (!input.repeat || (screened.verdict !== 'leak' && screened.verdict !== 'suspect' && !screened.rose))
-    return screened
   const perTest =
     screened.growthBytesPerTest === null ? 'grew' : `grew ${formatBytes(screened.growthBytesPerTest)} per test`
+  const failedEarlier = input.failedRepeatsEarlier
+  if (
+    failedEarlier &&
+    input.state === 'passed' &&
+    (screened.verdict === 'leak' || screened.verdict === 'suspect') &&
+    screened.growthBytesPerTest !== null &&
+    grewAsWhenCleared(screened.growthBytesPerTest, failedEarlier.growthBytesPerTest, settings.minBytesPerTest)
+  )
+    // Repeating it again would fail again: its test file, which holds the tests' shared state, is unchanged.
+    return {
+      ...withoutRose(screened),
+      verdict: 'unknown',
+      retainedBytes: 0,
+      confidence: 0,
+      failedRepeats: failedEarlier,
+      reason: `this run ${perTest}, no more than the ${formatBytes(failedEarlier.growthBytesPerTest)} when an earlier run repeated its tests (${failedEarlier.at.slice(0, 10)}): they all failed there, keeping little (they need an earlier test's state?), and the test file is unchanged: not repeated again`,
+    }
+  if (!input.repeat || (screened.verdict !== 'leak' && screened.verdict !== 'suspect' && !screened.rose))
+    return screened
   // The repeat run judged growth per run against measure's own bar (a quarter of it per run), not hunt's floor.
   const confirming = { ...settings, minBytesPerIteration: confirmFloorBytes(settings.minBytesPerTest) }
   const tests = input.tests.map((test) => huntTestVerdict(test, confirming, input))
@@ -505,6 +524,9 @@ export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, 
       verdict: 'unknown',
       retainedBytes: 0,
       confidence: 0,
+      ...(screened.growthBytesPerTest === null
+        ? {}
+        : { failedRepeats: { growthBytesPerTest: screened.growthBytesPerTest } }),
       reason: `this run ${perTest}; its tests fail when repeated (they need an earlier test's state?), so no run can confirm or clear it, and they kept little while failing: ${why}`,
     }
   return {
@@ -514,6 +536,12 @@ export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, 
     confidence: Math.min(screened.confidence, SUSPECT_CONFIDENCE_CAP),
     reason: `this run ${perTest}; not confirmed: ${why}`,
   }
+}
+
+/** A report without the mark that sends an unknown file to the repeat run (`rose`). */
+function withoutRose(report: FileReport): FileReport {
+  const { rose: _rose, ...rest } = report
+  return rest
 }
 
 /** Every test that ran failed in its repeats and showed no growth there (what made it unknown, not a leak). */

@@ -142,9 +142,9 @@ export function confirmTimeLimitMs(runMs: number): number {
 
 /**
  * measure: whether the next run gets further with confirmation than this one — clean verdicts are kept for it
- * (`reuseClean`, not watch mode), this repeat run ran out of time, and it cleared at least one growing file (kept
- * clean, it is not confirmed again). Without a cleared file the next run confirms the same files first and stops
- * where this one did.
+ * (`reuseClean`, not watch mode), this repeat run ran out of time, and it cleared at least one growing file or saw
+ * every test of one fail (neither is confirmed again). Without such a file the next run confirms the same files
+ * first and stops where this one did.
  */
 export function nextRunConfirmsMore(run: {
   reuseClean: boolean
