@@ -21,6 +21,9 @@ export interface TestReport {
   allocationSites?: AllocationSiteReport[]
   /** (addition) hunt: memory that test tooling (not the test's code) kept per run; never counted in the verdict */
   tooling?: ToolingReport[]
+  /** (addition) hunt, leak and suspect tests: Node resources each run left open, by type (`Timeout`, `TCPSocketWrap`,
+   * … as `process.getActiveResourcesInfo()` names them): what holds the memory until the timer fires or the socket closes */
+  openPerRun?: Record<string, number>
 }
 
 /** Memory a test tool kept on a test's behalf, per run of the test. */

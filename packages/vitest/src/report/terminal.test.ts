@@ -80,7 +80,7 @@ describe('formatTerminalSection', () => {
     expect(text).toContain('2 unmeasured (1 failed in every repeat of an earlier run, not repeated) of 4 files')
   })
 
-  it('names the worst three growing tests of a file and counts the rest', () => {
+  it('names the worst three growing tests of a file, what their runs left open, and counts the rest', () => {
     const tests = [10, 50, 20, 40, 30].map((kb, i) => ({
       name: `t${i}`,
       verdict: 'leak' as const,
@@ -88,6 +88,7 @@ describe('formatTerminalSection', () => {
       confidence: 1,
       iterations: 24,
       reason: '',
+      ...(kb === 40 ? { openPerRun: { Timeout: 1 } } : {}),
     }))
     const file = {
       file: 'test/a.test.ts',
@@ -107,9 +108,10 @@ describe('formatTerminalSection', () => {
         reportPaths: [],
       },
     ).split('\n')
-    expect(lines.slice(1, 5)).toEqual([
+    expect(lines.slice(1, 6)).toEqual([
       '  LEAK     test/a.test.ts > t1  +50.0 KiB/iteration  confidence 1.00',
       '  LEAK     test/a.test.ts > t3  +40.0 KiB/iteration  confidence 1.00',
+      '           each run left open: 1 Timeout',
       '  LEAK     test/a.test.ts > t4  +30.0 KiB/iteration  confidence 1.00',
       '           … and 2 more growing tests in test/a.test.ts (see the report)',
     ])

@@ -1,5 +1,6 @@
 import { formatBytes } from '@qtests/core'
 import type { QtestsReport, TestReport } from './schema.js'
+import { formatOpen } from './verdicts.js'
 
 export interface TerminalStyle {
   red(text: string): string
@@ -57,6 +58,7 @@ export function formatTerminalSection(
               `           kept memory allocated in ${site.functionName} (${site.file}:${site.line}), ${Math.round(site.share * 100)}% of it`,
             ),
           )
+        if (test.openPerRun) group.push(style.dim(`           each run left open: ${formatOpen(test.openPerRun)}`))
       }
       if (growing.length > shown.length)
         group.push(

@@ -44,6 +44,21 @@ function confirmed(
 }
 
 describe('hunt verdicts', () => {
+  it('says what each run of a growing test left open, and nothing of it for a clean test', () => {
+    const openPerRun = { TCPSocketWrap: 1, Timeout: 2 }
+    const report = fileVerdict(
+      huntFile([
+        { name: 'grows', state: 'passed', repeated: { ...confirmed(20_000, 20_000, 'kept growing'), openPerRun } },
+        { name: 'flat', state: 'passed', repeated: repeated(0, { openPerRun }) },
+      ]),
+      hunt,
+    )
+    expect(report.tests[0]).toMatchObject({ verdict: 'leak', openPerRun })
+    expect(report.tests[0]!.reason).toMatch(/; each run left 2 Timeout, 1 TCPSocketWrap open \(a pending timer/)
+    expect(report.tests[1]!.verdict).toBe('clean')
+    expect(report.tests[1]!.openPerRun).toBeUndefined()
+  })
+
   it('calls a test a leak when its growth kept its pace in the repeat run, and sizes it net of Vitest’s own per-run retention', () => {
     const report = fileVerdict(
       huntFile([

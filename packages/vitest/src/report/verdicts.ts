@@ -220,7 +220,19 @@ export function huntTestVerdict(
   if (tooling.length) report.tooling = tooling
   if ((verdict === 'leak' || verdict === 'suspect') && probe.allocationSites?.length)
     report.allocationSites = probe.allocationSites
+  if ((verdict === 'leak' || verdict === 'suspect') && probe.openPerRun) {
+    report.openPerRun = probe.openPerRun
+    report.reason = `${report.reason}; each run left ${formatOpen(probe.openPerRun)} open (a pending timer or an open socket keeps what it references alive)`
+  }
   return report
+}
+
+/** Resources left open per run, in words: `1 Timeout, 0.5 TCPSocketWrap`, most first. */
+export function formatOpen(open: Readonly<Record<string, number>>): string {
+  return Object.entries(open)
+    .sort((a, b) => b[1] - a[1])
+    .map(([type, perRun]) => `${Math.round(perRun * 10) / 10} ${type}`)
+    .join(', ')
 }
 
 /** measure's confirmation: a test cleared after a few runs, keeping under half of measure's bar per run. */

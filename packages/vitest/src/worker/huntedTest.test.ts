@@ -26,7 +26,13 @@ const settings: HuntSettings = {
  */
 function hunt(
   memory: (run: number) => number,
-  options: { settings?: Partial<HuntSettings>; outcome?: (run: number) => RunOutcome; clockMsPerRun?: number } = {},
+  options: {
+    settings?: Partial<HuntSettings>
+    outcome?: (run: number) => RunOutcome
+    clockMsPerRun?: number
+    /** resources open after run `run` (`process.getActiveResourcesInfo()` by type) */
+    open?: (run: number) => Record<string, number>
+  } = {},
 ) {
   let clock = 0
   const test = new HuntedTest({ ...settings, ...options.settings }, () => clock)
@@ -43,7 +49,7 @@ function hunt(
     // A bound (measure's confirmation) reads what a settled sample would: one GC left nothing behind.
     const read = step === 'bound' ? test.addBound(memory(run)) : step
     if (read === 'stop') break
-    if (read === 'sample' && test.addSample(memory(run)) === 'stop') break
+    if (read === 'sample' && test.addSample(memory(run), [], options.open?.(run)) === 'stop') break
   }
   return { meta: test.meta(), runs: run + 1, confirmedLeak: test.confirmedLeak }
 }
@@ -71,6 +77,17 @@ function huntWithOptimizer(perRun: (optimizerOff: boolean) => number, options: P
 const noise = (run: number) => ((run * 7919) % 7) * 100 - 300
 
 describe('HuntedTest', () => {
+  // query-core's cancelled fetch schedules a 5-minute GC timer per run; a mocked request of @mswjs/interceptors leaves
+  // its socket open: what holds the memory, beside where it was allocated.
+  it('says which resources each run left open, over its windows, and not those that stay put', () => {
+    const { meta } = hunt((run) => 50_000_000 + run * 20 * KB, {
+      open: (run) => ({ Timeout: 3 + run, TCPSocketWrap: 2 + Math.floor(run / 4), PipeWrap: 3 }),
+    })
+    expect(meta.openPerRun).toEqual({ Timeout: 1 })
+    const clean = hunt((run) => 50_000_000 + noise(run), { open: () => ({ Timeout: 2 }) })
+    expect(clean.meta.openPerRun).toBeUndefined()
+  })
+
   it('warms up, then takes one window of samples and stops when nothing grows', () => {
     const { meta, runs } = hunt((run) => 50_000_000 + noise(run))
     expect(meta.warmupRuns).toBe(24)

@@ -5,6 +5,7 @@
 import { analyzeLeakSeries, type LeakAnalysis } from '@qtests/core/leaks'
 import {
   CONFIRM_SAMPLES,
+  OPEN_PER_RUN_MIN,
   OPTIMIZER_OFF,
   OPTIMIZER_OFF_RUNS,
   type TestProbeMeta,
@@ -129,6 +130,9 @@ export class HuntedTest {
   #confirmStartedAt: number | undefined
   #confirmed: TestProbeMeta['confirmation']
   #tooling = new Map<string, ToolingHold>()
+  /** open resources by type at the windows' first sample and at the latest, with the runs they were read after */
+  #openFirst: { runs: number; open: Record<string, number> } | undefined
+  #openLast: { runs: number; open: Record<string, number> } | undefined
   /** the window being sampled runs with V8's optimizing compilers off */
   #optimizerOff = false
   #optimizerOffWindow: number | undefined
@@ -237,11 +241,15 @@ export class HuntedTest {
   }
 
   /** The sample taken after the run just finished; `released` is what test tooling held (see tooling.ts). */
-  addSample(bytes: number, released: readonly ToolingHold[] = []): HuntStep {
+  addSample(bytes: number, released: readonly ToolingHold[] = [], open?: Record<string, number>): HuntStep {
     this.#samplesTaken++
     if (this.#phase === 'quick') {
       this.#addTooling(released)
       return this.#quickSample(bytes)
+    }
+    if (open) {
+      this.#openLast = { runs: this.#sampledRuns, open }
+      this.#openFirst ??= this.#openLast
     }
     this.#samples.push(bytes)
     this.#sampleRuns.push(this.#sampledRuns)
@@ -431,8 +439,22 @@ export class HuntedTest {
       meta.optimizerOffWindow = this.#optimizerOffWindow
     if (this.#failures) meta.failures = { runs: this.#failures, of: this.#runs, first: this.#firstFailure! }
     if (this.#tooling.size) meta.tooling = [...this.#tooling.values()]
+    const open = this.#openPerRun()
+    if (open) meta.openPerRun = open
     if (this.#skipped) meta.unmeasured = this.#skipped
     return meta
+  }
+
+  /** Resource types the windows' runs left open, per run (see `OPEN_PER_RUN_MIN`). */
+  #openPerRun(): Record<string, number> | undefined {
+    const [first, last] = [this.#openFirst, this.#openLast]
+    if (!first || !last || last.runs <= first.runs) return undefined
+    const found: Record<string, number> = {}
+    for (const [type, count] of Object.entries(last.open)) {
+      const perRun = (count - (first.open[type] ?? 0)) / (last.runs - first.runs)
+      if (perRun >= OPEN_PER_RUN_MIN) found[type] = Math.round(perRun * 100) / 100
+    }
+    return Object.keys(found).length ? found : undefined
   }
 }
 

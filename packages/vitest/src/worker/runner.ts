@@ -456,7 +456,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             for (const hold of holds)
               if (hold.measuredRuns)
                 hold.bytes = Math.max(0, Math.round(((before - bytes) * hold.objects) / holdsObjects(holds)))
-          step = hunt.test.addSample(bytes, holds)
+          // Read after the memory reading: what it allocates is garbage for the next GC.
+          const open = hunt.test.quickClearing ? undefined : openResources()
+          step = hunt.test.addSample(bytes, holds, open)
           if (first) this.#sampling(() => this.#sampler!.start(this.#config!.allocationSampleBytes))
         })
       } else if (this.#tooling) {
@@ -624,4 +626,11 @@ function fullName(task: RunnerTask): string {
   const names = [task.name]
   for (let suite = task.suite; suite && suite !== task.file; suite = suite.suite) names.unshift(suite.name)
   return names.join(' > ')
+}
+
+/** Node resources keeping the event loop's attention (timers, sockets, …) by type: what a run may leave open. */
+function openResources(): Record<string, number> {
+  const open: Record<string, number> = {}
+  for (const type of process.getActiveResourcesInfo()) open[type] = (open[type] ?? 0) + 1
+  return open
 }
