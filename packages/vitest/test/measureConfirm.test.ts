@@ -96,7 +96,7 @@ it.skipIf(os.availableParallelism() < 2)(
 
 // A file confirmation cleared is not repeated again while its test file is unchanged and it grows no more than then:
 // here a module it imports changes (a comment), as a commit to shared code does, and the file grows as before.
-it('does not repeat a file an earlier run cleared, or found failing in every repeat, while its test file is unchanged, and does once it changes', async () => {
+it('does not repeat a file an earlier run cleared, confirmed leaking or found failing in every repeat, while its test file is unchanged, and does once it changes', async () => {
   const table = `export const table = new Map()
 export const once = (key) => { if (!table.has(key)) table.set(key, Array.from({ length: 8000 }, (_, i) => key + i)) }
 `
@@ -119,6 +119,7 @@ for (let i = 0; i < 8; i++) it('is call ' + i, () => { busy(50); once('shared ' 
     'lib/table.mjs': table,
     'test/first-use.test.mjs': testFile,
     'test/shared-state.test.mjs': sharedState,
+    'test/leaking.test.mjs': leaking,
   })
   const runOnce = async () => {
     const run = await runVitestIn(dir, ['run'], {}, 240_000)
@@ -126,14 +127,13 @@ for (let i = 0; i < 8; i++) it('is call ' + i, () => { busy(50); once('shared ' 
     const report = readReport(dir)
     const file = report.files.find((f) => f.file === 'test/first-use.test.mjs')!
     const shared = report.files.find((f) => f.file === 'test/shared-state.test.mjs')!
+    const leaks = report.files.find((f) => f.file === 'test/leaking.test.mjs')!
     // what a failing check prints: the run's qtests lines and the files' verdicts
     const seen = `${(run.stdout + run.stderr)
       .split('\n')
       .filter((line) => line.includes('qtests'))
-      .join(
-        '\n',
-      )}\n${JSON.stringify({ ...file, tests: undefined })}\n${JSON.stringify({ ...shared, tests: undefined })}`
-    return { output: run.stdout + run.stderr, file, shared, seen }
+      .join('\n')}\n${[file, shared, leaks].map((f) => JSON.stringify({ ...f, tests: undefined })).join('\n')}`
+    return { output: run.stdout + run.stderr, file, shared, leaks, seen }
   }
 
   const first = await runOnce()
@@ -142,6 +142,7 @@ for (let i = 0; i < 8; i++) it('is call ' + i, () => { busy(50); once('shared ' 
   expect(first.shared, first.seen).toMatchObject({ verdict: 'unknown', failedRepeats: {} })
   expect(first.shared.failedRepeats!.at, first.seen).toBeUndefined()
   expect(first.shared.reason, first.seen).toMatch(/its tests fail when repeated/)
+  expect(first.leaks, first.seen).toMatchObject({ verdict: 'leak', confirmed: true })
 
   writeFileSync(path.join(dir, 'lib/table.mjs'), `${table}// changed\n`)
   const second = await runOnce()
@@ -161,11 +162,22 @@ for (let i = 0; i < 8; i++) it('is call ' + i, () => { busy(50); once('shared ' 
     /they all failed there, .* the test file is unchanged: not repeated/,
   )
   expect(second.output, second.seen).toMatch(/1 failed in every repeat of an earlier run, not repeated/)
+  // Nothing the leaking file loads changed: its confirmed leak is carried over, tests named, without probes or repeats.
+  expect(second.leaks, second.seen).toMatchObject({ verdict: 'leak', reused: true })
+  expect(second.leaks.reason, second.seen).toMatch(
+    /an earlier run confirmed it leaking .* nothing it loads has changed/,
+  )
+  expect(
+    second.leaks.tests.some((t) => t.verdict === 'leak'),
+    second.seen,
+  ).toBe(true)
+  expect(second.output, second.seen).toMatch(/1 leaking \(1 unchanged since confirmed, not probed\)/)
 
   writeFileSync(path.join(dir, 'test/first-use.test.mjs'), `${testFile}// changed\n`)
   const third = await runOnce()
   expect(third.output, third.seen).toMatch(/repeating the tests of 1 growing file/)
   expect(third.shared.failedRepeats?.at, third.seen).toBe(second.shared.failedRepeats!.at)
+  expect(third.leaks, third.seen).toMatchObject({ verdict: 'leak', reused: true })
   expect(third.file, third.seen).toMatchObject({ verdict: 'clean', confirmed: true })
 }, 600_000)
 

@@ -4,11 +4,11 @@ import path from 'node:path'
 import { writeFileAtomicSync } from './writeFileAtomic.js'
 
 /**
- * measure: test files an earlier run measured clean, kept in `<report dir>/cache/measure.json` with the
- * files each one loaded. While none of those changed (their content, plus the plugin
+ * measure: test files an earlier run measured clean, or confirmed leaking, kept in `<report dir>/cache/measure.json`
+ * with the files each one loaded. While none of those changed (their content, plus the plugin
  * build, the Vitest config, the lockfile, Vitest's and Node's versions and the measure settings), the
  * next run does not probe the file again and
- * carries its clean verdict over, saying so. Any other verdict, a change, or a missing cache means the
+ * carries its verdict over, saying so. Any other verdict, a change, or a missing cache means the
  * file is measured. Deleting the cache measures every file again.
  */
 
@@ -22,6 +22,8 @@ export interface CleanRecord {
   /** when its clean verdict came from repeating its tests (measure's confirmation): what it grew per test then,
    * and what the verdict depended on besides the modules — the settings and the test file's own content */
   cleared?: { growthBytesPerTest: number; at: string; settings: string; testFile: string }
+  /** confirmed leaking (measure's confirmation named its test), not clean: the file's report then, and when */
+  leak?: { at: string; report: object }
 }
 
 /** measure: a growing file whose tests all failed when its confirmation repeated them, keeping little (no run can
@@ -55,6 +57,8 @@ export interface MeasuredFile {
   cleared?: { growthBytesPerTest: number; at: string }
   /** unknown because its tests all failed when repeated and kept little (in this run or an earlier one) */
   failedRepeats?: { growthBytesPerTest: number; at: string }
+  /** confirmed leaking in this run: its report, to carry over while nothing it loads changes */
+  leakReport?: object
 }
 
 const LOCKFILES = ['pnpm-lock.yaml', 'package-lock.json', 'yarn.lock', 'bun.lock', 'bun.lockb']
@@ -134,13 +138,21 @@ export function loadCleanHistory(file: string, root: string): CleanHistory {
       if (typeof data.contents !== 'object' || data.contents === null) delete data.contents
       if (typeof data.failedRepeats !== 'object' || data.failedRepeats === null) delete data.failedRepeats
       for (const [name, record] of Object.entries(data.files))
-        if (!Array.isArray(record?.modules) || typeof record.fingerprint !== 'string') delete data.files[name]
+        if (!Array.isArray(record?.modules) || typeof record.fingerprint !== 'string' || !validLeak(record.leak))
+          delete data.files[name]
       return withPaths(data, (relative) => path.resolve(root, relative))
     }
   } catch {
     // no cache yet, or an unreadable one: every file is measured
   }
   return { version: 1, files: {} }
+}
+
+/** A record's leak, when it has one, is a leak report: otherwise a reused file would read as clean. */
+function validLeak(leak: CleanRecord['leak']): boolean {
+  if (leak === undefined) return true
+  const report = leak?.report as { verdict?: unknown; tests?: unknown } | undefined
+  return typeof leak?.at === 'string' && report?.verdict === 'leak' && Array.isArray(report.tests)
 }
 
 export function saveCleanHistory(file: string, history: CleanHistory, root: string): void {
@@ -216,7 +228,7 @@ export function fingerprint(modules: readonly string[], settings: string, stamps
   return hash.digest('hex')
 }
 
-/** The test files whose clean verdict still holds: nothing they loaded changed since they were measured. */
+/** The test files whose clean or leak verdict still holds: nothing they loaded changed since they were measured. */
 export function reusableCleanFiles(history: CleanHistory, settings: string, root: string): string[] {
   const stamps = new ContentStamps(history.contents, root)
   return Object.entries(history.files)
@@ -289,7 +301,14 @@ export function recordRun(
         testFile: stamps.hashOf(file.file),
       }
     else delete failedRepeats[file.file]
-    if (file.verdict === 'clean' && file.modules?.length) {
+    if (file.verdict === 'leak' && file.leakReport && file.modules?.length) {
+      next.files[file.file] = {
+        fingerprint: fingerprint(file.modules, settings, stamps),
+        modules: file.modules,
+        measuredAt: now.toISOString(),
+        leak: { at: now.toISOString(), report: file.leakReport },
+      }
+    } else if (file.verdict === 'clean' && file.modules?.length) {
       // A file that did not grow this time keeps what an earlier confirmation found, while that still applies.
       const cleared = file.cleared
         ? { ...file.cleared, settings: settingsId(settings), testFile: stamps.hashOf(file.file) }

@@ -35,7 +35,15 @@ import { documentOnStdout } from './output.js'
 import { attachFileTimings, type FileTiming, thinSamples } from './runTimeline.js'
 import type { FileReport, LoadTestReport, QtestsReport, WorkersReport } from './schema.js'
 import { formatTerminalSection, type TerminalStyle } from './terminal.js'
-import { type FileInput, fileVerdict, repeatRunError, type TestInput, type VerdictSettings } from './verdicts.js'
+import {
+  type FileInput,
+  fileVerdict,
+  repeatRunError,
+  type StoredLeak,
+  storedLeak,
+  type TestInput,
+  type VerdictSettings,
+} from './verdicts.js'
 
 const toolVersion: string = (() => {
   try {
@@ -553,14 +561,19 @@ export class QtestsReporter implements Reporter {
     const stamps = new ContentStamps(history?.contents)
     const settings = new Map<string, string>()
     this.#earlier = (project, moduleId) => {
-      if (!history?.files[moduleId]?.cleared && !history?.failedRepeats?.[moduleId]) return {}
+      if (!history) return {}
+      const record = history.files[moduleId]
+      if (!record?.cleared && !record?.leak && !history.failedRepeats?.[moduleId]) return {}
+      const found: ReturnType<EarlierLookup> = {}
+      // Used only when the worker reused the file (its fingerprint, checked at the run's start, held); never lost,
+      // or the reused file would read as clean. loadCleanHistory dropped records whose leak is not a leak report.
+      if (record?.leak) found.leakEarlier = { at: record.leak.at, report: record.leak.report as StoredLeak }
       try {
         let projectSettings = settings.get(project)
         if (projectSettings === undefined) {
           projectSettings = verdictSettings(this.context.verdictContext(vitest, project))
           settings.set(project, projectSettings)
         }
-        const found: ReturnType<EarlierLookup> = {}
         const cleared = clearedEarlier(history, moduleId, projectSettings, stamps)
         if (cleared) found.clearedEarlier = cleared
         const failed = failedRepeatsEarlier(history, moduleId, projectSettings, stamps)
@@ -568,7 +581,7 @@ export class QtestsReporter implements Reporter {
         return found
       } catch {
         // the file is then confirmed as if no run had repeated it
-        return {}
+        return found
       }
     }
     return this.#earlier
@@ -605,6 +618,8 @@ export class QtestsReporter implements Reporter {
         growthBytesPerTest: failed.growthBytesPerTest,
         at: failed.at ?? now.toISOString(),
       }
+      // A leak its confirmation named a test of, kept to carry over while nothing the file loads changes.
+      const leakReport = verdict === 'leak' && reported?.confirmed ? storedLeak(reported) : undefined
       files.push({
         file: module.moduleId,
         verdict: verdict ?? 'unknown',
@@ -612,6 +627,7 @@ export class QtestsReporter implements Reporter {
         modules: probe.modules,
         ...(cleared ? { cleared } : {}),
         ...(failedRepeats ? { failedRepeats } : {}),
+        ...(leakReport ? { leakReport } : {}),
       })
       byProject.set(project, files)
     }
@@ -736,6 +752,8 @@ function collectLoadTests(modules: ReadonlyArray<TestModule>, root: string): Loa
 
 /** Files whose memory grew, and files whose cheap samples rose too late for full GCs to confirm in the run. */
 function grewInRun(file: FileReport): boolean {
+  // A reused file was not probed: its verdict is an earlier run's.
+  if (file.reused) return false
   return file.verdict === 'leak' || file.verdict === 'suspect' || (file.verdict === 'unknown' && file.rose === true)
 }
 
@@ -778,7 +796,10 @@ function whyNotRun(module: TestModule, reason: TestRunEndReason): string | undef
 }
 
 /** measure: what earlier runs' confirmation found for a file that still applies to it */
-type EarlierLookup = (project: string, moduleId: string) => Pick<FileInput, 'clearedEarlier' | 'failedRepeatsEarlier'>
+type EarlierLookup = (
+  project: string,
+  moduleId: string,
+) => Pick<FileInput, 'clearedEarlier' | 'failedRepeatsEarlier' | 'leakEarlier'>
 
 function toFileInput(
   module: TestModule,

@@ -68,8 +68,9 @@ describe('formatTerminalSection', () => {
         failedRepeats: { growthBytesPerTest: 140_000, at: '2026-12-01T00:00:00Z' },
       },
       { ...clean, file: 'test/d.test.ts', verdict: 'unknown' as const, failedRepeats: { growthBytesPerTest: 90_000 } },
+      { ...clean, file: 'test/e.test.ts', verdict: 'leak' as const, reused: true as const },
     ]
-    const summary = { files: 4, leak: 0, suspect: 0, clean: 2, unknown: 2 }
+    const summary = { files: 5, leak: 1, suspect: 0, clean: 2, unknown: 2 }
     const text = formatTerminalSection(report({ mode: 'measure', files, summary }), {
       detail: 'summary',
       reportPaths: [],
@@ -77,7 +78,8 @@ describe('formatTerminalSection', () => {
     expect(text).toContain(
       '2 clean (1 unchanged since measured clean, not probed; 1 grew as when an earlier run cleared them, not repeated)',
     )
-    expect(text).toContain('2 unmeasured (1 failed in every repeat of an earlier run, not repeated) of 4 files')
+    expect(text).toContain('2 unmeasured (1 failed in every repeat of an earlier run, not repeated) of 5 files')
+    expect(text).toContain('1 leaking (1 unchanged since confirmed, not probed), 0 suspect')
   })
 
   it('names the worst three growing tests of a file, what their runs left open, and counts the rest', () => {

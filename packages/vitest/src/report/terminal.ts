@@ -80,7 +80,8 @@ export function formatTerminalSection(
   const hidden = rows.length - shownRows.length
 
   const mode = report.mode === 'hunt' ? `hunt, ${report.settings.iterations} iterations per test` : 'measure'
-  const reused = report.files.filter((file) => file.reused).length
+  const reused = report.files.filter((file) => file.reused && file.verdict === 'clean').length
+  const reusedLeaks = report.files.filter((file) => file.reused && file.verdict === 'leak').length
   const clearedEarlier = report.files.filter((file) => file.clearedEarlier).length
   const notes = [
     reused ? `${reused} unchanged since measured clean, not probed` : '',
@@ -91,7 +92,10 @@ export function formatTerminalSection(
   const unmeasured = failedEarlier
     ? `${summary.unknown} unmeasured (${failedEarlier} failed in every repeat of an earlier run, not repeated)`
     : `${summary.unknown} unmeasured`
-  const counts = `${summary.leak} leaking, ${summary.suspect} suspect, ${clean}, ${unmeasured} of ${summary.files} files`
+  const leaking = reusedLeaks
+    ? `${summary.leak} leaking (${reusedLeaks} unchanged since confirmed, not probed)`
+    : `${summary.leak} leaking`
+  const counts = `${leaking}, ${summary.suspect} suspect, ${clean}, ${unmeasured} of ${summary.files} files`
   if (summary.leak === 0 && summary.suspect === 0) {
     lines.push(`${header} ${style.green('no leaks found')} (${mode}) · ${counts}${where}`)
     if (full) lines.push(...rows.flat())

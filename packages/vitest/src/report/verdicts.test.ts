@@ -481,6 +481,49 @@ describe('measure verdicts of a file an earlier run cleared', () => {
   })
 })
 
+describe('measure verdicts of a file an earlier run confirmed leaking', () => {
+  const tests = Array.from({ length: 6 }, (_, i) => ({ name: `t${i}`, state: 'passed' as const }))
+  const at = '2026-12-01T10:00:00.000Z'
+  const report = {
+    verdict: 'leak' as const,
+    retainedBytes: 400_000,
+    growthBytesPerTest: 80_000,
+    confidence: 0.99,
+    reason: 'this run grew 78.1 KiB per test; repeated one by one, 1 of 6 tests grow',
+    tests: tests.map((t, i) => ({
+      name: t.name,
+      verdict: i === 0 ? ('leak' as const) : ('clean' as const),
+      bytesPerIteration: i === 0 ? 40_000 : 0,
+      confidence: 0.99,
+      iterations: 24,
+      reason: '',
+    })),
+  }
+  const reused = (leakEarlier?: FileInput['leakEarlier']): FileInput => ({
+    file: 'test/l.test.ts',
+    project: null,
+    state: 'passed',
+    tests,
+    probe: { ...growingProbe(0)!, samples: [], atTest: [], screen: [], screenAt: [], reused: true },
+    ...(leakEarlier ? { leakEarlier } : {}),
+    repeat: { ran: false, why: 'the repeat run ended before this file' },
+  })
+
+  it('carries the leak and its tests over, says so, and is never sent to be repeated', () => {
+    const verdict = fileVerdict(reused({ at, report }), measure)
+    expect(verdict).toMatchObject({ verdict: 'leak', reused: true, growthBytesPerTest: 80_000 })
+    expect(verdict.tests[0]).toMatchObject({ verdict: 'leak', bytesPerIteration: 40_000 })
+    expect(verdict.reason).toMatch(
+      /^not probed in this run: an earlier run confirmed it leaking \(2026-12-01\), .*; then: this run grew/,
+    )
+    expect(verdict.confirmed).toBeUndefined()
+  })
+
+  it('is clean when reused without a leak', () => {
+    expect(fileVerdict(reused(), measure)).toMatchObject({ verdict: 'clean', reused: true })
+  })
+})
+
 describe('measure verdicts of a file whose tests failed in every repeat of an earlier run', () => {
   const tests = Array.from({ length: 6 }, (_, i) => ({ name: `t${i}`, state: 'passed' as const }))
   const at = '2026-12-01T10:00:00.000Z'

@@ -43,6 +43,27 @@ export interface FileInput {
   clearedEarlier?: { growthBytesPerTest: number; at: string }
   /** measure: an earlier run's confirmation found every test of this file failing when repeated, keeping little */
   failedRepeatsEarlier?: { growthBytesPerTest: number; at: string }
+  /** measure: an earlier run confirmed this file leaking (its report then): carried over while the file is reused */
+  leakEarlier?: { at: string; report: StoredLeak }
+}
+
+/** What a confirmed leak's report keeps for later runs: the verdict and its tests, not this run's timings or samples. */
+export type StoredLeak = Pick<
+  FileReport,
+  'verdict' | 'retainedBytes' | 'growthBytesPerTest' | 'confidence' | 'tests' | 'reason' | 'unmeasuredTests'
+>
+
+export function storedLeak(report: FileReport): StoredLeak {
+  const { verdict, retainedBytes, growthBytesPerTest, confidence, tests, reason, unmeasuredTests } = report
+  return {
+    verdict,
+    retainedBytes,
+    growthBytesPerTest,
+    confidence,
+    tests,
+    reason,
+    ...(unmeasuredTests ? { unmeasuredTests } : {}),
+  }
 }
 
 export interface VerdictSettings {
@@ -335,6 +356,16 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     tests: tests(verdict, confidence, why),
     reason: why,
   })
+  if (probe?.reused && input.leakEarlier?.report.verdict === 'leak') {
+    // Nothing it loads changed since its leak was confirmed: the same leak, without probes or repeats.
+    const { at, report } = input.leakEarlier
+    return {
+      ...base,
+      ...report,
+      reused: true,
+      reason: `not probed in this run: an earlier run confirmed it leaking (${at.slice(0, 10)}), and nothing it loads has changed since; then: ${report.reason}`,
+    }
+  }
   if (probe?.reused) {
     const why = 'not probed in this run: an earlier run measured it clean, and nothing it loads has changed since'
     return notProbed('clean', 0.9, why, { reused: true })
@@ -454,6 +485,8 @@ export function fileVerdict(input: FileInput, settings: VerdictSettings): FileRe
  * leak; growth they show is, and now has its tests named. Unconfirmed growth is never more than suspect.
  */
 export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, settings: VerdictSettings): FileReport {
+  // Not probed in this run: its verdict (clean, or a confirmed leak) is an earlier run's, never sent to be repeated.
+  if (screened.reused) return screened
   const earlier = input.clearedEarlier
   if (
     earlier &&
