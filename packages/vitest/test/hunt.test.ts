@@ -183,6 +183,33 @@ it('waits for a short timer', async () => {
   }, 120_000)
 })
 
+// Seen on @mswjs/interceptors' suite: a test that adds a listener per run and never removes it hung from its second
+// run on; each run took the whole timeout, and the 480 runs hunt plans would have taken 40 minutes.
+describe('hunt mode on a test whose repeats time out', () => {
+  it('stops its repeats after two runs that time out, calls it unknown and says why', async () => {
+    const dir = tempProject({
+      'vitest.config.mjs': configWith(QUICK_HUNT),
+      'test/hangs.test.mjs': `import { expect, it } from 'vitest'
+let runs = 0
+it('hangs after its first run', async () => {
+  runs++
+  if (runs > 1) await new Promise(() => {})
+  expect(runs).toBe(1)
+}, 200)
+it('keeps nothing', () => expect([1, 2].length).toBe(2))
+`,
+    })
+    const run = await runVitestIn(dir, ['run'])
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    const [hangs, other] = readReport(dir).files[0]?.tests ?? []
+    expect(hangs?.verdict, hangs?.reason).toBe('unknown')
+    expect(hangs?.reason).toMatch(
+      /time out \(first, run 2: .*timed out in 200ms.*\), so its repeats stopped after 3 runs/,
+    )
+    expect(other?.verdict, other?.reason).toBe('clean')
+  }, 120_000)
+})
+
 // Vite and Vitest set MODE, DEV, PROD and BASE_URL in the main process after the config is read; the repeat run
 // inherited them, so a config that reads one (here into a test's env) configured the repeat run differently.
 describe('hunt mode with a config that reads the environment', () => {

@@ -279,8 +279,9 @@ function stillApplies(
 }
 
 /**
- * The history after a run: measured clean files are (re)recorded, other measured verdicts forget the file; a file
- * whose tests all failed when repeated is kept apart (`failedRepeats`), never as clean.
+ * The history after a run: measured clean files and confirmed leaks (with their report) are (re)recorded, other
+ * measured verdicts forget the file; a file whose tests all failed when repeated is kept apart (`failedRepeats`),
+ * never as clean.
  */
 export function recordRun(
   history: CleanHistory,

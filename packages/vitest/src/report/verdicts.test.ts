@@ -647,6 +647,22 @@ describe('measure verdicts confirmed by the repeat run', () => {
     expect(report.failedRepeats).toEqual({ growthBytesPerTest: report.growthBytesPerTest })
   })
 
+  // Seen on @mswjs/interceptors' suite: a test adding a listener per run hung from its second run on.
+  it('leaves a test unknown, and its file, when its repeats stopped on runs that timed out', () => {
+    const timedOut = {
+      iterations: 0,
+      stoppedOnTimeouts: true as const,
+      failures: { runs: 2, of: 3, first: { iteration: 2, message: 'Test timed out in 5000ms.' } },
+    }
+    const report = fileVerdict(huntFile([{ name: 'hangs', state: 'passed', repeated: timedOut }]), hunt)
+    expect(report.tests[0]).toMatchObject({ verdict: 'unknown', bytesPerIteration: null })
+    expect(report.tests[0]!.reason).toMatch(
+      /time out \(first, run 2: Test timed out in 5000ms\.\), so its repeats stopped after 3 runs/,
+    )
+    const measured = fileVerdict(growingFile(tests.map((test) => ({ ...test, repeated: timedOut }))), measure)
+    expect(measured.verdict).toBe('unknown')
+  })
+
   it('still calls it a leak when a test grows through failing repeats', () => {
     const failures = { runs: 47, of: 48, first: { iteration: 2, message: 'expected 2 to be 1' } }
     const growing = tests.map((test) => ({

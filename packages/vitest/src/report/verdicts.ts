@@ -216,7 +216,11 @@ export function huntTestVerdict(
     const { runs, of, first } = probe.failures
     const failed = `${runs} of its ${of} runs in the repeat run failed (first, run ${first.iteration}: ${first.message})`
     // A failing run may stop before the code that would leak: no growth then proves nothing.
-    if (verdict === 'clean') {
+    if (probe.stoppedOnTimeouts && verdict !== 'leak') {
+      verdict = 'unknown'
+      confidence = 0
+      why = `its runs in the repeat run time out (first, run ${first.iteration}: ${first.message}), so its repeats stopped after ${of} runs: not measured`
+    } else if (verdict === 'clean') {
       verdict = 'unknown'
       confidence = 0
       why = `${failed}; no growth seen, but a failed run may not reach the code that leaks`

@@ -113,6 +113,8 @@ export interface TestProbeMeta {
   allocationSites?: AllocationSiteMeta[]
   /** hunt: runs of the repeat run that failed (they are measured all the same) */
   failures?: { runs: number; of: number; first: { iteration: number; message: string } }
+  /** hunt: the repeats stopped after runs that timed out in a row (see `TIMEOUTS_TO_STOP` in worker/huntedTest.ts) */
+  stoppedOnTimeouts?: true
   /** hunt: memory test tooling held, released before each sample */
   tooling?: ToolingHold[]
   /**

@@ -77,6 +77,26 @@ function huntWithOptimizer(perRun: (optimizerOff: boolean) => number, options: P
 const noise = (run: number) => ((run * 7919) % 7) * 100 - 300
 
 describe('HuntedTest', () => {
+  it('stops repeating a test whose runs time out twice in a row, and goes on through other failures', () => {
+    const timeout = 'TestTimeoutError: Test timed out in 5000ms.'
+    const test = new HuntedTest(settings, () => 0)
+    expect(test.runFinished('pass', 1)).toBe('next')
+    expect(test.runFinished('fail', 5000, timeout)).not.toBe('stop')
+    expect(test.runFinished('fail', 5000, timeout)).toBe('stop')
+    expect(test.meta()).toMatchObject({ stoppedOnTimeouts: true, failures: { runs: 2, of: 3 } })
+    // one timeout between passing runs, or failing assertions, do not stop it
+    const flaky = new HuntedTest(settings, () => 0)
+    for (const [outcome, message] of [
+      ['fail', timeout],
+      ['pass', undefined],
+      ['fail', timeout],
+      ['fail', 'expected 2 to be 1'],
+      ['fail', 'expected 3 to be 1'],
+    ] as const)
+      expect(flaky.runFinished(outcome, 1, message)).not.toBe('stop')
+    expect(flaky.meta().stoppedOnTimeouts).toBeUndefined()
+  })
+
   // query-core's cancelled fetch schedules a 5-minute GC timer per run; a mocked request of @mswjs/interceptors leaves
   // its socket open: what holds the memory, beside where it was allocated.
   it('says which resources each run left open, over its windows, and not those that stay put', () => {

@@ -94,6 +94,16 @@ const STEADY_PACE = 0.5
  */
 const CONFIRMING_WINDOWS_TO_LEAK = 2
 
+/**
+ * Runs that time out in a row before the test's repeats stop: on @mswjs/interceptors' suite a test that adds a
+ * listener per run and never removes it hung from its second run on, each run taking the whole 5 s timeout (480
+ * runs planned: 40 minutes for one test, in plain Vitest with `repeats` too).
+ */
+const TIMEOUTS_TO_STOP = 2
+
+/** Vitest's message for a test or hook that ran past its timeout ("Test timed out in 5000ms."). */
+const TIMED_OUT = /\btimed out in \d+ ?ms\b/i
+
 export class HuntedTest {
   readonly #settings: HuntSettings
   readonly #now: () => number
@@ -125,6 +135,8 @@ export class HuntedTest {
   #stride = 1
   #nextSampleAt = 1
   #failures = 0
+  #timeoutsInARow = 0
+  #stoppedOnTimeouts = false
   #firstFailure: { iteration: number; message: string } | undefined
   #skipped: string | undefined
   #confirmStartedAt: number | undefined
@@ -200,6 +212,13 @@ export class HuntedTest {
     if (outcome === 'fail') {
       this.#failures++
       this.#firstFailure ??= { iteration: run + 1, message: failure ?? 'failed' }
+    }
+    // A run that timed out took the whole timeout and reached nothing: more of them would only cost.
+    this.#timeoutsInARow = outcome === 'fail' && TIMED_OUT.test(failure ?? '') ? this.#timeoutsInARow + 1 : 0
+    if (this.#timeoutsInARow >= TIMEOUTS_TO_STOP) {
+      this.#stoppedOnTimeouts = true
+      this.#phase = 'done'
+      return 'stop'
     }
     switch (this.#phase) {
       case 'first':
@@ -438,6 +457,7 @@ export class HuntedTest {
     if (this.#optimizerOffWindow !== undefined && this.#windows[this.#optimizerOffWindow])
       meta.optimizerOffWindow = this.#optimizerOffWindow
     if (this.#failures) meta.failures = { runs: this.#failures, of: this.#runs, first: this.#firstFailure! }
+    if (this.#stoppedOnTimeouts) meta.stoppedOnTimeouts = true
     if (this.#tooling.size) meta.tooling = [...this.#tooling.values()]
     const open = this.#openPerRun()
     if (open) meta.openPerRun = open
