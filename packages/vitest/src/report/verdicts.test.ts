@@ -86,6 +86,22 @@ describe('hunt verdicts', () => {
     expect(report.tests[0]!.reason).toMatch(/levelled off .*not a leak/)
   })
 
+  it('calls growth given back in the window without optimizers clean, and says so', () => {
+    const probe = confirmed(30_000, 30_000, 'given back')
+    let bytes = probe.samples!.at(-1)!
+    for (let run = 52; run <= 96; run += 4) {
+      bytes -= 4 * 40_000
+      probe.samples!.push(bytes)
+      probe.sampleRuns!.push(run)
+    }
+    const repeated = { ...probe, windows: [24, 12, 12], optimizerOffWindow: 2, iterations: 48, runs: 96 }
+    const report = fileVerdict(huntFile([{ name: 'a > reuses a socket', state: 'passed', repeated }]), hunt)
+    expect(report.tests[0]).toMatchObject({ verdict: 'clean', bytesPerIteration: 0 })
+    expect(report.tests[0]!.reason).toMatch(
+      /then fell .* per iteration \(by run 96\): memory held for a while and given back/,
+    )
+  })
+
   it('calls growth that stopped with V8’s optimizing compilers off compiled code, not a leak', () => {
     // two windows growing 1.5 KB a run, then a window without optimizers: a fall first (code thrown away), flat
     const probe = confirmed(1536, 1536, 'compiled code')

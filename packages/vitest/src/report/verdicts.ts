@@ -145,6 +145,13 @@ function seriesVerdict(probe: TestProbeMeta, settings: VerdictSettings): { analy
   const last = window(windows.length - 1)
   const late = formatBytes(last.bytesPerStep)
   const total = runs.at(-1) ?? samples.length
+  if (probe.confirmation === 'given back') {
+    const kept = formatBytes(window(windows.length - 2).bytesPerStep)
+    return {
+      analysis: { ...last, verdict: 'clean' },
+      reason: `grew ${early} per iteration over its first ${firstRuns} runs and ${kept} later, then fell ${formatBytes(-last.bytesPerStep)} per iteration (by run ${total}): memory held for a while and given back (a timer, a connection closed), not kept`,
+    }
+  }
   if (probe.confirmation === 'compiled code') {
     const kept = formatBytes(window(windows.length - 2).bytesPerStep)
     return {

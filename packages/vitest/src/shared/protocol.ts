@@ -98,9 +98,10 @@ export interface TestProbeMeta {
   warmupRuns?: number
   /**
    * hunt: how confirming windows ended, when the first window grew; `compiled code`: it kept growing, but not in
-   * a last window with V8's optimizing compilers off
+   * a last window with V8's optimizing compilers off; `given back`: memory fell in that window (what the runs kept
+   * was released later, whatever V8 compiled)
    */
-  confirmation?: 'kept growing' | 'levelled off' | 'out of runs' | 'compiled code'
+  confirmation?: 'kept growing' | 'levelled off' | 'out of runs' | 'compiled code' | 'given back'
   /** measure's confirmation: it kept under `barBytes` per run over `runs` runs, after `afterRuns` unmeasured ones, so
    * it was cleared there, without windows (see worker/huntedTest.ts, QUICK_CLEAR_RUNS); `atMost`: read after one full
    * GC, an upper bound (BOUND_CHECKS) */

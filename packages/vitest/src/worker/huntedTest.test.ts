@@ -203,6 +203,13 @@ describe('HuntedTest', () => {
     expect(offAfter).toBe(false)
   })
 
+  // @mswjs/interceptors' https test: 30 KiB a run kept for 2–4 s, then released, optimizers or not.
+  it('calls memory that falls with the optimizers off given back, not compiled code', () => {
+    const { meta, confirmedLeak } = huntWithOptimizer((off) => (off ? -40 * KB : 30 * KB))
+    expect(meta.confirmation).toBe('given back')
+    expect(confirmedLeak).toBe(false)
+  })
+
   it('checks growth that slowed but did not stop the same way when the runs run out', () => {
     // 1 KB a run while V8 optimizes; the runs end after one confirming window, growth unexplained
     const { meta, confirmedLeak } = huntWithOptimizer((off) => (off ? 0 : 1024), { maxRuns: 24 + 24 + 40 })
