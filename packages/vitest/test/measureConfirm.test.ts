@@ -18,11 +18,30 @@ const kept = []
 for (let i = 0; i < 8; i++) it('keeps 64 KB ' + i, () => { kept.push(new Array(8000).fill(i)); expect(kept.length).toBeGreaterThan(0) })
 `
 
-it('clears a file that grew on first use with the quick clear, and still confirms a leaking one', async () => {
+// Memory a pool keeps while requests keep coming and lets go after 4 s without one (as a keep-alive connection is
+// closed): each test sends a request of 192 KB the first time it runs, the first test every time.
+const heldAWhile = `import { expect, it } from 'vitest'
+const held = []
+const sent = new Set()
+let idle
+const request = () => {
+  held.push(new Array(24000).fill(held.length))
+  clearTimeout(idle)
+  idle = setTimeout(() => { held.length = 0 }, 4000)
+}
+for (let i = 0; i < 6; i++) it('sends request ' + i, () => {
+  if (i === 0 || !sent.has(i)) request()
+  sent.add(i)
+  expect(sent.has(i)).toBe(true)
+})
+`
+
+it('clears a file that grew on first use with the quick clear, one whose memory is given back after a wait, and still confirms a leaking one', async () => {
   const dir = tempProject({
     'vitest.config.mjs': configWith("{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false } }"),
     'test/first-use.test.mjs': firstUse,
     'test/leaking.test.mjs': leaking,
+    'test/held-a-while.test.mjs': heldAWhile,
   })
   const run = await runVitestIn(dir, ['run'], {}, 240_000)
   expect(run.code, run.stdout + run.stderr).toBe(0)
@@ -49,6 +68,12 @@ it('clears a file that grew on first use with the quick clear, and still confirm
   expect(leak).toMatchObject({ verdict: 'leak', confirmed: true })
   expect(leak.tests[0]).toMatchObject({ verdict: 'leak' })
   expect(leak.tests[0]!.bytesPerIteration).toBeGreaterThan(32 * 1024)
+  expect(leak.tests[0]!.reason).toMatch(/still held after 6 s with nothing running/)
+
+  const held = file('held-a-while')
+  expect(held.growthBytesPerTest, held.reason).toBeGreaterThan(16 * 1024)
+  expect(held, held.reason).toMatchObject({ verdict: 'clean', confirmed: true })
+  expect(held.tests[0]!.reason).toMatch(/gave back .* within 6 s with nothing running: memory held for a while/)
 }, 300_000)
 
 // Each run of a test in the repeat run notes the Vitest worker slot it ran in (VITEST_POOL_ID) and when; each file of

@@ -86,6 +86,25 @@ describe('hunt verdicts', () => {
     expect(report.tests[0]!.reason).toMatch(/levelled off .*not a leak/)
   })
 
+  it('calls a leak given back after the idle wait clean, and says a held one was still held then', () => {
+    const idle = { waitedMs: 6000, keptBytes: 1_400_000, givenBackBytes: 1_200_000 }
+    const given = { ...confirmed(30_000, 30_000, 'given back'), idle }
+    const kept = { ...confirmed(30_000, 30_000, 'kept growing'), idle: { ...idle, givenBackBytes: 0 } }
+    const report = fileVerdict(
+      huntFile([
+        { name: 'held a while', state: 'passed', repeated: given },
+        { name: 'held', state: 'passed', repeated: kept },
+      ]),
+      hunt,
+    )
+    expect(report.tests[0]).toMatchObject({ verdict: 'clean', bytesPerIteration: 0 })
+    expect(report.tests[0]!.reason).toMatch(
+      /but gave back 1\.1 MiB of the 1\.3 MiB it kept within 6 s with nothing running: memory held for a while/,
+    )
+    expect(report.tests[1]!.verdict).toBe('leak')
+    expect(report.tests[1]!.reason).toMatch(/; still held after 6 s with nothing running$/)
+  })
+
   it('calls growth given back in the window without optimizers clean, and says so', () => {
     const probe = confirmed(30_000, 30_000, 'given back')
     let bytes = probe.samples!.at(-1)!

@@ -145,6 +145,15 @@ function seriesVerdict(probe: TestProbeMeta, settings: VerdictSettings): { analy
   const last = window(windows.length - 1)
   const late = formatBytes(last.bytesPerStep)
   const total = runs.at(-1) ?? samples.length
+  const idle = probe.idle
+  const waited = idle && `${Math.round(idle.waitedMs / 1000)} s with nothing running`
+  if (probe.confirmation === 'given back' && idle) {
+    const pace = window(probe.optimizerOffWindow === undefined ? windows.length - 1 : windows.length - 2)
+    return {
+      analysis: { ...pace, verdict: 'clean', bytesPerStep: 0 },
+      reason: `grew ${formatBytes(pace.bytesPerStep)} per iteration and kept its pace over ${total} runs, but gave back ${formatBytes(idle.givenBackBytes)} of the ${formatBytes(idle.keptBytes)} it kept within ${waited}: memory held for a while (a timer, a keep-alive connection), not kept`,
+    }
+  }
   if (probe.confirmation === 'given back') {
     const kept = formatBytes(window(windows.length - 2).bytesPerStep)
     return {
@@ -160,16 +169,17 @@ function seriesVerdict(probe: TestProbeMeta, settings: VerdictSettings): { analy
     }
   }
   if (probe.confirmation === 'kept growing') {
+    const still = idle ? `; still held after ${waited}` : ''
     if (probe.optimizerOffWindow === undefined)
       return {
         analysis: last,
-        reason: `grew ${late} per iteration and kept its pace over ${total} runs (${early} in the first ${firstRuns})`,
+        reason: `grew ${late} per iteration and kept its pace over ${total} runs (${early} in the first ${firstRuns})${still}`,
       }
     // The window before the check proved the pace; the check only had to show growth went on without optimizers.
     const kept = window(windows.length - 2)
     return {
       analysis: last.verdict === 'leak' ? last : kept,
-      reason: `grew ${formatBytes(kept.bytesPerStep)} per iteration and kept its pace over ${total} runs (${early} in the first ${firstRuns}), ${late} with V8's optimizing compilers off`,
+      reason: `grew ${formatBytes(kept.bytesPerStep)} per iteration and kept its pace over ${total} runs (${early} in the first ${firstRuns}), ${late} with V8's optimizing compilers off${still}`,
     }
   }
   if (last.verdict === 'clean')

@@ -203,6 +203,39 @@ describe('HuntedTest', () => {
     expect(offAfter).toBe(false)
   })
 
+  // measure's confirmation: a leak is looked at once more after a wait with nothing running.
+  it('waits before calling a leak in measure, and calls memory given back by then held for a while', () => {
+    const drive = (afterWait: (kept: number, last: number) => number) => {
+      const test = new HuntedTest({ ...settings, idleCheckMs: 6000 }, () => 0)
+      let bytes = 50_000_000
+      for (let run = 0; run < 5000; run++) {
+        bytes += 20 * KB
+        const step = test.runFinished('pass', 1)
+        if (step === 'stop') break
+        if (step !== 'sample') continue
+        const next = test.addSample(bytes + noise(run))
+        if (next === 'idle') {
+          expect(test.idleWaitMs).toBe(6000)
+          const samples = test.samples
+          expect(test.addIdleSample(afterWait(samples.at(-1)! - samples[0]!, samples.at(-1)!))).toBe('stop')
+          break
+        }
+        if (next === 'stop') break
+      }
+      return { meta: test.meta(), confirmedLeak: test.confirmedLeak }
+    }
+    const released = drive((kept, last) => last - 0.8 * kept)
+    expect(released.meta.confirmation).toBe('given back')
+    expect(released.confirmedLeak).toBe(false)
+    expect(released.meta.idle?.waitedMs).toBe(6000)
+    const held = drive((_kept, last) => last)
+    expect(held.meta.confirmation).toBe('kept growing')
+    expect(held.confirmedLeak).toBe(true)
+    expect(held.meta.idle?.givenBackBytes).toBe(0)
+    // hunt mode has no idle check
+    expect(hunt((run) => 50_000_000 + run * 20 * KB).meta.idle).toBeUndefined()
+  })
+
   // @mswjs/interceptors' https test: 30 KiB a run kept for 2–4 s, then released, optimizers or not.
   it('calls memory that falls with the optimizers off given back, not compiled code', () => {
     const { meta, confirmedLeak } = huntWithOptimizer((off) => (off ? -40 * KB : 30 * KB))

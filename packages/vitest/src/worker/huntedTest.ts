@@ -34,6 +34,11 @@ export interface HuntSettings {
    * bound `runsToFirstBound` runs later (or a later check, or a span), is cleared there, without windows
    */
   quickClearBytes?: number
+  /**
+   * measure's confirmation: before a test is called a leak, the runner waits this long with nothing running and
+   * samples once more; memory given back by then was held for a while (a timer, a keep-alive connection), not kept
+   */
+  idleCheckMs?: number
   /** runs after the quick clear's settled sample before its first bound (default `RUNS_TO_FIRST_BOUND`) */
   runsToFirstBound?: number
   /** the quick clear reads a later bound only while the test's runs have taken less than this, ms (see BOUND_CHECKS) */
@@ -75,9 +80,10 @@ export const BOUND_CHECKS = [0, 8, 24]
 
 /**
  * What the runner does after a run: nothing yet, take a sample, read a bound (one full GC, which a second completes
- * when a settled sample follows), or end the test's repeats.
+ * when a settled sample follows), wait `idleCheckMs` and take a last sample (`addIdleSample`), or end the test's
+ * repeats.
  */
-export type HuntStep = 'next' | 'sample' | 'bound' | 'stop'
+export type HuntStep = 'next' | 'sample' | 'bound' | 'idle' | 'stop'
 
 export type RunOutcome = 'pass' | 'fail' | 'skip'
 
@@ -102,6 +108,13 @@ const CONFIRMING_WINDOWS_TO_LEAK = 2
 const TIMEOUTS_TO_STOP = 2
 
 /**
+ * measure's confirmation: how long nothing runs before a leak's last sample. Node's HTTP server closes an idle
+ * keep-alive connection after 5 s, undici's client after 4 s; an https test of @mswjs/interceptors kept 30 KiB a run
+ * that was given back 2–4 s after its last run. One wait per leaking file: its confirmation stops at the first leak.
+ */
+export const IDLE_CHECK_MS = 6000
+
+/**
  * With the optimizers off, memory falling per run by at least this share of the pace it grew at before (and by the
  * floor) was given back, not compiled code: V8 throws optimized code away at once (the window's first samples,
  * left out), and is flat after.
@@ -117,7 +130,9 @@ export class HuntedTest {
   #runs = 0
   #warmupRuns = 0
   #warmupMs = 0
-  #phase: 'first' | 'quick' | 'warmup' | 'sample' | 'done' = 'first'
+  #phase: 'first' | 'quick' | 'warmup' | 'sample' | 'idle' | 'done' = 'first'
+  /** measure's idle check: what the windows kept, from their first sample to their last, and what the wait gave back */
+  #idle: TestProbeMeta['idle']
   /** the quick clear: the settled sample growth is read from, the runs after the first when it was taken, and so far */
   #quickFrom: number | undefined
   #quickFromRuns = 0
@@ -385,7 +400,7 @@ export class HuntedTest {
               -Math.max(this.#settings.floorBytes, GIVEN_BACK * this.#windowAt(window - 1).bytesPerStep)
             ? 'given back'
             : 'compiled code'
-      return 'stop'
+      return this.#concluded()
     }
     if (window === 0) {
       // Nothing grows: the first window settles it. Growth is confirmed by more windows, within the bounds.
@@ -420,7 +435,7 @@ export class HuntedTest {
       // The check could not finish: what the windows before it found stands.
       this.#optimizerOff = false
       this.#confirmed = this.#beforeCheck
-      return 'stop'
+      return this.#concluded()
     }
     // Growth still going, slower, when the runs or the time ran out: the check may clear it too.
     if (this.#windows.length > 1) return this.#checkWithoutOptimizers('out of runs')
@@ -434,7 +449,7 @@ export class HuntedTest {
   #checkWithoutOptimizers(found: 'kept growing' | 'out of runs'): HuntStep {
     if (!this.#settings.optimizerCheck || this.#optimizerOffWindow !== undefined) {
       this.#confirmed = found
-      return 'stop'
+      return this.#concluded()
     }
     this.#beforeCheck = found
     this.#optimizerOff = true
@@ -443,6 +458,33 @@ export class HuntedTest {
     this.#nextSampleAt = this.#sampledRuns + OPTIMIZER_OFF.settleRuns
     this.#windows.push(0)
     return 'next'
+  }
+
+  /** A leak found: measure's confirmation first waits and looks once more (see `idleCheckMs`); otherwise the end. */
+  #concluded(): HuntStep {
+    if (this.#confirmed !== 'kept growing' || this.#settings.idleCheckMs === undefined) return 'stop'
+    this.#phase = 'idle'
+    return 'idle'
+  }
+
+  /** How long the runner waits before the idle sample, ms. */
+  get idleWaitMs(): number {
+    return this.#settings.idleCheckMs ?? 0
+  }
+
+  /**
+   * The sample after the idle wait: memory falling back by at least `GIVEN_BACK` of what the windows kept was held
+   * for a while, not kept (a leak keeps all of it).
+   */
+  addIdleSample(bytes: number): HuntStep {
+    const first = this.#samples[0]!
+    const last = this.#samples.at(-1)!
+    const kept = last - first
+    const givenBack = last - bytes
+    this.#idle = { waitedMs: this.idleWaitMs, keptBytes: Math.round(kept), givenBackBytes: Math.round(givenBack) }
+    if (kept > 0 && givenBack >= GIVEN_BACK * kept) this.#confirmed = 'given back'
+    this.#phase = 'done'
+    return 'stop'
   }
 
   #windowAt(index: number): LeakAnalysis {
@@ -473,6 +515,7 @@ export class HuntedTest {
       meta.optimizerOffWindow = this.#optimizerOffWindow
     if (this.#failures) meta.failures = { runs: this.#failures, of: this.#runs, first: this.#firstFailure! }
     if (this.#stoppedOnTimeouts) meta.stoppedOnTimeouts = true
+    if (this.#idle) meta.idle = this.#idle
     if (this.#tooling.size) meta.tooling = [...this.#tooling.values()]
     const open = this.#openPerRun()
     if (open) meta.openPerRun = open

@@ -12,11 +12,11 @@ import {
   WORKER_CONFIG_KEY,
   type WorkerConfig,
 } from '../shared/protocol.js'
-import { heapStatistics, nextMacrotask, now } from './captured.js'
+import { heapStatistics, nextMacrotask, now, setTimer } from './captured.js'
 import type { HeapSampler } from './heapSampler.js'
 import { EventLoopWatch } from './eventLoopWatch.js'
 import { type HuntTools, loadHuntTools, siteResolver } from './huntTools.js'
-import { HuntedTest, type HuntStep, RUNS_TO_FIRST_BOUND, type RunOutcome } from './huntedTest.js'
+import { HuntedTest, type HuntStep, IDLE_CHECK_MS, RUNS_TO_FIRST_BOUND, type RunOutcome } from './huntedTest.js'
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
 import {
   allowListeners,
@@ -357,6 +357,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             harnessBytes,
             optimizerCheck: this.#optimizingTiers.length > 0,
             quickClearBytes: config.quickClearBytes,
+            idleCheckMs: config.quickClearBytes === undefined ? undefined : IDLE_CHECK_MS,
             // A worker's first test also settles Vitest's own code: on jotai's suite, when these runs came before the
             // quick clear's first sample, with 8 none of 11 files' first tests was cleared; with 24, 9 of 12.
             runsToFirstBound: warmupRuns === FIRST_WARMUP_RUNS ? FIRST_TEST_RUNS_TO_FIRST_BOUND : RUNS_TO_FIRST_BOUND,
@@ -464,6 +465,15 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       } else if (this.#tooling) {
         // Warm-up runs' mocks are not counted, but need not pile up either.
         for (const registry of this.#tooling) registry.release()
+      }
+      if (step === 'idle') {
+        // measure's confirmation, before it calls a leak: nothing runs for a while, then one more sample.
+        step = 'stop'
+        await new Promise((resolve) => setTimer(resolve, hunt.test.idleWaitMs))
+        await this.#readyToSample()
+        this.#probe('sample', () => {
+          step = hunt.test.addIdleSample(this.#sample(true))
+        })
       }
       if (step === 'stop' || this.#broken) this.#finishHunt(test, hunt, true)
       else this.#probe('sample', () => setOptimizing(!hunt.test.optimizerOff, this.#optimizingTiers))
