@@ -3,6 +3,7 @@ import {
   CHEAP_SAMPLE_SHARE,
   confirmFloorBytes,
   grewAsWhenCleared,
+  grewAsWhenRepeatsFailed,
   LEAK_STEADY_RATIO,
   MEASURE_MIN_TESTS,
   MIN_SPAN_TESTS,
@@ -539,7 +540,7 @@ export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, 
     input.state === 'passed' &&
     (screened.verdict === 'leak' || screened.verdict === 'suspect') &&
     screened.growthBytesPerTest !== null &&
-    grewAsWhenCleared(screened.growthBytesPerTest, failedEarlier.growthBytesPerTest, settings.minBytesPerTest)
+    grewAsWhenRepeatsFailed(screened.growthBytesPerTest, failedEarlier.growthBytesPerTest, settings.minBytesPerTest)
   )
     // Repeating it again would fail again: its test file, which holds the tests' shared state, is unchanged.
     return {

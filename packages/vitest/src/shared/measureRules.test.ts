@@ -5,6 +5,8 @@ import {
   confirmationPlan,
   confirmTimeLimitMs,
   fullStepSettles,
+  grewAsWhenCleared,
+  grewAsWhenRepeatsFailed,
   risingSteadily,
   spread,
   nextRunConfirmsMore,
@@ -136,6 +138,15 @@ describe('unreachedReason', () => {
     expect(unreachedReason('it ran out of its 95 s', true, false)).toBe(
       'the repeat run ended before this file: it ran out of its 95 s',
     )
+  })
+})
+
+describe('grewAsWhenRepeatsFailed', () => {
+  it('allows a quarter more than then plus half the bar, where a cleared file gets half the bar only', () => {
+    expect(grewAsWhenRepeatsFailed(326 * 1024, 316 * 1024, 16384)).toBe(true)
+    expect(grewAsWhenCleared(326 * 1024, 316 * 1024, 16384)).toBe(false)
+    expect(grewAsWhenRepeatsFailed(100_000 * 1.25 + 8192, 100_000, 16384)).toBe(true)
+    expect(grewAsWhenRepeatsFailed(100_000 * 1.25 + 8193, 100_000, 16384)).toBe(false)
   })
 })
 
