@@ -42,6 +42,11 @@ function measuredClean(test: string, modules: string[], extra: Partial<MeasuredF
   )
 }
 
+/** The history after a run that measured `file` clean (a first run for the project at `root`). */
+function measuredCleanAfter(history: CleanHistory, file: string): CleanHistory {
+  return recordRun(history, [{ file, verdict: 'clean', reused: false, modules: [file] }], settings, now, root)
+}
+
 describe('clean history', () => {
   it('reuses a file measured clean while nothing it loaded changes, and measures it again once one does', () => {
     const { write } = project()
@@ -106,13 +111,7 @@ describe('clean history', () => {
     expect(clearedEarlier(history, test, settings, new ContentStamps(history.contents))).toBeUndefined()
     // a file measured clean without confirmation has nothing cleared to compare with
     const fresh = project().write('b.test.ts', 'test')
-    const plain = recordRun(
-      history,
-      [{ file: fresh, verdict: 'clean', reused: false, modules: [fresh] }],
-      settings,
-      now,
-      root,
-    )
+    const plain = measuredCleanAfter(history, fresh)
     expect(clearedEarlier(plain, fresh, settings, new ContentStamps())).toBeUndefined()
   })
 
@@ -150,13 +149,7 @@ describe('clean history', () => {
     // a later run that measures it otherwise forgets it; one that skips it keeps it
     const skipped = recordRun(first, [{ ...measured, reused: true, failedRepeats: undefined }], settings, now, root)
     expect(failedRepeatsEarlier(skipped, test, settings, new ContentStamps())).toEqual(failedRepeats)
-    const cleaned = recordRun(
-      first,
-      [{ file: test, verdict: 'clean', reused: false, modules: [test] }],
-      settings,
-      now,
-      root,
-    )
+    const cleaned = measuredCleanAfter(first, test)
     expect(failedRepeatsEarlier(cleaned, test, settings, new ContentStamps())).toBeUndefined()
     writeFileSync(test, 'test // changed')
     expect(failedRepeatsEarlier(first, test, settings, new ContentStamps())).toBeUndefined()

@@ -19,18 +19,21 @@ export interface CleanRecord {
   modules: string[]
   /** when a run last measured it clean (ISO date) */
   measuredAt: string
-  /** when its clean verdict came from repeating its tests (measure's confirmation): what it grew per test then,
-   * and what the verdict depended on besides the modules — the settings and the test file's own content */
-  cleared?: { growthBytesPerTest: number; at: string; settings: string; testFile: string }
+  /** when its clean verdict came from repeating its tests (measure's confirmation) */
+  cleared?: RecordedFinding
   /** confirmed leaking (measure's confirmation named its test), not clean: the file's report then, and when */
   leak?: { at: string; report: object }
 }
 
-/** measure: a growing file whose tests all failed when its confirmation repeated them, keeping little (no run can
- * confirm or clear it): what it grew per test then, when, and the settings and test file it was found under */
-export interface FailedRepeatsRecord {
+/** measure: what a confirmation found of a growing file — what it grew per test then, and when (ISO date). */
+export interface Finding {
   growthBytesPerTest: number
   at: string
+}
+
+/** A finding as the cache keeps it, with what it depended on besides the modules: the settings and the test file's own
+ * content (a short id of each). */
+export interface RecordedFinding extends Finding {
   settings: string
   testFile: string
 }
@@ -38,8 +41,9 @@ export interface FailedRepeatsRecord {
 export interface CleanHistory {
   version: 1
   files: Record<string, CleanRecord>
-  /** files not worth repeating again while their test file is unchanged (not clean: never reused as clean) */
-  failedRepeats?: Record<string, FailedRepeatsRecord>
+  /** growing files whose tests all failed when repeated, keeping little (no run can confirm or clear them): not
+   * repeated again while their test file is unchanged; not clean, never reused as clean */
+  failedRepeats?: Record<string, RecordedFinding>
   /** each recorded module's `size:mtimeMs:content hash`, so that an unchanged file is not read again */
   contents?: Record<string, string>
 }
@@ -53,10 +57,10 @@ export interface MeasuredFile {
   reused: boolean
   /** the files it loaded, when measured */
   modules?: string[]
-  /** clean because its repeated tests did not grow (in this run or an earlier one): its growth per test then */
-  cleared?: { growthBytesPerTest: number; at: string }
+  /** clean because its repeated tests did not grow (in this run or an earlier one) */
+  cleared?: Finding
   /** unknown because its tests all failed when repeated and kept little (in this run or an earlier one) */
-  failedRepeats?: { growthBytesPerTest: number; at: string }
+  failedRepeats?: Finding
   /** confirmed leaking in this run: its report, to carry over while nothing it loads changes */
   leakReport?: object
 }
@@ -250,7 +254,7 @@ export function clearedEarlier(
   file: string,
   settings: string,
   stamps: ContentStamps,
-): { growthBytesPerTest: number; at: string } | undefined {
+): Finding | undefined {
   return stillApplies(history.files[file]?.cleared, file, settings, stamps)
 }
 
@@ -263,16 +267,16 @@ export function failedRepeatsEarlier(
   file: string,
   settings: string,
   stamps: ContentStamps,
-): { growthBytesPerTest: number; at: string } | undefined {
+): Finding | undefined {
   return stillApplies(history.failedRepeats?.[file], file, settings, stamps)
 }
 
 function stillApplies(
-  found: { growthBytesPerTest: number; at: string; settings: string; testFile: string } | undefined,
+  found: RecordedFinding | undefined,
   file: string,
   settings: string,
   stamps: ContentStamps,
-): { growthBytesPerTest: number; at: string } | undefined {
+): Finding | undefined {
   if (!found || typeof found.growthBytesPerTest !== 'number' || typeof found.at !== 'string') return undefined
   if (found.settings !== settingsId(settings) || found.testFile !== stamps.hashOf(file)) return undefined
   return { growthBytesPerTest: found.growthBytesPerTest, at: found.at }

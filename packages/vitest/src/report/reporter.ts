@@ -110,7 +110,7 @@ export class QtestsReporter implements Reporter {
   /** Plain Vitest's worker count, for the report when adaptive workers are off; fixed once Vitest starts. */
   #plainMaxWorkers = 1
   #startedAt = new Date()
-  /** measure: what earlier runs' confirmation cleared, read once per run (the history is rewritten at its end) */
+  /** measure: what earlier runs' confirmation found, read once per run (the history is rewritten at its end) */
   #earlier: EarlierLookup | undefined
   #running = 0
   #timeline: WorkersReport['timeline'] = []
@@ -546,9 +546,10 @@ export class QtestsReporter implements Reporter {
   }
 
   /**
-   * measure: a file an earlier run's confirmation cleared, or found failing in every repeat, is not repeated again
-   * while its test file is unchanged and it grows no more than then (see `grewAsWhenCleared`). Not in watch mode,
-   * nor with `reuseClean: false`.
+   * measure: what earlier runs' confirmation found for a file — cleared, failing in every repeat (not repeated again
+   * while its test file is unchanged and it grows no more than `grewAsWhenCleared` / `grewAsWhenRepeatsFailed`
+   * allow), or a confirmed leak (carried over when the worker reused the file). Not in watch mode, nor with
+   * `reuseClean: false`.
    */
   #earlierLookup(): EarlierLookup {
     if (this.#earlier) return this.#earlier

@@ -65,7 +65,7 @@ export interface FileReport {
   clearedEarlier?: { growthBytesPerTest: number; at: string }
   /** (addition) measure: `unknown` because every test failed when repeated, keeping little (they need an earlier test's
    * state): no run can confirm or clear it. With `at`, an earlier run found so (`at`) and, the test file unchanged
-   * and its growth no more than then, it was not repeated again */
+   * and its growth at most a quarter more than then, it was not repeated again */
   failedRepeats?: { growthBytesPerTest: number; at?: string }
   /** (addition) tests that ran but got no verdict (see each test's reason) */
   unmeasuredTests?: number

@@ -83,19 +83,23 @@ export function formatTerminalSection(
   const reused = report.files.filter((file) => file.reused && file.verdict === 'clean').length
   const reusedLeaks = report.files.filter((file) => file.reused && file.verdict === 'leak').length
   const clearedEarlier = report.files.filter((file) => file.clearedEarlier).length
-  const notes = [
-    reused ? `${reused} unchanged since measured clean, not probed` : '',
-    clearedEarlier ? `${clearedEarlier} grew as when an earlier run cleared them, not repeated` : '',
-  ].filter(Boolean)
-  const clean = notes.length ? `${summary.clean} clean (${notes.join('; ')})` : `${summary.clean} clean`
   const failedEarlier = report.files.filter((file) => file.failedRepeats?.at).length
-  const unmeasured = failedEarlier
-    ? `${summary.unknown} unmeasured (${failedEarlier} failed in every repeat of an earlier run, not repeated)`
-    : `${summary.unknown} unmeasured`
-  const leaking = reusedLeaks
-    ? `${summary.leak} leaking (${reusedLeaks} unchanged since confirmed, not probed)`
-    : `${summary.leak} leaking`
-  const counts = `${leaking}, ${summary.suspect} suspect, ${clean}, ${unmeasured} of ${summary.files} files`
+  // A count, and in brackets how many of it carry an earlier run's finding over.
+  const counted = (count: number, what: string, notes: string[]) => {
+    const said = notes.filter(Boolean)
+    return said.length ? `${count} ${what} (${said.join('; ')})` : `${count} ${what}`
+  }
+  const counts = `${[
+    counted(summary.leak, 'leaking', [reusedLeaks ? `${reusedLeaks} unchanged since confirmed, not probed` : '']),
+    `${summary.suspect} suspect`,
+    counted(summary.clean, 'clean', [
+      reused ? `${reused} unchanged since measured clean, not probed` : '',
+      clearedEarlier ? `${clearedEarlier} grew as when an earlier run cleared them, not repeated` : '',
+    ]),
+    counted(summary.unknown, 'unmeasured', [
+      failedEarlier ? `${failedEarlier} failed in every repeat of an earlier run, not repeated` : '',
+    ]),
+  ].join(', ')} of ${summary.files} files`
   if (summary.leak === 0 && summary.suspect === 0) {
     lines.push(`${header} ${style.green('no leaks found')} (${mode}) · ${counts}${where}`)
     if (full) lines.push(...rows.flat())

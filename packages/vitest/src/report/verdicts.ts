@@ -378,7 +378,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     tests: tests(verdict, confidence, why),
     reason: why,
   })
-  if (probe?.reused && input.leakEarlier?.report.verdict === 'leak') {
+  if (probe?.reused && input.leakEarlier) {
     // Nothing it loads changed since its leak was confirmed: the same leak, without probes or repeats.
     const { at, report } = input.leakEarlier
     return {
@@ -509,14 +509,17 @@ export function fileVerdict(input: FileInput, settings: VerdictSettings): FileRe
 export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, settings: VerdictSettings): FileReport {
   // Not probed in this run: its verdict (clean, or a confirmed leak) is an earlier run's, never sent to be repeated.
   if (screened.reused) return screened
-  const earlier = input.clearedEarlier
-  if (
-    earlier &&
+  const growth = screened.growthBytesPerTest
+  const perTest = growth === null ? 'grew' : `grew ${formatBytes(growth)} per test`
+  // An earlier run's confirmation stands while the file passed and grew by no more than `fits` allows since.
+  const grewAsThen = (then: { growthBytesPerTest: number } | undefined, fits: typeof grewAsWhenCleared) =>
+    then !== undefined &&
+    growth !== null &&
     input.state === 'passed' &&
     (screened.verdict === 'leak' || screened.verdict === 'suspect') &&
-    screened.growthBytesPerTest !== null &&
-    grewAsWhenCleared(screened.growthBytesPerTest, earlier.growthBytesPerTest, settings.minBytesPerTest)
-  ) {
+    fits(growth, then.growthBytesPerTest, settings.minBytesPerTest)
+  const earlier = input.clearedEarlier
+  if (earlier && grewAsThen(earlier, grewAsWhenCleared)) {
     const why = `its tests did not grow when an earlier run repeated them (${earlier.at.slice(0, 10)})`
     return {
       ...screened,
@@ -529,19 +532,11 @@ export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, 
           ? { ...test, verdict: 'clean', confidence: 0.9, reason: why }
           : test,
       ),
-      reason: `this run grew ${formatBytes(screened.growthBytesPerTest)} per test, no more than the ${formatBytes(earlier.growthBytesPerTest)} when an earlier run repeated its tests and none grew (${earlier.at.slice(0, 10)}), and the test file is unchanged: memory taken once, not repeated again`,
+      reason: `this run ${perTest}, no more than the ${formatBytes(earlier.growthBytesPerTest)} when an earlier run repeated its tests and none grew (${earlier.at.slice(0, 10)}), and the test file is unchanged: memory taken once, not repeated again`,
     }
   }
-  const perTest =
-    screened.growthBytesPerTest === null ? 'grew' : `grew ${formatBytes(screened.growthBytesPerTest)} per test`
   const failedEarlier = input.failedRepeatsEarlier
-  if (
-    failedEarlier &&
-    input.state === 'passed' &&
-    (screened.verdict === 'leak' || screened.verdict === 'suspect') &&
-    screened.growthBytesPerTest !== null &&
-    grewAsWhenRepeatsFailed(screened.growthBytesPerTest, failedEarlier.growthBytesPerTest, settings.minBytesPerTest)
-  )
+  if (failedEarlier && grewAsThen(failedEarlier, grewAsWhenRepeatsFailed))
     // Repeating it again would fail again: its test file, which holds the tests' shared state, is unchanged.
     return {
       ...withoutRose(screened),
@@ -591,9 +586,7 @@ export function confirmedMeasureVerdict(screened: FileReport, input: FileInput, 
       verdict: 'unknown',
       retainedBytes: 0,
       confidence: 0,
-      ...(screened.growthBytesPerTest === null
-        ? {}
-        : { failedRepeats: { growthBytesPerTest: screened.growthBytesPerTest } }),
+      ...(growth === null ? {} : { failedRepeats: { growthBytesPerTest: growth } }),
       reason: `this run ${perTest}; its tests fail when repeated (they need an earlier test's state?), so no run can confirm or clear it, and they kept little while failing: ${why}`,
     }
   return {

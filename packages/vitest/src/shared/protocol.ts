@@ -123,17 +123,12 @@ export interface TestProbeMeta {
   /**
    * hunt: Node resources (`process.getActiveResourcesInfo()`: Timeout, TCPSocketWrap, …) each run left open, per run,
    * from the windows' first sample to their last; only types that grew by at least `OPEN_PER_RUN_MIN` a run
+   * (worker/huntedTest.ts)
    */
   openPerRun?: Record<string, number>
   /** why this test has no verdict */
   unmeasured?: string
 }
-
-/**
- * hunt: a resource type counts as left open by the test's runs when it grew by at least this many a run over its
- * windows (one every other run): a pending timer or an open socket holds what it references.
- */
-export const OPEN_PER_RUN_MIN = 0.5
 
 /** Where memory that stayed alive was allocated: the function, as V8's sampling heap profiler sees it. */
 export interface AllocationSiteMeta {

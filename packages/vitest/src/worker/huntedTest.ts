@@ -5,7 +5,6 @@
 import { analyzeLeakSeries, type LeakAnalysis } from '@qtests/core/leaks'
 import {
   CONFIRM_SAMPLES,
-  OPEN_PER_RUN_MIN,
   OPTIMIZER_OFF,
   OPTIMIZER_OFF_RUNS,
   type TestProbeMeta,
@@ -115,11 +114,18 @@ const TIMEOUTS_TO_STOP = 2
 export const IDLE_CHECK_MS = 6000
 
 /**
- * With the optimizers off, memory falling per run by at least this share of the pace it grew at before (and by the
- * floor) was given back, not compiled code: V8 throws optimized code away at once (the window's first samples,
- * left out), and is flat after.
+ * The share of what a test kept that, falling back, makes it memory given back rather than kept: with the optimizers
+ * off, a fall per run of this share of the pace it grew at before (and of the floor) — V8 throws optimized code away
+ * at once (the window's first samples, left out) and is flat after, so a steady fall is not compiled code; after
+ * measure's idle wait, this share of what the windows kept.
  */
 const GIVEN_BACK = 0.5
+
+/**
+ * A resource type counts as left open by the test's runs when it grew by at least this many a run over its windows
+ * (one every other run): a pending timer or an open socket holds what it references.
+ */
+const OPEN_PER_RUN_MIN = 0.5
 
 /** Vitest's message for a test or hook that ran past its timeout ("Test timed out in 5000ms."). */
 const TIMED_OUT = /\btimed out in \d+ ?ms\b/i
