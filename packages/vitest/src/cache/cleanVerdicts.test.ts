@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -213,6 +213,35 @@ describe('clean history', () => {
     )
     expect(Object.keys(history.files)).toEqual([reused])
     expect(history.files[reused]!.measuredAt).toBe(now.toISOString())
+  })
+
+  it('forgets test files that are gone, and keeps those this run did not include', () => {
+    const { write } = project()
+    const kept = write('kept.test.ts', 'test')
+    const gone = write('gone.test.ts', 'test')
+    const failing = write('failing.test.ts', 'test')
+    const failedRepeats = { growthBytesPerTest: 140_000, at: now.toISOString() }
+    const first = recordRun(
+      { version: 1, files: {} },
+      [
+        { file: kept, verdict: 'clean', reused: false, modules: [kept] },
+        { file: gone, verdict: 'clean', reused: false, modules: [gone] },
+        { file: failing, verdict: 'unknown', reused: false, modules: [failing], failedRepeats },
+      ],
+      settings,
+      now,
+      root,
+    )
+    expect(Object.keys(first.files).sort()).toEqual([gone, kept].sort())
+    expect(Object.keys(first.contents ?? {}).sort()).toEqual([gone, kept].sort())
+    rmSync(gone)
+    rmSync(failing)
+    // a later run of another file only (`vitest run other`)
+    const other = write('other.test.ts', 'test')
+    const next = measuredCleanAfter(first, other)
+    expect(Object.keys(next.files).sort()).toEqual([kept, other].sort())
+    expect(Object.keys(next.contents ?? {}).sort()).toEqual([kept, other].sort())
+    expect(next.failedRepeats).toBeUndefined()
   })
 
   it('keeps its paths relative to the root, so a checkout at another path reuses it', () => {

@@ -285,7 +285,7 @@ function stillApplies(
 /**
  * The history after a run: measured clean files and confirmed leaks (with their report) are (re)recorded, other
  * measured verdicts forget the file; a file whose tests all failed when repeated is kept apart (`failedRepeats`),
- * never as clean.
+ * never as clean. Test files no longer on disk are forgotten.
  */
 export function recordRun(
   history: CleanHistory,
@@ -328,6 +328,9 @@ export function recordRun(
       delete next.files[file.file]
     }
   }
+  // A test file that is gone (deleted or renamed) is forgotten, so the cache does not grow with a suite's history.
+  for (const file of Object.keys(next.files)) if (stamps.hashOf(file) === 'missing') delete next.files[file]
+  for (const file of Object.keys(failedRepeats)) if (stamps.hashOf(file) === 'missing') delete failedRepeats[file]
   if (Object.keys(failedRepeats).length) next.failedRepeats = failedRepeats
   next.contents = stamps.entries(new Set(Object.values(next.files).flatMap((record) => record.modules)))
   return next
