@@ -114,7 +114,8 @@ export interface TestProbeMeta {
   allocationSites?: AllocationSiteMeta[]
   /** hunt: runs of the repeat run that failed (they are measured all the same) */
   failures?: { runs: number; of: number; first: { iteration: number; message: string } }
-  /** measure's confirmation: a leak's idle check — what the windows kept, and what a wait with nothing running gave back */
+  /** a leak's idle check (measure's confirmation; hunt, when the test left a timer or socket open) — what the windows
+   * kept, and what a wait with nothing running gave back */
   idle?: { waitedMs: number; keptBytes: number; givenBackBytes: number }
   /** hunt: the repeats stopped after runs that timed out in a row (see `TIMEOUTS_TO_STOP` in worker/huntedTest.ts) */
   stoppedOnTimeouts?: true

@@ -232,8 +232,50 @@ describe('HuntedTest', () => {
     expect(held.meta.confirmation).toBe('kept growing')
     expect(held.confirmedLeak).toBe(true)
     expect(held.meta.idle?.givenBackBytes).toBe(0)
-    // hunt mode has no idle check
+    // hunt mode without idle checks
     expect(hunt((run) => 50_000_000 + run * 20 * KB).meta.idle).toBeUndefined()
+  })
+
+  // hunt waits only for a leak whose runs left a timer or socket open that was not open before: what those hold may be
+  // let go when they fire or close (a keep-alive connection's idle timeout, a debounce timer).
+  it('waits before calling a leak in hunt only when the test left a resource open', () => {
+    const drive = (open: (run: number) => Record<string, number>) => {
+      const test = new HuntedTest({ ...settings, idleCheckMs: 6000, idleCheckWhenLeftOpen: true }, () => 0)
+      test.openBefore({ TTYWrap: 2, Timeout: 1 })
+      let bytes = 50_000_000
+      let waited = false
+      for (let run = 0; run < 5000; run++) {
+        bytes += 20 * KB
+        const step = test.runFinished('pass', 1)
+        if (step === 'stop') break
+        if (step !== 'sample') continue
+        const next = test.addSample(bytes + noise(run), [], open(run))
+        if (next === 'idle') {
+          waited = true
+          expect(test.addIdleSample(bytes)).toBe('stop')
+          break
+        }
+        if (next === 'stop') break
+      }
+      return {
+        waited,
+        leftOpen: test.leftOpen(),
+        pattern: test.leftOpenPattern(),
+        confirmedLeak: test.confirmedLeak,
+        meta: test.meta(),
+      }
+    }
+    // one more timer than before the first run (a debounce timer re-armed on every run): a wait
+    const debounced = drive(() => ({ TTYWrap: 2, Timeout: 2 }))
+    expect(debounced).toMatchObject({ waited: true, leftOpen: ['Timeout'], pattern: 'Timeout', confirmedLeak: true })
+    expect(debounced.meta.idle?.waitedMs).toBe(6000)
+    // a socket per run: a wait
+    const sockets = drive((run) => ({ TTYWrap: 2, Timeout: 1, TCPSocketWrap: run }))
+    expect(sockets).toMatchObject({ waited: true, leftOpen: ['TCPSocketWrap'], pattern: 'TCPSocketWrap per run' })
+    // what was open before, and no more: no wait, the leak stands
+    const plain = drive(() => ({ TTYWrap: 2, Timeout: 1 }))
+    expect(plain).toMatchObject({ waited: false, leftOpen: [], confirmedLeak: true })
+    expect(plain.meta.idle).toBeUndefined()
   })
 
   // @mswjs/interceptors' https test: 30 KiB a run kept for 2–4 s, then released, optimizers or not.

@@ -64,6 +64,12 @@ interface FileState {
   measure?: MeasuredFile
   /** hunt: the test whose leak was confirmed first (see `stopFileAtFirstLeak`) */
   leakConfirmedBy?: string
+  /**
+   * hunt's idle check: what tests left open (`leftOpenPattern`) whose memory was still held after the wait. A later
+   * test leaving the same open is not waited for again: a file's tests often share the pattern (a helper that leaves
+   * a timer pending each time), and each wait costs 6 s.
+   */
+  heldThoughOpen?: Set<string>
 }
 
 /** A file that gets no probes; `why` says so in its meta. */
@@ -346,6 +352,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         // removes it too, unless it was not where expected.
         const perRunBytes = config.vitestMajor >= 5 || !this.#runListenerMissed ? 0 : harness.perRunBytes
         const harnessBytes = perRunBytes + 2 * hookLevels(test) * harness.perHookEventBytes
+        const openBefore = openResources()
         const hunted = new HuntedTest(
           {
             iterations: config.iterations,
@@ -357,7 +364,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             harnessBytes,
             optimizerCheck: this.#optimizingTiers.length > 0,
             quickClearBytes: config.quickClearBytes,
-            idleCheckMs: config.quickClearBytes === undefined ? undefined : IDLE_CHECK_MS,
+            idleCheckMs: IDLE_CHECK_MS,
+            idleCheckWhenLeftOpen: config.quickClearBytes === undefined,
             // A worker's first test also settles Vitest's own code: on jotai's suite, when these runs came before the
             // quick clear's first sample, with 8 none of 11 files' first tests was cleared; with 24, 9 of 12.
             runsToFirstBound: warmupRuns === FIRST_WARMUP_RUNS ? FIRST_TEST_RUNS_TO_FIRST_BOUND : RUNS_TO_FIRST_BOUND,
@@ -365,6 +373,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           },
           now,
         )
+        hunted.openBefore(openBefore)
         // Vitest reads these once per test: enough runs for every window; the test ends early when done.
         test.repeats = warmupRuns + config.maxRuns + (hunted.optimizerCheck ? OPTIMIZER_OFF_RUNS : 0)
         test.retry = 0
@@ -467,13 +476,22 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         for (const registry of this.#tooling) registry.release()
       }
       if (step === 'idle') {
-        // measure's confirmation, before it calls a leak: nothing runs for a while, then one more sample.
+        // Before a leak is called: nothing runs for a while, then one more sample.
         step = 'stop'
-        await new Promise((resolve) => setTimer(resolve, hunt.test.idleWaitMs))
-        await this.#readyToSample()
-        this.#probe('sample', () => {
-          step = hunt.test.addIdleSample(this.#sample(true))
-        })
+        const leftOpen = hunt.test.leftOpenPattern()
+        const file = this.#file
+        if (leftOpen && file?.heldThoughOpen?.has(leftOpen)) hunt.test.skipIdleCheck()
+        else {
+          await new Promise((resolve) => setTimer(resolve, hunt.test.idleWaitMs))
+          await this.#readyToSample()
+          this.#probe('sample', () => {
+            step = hunt.test.addIdleSample(this.#sample(true))
+            if (leftOpen && file && hunt.test.confirmedLeak) {
+              file.heldThoughOpen ??= new Set()
+              file.heldThoughOpen.add(leftOpen)
+            }
+          })
+        }
       }
       if (step === 'stop' || this.#broken) this.#finishHunt(test, hunt, true)
       else this.#probe('sample', () => setOptimizing(!hunt.test.optimizerOff, this.#optimizingTiers))
