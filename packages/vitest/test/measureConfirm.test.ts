@@ -45,6 +45,8 @@ it('clears a file that grew on first use with the quick clear, one whose memory 
   })
   const run = await runVitestIn(dir, ['run'], {}, 240_000)
   expect(run.code, run.stdout + run.stderr).toBe(0)
+  // with reuseClean off, no run reuses verdicts: nothing to say of a first run
+  expect(run.stdout + run.stderr).not.toMatch(/no verdicts cached|a first run/)
   const report = readReport(dir)
   const file = (name: string) => report.files.find((f) => f.file === `test/${name}.test.mjs`)!
 
@@ -146,8 +148,8 @@ for (let i = 0; i < 8; i++) it('is call ' + i, () => { busy(50); once('shared ' 
     'test/shared-state.test.mjs': sharedState,
     'test/leaking.test.mjs': leaking,
   })
-  const runOnce = async () => {
-    const run = await runVitestIn(dir, ['run'], {}, 240_000)
+  const runOnce = async (env: Record<string, string> = { CI: '' }) => {
+    const run = await runVitestIn(dir, ['run'], env, 240_000)
     expect(run.code, run.stdout + run.stderr).toBe(0)
     const report = readReport(dir)
     const file = report.files.find((f) => f.file === 'test/first-use.test.mjs')!
@@ -161,7 +163,9 @@ for (let i = 0; i < 8; i++) it('is call ' + i, () => { busy(50); once('shared ' 
     return { output: run.stdout + run.stderr, file, shared, leaks, seen }
   }
 
-  const first = await runOnce()
+  // A first run in CI says what makes the next ones cheaper.
+  const first = await runOnce({ CI: '1' })
+  expect(first.output).toMatch(/no verdicts cached from an earlier run: keep \.qtests\/cache\/ between CI runs/)
   expect(first.file, first.seen).toMatchObject({ verdict: 'clean', confirmed: true })
   expect(first.file.growthBytesPerTest, first.seen).toBeGreaterThan(16 * 1024)
   expect(first.shared, first.seen).toMatchObject({ verdict: 'unknown', failedRepeats: {} })
@@ -201,6 +205,7 @@ for (let i = 0; i < 8; i++) it('is call ' + i, () => { busy(50); once('shared ' 
   writeFileSync(path.join(dir, 'test/first-use.test.mjs'), `${testFile}// changed\n`)
   const third = await runOnce()
   expect(third.output, third.seen).toMatch(/repeating the tests of 1 growing file/)
+  expect(third.output, third.seen).not.toMatch(/no verdicts cached|a first run/)
   expect(third.shared.failedRepeats?.at, third.seen).toBe(second.shared.failedRepeats!.at)
   expect(third.leaks, third.seen).toMatchObject({ verdict: 'leak', reused: true })
   expect(third.file, third.seen).toMatchObject({ verdict: 'clean', confirmed: true })

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import {
@@ -351,6 +351,8 @@ export class QtestsReporter implements Reporter {
     say(
       ` qtests  repeating ${what} in a separate Vitest run, to measure ${purpose === 'hunt' ? 'them' : 'each one'}${during}…`,
     )
+    const firstRun = purpose === 'confirm' ? this.#firstRunNote() : undefined
+    if (firstRun) say(firstRun)
     const progress = new Progress(total, process.stderr.isTTY === true && !process.env.CI, early?.files.length ?? 0)
     // Ctrl-C now: the repeat run stops, what it measured is reported, the exit code says interrupted.
     const interrupt = () => {
@@ -384,6 +386,21 @@ export class QtestsReporter implements Reporter {
       process.off('SIGINT', interrupt)
       process.off('SIGTERM', interrupt)
     }
+  }
+
+  /**
+   * measure: when confirmation runs with no verdicts cached from an earlier run, what makes later runs cheaper — said
+   * once, as this run's cost is mostly that first confirmation (CI without the cache pays it every time).
+   */
+  #firstRunNote(): string | undefined {
+    const vitest = this.#vitest!
+    if (!this.options.leaks.reuseClean || vitest.config.watch) return undefined
+    const file = cleanHistoryPath(this.#reportDir())
+    if (existsSync(file)) return undefined
+    const shown = path.relative(process.cwd(), path.dirname(file)) || '.'
+    return process.env.CI
+      ? ` qtests  no verdicts cached from an earlier run: keep ${shown}/ between CI runs, and later runs repeat only files whose code changed`
+      : ` qtests  a first run: later runs reuse these verdicts and repeat only files whose code changed`
   }
 
   /** Verdicts, terminal section, report files, exit code: the end of the user's run, repeat run included. */
