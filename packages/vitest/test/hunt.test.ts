@@ -153,8 +153,8 @@ it('reads its signal', ({ signal }) => expect(signal.aborted).toBe(false))
 
 // Seen on public suites: query-core's cancelled fetch holds its query in a 5-minute GC timer each run, and a mocked
 // request of @mswjs/interceptors leaves its socket open; allocation sites say where, not what holds it.
-// A leak that leaves a timer or socket open is looked at again after 6 s with nothing running (the first of a file's
-// tests leaving the same open per run, only): memory let go by then (a debounce timer, a keep-alive connection's idle
+// A leak that leaves a timer or socket open is looked at again after 6 s with nothing running (of a file's tests that
+// leave the same open, only the first): memory let go by then (a debounce timer, a keep-alive connection's idle
 // timeout) was held for a while.
 describe('hunt mode on a test whose runs each leave a timer pending', () => {
   it('says each run left a Timeout open, waits once before calling such tests leaks, and calls memory a timer lets go of within 6 s clean', async () => {

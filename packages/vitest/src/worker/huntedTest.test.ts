@@ -240,8 +240,8 @@ describe('HuntedTest', () => {
   // let go when they fire or close (a keep-alive connection's idle timeout, a debounce timer).
   it('waits before calling a leak in hunt only when the test left a resource open', () => {
     const drive = (open: (run: number) => Record<string, number>) => {
-      const test = new HuntedTest({ ...settings, idleCheckMs: 6000, idleCheckWhenLeftOpen: true }, () => 0)
-      test.openBefore({ TTYWrap: 2, Timeout: 1 })
+      const openBeforeFirstRun = { TTYWrap: 2, Timeout: 1 }
+      const test = new HuntedTest({ ...settings, idleCheckMs: 6000, openBeforeFirstRun }, () => 0)
       let bytes = 50_000_000
       let waited = false
       for (let run = 0; run < 5000; run++) {

@@ -39,11 +39,11 @@ export interface HuntSettings {
    */
   idleCheckMs?: number
   /**
-   * hunt: the idle check only for a test whose runs left a Node resource open (a timer, a socket) that was not open
-   * before its first run: what such a resource holds may be let go when it fires or closes. Waiting for every leaking
-   * test would cost each 6 s.
+   * hunt: Node's open resources by type before the test's first run. Given, the idle check is only for a test whose
+   * runs left more of a type open (a timer, a socket): what such a resource holds may be let go when it fires or
+   * closes. Waiting for every leaking test would cost each 6 s.
    */
-  idleCheckWhenLeftOpen?: boolean
+  openBeforeFirstRun?: Record<string, number>
   /** runs after the quick clear's settled sample before its first bound (default `RUNS_TO_FIRST_BOUND`) */
   runsToFirstBound?: number
   /** the quick clear reads a later bound only while the test's runs have taken less than this, ms (see BOUND_CHECKS) */
@@ -179,8 +179,6 @@ export class HuntedTest {
   /** open resources by type at the windows' first sample and at the latest, with the runs they were read after */
   #openFirst: { runs: number; open: Record<string, number> } | undefined
   #openLast: { runs: number; open: Record<string, number> } | undefined
-  /** open resources by type before the test's first run (hunt's idle check) */
-  #openBefore: Record<string, number> | undefined
   /** the window being sampled runs with V8's optimizing compilers off */
   #optimizerOff = false
   #optimizerOffWindow: number | undefined
@@ -480,7 +478,7 @@ export class HuntedTest {
    */
   #concluded(): HuntStep {
     if (this.#confirmed !== 'kept growing' || this.#settings.idleCheckMs === undefined) return 'stop'
-    if (this.#settings.idleCheckWhenLeftOpen && this.leftOpen().length === 0) return 'stop'
+    if (this.#settings.openBeforeFirstRun && this.leftOpen().length === 0) return 'stop'
     this.#phase = 'idle'
     return 'idle'
   }
@@ -488,11 +486,6 @@ export class HuntedTest {
   /** The idle check is not needed after all (see `FileState.heldThoughOpen` in runner.ts): the leak stands. */
   skipIdleCheck(): void {
     this.#phase = 'done'
-  }
-
-  /** Open resources by type before the test's first run (hunt's idle check compares the windows' last reading). */
-  openBefore(open: Record<string, number>): void {
-    this.#openBefore = open
   }
 
   /**
@@ -508,7 +501,7 @@ export class HuntedTest {
 
   /** Resource types more of which were open at the windows' last sample than before the test's first run. */
   leftOpen(): string[] {
-    const [before, last] = [this.#openBefore, this.#openLast?.open]
+    const [before, last] = [this.#settings.openBeforeFirstRun, this.#openLast?.open]
     if (!before || !last) return []
     return Object.keys(last)
       .filter((type) => last[type]! > (before[type] ?? 0))

@@ -352,7 +352,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         // removes it too, unless it was not where expected.
         const perRunBytes = config.vitestMajor >= 5 || !this.#runListenerMissed ? 0 : harness.perRunBytes
         const harnessBytes = perRunBytes + 2 * hookLevels(test) * harness.perHookEventBytes
-        const openBefore = openResources()
         const hunted = new HuntedTest(
           {
             iterations: config.iterations,
@@ -365,7 +364,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             optimizerCheck: this.#optimizingTiers.length > 0,
             quickClearBytes: config.quickClearBytes,
             idleCheckMs: IDLE_CHECK_MS,
-            idleCheckWhenLeftOpen: config.quickClearBytes === undefined,
+            // hunt (measure's confirmation waits before every leak, one per file)
+            openBeforeFirstRun: config.quickClearBytes === undefined ? openResources() : undefined,
             // A worker's first test also settles Vitest's own code: on jotai's suite, when these runs came before the
             // quick clear's first sample, with 8 none of 11 files' first tests was cleared; with 24, 9 of 12.
             runsToFirstBound: warmupRuns === FIRST_WARMUP_RUNS ? FIRST_TEST_RUNS_TO_FIRST_BOUND : RUNS_TO_FIRST_BOUND,
@@ -373,7 +373,6 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           },
           now,
         )
-        hunted.openBefore(openBefore)
         // Vitest reads these once per test: enough runs for every window; the test ends early when done.
         test.repeats = warmupRuns + config.maxRuns + (hunted.optimizerCheck ? OPTIMIZER_OFF_RUNS : 0)
         test.retry = 0
