@@ -266,3 +266,25 @@ afterAll(() => { ${note("'slow file ended'")} })
   expect(grown.reason).toMatch(/no test grows when repeated/)
   expect(report.files.find((f) => f.file === 'test/slow.test.mjs')?.confirmed, output).toBeUndefined()
 }, 300_000)
+
+it('leaves a growing file suspect, without starting a second Vitest, when leaks.confirmBudget leaves no time after the run and nothing ran beside it', async () => {
+  // Adaptive workers (the default) fill the cores: confirmation waits for the end of the run, where a budget of 0
+  // leaves it nothing.
+  const dir = tempProject({
+    'vitest.config.mjs': configWith("{ leaks: { mode: 'measure', reuseClean: false, confirmBudget: 0 } }"),
+    'test/leaking.test.mjs': leaking,
+  })
+  const run = await runVitestIn(dir, ['run'], {}, 240_000)
+  const output = run.stdout + run.stderr
+  expect(run.code, output).toBe(0)
+  expect(output).toMatch(
+    /1 growing file not confirmed: leaks\.confirmBudget 0 of your run's \d+\.\d s leaves no time after your run, and confirmation did not run beside it/,
+  )
+  expect(output).not.toMatch(/repeating the tests/)
+  expect(existsSync(path.join(dir, '.qtests', 'repeat-run.log'))).toBe(false)
+  const leak = readReport(dir).files.find((f) => f.file === 'test/leaking.test.mjs')!
+  expect(leak.growthBytesPerTest, leak.reason).toBeGreaterThan(16 * 1024)
+  expect(leak).toMatchObject({ verdict: 'suspect' })
+  expect(leak.confirmed).toBeUndefined()
+  expect(leak.reason).toMatch(/not confirmed: .*it had no time after your run \(leaks\.confirmBudget 0 of your run's/)
+}, 300_000)

@@ -16,6 +16,7 @@ describe('resolveOptions', () => {
       allocationSites: true,
       minBytesPerTest: 16384,
       measureBudget: 0.5,
+      confirmBudget: undefined,
       reuseClean: true,
     })
     expect(resolved.report).toEqual({
@@ -61,8 +62,12 @@ describe('resolveOptions', () => {
     [{ leaks: { iterations: 10.5 } }, 'qtests: option leaks.iterations is 10.5; allowed: an integer from 8 to 1000.'],
     [{ leaks: { failOn: true } }, `qtests: option leaks.failOn is true; allowed: 'none', 'leak', 'suspect'.`],
     [
+      { leaks: { confirmBudget: -0.1 } },
+      'qtests: option leaks.confirmBudget is -0.1; allowed: a number from 0 to 100.',
+    ],
+    [
       { leaks: { itterations: 10 } },
-      'qtests: option leaks.itterations is 10; allowed: one of the keys mode, iterations, failOn, minBytesPerIteration, allocationSites, minBytesPerTest, measureBudget, reuseClean (unknown key).',
+      'qtests: option leaks.itterations is 10; allowed: one of the keys mode, iterations, failOn, minBytesPerIteration, allocationSites, minBytesPerTest, measureBudget, confirmBudget, reuseClean (unknown key).',
     ],
     [
       { leak: {} },

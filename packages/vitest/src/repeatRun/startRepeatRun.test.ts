@@ -25,10 +25,10 @@ describe('startRepeatRun', () => {
   afterAll(() => rmSync(logFile, { force: true }))
 
   it('says it ran out of time when its time limit stopped it', async () => {
-    const result = await startRepeatRun({ job, logFile, timeLimitMs: 1 }).result
+    const result = await startRepeatRun({ job, logFile, timeLimitMs: 1, timeLimitSource: 'leaks.confirmBudget' }).result
     expect(result.complete).toBe(false)
     expect(result.timedOut).toBe(true)
-    expect(result.ended).toBe('it ran out of its 0 s')
+    expect(result.ended).toBe('it ran out of its 0.0 s (leaks.confirmBudget)')
   })
 
   it('does not say so when it was stopped for another reason', async () => {

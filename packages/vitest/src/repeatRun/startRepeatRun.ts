@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
+  formatSeconds,
   REPEAT_RUN_ENV,
   type RepeatCommand,
   type RepeatedFile,
@@ -27,6 +28,8 @@ export interface RepeatRunOptions {
   signal?: AbortSignal
   /** stops the repeat run after this long, ms (with `job.more`: from `end()`) */
   timeLimitMs?: number
+  /** where the time limit comes from, for the reason when it is reached (`leaks.confirmBudget …`) */
+  timeLimitSource?: string
   /** each finished file, as it comes */
   onFile?: (file: RepeatedFile) => void
 }
@@ -95,7 +98,7 @@ export interface RepeatRunHandle {
   /** runs these files too, after those it has */
   add(files: RepeatJob['files']): void
   /** no more files come; the time limit, if any, counts from now */
-  end(timeLimitMs?: number): void
+  end(timeLimitMs?: number, timeLimitSource?: string): void
   /** stops it now; what it finished is kept */
   stop(why: string): void
   /** resolves when the child is gone, whatever the reason; never rejects */
@@ -160,14 +163,14 @@ export function startRepeatRun(options: RepeatRunOptions): RepeatRunHandle {
   // Stopped before it started (Ctrl-C while the user's run ended): 'abort' will not fire again.
   if (options.signal?.aborted) onAbort()
   let limit: NodeJS.Timeout | undefined
-  const startLimit = (timeLimitMs: number | undefined) => {
+  const startLimit = (timeLimitMs: number | undefined, source: string | undefined) => {
     if (timeLimitMs === undefined || limit) return
     limit = setTimeout(() => {
       timedOut = !ended && !done
-      stop(`it ran out of its ${Math.round(timeLimitMs / 1000)} s`)
+      stop(`it ran out of its ${formatSeconds(timeLimitMs)}${source ? ` (${source})` : ''}`)
     }, timeLimitMs)
   }
-  if (!options.job.more) startLimit(options.timeLimitMs)
+  if (!options.job.more) startLimit(options.timeLimitMs, options.timeLimitSource)
   const command = (message: RepeatCommand) => {
     if (child.connected && !ended)
       child.send(message, (error) => error && stop(`it could not be sent files: ${error.message}`))
@@ -226,11 +229,12 @@ export function startRepeatRun(options: RepeatRunOptions): RepeatRunHandle {
     add: (files) => {
       if (files.length) command({ type: 'more', files })
     },
-    end: (timeLimitMs) => {
+    end: (timeLimitMs, timeLimitSource) => {
       // The user's run is over: the repeat run has the machine, at the weight of any other session.
       if (alongside) autogroupNice(child.pid, 0)
       command({ type: 'end' })
-      startLimit(timeLimitMs ?? options.timeLimitMs)
+      if (timeLimitMs === undefined) startLimit(options.timeLimitMs, options.timeLimitSource)
+      else startLimit(timeLimitMs, timeLimitSource)
     },
     stop,
     result,

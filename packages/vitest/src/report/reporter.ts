@@ -28,7 +28,7 @@ import {
 } from '../shared/measureRules.js'
 import { EVENT_LOOP_META_KEY, type FileProbeMeta, META_KEY, majorOf, type TestProbeMeta } from '../shared/protocol.js'
 import type { ResolvedOptions } from '../shared/options.js'
-import type { RepeatedFile, RepeatJob, RepeatRunResult } from '../shared/repeatRun.js'
+import { formatSeconds, type RepeatedFile, type RepeatJob, type RepeatRunResult } from '../shared/repeatRun.js'
 import type { WorkerScalingRecord } from '../shared/workerScalingSnapshot.js'
 import { renderHtmlReport } from './html.js'
 import { documentOnStdout } from './output.js'
@@ -224,13 +224,19 @@ export class QtestsReporter implements Reporter {
   }
 
   /** Starts the repeat run on `files` (`more`: others follow); what it finishes is collected as it comes. */
-  #startRepeat(files: RepeatJob['files'], more: boolean, timeLimitMs?: number): RunningRepeat {
+  #startRepeat(
+    files: RepeatJob['files'],
+    more: boolean,
+    timeLimitMs?: number,
+    timeLimitSource?: string,
+  ): RunningRepeat {
     const finished: RepeatedFile[] = []
     const handle = startRepeatRun({
       job: this.#repeatJob(files, more),
       logFile: path.join(this.#reportDir(), 'repeat-run.log'),
       signal: this.#repeatStop.signal,
       timeLimitMs,
+      timeLimitSource,
       onFile: (file) => {
         finished.push(file)
         this.#onRepeatedFile?.()
@@ -348,9 +354,32 @@ export class QtestsReporter implements Reporter {
     const what =
       purpose === 'hunt' ? `each test of ${plural(total, 'file')}` : `the tests of ${plural(total, 'growing file')}`
     const during = early?.files.length ? ` (${early.files.length} done while your run went on)` : ''
+    const runMs = Date.now() - this.#startedAt.getTime()
+    const budget = purpose === 'confirm' ? this.options.leaks.confirmBudget : undefined
+    const timeLimitMs = purpose === 'confirm' ? confirmTimeLimitMs(runMs, budget) : undefined
+    const source =
+      budget === undefined ? undefined : `leaks.confirmBudget ${budget} of your run's ${formatSeconds(runMs)}`
+    if (timeLimitMs === 0 && !early) {
+      // No time after the run, and nothing started beside it: a second Vitest would be stopped as it starts.
+      say(
+        ` qtests  ${plural(total, 'growing file')} not confirmed: ${source} leaves no time after your run, and confirmation did not run beside it`,
+      )
+      return {
+        files: [],
+        complete: false,
+        ended: `it had no time after your run (${source})`,
+        timedOut: true,
+        unhandledErrors: [],
+        durationMs: 0,
+      }
+    }
     say(
       ` qtests  repeating ${what} in a separate Vitest run, to measure ${purpose === 'hunt' ? 'them' : 'each one'}${during}…`,
     )
+    if (source && timeLimitMs !== undefined)
+      say(
+        ` qtests  confirmation may take ${formatSeconds(timeLimitMs)} after your run (${source}): files it does not reach stay suspect`,
+      )
     const firstRun = purpose === 'confirm' ? this.#firstRunNote() : undefined
     if (firstRun) say(firstRun)
     const progress = new Progress(total, process.stderr.isTTY === true && !process.env.CI, early?.files.length ?? 0)
@@ -361,15 +390,14 @@ export class QtestsReporter implements Reporter {
     }
     process.once('SIGINT', interrupt)
     process.once('SIGTERM', interrupt)
-    const timeLimitMs = purpose === 'confirm' ? confirmTimeLimitMs(Date.now() - this.#startedAt.getTime()) : undefined
     this.#onRepeatedFile = () => progress.fileDone()
     try {
-      const running = early ?? this.#startRepeat(run.repeat, false, timeLimitMs)
+      const running = early ?? this.#startRepeat(run.repeat, false, timeLimitMs, source)
       this.#repeated = { files: running.files, complete: false, unhandledErrors: [], durationMs: 0 }
       if (early) {
         // The files that grew in the run and were not sent while it went on (none, usually: the last ones may).
         early.handle.add(run.repeat.filter((file) => !early.sent.has(fileKey(file.project, file.moduleId))))
-        early.handle.end(timeLimitMs)
+        early.handle.end(timeLimitMs, source)
       }
       const result = await running.handle.result
       this.#onRepeatedFile = undefined

@@ -155,6 +155,12 @@ describe('confirmTimeLimitMs', () => {
     expect(confirmTimeLimitMs(120_000)).toBe(240_000)
     expect(confirmTimeLimitMs(30_000)).toBe(90_000)
   })
+
+  it("gives it the user's share of the run when leaks.confirmBudget is set, with no floor", () => {
+    expect(confirmTimeLimitMs(47_400, 0.05)).toBe(2370)
+    expect(confirmTimeLimitMs(30_000, 0)).toBe(0)
+    expect(confirmTimeLimitMs(30_000, 4)).toBe(120_000)
+  })
 })
 
 describe('nextRunConfirmsMore', () => {

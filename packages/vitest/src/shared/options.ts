@@ -32,6 +32,12 @@ export interface QtestsOptions {
      */
     measureBudget?: number
     /**
+     * measure: how long confirming growing files may go on after your run ends, as a share of the run's duration
+     * (0 to 100; 0.05 adds at most 5%). Default: twice the run, at least 90 s. Files it does not reach stay `suspect`;
+     * with clean verdicts kept, the next run goes on with them. Confirmation beside your run is not counted.
+     */
+    confirmBudget?: number
+    /**
      * measure: skip the probes for files an earlier run measured clean while nothing they load has changed
      * (`<report dir>/cache/measure.json`). Default true; false probes every file every run.
      */
@@ -92,6 +98,8 @@ export interface ResolvedOptions {
     allocationSites: boolean
     minBytesPerTest: number
     measureBudget: number
+    /** undefined: the default rule (twice the run, at least 90 s) */
+    confirmBudget: number | undefined
     reuseClean: boolean
   }
   workers: { adaptive: boolean; min?: number; max?: number; memoryBudget?: number | string }

@@ -1,5 +1,5 @@
 // The seam between the user's Vitest process and the repeat run it starts (a second Vitest, in a child
-// process): what the child is asked to do and what it sends back over the IPC channel. Types only.
+// process): what the child is asked to do and what it sends back over the IPC channel; how its time limits are said.
 
 import type { FileProbeMeta, TestProbeMeta } from './protocol.js'
 
@@ -75,4 +75,9 @@ export interface RepeatRunResult {
   timedOut?: boolean
   unhandledErrors: string[]
   durationMs: number
+}
+
+/** '2.4 s' under 10 s, '95 s' from there: the repeat run's time limits, a few seconds when a short run sets them. */
+export function formatSeconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`
 }
