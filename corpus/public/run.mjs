@@ -11,6 +11,7 @@
 //                    to Vitest as file filters; the same subset for every mode and round
 //   --iterations N   hunt: runs per test (default: the plugin's, 24)
 //   --adaptive       adaptive workers on (default off: workers: { adaptive: false })
+//   --confirm-budget X  measure: leaks.confirmBudget X (default: the plugin's, twice the run, at least 90 s)
 //   --reuse-clean    measure: leaks.reuseClean true (default false: every file probed); the runs of the
 //                    invocation then share one report dir (<out>/qtests-shared, copied to each run's dir)
 //                    so that a later run can reuse what an earlier one measured clean
@@ -71,6 +72,7 @@ const { values: opts, positionals } = parseArgs({
     files: { type: 'string' },
     iterations: { type: 'string' },
     adaptive: { type: 'boolean', default: false },
+    'confirm-budget': { type: 'string' },
     'reuse-clean': { type: 'boolean', default: false },
     out: { type: 'string' },
     baseline: { type: 'string' },
@@ -88,7 +90,7 @@ function usage(message) {
   if (message) console.error(`run.mjs: ${message}`)
   const head = readFileSync(fileURLToPath(import.meta.url), 'utf8')
     .split('\n')
-    .slice(1, 24)
+    .slice(1, 25)
   console.error(head.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'))
   process.exit(message ? 2 : 0)
 }
@@ -262,6 +264,7 @@ const manifestFile = join(outDir, '.generated-files')
 function pluginOptions(mode) {
   const leaks = { mode: mode === 'off' ? 'off' : mode, reuseClean: opts['reuse-clean'] }
   if (opts.iterations) leaks.iterations = Number(opts.iterations)
+  if (opts['confirm-budget'] !== undefined) leaks.confirmBudget = Number(opts['confirm-budget'])
   return { leaks, workers: { adaptive: opts.adaptive } }
 }
 
@@ -685,7 +688,7 @@ md.push(
   `- Vitest ${vitestOfSuite.version}, Node ${nodeVersion}, ${availableParallelism()} CPUs; plugin build ${build.commit}${build.dirty ? '+dirty' : ''} (dist ${build.distHash}, ${opts.plugin})`,
 )
 md.push(
-  `- options: ${JSON.stringify(pluginOptions('measure').workers)} reuseClean ${opts['reuse-clean']}${opts.iterations ? `, iterations ${opts.iterations}` : ''}${subset ? `; ${subset.length} files: ${subset.join(', ')}` : ''}`,
+  `- options: ${JSON.stringify(pluginOptions('measure').workers)} reuseClean ${opts['reuse-clean']}${opts['confirm-budget'] !== undefined ? `, confirmBudget ${opts['confirm-budget']}` : ''}${opts.iterations ? `, iterations ${opts.iterations}` : ''}${subset ? `; ${subset.length} files: ${subset.join(', ')}` : ''}`,
 )
 md.push(`- outcome baseline: ${summary.baseline ?? 'none (no plain run)'}`)
 md.push('')

@@ -165,7 +165,9 @@ for (let i = 0; i < 8; i++) it('is call ' + i, () => { busy(50); once('shared ' 
 
   // A first run in CI says what makes the next ones cheaper.
   const first = await runOnce({ CI: '1' })
-  expect(first.output).toMatch(/no verdicts cached from an earlier run: keep \.qtests\/cache\/ between CI runs/)
+  expect(first.output).toMatch(
+    /no verdicts cached from an earlier run: keep \.qtests\/cache\/ between CI runs, .*\(or cap this with leaks\.confirmBudget\)/,
+  )
   expect(first.file, first.seen).toMatchObject({ verdict: 'clean', confirmed: true })
   expect(first.file.growthBytesPerTest, first.seen).toBeGreaterThan(16 * 1024)
   expect(first.shared, first.seen).toMatchObject({ verdict: 'unknown', failedRepeats: {} })
@@ -267,18 +269,20 @@ afterAll(() => { ${note("'slow file ended'")} })
   expect(report.files.find((f) => f.file === 'test/slow.test.mjs')?.confirmed, output).toBeUndefined()
 }, 300_000)
 
-it('leaves a growing file suspect, without starting a second Vitest, when leaks.confirmBudget leaves no time after the run and nothing ran beside it', async () => {
-  // Adaptive workers (the default) fill the cores: confirmation waits for the end of the run, where a budget of 0
-  // leaves it nothing.
+it('leaves a growing file suspect, without starting a second Vitest, when leaks.confirmBudget leaves no time after the run', async () => {
+  // With a budget, confirmation waits for the end of the run even where it could go beside it (adaptive workers
+  // off, no globalSetup): a budget of 0 leaves it nothing.
   const dir = tempProject({
-    'vitest.config.mjs': configWith("{ leaks: { mode: 'measure', reuseClean: false, confirmBudget: 0 } }"),
+    'vitest.config.mjs': configWith(
+      "{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false, confirmBudget: 0 } }",
+    ),
     'test/leaking.test.mjs': leaking,
   })
   const run = await runVitestIn(dir, ['run'], {}, 240_000)
   const output = run.stdout + run.stderr
   expect(run.code, output).toBe(0)
   expect(output).toMatch(
-    /1 growing file not confirmed: leaks\.confirmBudget 0 of your run's \d+\.\d s leaves no time after your run, and confirmation did not run beside it/,
+    /1 growing file not confirmed: leaks\.confirmBudget 0 of your run's \d+\.\d s leaves no time after your run/,
   )
   expect(output).not.toMatch(/repeating the tests/)
   expect(existsSync(path.join(dir, '.qtests', 'repeat-run.log'))).toBe(false)
@@ -287,4 +291,49 @@ it('leaves a growing file suspect, without starting a second Vitest, when leaks.
   expect(leak).toMatchObject({ verdict: 'suspect' })
   expect(leak.confirmed).toBeUndefined()
   expect(leak.reason).toMatch(/not confirmed: .*it had no time after your run \(leaks\.confirmBudget 0 of your run's/)
+}, 300_000)
+
+it("with leaks.confirmBudget, starts the repeat run's Vitest while the run goes on and repeats files only after it", async () => {
+  const log = path.join(os.tmpdir(), `qtests-budget-${process.pid}-${Date.now()}.log`)
+  const note = (what: string) => `appendFileSync(${JSON.stringify(log)}, ${what} + ' ' + Date.now() + '\\n')`
+  const grows = firstUseFile(
+    8,
+    `if (process.env.QTESTS_REPEAT_RUN) ${note("'repeated'")}; `,
+    "import { appendFileSync } from 'node:fs'\n",
+  )
+  // The slow file goes on until the repeat run has loaded the config (at most 90 s), then 0.3 s more.
+  const slow = `import { appendFileSync, existsSync, readFileSync } from 'node:fs'
+import { afterAll, expect, it } from 'vitest'
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const loaded = () => existsSync(${JSON.stringify(log)}) && readFileSync(${JSON.stringify(log)}, 'utf8').includes('config')
+const deadline = Date.now() + 90_000
+for (let i = 0; i < 6; i++)
+  it('waits for the repeat run ' + i, async () => {
+    while (!loaded() && Date.now() < deadline) await sleep(50)
+    await sleep(50)
+    expect(i).toBe(i)
+  }, 120_000)
+afterAll(() => { ${note("'slow file ended'")} })
+`
+  const config = (plugin: string) =>
+    `import { appendFileSync } from 'node:fs'
+if (process.env.QTESTS_REPEAT_RUN) ${note("'config'")}
+${configWith("{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false, confirmBudget: 50 } }", '{ maxWorkers: 2 }')(plugin)}`
+  const dir = tempProject({ 'vitest.config.mjs': config, 'test/grows.test.mjs': grows, 'test/slow.test.mjs': slow })
+  const run = await runVitestIn(dir, ['run'], {}, 240_000)
+  const output = run.stdout + run.stderr
+  expect(run.code, output).toBe(0)
+  expect(output).toMatch(
+    /confirmation may take \d+(\.\d)? s after your run \(leaks\.confirmBudget 50 of your run's \d+(\.\d)? s\): files it does not reach stay suspect/,
+  )
+  expect(output).not.toMatch(/done while your run went on/)
+  const lines = readFileSync(log, 'utf8').trim().split('\n')
+  const at = (what: string) =>
+    lines.filter((line) => line.startsWith(what)).map((line) => Number(line.split(' ').at(-1)))
+  const slowEnded = at('slow file ended')[0]!
+  // Its Vitest was created during the run; no file of it ran before the run was over.
+  expect(at('config')[0], lines.join('\n')).toBeLessThan(slowEnded)
+  expect(Math.min(...at('repeated')), lines.join('\n')).toBeGreaterThan(slowEnded)
+  const grown = readReport(dir).files.find((f) => f.file === 'test/grows.test.mjs')!
+  expect(grown, output).toMatchObject({ verdict: 'clean', confirmed: true })
 }, 300_000)

@@ -75,6 +75,7 @@ try {
     {},
     { stdout: process.stdout, stderr: process.stderr },
   )
+  await send({ type: 'ready' })
   try {
     const unhandledErrors: unknown[] = []
     while (queue.length || open) {

@@ -17,6 +17,9 @@ const childEntry = fileURLToPath(new URL('./child.js', import.meta.url))
 // Started while the user's run goes on, the repeat run takes the cores that run leaves idle at a lower CPU weight.
 const ALONGSIDE_NICENESS = 10
 
+// With a time limit, how long the repeat run's Vitest may take to start (load the config, create the server).
+const STARTUP_LIMIT_MS = 60_000
+
 // After SIGTERM, how long the repeat run's process group gets before SIGKILL.
 const STOP_GRACE_MS = 3000
 
@@ -26,7 +29,10 @@ export interface RepeatRunOptions {
   logFile: string
   /** stops the repeat run; what finished so far is kept */
   signal?: AbortSignal
-  /** stops the repeat run after this long, ms (with `job.more`: from `end()`) */
+  /**
+   * stops the repeat run after this long, ms: from when its Vitest is ready (with `job.more`: or from `end()`, if
+   * later). Its Vitest gets STARTUP_LIMIT_MS to be ready.
+   */
   timeLimitMs?: number
   /** where the time limit comes from, for the reason when it is reached (`leaks.confirmBudget …`) */
   timeLimitSource?: string
@@ -162,13 +168,25 @@ export function startRepeatRun(options: RepeatRunOptions): RepeatRunHandle {
   options.signal?.addEventListener('abort', onAbort, { once: true })
   // Stopped before it started (Ctrl-C while the user's run ended): 'abort' will not fire again.
   if (options.signal?.aborted) onAbort()
+  // The limit counts the repeat run's work, not its start-up (1–3 s, 5% of a minute's run): it starts once the time
+  // limit is given and the child's Vitest is ready, whichever comes last.
   let limit: NodeJS.Timeout | undefined
+  let ready = false
+  let given: { ms: number; source: string | undefined } | undefined
+  const armLimit = () => {
+    if (!given || limit) return
+    const { ms, source } = given
+    limit = ready
+      ? setTimeout(() => {
+          timedOut = !ended && !done
+          stop(`it ran out of its ${formatSeconds(ms)}${source ? ` (${source})` : ''}`)
+        }, ms)
+      : setTimeout(() => stop(`its Vitest did not start within ${formatSeconds(STARTUP_LIMIT_MS)}`), STARTUP_LIMIT_MS)
+  }
   const startLimit = (timeLimitMs: number | undefined, source: string | undefined) => {
-    if (timeLimitMs === undefined || limit) return
-    limit = setTimeout(() => {
-      timedOut = !ended && !done
-      stop(`it ran out of its ${formatSeconds(timeLimitMs)}${source ? ` (${source})` : ''}`)
-    }, timeLimitMs)
+    if (timeLimitMs === undefined || given) return
+    given = { ms: timeLimitMs, source }
+    armLimit()
   }
   if (!options.job.more) startLimit(options.timeLimitMs, options.timeLimitSource)
   const command = (message: RepeatCommand) => {
@@ -178,7 +196,13 @@ export function startRepeatRun(options: RepeatRunOptions): RepeatRunHandle {
 
   child.on('message', (data) => {
     const message = data as RepeatMessage
-    if (message?.type === 'file') {
+    if (message?.type === 'ready') {
+      ready = true
+      // the start-up limit gives way to the time limit itself
+      if (limit) clearTimeout(limit)
+      limit = undefined
+      armLimit()
+    } else if (message?.type === 'file') {
       files.set(fileKey(message.file), message.file)
       options.onFile?.(message.file)
     } else if (message?.type === 'done') {

@@ -125,8 +125,11 @@ export class QtestsReporter implements Reporter {
   /** what the repeat run sent so far, for a report written while it goes on */
   #repeated: RepeatRunResult | undefined
   #repeatStop = new AbortController()
-  /** measure: growing files may be confirmed while the run goes on (decided at its start) */
-  #confirmDuringRun = false
+  /**
+   * measure, decided at the run's start: `start`, the repeat run may start (its Vitest created) once a file grew;
+   * `send`, growing files go to it as they end, confirmed while the run goes on
+   */
+  #duringRun = { start: false, send: false }
   /** the repeat run started during the user's run, and the files sent to it */
   #early: EarlyRepeatRun | undefined
   /** the progress line's tick, once the user's run waits for the repeat run */
@@ -166,13 +169,17 @@ export class QtestsReporter implements Reporter {
     this.#early = undefined
     const vitest = this.#vitest
     try {
-      this.#confirmDuringRun =
+      const alongside =
         this.options.leaks.mode === 'measure' &&
         vitest !== undefined &&
         !vitest.config.watch &&
         this.context.confirmDuringRun(vitest)
+      // With leaks.confirmBudget the user bounds the time confirmation adds. Repeats beside the run slow it (zod on
+      // two vCPUs: 43 → 54 s), which no budget can count: they wait for its end, their Vitest started (unless 0).
+      const { confirmBudget } = this.options.leaks
+      this.#duringRun = { start: alongside && confirmBudget !== 0, send: alongside && confirmBudget === undefined }
     } catch {
-      this.#confirmDuringRun = false
+      this.#duringRun = { start: false, send: false }
     }
     this.scaling?.runStarted()
   }
@@ -191,12 +198,12 @@ export class QtestsReporter implements Reporter {
     if (times) times.endMs = Date.now() - this.#startedAt.getTime()
     this.#running = Math.max(0, this.#running - 1)
     this.#mark()
-    if (this.#confirmDuringRun) {
+    if (this.#duringRun.start) {
       try {
         this.#confirmNow(module)
       } catch (error) {
         // Confirmation then waits for the run's end, as it does where it cannot go alongside.
-        this.#confirmDuringRun = false
+        this.#duringRun = { start: false, send: false }
         this.#vitest?.logger.error(
           ` qtests  could not confirm ${module.moduleId} during the run (it will be after it): ${(error as Error)?.message ?? error}`,
         )
@@ -206,10 +213,11 @@ export class QtestsReporter implements Reporter {
 
   /**
    * measure: a file that grew goes to the repeat run as soon as it ends, so that confirming it overlaps the rest of
-   * the user's run (whose Vitest leaves a core to its main process) instead of adding to its end.
+   * the user's run (whose Vitest leaves a core to its main process) instead of adding to its end. With a confirmation
+   * budget only the repeat run's Vitest starts then; the files wait for the run's end.
    */
   #confirmNow(module: TestModule) {
-    if (!repeatable(module)) return
+    if ((this.#early && !this.#duringRun.send) || !repeatable(module)) return
     const vitest = this.#vitest!
     const root = vitest.config.root
     const file = fileVerdict(
@@ -219,6 +227,7 @@ export class QtestsReporter implements Reporter {
     if (!grewInRun(file)) return
     const entry = { project: module.project.name || '', moduleId: module.moduleId }
     this.#early ??= { ...this.#startRepeat([], true), sent: new Set() }
+    if (!this.#duringRun.send) return
     this.#early.sent.add(fileKey(entry.project, entry.moduleId))
     this.#early.handle.add([entry])
   }
@@ -360,10 +369,8 @@ export class QtestsReporter implements Reporter {
     const source =
       budget === undefined ? undefined : `leaks.confirmBudget ${budget} of your run's ${formatSeconds(runMs)}`
     if (timeLimitMs === 0 && !early) {
-      // No time after the run, and nothing started beside it: a second Vitest would be stopped as it starts.
-      say(
-        ` qtests  ${plural(total, 'growing file')} not confirmed: ${source} leaves no time after your run, and confirmation did not run beside it`,
-      )
+      // A second Vitest would be stopped as it starts.
+      say(` qtests  ${plural(total, 'growing file')} not confirmed: ${source} leaves no time after your run`)
       return {
         files: [],
         complete: false,
@@ -426,8 +433,10 @@ export class QtestsReporter implements Reporter {
     const file = cleanHistoryPath(this.#reportDir())
     if (existsSync(file)) return undefined
     const shown = path.relative(process.cwd(), path.dirname(file)) || '.'
+    // Without the cache every CI run pays this: the budget is the other way out, so it is named while unset.
+    const cap = this.options.leaks.confirmBudget === undefined ? ' (or cap this with leaks.confirmBudget)' : ''
     return process.env.CI
-      ? ` qtests  no verdicts cached from an earlier run: keep ${shown}/ between CI runs, and later runs repeat only files whose code changed`
+      ? ` qtests  no verdicts cached from an earlier run: keep ${shown}/ between CI runs, and later runs repeat only files whose code changed${cap}`
       : ` qtests  a first run: later runs reuse these verdicts and repeat only files whose code changed`
   }
 

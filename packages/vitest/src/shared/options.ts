@@ -33,8 +33,9 @@ export interface QtestsOptions {
     measureBudget?: number
     /**
      * measure: how long confirming growing files may go on after your run ends, as a share of the run's duration
-     * (0 to 100; 0.05 adds at most 5%). Default: twice the run, at least 90 s. Files it does not reach stay `suspect`;
-     * with clean verdicts kept, the next run goes on with them. Confirmation beside your run is not counted.
+     * (0 to 100; 0.05: 5%), counted from when its Vitest has started (1–3 s; during your run where files may run side
+     * by side). Default: twice the run, at least 90 s. When set, nothing is confirmed beside your run. Files it does
+     * not reach stay `suspect`; with clean verdicts kept, the next run goes on with them. 0: no confirmation.
      */
     confirmBudget?: number
     /**

@@ -59,6 +59,8 @@ export type RepeatCommand = { type: 'more'; files: RepeatJob['files'] } | { type
 
 /** Messages from the child, in order: a `file` per finished test file, then `done` (or the child dies). */
 export type RepeatMessage =
+  /** its Vitest is created: a time limit counts from here, not from the 1–3 s of starting it */
+  | { type: 'ready' }
   | { type: 'file'; file: RepeatedFile }
   | { type: 'done'; unhandledErrors: string[] }
   | { type: 'failed'; error: string }
