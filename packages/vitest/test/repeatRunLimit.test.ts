@@ -2,9 +2,12 @@ import { rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-// The built plugin: the repeat run's child is a file of `dist`.
-import { startRepeatRun } from '../dist/repeatRun/startRepeatRun.js'
 import type { RepeatJob } from '../src/shared/repeatRun.js'
+
+// The built plugin, as the repeat run's child is a file of `dist` (imported at run time: typechecking needs no build).
+const { startRepeatRun } = (await import(
+  new URL('../dist/repeatRun/startRepeatRun.js', import.meta.url).href
+)) as typeof import('../src/repeatRun/startRepeatRun.js')
 
 // The child never gets far here (the limit or the signal stops it as soon as it can): what is tested is how the
 // result says why the repeat run ended, which the report turns into each unreached file's reason.

@@ -1,5 +1,5 @@
 // The repeat run's process: a second Vitest, started by the user's run once it is over, or with its first growing
-// file when it confirms files beside the run (see startRepeatRun.ts).
+// file where files may run beside the run (see startRepeatRun.ts); it says when its Vitest is ready.
 // It loads the user's config (so their plugins, setup files and globalSetup run as before), and the qtests
 // plugin there sees REPEAT_RUN_ENV and turns it into the repeat run: the probes' runner in hunt mode, no
 // reporters but the collector, no snapshot written, no cache, no coverage.
@@ -75,8 +75,8 @@ try {
     {},
     { stdout: process.stdout, stderr: process.stderr },
   )
-  await send({ type: 'ready' })
   try {
+    await send({ type: 'ready' })
     const unhandledErrors: unknown[] = []
     while (queue.length || open) {
       if (!queue.length) {

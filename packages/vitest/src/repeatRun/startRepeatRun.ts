@@ -31,7 +31,7 @@ export interface RepeatRunOptions {
   signal?: AbortSignal
   /**
    * stops the repeat run after this long, ms: from when its Vitest is ready (with `job.more`: or from `end()`, if
-   * later). Its Vitest gets STARTUP_LIMIT_MS to be ready.
+   * later). Its Vitest gets STARTUP_LIMIT_MS, or the limit if longer, to be ready.
    */
   timeLimitMs?: number
   /** where the time limit comes from, for the reason when it is reached (`leaks.confirmBudget …`) */
@@ -103,7 +103,7 @@ export function repeatedCliOptions(cliOptions: Record<string, unknown> | undefin
 export interface RepeatRunHandle {
   /** runs these files too, after those it has */
   add(files: RepeatJob['files']): void
-  /** no more files come; the time limit, if any, counts from now */
+  /** no more files come; the time limit, if any, counts from now (or from when its Vitest is ready, if later) */
   end(timeLimitMs?: number, timeLimitSource?: string): void
   /** stops it now; what it finished is kept */
   stop(why: string): void
@@ -181,7 +181,10 @@ export function startRepeatRun(options: RepeatRunOptions): RepeatRunHandle {
           timedOut = !ended && !done
           stop(`it ran out of its ${formatSeconds(ms)}${source ? ` (${source})` : ''}`)
         }, ms)
-      : setTimeout(() => stop(`its Vitest did not start within ${formatSeconds(STARTUP_LIMIT_MS)}`), STARTUP_LIMIT_MS)
+      : setTimeout(
+          () => stop(`its Vitest did not start within ${formatSeconds(Math.max(STARTUP_LIMIT_MS, ms))}`),
+          Math.max(STARTUP_LIMIT_MS, ms),
+        )
   }
   const startLimit = (timeLimitMs: number | undefined, source: string | undefined) => {
     if (timeLimitMs === undefined || given) return

@@ -103,7 +103,8 @@ export interface ReporterContext {
  * hunt mode, and measure mode when a file grew: the tests are run again in the repeat run (a second Vitest
  * in a child process, see repeatRun/) once the user's run is over — after its globalSetup teardown when it
  * is not watching — and the verdicts wait for it. measure mode in `vitest run`, where files may run side by
- * side: each growing file is sent to the repeat run as soon as it ends (`confirmDuringRun`).
+ * side: each growing file is sent to the repeat run as soon as it ends (`confirmDuringRun`); with
+ * `leaks.confirmBudget` only its Vitest starts then, and the files wait for the run's end.
  */
 export class QtestsReporter implements Reporter {
   #vitest: Vitest | undefined
@@ -203,9 +204,10 @@ export class QtestsReporter implements Reporter {
         this.#confirmNow(module)
       } catch (error) {
         // Confirmation then waits for the run's end, as it does where it cannot go alongside.
+        const what = this.#duringRun.send ? `confirm ${module.moduleId}` : 'start confirmation'
         this.#duringRun = { start: false, send: false }
         this.#vitest?.logger.error(
-          ` qtests  could not confirm ${module.moduleId} during the run (it will be after it): ${(error as Error)?.message ?? error}`,
+          ` qtests  could not ${what} during the run (it will be after it): ${(error as Error)?.message ?? error}`,
         )
       }
     }
@@ -368,14 +370,15 @@ export class QtestsReporter implements Reporter {
     const timeLimitMs = purpose === 'confirm' ? confirmTimeLimitMs(runMs, budget) : undefined
     const source =
       budget === undefined ? undefined : `leaks.confirmBudget ${budget} of your run's ${formatSeconds(runMs)}`
-    if (timeLimitMs === 0 && !early) {
-      // A second Vitest would be stopped as it starts.
+    if (timeLimitMs === 0) {
+      // A second Vitest would be stopped as it starts (one started early, for a budget that rounds to nothing, is).
+      early?.handle.stop('it was not needed')
       say(` qtests  ${plural(total, 'growing file')} not confirmed: ${source} leaves no time after your run`)
       return {
         files: [],
         complete: false,
-        ended: `it had no time after your run (${source})`,
-        timedOut: true,
+        ended: `no repeat run: ${source} leaves no time after your run`,
+        notStarted: true,
         unhandledErrors: [],
         durationMs: 0,
       }
@@ -900,9 +903,11 @@ function toFileInput(
       ? { ran: true, error: repeatRunError(again) }
       : {
           ran: false,
-          why: repeated.ended
-            ? unreachedReason(repeated.ended, repeated.timedOut === true, nextRunConfirms)
-            : undefined,
+          why: repeated.notStarted
+            ? repeated.ended
+            : repeated.ended
+              ? unreachedReason(repeated.ended, repeated.timedOut === true, nextRunConfirms)
+              : undefined,
         }
   }
   return input

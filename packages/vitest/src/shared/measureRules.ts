@@ -136,7 +136,7 @@ export function fullStepSettles(
  * measure: how long confirming growing files may go on after the run, ms. By default twice as long as the run did,
  * and at least a minute and a half: on jotai's jsdom suite it took 0.9–1.3× the run on a quiet machine and up to
  * 1.5× on a busy one (corpus/README.md). `leaks.confirmBudget` is that share of the run, with no floor: a user who
- * sets 0.05 trades confirmed verdicts on a first run for at most 5% more time.
+ * sets 0.05 trades confirmed verdicts on a first run for a bounded time after it (starting and stopping come on top).
  */
 export function confirmTimeLimitMs(runMs: number, confirmBudget?: number): number {
   return confirmBudget === undefined ? Math.max(90_000, 2 * runMs) : Math.round(confirmBudget * runMs)

@@ -35,7 +35,8 @@ export interface QtestsOptions {
      * measure: how long confirming growing files may go on after your run ends, as a share of the run's duration
      * (0 to 100; 0.05: 5%), counted from when its Vitest has started (1–3 s; during your run where files may run side
      * by side). Default: twice the run, at least 90 s. When set, nothing is confirmed beside your run. Files it does
-     * not reach stay `suspect`; with clean verdicts kept, the next run goes on with them. 0: no confirmation.
+     * not reach stay `suspect`; with clean verdicts kept, the next run skips the files it cleared (a budget too small
+     * for one file's repeats clears none, in any run). 0: no confirmation.
      */
     confirmBudget?: number
     /**

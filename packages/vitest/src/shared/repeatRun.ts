@@ -75,11 +75,13 @@ export interface RepeatRunResult {
   ended?: string
   /** it ended because its time limit was up */
   timedOut?: boolean
+  /** it never started (`ended` says why, as a whole reason) */
+  notStarted?: boolean
   unhandledErrors: string[]
   durationMs: number
 }
 
 /** '2.4 s' under 10 s, '95 s' from there: the repeat run's time limits, a few seconds when a short run sets them. */
 export function formatSeconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`
+  return ms < 9_950 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`
 }
