@@ -213,31 +213,52 @@ for (let i = 0; i < 8; i++) it('is call ' + i, () => { busy(50); once('shared ' 
   expect(third.file, third.seen).toMatchObject({ verdict: 'clean', confirmed: true })
 }, 600_000)
 
+/** Test-file code that appends `what` (an expression) and the time to `log`. */
+const noteIn = (log: string) => (what: string) =>
+  `appendFileSync(${JSON.stringify(log)}, ${what} + ' ' + Date.now() + '\\n')`
+
+/**
+ * A file of the user's run whose 6 tests each wait until `log` holds `marker` (at most 90 s: on a busy machine the
+ * repeat run's Vitest may take longer to start than any fixed duration), then `pauseMs` more; it notes its end as
+ * 'slow file ended'. A marker that never comes during the run still fails the test that waits for it.
+ */
+const waitingFile = (
+  log: string,
+  marker: string,
+  pauseMs: number,
+) => `import { appendFileSync, existsSync, readFileSync } from 'node:fs'
+import { afterAll, expect, it } from 'vitest'
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const seen = () => existsSync(${JSON.stringify(log)}) && readFileSync(${JSON.stringify(log)}, 'utf8').includes(${JSON.stringify(marker)})
+const deadline = Date.now() + 90_000
+for (let i = 0; i < 6; i++)
+  it('waits for the repeat run ' + i, async () => {
+    while (!seen() && Date.now() < deadline) await sleep(50)
+    await sleep(${pauseMs})
+    expect(i).toBe(i)
+  }, 120_000)
+afterAll(() => { ${noteIn(log)("'slow file ended'")} })
+`
+
+/** The lines of `log`, and the times noted on those that start with `what`. */
+function readNotes(log: string) {
+  const lines = readFileSync(log, 'utf8').trim().split('\n')
+  const at = (what: string) =>
+    lines.filter((line) => line.startsWith(what)).map((line) => Number(line.split(' ').at(-1)))
+  return { lines, at }
+}
+
 // Without a globalSetup or a cap of one file at a time, a file that grew goes to the repeat run as soon as it ends:
 // confirming it overlaps the rest of the user's run (a slow file here). Two workers start both files at once, so
 // the growing one ends first whichever order Vitest picks (4.1 and 5 order files without durations differently).
 it('confirms a growing file while the rest of the run goes on, at a lower CPU weight, and clears it', async () => {
   const log = path.join(os.tmpdir(), `qtests-alongside-${process.pid}-${Date.now()}.log`)
-  const note = (what: string) => `appendFileSync(${JSON.stringify(log)}, ${what} + ' ' + Date.now() + '\\n')`
+  const note = noteIn(log)
   // Each repeated run notes its session's CPU weight (Linux: the repeat run's session is niced while the user's run goes on).
   const weight = `(existsSync('/proc/self/autogroup') ? readFileSync('/proc/self/autogroup', 'utf8').trim().replace(/ /g, '_') : 'none')`
   const grows = `${firstUseFile(8, `if (process.env.QTESTS_REPEAT_RUN) ${note(`'repeated ' + ${weight}`)}; `, "import { appendFileSync, existsSync, readFileSync } from 'node:fs'\n")}`
-  // The slow file goes on until the repeats have begun (at most 90 s), then 6 × 0.3 s more: on a busy machine the
-  // repeat run's Vitest may take longer to start than any fixed duration. Repeats that never begin during the run
-  // still fail the test.
-  const slow = `import { appendFileSync, existsSync, readFileSync } from 'node:fs'
-import { afterAll, expect, it } from 'vitest'
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-const repeatsBegun = () => existsSync(${JSON.stringify(log)}) && readFileSync(${JSON.stringify(log)}, 'utf8').includes('repeated')
-const deadline = Date.now() + 90_000
-for (let i = 0; i < 6; i++)
-  it('waits for the repeats ' + i, async () => {
-    while (!repeatsBegun() && Date.now() < deadline) await sleep(50)
-    await sleep(300)
-    expect(i).toBe(i)
-  }, 120_000)
-afterAll(() => { ${note("'slow file ended'")} })
-`
+  // The slow file goes on until the repeats have begun, then 6 × 0.3 s more.
+  const slow = waitingFile(log, 'repeated', 300)
   const dir = tempProject({
     'vitest.config.mjs': configWith(
       "{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false } }",
@@ -249,9 +270,7 @@ afterAll(() => { ${note("'slow file ended'")} })
   const run = await runVitestIn(dir, ['run'], {}, 240_000)
   const output = run.stdout + run.stderr
   expect(run.code, output).toBe(0)
-  const lines = readFileSync(log, 'utf8').trim().split('\n')
-  const at = (what: string) =>
-    lines.filter((line) => line.startsWith(what)).map((line) => Number(line.split(' ').at(-1)))
+  const { lines, at } = readNotes(log)
   const slowEnded = at('slow file ended')
   expect(slowEnded, lines.join('\n')).toHaveLength(1)
   // The growing file's repeats began before the slow file of the user's run was over, at a lower CPU weight.
@@ -297,26 +316,14 @@ it('leaves a growing file suspect, without starting a second Vitest, when leaks.
 
 it("with leaks.confirmBudget, starts the repeat run's Vitest while the run goes on and repeats files only after it", async () => {
   const log = path.join(os.tmpdir(), `qtests-budget-${process.pid}-${Date.now()}.log`)
-  const note = (what: string) => `appendFileSync(${JSON.stringify(log)}, ${what} + ' ' + Date.now() + '\\n')`
+  const note = noteIn(log)
   const grows = firstUseFile(
     8,
     `if (process.env.QTESTS_REPEAT_RUN) ${note("'repeated'")}; `,
     "import { appendFileSync } from 'node:fs'\n",
   )
-  // The slow file goes on until the repeat run has loaded the config (at most 90 s), then 0.3 s more.
-  const slow = `import { appendFileSync, existsSync, readFileSync } from 'node:fs'
-import { afterAll, expect, it } from 'vitest'
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-const loaded = () => existsSync(${JSON.stringify(log)}) && readFileSync(${JSON.stringify(log)}, 'utf8').includes('config')
-const deadline = Date.now() + 90_000
-for (let i = 0; i < 6; i++)
-  it('waits for the repeat run ' + i, async () => {
-    while (!loaded() && Date.now() < deadline) await sleep(50)
-    await sleep(50)
-    expect(i).toBe(i)
-  }, 120_000)
-afterAll(() => { ${note("'slow file ended'")} })
-`
+  // The slow file goes on until the repeat run has loaded the config, then 6 × 0.05 s more.
+  const slow = waitingFile(log, 'config', 50)
   const config = (plugin: string) =>
     `import { appendFileSync } from 'node:fs'
 if (process.env.QTESTS_REPEAT_RUN) ${note("'config'")}
@@ -329,9 +336,7 @@ ${configWith("{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseCle
     /confirmation may take \d+(\.\d)? s after your run \(leaks\.confirmBudget 50 of your run's \d+(\.\d)? s\): files it does not reach stay suspect/,
   )
   expect(output).not.toMatch(/done while your run went on/)
-  const lines = readFileSync(log, 'utf8').trim().split('\n')
-  const at = (what: string) =>
-    lines.filter((line) => line.startsWith(what)).map((line) => Number(line.split(' ').at(-1)))
+  const { lines, at } = readNotes(log)
   const slowEnded = at('slow file ended')[0]!
   // Its Vitest was created during the run; no file of it ran before the run was over.
   expect(at('config')[0], lines.join('\n')).toBeLessThan(slowEnded)

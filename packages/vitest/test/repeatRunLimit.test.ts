@@ -32,7 +32,7 @@ describe('startRepeatRun', () => {
     // A real Vitest, with nothing to run but a file that does not exist: the limit stops it once it is created.
     const real = { ...job, vitestNodeUrl: import.meta.resolve('vitest/node') }
     const started = Date.now()
-    const handle = startRepeatRun({ job: real, logFile, timeLimitMs: 1, timeLimitSource: 'leaks.confirmBudget' })
+    const handle = startRepeatRun({ job: real, logFile, timeLimit: { ms: 1, source: 'leaks.confirmBudget' } })
     const result = await handle.result
     expect(result.complete).toBe(false)
     expect(result.timedOut, result.ended).toBe(true)
@@ -42,7 +42,7 @@ describe('startRepeatRun', () => {
   })
 
   it('does not count a Vitest that never becomes ready as out of time', async () => {
-    const result = await startRepeatRun({ job, logFile, timeLimitMs: 1 }).result
+    const result = await startRepeatRun({ job, logFile, timeLimit: { ms: 1 } }).result
     expect(result.timedOut).toBeUndefined()
     expect(result.ended).toMatch(/^it failed: .*nowhere/)
   })
@@ -50,7 +50,7 @@ describe('startRepeatRun', () => {
   it('does not say so when it was stopped for another reason', async () => {
     const stop = new AbortController()
     stop.abort('it was interrupted')
-    const result = await startRepeatRun({ job, logFile, signal: stop.signal, timeLimitMs: 60_000 }).result
+    const result = await startRepeatRun({ job, logFile, signal: stop.signal, timeLimit: { ms: 60_000 } }).result
     expect(result.timedOut).toBeUndefined()
     expect(result.ended).toBe('it was interrupted')
   })

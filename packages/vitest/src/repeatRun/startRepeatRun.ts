@@ -23,6 +23,13 @@ const STARTUP_LIMIT_MS = 60_000
 // After SIGTERM, how long the repeat run's process group gets before SIGKILL.
 const STOP_GRACE_MS = 3000
 
+/** How long the repeat run may take, ms, and where that comes from, for the reason when it is reached. */
+export interface TimeLimit {
+  ms: number
+  /** e.g. `leaks.confirmBudget 0.05 of your run's 47 s` */
+  source?: string
+}
+
 export interface RepeatRunOptions {
   job: RepeatJob
   /** where the child's own output goes (Vitest's errors, a crash): the repeat run prints nothing */
@@ -30,12 +37,10 @@ export interface RepeatRunOptions {
   /** stops the repeat run; what finished so far is kept */
   signal?: AbortSignal
   /**
-   * stops the repeat run after this long, ms: from when its Vitest is ready (with `job.more`: or from `end()`, if
-   * later). Its Vitest gets STARTUP_LIMIT_MS, or the limit if longer, to be ready.
+   * stops the repeat run: from when its Vitest is ready (with `job.more`: or from `end()`, if later). Its Vitest gets
+   * STARTUP_LIMIT_MS, or the limit if longer, to be ready.
    */
-  timeLimitMs?: number
-  /** where the time limit comes from, for the reason when it is reached (`leaks.confirmBudget …`) */
-  timeLimitSource?: string
+  timeLimit?: TimeLimit
   /** each finished file, as it comes */
   onFile?: (file: RepeatedFile) => void
 }
@@ -104,7 +109,7 @@ export interface RepeatRunHandle {
   /** runs these files too, after those it has */
   add(files: RepeatJob['files']): void
   /** no more files come; the time limit, if any, counts from now (or from when its Vitest is ready, if later) */
-  end(timeLimitMs?: number, timeLimitSource?: string): void
+  end(timeLimit?: TimeLimit): void
   /** stops it now; what it finished is kept */
   stop(why: string): void
   /** resolves when the child is gone, whatever the reason; never rejects */
@@ -172,7 +177,7 @@ export function startRepeatRun(options: RepeatRunOptions): RepeatRunHandle {
   // limit is given and the child's Vitest is ready, whichever comes last.
   let limit: NodeJS.Timeout | undefined
   let ready = false
-  let given: { ms: number; source: string | undefined } | undefined
+  let given: TimeLimit | undefined
   const armLimit = () => {
     if (!given || limit) return
     const { ms, source } = given
@@ -186,12 +191,12 @@ export function startRepeatRun(options: RepeatRunOptions): RepeatRunHandle {
           Math.max(STARTUP_LIMIT_MS, ms),
         )
   }
-  const startLimit = (timeLimitMs: number | undefined, source: string | undefined) => {
-    if (timeLimitMs === undefined || given) return
-    given = { ms: timeLimitMs, source }
+  const startLimit = (timeLimit: TimeLimit | undefined) => {
+    if (!timeLimit || given) return
+    given = timeLimit
     armLimit()
   }
-  if (!options.job.more) startLimit(options.timeLimitMs, options.timeLimitSource)
+  if (!options.job.more) startLimit(options.timeLimit)
   const command = (message: RepeatCommand) => {
     if (child.connected && !ended)
       child.send(message, (error) => error && stop(`it could not be sent files: ${error.message}`))
@@ -256,12 +261,11 @@ export function startRepeatRun(options: RepeatRunOptions): RepeatRunHandle {
     add: (files) => {
       if (files.length) command({ type: 'more', files })
     },
-    end: (timeLimitMs, timeLimitSource) => {
+    end: (timeLimit) => {
       // The user's run is over: the repeat run has the machine, at the weight of any other session.
       if (alongside) autogroupNice(child.pid, 0)
       command({ type: 'end' })
-      if (timeLimitMs === undefined) startLimit(options.timeLimitMs, options.timeLimitSource)
-      else startLimit(timeLimitMs, timeLimitSource)
+      startLimit(timeLimit ?? options.timeLimit)
     },
     stop,
     result,

@@ -16,7 +16,12 @@ import {
 } from '../cache/cleanVerdicts.js'
 import { writeFileAtomic, writeFileAtomicSync } from '../cache/writeFileAtomic.js'
 import { CONFIRM_MAX_MS, maxRuns } from '../repeatRun/plan.js'
-import { type RepeatRunHandle, repeatedCliOptions, startRepeatRun } from '../repeatRun/startRepeatRun.js'
+import {
+  type RepeatRunHandle,
+  repeatedCliOptions,
+  startRepeatRun,
+  type TimeLimit,
+} from '../repeatRun/startRepeatRun.js'
 import {
   CONFIRM_ITERATIONS,
   confirmationOrder,
@@ -235,19 +240,13 @@ export class QtestsReporter implements Reporter {
   }
 
   /** Starts the repeat run on `files` (`more`: others follow); what it finishes is collected as it comes. */
-  #startRepeat(
-    files: RepeatJob['files'],
-    more: boolean,
-    timeLimitMs?: number,
-    timeLimitSource?: string,
-  ): RunningRepeat {
+  #startRepeat(files: RepeatJob['files'], more: boolean, timeLimit?: TimeLimit): RunningRepeat {
     const finished: RepeatedFile[] = []
     const handle = startRepeatRun({
       job: this.#repeatJob(files, more),
       logFile: path.join(this.#reportDir(), 'repeat-run.log'),
       signal: this.#repeatStop.signal,
-      timeLimitMs,
-      timeLimitSource,
+      timeLimit,
       onFile: (file) => {
         finished.push(file)
         this.#onRepeatedFile?.()
@@ -367,10 +366,10 @@ export class QtestsReporter implements Reporter {
     const during = early?.files.length ? ` (${early.files.length} done while your run went on)` : ''
     const runMs = Date.now() - this.#startedAt.getTime()
     const budget = purpose === 'confirm' ? this.options.leaks.confirmBudget : undefined
-    const timeLimitMs = purpose === 'confirm' ? confirmTimeLimitMs(runMs, budget) : undefined
     const source =
       budget === undefined ? undefined : `leaks.confirmBudget ${budget} of your run's ${formatSeconds(runMs)}`
-    if (timeLimitMs === 0) {
+    const timeLimit = purpose === 'confirm' ? { ms: confirmTimeLimitMs(runMs, budget), source } : undefined
+    if (timeLimit?.ms === 0) {
       // A second Vitest would be stopped as it starts (one started early, for a budget that rounds to nothing, is).
       early?.handle.stop('it was not needed')
       say(` qtests  ${plural(total, 'growing file')} not confirmed: ${source} leaves no time after your run`)
@@ -386,9 +385,9 @@ export class QtestsReporter implements Reporter {
     say(
       ` qtests  repeating ${what} in a separate Vitest run, to measure ${purpose === 'hunt' ? 'them' : 'each one'}${during}…`,
     )
-    if (source && timeLimitMs !== undefined)
+    if (timeLimit?.source)
       say(
-        ` qtests  confirmation may take ${formatSeconds(timeLimitMs)} after your run (${source}): files it does not reach stay suspect`,
+        ` qtests  confirmation may take ${formatSeconds(timeLimit.ms)} after your run (${timeLimit.source}): files it does not reach stay suspect`,
       )
     const firstRun = purpose === 'confirm' ? this.#firstRunNote() : undefined
     if (firstRun) say(firstRun)
@@ -402,12 +401,12 @@ export class QtestsReporter implements Reporter {
     process.once('SIGTERM', interrupt)
     this.#onRepeatedFile = () => progress.fileDone()
     try {
-      const running = early ?? this.#startRepeat(run.repeat, false, timeLimitMs, source)
+      const running = early ?? this.#startRepeat(run.repeat, false, timeLimit)
       this.#repeated = { files: running.files, complete: false, unhandledErrors: [], durationMs: 0 }
       if (early) {
         // The files that grew in the run and were not sent while it went on (none, usually: the last ones may).
         early.handle.add(run.repeat.filter((file) => !early.sent.has(fileKey(file.project, file.moduleId))))
-        early.handle.end(timeLimitMs, source)
+        early.handle.end(timeLimit)
       }
       const result = await running.handle.result
       this.#onRepeatedFile = undefined
@@ -903,11 +902,7 @@ function toFileInput(
       ? { ran: true, error: repeatRunError(again) }
       : {
           ran: false,
-          why: repeated.notStarted
-            ? repeated.ended
-            : repeated.ended
-              ? unreachedReason(repeated.ended, repeated.timedOut === true, nextRunConfirms)
-              : undefined,
+          why: repeated.ended ? unreachedReason({ ...repeated, ended: repeated.ended }, nextRunConfirms) : undefined,
         }
   }
   return input

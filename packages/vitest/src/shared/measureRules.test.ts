@@ -126,18 +126,23 @@ describe('confirmationOrder', () => {
 
 describe('unreachedReason', () => {
   it('says why the repeat run did not reach a file', () => {
-    expect(unreachedReason('it was interrupted', false, true)).toBe(
+    expect(unreachedReason({ ended: 'it was interrupted' }, true)).toBe(
       'the repeat run ended before this file: it was interrupted',
     )
   })
 
   it('points to the next run when time ran out and clean verdicts are kept', () => {
-    expect(unreachedReason('it ran out of its 95 s', true, true)).toBe(
+    expect(unreachedReason({ ended: 'it ran out of its 95 s', timedOut: true }, true)).toBe(
       'the repeat run ended before this file: it ran out of its 95 s (the next run skips the files measured clean in this one, and confirms more)',
     )
-    expect(unreachedReason('it ran out of its 95 s', true, false)).toBe(
+    expect(unreachedReason({ ended: 'it ran out of its 95 s', timedOut: true }, false)).toBe(
       'the repeat run ended before this file: it ran out of its 95 s',
     )
+  })
+
+  it('gives the reason as it is when there was no repeat run', () => {
+    const ended = "no repeat run: leaks.confirmBudget 0 of your run's 3.2 s leaves no time after your run"
+    expect(unreachedReason({ ended, notStarted: true, timedOut: false }, true)).toBe(ended)
   })
 })
 

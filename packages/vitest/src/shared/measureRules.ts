@@ -158,12 +158,17 @@ export function nextRunConfirmsMore(run: {
 }
 
 /**
- * measure: why a growing file has no confirmation, when the repeat run ended before it. A time limit is no dead end
- * while clean verdicts are kept: the next run skips the files this one cleared, so its confirmation gets further.
+ * measure: why a growing file has no confirmation, when the repeat run ended before it (or never started: `ended`
+ * says why in full). A time limit is no dead end while clean verdicts are kept: the next run skips the files this one
+ * cleared, so its confirmation gets further.
  */
-export function unreachedReason(ended: string, timedOut: boolean, cleanVerdictsKept: boolean): string {
-  const why = `the repeat run ended before this file: ${ended}`
-  return timedOut && cleanVerdictsKept
+export function unreachedReason(
+  repeat: { ended: string; timedOut?: boolean; notStarted?: boolean },
+  cleanVerdictsKept: boolean,
+): string {
+  if (repeat.notStarted) return repeat.ended
+  const why = `the repeat run ended before this file: ${repeat.ended}`
+  return repeat.timedOut && cleanVerdictsKept
     ? `${why} (the next run skips the files measured clean in this one, and confirms more)`
     : why
 }
