@@ -314,6 +314,28 @@ it('leaves a growing file suspect, without starting a second Vitest, when leaks.
   )
 }, 300_000)
 
+it('says once when leaks.confirmBudget is too short to confirm one file, as later runs would stop at the same place', async () => {
+  // 1% of a run of a few seconds: tens of ms, less than a repeated file's worker takes to start.
+  const dir = tempProject({
+    'vitest.config.mjs': configWith(
+      "{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false, confirmBudget: 0.01 } }",
+    ),
+    'test/leaking.test.mjs': leaking,
+  })
+  const run = await runVitestIn(dir, ['run'], {}, 240_000)
+  const output = run.stdout + run.stderr
+  expect(run.code, output).toBe(0)
+  expect(output).toMatch(
+    /repeat run ended early: it ran out of its [\d.]+ m?s \(leaks\.confirmBudget 0\.01 of your run's/,
+  )
+  const hint =
+    /[\d.]+ m?s \(leaks\.confirmBudget 0\.01 of your run's \S+ s\) was too short to confirm one file, and later runs stop at the same place: raise leaks\.confirmBudget/g
+  expect(output.match(hint), output).toHaveLength(1)
+  const leak = readReport(dir).files.find((f) => f.file === 'test/leaking.test.mjs')!
+  expect(leak, leak.reason).toMatchObject({ verdict: 'suspect' })
+  expect(leak.reason).toMatch(/the repeat run ended before this file: it ran out of its/)
+}, 300_000)
+
 it("with leaks.confirmBudget, starts the repeat run's Vitest while the run goes on and repeats files only after it", async () => {
   const log = path.join(os.tmpdir(), `qtests-budget-${process.pid}-${Date.now()}.log`)
   const note = noteIn(log)

@@ -418,6 +418,11 @@ export class QtestsReporter implements Reporter {
       say(
         ` qtests  repeat run ${result.complete ? 'done' : `ended early: ${result.ended}`} (${took}, ${result.files.length} of ${plural(total, 'file')})`,
       )
+      // A budget that ends before one file is done clears nothing, so no later run gets further: said, not left to find.
+      if (timeLimit?.source && result.timedOut && result.files.length === 0)
+        say(
+          ` qtests  ${formatSeconds(timeLimit.ms)} (${timeLimit.source}) was too short to confirm one file, and later runs stop at the same place: raise leaks.confirmBudget for each run to confirm some`,
+        )
       return result
     } finally {
       process.off('SIGINT', interrupt)

@@ -81,7 +81,11 @@ export interface RepeatRunResult {
   durationMs: number
 }
 
-/** '2.4 s' under 10 s, '95 s' from there: the repeat run's time limits, a few seconds when a short run sets them. */
+/**
+ * '40 ms' under 0.1 s, '2.4 s' under 10 s, '95 s' from there: the repeat run's time limits, a few seconds (or a few
+ * ms, a small budget of a short run) when a short run sets them.
+ */
 export function formatSeconds(ms: number): string {
+  if (ms < 95) return `${Math.round(ms)} ms`
   return ms < 9_950 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`
 }
