@@ -412,9 +412,7 @@ export class QtestsReporter implements Reporter {
       this.#onRepeatedFile = undefined
       this.#repeated = result
       progress.end()
-      const took = early
-        ? `${((Date.now() - waitedFrom) / 1000).toFixed(1)} s after your run`
-        : `${(result.durationMs / 1000).toFixed(1)} s`
+      const took = early ? `${formatSeconds(Date.now() - waitedFrom)} after your run` : formatSeconds(result.durationMs)
       say(
         ` qtests  repeat run ${result.complete ? 'done' : `ended early: ${result.ended}`} (${took}, ${result.files.length} of ${plural(total, 'file')})`,
       )
