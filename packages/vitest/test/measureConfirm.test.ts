@@ -288,24 +288,30 @@ it('confirms a growing file while the rest of the run goes on, at a lower CPU we
   expect(report.files.find((f) => f.file === 'test/slow.test.mjs')?.confirmed, output).toBeUndefined()
 }, 300_000)
 
-it('leaves a growing file suspect, without starting a second Vitest, when leaks.confirmBudget leaves no time after the run', async () => {
-  // With a budget, confirmation waits for the end of the run even where it could go beside it (adaptive workers
-  // off, no globalSetup): a budget of 0 leaves it nothing.
+/** The leaking file alone, cold, adaptive workers off, with this `leaks.confirmBudget`: its project, output and entry. */
+async function runLeakingWithBudget(confirmBudget: number) {
   const dir = tempProject({
     'vitest.config.mjs': configWith(
-      "{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false, confirmBudget: 0 } }",
+      `{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false, confirmBudget: ${confirmBudget} } }`,
     ),
     'test/leaking.test.mjs': leaking,
   })
   const run = await runVitestIn(dir, ['run'], {}, 240_000)
   const output = run.stdout + run.stderr
   expect(run.code, output).toBe(0)
+  const leak = readReport(dir).files.find((f) => f.file === 'test/leaking.test.mjs')!
+  return { dir, output, leak }
+}
+
+it('leaves a growing file suspect, without starting a second Vitest, when leaks.confirmBudget leaves no time after the run', async () => {
+  // With a budget, confirmation waits for the end of the run even where it could go beside it (adaptive workers
+  // off, no globalSetup): a budget of 0 leaves it nothing.
+  const { dir, output, leak } = await runLeakingWithBudget(0)
   expect(output).toMatch(
     /1 growing file not confirmed: leaks\.confirmBudget 0 of your run's \d+(\.\d)? s leaves no time after your run/,
   )
   expect(output).not.toMatch(/repeating the tests/)
   expect(existsSync(path.join(dir, '.qtests', 'repeat-run.log'))).toBe(false)
-  const leak = readReport(dir).files.find((f) => f.file === 'test/leaking.test.mjs')!
   expect(leak.growthBytesPerTest, leak.reason).toBeGreaterThan(16 * 1024)
   expect(leak).toMatchObject({ verdict: 'suspect' })
   expect(leak.confirmed).toBeUndefined()
@@ -316,22 +322,13 @@ it('leaves a growing file suspect, without starting a second Vitest, when leaks.
 
 it('says once when leaks.confirmBudget is too short to confirm one file, as later runs would stop at the same place', async () => {
   // 1% of a run of a few seconds: tens of ms, less than a repeated file's worker takes to start.
-  const dir = tempProject({
-    'vitest.config.mjs': configWith(
-      "{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false, confirmBudget: 0.01 } }",
-    ),
-    'test/leaking.test.mjs': leaking,
-  })
-  const run = await runVitestIn(dir, ['run'], {}, 240_000)
-  const output = run.stdout + run.stderr
-  expect(run.code, output).toBe(0)
+  const { output, leak } = await runLeakingWithBudget(0.01)
   expect(output).toMatch(
     /repeat run ended early: it ran out of its [\d.]+ m?s \(leaks\.confirmBudget 0\.01 of your run's/,
   )
   const hint =
     /[\d.]+ m?s \(leaks\.confirmBudget 0\.01 of your run's \S+ s\) was too short to confirm one file, and later runs stop at the same place: raise leaks\.confirmBudget/g
   expect(output.match(hint), output).toHaveLength(1)
-  const leak = readReport(dir).files.find((f) => f.file === 'test/leaking.test.mjs')!
   expect(leak, leak.reason).toMatchObject({ verdict: 'suspect' })
   expect(leak.reason).toMatch(/the repeat run ended before this file: it ran out of its/)
 }, 300_000)
