@@ -14,12 +14,15 @@ export function processesWith(marker: string): number[] {
   return found
 }
 
-/** Set by the Vitest (and Vite) running these tests, in their own process: not what a user's shell has. */
-const LAUNCHER_KEYS = ['TEST', 'NODE_ENV', 'NODE_OPTIONS', 'MODE', 'DEV', 'PROD', 'SSR', 'BASE_URL']
+/**
+ * Set by the Vitest (and Vite) running these tests, in their own process: not what a user's shell has. And CI, which
+ * changes the plugin's defaults (a first run in CI confirms nothing): a test that wants it says so.
+ */
+const LAUNCHER_KEYS = ['TEST', 'NODE_ENV', 'NODE_OPTIONS', 'MODE', 'DEV', 'PROD', 'SSR', 'BASE_URL', 'CI']
 
 /**
  * The environment for a Vitest started by a test, without what the outer run would leak into it: Vitest's
- * variables (and Vite's MODE, DEV, PROD, SSR, BASE_URL), pnpm's npm_* settings, any QTESTS_* switch, NODE_OPTIONS.
+ * variables (and Vite's MODE, DEV, PROD, SSR, BASE_URL), pnpm's npm_* settings, any QTESTS_* switch, NODE_OPTIONS, CI.
  */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}

@@ -123,7 +123,7 @@ it.skipIf(os.availableParallelism() < 2)(
 
 // A file confirmation cleared is not repeated again while its test file is unchanged and it grows no more than then:
 // here a module it imports changes (a comment), as a commit to shared code does, and the file grows as before.
-it('does not repeat a file an earlier run cleared, confirmed leaking or found failing in every repeat, while its test file is unchanged, and does once it changes', async () => {
+it('confirms nothing in a first run in CI, then does not repeat a file an earlier run cleared, confirmed leaking or found failing in every repeat, while its test file is unchanged, and does once it changes', async () => {
   const table = `export const table = new Map()
 export const once = (key) => { if (!table.has(key)) table.set(key, Array.from({ length: 8000 }, (_, i) => key + i)) }
 `
@@ -163,11 +163,22 @@ for (let i = 0; i < 8; i++) it('is call ' + i, () => { busy(50); once('shared ' 
     return { output: run.stdout + run.stderr, file, shared, leaks, seen }
   }
 
-  // A first run in CI says what makes the next ones cheaper.
+  // A first run in CI confirms nothing (it would on every CI run without the cache), and says how to have it confirm.
+  const cold = await runOnce({ CI: '1' })
+  const firstRunInCI =
+    /a first run in CI \(no \.qtests\/cache\/ from an earlier run\) does not confirm, .*keep \.qtests\/cache\/ between CI runs and the next run confirms, or set leaks\.confirmBudget/
+  expect(cold.output, cold.seen).toMatch(new RegExp(`qtests  3 growing files not confirmed: ${firstRunInCI.source}`))
+  expect(cold.output, cold.seen).not.toMatch(/repeating the tests of/)
+  for (const file of [cold.file, cold.shared, cold.leaks]) {
+    expect(file, cold.seen).toMatchObject({ verdict: 'suspect' })
+    expect(file.confirmed, cold.seen).toBeUndefined()
+    expect(file.reason, cold.seen).toMatch(firstRunInCI)
+  }
+
+  // The next run in CI, with the cache kept, confirms them.
   const first = await runOnce({ CI: '1' })
-  expect(first.output).toMatch(
-    /no verdicts cached from an earlier run: keep \.qtests\/cache\/ between CI runs, .*\(or cap this with leaks\.confirmBudget\)/,
-  )
+  expect(first.output, first.seen).toMatch(/repeating the tests of 3 growing files/)
+  expect(first.output, first.seen).not.toMatch(/no verdicts cached|a first run/)
   expect(first.file, first.seen).toMatchObject({ verdict: 'clean', confirmed: true })
   expect(first.file.growthBytesPerTest, first.seen).toBeGreaterThan(16 * 1024)
   expect(first.shared, first.seen).toMatchObject({ verdict: 'unknown', failedRepeats: {} })

@@ -24,6 +24,7 @@ import {
 } from '../repeatRun/startRepeatRun.js'
 import {
   CONFIRM_ITERATIONS,
+  confirmBudgetFor,
   confirmationOrder,
   confirmFloorBytes,
   quickClearBytes,
@@ -49,6 +50,12 @@ import {
   type TestInput,
   type VerdictSettings,
 } from './verdicts.js'
+
+/** Vitest's CI detection reads the same variable; `CI=false` and `CI=0` say it is not. */
+function inCI(): boolean {
+  const ci = process.env.CI
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0'
+}
 
 const toolVersion: string = (() => {
   try {
@@ -136,6 +143,8 @@ export class QtestsReporter implements Reporter {
    * `send`, growing files go to it as they end, confirmed while the run goes on
    */
   #duringRun = { start: false, send: false }
+  /** measure, decided at the run's start: `leaks.confirmBudget`, or its default for this run (see confirmBudgetFor) */
+  #confirm: ReturnType<typeof confirmBudgetFor> = { budget: undefined, defaultedInCI: false }
   /** the repeat run started during the user's run, and the files sent to it */
   #early: EarlyRepeatRun | undefined
   /** the progress line's tick, once the user's run waits for the repeat run */
@@ -175,6 +184,13 @@ export class QtestsReporter implements Reporter {
     this.#early = undefined
     const vitest = this.#vitest
     try {
+      const { confirmBudget, reuseClean } = this.options.leaks
+      const cached = reuseClean && existsSync(cleanHistoryPath(this.#reportDir()))
+      this.#confirm = confirmBudgetFor({ set: confirmBudget, ci: inCI(), cached })
+    } catch {
+      this.#confirm = { budget: this.options.leaks.confirmBudget, defaultedInCI: false }
+    }
+    try {
       const alongside =
         this.options.leaks.mode === 'measure' &&
         vitest !== undefined &&
@@ -182,8 +198,8 @@ export class QtestsReporter implements Reporter {
         this.context.confirmDuringRun(vitest)
       // With leaks.confirmBudget the user bounds the time confirmation adds. Repeats beside the run slow it (zod on
       // two vCPUs: 43 → 54 s), which no budget can count: they wait for its end, their Vitest started (unless 0).
-      const { confirmBudget } = this.options.leaks
-      this.#duringRun = { start: alongside && confirmBudget !== 0, send: alongside && confirmBudget === undefined }
+      const { budget } = this.#confirm
+      this.#duringRun = { start: alongside && budget !== 0, send: alongside && budget === undefined }
     } catch {
       this.#duringRun = { start: false, send: false }
     }
@@ -365,18 +381,19 @@ export class QtestsReporter implements Reporter {
       purpose === 'hunt' ? `each test of ${plural(total, 'file')}` : `the tests of ${plural(total, 'growing file')}`
     const during = early?.files.length ? ` (${early.files.length} done while your run went on)` : ''
     const runMs = Date.now() - this.#startedAt.getTime()
-    const budget = purpose === 'confirm' ? this.options.leaks.confirmBudget : undefined
+    const budget = purpose === 'confirm' ? this.#confirm.budget : undefined
     const source =
       budget === undefined ? undefined : `leaks.confirmBudget ${budget} of your run's ${formatSeconds(runMs)}`
     const timeLimit = purpose === 'confirm' ? { ms: confirmTimeLimitMs(runMs, budget), source } : undefined
     if (timeLimit?.ms === 0) {
       // A second Vitest would be stopped as it starts (one started early, for a budget that rounds to nothing, is).
       early?.handle.stop('it was not needed')
-      say(` qtests  ${plural(total, 'growing file')} not confirmed: ${source} leaves no time after your run`)
+      const why = this.#confirm.defaultedInCI ? this.#firstRunInCI() : `${source} leaves no time after your run`
+      say(` qtests  ${plural(total, 'growing file')} not confirmed: ${why}`)
       return {
         files: [],
         complete: false,
-        ended: `no repeat run: ${source} leaves no time after your run`,
+        ended: this.#confirm.defaultedInCI ? why : `no repeat run: ${why}`,
         notStarted: true,
         unhandledErrors: [],
         durationMs: 0,
@@ -391,7 +408,7 @@ export class QtestsReporter implements Reporter {
       )
     const firstRun = purpose === 'confirm' ? this.#firstRunNote() : undefined
     if (firstRun) say(firstRun)
-    const progress = new Progress(total, process.stderr.isTTY === true && !process.env.CI, early?.files.length ?? 0)
+    const progress = new Progress(total, process.stderr.isTTY === true && !inCI(), early?.files.length ?? 0)
     // Ctrl-C now: the repeat run stops, what it measured is reported, the exit code says interrupted.
     const interrupt = () => {
       process.exitCode = 130
@@ -438,11 +455,17 @@ export class QtestsReporter implements Reporter {
     const file = cleanHistoryPath(this.#reportDir())
     if (existsSync(file)) return undefined
     const shown = path.relative(process.cwd(), path.dirname(file)) || '.'
-    // Without the cache every CI run pays this: the budget is the other way out, so it is named while unset.
-    const cap = this.options.leaks.confirmBudget === undefined ? ' (or cap this with leaks.confirmBudget)' : ''
-    return process.env.CI
-      ? ` qtests  no verdicts cached from an earlier run: keep ${shown}/ between CI runs, and later runs repeat only files whose code changed${cap}`
+    return inCI()
+      ? ` qtests  no verdicts cached from an earlier run: keep ${shown}/ between CI runs, and later runs repeat only files whose code changed`
       : ` qtests  a first run: later runs reuse these verdicts and repeat only files whose code changed`
+  }
+
+  /** measure: why a first run in CI confirmed nothing, and how to have it confirm (said once, and in each reason). */
+  #firstRunInCI(): string {
+    const cache = path.relative(process.cwd(), path.dirname(cleanHistoryPath(this.#reportDir()))) || '.'
+    return this.options.leaks.reuseClean
+      ? `a first run in CI (no ${cache}/ from an earlier run) does not confirm, which can take twice the run: keep ${cache}/ between CI runs and the next run confirms, or set leaks.confirmBudget`
+      : `with leaks.reuseClean off every run in CI is a first run, which does not confirm (it can take twice the run): set leaks.confirmBudget`
   }
 
   /** Verdicts, terminal section, report files, exit code: the end of the user's run, repeat run included. */

@@ -3,6 +3,7 @@ import {
   cheapSamplePlan,
   confirmationOrder,
   confirmationPlan,
+  confirmBudgetFor,
   confirmTimeLimitMs,
   fullStepSettles,
   grewAsWhenCleared,
@@ -165,6 +166,25 @@ describe('confirmTimeLimitMs', () => {
     expect(confirmTimeLimitMs(47_400, 0.05)).toBe(2370)
     expect(confirmTimeLimitMs(30_000, 0)).toBe(0)
     expect(confirmTimeLimitMs(30_000, 4)).toBe(120_000)
+  })
+})
+
+describe('confirmBudgetFor', () => {
+  it('confirms nothing in a first run in CI, unless the user set a budget', () => {
+    expect(confirmBudgetFor({ set: undefined, ci: true, cached: false })).toEqual({ budget: 0, defaultedInCI: true })
+    expect(confirmBudgetFor({ set: 0.5, ci: true, cached: false })).toEqual({ budget: 0.5, defaultedInCI: false })
+  })
+
+  it("keeps the default with verdicts cached, or outside CI, and the user's budget everywhere", () => {
+    expect(confirmBudgetFor({ set: undefined, ci: true, cached: true })).toEqual({
+      budget: undefined,
+      defaultedInCI: false,
+    })
+    expect(confirmBudgetFor({ set: undefined, ci: false, cached: false })).toEqual({
+      budget: undefined,
+      defaultedInCI: false,
+    })
+    expect(confirmBudgetFor({ set: 0, ci: false, cached: true })).toEqual({ budget: 0, defaultedInCI: false })
   })
 })
 

@@ -143,6 +143,20 @@ export function confirmTimeLimitMs(runMs: number, confirmBudget?: number): numbe
 }
 
 /**
+ * measure: the confirmation budget of a run. Unset, a first run in CI — no clean verdicts cached from an earlier
+ * run, which is every CI run that does not keep the cache — confirms nothing: confirming what grew on first use cost
+ * public suites 1.3–3.2× their run (corpus/README.md), paid on each such run. Elsewhere the default stays: a
+ * developer's first run pays it once. `defaultedInCI` says the run skipped confirmation for that reason.
+ */
+export function confirmBudgetFor(run: { set: number | undefined; ci: boolean; cached: boolean }): {
+  budget: number | undefined
+  defaultedInCI: boolean
+} {
+  if (run.set !== undefined) return { budget: run.set, defaultedInCI: false }
+  return run.ci && !run.cached ? { budget: 0, defaultedInCI: true } : { budget: undefined, defaultedInCI: false }
+}
+
+/**
  * measure: whether the next run gets further with confirmation than this one — clean verdicts are kept for it
  * (`reuseClean`, not watch mode), this repeat run ran out of time, and it cleared at least one growing file or saw
  * every test of one fail (neither is confirmed again). Without such a file the next run confirms the same files
