@@ -119,7 +119,9 @@ export function cleanHistoryPath(reportDir: string): string {
  * The cache keeps paths relative to the Vitest root, so that it holds in a checkout at another path (CI runners
  * that build in a per-job folder); in memory they are absolute. An older cache's absolute paths read as they are.
  */
-function withPaths(history: CleanHistory, convert: (file: string) => string): CleanHistory {
+function withPaths(history: CleanHistory, convertPath: (file: string) => string): CleanHistory {
+  // The files of a non-isolated suite list mostly the same modules (valibot: 247 files of ~200 each).
+  const convert = memoized(convertPath)
   const files: CleanHistory['files'] = {}
   for (const [file, record] of Object.entries(history.files))
     files[convert(file)] = { ...record, modules: record.modules.map(convert) }
@@ -164,6 +166,17 @@ export function saveCleanHistory(file: string, history: CleanHistory, root: stri
 }
 
 /** How the cache names a file: relative to the Vitest root, with forward slashes. */
+function memoized(convert: (file: string) => string): (file: string) => string {
+  const done = new Map<string, string>()
+  return (file) => {
+    const known = done.get(file)
+    if (known !== undefined) return known
+    const converted = convert(file)
+    done.set(file, converted)
+    return converted
+  }
+}
+
 function relativeTo(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join('/')
 }
@@ -176,17 +189,17 @@ function relativeTo(root: string, file: string): string {
 export class ContentStamps {
   readonly #seen = new Map<string, string>()
   readonly #known: Readonly<Record<string, string>>
-  readonly #root: string | undefined
+  readonly #label: (file: string) => string
 
   /** `root`: fingerprints name files relative to it (see `withPaths`) */
   constructor(known: Readonly<Record<string, string>> = {}, root?: string) {
     this.#known = known
-    this.#root = root
+    this.#label = root === undefined ? (file) => file : memoized((file) => relativeTo(root, file))
   }
 
   /** how a fingerprint names the file */
   label(file: string): string {
-    return this.#root === undefined ? file : relativeTo(this.#root, file)
+    return this.#label(file)
   }
 
   /** the file's content hash, or 'missing' */
@@ -227,9 +240,9 @@ export class ContentStamps {
  * most of the same modules (date-fns: 16k entries, ~1k files).
  */
 export function fingerprint(modules: readonly string[], settings: string, stamps = new ContentStamps()): string {
-  const hash = createHash('sha1').update(settings)
-  for (const module of [...modules].sort()) hash.update(`\0${stamps.label(module)}\0${stamps.hashOf(module)}`)
-  return hash.digest('hex')
+  // One update per file: hashing each module's piece on its own cost valibot's 247 files ~10 ms more.
+  const pieces = [...modules].sort().map((module) => `\0${stamps.label(module)}\0${stamps.hashOf(module)}`)
+  return createHash('sha1').update(settings).update(pieces.join('')).digest('hex')
 }
 
 /** The test files whose clean or leak verdict still holds: nothing they loaded changed since they were measured. */

@@ -1,11 +1,11 @@
 // Worker side: called inside a test. Runs @qtests/core's LoadTester, keeps the result on the test's meta (where
 // reporters, the JSON reporter included, read it) and fails the test on a missed threshold.
-import { assertLoadResult, LoadTester, type LoadTesterOptions, type LoadTestResult } from '@qtests/core'
+import { assertLoadResult, LoadTester, type LoadTesterOptions, type LoadTestResult } from '@qtests/core/load'
 
 // `@qtests/vitest/load` is this module alone: a test file that imports it does not load the plugin (and Vite with
 // it) into its worker. Imported in plain Node: 84 ms of CPU, against 456 ms for `@qtests/vitest`.
-export type { LoadTesterOptions, LoadTestResult } from '@qtests/core'
-export { LoadTestError } from '@qtests/core'
+export type { LoadTesterOptions, LoadTestResult } from '@qtests/core/load'
+export { LoadTestError } from '@qtests/core/load'
 
 declare module 'vitest' {
   interface TaskMeta {

@@ -1,5 +1,6 @@
 import os from 'node:os'
-import { parseBytes, resolveSamplingBounds } from '@qtests/core'
+import { parseBytes } from '@qtests/core/format'
+import { resolveSamplingBounds } from '@qtests/core/monitor'
 import { usableMemoryBytes } from '../pool/memoryAdmission.js'
 import {
   DEFAULT_SAMPLING_INTERVAL_MS,

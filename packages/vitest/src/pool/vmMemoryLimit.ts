@@ -1,4 +1,4 @@
-import { parseBytes } from '@qtests/core'
+import { parseBytes } from '@qtests/core/format'
 
 /**
  * The memory a vm-pool worker may report after a file before Vitest retires it instead of reusing it for

@@ -1,13 +1,9 @@
 import os from 'node:os'
 import path from 'node:path'
 import v8 from 'node:v8'
-import {
-  AdaptiveLimiter,
-  formatBytes,
-  resolveSamplingBounds,
-  type SamplingBounds,
-  SamplingRateController,
-} from '@qtests/core'
+import { AdaptiveLimiter } from '@qtests/core/adaptive'
+import { formatBytes } from '@qtests/core/format'
+import { resolveSamplingBounds, type SamplingBounds, SamplingRateController } from '@qtests/core/monitor'
 import type { GateKeeper, StartedWorker } from './gateKeeper.js'
 import type { ThreadHeap } from './vitestWorkers.js'
 import { ABORTED, OUT_OF_MEMORY } from './workerCrash.js'

@@ -1,4 +1,4 @@
-import type { LeakVerdict } from '@qtests/core'
+import type { LeakVerdict } from '@qtests/core/leaks'
 import type { FileReport, LoadTestReport, QtestsReport, WorkersReport } from './schema.js'
 
 // Pure: report.json shaped into the columns the page's charts and table draw (uPlot takes one x array and one

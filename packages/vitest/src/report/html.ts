@@ -1,4 +1,4 @@
-import { formatBytes } from '@qtests/core'
+import { formatBytes } from '@qtests/core/format'
 import { renderRunSection, runSectionStyles } from './runSection.js'
 import type { FileReport, QtestsReport, TestReport } from './schema.js'
 

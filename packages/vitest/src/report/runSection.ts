@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { formatBytes } from '@qtests/core'
+import { formatBytes } from '@qtests/core/format'
 import type { QtestsReport } from './schema.js'
 import { type FileRow, type MemoryChart, type RunCharts, runCharts } from './chartData.js'
 import { CLIENT_SCRIPT } from './clientScript.js'

@@ -1,4 +1,4 @@
-import { formatBytes } from '@qtests/core'
+import { formatBytes } from '@qtests/core/format'
 import type { QtestsReport, TestReport } from './schema.js'
 import { formatOpen } from './verdicts.js'
 

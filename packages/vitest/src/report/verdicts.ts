@@ -1,4 +1,5 @@
-import { analyzeLeakSeries, formatBytes, type LeakAnalysis, type LeakVerdict, theilSenSlope } from '@qtests/core'
+import { formatBytes } from '@qtests/core/format'
+import { analyzeLeakSeries, type LeakAnalysis, type LeakVerdict, theilSenSlope } from '@qtests/core/leaks'
 import {
   CHEAP_SAMPLE_SHARE,
   confirmFloorBytes,
