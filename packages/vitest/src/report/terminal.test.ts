@@ -221,6 +221,19 @@ describe('formatTerminalSection on long and mixed runs', () => {
     expect(lines.length).toBeLessThanOrEqual(12)
   })
 
+  it('calls a growing file that was never repeated not confirmed, and gives a confirmed one its confidence', () => {
+    const files = [
+      { ...leakingFile(1), verdict: 'suspect' as const, confidence: 0.5 },
+      { ...leakingFile(2), verdict: 'suspect' as const, confidence: 0.7, confirmed: true as const },
+    ]
+    const text = formatTerminalSection(
+      report({ mode: 'measure', summary: { files: 2, leak: 0, suspect: 2, clean: 0, unknown: 0 }, files }),
+      { detail: 'summary', reportPaths: ['.qtests/report.json'] },
+    )
+    expect(text).toContain('  SUSPECT  test/f01.test.ts  +19.5 KiB/test  not confirmed\n')
+    expect(text).toContain('  SUSPECT  test/f02.test.ts  +19.5 KiB/test  confidence 0.70\n')
+  })
+
   it('says which tool keeps memory for how many tests, and what to change, apart from the leaks', () => {
     const tooling = [
       {

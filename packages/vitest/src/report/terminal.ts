@@ -48,7 +48,7 @@ export function formatTerminalSection(
             `${file.file} > ${test.name}`,
             test.bytesPerIteration,
             'iteration',
-            test.confidence,
+            `confidence ${test.confidence.toFixed(2)}`,
           ),
         )
         const site = test.allocationSites?.[0]
@@ -67,7 +67,12 @@ export function formatTerminalSection(
           ),
         )
     } else if (file.verdict === 'leak' || file.verdict === 'suspect') {
-      group.push(row(style, file.verdict, file.file, file.growthBytesPerTest, 'test', file.confidence))
+      // Growth seen once, never repeated: no confidence to give (a first run in CI, a budget that ran out).
+      const note =
+        file.verdict === 'suspect' && file.confirmed === undefined
+          ? 'not confirmed'
+          : `confidence ${file.confidence.toFixed(2)}`
+      group.push(row(style, file.verdict, file.file, file.growthBytesPerTest, 'test', note))
     }
     if (full && file.verdict !== 'leak' && file.verdict !== 'suspect')
       group.push(
@@ -232,9 +237,9 @@ function row(
   what: string,
   bytes: number | null,
   perUnit: string,
-  confidence: number,
+  note: string,
 ): string {
   const label = verdict === 'leak' ? style.red('LEAK    ') : style.yellow('SUSPECT ')
   const size = bytes === null ? '' : `  +${formatBytes(bytes)}/${perUnit}`
-  return `  ${label} ${what}${size}  ${style.dim(`confidence ${confidence.toFixed(2)}`)}`
+  return `  ${label} ${what}${size}  ${style.dim(note)}`
 }
