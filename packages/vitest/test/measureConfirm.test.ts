@@ -300,10 +300,10 @@ it('confirms a growing file while the rest of the run goes on, at a lower CPU we
 }, 300_000)
 
 /** The leaking file alone, cold, adaptive workers off, with this `leaks.confirmBudget`: its project, output and entry. */
-async function runLeakingWithBudget(confirmBudget: number) {
+async function runLeakingWithBudget(confirmBudget: number, reuseClean = false) {
   const dir = tempProject({
     'vitest.config.mjs': configWith(
-      `{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: false, confirmBudget: ${confirmBudget} } }`,
+      `{ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: ${reuseClean}, confirmBudget: ${confirmBudget} } }`,
     ),
     'test/leaking.test.mjs': leaking,
   })
@@ -331,17 +331,19 @@ it('leaves a growing file suspect, without starting a second Vitest, when leaks.
   )
 }, 300_000)
 
-it('says once when leaks.confirmBudget is too short to confirm one file, as later runs would stop at the same place', async () => {
-  // 1% of a run of a few seconds: tens of ms, less than a repeated file's worker takes to start.
-  const { output, leak } = await runLeakingWithBudget(0.01)
+it('says once when leaks.confirmBudget is too short to settle one file, as later runs would stop at the same place', async () => {
+  // 1% of a run of a few seconds: tens of ms, less than a repeated file's worker takes to start. Verdicts are kept
+  // (reuseClean), but no file was cleared or confirmed for the next run to skip.
+  const { output, leak } = await runLeakingWithBudget(0.01, true)
   expect(output).toMatch(
     /repeat run ended early: it ran out of its [\d.]+ m?s \(leaks\.confirmBudget 0\.01 of your run's/,
   )
   const hint =
-    /[\d.]+ m?s \(leaks\.confirmBudget 0\.01 of your run's \S+ s\) was too short to confirm one file, and later runs stop at the same place: raise leaks\.confirmBudget/g
+    /[\d.]+ m?s \(leaks\.confirmBudget 0\.01 of your run's \S+ s\) ran out before it cleared a file or confirmed one leaking \(which later runs skip\), so they stop at the same place: raise leaks\.confirmBudget to confirm more/g
   expect(output.match(hint), output).toHaveLength(1)
   expect(leak, leak.reason).toMatchObject({ verdict: 'suspect' })
   expect(leak.reason).toMatch(/the repeat run ended before this file: it ran out of its/)
+  expect(leak.reason).not.toMatch(/confirms more/)
 }, 300_000)
 
 it("with leaks.confirmBudget, starts the repeat run's Vitest while the run goes on and repeats files only after it", async () => {

@@ -145,6 +145,9 @@ export class QtestsReporter implements Reporter {
   #duringRun = { start: false, send: false }
   /** measure, decided at the run's start: `leaks.confirmBudget`, or its default for this run (see confirmBudgetFor) */
   #confirm: ReturnType<typeof confirmBudgetFor> = { budget: undefined, defaultedInCI: false }
+  /** measure: the confirmation budget the repeat run ran out of, and whether the next run gets further */
+  #budgetRanOut: { ms: number; source: string } | undefined
+  #confirmsMore = false
   /** the repeat run started during the user's run, and the files sent to it */
   #early: EarlyRepeatRun | undefined
   /** the progress line's tick, once the user's run waits for the repeat run */
@@ -180,6 +183,8 @@ export class QtestsReporter implements Reporter {
     this.#moduleTimes.clear()
     this.#runOpen = true
     this.#repeated = undefined
+    this.#budgetRanOut = undefined
+    this.#confirmsMore = false
     this.#earlier = undefined
     this.#early = undefined
     const vitest = this.#vitest
@@ -433,11 +438,8 @@ export class QtestsReporter implements Reporter {
       say(
         ` qtests  repeat run ${result.complete ? 'done' : `ended early: ${result.ended}`} (${took}, ${result.files.length} of ${plural(total, 'file')})`,
       )
-      // A budget that ends before one file is done clears nothing, so no later run gets further: said, not left to find.
-      if (timeLimit?.source && result.timedOut && result.files.length === 0)
-        say(
-          ` qtests  ${formatSeconds(timeLimit.ms)} (${timeLimit.source}) was too short to confirm one file, and later runs stop at the same place: raise leaks.confirmBudget for each run to confirm some`,
-        )
+      // Whether later runs get further is known once the verdicts are: #finish says so when they do not.
+      if (timeLimit?.source && result.timedOut) this.#budgetRanOut = { ms: timeLimit.ms, source: timeLimit.source }
       return result
     } finally {
       process.off('SIGINT', interrupt)
@@ -460,6 +462,16 @@ export class QtestsReporter implements Reporter {
       : ` qtests  a first run: later runs reuse these verdicts and repeat only files whose code changed`
   }
 
+  #budgetTooShort(ranOut: { ms: number; source: string }): string {
+    const { reuseClean } = this.options.leaks
+    const why = !reuseClean
+      ? ', and with leaks.reuseClean off later runs stop at the same place'
+      : this.#vitest?.config.watch
+        ? ', and in watch mode later runs stop at the same place'
+        : ' before it cleared a file or confirmed one leaking (which later runs skip), so they stop at the same place'
+    return ` qtests  ${formatSeconds(ranOut.ms)} (${ranOut.source}) ran out${why}: raise leaks.confirmBudget to confirm more`
+  }
+
   /** measure: why a first run in CI confirmed nothing, and how to have it confirm (said once, and in each reason). */
   #firstRunInCI(): string {
     const cache = path.relative(process.cwd(), path.dirname(cleanHistoryPath(this.#reportDir()))) || '.'
@@ -473,6 +485,9 @@ export class QtestsReporter implements Reporter {
     const vitest = this.#vitest!
     try {
       const report = this.buildReport(run, repeated)
+      const ranOut = this.#budgetRanOut
+      // A budget that settles no file (nothing cleared or confirmed) leaves later runs where this one stopped.
+      if (ranOut && !this.#confirmsMore) this.#say(this.#budgetTooShort(ranOut))
       if (run.reason !== 'interrupted' && !this.#repeatStop.signal.aborted) {
         try {
           this.#rememberCleanFiles(run.modules, report)
@@ -540,19 +555,21 @@ export class QtestsReporter implements Reporter {
       const reached = new Set(
         repeated.files.map((file) => fileKey(file.project || null, relativeToRoot(root, file.moduleId))),
       )
-      // Files the next run will not repeat: cleared, or failing in every repeat.
-      const clearedFiles = files.filter(
+      // Files the next run will not repeat: cleared, confirmed leaking (carried over), or failing in every repeat.
+      const settledFiles = files.filter(
         (file) =>
-          (file.verdict === 'clean' || (file.failedRepeats && !file.failedRepeats.at)) &&
+          (file.verdict === 'clean' ||
+            (file.verdict === 'leak' && file.confirmed) ||
+            (file.failedRepeats && !file.failedRepeats.at)) &&
           reached.has(fileKey(file.project, file.file)),
       ).length
-      const confirmsMore = nextRunConfirmsMore({
+      this.#confirmsMore = nextRunConfirmsMore({
         reuseClean: leaks.reuseClean,
         watch: vitest.config.watch,
         timedOut: repeated.timedOut === true,
-        clearedFiles,
+        settledFiles,
       })
-      if (confirmsMore) files = verdicts(true)
+      if (this.#confirmsMore) files = verdicts(true)
     }
     // Watch mode reruns a few files: the report keeps covering every file, the others as last measured.
     if (vitest.config.watch) files = this.#withEarlierRuns(files)

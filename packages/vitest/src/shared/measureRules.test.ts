@@ -189,13 +189,13 @@ describe('confirmBudgetFor', () => {
 })
 
 describe('nextRunConfirmsMore', () => {
-  const ran = { reuseClean: true, watch: false, timedOut: true, clearedFiles: 2 }
-  it('is true when time ran out after the repeat run cleared a growing file, and clean verdicts are kept', () => {
+  const ran = { reuseClean: true, watch: false, timedOut: true, settledFiles: 2 }
+  it('is true when time ran out after the repeat run settled a growing file (cleared, leaking or failing), and verdicts are kept', () => {
     expect(nextRunConfirmsMore(ran)).toBe(true)
   })
 
-  it('is false when nothing was cleared: the next run would confirm the same files first and stop where this one did', () => {
-    expect(nextRunConfirmsMore({ ...ran, clearedFiles: 0 })).toBe(false)
+  it('is false when nothing was settled: the next run would confirm the same files first and stop where this one did', () => {
+    expect(nextRunConfirmsMore({ ...ran, settledFiles: 0 })).toBe(false)
   })
 
   it('is false when clean verdicts are not kept, in watch mode, or when time did not run out', () => {

@@ -157,18 +157,19 @@ export function confirmBudgetFor(run: { set: number | undefined; ci: boolean; ca
 }
 
 /**
- * measure: whether the next run gets further with confirmation than this one — clean verdicts are kept for it
- * (`reuseClean`, not watch mode), this repeat run ran out of time, and it cleared at least one growing file or saw
- * every test of one fail (neither is confirmed again). Without such a file the next run confirms the same files
- * first and stops where this one did.
+ * measure: whether the next run gets further with confirmation than this one — verdicts are kept for it
+ * (`reuseClean`, not watch mode), this repeat run ran out of time, and it settled at least one growing file: cleared
+ * it, confirmed it leaking, or saw every test of it fail (none is repeated again while unchanged). Without such a
+ * file the next run confirms the same files first and stops where this one did. The report's reasons and the
+ * terminal's hint both follow this one rule.
  */
 export function nextRunConfirmsMore(run: {
   reuseClean: boolean
   watch: boolean
   timedOut: boolean
-  clearedFiles: number
+  settledFiles: number
 }): boolean {
-  return run.reuseClean && !run.watch && run.timedOut && run.clearedFiles > 0
+  return run.reuseClean && !run.watch && run.timedOut && run.settledFiles > 0
 }
 
 /**
