@@ -945,7 +945,7 @@ function toFileInput(
       ? { ran: true, error: repeatRunError(again) }
       : {
           ran: false,
-          why: repeated.ended ? unreachedReason({ ...repeated, ended: repeated.ended }, nextRunConfirms) : undefined,
+          why: unreachedReason(repeated, nextRunConfirms),
         }
   }
   return input

@@ -132,9 +132,13 @@ describe('unreachedReason', () => {
     )
   })
 
-  it('points to the next run when time ran out and clean verdicts are kept', () => {
+  it('says nothing while the repeat run has not ended', () => {
+    expect(unreachedReason({}, true)).toBeUndefined()
+  })
+
+  it('points to the next run when time ran out and the next run confirms more', () => {
     expect(unreachedReason({ ended: 'it ran out of its 95 s', timedOut: true }, true)).toBe(
-      'the repeat run ended before this file: it ran out of its 95 s (the next run skips the files measured clean in this one, and confirms more)',
+      'the repeat run ended before this file: it ran out of its 95 s (the next run skips the files this one cleared or confirmed, and confirms more)',
     )
     expect(unreachedReason({ ended: 'it ran out of its 95 s', timedOut: true }, false)).toBe(
       'the repeat run ended before this file: it ran out of its 95 s',

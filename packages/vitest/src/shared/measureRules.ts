@@ -174,17 +174,17 @@ export function nextRunConfirmsMore(run: {
 
 /**
  * measure: why a growing file has no confirmation, when the repeat run ended before it (or never started: `ended`
- * says why in full). A time limit is no dead end while clean verdicts are kept: the next run skips the files this one
- * cleared, so its confirmation gets further.
+ * says why in full); undefined while it has not ended. `nextRunConfirmsMore` says whether the next run gets further.
  */
 export function unreachedReason(
-  repeat: { ended: string; timedOut?: boolean; notStarted?: boolean },
-  cleanVerdictsKept: boolean,
-): string {
+  repeat: { ended?: string; timedOut?: boolean; notStarted?: boolean },
+  nextRunConfirms: boolean,
+): string | undefined {
+  if (!repeat.ended) return undefined
   if (repeat.notStarted) return repeat.ended
   const why = `the repeat run ended before this file: ${repeat.ended}`
-  return repeat.timedOut && cleanVerdictsKept
-    ? `${why} (the next run skips the files measured clean in this one, and confirms more)`
+  return repeat.timedOut && nextRunConfirms
+    ? `${why} (the next run skips the files this one cleared or confirmed, and confirms more)`
     : why
 }
 
