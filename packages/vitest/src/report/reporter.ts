@@ -51,7 +51,7 @@ import {
   type VerdictSettings,
 } from './verdicts.js'
 
-/** Vitest's CI detection reads the same variable; `CI=false` and `CI=0` say it is not. */
+/** The variable CI services set (GitHub Actions, GitLab CI, CircleCI…); `CI=false` and `CI=0` say it is not. */
 function inCI(): boolean {
   const ci = process.env.CI
   return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0'
