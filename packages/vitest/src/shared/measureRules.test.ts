@@ -9,6 +9,7 @@ import {
   grewAsWhenCleared,
   grewAsWhenRepeatsFailed,
   risingSteadily,
+  samplesAfterFall,
   spread,
   nextRunConfirmsMore,
   unreachedReason,
@@ -22,6 +23,20 @@ function series(stepsPerTest: number[]): number[] {
   for (const [i, step] of stepsPerTest.entries()) bytes.push(bytes[i]! + step * (at[i + 1]! - at[i]!))
   return bytes
 }
+
+describe('samplesAfterFall', () => {
+  const plan = new Set([0, 3, 6, 9, 12])
+  it('adds samples before the last test until two readings follow the fall', () => {
+    expect(samplesAfterFall(9, 16, plan)).toEqual([14])
+    expect(samplesAfterFall(12, 16, plan)).toEqual([13, 14])
+  })
+
+  it('adds none while two planned readings are still to come, or where no test is left', () => {
+    expect(samplesAfterFall(6, 16, plan)).toEqual([])
+    expect(samplesAfterFall(14, 16, new Set([0, 3, 6, 9, 12, 14]))).toEqual([])
+    expect(samplesAfterFall(3, 5, new Set([0, 1, 2, 3]))).toEqual([])
+  })
+})
 
 describe('risingSteadily', () => {
   const floorHalf = 8 * KB

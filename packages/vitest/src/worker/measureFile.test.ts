@@ -12,7 +12,7 @@ const BAR = 8 * KB
 function runFile(
   tests: number,
   bytesPerTest: number,
-  options: { fullAffordable?: boolean; fullBytesPerTest?: number } = {},
+  options: { fullAffordable?: boolean; fullBytesPerTest?: number; majorGcAt?: number } = {},
 ) {
   let live = 50_000_000
   const fullGcsAt: number[] = []
@@ -30,6 +30,8 @@ function runFile(
   for (current = 0; current < tests; current++) {
     // the primer's step (what importing the file left, promoted by the next GC), then the tests' growth
     live += current === 1 ? 600 * KB : bytesPerTest
+    // V8's own major GC frees promoted garbage: the old generation falls by 2 MB
+    if (current === options.majorGcAt) live -= 2048 * KB
     const index = file.testFinished()
     if (index !== undefined) {
       sampledAt.push(index)
@@ -61,6 +63,18 @@ describe('MeasuredFile', () => {
     expect(meta.samples).toHaveLength(3)
     // no cheap readings once full GCs took over
     expect(meta.screen).toHaveLength(4)
+  })
+
+  it('takes two more cheap samples after a major GC made the readings fall, and still sees the rise', () => {
+    // 16 tests: readings after tests 0 (the primer), 3, 6, 9, 12; V8's major GC during test 8
+    const { meta, sampledAt, fullGcsAt } = runFile(16, 40 * KB, { majorGcAt: 8 })
+    expect(sampledAt.slice(0, 6)).toEqual([0, 3, 6, 9, 12, 14])
+    expect(meta.confirming).toBe(true)
+    expect(fullGcsAt[0]).toBe(14)
+    // a clean file whose readings fell takes the extra samples too, and stays unconfirmed
+    const clean = runFile(16, 1 * KB, { majorGcAt: 8 })
+    expect(clean.sampledAt).toEqual([0, 3, 6, 9, 12, 14])
+    expect(clean.meta.confirming).toBeUndefined()
   })
 
   it('stops spending full GCs when a full-GC step is below the bar', () => {

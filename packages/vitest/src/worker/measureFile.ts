@@ -1,5 +1,12 @@
 import type { FileProbeMeta } from '../shared/protocol.js'
-import { cheapSamplePlan, confirmationPlan, fullStepSettles, risingSteadily } from '../shared/measureRules.js'
+import {
+  cheapSamplePlan,
+  confirmationPlan,
+  fullStepSettles,
+  risingSteadily,
+  SCREEN_PRIMER_READINGS,
+  samplesAfterFall,
+} from '../shared/measureRules.js'
 import type { MemorySample } from './memoryProbe.js'
 
 /** What measure mode's sampling needs from the worker; the runner keeps the GC time accounts. */
@@ -80,6 +87,10 @@ export class MeasuredFile {
     meta.youngGcMs += cheap.gcMs
     meta.screen.push(cheap.bytes)
     meta.screenAt.push(index)
+    const n = meta.screen.length
+    // A major GC in between (the readings fell): two more steps after it, so that the screen can still read a rise.
+    if (n > SCREEN_PRIMER_READINGS + 1 && meta.screen[n - 1]! < meta.screen[n - 2]!)
+      for (const test of samplesAfterFall(index, this.#testCount, this.#planned)) this.#planned.add(test)
     if (risingSteadily(meta.screen, meta.screenAt, this.#barBytesPerTest)) {
       this.#confirmAt = confirmationPlan(index, this.#testCount)
       meta.confirming = true
