@@ -120,7 +120,7 @@ export function cleanHistoryPath(reportDir: string): string {
  * that build in a per-job folder); in memory they are absolute. An older cache's absolute paths read as they are.
  */
 function withPaths(history: CleanHistory, convertPath: (file: string) => string): CleanHistory {
-  // The files of a non-isolated suite list mostly the same modules (valibot: 247 files of ~200 each).
+  // Files list mostly the same modules (valibot's clean files: 56 each, median, up to 486): each converted once.
   const convert = memoized(convertPath)
   const files: CleanHistory['files'] = {}
   for (const [file, record] of Object.entries(history.files))
@@ -165,7 +165,6 @@ export function saveCleanHistory(file: string, history: CleanHistory, root: stri
   writeFileAtomicSync(file, `${JSON.stringify(withPaths(history, (absolute) => relativeTo(root, absolute)))}\n`)
 }
 
-/** How the cache names a file: relative to the Vitest root, with forward slashes. */
 function memoized(convert: (file: string) => string): (file: string) => string {
   const done = new Map<string, string>()
   return (file) => {
@@ -177,6 +176,7 @@ function memoized(convert: (file: string) => string): (file: string) => string {
   }
 }
 
+/** How the cache names a file: relative to the Vitest root, with forward slashes. */
 function relativeTo(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join('/')
 }
@@ -240,7 +240,7 @@ export class ContentStamps {
  * most of the same modules (date-fns: 16k entries, ~1k files).
  */
 export function fingerprint(modules: readonly string[], settings: string, stamps = new ContentStamps()): string {
-  // One update per file: hashing each module's piece on its own cost valibot's 247 files ~10 ms more.
+  // One hash update per file, not one per module.
   const pieces = [...modules].sort().map((module) => `\0${stamps.label(module)}\0${stamps.hashOf(module)}`)
   return createHash('sha1').update(settings).update(pieces.join('')).digest('hex')
 }

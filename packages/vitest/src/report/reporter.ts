@@ -147,9 +147,8 @@ export class QtestsReporter implements Reporter {
   #duringRun = { start: false, send: false }
   /** measure, decided at the run's start: `leaks.confirmBudget`, or its default for this run (see confirmBudgetFor) */
   #confirm: ReturnType<typeof confirmBudgetFor> = { budget: undefined, defaultedInCI: false }
-  /** measure: the confirmation budget the repeat run ran out of, and whether the next run gets further */
+  /** measure: the confirmation budget the repeat run ran out of */
   #budgetRanOut: { ms: number; source: string } | undefined
-  #confirmsMore = false
   /** the repeat run started during the user's run, and the files sent to it */
   #early: EarlyRepeatRun | undefined
   /** the progress line's tick, once the user's run waits for the repeat run */
@@ -186,7 +185,6 @@ export class QtestsReporter implements Reporter {
     this.#runOpen = true
     this.#repeated = undefined
     this.#budgetRanOut = undefined
-    this.#confirmsMore = false
     this.#earlier = undefined
     this.#early = undefined
     const vitest = this.#vitest
@@ -465,6 +463,28 @@ export class QtestsReporter implements Reporter {
       : ` qtests  a first run: later runs reuse these verdicts and repeat only files whose code changed`
   }
 
+  /** measure: whether the next run confirms more than this one (`nextRunConfirmsMore`), from this run's verdicts. */
+  #nextRunConfirmsMore(files: readonly FileReport[], repeated: RepeatRunResult): boolean {
+    const root = this.#vitest!.config.root
+    const reached = new Set(
+      repeated.files.map((file) => fileKey(file.project || null, relativeToRoot(root, file.moduleId))),
+    )
+    // Files the next run will not repeat: cleared, confirmed leaking (carried over), or failing in every repeat.
+    const settledFiles = files.filter(
+      (file) =>
+        (file.verdict === 'clean' ||
+          (file.verdict === 'leak' && file.confirmed) ||
+          (file.failedRepeats && !file.failedRepeats.at)) &&
+        reached.has(fileKey(file.project, file.file)),
+    ).length
+    return nextRunConfirmsMore({
+      reuseClean: this.options.leaks.reuseClean,
+      watch: this.#vitest!.config.watch,
+      timedOut: repeated.timedOut === true,
+      settledFiles,
+    })
+  }
+
   /** measure: the user's budget ran out and no later run gets further (nothing settled, or nothing carried over). */
   #budgetTooShort(ranOut: { ms: number; source: string }): string {
     const { reuseClean } = this.options.leaks
@@ -492,7 +512,8 @@ export class QtestsReporter implements Reporter {
       const report = !repeated && run.planned ? run.planned : this.buildReport(run, repeated)
       const ranOut = this.#budgetRanOut
       // A budget that settles no file (nothing cleared or confirmed) leaves later runs where this one stopped.
-      if (ranOut && !this.#confirmsMore) this.#say(this.#budgetTooShort(ranOut))
+      if (ranOut && repeated && !this.#nextRunConfirmsMore(report.files, repeated))
+        this.#say(this.#budgetTooShort(ranOut))
       if (run.reason !== 'interrupted' && !this.#repeatStop.signal.aborted) {
         try {
           this.#rememberCleanFiles(run.modules, report)
@@ -556,26 +577,7 @@ export class QtestsReporter implements Reporter {
         fileVerdict(toFileInput(module, root, repeated, run.reason, nextRunConfirms, earlier), settings),
       )
     let files = verdicts(false)
-    if (leaks.mode === 'measure' && repeated) {
-      const reached = new Set(
-        repeated.files.map((file) => fileKey(file.project || null, relativeToRoot(root, file.moduleId))),
-      )
-      // Files the next run will not repeat: cleared, confirmed leaking (carried over), or failing in every repeat.
-      const settledFiles = files.filter(
-        (file) =>
-          (file.verdict === 'clean' ||
-            (file.verdict === 'leak' && file.confirmed) ||
-            (file.failedRepeats && !file.failedRepeats.at)) &&
-          reached.has(fileKey(file.project, file.file)),
-      ).length
-      this.#confirmsMore = nextRunConfirmsMore({
-        reuseClean: leaks.reuseClean,
-        watch: vitest.config.watch,
-        timedOut: repeated.timedOut === true,
-        settledFiles,
-      })
-      if (this.#confirmsMore) files = verdicts(true)
-    }
+    if (leaks.mode === 'measure' && repeated && this.#nextRunConfirmsMore(files, repeated)) files = verdicts(true)
     // Watch mode reruns a few files: the report keeps covering every file, the others as last measured.
     if (vitest.config.watch) files = this.#withEarlierRuns(files)
     files.sort((a, b) => a.file.localeCompare(b.file))

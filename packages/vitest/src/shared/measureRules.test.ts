@@ -26,15 +26,25 @@ function series(stepsPerTest: number[]): number[] {
 
 describe('samplesAfterFall', () => {
   const plan = new Set([0, 3, 6, 9, 12])
+  /** readings that rise, then fall at the last one */
+  const fallingAt = (count: number) => [
+    ...Array.from({ length: count - 1 }, (_, i) => 10_000_000 + i * 100_000),
+    9_000_000,
+  ]
   it('adds samples before the last test until two readings follow the fall', () => {
-    expect(samplesAfterFall(9, 16, plan)).toEqual([14])
-    expect(samplesAfterFall(12, 16, plan)).toEqual([13, 14])
+    expect(samplesAfterFall(fallingAt(4), 9, 16, plan)).toEqual([14])
+    expect(samplesAfterFall(fallingAt(5), 12, 16, plan)).toEqual([13, 14])
   })
 
   it('adds none while two planned readings are still to come, or where no test is left', () => {
-    expect(samplesAfterFall(6, 16, plan)).toEqual([])
-    expect(samplesAfterFall(14, 16, new Set([0, 3, 6, 9, 12, 14]))).toEqual([])
-    expect(samplesAfterFall(3, 5, new Set([0, 1, 2, 3]))).toEqual([])
+    expect(samplesAfterFall(fallingAt(3), 6, 16, plan)).toEqual([])
+    expect(samplesAfterFall(fallingAt(6), 14, 16, new Set([0, 3, 6, 9, 12, 14]))).toEqual([])
+    expect(samplesAfterFall(fallingAt(4), 3, 5, new Set([0, 1, 2, 3]))).toEqual([])
+  })
+
+  it("adds none when the readings did not fall, or fell only in the primer's step", () => {
+    expect(samplesAfterFall([10_000_000, 10_100_000, 10_200_000, 10_300_000], 9, 16, plan)).toEqual([])
+    expect(samplesAfterFall([10_000_000, 9_000_000], 3, 16, plan)).toEqual([])
   })
 })
 

@@ -93,18 +93,26 @@ export function cheapSamplePlan(tests: number): Set<number> {
 const CHEAP_SAMPLES = 6
 
 /**
- * measure: the cheap samples to add after a reading below the one before it. Old-generation bytes only fall when a
- * major GC ran in between (V8's own, which a run on a busy machine triggers at other times): it freed promoted
- * garbage the earlier readings held, so steps across it say nothing of the tests. The screen reads the last two
- * steps, so two readings after the fall are needed: those still planned, and up to two more before the last test
- * (which keeps no cheap sample, to leave room for a full GC). A 40 KB-per-test leak on a loaded machine read 13.4,
- * 14.1, 14.3, 12.3, 12.7 MB and was called clean, its two steps after the fall one short.
+ * measure: the cheap samples to add once the last reading (taken after test `index`) is below the one before it, the
+ * primer's step aside. Old-generation bytes fall only after a major GC (V8's own, which a run on a busy machine
+ * triggers at other times): it freed promoted garbage the earlier readings held, so steps across it say nothing of
+ * the tests. The screen reads the last two steps, so two readings after the fall are needed: those still planned, and
+ * up to two more before the last test (which keeps no cheap sample, to leave room for a full GC). A 40 KB-per-test
+ * leak on a loaded machine read 13.4, 14.1, 14.3, 12.3, 12.7 MB and was called clean, its two steps after the fall
+ * one short.
  */
-export function samplesAfterFall(index: number, tests: number, planned: ReadonlySet<number>): number[] {
+export function samplesAfterFall(
+  readings: readonly number[],
+  index: number,
+  tests: number,
+  planned: ReadonlySet<number>,
+): number[] {
+  const n = readings.length
+  if (n <= SCREEN_PRIMER_READINGS + 1 || readings[n - 1]! >= readings[n - 2]!) return []
   const later = [...planned].filter((point) => point > index).length
-  const free: number[] = []
-  for (let test = tests - 2; test > index && free.length < 2 - later; test--) if (!planned.has(test)) free.push(test)
-  return later >= 2 ? [] : free.reverse()
+  const added: number[] = []
+  for (let test = tests - 2; test > index && later + added.length < 2; test--) if (!planned.has(test)) added.push(test)
+  return added.reverse()
 }
 
 /** Up to `count` test indexes spread evenly over `tests`, the first and the last included. */

@@ -65,7 +65,7 @@ describe('MeasuredFile', () => {
     expect(meta.screen).toHaveLength(4)
   })
 
-  it('takes two more cheap samples after a major GC made the readings fall, and still sees the rise', () => {
+  it('takes more cheap samples after a major GC made the readings fall, two steps past it, and still sees the rise', () => {
     // 16 tests: readings after tests 0 (the primer), 3, 6, 9, 12; V8's major GC during test 8
     const { meta, sampledAt, fullGcsAt } = runFile(16, 40 * KB, { majorGcAt: 8 })
     expect(sampledAt.slice(0, 6)).toEqual([0, 3, 6, 9, 12, 14])

@@ -4,7 +4,6 @@ import {
   confirmationPlan,
   fullStepSettles,
   risingSteadily,
-  SCREEN_PRIMER_READINGS,
   samplesAfterFall,
 } from '../shared/measureRules.js'
 import type { MemorySample } from './memoryProbe.js'
@@ -87,10 +86,8 @@ export class MeasuredFile {
     meta.youngGcMs += cheap.gcMs
     meta.screen.push(cheap.bytes)
     meta.screenAt.push(index)
-    const n = meta.screen.length
-    // A major GC in between (the readings fell): two more steps after it, so that the screen can still read a rise.
-    if (n > SCREEN_PRIMER_READINGS + 1 && meta.screen[n - 1]! < meta.screen[n - 2]!)
-      for (const test of samplesAfterFall(index, this.#testCount, this.#planned)) this.#planned.add(test)
+    // A major GC between the last two readings: more of them, so that two steps after it can still show a rise.
+    for (const test of samplesAfterFall(meta.screen, index, this.#testCount, this.#planned)) this.#planned.add(test)
     if (risingSteadily(meta.screen, meta.screenAt, this.#barBytesPerTest)) {
       this.#confirmAt = confirmationPlan(index, this.#testCount)
       meta.confirming = true
