@@ -51,7 +51,7 @@ import {
   type VerdictSettings,
 } from './verdicts.js'
 
-/** The variable CI services set (GitHub Actions, GitLab CI, CircleCI…); `CI=false` and `CI=0` say it is not. */
+/** The variable CI services set (GitHub Actions, GitLab CI, CircleCI…); `CI=false` and `CI=0` say it is not (as in core's ProgressLine). */
 function inCI(): boolean {
   const ci = process.env.CI
   return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0'
