@@ -52,3 +52,43 @@ for (let i = 0; i < 6; i++) it('adds ' + i, () => { expect(i + 1).toBe(1 + i) })
   expect(second.code, second.stdout + second.stderr).toBe(0)
   expect(report(moved), second.stdout).toMatchObject({ verdict: 'clean', reused: true })
 }, 180_000)
+
+it('remembers the .cjs files each file requires in a reused worker, the cache read on from file to file', async () => {
+  const file = (lib: string, tests: number) => `import { createRequire } from 'node:module'
+import { expect, it } from 'vitest'
+const { total } = createRequire(import.meta.url)('../lib/${lib}')
+for (let i = 1; i <= ${tests}; i++) it('totals ' + i, () => expect(total(i)).toBe(i * 2))
+`
+  const dir = tempProject({
+    // One worker runs a.test.mjs, then b.test.mjs: a has too few tests to probe, so b is the worker's first probed
+    // file, which always gets its samples; its end reads Node's require cache on from where a's end left it.
+    'vitest.config.mjs': (plugin) => `import { defineConfig } from 'vitest/config'
+import { BaseSequencer } from 'vitest/node'
+import { qtests } from ${JSON.stringify(plugin)}
+class ByName extends BaseSequencer {
+  async sort(files) {
+    return [...files].sort((x, y) => x.moduleId.localeCompare(y.moduleId))
+  }
+}
+export default defineConfig({
+  plugins: [qtests({ workers: { adaptive: false }, leaks: { mode: 'measure', reuseClean: true } })],
+  test: { isolate: false, maxWorkers: 1, sequence: { sequencer: ByName } },
+})
+`,
+    'lib/first.cjs': 'exports.total = (n) => n * 2\n',
+    'lib/second.cjs': 'exports.total = (n) => n + n\n',
+    'test/a.test.mjs': file('first.cjs', 4),
+    'test/b.test.mjs': file('second.cjs', 6),
+  })
+  const run = await runVitestIn(dir, ['run'])
+  expect(run.code, run.stdout + run.stderr).toBe(0)
+  const files = readReport(dir).files
+  expect(
+    files.map((f) => `${f.file}: ${f.verdict}`),
+    JSON.stringify(files.map((f) => f.reason)),
+  ).toEqual(['test/a.test.mjs: unknown', 'test/b.test.mjs: clean'])
+  const history = JSON.parse(readFileSync(path.join(dir, '.qtests/cache/measure.json'), 'utf8')) as {
+    files: Record<string, { modules: string[] }>
+  }
+  expect(history.files['test/b.test.mjs']?.modules).toContain('lib/second.cjs')
+}, 120_000)

@@ -394,7 +394,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     return notProbed('clean', 0.9, why, { reused: true })
   }
   if (probe?.overBudget && !input.notRun && probe.testsRun >= MEASURE_MIN_TESTS) {
-    const why = `not probed in this run: its worker's probes had taken their share (${CHEAP_SAMPLE_SHARE * 100}%) of its time; a later run measures it`
+    const why = `not probed in this run: its worker's probes had taken their share (${CHEAP_SAMPLE_SHARE * 100}%) of its busy time; a later run measures it`
     return notProbed('unknown', 0, why)
   }
   const screen = probe?.screen ?? []

@@ -10,7 +10,7 @@ describe('ProbeBudget: cheap samples', () => {
     expect(budget.cheapSamplesFit(5, 1)).toBe(true)
   })
 
-  it('gives a file its cheap samples only while all probe time stays within 3% of the worker’s time', () => {
+  it('gives a file its cheap samples only while all probe time stays within 3% of the worker’s busy time', () => {
     const budget = new ProbeBudget(0.25)
     for (let i = 0; i < 5; i++) budget.youngGcTaken(2)
     // 10 ms spent + 5 × 2 ms ≤ 3% of 700 ms (21 ms), not of 600 ms (18 ms)
@@ -18,7 +18,7 @@ describe('ProbeBudget: cheap samples', () => {
     expect(budget.cheapSamplesFit(5, 600)).toBe(false)
   })
 
-  it('counts full samples against the cheap share too: after a dear confirmation, files wait until the worker’s time catches up', () => {
+  it('counts full samples against the cheap share too: after a dear confirmation, files wait until the worker’s busy time catches up', () => {
     const budget = new ProbeBudget(0.25)
     budget.youngGcTaken(1)
     budget.fullSampleTaken(240)
@@ -26,20 +26,20 @@ describe('ProbeBudget: cheap samples', () => {
     expect(budget.cheapSamplesFit(5, 9_000)).toBe(true)
   })
 
-  it('keeps a reused worker’s young GCs near 3% of its time (date-fns: 250 files of 20 ms, 1.7 ms per young GC)', () => {
+  it('keeps a reused worker’s young GCs near 3% of its busy time (date-fns: 250 files of 20 ms, 1.7 ms per young GC)', () => {
     const budget = new ProbeBudget(0.25)
-    let elapsedMs = 1_000
+    let busyMs = 1_000
     let probed = 0
     for (let file = 0; file < 250; file++) {
-      if (budget.cheapSamplesFit(5, elapsedMs)) {
+      if (budget.cheapSamplesFit(5, busyMs)) {
         probed++
         for (let i = 0; i < 5; i++) budget.youngGcTaken(1.7)
-        elapsedMs += 5 * 1.7
+        busyMs += 5 * 1.7
       }
-      elapsedMs += 20
+      busyMs += 20
     }
     // the old rule sampled every file: 250 × 8.5 ms = 2,125 ms, 35% of the worker's time
-    expect(budget.spentMs).toBeLessThanOrEqual(CHEAP_SAMPLE_SHARE * elapsedMs)
+    expect(budget.spentMs).toBeLessThanOrEqual(CHEAP_SAMPLE_SHARE * busyMs)
     expect(probed).toBeGreaterThan(10)
     expect(probed).toBeLessThan(30)
   })

@@ -12,7 +12,7 @@ import {
   WORKER_CONFIG_KEY,
   type WorkerConfig,
 } from '../shared/protocol.js'
-import { heapStatistics, nextMacrotask, now, setTimer } from './captured.js'
+import { busyMs, heapStatistics, nextMacrotask, now, setTimer } from './captured.js'
 import type { HeapSampler } from './heapSampler.js'
 import { EventLoopWatch } from './eventLoopWatch.js'
 import { type HuntTools, loadHuntTools, siteResolver } from './huntTools.js'
@@ -26,6 +26,7 @@ import {
   sampleAfterMinorGc,
 } from './memoryProbe.js'
 import { processTiers, setOptimizing } from './optimizer.js'
+import { type KeysRead, unreadFrom } from './keysRead.js'
 import { ProbeBudget } from './probeBudget.js'
 import { loadedSinon, silenceConsole, sinonSandbox, type ToolingRegistry } from './tooling.js'
 import { freezeResourceTimings, thawResourceTimings } from './resourceTimings.js'
@@ -158,6 +159,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #reuse: Set<string> | undefined
     /** measure: every GC the probes forced in this worker, against its time */
     #budget: ProbeBudget | undefined
+    /** the project's files seen in Node's require cache, and how many of its keys were read (`#requiredFiles`) */
+    readonly #required = new Set<string>()
+    #requireCacheRead: KeysRead = { count: 0, last: undefined }
     /** hunt, Vitest 4.1: a run's abort listener was not found to remove (see `forgetRunListener`) */
     #runListenerMissed = false
     /** hunt: Vitest's task-update messages to the main process that it has not acknowledged yet */
@@ -304,8 +308,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           const tests = runnableTests(suite)
           const measure =
             mode === 'measure' ? new MeasuredFile(tests.length, this.#config!.measureSuspicionBytesPerTest) : undefined
-          if (measure && !this.#probeBudget().cheapSamplesFit(measure.plannedSamples, now())) {
-            // Its young GCs would take the probes past their share of this worker's time: a later run measures it.
+          if (measure && !this.#probeBudget().cheapSamplesFit(measure.plannedSamples, busyMs())) {
+            // Its young GCs would take the probes past their share of this worker's busy time: a later run measures it.
             this.#file = unprobedFile({ overBudget: true })
             return
           }
@@ -620,8 +624,23 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #loadedFiles(testFile: string): string[] {
       const setupFiles = (this as { config?: { setupFiles?: string[] } }).config?.setupFiles ?? []
       const own = importedModuleFiles(this, [testFile, ...setupFiles]) ?? loadedModuleFiles(this)
-      const files = new Set([...own, ...Object.keys(requireCache)])
-      return [...files].filter((file) => path.isAbsolute(file) && !file.includes('/node_modules/'))
+      const files = new Set<string>()
+      for (const file of own) if (isProjectFile(file)) files.add(file)
+      for (const file of this.#requiredFiles()) files.add(file)
+      return [...files]
+    }
+
+    /**
+     * The project's files in Node's `require` cache, read on from where the last file left off: in a reused jsdom
+     * worker the cache holds thousands of node_modules files, and reading them all at each file's end was ~25 ms a
+     * worker on valibot. A file dropped from the cache stays listed, which only makes reuse more careful.
+     */
+    #requiredFiles(): Set<string> {
+      const keys = Object.keys(requireCache)
+      for (let i = unreadFrom(keys, this.#requireCacheRead); i < keys.length; i++)
+        if (isProjectFile(keys[i]!)) this.#required.add(keys[i]!)
+      this.#requireCacheRead = { count: keys.length, last: keys.at(-1) }
+      return this.#required
     }
 
     override async onAfterRunSuite(suite: RunnerTestSuite) {
@@ -647,6 +666,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 }
 
 export default withLeakProbes(TestRunner as unknown as RunnerClass)
+
+/** A file of the project (not a package's, not a virtual module): what a measure verdict depends on. */
+function isProjectFile(file: string): boolean {
+  return path.isAbsolute(file) && !file.includes('/node_modules/')
+}
 
 /** Vitest's TestCase.fullName: the suites' names and the test's, joined by ' > '. */
 function fullName(task: RunnerTask): string {
