@@ -56,6 +56,8 @@ export interface FileReport {
   state: 'passed' | 'failed' | 'skipped' | 'pending' | 'queued'
   /** (addition) measure: not probed in this run; an earlier run measured it clean and nothing it loads changed since */
   reused?: true
+  /** (addition) measure: not probed in this run, `unknown`: its worker's probes had taken their share of its busy time */
+  overBudget?: true
   /** (addition) measure: its memory grew, so its tests were repeated one by one to confirm or clear it */
   confirmed?: true
   /** (addition) measure: its cheap samples rose too late in the file for full GCs to confirm in the run */

@@ -82,6 +82,35 @@ describe('formatTerminalSection', () => {
     expect(text).toContain('1 leaking (1 unchanged since confirmed, not probed), 0 suspect')
   })
 
+  it('says once, with the reason, how many files the probes’ budget left to a later run', () => {
+    const file = (name: string, overBudget: boolean) => ({
+      file: name,
+      project: null,
+      verdict: overBudget ? ('unknown' as const) : ('clean' as const),
+      retainedBytes: 0,
+      growthBytesPerTest: null,
+      confidence: overBudget ? 0 : 0.9,
+      reason: '',
+      state: 'passed' as const,
+      tests: [],
+      ...(overBudget ? { overBudget: true as const } : {}),
+    })
+    const files = [file('test/a.test.ts', false), file('test/b.test.ts', true), file('test/c.test.ts', true)]
+    const summary = { files: 3, leak: 0, suspect: 0, clean: 1, unknown: 2 }
+    const text = formatTerminalSection(report({ mode: 'measure', files, summary }), {
+      detail: 'summary',
+      reportPaths: [],
+    })
+    expect(text).toContain(
+      "  2 files not probed in this run: their worker's probes had taken their share (3%) of its busy time; a later run measures them\n",
+    )
+    const none = formatTerminalSection(report({ mode: 'measure', files: [file('test/a.test.ts', false)] }), {
+      detail: 'summary',
+      reportPaths: [],
+    })
+    expect(none).not.toContain('not probed in this run')
+  })
+
   it('names the worst three growing tests of a file, what their runs left open, and counts the rest', () => {
     const tests = [10, 50, 20, 40, 30].map((kb, i) => ({
       name: `t${i}`,

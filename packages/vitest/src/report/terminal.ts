@@ -1,4 +1,5 @@
 import { formatBytes } from '@qtests/core/format'
+import { CHEAP_SAMPLE_SHARE } from '../shared/measureRules.js'
 import type { QtestsReport, TestReport } from './schema.js'
 import { formatOpen } from './verdicts.js'
 
@@ -163,8 +164,20 @@ function toolingLines(report: QtestsReport, style: TerminalStyle): string[] {
   })
 }
 
-/** hunt: tests that ran but got no verdict, counted, with the first one's reason. */
+/**
+ * measure: files left to a later run by the probes' budget, counted once with why (the summary line only counts
+ * them among the unmeasured); hunt: tests that ran but got no verdict, counted, with the first one's reason.
+ */
 function unmeasuredLines(report: QtestsReport, style: TerminalStyle): string[] {
+  if (report.mode === 'measure') {
+    const left = report.files.filter((file) => file.overBudget).length
+    if (left === 0) return []
+    return [
+      style.dim(
+        `  ${left} ${left === 1 ? 'file' : 'files'} not probed in this run: their worker's probes had taken their share (${CHEAP_SAMPLE_SHARE * 100}%) of its busy time; a later run measures them`,
+      ),
+    ]
+  }
   if (report.mode !== 'hunt') return []
   const unmeasured = report.files.flatMap((file) =>
     file.tests

@@ -433,8 +433,9 @@ describe('measure verdicts', () => {
     const report = fileVerdict(file({ overBudget: true }), measure)
     expect(report.verdict).toBe('unknown')
     expect(report.reason).toBe(
-      "not probed in this run: its worker's probes had taken their share (3%) of its time; a later run measures it",
+      "not probed in this run: its worker's probes had taken their share (3%) of its busy time; a later run measures it",
     )
+    expect(report.overBudget).toBe(true)
     expect(report.tests.every((t) => t.verdict === 'unknown')).toBe(true)
   })
 

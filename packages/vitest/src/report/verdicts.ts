@@ -369,7 +369,12 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
           ),
     )
   // A file the probes did not measure in this run: every test gets the file's verdict and reason.
-  const notProbed = (verdict: LeakVerdict, confidence: number, why: string, extra?: { reused: true }): FileReport => ({
+  const notProbed = (
+    verdict: LeakVerdict,
+    confidence: number,
+    why: string,
+    extra?: { reused: true } | { overBudget: true },
+  ): FileReport => ({
     ...base,
     ...extra,
     verdict,
@@ -395,7 +400,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
   }
   if (probe?.overBudget && !input.notRun && probe.testsRun >= MEASURE_MIN_TESTS) {
     const why = `not probed in this run: its worker's probes had taken their share (${CHEAP_SAMPLE_SHARE * 100}%) of its busy time; a later run measures it`
-    return notProbed('unknown', 0, why)
+    return notProbed('unknown', 0, why, { overBudget: true })
   }
   const screen = probe?.screen ?? []
   const samples = probe?.samples ?? []
