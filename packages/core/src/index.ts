@@ -1,5 +1,6 @@
 export * from './leaks/index.js'
 export { formatBytes, parseBytes } from './format/bytes.js'
+export { inCI } from './env/ci.js'
 export * from './adaptive/index.js'
 export * from './rateLimit/index.js'
 export * from './concurrency/index.js'

@@ -1,13 +1,9 @@
+import { inCI } from '../env/ci.js'
+
 /**
  * A progress line rewritten in place on a terminal, and one summary line at the end. Off a terminal, or in CI
  * (`CI` set), only the summary: a log gets one line, not one per update.
  */
-/** `CI` as CI services set it; `CI=false` and `CI=0` say it is not (the same rule as the plugin's reporter). */
-function inCI(env: NodeJS.ProcessEnv): boolean {
-  const ci = env.CI
-  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0'
-}
-
 export class ProgressLine {
   readonly #stream: NodeJS.WriteStream
   readonly #live: boolean

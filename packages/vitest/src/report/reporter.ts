@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
+import { inCI } from '@qtests/core/env'
 import {
   type CleanHistory,
   ContentStamps,
@@ -50,12 +51,6 @@ import {
   type TestInput,
   type VerdictSettings,
 } from './verdicts.js'
-
-/** The variable CI services set (GitHub Actions, GitLab CI, CircleCI…); `CI=false` and `CI=0` say it is not (as in core's ProgressLine). */
-function inCI(): boolean {
-  const ci = process.env.CI
-  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0'
-}
 
 const toolVersion: string = (() => {
   try {

@@ -18,6 +18,18 @@ function report(partial: Partial<QtestsReport>): QtestsReport {
   }
 }
 
+/** A measure-mode file report, clean, that a test's fields override. */
+const clean = {
+  project: null,
+  verdict: 'clean' as const,
+  retainedBytes: 0,
+  growthBytesPerTest: null,
+  confidence: 0.9,
+  reason: '',
+  state: 'passed' as const,
+  tests: [],
+}
+
 describe('formatTerminalSection', () => {
   it('says once that probes failed, naming the first file and the error', () => {
     const file = {
@@ -48,16 +60,6 @@ describe('formatTerminalSection', () => {
   })
 
   it('counts the files it did not probe, and those it did not repeat because an earlier run cleared them or saw them fail', () => {
-    const clean = {
-      project: null,
-      verdict: 'clean' as const,
-      retainedBytes: 0,
-      growthBytesPerTest: null,
-      confidence: 0.9,
-      reason: '',
-      state: 'passed' as const,
-      tests: [],
-    }
     const files = [
       { ...clean, file: 'test/a.test.ts', reused: true as const },
       { ...clean, file: 'test/b.test.ts', clearedEarlier: { growthBytesPerTest: 40_000, at: '2026-12-01T00:00:00Z' } },
@@ -83,18 +85,10 @@ describe('formatTerminalSection', () => {
   })
 
   it('says once, with the reason, how many files the probes’ budget left to a later run', () => {
-    const file = (name: string, overBudget: boolean) => ({
-      file: name,
-      project: null,
-      verdict: overBudget ? ('unknown' as const) : ('clean' as const),
-      retainedBytes: 0,
-      growthBytesPerTest: null,
-      confidence: overBudget ? 0 : 0.9,
-      reason: '',
-      state: 'passed' as const,
-      tests: [],
-      ...(overBudget ? { overBudget: true as const } : {}),
-    })
+    const file = (name: string, overBudget: boolean) =>
+      overBudget
+        ? { ...clean, file: name, verdict: 'unknown' as const, confidence: 0, overBudget: true as const }
+        : { ...clean, file: name }
     const files = [file('test/a.test.ts', false), file('test/b.test.ts', true), file('test/c.test.ts', true)]
     const summary = { files: 3, leak: 0, suspect: 0, clean: 1, unknown: 2 }
     const text = formatTerminalSection(report({ mode: 'measure', files, summary }), {

@@ -1,7 +1,6 @@
 import { formatBytes } from '@qtests/core/format'
-import { CHEAP_SAMPLE_SHARE } from '../shared/measureRules.js'
 import type { QtestsReport, TestReport } from './schema.js'
-import { formatOpen } from './verdicts.js'
+import { formatOpen, OVER_BUDGET } from './verdicts.js'
 
 export interface TerminalStyle {
   red(text: string): string
@@ -125,7 +124,7 @@ export function formatTerminalSection(
     )
       lines.push(style.dim('  per-test verdicts: run again with QTESTS_LEAKS=hunt'))
   }
-  lines.push(...toolingLines(report, style), ...unmeasuredLines(report, style))
+  lines.push(...toolingLines(report, style), ...unmeasuredLines(report, style), ...overBudgetLines(report, style))
   // Our own machinery failing is said once, after the verdicts: the run itself carried on.
   const broken = report.files.filter((file) => file.probe?.error)
   if (broken.length)
@@ -164,20 +163,18 @@ function toolingLines(report: QtestsReport, style: TerminalStyle): string[] {
   })
 }
 
-/**
- * measure: files left to a later run by the probes' budget, counted once with why (the summary line only counts
- * them among the unmeasured); hunt: tests that ran but got no verdict, counted, with the first one's reason.
- */
+/** measure: files the probes' budget left to a later run, counted once with why (the summary only counts them). */
+function overBudgetLines(report: QtestsReport, style: TerminalStyle): string[] {
+  const left = report.files.filter((file) => file.overBudget).length
+  if (left === 0) return []
+  const files = left === 1 ? 'file' : 'files'
+  return [
+    style.dim(`  ${left} ${files} not probed in this run: their worker's ${OVER_BUDGET}; a later run measures them`),
+  ]
+}
+
+/** hunt: tests that ran but got no verdict, counted, with the first one's reason. */
 function unmeasuredLines(report: QtestsReport, style: TerminalStyle): string[] {
-  if (report.mode === 'measure') {
-    const left = report.files.filter((file) => file.overBudget).length
-    if (left === 0) return []
-    return [
-      style.dim(
-        `  ${left} ${left === 1 ? 'file' : 'files'} not probed in this run: their worker's probes had taken their share (${CHEAP_SAMPLE_SHARE * 100}%) of its busy time; a later run measures them`,
-      ),
-    ]
-  }
   if (report.mode !== 'hunt') return []
   const unmeasured = report.files.flatMap((file) =>
     file.tests

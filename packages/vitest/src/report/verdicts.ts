@@ -272,6 +272,10 @@ export function huntTestVerdict(
 }
 
 /** Resources left open per run, in words: `1 Timeout, 0.5 TCPSocketWrap`, most first. */
+/** Why measure mode left a file unprobed for its worker's budget ("its worker's …" in the file's reason, "their
+ * worker's …" in the terminal's count). */
+export const OVER_BUDGET = `probes had taken their share (${CHEAP_SAMPLE_SHARE * 100}%) of its busy time`
+
 export function formatOpen(open: Readonly<Record<string, number>>): string {
   return Object.entries(open)
     .sort((a, b) => b[1] - a[1])
@@ -399,7 +403,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
     return notProbed('clean', 0.9, why, { reused: true })
   }
   if (probe?.overBudget && !input.notRun && probe.testsRun >= MEASURE_MIN_TESTS) {
-    const why = `not probed in this run: its worker's probes had taken their share (${CHEAP_SAMPLE_SHARE * 100}%) of its busy time; a later run measures it`
+    const why = `not probed in this run: its worker's ${OVER_BUDGET}; a later run measures it`
     return notProbed('unknown', 0, why, { overBudget: true })
   }
   const screen = probe?.screen ?? []

@@ -5,11 +5,9 @@ import vm from 'node:vm'
 // `globalThis.gc` or the timers (fake timers, `vi.spyOn`) must never see a call of ours, nor feed us fakes.
 
 export const now: () => number = performance.now.bind(performance)
+const utilization = performance.eventLoopUtilization.bind(performance)
 /** ms this thread's event loop has been busy (not waiting for I/O, timers or messages), from its start. */
-export const busyMs: () => number = (() => {
-  const utilization = performance.eventLoopUtilization.bind(performance)
-  return () => utilization().active
-})()
+export const busyMs = (): number => utilization().active
 export const setTimer = globalThis.setTimeout
 export const clearTimer = globalThis.clearTimeout
 const setImmediateCaptured = globalThis.setImmediate
