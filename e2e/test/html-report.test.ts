@@ -137,6 +137,12 @@ describe('report.html in a real browser', () => {
     expect(memory.red).toBeGreaterThan(40)
   })
 
+  it("states what Vitest's main process took over the run", async () => {
+    await expect(page.locator('p.main-process').innerText()).resolves.toMatch(
+      /^Vitest's main process: peak heap [\d.]+ MiB, peak RSS [\d.]+ MiB, CPU [\d.]+% of all cores, event-loop delay p99 [\d.]+ ms \(max [\d.]+ ms\), GC \d+ ms in \d+ collections; [1-9]\d* samples$/,
+    )
+  })
+
   it('sorts the file table by the column clicked, and reverses it on a second click', async () => {
     const files = () => page.locator('table.files-table tbody tr td:first-child code').allInnerTexts()
     const header = page.locator('table.files-table th', { hasText: 'retained' })

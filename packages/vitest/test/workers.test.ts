@@ -104,15 +104,24 @@ describe('adaptive workers on a real Vitest run', () => {
     },
   )
 
-  it('samples the run at the sampling.* bounds given, and says once that they do nothing with adaptive workers off', async () => {
+  it("samples the run and Vitest's main process at the sampling.* bounds given, adaptive workers on or off", async () => {
     const sampling = JSON.stringify({ baseIntervalMs: 100, maxIntervalMs: 300 })
     const run = await runFixture('workers', { FIXTURE_SAMPLING: sampling })
     expect(run.code, run.output).toBe(0)
     expect(run.report!.workers.sampling).toMatchObject({ baseIntervalMs: 100, minIntervalMs: 100, maxIntervalMs: 300 })
     expect(run.report!.workers.sampling?.samples).toBeGreaterThan(0)
-    const off = await runFixture('workers', { FIXTURE_SAMPLING: sampling, FIXTURE_ADAPTIVE: 'false' })
+    const main = run.report!.mainProcess!
+    expect(main.samples, JSON.stringify(main)).toBeGreaterThan(0)
+    expect(main.peakHeapBytes).toBeGreaterThan(1024 * 1024)
+    expect(main.peakRssBytes).toBeGreaterThanOrEqual(main.peakHeapBytes)
+    // Off, sampling.* sets the main process's rate alone: a fixed 50 ms samples far more often than the default 250.
+    const fixed = JSON.stringify({ baseIntervalMs: 50, maxIntervalMs: 50 })
+    const off = await runFixture('workers', { FIXTURE_SAMPLING: fixed, FIXTURE_ADAPTIVE: 'false' })
     expect(off.code, off.output).toBe(0)
-    expect(off.output.match(/sampling\.\* has no effect[^\n]*workers\.adaptive is false/g)).toHaveLength(1)
+    expect(off.report!.workers.sampling).toBeUndefined()
+    const offMain = off.report!.mainProcess!
+    expect(offMain.samples, JSON.stringify(offMain)).toBeGreaterThan((1.5 * offMain.durationMs) / 250)
+    expect(off.output).not.toMatch(/sampling\.\*/)
   })
 
   it('keeps --maxWorkers as the ceiling, and --no-file-parallelism turns scaling off', async () => {

@@ -29,7 +29,7 @@ describe('resolveOptions', () => {
     // Adaptive workers are on by default; min, max and the budget are decided from the machine.
     expect(resolved.workers).toEqual({ adaptive: true })
     // The run is sampled every 250 ms, down to every 625 ms (40%) while Vitest's main thread is busy.
-    expect(resolved.sampling).toEqual({ baseIntervalMs: 250, minIntervalMs: 250, maxIntervalMs: 625, given: false })
+    expect(resolved.sampling).toEqual({ baseIntervalMs: 250, minIntervalMs: 250, maxIntervalMs: 625 })
   })
 
   it('derives the sampling bounds from the base interval, and refuses bounds that do not hold it', () => {
@@ -37,7 +37,6 @@ describe('resolveOptions', () => {
       baseIntervalMs: 100,
       minIntervalMs: 100,
       maxIntervalMs: 250,
-      given: true,
     })
     expect(() => resolveOptions({ sampling: { minIntervalMs: 300 } }, {})).toThrow(
       'qtests: option sampling.minIntervalMs is 300; allowed: a number of ms not above sampling.baseIntervalMs (250).',

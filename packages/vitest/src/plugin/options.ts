@@ -191,11 +191,8 @@ export function resolveOptions(options: unknown = {}, env: NodeJS.ProcessEnv = p
       reuseClean: leaks.reuseClean ?? true,
     },
     workers: { ...workers, adaptive: workers.adaptive ?? true },
-    sampling: {
-      // The checks above name the option as every other check here does; these bounds then always hold.
-      ...resolveSamplingBounds('qtests', undefined, sampling, DEFAULT_SAMPLING_INTERVAL_MS),
-      given: Object.keys(sampling).length > 0,
-    },
+    // The checks above name the option as every other check here does; these bounds then always hold.
+    sampling: resolveSamplingBounds('qtests', undefined, sampling, DEFAULT_SAMPLING_INTERVAL_MS),
     report: {
       dir,
       dirFrom,

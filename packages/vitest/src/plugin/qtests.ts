@@ -234,12 +234,8 @@ function createWorkerScaling(
 ): WorkerScaling | null {
   const { workers } = options
   const say = (message: string) => vitest.logger.warn(` qtests  ${message}`)
-  if (!workers.adaptive) {
-    // Never silently off: the run's sampling belongs to adaptive workers.
-    if (options.sampling.given && keepHistory)
-      say('sampling.* has no effect: it sets how adaptive workers sample the run, and workers.adaptive is false')
-    return null
-  }
+  // Off, sampling.* still sets the rate of the main process's monitor (the report's mainProcess).
+  if (!workers.adaptive) return null
   // An explicit --maxWorkers (or fileParallelism: false, which makes it 1) is the user's ceiling; Vitest's
   // own default (cores − 1, already filled in by Vitest 5) is not.
   const userMax = userWorkerCap(vitest)

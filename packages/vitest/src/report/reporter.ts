@@ -38,6 +38,7 @@ import type { ResolvedOptions } from '../shared/options.js'
 import { formatSeconds, type RepeatedFile, type RepeatJob, type RepeatRunResult } from '../shared/repeatRun.js'
 import type { WorkerScalingRecord } from '../shared/workerScalingSnapshot.js'
 import { renderHtmlReport } from './html.js'
+import { MainProcessWatch } from './mainProcess.js'
 import { documentOnStdout } from './output.js'
 import { attachFileTimings, type FileTiming, thinSamples } from './runTimeline.js'
 import type { FileReport, LoadTestReport, QtestsReport, WorkersReport } from './schema.js'
@@ -151,12 +152,17 @@ export class QtestsReporter implements Reporter {
   #stdoutIsDocument = false
 
   private readonly scaling: WorkerScalingRecord | undefined
+  /** Vitest's main process during the user's run (the report's `mainProcess`) */
+  readonly #mainProcess: MainProcessWatch
 
   constructor(
     private readonly options: ResolvedOptions,
     private readonly context: ReporterContext,
   ) {
     this.scaling = context.scaling
+    this.#mainProcess = new MainProcessWatch(options.sampling, (message) =>
+      this.#vitest?.logger.error(` qtests  ${message}`),
+    )
   }
 
   onInit(vitest: Vitest) {
@@ -172,6 +178,7 @@ export class QtestsReporter implements Reporter {
 
   onTestRunStart() {
     this.#startedAt = new Date()
+    this.#mainProcess.start()
     this.#running = 0
     this.#peak = 0
     this.#timeline = []
@@ -283,6 +290,7 @@ export class QtestsReporter implements Reporter {
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>, errors: ReadonlyArray<unknown>, reason: TestRunEndReason) {
     const vitest = this.#vitest
     if (!vitest) return
+    this.#mainProcess.stop()
     try {
       this.scaling?.runEnded()
     } catch (error) {
@@ -591,6 +599,7 @@ export class QtestsReporter implements Reporter {
     attachFileTimings(files, this.#fileTimings(root))
     attachEventLoops(files, run.modules, root)
     const loadTests = collectLoadTests(run.modules, root)
+    const mainProcess = this.#mainProcess.report()
     return {
       schemaVersion: 1,
       tool: { name: 'qtests', version: toolVersion },
@@ -607,6 +616,7 @@ export class QtestsReporter implements Reporter {
       files,
       workers,
       ...(loadTests.length ? { loadTests } : {}),
+      ...(mainProcess ? { mainProcess } : {}),
     }
   }
 

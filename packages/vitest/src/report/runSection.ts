@@ -68,6 +68,13 @@ function memoryMeasure(measure: MemoryChart['measure']): string {
   return measure === 'heap' ? 'heap of each thread' : 'RSS of forked workers, heap of thread workers'
 }
 
+/** One line on Vitest's main process: what held the run's scheduling, results and (with threads) its workers. */
+export function mainProcessLine(main: QtestsReport['mainProcess']): string {
+  if (!main) return ''
+  const delay = main.eventLoopDelayMs
+  return `<p class="main-process">Vitest's main process: peak heap ${formatBytes(main.peakHeapBytes)}, peak RSS ${formatBytes(main.peakRssBytes)}, CPU ${(main.cpuShare * 100).toFixed(1)}% of all cores, event-loop delay p99 ${delay.p99.toFixed(1)} ms (max ${delay.max.toFixed(1)} ms), GC ${main.gc.pauseMs.toFixed(0)} ms in ${main.gc.count} collections; ${main.samples} samples</p>`
+}
+
 /** Charts of the run and the sortable file table; `charts` are computed from the report when not given. */
 export function renderRunSection(report: QtestsReport, charts: RunCharts = runCharts(report)): string {
   const blocks: string[] = []
@@ -97,6 +104,7 @@ export function renderRunSection(report: QtestsReport, charts: RunCharts = runCh
     )
   })
   return `<section class="run"><h2>The run</h2>
+${mainProcessLine(report.mainProcess)}
 ${blocks.join('\n')}
 <h2>Files</h2>
 ${filesTable(charts.files)}

@@ -130,6 +130,23 @@ export interface WorkersReport {
   sampling?: RunSampling
 }
 
+/**
+ * (addition) Vitest's main process over the user's run (not the repeat run), sampled by @qtests/core's
+ * PerformanceMonitor at the `sampling.*` rate. `cpuShare`: its CPU time over all cores (0..1), thread workers
+ * included (they run in it); `eventLoopDelayMs`: how late a 50 ms timer fired; `gc`: collections and their pauses.
+ */
+export interface MainProcessReport {
+  samples: number
+  /** samples taken as a share of those the base interval would have taken (1 = never stepped down) */
+  samplingRate: number
+  durationMs: number
+  peakHeapBytes: number
+  peakRssBytes: number
+  cpuShare: number
+  eventLoopDelayMs: { p50: number; p99: number; max: number }
+  gc: { count: number; pauseMs: number; maxPauseMs: number }
+}
+
 /** (addition) One `loadTest()` call: the test that made it and @qtests/core's LoadTestResult, as the test's meta had it. */
 export interface LoadTestReport {
   file: string
@@ -154,4 +171,6 @@ export interface QtestsReport {
   workers: WorkersReport
   /** (addition) the run's `loadTest()` results, in file then call order; absent when there were none */
   loadTests?: LoadTestReport[]
+  /** (addition) Vitest's main process over the run; absent when its monitor could not start (the terminal said why) */
+  mainProcess?: MainProcessReport
 }

@@ -105,8 +105,8 @@ export interface ResolvedOptions {
     reuseClean: boolean
   }
   workers: { adaptive: boolean; min?: number; max?: number; memoryBudget?: number | string }
-  /** the bounds in force; `given` when the user set any `sampling.*` option */
-  sampling: { baseIntervalMs: number; minIntervalMs: number; maxIntervalMs: number; given: boolean }
+  /** the bounds in force: adaptive workers' ticks and the main process's monitor */
+  sampling: { baseIntervalMs: number; minIntervalMs: number; maxIntervalMs: number }
   report: {
     dir?: string
     /** where `dir` came from, for messages: the option, QTESTS_REPORT_DIR, or the default */
