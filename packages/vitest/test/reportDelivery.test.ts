@@ -83,6 +83,61 @@ describe('failOn', () => {
     expect(run.code, run.stdout + run.stderr).toBe(1)
     expect(run.stderr).toMatch(/1 file\(s\) leak; failing the run \(leaks\.failOn: 'leak'\)/)
   }, 180_000)
+
+  // The plugin's own machinery failing (here: a test that overwrites the plugin's task meta with what it cannot
+  // read) never fails a run — unless failOn is set: then a run it could not check does not pass.
+  const corruptingFile = `import { test } from 'vitest'
+test('overwrites the plugin meta', ({ task }) => { task.meta.qtests = { allocationSites: 1 } })
+`
+  it('fails the run when the verdicts could not be decided, and only then', async () => {
+    const files = { 'test/a.test.mjs': corruptingFile }
+    const checked = tempProject({
+      ...files,
+      'vitest.config.mjs': config("{ leaks: { failOn: 'leak' }, workers: { adaptive: false } }"),
+    })
+    const run = await runVitestIn(checked, ['run'])
+    expect(run.stdout).toMatch(/Tests\s+1 passed/)
+    expect(run.stderr).toMatch(/qtests {2}could not build the leak report/)
+    expect(run.stderr).toMatch(
+      /the verdicts could not be decided \(above\); failing the run rather than passing it unchecked \(leaks\.failOn: 'leak'\)/,
+    )
+    expect(run.code, run.stdout + run.stderr).toBe(1)
+    const unchecked = tempProject({ ...files, 'vitest.config.mjs': config('{ workers: { adaptive: false } }') })
+    const plain = await runVitestIn(unchecked, ['run'])
+    expect(plain.stderr).toMatch(/qtests {2}could not build the leak report/)
+    expect(plain.code, plain.stdout + plain.stderr).toBe(0)
+  }, 180_000)
+})
+
+describe('reasons', () => {
+  it('says a file --bail cancelled did not run, not that it had too few tests to judge', async () => {
+    const failingFile = `import { expect, it } from 'vitest'
+it('fails', () => expect(1).toBe(2))
+`
+    const dir = tempProject({
+      // One file at a time, in name order: the failing one first.
+      'vitest.config.mjs': config(
+        '{ workers: { adaptive: false } }',
+        "{ fileParallelism: false, sequence: { sequencer: class extends (await import('vitest/node')).BaseSequencer { async sort(files) { return [...files].sort((x, y) => x.moduleId.localeCompare(y.moduleId)) } } } }",
+      ),
+      'test/a.test.mjs': failingFile,
+      'test/b.test.mjs': passingFile,
+      'test/c.test.mjs': passingFile,
+    })
+    const run = await runVitestIn(dir, ['run', '--bail=1'])
+    expect(run.code, run.stdout + run.stderr).toBe(1)
+    const report = readReport(dir)
+    const cancelled = report.files.filter((file) => file.file !== 'test/a.test.mjs')
+    expect(cancelled.length, JSON.stringify(report.files)).toBeGreaterThan(0)
+    for (const file of cancelled) {
+      expect(file.verdict).toBe('unknown')
+      // Vitest ends a run --bail cancelled as interrupted; either way, what happened.
+      expect(file.reason).toMatch(
+        /^(the run was interrupted before this file finished|not run: its tests were skipped, or the run was cancelled before it \(--bail, Ctrl-C\))$/,
+      )
+    }
+    expect(report.files.find((file) => file.file === 'test/a.test.mjs')?.reason).not.toMatch(/run with hunt/)
+  })
 })
 
 describe('projects', () => {

@@ -510,9 +510,11 @@ export class QtestsReporter implements Reporter {
   /** Verdicts, terminal section, report files, exit code: the end of the user's run, repeat run included. */
   async #finish(run: EndedRun, repeated?: RepeatRunResult) {
     const vitest = this.#vitest!
+    let report: QtestsReport | undefined
+    let failOnDecided = false
     try {
       // With nothing repeated the plan's report is the run's (a second build cost valibot's 247 files ~60 ms).
-      const report = !repeated && run.planned ? run.planned : this.buildReport(run, repeated)
+      report = !repeated && run.planned ? run.planned : this.buildReport(run, repeated)
       const ranOut = this.#budgetRanOut
       // A budget that settles no file (nothing cleared or confirmed) leaves later runs where this one stopped.
       if (ranOut && repeated && !this.#nextRunConfirmsMore(report.files, repeated))
@@ -543,11 +545,25 @@ export class QtestsReporter implements Reporter {
         this.#say(`\n${section}`)
       }
       if (writeError) vitest.logger.error(` qtests  could not write the report to ${this.#reportDir()}: ${writeError}`)
+      failOnDecided = true
       this.#failOn(report)
     } catch (error) {
       // Our machinery failing must not take the run down with it: say so once, carry on.
       vitest.logger.error(` qtests  could not build the leak report: ${(error as Error)?.stack ?? error}`)
+      // ...but failOn never passes a run it could not check.
+      if (!failOnDecided) this.#failOnUnchecked(report)
     }
+  }
+
+  /** leaks.failOn when the report failed: its verdicts if they were decided, else the run fails unchecked. */
+  #failOnUnchecked(report: QtestsReport | undefined) {
+    const failOn = this.options.leaks.failOn
+    if (failOn === 'none') return
+    if (report) return this.#failOn(report)
+    this.#vitest!.logger.error(
+      ` qtests  the verdicts could not be decided (above); failing the run rather than passing it unchecked (leaks.failOn: '${failOn}')`,
+    )
+    process.exitCode = 1
   }
 
   /** leaks.failOn: the exit code says so, whatever became of the report files. */
