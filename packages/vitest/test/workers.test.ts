@@ -169,6 +169,23 @@ describe('adaptive workers on a real Vitest run', () => {
     )
   })
 
+  it('says a retry that ran to its end with a failing test failed, in the report and the terminal', async () => {
+    const run = await runFixture('workers', { FIXTURE_OOM: 'once', FIXTURE_OOM_FAILS: '1' })
+    expect(run.code, run.output).toBe(1)
+    expect(run.report!.outcome).toBe('failed')
+    expect(run.report!.workers.retries).toEqual([
+      {
+        file: 'test/oom.test.mjs',
+        reason: 'worker exited: heap out of memory (SIGABRT)',
+        heapMb: 320,
+        outcome: 'failed',
+      },
+    ])
+    expect(run.output).toContain(
+      'retried test/oom.test.mjs alone with a 320 MiB heap after worker exited: heap out of memory (SIGABRT): completed, with failing tests',
+    )
+  })
+
   it('fails the run when the retry crashes too, naming the file and the memory it reached', async () => {
     const run = await runFixture('workers', { FIXTURE_OOM: 'always' })
     expect(run.code).toBe(1)
@@ -176,6 +193,7 @@ describe('adaptive workers on a real Vitest run', () => {
       /test\/oom\.test\.mjs crashed again when run alone \(worker exited: heap out of memory \(SIGABRT\)\); its worker reached \d+\.\d [MG]iB/,
     )
     expect(run.report!.workers.retries[0]).toMatchObject({ file: 'test/oom.test.mjs', outcome: 'crashed again' })
+    expect(run.report!.outcome).toBe('failed')
     // The other files still ran and passed.
     expect(
       [...run.outcomes.entries()]
