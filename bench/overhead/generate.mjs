@@ -1007,11 +1007,13 @@ export default defineConfig({
 `,
   'vitest.qtests.config.mjs': `// The same suite with the plugin's leak probes at their default (measure mode). Worker scaling is off:
 // it changes how many workers run, which this benchmark must hold equal (bench/workers measures it).
+// BENCH_CONFIRM_BUDGET (run.mjs --confirm-budget): leaks.confirmBudget; 0 confirms nothing, as a first run in CI.
 import { qtests } from '@qtests/vitest'
 import { defineConfig } from 'vitest/config'
 
+const confirmBudget = process.env.BENCH_CONFIRM_BUDGET
 export default defineConfig({
-  plugins: [qtests({ workers: { adaptive: false } })],
+  plugins: [qtests({ workers: { adaptive: false }, ...(confirmBudget ? { leaks: { confirmBudget: Number(confirmBudget) } } : {}) })],
   test: { include: ['test/**/*.test.ts'], cache: false },
 })
 `,

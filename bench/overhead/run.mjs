@@ -59,6 +59,7 @@ const flags = {
   seed: { type: 'string' },
   quick: { type: 'boolean', default: false },
   'warm-cache': { type: 'boolean', default: false },
+  'confirm-budget': { type: 'string' },
 }
 let args = {}
 // Set in main() from --suite.
@@ -182,6 +183,9 @@ async function main() {
   const huntFiles = Math.min(files, positiveInt(args['hunt-files'], args.quick ? 10 : 20, 'hunt-files'))
   const huntRounds = positiveInt(args['hunt-rounds'], args.quick ? 1 : 2, 'hunt-rounds')
   const seed = positiveInt(args.seed, 1, 'seed')
+  const confirmBudget = args['confirm-budget'] === undefined ? undefined : Number(args['confirm-budget'])
+  if (confirmBudget !== undefined && !(confirmBudget >= 0 && confirmBudget <= 100))
+    throw new Error(`--confirm-budget is ${JSON.stringify(args['confirm-budget'])}; allowed: a number from 0 to 100.`)
   const manifest = await ensureSuite(suite, files, seed)
   const subset = manifest.testFiles.slice(0, huntFiles)
   const subsetFilters = subset.map((f) => f.file)
@@ -195,7 +199,10 @@ async function main() {
   let plugin = {
     label: 'qtests',
     config: 'vitest.qtests.config.mjs',
-    env: { QTESTS_REPORT_DIR: join(reportDir, 'measure') },
+    env: {
+      QTESTS_REPORT_DIR: join(reportDir, 'measure'),
+      ...(confirmBudget === undefined ? {} : { BENCH_CONFIRM_BUDGET: String(confirmBudget) }),
+    },
     cold: !warmCache,
   }
   let pluginUnavailable = null
@@ -276,7 +283,8 @@ async function main() {
     console.log(
       `probes per round (median): full GCs in ${per('filesWithFullGc')} of ${per('files')} files, ${per('fullGcs')} full GCs in all; ` +
         `forced GCs ${(per('gcMs') / per('files')).toFixed(1)} ms per file, of which young-generation ${(per('youngGcMs') / per('files')).toFixed(1)} ms ` +
-        `(${(per('youngGcs') / per('files')).toFixed(1)} per file); ${per('reused')} files not probed (unchanged since measured clean)`,
+        `(${(per('youngGcs') / per('files')).toFixed(1)} per file); ${per('reused')} files not probed (unchanged since measured clean); ` +
+        `files confirmed by repeating their tests, per round: ${probeRounds.map((p) => p.confirmed ?? 0).join(', ')}`,
     )
   }
   const plainMs = median(pick('plainMs'))
@@ -424,9 +432,11 @@ function readProbeCost(path) {
       youngGcs: 0,
       youngGcMs: 0,
       reused: 0,
+      confirmed: 0,
     }
     for (const file of report.files) {
       if (file.reused) cost.reused++
+      if (file.confirmed) cost.confirmed++
       const probe = file.probe ?? {}
       if (probe.gcCount) cost.filesWithFullGc++
       cost.fullGcs += probe.gcCount ?? 0

@@ -44,7 +44,7 @@ export interface LeakAnalysis {
   /** Isolated one-off spikes dropped before fitting (runtime lazy init that was freed again). */
   outlierSamples: number
   warmupSamples: number
-  /** One sentence a user can read, e.g. "grew 48.2 KB per step, rising across all 4 windows (p < 0.001)". */
+  /** One sentence a user can read, e.g. "grew 48.2 KiB per step, rising across all 4 windows (p < 0.001)". */
   reason: string
 }
 
