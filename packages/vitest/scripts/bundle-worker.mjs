@@ -1,5 +1,5 @@
 // Bundles the probes' runner (dist/worker/runner.js and what it imports, @qtests/core's statistics included) into
-// one module. With `isolate` every test file starts a new worker that loads the runner again: as ~35 modules it
+// one module. With `isolate` every test file starts a new worker that loads the runner again: as 26 modules it
 // cost ~60 ms of CPU per file in resolving, reading and compiling them; as one, a few ms (bench/overhead/README.md).
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'

@@ -33,7 +33,7 @@ process.stdout.write(JSON.stringify(urls))`
 it('a worker loads the probes as one module: no other file of the plugin, nothing of @qtests/core', async () => {
   const urls = await modulesLoadedBy(runner)
   expect(urls).toContain(runner)
-  // The runner is bundled at build (scripts/bundle-worker.mjs): as ~35 modules it cost ~60 ms of CPU per file.
+  // The runner is bundled at build (scripts/bundle-worker.mjs): as 26 modules it cost ~60 ms of CPU per file.
   const dist = pathToFileURL(path.resolve(import.meta.dirname, '../dist')).href
   const plugin = urls.filter((url) => url.startsWith(`${dist}/`))
   expect(plugin).toEqual([runner])

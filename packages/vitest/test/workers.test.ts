@@ -6,7 +6,7 @@ import path from 'node:path'
 import { processesWith, spawnVitest, vitestMajor, vitestTarget } from '@qtests/test-utils'
 import { describe, expect, it } from 'vitest'
 import type { QtestsReport } from '../src/report/schema.js'
-import { fixtureCommand, runFixture } from './runFixture.js'
+import { type FixtureRun, fixtureCommand, runFixture } from './runFixture.js'
 
 describe('adaptive workers on a real Vitest run', () => {
   it('runs every test with the same outcome as plain Vitest and keeps a tight budget', async () => {
@@ -151,39 +151,29 @@ describe('adaptive workers on a real Vitest run', () => {
     expect(run.output.match(/ qtests {2}leak detection off/g)).toHaveLength(1)
   })
 
+  /** oom.test.mjs's one retry after its worker ran out of heap (FIXTURE_OOM=once): the report's record and the terminal's line. */
+  function expectOomRetry(run: FixtureRun, outcome: 'passed' | 'failed', ending: string) {
+    expect(run.report!.workers.retries).toEqual([
+      { file: 'test/oom.test.mjs', reason: 'worker exited: heap out of memory (SIGABRT)', heapMb: 320, outcome },
+    ])
+    expect(run.output).toContain(
+      `retried test/oom.test.mjs alone with a 320 MiB heap after worker exited: heap out of memory (SIGABRT): ${ending}`,
+    )
+  }
+
   it('retries a file whose worker ran out of heap, alone and with twice the heap, and loses no test', async () => {
     const run = await runFixture('workers', { FIXTURE_OOM: 'once' })
     expect(run.code).toBe(0)
     expect(run.outcomes.size).toBe(13)
     expect([...run.outcomes.values()].every((status) => status === 'passed')).toBe(true)
-    expect(run.report!.workers.retries).toEqual([
-      {
-        file: 'test/oom.test.mjs',
-        reason: 'worker exited: heap out of memory (SIGABRT)',
-        heapMb: 320,
-        outcome: 'passed',
-      },
-    ])
-    expect(run.output).toContain(
-      'retried test/oom.test.mjs alone with a 320 MiB heap after worker exited: heap out of memory (SIGABRT): completed',
-    )
+    expectOomRetry(run, 'passed', 'completed')
   })
 
   it('says a retry that ran to its end with a failing test failed, in the report and the terminal', async () => {
     const run = await runFixture('workers', { FIXTURE_OOM: 'once', FIXTURE_OOM_FAILS: '1' })
     expect(run.code, run.output).toBe(1)
     expect(run.report!.outcome).toBe('failed')
-    expect(run.report!.workers.retries).toEqual([
-      {
-        file: 'test/oom.test.mjs',
-        reason: 'worker exited: heap out of memory (SIGABRT)',
-        heapMb: 320,
-        outcome: 'failed',
-      },
-    ])
-    expect(run.output).toContain(
-      'retried test/oom.test.mjs alone with a 320 MiB heap after worker exited: heap out of memory (SIGABRT): completed, with failing tests',
-    )
+    expectOomRetry(run, 'failed', 'completed, with failing tests')
   })
 
   it('fails the run when the retry crashes too, naming the file and the memory it reached', async () => {

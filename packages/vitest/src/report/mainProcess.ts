@@ -1,12 +1,5 @@
-import { type MonitorSummary, PerformanceMonitor } from '@qtests/core/monitor'
+import { type MonitorSummary, PerformanceMonitor, type SamplingBounds } from '@qtests/core/monitor'
 import type { MainProcessReport } from './schema.js'
-
-/** The `sampling.*` bounds in force (the plugin's resolved options). */
-export interface SamplingBoundsMs {
-  baseIntervalMs: number
-  minIntervalMs: number
-  maxIntervalMs: number
-}
 
 /**
  * Vitest's main process over the user's run, through @qtests/core's PerformanceMonitor at the run's `sampling.*`
@@ -19,7 +12,8 @@ export class MainProcessWatch {
   #failed = false
 
   constructor(
-    private readonly bounds: SamplingBoundsMs,
+    /** the `sampling.*` bounds in force */
+    private readonly bounds: SamplingBounds,
     private readonly warn: (message: string) => void,
   ) {}
 
@@ -29,8 +23,7 @@ export class MainProcessWatch {
     this.#monitor = undefined
     this.#report = undefined
     try {
-      const { baseIntervalMs, minIntervalMs, maxIntervalMs } = this.bounds
-      this.#monitor = new PerformanceMonitor({ sampling: { baseIntervalMs, minIntervalMs, maxIntervalMs } }).start()
+      this.#monitor = new PerformanceMonitor({ sampling: this.bounds }).start()
     } catch (error) {
       if (this.#failed) return
       this.#failed = true
@@ -46,7 +39,7 @@ export class MainProcessWatch {
     try {
       this.#report = mainProcessReport(this.#monitor.stop())
     } catch {
-      this.#report = undefined
+      // No summary: the report goes without mainProcess.
     }
   }
 
@@ -63,7 +56,7 @@ export class MainProcessWatch {
 }
 
 /** The report's part of a monitor summary: the figures a reader compares, not the timeline. */
-export function mainProcessReport(summary: MonitorSummary): MainProcessReport {
+function mainProcessReport(summary: MonitorSummary): MainProcessReport {
   return {
     samples: summary.samples,
     samplingRate: summary.samplingRate,

@@ -511,7 +511,6 @@ export class QtestsReporter implements Reporter {
   async #finish(run: EndedRun, repeated?: RepeatRunResult) {
     const vitest = this.#vitest!
     let report: QtestsReport | undefined
-    let failOnDecided = false
     try {
       // With nothing repeated the plan's report is the run's (a second build cost valibot's 247 files ~60 ms).
       report = !repeated && run.planned ? run.planned : this.buildReport(run, repeated)
@@ -545,32 +544,28 @@ export class QtestsReporter implements Reporter {
         this.#say(`\n${section}`)
       }
       if (writeError) vitest.logger.error(` qtests  could not write the report to ${this.#reportDir()}: ${writeError}`)
-      failOnDecided = true
-      this.#failOn(report)
     } catch (error) {
       // Our machinery failing must not take the run down with it: say so once, carry on.
       vitest.logger.error(` qtests  could not build the leak report: ${(error as Error)?.stack ?? error}`)
-      // ...but failOn never passes a run it could not check.
-      if (!failOnDecided) this.#failOnUnchecked(report)
     }
+    this.#failOn(report)
   }
 
-  /** leaks.failOn when the report failed: its verdicts if they were decided, else the run fails unchecked. */
-  #failOnUnchecked(report: QtestsReport | undefined) {
+  /**
+   * leaks.failOn: the exit code says so, whatever became of the report files; a run whose verdicts could not be
+   * decided (no report) fails rather than passing unchecked.
+   */
+  #failOn(report: QtestsReport | undefined) {
     const failOn = this.options.leaks.failOn
     if (failOn === 'none') return
-    if (report) return this.#failOn(report)
-    this.#vitest!.logger.error(
-      ` qtests  the verdicts could not be decided (above); failing the run rather than passing it unchecked (leaks.failOn: '${failOn}')`,
-    )
-    process.exitCode = 1
-  }
-
-  /** leaks.failOn: the exit code says so, whatever became of the report files. */
-  #failOn(report: QtestsReport) {
-    const failOn = this.options.leaks.failOn
-    const failing =
-      failOn === 'leak' ? report.summary.leak : failOn === 'suspect' ? report.summary.leak + report.summary.suspect : 0
+    if (!report) {
+      this.#vitest!.logger.error(
+        ` qtests  the verdicts could not be decided (above); failing the run rather than passing it unchecked (leaks.failOn: '${failOn}')`,
+      )
+      process.exitCode = 1
+      return
+    }
+    const failing = report.summary.leak + (failOn === 'suspect' ? report.summary.suspect : 0)
     if (failing > 0) {
       this.#vitest!.logger.error(
         ` qtests  ${failing} file(s) ${failOn === 'leak' ? 'leak' : 'leak or are suspect'}; failing the run (leaks.failOn: '${failOn}')`,

@@ -271,11 +271,13 @@ export function huntTestVerdict(
   return report
 }
 
-/** Resources left open per run, in words: `1 Timeout, 0.5 TCPSocketWrap`, most first. */
-/** Why measure mode left a file unprobed for its worker's budget ("its worker's …" in the file's reason, "their
- * worker's …" in the terminal's count). */
+/**
+ * Why measure mode left a file unprobed for its worker's budget ("its worker's …" in the file's reason, "their
+ * worker's …" in the terminal's count).
+ */
 export const OVER_BUDGET = `probes had taken their share (${CHEAP_SAMPLE_SHARE * 100}%) of its busy time`
 
+/** Resources left open per run, in words: `1 Timeout, 0.5 TCPSocketWrap`, most first. */
 export function formatOpen(open: Readonly<Record<string, number>>): string {
   return Object.entries(open)
     .sort((a, b) => b[1] - a[1])

@@ -26,9 +26,8 @@ export const MEASURE_MIN_TESTS = SCREEN_PRIMER_READINGS + 3 + 1
  * measure: a file gets its cheap samples only while all the probes' GCs so far and these stay within this share of
  * the worker's busy time (its event loop's, see `ProbeBudget.cheapSamplesFit`). A young GC costs 0.1–0.5 ms in a
  * fresh worker but ~1–1.7 ms in a reused one (`isolate: false`, every module loaded so far in its heap): date-fns's
- * 250 files of ~20 ms each spent
- * 1.0–1.7 s on 1,029 of them, a third of the suite's own time. Files left out are measured by a later run
- * (clean verdicts are reused, so each run's share goes to the files not measured yet).
+ * 250 files of ~20 ms each spent 1.0–1.7 s on 1,029 of them, a third of the suite's own time. Files left out are
+ * measured by a later run (clean verdicts are reused, so each run's share goes to the files not measured yet).
  */
 export const CHEAP_SAMPLE_SHARE = 0.03
 

@@ -1,6 +1,7 @@
 // The plugin's options as the user writes them and as resolved (`plugin/options.ts` validates and resolves
 // them); types only, so that the reporter and the pool can read the resolved options without the plugin.
 
+import type { SamplingBounds } from '@qtests/core/monitor'
 import type { LeakMode } from './protocol.js'
 
 export type FailOn = 'none' | 'leak' | 'suspect'
@@ -106,7 +107,7 @@ export interface ResolvedOptions {
   }
   workers: { adaptive: boolean; min?: number; max?: number; memoryBudget?: number | string }
   /** the bounds in force: adaptive workers' ticks and the main process's monitor */
-  sampling: { baseIntervalMs: number; minIntervalMs: number; maxIntervalMs: number }
+  sampling: SamplingBounds
   report: {
     dir?: string
     /** where `dir` came from, for messages: the option, QTESTS_REPORT_DIR, or the default */
