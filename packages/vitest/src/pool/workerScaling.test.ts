@@ -147,6 +147,26 @@ describe('WorkerScaling limit', () => {
     run.stop()
   })
 
+  it('keeps a cold run at the CPUs while files finish and the CPUs are busy but not saturated', async () => {
+    // 93% busy: under the hold, over the idle rule; cpu-bound files on 2 CPUs read 90–100% a tick.
+    const run = scalingWith({ max: 16, sampler: fakeSampler({ cpuBusy: 0.93 }) })
+    const file = (name: string) => path.join(run.scaling.settings.root, `${name}.test.ts`)
+    const signal = new AbortController().signal
+    for (let round = 0; round < 4; round++) {
+      const names = [`a${round}`, `b${round}`]
+      const releases = await Promise.all(names.map((name) => run.scaling.admit(file(name), false, signal)))
+      for (const name of names) run.scaling.fileStarted(file(name), { pid: 4242 })
+      run.advance(250)
+      run.scaling.tickNow()
+      run.advance(250)
+      run.scaling.tickNow()
+      for (const name of names) run.scaling.fileFinished(file(name), { crashed: false })
+      for (const release of releases) release()
+    }
+    expect(run.scaling.limiter.limit).toBe(2)
+    run.stop()
+  })
+
   it("holds the limit while Vitest's main thread is saturated, though the CPUs idle", async () => {
     const run = scalingWith({ max: 16, sampler: fakeSampler({ mainBusy: 0.9 }) })
     run.ask(Array.from({ length: 10 }, (_, i) => `f${i}`))

@@ -41,7 +41,7 @@ import { AdaptiveWorkerGate, type GateRequest, type Release } from './workerGate
  *   runs, so ≈ 1 when workers do not slow each other down and > 1 when they do (CPU or I/O contention).
  *   By Little's law, while that ratio stays flat more workers mean proportionally more files per second,
  *   so the limiter grows; when it rises, throughput has stopped improving and the limiter backs off.
- *   A file with no history yet gives a neutral sample (ratio 1): growth then rests on the CPU signal.
+ *   A file with no history yet gives no sample: growth then rests on the idle-CPU rule below.
  * - Every tick (250 ms by default; longer while Vitest's main thread is busy, see `sampling`): growth is held while the CPUs are saturated, or while Vitest's main thread is (the
  *   workers then wait on it); the limit doubles while files wait behind it and both idle; memory past 85% of
  *   the budget cuts it to the files running. Reused workers (`isolate: false`) do not grow past Vitest's default, CPUs − 1.
@@ -330,8 +330,11 @@ export class WorkerScaling implements GateKeeper, WorkerScalingRecord {
     const retry = this.#retries.find((r) => r.file === key && r.outcome === 'pending')
     if (retry && !outcome.crashed) retry.outcome = 'passed'
     if (!outcome.crashed) {
-      const latency = previous && previous.durationMs > 0 ? durationMs / previous.durationMs : 1
-      this.limiter.record({ latency, ok: true, inFlight: this.#running.size + 1 })
+      // A file with no earlier duration says nothing about contention. Fed as a neutral ratio, it let slow start
+      // double a cold cpu-bound run past the CPUs (bench:workers cpu-bound, 2 → 4 on 2 CPUs): growth without
+      // history rests on the idle-CPU rule alone.
+      if (previous && previous.durationMs > 0)
+        this.limiter.record({ latency: durationMs / previous.durationMs, ok: true, inFlight: this.#running.size + 1 })
       this.#history.files[key] = mergeRecord(previous, { durationMs, peakBytes })
     } else {
       this.#crashPeaks.set(key, peakBytes ?? 0)
