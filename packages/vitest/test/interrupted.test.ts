@@ -4,6 +4,7 @@ import path from 'node:path'
 import { processesWith, spawnVitest } from '@qtests/test-utils'
 import { expect, it } from 'vitest'
 import type { QtestsReport } from '../src/report/schema.js'
+import { NOT_FINISHED } from '../src/report/verdicts.js'
 import { fixtureCommand } from './runFixture.js'
 
 /** Starts `vitest run` on the interrupted fixture and sends SIGINT once `ready` is true of its output. */
@@ -35,6 +36,8 @@ it('writes the report when the run is interrupted with SIGINT', async () => {
   const tests = report.files[0]!.tests
   expect(tests.map((test) => test.name)).toEqual(['quick 1', 'quick 2', 'quick 3', 'quick 4', 'waits for the signal'])
   expect(tests.at(-1)!.verdict).toBe('unknown')
+  // It was running when the signal came: not a skipped test.
+  expect(tests.at(-1)!.reason).toBe(NOT_FINISHED)
   // What happened, not advice for a file that had too few tests.
   expect(report.files[0]!.reason).not.toMatch(/fewer than|run with hunt/)
 }, 120_000)

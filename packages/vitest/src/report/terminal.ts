@@ -1,6 +1,6 @@
 import { formatBytes } from '@qtests/core/format'
 import type { QtestsReport, TestReport } from './schema.js'
-import { formatOpen, OVER_BUDGET } from './verdicts.js'
+import { formatOpen, neverRan, OVER_BUDGET } from './verdicts.js'
 
 export interface TerminalStyle {
   red(text: string): string
@@ -177,9 +177,7 @@ function overBudgetLines(report: QtestsReport, style: TerminalStyle): string[] {
 function unmeasuredLines(report: QtestsReport, style: TerminalStyle): string[] {
   if (report.mode !== 'hunt') return []
   const unmeasured = report.files.flatMap((file) =>
-    file.tests
-      .filter((test) => test.verdict === 'unknown' && test.reason !== 'skipped or todo: not run')
-      .map((test) => ({ file, test })),
+    file.tests.filter((test) => test.verdict === 'unknown' && !neverRan(test)).map((test) => ({ file, test })),
   )
   if (unmeasured.length === 0) return []
   const { file, test } = unmeasured[0]!

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { TestProbeMeta } from '../shared/protocol.js'
 import type { FileInput, VerdictSettings } from './verdicts.js'
-import { fileVerdict, repeatRunError } from './verdicts.js'
+import { fileVerdict, NOT_FINISHED, NOT_RUN, repeatRunError } from './verdicts.js'
 
 const hunt: VerdictSettings = { mode: 'hunt', minBytesPerIteration: 1024, minBytesPerTest: 16384 }
 const measure: VerdictSettings = { ...hunt, mode: 'measure' }
@@ -283,6 +283,17 @@ describe('hunt verdicts', () => {
     expect(report.verdict).toBe('unknown')
   })
 
+  it('says a test the stopped run left pending did not finish, and a skipped one was not run', () => {
+    const report = fileVerdict(
+      huntFile([
+        { name: 'skipped', state: 'skipped' },
+        { name: 'running at Ctrl-C', state: 'pending' },
+      ]),
+      hunt,
+    )
+    expect(report.tests.map((t) => t.reason)).toEqual([NOT_RUN, NOT_FINISHED])
+  })
+
   it('says when the repeat run ended before a file, and why', () => {
     const input = huntFile([{ name: 'a', state: 'passed' }])
     input.repeat = { ran: false, why: 'the repeat run ended before this file: it was interrupted' }
@@ -365,6 +376,16 @@ describe('measure verdicts', () => {
     expect(report.retainedBytes).toBe(640_000)
     expect(report.confidence).toBe(0.938)
     expect(report.tests.every((t) => t.verdict === 'unknown' && t.iterations === 1)).toBe(true)
+  })
+
+  it('says which of a file’s tests never ran and which the stopped run left unfinished', () => {
+    const flat = at12.map((i) => 9_000_000 + (i % 3) * 500)
+    const input = file({ screen: flat, screenAt: at12 })
+    input.tests = [...tests.slice(0, 10), { name: 'skipped', state: 'skipped' }, { name: 'running', state: 'pending' }]
+    const reasons = fileVerdict(input, measure)
+      .tests.slice(10)
+      .map((t) => t.reason)
+    expect(reasons).toEqual([NOT_RUN, NOT_FINISHED])
   })
 
   it('calls a file clean when the cheap readings never rose steadily, and its tests with it', () => {

@@ -79,6 +79,21 @@ const SEVERITY: Record<LeakVerdict, number> = { unknown: 0, clean: 1, suspect: 2
 /** A suspect is growth that was not proven a leak: it is never more likely one than not. */
 const SUSPECT_CONFIDENCE_CAP = 0.5
 
+/** A test's reason when Vitest skipped it (`.skip`, `.todo`, a filter). */
+export const NOT_RUN = 'skipped or todo: not run'
+/** A test's reason when the run stopped (Ctrl-C, `--bail`) while it ran or before it started: Vitest left it pending. */
+export const NOT_FINISHED = 'not finished: the run was stopped (interrupted or --bail) before this test ended'
+
+/** Why a test that did not pass or fail got no verdict, from the state Vitest left it in. */
+function notRunReason(state: 'skipped' | 'pending'): string {
+  return state === 'pending' ? NOT_FINISHED : NOT_RUN
+}
+
+/** Whether a test's report says it never ran to its end (skipped, or stopped with the run). */
+export function neverRan(test: Pick<TestReport, 'reason'>): boolean {
+  return test.reason === NOT_RUN || test.reason === NOT_FINISHED
+}
+
 function unmeasured(name: string, reason: string, iterations = 0): TestReport {
   return { name, verdict: 'unknown', bytesPerIteration: null, confidence: 0, iterations, reason }
 }
@@ -207,7 +222,7 @@ export function huntTestVerdict(
   settings: VerdictSettings,
   file: Pick<FileInput, 'probe' | 'repeat' | 'notRun'> = {},
 ): TestReport {
-  if (test.state === 'skipped' || test.state === 'pending') return unmeasured(test.name, 'skipped or todo: not run')
+  if (test.state === 'skipped' || test.state === 'pending') return unmeasured(test.name, notRunReason(test.state))
   const probe = test.repeated
   if (!probe) {
     const probeError = file.probe?.probeError
@@ -329,7 +344,7 @@ function fileFromTests(tests: TestReport[], settings: Pick<VerdictSettings, 'min
     (sum, test) => sum + Math.max(0, test.bytesPerIteration ?? 0) * test.iterations,
     0,
   )
-  const ran = tests.filter((test) => test.iterations > 0 || test.reason !== 'skipped or todo: not run')
+  const ran = tests.filter((test) => test.iterations > 0 || !neverRan(test))
   const notMeasured = ran.filter((test) => test.verdict === 'unknown')
   let reason: string
   if (!worst) reason = 'no tests ran'
@@ -370,7 +385,7 @@ export function measureFileVerdict(input: FileInput, settings: VerdictSettings):
         ? { name: test.name, verdict, bytesPerIteration: null, confidence, iterations: 1, reason: why }
         : unmeasured(
             test.name,
-            test.state === 'failed' ? 'the test failed' : 'skipped or todo: not run',
+            test.state === 'failed' ? 'the test failed' : notRunReason(test.state),
             test.state === 'failed' ? 1 : 0,
           ),
     )
