@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, inject, it } from 'vitest'
@@ -26,12 +26,6 @@ describe('installing the packed tarballs outside the workspace', () => {
       expect(existsSync(join(dir, `node_modules/@qtests/${name}/dist/index.js`)), name).toBe(true)
       expect(existsSync(join(dir, `node_modules/@qtests/${name}/dist/index.d.ts`)), name).toBe(true)
     }
-  })
-
-  it("ships the workers' runner as its bundle alone, not the modules it was built from", () => {
-    const worker = readdirSync(join(dir, 'node_modules/@qtests/vitest/dist/worker'))
-    expect(worker).toContain('runner.js')
-    expect(worker.filter((file) => !file.startsWith('runner'))).toEqual([])
   })
 
   it('exports qtests as a named and as the default export', async () => {
