@@ -1,6 +1,6 @@
 import vm from 'node:vm'
 import { describe, expect, it } from 'vitest'
-import { sampleAfterGc, sampleAfterMinorGc } from './memoryProbe.js'
+import { sampleAfterGc, sampleAfterGcSwept, sampleAfterMinorGc } from './memoryProbe.js'
 
 describe('memory probes', () => {
   it('reach gc without leaving --expose-gc on (V8 would reject the code cache of every built-in module loaded later)', () => {
@@ -24,5 +24,23 @@ describe('memory probes', () => {
     // 64 arrays of 1024 small integers: 8 KB of elements each, 512 KB in all
     expect(after - before).toBeGreaterThan(400 * 1024)
     expect(kept.length).toBe(64)
+  })
+
+  it("measure's full sample does not count a dropped Buffer, which one full GC alone still counts", () => {
+    sampleAfterGc(true) // the process's first full GC, settled, out of the way
+    const dropped = () => {
+      let buffer: Buffer | undefined = Buffer.alloc(16 * 1024 * 1024, 1)
+      const before = sampleAfterGcSwept().bytes
+      buffer = undefined
+      return { before, buffer }
+    }
+    const one = dropped()
+    const afterOneGc = sampleAfterGc(false).bytes
+    // A single full GC leaves the Buffer's memory to a sweeper still running: it is counted yet.
+    expect(one.before - afterOneGc).toBeLessThan(1024 * 1024)
+    const two = dropped()
+    const swept = sampleAfterGcSwept()
+    expect(two.before - swept.bytes).toBeGreaterThan(8 * 1024 * 1024)
+    expect(swept.collections).toBe(1)
   })
 })

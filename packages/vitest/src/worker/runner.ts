@@ -21,8 +21,10 @@ import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.j
 import {
   allowListeners,
   type HarnessCost,
+  type MemorySample,
   measureHarnessCost,
   sampleAfterGc,
+  sampleAfterGcSwept,
   sampleAfterMinorGc,
 } from './memoryProbe.js'
 import { processTiers, setOptimizing } from './optimizer.js'
@@ -238,7 +240,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     #sample(settle = false): number {
-      const { bytes, gcMs, collections } = sampleAfterGc(settle)
+      return this.#counted(sampleAfterGc(settle))
+    }
+
+    /** Counts a full sample's GCs in the file's accounts; returns its bytes. */
+    #counted({ bytes, gcMs, collections }: MemorySample): number {
       this.#lastGcMs = gcMs
       if (this.#file) {
         this.#file.meta.gcCount += collections
@@ -271,7 +277,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         return sample
       },
       fullSample: () => {
-        const bytes = this.#sample(true)
+        const bytes = this.#counted(sampleAfterGcSwept())
         this.#probeBudget().fullSampleTaken(this.#lastGcMs)
         return bytes
       },
