@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { vitestMajor } from '@qtests/test-utils'
 import { describe, expect, it } from 'vitest'
+import { NOT_RUN } from '../src/report/verdicts.js'
 import {
   configWith,
   leakingFile,
@@ -137,6 +138,26 @@ it('fails', () => expect(1).toBe(2))
       )
     }
     expect(report.files.find((file) => file.file === 'test/a.test.mjs')?.reason).not.toMatch(/run with hunt/)
+  })
+
+  it('says a file whose test --bail cancelled under way did not run (Vitest marks that test skipped, the file passed)', async () => {
+    const dir = tempProject({
+      'vitest.config.mjs': config('{ workers: { adaptive: false } }', '{ maxWorkers: 2 }'),
+      'test/a.test.mjs': `import { expect, it } from 'vitest'
+it('fails', async () => { await new Promise((resolve) => setTimeout(resolve, 500)); expect(1).toBe(2) })
+`,
+      // Under way when a.test.mjs fails, in the other worker.
+      'test/b.test.mjs': `import { expect, it } from 'vitest'
+it('slow', async () => { await new Promise((resolve) => setTimeout(resolve, 4000)); expect(1).toBe(1) })
+it('after', () => expect(1).toBe(1))
+`,
+    })
+    const run = await runVitestIn(dir, ['run', '--bail=1'])
+    expect(run.code, run.stdout + run.stderr).toBe(1)
+    const b = readReport(dir).files.find((file) => file.file === 'test/b.test.mjs')
+    expect(b?.verdict).toBe('unknown')
+    expect(b?.reason).toBe('not run: its tests were skipped, or the run was cancelled before it (--bail, Ctrl-C)')
+    expect(b?.tests.map((test) => test.reason)).toEqual([NOT_RUN, NOT_RUN])
   })
 })
 

@@ -912,10 +912,11 @@ function whyNotRun(module: TestModule, reason: TestRunEndReason): string | undef
   const state = module.state()
   if (reason === 'interrupted' && (state === 'pending' || state === 'queued'))
     return 'the run was interrupted before this file finished'
-  if (hasRunTests(module)) return undefined
-  return state === 'skipped'
-    ? 'not run: its tests were skipped, or the run was cancelled before it (--bail, Ctrl-C)'
-    : undefined
+  // Whatever the file's state: --bail marks the tests it cancels skipped, and a file whose first test was under
+  // way then still reads passed.
+  return hasRunTests(module)
+    ? undefined
+    : 'not run: its tests were skipped, or the run was cancelled before it (--bail, Ctrl-C)'
 }
 
 /** measure: what earlier runs' confirmation found for a file that still applies to it */

@@ -79,10 +79,11 @@ const SEVERITY: Record<LeakVerdict, number> = { unknown: 0, clean: 1, suspect: 2
 /** A suspect is growth that was not proven a leak: it is never more likely one than not. */
 const SUSPECT_CONFIDENCE_CAP = 0.5
 
-/** A test's reason when Vitest skipped it (`.skip`, `.todo`, a filter). */
+/** A test's reason when Vitest skipped it (`.skip`, `.todo`, a filter, and `--bail`, which marks the tests it cancels
+ * skipped, even one under way). */
 export const NOT_RUN = 'skipped or todo: not run'
-/** A test's reason when the run stopped (Ctrl-C, `--bail`) while it ran or before it started: Vitest left it pending. */
-export const NOT_FINISHED = 'not finished: the run was stopped (interrupted or --bail) before this test ended'
+/** A test's reason when the run was interrupted (Ctrl-C) while it ran or before it started: Vitest left it pending. */
+export const NOT_FINISHED = 'not finished: the run was interrupted before this test ended'
 
 /** Why a test that did not pass or fail got no verdict, from the state Vitest left it in. */
 function notRunReason(state: 'skipped' | 'pending'): string {
