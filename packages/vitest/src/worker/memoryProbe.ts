@@ -106,9 +106,9 @@ export function sampleAfterGc(settle = false): MemorySample {
 /**
  * measure's full sample: a full GC, then a young GC in place of `sampleAfterGc(true)`'s second full one. Every GC
  * first finishes the sweeping the one before left running, dead ArrayBuffers' memory included, so the young one
- * settles that lag for a fifth of the price (≈ 1 ms against 5–7 ms on a worker's heap of ~10 MB): a flagged clean
- * file takes two such samples, and they were most of measure mode's cost. Not for hunt, which weighs each sample
- * against a floor of 1 KiB: this leaves to the next full GC what the first one's weak callbacks and finalizers free.
+ * settles that lag for a fraction of the price (≈ 1 ms against 5–7 ms on a worker's heap of ~10 MB); each clean file
+ * the screen sends on takes two such samples. Not for hunt, which weighs each sample against a floor of 1 KiB: this
+ * leaves to the next full GC what the first one's weak callbacks and finalizers free.
  */
 export function sampleAfterGcSwept(): MemorySample {
   if (!settled) return sampleAfterGc(true)
