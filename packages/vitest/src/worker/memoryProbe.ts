@@ -60,6 +60,12 @@ function spaceBytes(names: ReadonlySet<string>): number {
 
 const CODE_AND_YOUNG = new Set([...CODE_SPACES, ...YOUNG_SPACES])
 
+/** The heap's used bytes without the spaces named, plus memory outside the heap (Buffers). */
+function bytesWithout(spaces: ReadonlySet<string>): number {
+  const heap = heapStatistics()
+  return heap.used_heap_size - spaceBytes(spaces) + heap.external_memory
+}
+
 /**
  * A cheap upper bound on retained memory: a young-generation GC (≈ 1 ms after busy tests), then the old
  * generation and memory outside the heap. Only what survived two young GCs is read: the survivors of
@@ -74,8 +80,7 @@ export function sampleAfterMinorGc(): MemorySample {
   const start = now()
   gc({ type: 'minor' })
   const gcMs = now() - start
-  const heap = heapStatistics()
-  return { bytes: heap.used_heap_size - spaceBytes(CODE_AND_YOUNG) + heap.external_memory, gcMs, collections: 1 }
+  return { bytes: bytesWithout(CODE_AND_YOUNG), gcMs, collections: 1 }
 }
 
 let settled = false
@@ -99,15 +104,14 @@ export function sampleAfterGc(settle = false): MemorySample {
     collections++
   }
   const gcMs = now() - start
-  const heap = heapStatistics()
-  return { bytes: heap.used_heap_size - spaceBytes(CODE_SPACES) + heap.external_memory, gcMs, collections }
+  return { bytes: bytesWithout(CODE_SPACES), gcMs, collections }
 }
 
 /**
  * measure's full sample: a full GC, then a young GC in place of `sampleAfterGc(true)`'s second full one. Every GC
  * first finishes the sweeping the one before left running, dead ArrayBuffers' memory included, so the young one
- * settles that lag for a fraction of the price (≈ 1 ms against 5–7 ms on a worker's heap of ~10 MB); each clean file
- * the screen sends on takes two such samples. Not for hunt, which weighs each sample against a floor of 1 KiB: this
+ * settles that lag for a fraction of the price (bench/overhead's workers: ≈ 0.8 ms a young GC, ≈ 6.5 ms a full one);
+ * each clean file the screen sends on takes two such samples. Not for hunt, which weighs each sample against a floor of 1 KiB: this
  * leaves to the next full GC what the first one's weak callbacks and finalizers free.
  */
 export function sampleAfterGcSwept(): MemorySample {
@@ -117,8 +121,7 @@ export function sampleAfterGcSwept(): MemorySample {
   gc()
   gc({ type: 'minor' })
   const gcMs = now() - start
-  const heap = heapStatistics()
-  return { bytes: heap.used_heap_size - spaceBytes(CODE_SPACES) + heap.external_memory, gcMs, collections: 1 }
+  return { bytes: bytesWithout(CODE_SPACES), gcMs, collections: 1 }
 }
 
 /** What Vitest itself retains for each run of a test while the test lasts, in bytes. */
