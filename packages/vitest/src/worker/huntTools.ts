@@ -17,11 +17,16 @@ export async function loadHuntTools() {
   return { originalPositionFor, TraceMap, allocationSites, HeapSampler }
 }
 
-// Our own built code (this package's and @qtests/core's): never a user's allocation site.
-const ownDirs = [
-  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),
-  path.dirname(fileURLToPath(import.meta.resolve('@qtests/core'))),
-]
+// Our own built code (this package's and @qtests/core's): never a user's allocation site. Found when a hunt first
+// needs it: resolving a package costs about a millisecond, paid by every measure worker when it was done on load.
+let ownDirs: string[] | undefined
+function ourDirs(): string[] {
+  ownDirs ??= [
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),
+    path.dirname(fileURLToPath(import.meta.resolve('@qtests/core'))),
+  ]
+  return ownDirs
+}
 
 function toPath(url: string): string {
   return url.startsWith('file:') ? fileURLToPath(url) : url
@@ -39,7 +44,7 @@ export function siteResolver(
       !url.startsWith('node:') &&
       !url.includes('/node_modules/') &&
       (url.startsWith('/') || url.startsWith('file:')) &&
-      !ownDirs.some((dir) => toPath(url).startsWith(dir)),
+      !ourDirs().some((dir) => toPath(url).startsWith(dir)),
     toSource: (url, line, column) => {
       const file = toPath(url)
       let map = sourceMaps.get(file)

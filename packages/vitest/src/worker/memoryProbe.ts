@@ -108,20 +108,30 @@ export function sampleAfterGc(settle = false): MemorySample {
 }
 
 /**
- * measure's full sample: a full GC, then a young GC in place of `sampleAfterGc(true)`'s second full one. Every GC
- * first finishes the sweeping the one before left running, dead ArrayBuffers' memory included, so the young one
- * settles that lag for a fraction of the price (bench/overhead's workers: ≈ 0.8 ms a young GC, ≈ 6.5 ms a full one);
- * each clean file the screen sends on takes two such samples. Not for hunt, which weighs each sample against a floor of 1 KiB: this
- * leaves to the next full GC what the first one's weak callbacks and finalizers free.
+ * measure's full sample: the heap as a full GC leaves it, and memory outside the heap once a young GC has finished
+ * the sweeping that GC left running (dead Buffers' memory is freed there: a 16 MB one dropped by a test was still
+ * counted after the full GC alone). The heap is read before the young GC: once sweeping has ended, V8's accounting
+ * of the old generation moved by up to ~250 KB either way with nothing allocated, while straight after a full GC it
+ * is the bytes marked live (bench/overhead's workers, four samples in a row: steps of 0–10 KB, against −260 to
+ * +250 KB read after the young GC). A process's first full sample read the other way was a clean file's false rise
+ * of 130–200 KB over one test. Not for hunt, which weighs each sample against a floor of 1 KiB: this leaves to the
+ * next full GC what the first one's weak callbacks and finalizers free.
  */
 export function sampleAfterGcSwept(): MemorySample {
-  if (!settled) return sampleAfterGc(true)
   const gc = getGc() as (options?: { type: 'minor' }) => void
   const start = now()
   gc()
+  let collections = 1
+  // A process's first full GC leaves what its weak callbacks and finalizers free: a second one, as hunt's samples have.
+  if (!settled) {
+    settled = true
+    gc()
+    collections++
+  }
+  const heap = heapStatistics().used_heap_size - spaceBytes(CODE_SPACES)
   gc({ type: 'minor' })
   const gcMs = now() - start
-  return { bytes: bytesWithout(CODE_SPACES), gcMs, collections: 1 }
+  return { bytes: heap + heapStatistics().external_memory, gcMs, collections }
 }
 
 /** What Vitest itself retains for each run of a test while the test lasts, in bytes. */
