@@ -112,10 +112,10 @@ export function sampleAfterGc(settle = false): MemorySample {
  * the sweeping that GC left running (dead Buffers' memory is freed there: a 16 MB one dropped by a test was still
  * counted after the full GC alone). The heap is read before the young GC: once sweeping has ended, V8's accounting
  * of the old generation moved by up to ~250 KB either way with nothing allocated, while straight after a full GC it
- * is the bytes marked live (bench/overhead's workers, four samples in a row: steps of 0–10 KB, against −260 to
- * +250 KB read after the young GC). A process's first full sample read the other way was a clean file's false rise
- * of 130–200 KB over one test. Not for hunt, which weighs each sample against a floor of 1 KiB: this leaves to the
- * next full GC what the first one's weak callbacks and finalizers free.
+ * is the bytes marked live (bench/overhead's workers, four samples in a row: every step within 12 KB in 41 of 46
+ * files, against 3 of 46 read after the young GC). A process's first full sample used to be read the other way, so a
+ * file's first step carried +15 to +250 KB of that accounting. Not for hunt, which weighs each sample against a floor
+ * of 1 KiB: this leaves to the next full GC what the first one's weak callbacks and finalizers free.
  */
 export function sampleAfterGcSwept(): MemorySample {
   const gc = getGc() as (options?: { type: 'minor' }) => void
