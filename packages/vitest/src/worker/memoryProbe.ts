@@ -1,13 +1,16 @@
 import { setMaxListeners } from 'node:events'
 import { exposedGc, heapSpaceStatistics, heapStatistics, now, runInNewContext, setV8Flags } from './captured.js'
 
+/** V8's gc: a full GC, or a young one with `{ type: 'minor' }`. */
+type Gc = (options?: { type: 'minor' }) => void
+
 // Fetched once: re-fetching through a new context costs milliseconds (field notes).
-let collect: (() => void) | undefined
+let collect: Gc | undefined
 
 // Attempts at fetching gc before giving up (see fetchGc); each creates a V8 context.
 const FETCH_ATTEMPTS = 50
 
-function getGc(): () => void {
+function getGc(): Gc {
   if (collect) return collect
   collect = exposedGc ?? fetchGc()
   return collect
@@ -25,13 +28,13 @@ function getGc(): () => void {
  * every round). So the context is checked and the fetch tried again. Only a successful fetch turns the
  * flag off — after a failed one it is already off — so each worker disturbs the others at most once.
  */
-function fetchGc(): () => void {
+function fetchGc(): Gc {
   for (let attempt = 1; attempt <= FETCH_ATTEMPTS; attempt++) {
     setV8Flags('--expose-gc')
     const found: unknown = runInNewContext('typeof gc === "function" ? gc : undefined')
     if (typeof found === 'function') {
       setV8Flags('--no-expose-gc')
-      return found as () => void
+      return found as Gc
     }
   }
   setV8Flags('--no-expose-gc')
@@ -60,10 +63,14 @@ function spaceBytes(names: ReadonlySet<string>): number {
 
 const CODE_AND_YOUNG = new Set([...CODE_SPACES, ...YOUNG_SPACES])
 
+/** The heap's used bytes without the spaces named. */
+function heapWithout(spaces: ReadonlySet<string>): number {
+  return heapStatistics().used_heap_size - spaceBytes(spaces)
+}
+
 /** The heap's used bytes without the spaces named, plus memory outside the heap (Buffers). */
 function bytesWithout(spaces: ReadonlySet<string>): number {
-  const heap = heapStatistics()
-  return heap.used_heap_size - spaceBytes(spaces) + heap.external_memory
+  return heapWithout(spaces) + heapStatistics().external_memory
 }
 
 /**
@@ -76,7 +83,7 @@ function bytesWithout(spaces: ReadonlySet<string>): number {
  * was tried: natural GCs made it useless.)
  */
 export function sampleAfterMinorGc(): MemorySample {
-  const gc = getGc() as (options?: { type: 'minor' }) => void
+  const gc = getGc()
   const start = now()
   gc({ type: 'minor' })
   const gcMs = now() - start
@@ -94,17 +101,20 @@ let settled = false
 export function sampleAfterGc(settle = false): MemorySample {
   const gc = getGc()
   const start = now()
-  gc()
-  let collections = 1
-  // The first full GC of a process always needs the second one: without it, the first sample stands
-  // hundreds of KB too high.
-  if (settle || !settled) {
-    settled = true
-    gc()
-    collections++
-  }
+  const collections = fullGc(gc, settle)
   const gcMs = now() - start
   return { bytes: bytesWithout(CODE_SPACES), gcMs, collections }
+}
+
+/** A full GC, and a second one with `settle`; returns how many ran. */
+function fullGc(gc: Gc, settle: boolean): number {
+  gc()
+  // The first full GC of a process always needs the second one: without it, the first sample stands
+  // hundreds of KB too high.
+  if (!settle && settled) return 1
+  settled = true
+  gc()
+  return 2
 }
 
 /**
@@ -113,22 +123,14 @@ export function sampleAfterGc(settle = false): MemorySample {
  * counted after the full GC alone). The heap is read before the young GC: once sweeping has ended, V8's accounting
  * of the old generation moved by up to ~250 KB either way with nothing allocated, while straight after a full GC it
  * is the bytes marked live (bench/overhead's workers, four samples in a row: every step within 12 KB in 41 of 46
- * files, against 3 of 46 read after the young GC). A process's first full sample used to be read the other way, so a
- * file's first step carried +15 to +250 KB of that accounting. Not for hunt, which weighs each sample against a floor
- * of 1 KiB: this leaves to the next full GC what the first one's weak callbacks and finalizers free.
+ * files, against 3 of 46 read after the young GC). Not for hunt, which weighs each sample against a floor of 1 KiB:
+ * this leaves to the next full GC what the first one's weak callbacks and finalizers free.
  */
 export function sampleAfterGcSwept(): MemorySample {
-  const gc = getGc() as (options?: { type: 'minor' }) => void
+  const gc = getGc()
   const start = now()
-  gc()
-  let collections = 1
-  // A process's first full GC leaves what its weak callbacks and finalizers free: a second one, as hunt's samples have.
-  if (!settled) {
-    settled = true
-    gc()
-    collections++
-  }
-  const heap = heapStatistics().used_heap_size - spaceBytes(CODE_SPACES)
+  const collections = fullGc(gc, false)
+  const heap = heapWithout(CODE_SPACES)
   gc({ type: 'minor' })
   const gcMs = now() - start
   return { bytes: heap + heapStatistics().external_memory, gcMs, collections }
