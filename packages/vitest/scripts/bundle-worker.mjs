@@ -14,6 +14,9 @@ await build({
   // Vitest is the user's; Node's built-ins; the hunt's source-map reader is loaded only when a hunt starts.
   external: [/^node:/, 'vitest', /^@jridgewell\//],
   platform: 'node',
+  // Modules the hunt's chunks share with the runner stay in runner.js (which then exports them too): as chunks of
+  // their own they would be two more modules for every worker to load.
+  preserveEntrySignatures: 'allow-extension',
   logLevel: 'warn',
   output: {
     dir: out,

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
+import { readFile } from 'node:fs/promises'
 import { expect, it } from 'vitest'
 
 // The probes' runner as a test file's worker loads it: with `isolate` every file starts a new worker, so each
@@ -42,4 +43,16 @@ it('a worker loads the probes as one module: no other file of the plugin, nothin
   expect(urls.filter((url) => /\/node_modules\/(lru-cache|secure-json-parse|hdr-histogram-js|pg)\//.test(url))).toEqual(
     [],
   )
+})
+
+it("the hunt's code is not in the runner a measure worker loads: a hunt imports it from the runner's chunks", async () => {
+  const source = await readFile(new URL(runner), 'utf8')
+  // The repeat run's hunt alone runs a test's course and its statistics: measure workers do not compile them.
+  expect(source).not.toMatch(/\bHuntedTest = class\b/)
+  expect(source).not.toContain('function analyzeLeakSeries')
+  const chunks = [...source.matchAll(/import\("(\.\/runner-[^"]+\.js)"\)/g)].map((match) => new URL(match[1]!, runner))
+  const hunted = chunks.find((url) => url.pathname.includes('huntedTest'))
+  expect(hunted).toBeDefined()
+  const { HuntedTest } = (await import(hunted!.href)) as { HuntedTest?: unknown }
+  expect(HuntedTest).toBeTypeOf('function')
 })

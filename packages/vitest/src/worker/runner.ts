@@ -16,7 +16,8 @@ import { busyMs, heapStatistics, nextMacrotask, now, setTimer } from './captured
 import type { HeapSampler } from './heapSampler.js'
 import { EventLoopWatch } from './eventLoopWatch.js'
 import { type HuntTools, loadHuntTools, siteResolver } from './huntTools.js'
-import { HuntedTest, type HuntStep, IDLE_CHECK_MS, RUNS_TO_FIRST_BOUND, type RunOutcome } from './huntedTest.js'
+import type { HuntedTest, HuntStep, RunOutcome } from './huntedTest.js'
+import { type HuntModules, loadHuntModules } from './huntModules.js'
 import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.js'
 import {
   allowListeners,
@@ -27,13 +28,12 @@ import {
   sampleAfterGcSwept,
   sampleAfterMinorGc,
 } from './memoryProbe.js'
-import { processTiers, setOptimizing } from './optimizer.js'
+import type { OptimizingTier } from './optimizer.js'
 import { type KeysRead, unreadFrom } from './keysRead.js'
 import { ProbeBudget } from './probeBudget.js'
-import { loadedSinon, silenceConsole, sinonSandbox, type ToolingRegistry } from './tooling.js'
+import type { ToolingRegistry } from './tooling.js'
 import { freezeResourceTimings, thawResourceTimings } from './resourceTimings.js'
 import { errorMessage, shrinkError } from './testErrors.js'
-import { vitestMockRegistries } from './vitestMocks.js'
 import {
   evaluatedModules,
   forgetAttempts,
@@ -155,8 +155,10 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #samplerBroken = false
     #sourceMaps = new Map<string, TraceMap | null>()
     #warmedUp = false
-    /** V8's optimizing compilers this worker runs with; a growing test gets a window without them */
-    readonly #optimizingTiers = processTiers()
+    /** hunt only (see huntModules.ts): loaded before its first file is collected */
+    #hunt: HuntModules | undefined
+    /** V8's optimizing compilers this worker runs with; a growing test gets a window without them (hunt) */
+    #tiers: OptimizingTier[] | undefined
     #tooling: ToolingRegistry[] | undefined
     #reuse: Set<string> | undefined
     /** measure: every GC the probes forced in this worker, against its time */
@@ -287,11 +289,27 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     override async onBeforeCollect(paths: string[]) {
       // The repeat run's output goes nowhere (see silenceConsole); set before setup and test files are imported,
       // so that one saving `console.warn` to restore it later saves the silent one.
-      if (this.#mode() === 'hunt') this.#probe('console', () => silenceConsole())
+      if (this.#mode() === 'hunt') {
+        const hunt = await this.#loadHunt()
+        if (hunt) this.#probe('console', () => hunt.silenceConsole())
+      }
       await super.onBeforeCollect?.(paths)
     }
 
+    /** hunt: loads its code once (huntModules.ts); failing to is a probe failure, said once as any other */
+    async #loadHunt(): Promise<HuntModules | undefined> {
+      if (this.#hunt || this.#broken) return this.#hunt
+      try {
+        this.#hunt = await loadHuntModules()
+        this.#tiers = this.#hunt.processTiers()
+      } catch (error) {
+        this.#broken = `loading the hunt's code: ${errorMessage(error)}`
+      }
+      return this.#hunt
+    }
+
     override async onBeforeRunSuite(suite: RunnerTestSuite) {
+      if (this.#mode() === 'hunt' && isFile(suite)) await this.#loadHunt()
       const mode = this.#mode()
       if (mode === 'hunt' && !this.#huntTools && this.#config!.allocationSampleBytes) {
         try {
@@ -324,7 +342,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             // Per-test verdicts need one test at a time: interleaved tests would share their growth.
             for (const test of tests) test.concurrent = false
             this.#harness ??= measureHarnessCost()
-            this.#tooling ??= vitestMockRegistries(vi)
+            this.#tooling ??= this.#hunt!.vitestMockRegistries(vi)
             this.#findSinon()
             this.#updates.track(this)
           }
@@ -352,6 +370,8 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         test.mode = 'skip'
         return
       }
+      const modules = this.#hunt
+      if (!modules) return
       this.#probe('test start', () => {
         const config = this.#config!
         // The first test a worker hunts also warms up Vitest's and the probes' own code paths.
@@ -362,7 +382,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         // removes it too, unless it was not where expected.
         const perRunBytes = config.vitestMajor >= 5 || !this.#runListenerMissed ? 0 : harness.perRunBytes
         const harnessBytes = perRunBytes + 2 * hookLevels(test) * harness.perHookEventBytes
-        const hunted = new HuntedTest(
+        const hunted = new modules.HuntedTest(
           {
             iterations: config.iterations,
             maxRuns: config.maxRuns,
@@ -371,14 +391,15 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
             confirmMaxMs: config.confirmMaxMs,
             floorBytes: config.minBytesPerIteration,
             harnessBytes,
-            optimizerCheck: this.#optimizingTiers.length > 0,
+            optimizerCheck: (this.#tiers ?? []).length > 0,
             quickClearBytes: config.quickClearBytes,
-            idleCheckMs: IDLE_CHECK_MS,
+            idleCheckMs: modules.IDLE_CHECK_MS,
             // hunt (measure's confirmation waits before every leak, one per file)
             openBeforeFirstRun: config.quickClearBytes === undefined ? openResources() : undefined,
             // A worker's first test also settles Vitest's own code: on jotai's suite, when these runs came before the
             // quick clear's first sample, with 8 none of 11 files' first tests was cleared; with 24, 9 of 12.
-            runsToFirstBound: warmupRuns === FIRST_WARMUP_RUNS ? FIRST_TEST_RUNS_TO_FIRST_BOUND : RUNS_TO_FIRST_BOUND,
+            runsToFirstBound:
+              warmupRuns === FIRST_WARMUP_RUNS ? FIRST_TEST_RUNS_TO_FIRST_BOUND : modules.RUNS_TO_FIRST_BOUND,
             boundRunsMaxMs: Math.max(BOUND_RUNS_MIN_MS, BOUND_RUNS_PER_GC * this.#settledGcMs),
           },
           now,
@@ -503,7 +524,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         }
       }
       if (step === 'stop' || this.#broken) this.#finishHunt(test, hunt, true)
-      else this.#probe('sample', () => setOptimizing(!hunt.test.optimizerOff, this.#optimizingTiers))
+      else this.#probe('sample', () => this.#hunt!.setOptimizing(!hunt.test.optimizerOff, this.#tiers ?? []))
     }
 
     /**
@@ -543,7 +564,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       if (this.#probesWarm) return
       this.#probesWarm = true
       const config = this.#config!
-      const rehearsal = new HuntedTest(
+      const rehearsal = new this.#hunt!.HuntedTest(
         {
           iterations: config.iterations,
           maxRuns: config.maxRuns,
@@ -568,7 +589,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     /** sinon's default sandbox, once a test file has loaded sinon (looked for at each file's start until found). */
     #findSinon() {
       if (this.#tooling?.some((registry) => registry.holder === 'sinon-sandbox')) return
-      const sandbox = sinonSandbox(loadedSinon(evaluatedModules(this)))
+      const sandbox = this.#hunt!.sinonSandbox(this.#hunt!.loadedSinon(evaluatedModules(this)))
       if (sandbox) this.#tooling?.push(sandbox)
     }
 
@@ -579,7 +600,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       this.#toolingMeasured.clear()
       // Even when the probes broke: the rest of the worker's tests must not run unoptimized.
       try {
-        setOptimizing(true, this.#optimizingTiers)
+        this.#hunt?.setOptimizing(true, this.#tiers ?? [])
       } catch {}
       thawResourceTimings()
       const meta = hunt.test.meta()
