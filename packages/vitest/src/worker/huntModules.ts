@@ -1,6 +1,6 @@
 // hunt only: the code only the repeat run's hunt runs (a test's course and its statistics, test tooling, V8's
-// optimizers), loaded when its first file starts. With `isolate` a measure-mode worker loads the runner for each
-// test file, and this code was ~40% of what it compiled.
+// optimizers), loaded before a hunting worker collects its first file. With `isolate` a measure-mode worker loads the
+// runner for each test file, and this code was ~40% of the bundle it compiled.
 
 export async function loadHuntModules() {
   const [hunted, tooling, mocks, optimizer] = await Promise.all([
