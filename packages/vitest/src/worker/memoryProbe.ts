@@ -64,14 +64,13 @@ function spaceBytes(names: ReadonlySet<string>): number {
 const CODE_AND_YOUNG = new Set([...CODE_SPACES, ...YOUNG_SPACES])
 
 /** The heap's used bytes without the spaces named. */
-function heapWithout(spaces: ReadonlySet<string>, heap = heapStatistics()): number {
-  return heap.used_heap_size - spaceBytes(spaces)
+function heapWithout(spaces: ReadonlySet<string>): number {
+  return heapStatistics().used_heap_size - spaceBytes(spaces)
 }
 
-/** The heap's used bytes without the spaces named, plus memory outside the heap (Buffers), from one reading. */
+/** The heap's used bytes without the spaces named, plus memory outside the heap (Buffers). */
 function bytesWithout(spaces: ReadonlySet<string>): number {
-  const heap = heapStatistics()
-  return heapWithout(spaces, heap) + heap.external_memory
+  return heapWithout(spaces) + heapStatistics().external_memory
 }
 
 /**
