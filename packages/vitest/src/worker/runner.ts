@@ -474,7 +474,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       if (step === 'bound') {
         await this.#readyToSample()
         this.#probe('bound', () => {
-          this.#releaseTooling(false, false)
+          this.#releaseTooling(false)
           const bytes = this.#sample(false)
           collected = true
           step = hunt.test.addBound(bytes)
@@ -489,8 +489,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           // of dead ArrayBuffers is only given back after a second GC: without it the first sample stood high. After
           // a bound's GC, one more is that second GC.
           const settle = hunt.test.afterUnsampledRuns && !collected
-          const { holds, before } = this.#releaseTooling(settle, !hunt.test.quickClearing)
-          const bytes = this.#sample(settle)
+          const { holds, before } = this.#releaseTooling(!hunt.test.quickClearing)
+          // Sized against a settled reading, this one settles too: read after one GC, the size swung by ±8 KB a run.
+          const bytes = this.#sample(settle || before !== undefined)
           if (settle) this.#settledGcMs = this.#lastGcMs
           if (before !== undefined)
             for (const hold of holds)
@@ -529,9 +530,10 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
 
     /**
      * Takes what test tooling created in this run out of its registry. On the first few sampled runs of a test that
-     * created something (`size`), a GC before the release (`before`) sizes what the tool alone held.
+     * created something (`size`), a settled sample before the release (`before`) sizes what the tool alone held.
+     * With one GC on each side, a spy of ~5 KB read anywhere from -8 KB to +9 KB a run; with two, 1–9 KB.
      */
-    #releaseTooling(settle: boolean, size = true): { holds: ToolingHold[]; before?: number } {
+    #releaseTooling(size = true): { holds: ToolingHold[]; before?: number } {
       const found = (this.#tooling ?? [])
         .map((registry) => ({ registry, added: registry.added() }))
         .filter(({ added }) => added > 0)
@@ -539,7 +541,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       const measure = size
         ? found.filter(({ registry }) => (this.#toolingMeasured.get(registry.holder) ?? 0) < TOOLING_MEASURED_RUNS)
         : []
-      const before = measure.length ? this.#sample(settle) : undefined
+      const before = measure.length ? this.#sample(true) : undefined
       const holds = found.map(({ registry }): ToolingHold => {
         const hold: ToolingHold = { holder: registry.holder, objects: registry.release() }
         if (before !== undefined && measure.some((m) => m.registry === registry)) {
