@@ -47,6 +47,8 @@ export interface MemorySample {
   gcMs: number
   /** how many GCs the sample took */
   collections: number
+  /** full samples: bytes in V8's code spaces, left out of `bytes` */
+  codeBytes?: number
 }
 
 // Machine code comes and goes as V8 tiers functions up; it is never what a test leaks, and it is
@@ -103,7 +105,9 @@ export function sampleAfterGc(settle = false): MemorySample {
   const start = now()
   const collections = fullGc(gc, settle)
   const gcMs = now() - start
-  return { bytes: bytesWithout(CODE_SPACES), gcMs, collections }
+  const used = heapStatistics().used_heap_size
+  const codeBytes = spaceBytes(CODE_SPACES)
+  return { bytes: used - codeBytes + heapStatistics().external_memory, gcMs, collections, codeBytes }
 }
 
 /** A full GC, and a second one with `settle`; returns how many ran. */

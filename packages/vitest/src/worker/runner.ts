@@ -105,6 +105,8 @@ const BOUND_RUNS_MIN_MS = 50
 const PROBE_WARMUP_SAMPLES = 8
 // Sampled runs that create tooling objects (mocks) get a second GC, to size what the tool held.
 const TOOLING_MEASURED_RUNS = 3
+// A sizing across which V8's code spaces moved by more than this is not counted (see #sizeTooling).
+const CODE_MOVED_BYTES = 64 * 1024
 
 function isFile(suite: RunnerTestSuite): suite is RunnerTestFile {
   return suite.file === suite
@@ -117,10 +119,6 @@ function runnableTests(suite: RunnerTestSuite): RunnerTestCase[] {
     else if (task.type === 'suite') tests.push(...runnableTests(task))
   }
   return tests
-}
-
-function holdsObjects(holds: readonly ToolingHold[]): number {
-  return holds.reduce((sum, hold) => sum + (hold.measuredRuns ? hold.objects : 0), 0) || 1
 }
 
 interface HuntRun {
@@ -241,8 +239,16 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       return median - harnessBytes >= this.#config!.minBytesPerIteration / 2
     }
 
+    /** A full sample's bytes. */
     #sample(settle = false): number {
-      return this.#counted(sampleAfterGc(settle))
+      return this.#fullSample(settle).bytes
+    }
+
+    /** A full sample (`settle`: see sampleAfterGc), counted in the file's accounts. */
+    #fullSample(settle: boolean): MemorySample {
+      const sample = sampleAfterGc(settle)
+      this.#counted(sample)
+      return sample
     }
 
     /** Counts a full sample's GCs in the file's accounts; returns its bytes. */
@@ -489,14 +495,12 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
           // of dead ArrayBuffers is only given back after a second GC: without it the first sample stood high. After
           // a bound's GC, one more is that second GC.
           const settle = hunt.test.afterUnsampledRuns && !collected
-          const { holds, before } = this.#releaseTooling(!hunt.test.quickClearing)
+          const { holds, sized, before } = this.#releaseTooling(!hunt.test.quickClearing)
           // Sized against a settled reading, this one settles too: read after one GC, the size swung by ±8 KB a run.
-          const bytes = this.#sample(settle || before !== undefined)
+          const after = this.#fullSample(settle || before !== undefined)
+          const bytes = after.bytes
           if (settle) this.#settledGcMs = this.#lastGcMs
-          if (before !== undefined)
-            for (const hold of holds)
-              if (hold.measuredRuns)
-                hold.bytes = Math.max(0, Math.round(((before - bytes) * hold.objects) / holdsObjects(holds)))
+          if (before) this.#sizeTooling(sized, before, after)
           // Read after the memory reading: what it allocates is garbage for the next GC.
           const open = hunt.test.quickClearing ? undefined : openResources()
           step = hunt.test.addSample(bytes, holds, open)
@@ -533,24 +537,37 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
      * created something (`size`), a settled sample before the release (`before`) sizes what the tool alone held.
      * With one GC on each side, a spy of ~5 KB read anywhere from -8 KB to +9 KB a run; with two, 1–9 KB.
      */
-    #releaseTooling(size = true): { holds: ToolingHold[]; before?: number } {
+    #releaseTooling(size = true): { holds: ToolingHold[]; sized: ToolingHold[]; before?: MemorySample } {
       const found = (this.#tooling ?? [])
         .map((registry) => ({ registry, added: registry.added() }))
         .filter(({ added }) => added > 0)
-      if (found.length === 0) return { holds: [] }
+      if (found.length === 0) return { holds: [], sized: [] }
       const measure = size
         ? found.filter(({ registry }) => (this.#toolingMeasured.get(registry.holder) ?? 0) < TOOLING_MEASURED_RUNS)
         : []
-      const before = measure.length ? this.#sample(true) : undefined
+      const before = measure.length ? this.#fullSample(true) : undefined
+      const sized: ToolingHold[] = []
       const holds = found.map(({ registry }): ToolingHold => {
         const hold: ToolingHold = { holder: registry.holder, objects: registry.release() }
-        if (before !== undefined && measure.some((m) => m.registry === registry)) {
-          hold.measuredRuns = 1
-          this.#toolingMeasured.set(registry.holder, (this.#toolingMeasured.get(registry.holder) ?? 0) + 1)
-        }
+        if (measure.some((m) => m.registry === registry)) sized.push(hold)
         return hold
       })
-      return { holds, before }
+      return { holds, sized, before }
+    }
+
+    /**
+     * What the tools alone held in this run: the sample before their release less the one after, shared by objects.
+     * Not when V8 dropped compiled code between the two (its code spaces moved by ~225 KB): the old generation then
+     * moved by up to ~240 KB either way as well (a mock holding 25 KB read once -238 KB, once +185 KB).
+     */
+    #sizeTooling(sized: readonly ToolingHold[], before: MemorySample, after: MemorySample) {
+      if (Math.abs((before.codeBytes ?? 0) - (after.codeBytes ?? 0)) > CODE_MOVED_BYTES) return
+      const objects = sized.reduce((sum, hold) => sum + hold.objects, 0) || 1
+      for (const hold of sized) {
+        hold.measuredRuns = 1
+        hold.bytes = Math.max(0, Math.round(((before.bytes - after.bytes) * hold.objects) / objects))
+        this.#toolingMeasured.set(hold.holder, (this.#toolingMeasured.get(hold.holder) ?? 0) + 1)
+      }
     }
 
     #toolingMeasured = new Map<string, number>()
