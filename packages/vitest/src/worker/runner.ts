@@ -105,8 +105,10 @@ const BOUND_RUNS_MIN_MS = 50
 const PROBE_WARMUP_SAMPLES = 8
 // Sampled runs that create tooling objects (mocks) get a second GC, to size what the tool held.
 const TOOLING_MEASURED_RUNS = 3
-// A sizing across which V8's code spaces moved by more than this is not counted (see #sizeTooling).
+// A sizing across which V8's code spaces moved by more than this is not counted (see #sizeTooling); a test's runs try
+// at most this many sizings per tool, counted or not (each costs two more GCs).
 const CODE_MOVED_BYTES = 64 * 1024
+const TOOLING_SIZINGS_TRIED = 2 * TOOLING_MEASURED_RUNS
 
 function isFile(suite: RunnerTestSuite): suite is RunnerTestFile {
   return suite.file === suite
@@ -543,7 +545,11 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
         .filter(({ added }) => added > 0)
       if (found.length === 0) return { holds: [], sized: [] }
       const measure = size
-        ? found.filter(({ registry }) => (this.#toolingMeasured.get(registry.holder) ?? 0) < TOOLING_MEASURED_RUNS)
+        ? found.filter(
+            ({ registry }) =>
+              (this.#toolingMeasured.get(registry.holder) ?? 0) < TOOLING_MEASURED_RUNS &&
+              (this.#toolingTried.get(registry.holder) ?? 0) < TOOLING_SIZINGS_TRIED,
+          )
         : []
       const before = measure.length ? this.#fullSample(true) : undefined
       const sized: ToolingHold[] = []
@@ -561,6 +567,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
      * moved by up to ~240 KB either way as well (a mock holding 25 KB read once -238 KB, once +185 KB).
      */
     #sizeTooling(sized: readonly ToolingHold[], before: MemorySample, after: MemorySample) {
+      for (const hold of sized) this.#toolingTried.set(hold.holder, (this.#toolingTried.get(hold.holder) ?? 0) + 1)
       if (Math.abs((before.codeBytes ?? 0) - (after.codeBytes ?? 0)) > CODE_MOVED_BYTES) return
       const objects = sized.reduce((sum, hold) => sum + hold.objects, 0) || 1
       for (const hold of sized) {
@@ -571,6 +578,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     #toolingMeasured = new Map<string, number>()
+    #toolingTried = new Map<string, number>()
     #probesWarm = false
 
     /**
@@ -617,6 +625,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
       if (this.#hunts.get(test) !== hunt) return
       this.#hunts.delete(test)
       this.#toolingMeasured.clear()
+      this.#toolingTried.clear()
       // Even when the probes broke: the rest of the worker's tests must not run unoptimized.
       try {
         this.#hunt?.setOptimizing(true, this.#tiers ?? [])
