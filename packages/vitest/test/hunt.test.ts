@@ -19,8 +19,9 @@ describe.each(['forks', 'threads'])('hunt mode on slow synchronous tests, pool %
       'blocks for a while and keeps nothing',
       'blocks for a while again and keeps nothing',
     ])
-    // The first test also warms V8 up (~1 KB a run for its first dozen runs, slow tests get few warm-up runs):
-    // now and then that earns it a confirming window before it levels off. The warm second test needs none.
+    // The first test also warms V8 up (~1 KB a run for its first dozen runs, most of it as V8 compiles; slow tests get
+    // few warm-up runs): now and then that earns it a confirming window before it levels off. The warm second test
+    // needs none.
     const [first, second] = tests
     expect(first?.iterations).toBeGreaterThanOrEqual(24)
     expect(second?.iterations).toBe(24)
@@ -46,7 +47,7 @@ describe('hunt mode on tests whose mocks Vitest keeps (a restored console.error 
         ).toEqual(['vitest-mocks'])
         expect(t.tooling?.[0]?.bytesPerIteration, t.name).toBeGreaterThan(0)
       }
-      // A restored spy holds ~4 KB, sized to ±2 KB a run; the mock that keeps its calls holds 20 KB a run, and half of
+      // A restored spy holds ~4 KB, read at 1–9 KB a run; the mock that keeps its calls holds 20 KB a run, and half of
       // it leaves room for one of its sized runs read as 0.
       expect(held.at(-1)?.tooling?.[0]?.bytesPerIteration).toBeGreaterThan(10_000)
     }

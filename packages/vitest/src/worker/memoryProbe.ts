@@ -47,8 +47,11 @@ export interface MemorySample {
   gcMs: number
   /** how many GCs the sample took */
   collections: number
-  /** full samples: bytes in V8's code spaces, left out of `bytes` */
-  codeBytes?: number
+}
+
+/** hunt's full sample (`sampleAfterGc`), with the bytes in V8's code spaces it left out. */
+export interface FullSample extends MemorySample {
+  codeBytes: number
 }
 
 // Machine code comes and goes as V8 tiers functions up; it is never what a test leaks, and it is
@@ -100,7 +103,7 @@ let settled = false
  * 16 MB Buffer dropped by a test was still counted right after one GC), and the weak callbacks and
  * finalizers the first GC ran. A series of samples cancels that lag out; a few samples do not.
  */
-export function sampleAfterGc(settle = false): MemorySample {
+export function sampleAfterGc(settle = false): FullSample {
   const gc = getGc()
   const start = now()
   const collections = fullGc(gc, settle)

@@ -22,6 +22,7 @@ import { emptyFileMeta, type MeasureProbes, MeasuredFile } from './measureFile.j
 import {
   allowListeners,
   type HarnessCost,
+  type FullSample,
   type MemorySample,
   measureHarnessCost,
   sampleAfterGc,
@@ -103,10 +104,11 @@ const BOUND_RUNS_PER_GC = 2
 const BOUND_RUNS_MIN_MS = 50
 // Samples the worker takes on its own before its first test's first sample (see #warmUpProbes).
 const PROBE_WARMUP_SAMPLES = 8
-// Sampled runs that create tooling objects (mocks) get a second GC, to size what the tool held.
+// Sampled runs that create tooling objects (mocks) get a settled sample before the release and a settled one after
+// (two or three more GCs), to size what the tool held: this many counted sizings per tool and test.
 const TOOLING_MEASURED_RUNS = 3
 // A sizing across which V8's code spaces moved by more than this is not counted (see #sizeTooling); a test's runs try
-// at most this many sizings per tool, counted or not (each costs two more GCs).
+// at most this many sizings per tool, counted or not.
 const CODE_MOVED_BYTES = 64 * 1024
 const TOOLING_SIZINGS_TRIED = 2 * TOOLING_MEASURED_RUNS
 
@@ -247,7 +249,7 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     }
 
     /** A full sample (`settle`: see sampleAfterGc), counted in the file's accounts. */
-    #fullSample(settle: boolean): MemorySample {
+    #fullSample(settle: boolean): FullSample {
       const sample = sampleAfterGc(settle)
       this.#counted(sample)
       return sample
@@ -537,9 +539,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     /**
      * Takes what test tooling created in this run out of its registry. On the first few sampled runs of a test that
      * created something (`size`), a settled sample before the release (`before`) sizes what the tool alone held.
-     * With one GC on each side, a spy of ~5 KB read anywhere from -8 KB to +9 KB a run; with two, 1–9 KB.
+     * With one GC on each side, a spy of ~4 KB read anywhere from -8 KB to +9 KB a run; with two, mostly 1–9 KB.
      */
-    #releaseTooling(size = true): { holds: ToolingHold[]; sized: ToolingHold[]; before?: MemorySample } {
+    #releaseTooling(size = true): { holds: ToolingHold[]; sized: ToolingHold[]; before?: FullSample } {
       const found = (this.#tooling ?? [])
         .map((registry) => ({ registry, added: registry.added() }))
         .filter(({ added }) => added > 0)
@@ -566,9 +568,9 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
      * Not when V8 dropped compiled code between the two (its code spaces moved by ~225 KB): the old generation then
      * moved by up to ~240 KB either way as well (a mock holding 25 KB read once -238 KB, once +185 KB).
      */
-    #sizeTooling(sized: readonly ToolingHold[], before: MemorySample, after: MemorySample) {
+    #sizeTooling(sized: readonly ToolingHold[], before: FullSample, after: FullSample) {
       for (const hold of sized) this.#toolingTried.set(hold.holder, (this.#toolingTried.get(hold.holder) ?? 0) + 1)
-      if (Math.abs((before.codeBytes ?? 0) - (after.codeBytes ?? 0)) > CODE_MOVED_BYTES) return
+      if (Math.abs(before.codeBytes - after.codeBytes) > CODE_MOVED_BYTES) return
       const objects = sized.reduce((sum, hold) => sum + hold.objects, 0) || 1
       for (const hold of sized) {
         hold.measuredRuns = 1
