@@ -209,13 +209,14 @@ export function withLeakProbes<T extends RunnerClass>(Base: T): T {
     #probe(what: string, action: () => void): void {
       if (this.#broken) return
       const startedAt = now()
+      this.#loop?.probeStarted()
       try {
         action()
       } catch (error) {
         this.#broken = `${what}: ${errorMessage(error)}`
         if (this.#file) this.#file.meta.probeError = this.#broken
       } finally {
-        this.#loop?.ours(startedAt, now())
+        this.#loop?.probeEnded(startedAt, now())
       }
     }
 
