@@ -47,7 +47,7 @@ describe('hunt mode on tests whose mocks Vitest keeps (a restored console.error 
         ).toEqual(['vitest-mocks'])
         expect(t.tooling?.[0]?.bytesPerIteration, t.name).toBeGreaterThan(0)
       }
-      // A restored spy holds ~4 KB, read at 1–9 KB a run; the mock that keeps its calls holds 20 KB a run, and half of
+      // A restored spy holds ~4 KB, read mostly at 1–9 KB a run; the mock that keeps its calls holds 20 KB a run, and half of
       // it leaves room for one of its sized runs read as 0.
       expect(held.at(-1)?.tooling?.[0]?.bytesPerIteration).toBeGreaterThan(10_000)
     }

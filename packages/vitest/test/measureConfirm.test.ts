@@ -129,17 +129,18 @@ export const once = (key) => { if (!table.has(key)) table.set(key, Array.from({ 
 `
   // Each test also takes ~50 ms and the probes may take half the worker's time, so that full GCs (not only cheap
   // samples, which give no growth per test to compare) fit on a loaded machine. The 50 ms are blocked, not spun: a
-  // loop on performance.now() allocates until V8 optimizes it, sooner or later with the machine's load, and the young
-  // GCs that makes moved what the cheap samples read (in one CI run the growing file was never screened in).
+  // loop on performance.now() allocates until V8 optimizes it, sooner or later with the machine's load (in one
+  // loaded CI run the growing file was never screened in; that the loop's GCs caused it was not shown).
+  const busy = 'const busy = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)'
   const testFile = `import { expect, it } from 'vitest'
 import { once, table } from '../lib/table.mjs'
-const busy = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+${busy}
 for (let i = 0; i < 8; i++) it('fills entry ' + i + ' once', () => { busy(50); once('entry ' + i); expect(table.has('entry ' + i)).toBe(true) })
 `
   // Tests that share a counter: every repeat fails (as h3's session tests do), keeping nothing while failing.
   const sharedState = `import { expect, it } from 'vitest'
 import { once, table } from '../lib/table.mjs'
-const busy = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+${busy}
 let calls = 0
 for (let i = 0; i < 8; i++) it('is call ' + i, () => { busy(50); once('shared ' + i); calls++; expect(calls).toBe(i + 1) })
 `

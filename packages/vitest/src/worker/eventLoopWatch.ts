@@ -143,8 +143,8 @@ export class EventLoopWatch<T = string> {
 
   /**
    * A probe starts: its GCs are ours, not the file's, so the observer stops until it ends. Node makes an entry for
-   * every GC observed, from an immediate: for the probes' ~5 forced GCs a file that cost 2–3 ms of each 115-ms
-   * worker (bench/overhead). GCs that ended before it still report: their entries are made after the probe.
+   * every GC observed, from an immediate: for the probes' ~5 forced GCs a file that cost ~3 ms of each ~115-ms
+   * worker's busy time (bench/overhead). GCs that ended before it still report: their entries are made after the probe.
    */
   probeStarted(): void {
     if (!this.#gc) return
